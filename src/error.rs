@@ -1,0 +1,266 @@
+//! The crate's one error type.
+//!
+//! Every fallible function in qnet returns [`Result<T>`], whose error is [`Error`]. Each variant carries the
+//! values that made the input wrong, so that a message such as `qubit 5 is out of range for a 3-qubit register`
+//! says what to fix without a debugger.
+
+use std::path::PathBuf;
+
+/// `Result<T, qnet::Error>`, the return type of every fallible function in the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Which vector a circuit parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum ParamKind {
+    /// A trainable weight, read from the weight vector.
+    Weight,
+    /// A data input, read from the input vector.
+    Input,
+}
+
+impl std::fmt::Display for ParamKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ParamKind::Weight => "weight",
+            ParamKind::Input => "input",
+        })
+    }
+}
+
+/// Everything that can go wrong in qnet.
+///
+/// The enum is `#[non_exhaustive]`: match it with a wildcard arm, since later versions add variants.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    // ----------------------------------------------------------------------------------------------------
+    // quantum: registers, gates, circuits, states, observables
+    // ----------------------------------------------------------------------------------------------------
+    /// A register, circuit or state with no qubits.
+    #[error("a register needs at least one qubit")]
+    ZeroQubits,
+
+    /// A state of this many qubits cannot be allocated on this machine.
+    #[error("{num_qubits} qubits need {bytes} bytes of amplitudes, more than can be allocated")]
+    TooManyQubits {
+        /// The number of qubits asked for.
+        num_qubits: usize,
+        /// The bytes the amplitudes would take (saturating at `u128::MAX`).
+        bytes: u128,
+    },
+
+    /// A qubit index at or beyond the register's size.
+    #[error("qubit {qubit} is out of range for a {num_qubits}-qubit register")]
+    InvalidQubit {
+        /// The offending index.
+        qubit: usize,
+        /// The register's number of qubits.
+        num_qubits: usize,
+    },
+
+    /// The same qubit named twice in one instruction (as two targets, or as a target and a control).
+    #[error("qubit {qubit} is named more than once in one instruction")]
+    DuplicateQubit {
+        /// The repeated index.
+        qubit: usize,
+    },
+
+    /// A gate placed on the wrong number of target qubits.
+    #[error("gate {gate} acts on {expected} qubit(s) but was given {found}")]
+    GateArity {
+        /// The gate's name.
+        gate: &'static str,
+        /// How many target qubits the gate acts on.
+        expected: usize,
+        /// How many were given.
+        found: usize,
+    },
+
+    /// A matrix given as a gate whose size is not 2x2 or 4x4.
+    #[error("a unitary gate must be 2x2 or 4x4, found {rows}x{cols}")]
+    UnsupportedMatrixSize {
+        /// Rows of the matrix.
+        rows: usize,
+        /// Columns of the matrix.
+        cols: usize,
+    },
+
+    /// A matrix given as a gate that is not unitary: ‖U†U − I‖ exceeds the tolerance.
+    #[error("matrix is not unitary: max |U†U - I| entry is {deviation:e}, tolerance {tolerance:e}")]
+    NotUnitary {
+        /// The largest absolute entry of U†U − I.
+        deviation: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// A matrix entry that is NaN or infinite.
+    #[error("matrix entry ({row}, {col}) is not finite")]
+    NonFiniteMatrix {
+        /// Row of the entry.
+        row: usize,
+        /// Column of the entry.
+        col: usize,
+    },
+
+    /// A gate angle asked for as a number while it is still a symbolic weight or input.
+    #[error("{kind} parameter {index} is unbound: bind the circuit or pass {kind} values")]
+    UnboundParameter {
+        /// Weight or input.
+        kind: ParamKind,
+        /// The parameter's index.
+        index: usize,
+    },
+
+    /// A parameter index beyond the values supplied for it.
+    #[error("{kind} parameter {index} is out of range: {len} {kind} value(s) were given")]
+    ParameterOutOfRange {
+        /// Weight or input.
+        kind: ParamKind,
+        /// The parameter's index.
+        index: usize,
+        /// The number of values supplied.
+        len: usize,
+    },
+
+    /// A weight or input vector whose length differs from what the circuit uses.
+    #[error("expected {expected} {kind} value(s), found {found}")]
+    ParameterCount {
+        /// Weight or input.
+        kind: ParamKind,
+        /// What the circuit or layer uses.
+        expected: usize,
+        /// What was given.
+        found: usize,
+    },
+
+    /// A parameter or input value that is NaN or infinite.
+    #[error("{kind} {index} is not finite ({value})")]
+    NonFiniteParameter {
+        /// Weight or input.
+        kind: ParamKind,
+        /// The index of the value.
+        index: usize,
+        /// The value itself.
+        value: f64,
+    },
+
+    /// A basis index at or beyond 2^n.
+    #[error("basis state {index} is out of range for {num_qubits} qubits (dimension {dim})")]
+    InvalidBasisState {
+        /// The offending index.
+        index: usize,
+        /// The register's number of qubits.
+        num_qubits: usize,
+        /// 2^num_qubits.
+        dim: usize,
+    },
+
+    /// An amplitude vector whose length is not a power of two (of at least 2).
+    #[error("amplitude vector of length {len} is not 2^n for n >= 1")]
+    InvalidStateLength {
+        /// The length given.
+        len: usize,
+    },
+
+    /// An amplitude vector whose norm is not 1 within the tolerance, or that holds NaN or infinity.
+    #[error("state is not normalized: norm {norm}, tolerance {tolerance:e}")]
+    NotNormalized {
+        /// The vector's 2-norm.
+        norm: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// Two states, or a state and an observable, on different numbers of qubits.
+    #[error("qubit counts do not match: {left} and {right}")]
+    QubitCountMismatch {
+        /// The first operand's number of qubits.
+        left: usize,
+        /// The second operand's number of qubits.
+        right: usize,
+    },
+
+    /// A Pauli string label with a character other than I, X, Y or Z.
+    #[error("invalid pauli label {label:?}: character {found:?} at position {position} is not I, X, Y or Z")]
+    InvalidPauliLabel {
+        /// The whole label.
+        label: String,
+        /// The offending character.
+        found: char,
+        /// Its position in the label (0 is the leftmost character).
+        position: usize,
+    },
+
+    /// A coefficient of an observable that is NaN or infinite.
+    #[error("observable coefficient {value} is not finite")]
+    NonFiniteCoefficient {
+        /// The coefficient.
+        value: f64,
+    },
+
+    /// A dense matrix asked for a register too large to hold it.
+    #[error("a dense matrix on {num_qubits} qubits is too large (at most {max} qubits)")]
+    MatrixTooLarge {
+        /// The register's number of qubits.
+        num_qubits: usize,
+        /// The largest number of qubits allowed.
+        max: usize,
+    },
+
+    /// An outcome of probability zero asked for as the result of a measurement.
+    #[error("measuring qubit {qubit} as {outcome} has probability zero")]
+    ImpossibleOutcome {
+        /// The measured qubit.
+        qubit: usize,
+        /// The outcome asked for.
+        outcome: u8,
+    },
+
+    // ----------------------------------------------------------------------------------------------------
+    // differentiation and layer
+    // ----------------------------------------------------------------------------------------------------
+    /// A vector or matrix whose length or shape differs from what the operation needs.
+    #[error("{what}: expected length {expected}, found {found}")]
+    DimensionMismatch {
+        /// What was being checked (for example `"upstream gradient"`).
+        what: &'static str,
+        /// The length needed.
+        expected: usize,
+        /// The length given.
+        found: usize,
+    },
+
+    /// A configuration value outside its allowed range.
+    #[error("invalid {name}: {value} ({reason})")]
+    InvalidHyperParameter {
+        /// The setting's name.
+        name: &'static str,
+        /// Its value, formatted.
+        value: String,
+        /// What it must satisfy.
+        reason: &'static str,
+    },
+
+    // ----------------------------------------------------------------------------------------------------
+    // info: probability distributions, density matrices, entropies
+    // ----------------------------------------------------------------------------------------------------
+
+    // ----------------------------------------------------------------------------------------------------
+    // tagger: CoNLL files, tag sets, models
+    // ----------------------------------------------------------------------------------------------------
+    /// An I/O failure on a named file.
+    #[error("i/o error on {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    // ----------------------------------------------------------------------------------------------------
+    // interop: OpenQASM
+    // ----------------------------------------------------------------------------------------------------
+}

@@ -1,0 +1,6 @@
+//! The types and traits that examples and most programs need: `use qnet::prelude::*;`.
+
+#[doc(no_inline)]
+pub use crate::error::{Error, ParamKind, Result};
+#[doc(no_inline)]
+pub use num_complex::Complex64;
