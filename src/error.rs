@@ -146,6 +146,15 @@ pub enum Error {
         value: f64,
     },
 
+    /// A constant gate angle, or a parameter's scale, that is NaN or infinite.
+    #[error("gate {gate} has a non-finite angle ({value})")]
+    NonFiniteAngle {
+        /// The gate's name.
+        gate: &'static str,
+        /// The angle or scale.
+        value: f64,
+    },
+
     /// A basis index at or beyond 2^n.
     #[error("basis state {index} is out of range for {num_qubits} qubits (dimension {dim})")]
     InvalidBasisState {
@@ -259,7 +268,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-
     // ----------------------------------------------------------------------------------------------------
     // interop: OpenQASM
     // ----------------------------------------------------------------------------------------------------

@@ -7,6 +7,27 @@
 //! qnet is a *classical simulation*: an n-qubit state costs 2^n complex amplitudes of memory and time, so it
 //! offers no quantum speed-up. What it offers is exact, reproducible, fast simulation for research and teaching.
 //!
+//! ## Quick start
+//!
+//! ```
+//! use qnet::prelude::*;
+//!
+//! # fn main() -> qnet::Result<()> {
+//! // A Bell pair: H on qubit 0, then CNOT from 0 to 1.
+//! let mut circuit = Circuit::new(2)?;
+//! circuit.h(0)?.cnot(0, 1)?;
+//! let mut state = StateVector::new(2)?;
+//! state.run(&circuit, &[], &[])?;
+//! let p = state.probabilities();
+//! assert!((p[0b00] - 0.5).abs() < 1e-12 && (p[0b11] - 0.5).abs() < 1e-12);
+//!
+//! // ⟨Z0 Z1⟩ = 1 on a Bell pair.
+//! let zz = PauliString::parse("ZZ")?;
+//! assert!((state.expectation_pauli(&zz)? - 1.0).abs() < 1e-12);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Bit order
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order): in the 3-qubit basis state
@@ -26,6 +47,8 @@
 
 pub mod error;
 pub mod prelude;
+pub mod quantum;
 
 pub use error::{Error, ParamKind, Result};
 pub use num_complex::Complex64;
+pub use quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};

@@ -3,4 +3,6 @@
 #[doc(no_inline)]
 pub use crate::error::{Error, ParamKind, Result};
 #[doc(no_inline)]
+pub use crate::quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
+#[doc(no_inline)]
 pub use num_complex::Complex64;

@@ -1,0 +1,455 @@
+//! Circuits: a register size and a list of placed gates whose angles may be weights or inputs.
+
+use std::collections::BTreeMap;
+
+use nalgebra::DMatrix;
+use num_complex::Complex64 as C;
+
+use super::gate::Gate;
+use super::param::Param;
+use crate::error::{Error, ParamKind, Result};
+
+/// A gate placed on qubits: `targets` are the gate's own qubits (for a controlled gate such as `CNOT`, its
+/// controls first), `controls` are extra qubits that must all be |1⟩ for the gate to act.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // RY(w0) on qubit 2, controlled by qubits 0 and 1.
+/// let inst = Instruction::new(Gate::RY(Param::weight(0)), vec![2], vec![0, 1])?;
+/// assert_eq!(inst.qubits().collect::<Vec<_>>(), vec![2, 0, 1]);
+/// assert!(Instruction::new(Gate::CNOT, vec![1, 1], vec![]).is_err());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Instruction {
+    gate: Gate,
+    targets: Vec<usize>,
+    controls: Vec<usize>,
+}
+
+impl Instruction {
+    /// A gate on `targets` with extra `controls`, checked for the gate's arity and for repeated qubits.
+    ///
+    /// # Errors
+    /// [`Error::GateArity`] when `targets` does not match the gate, [`Error::DuplicateQubit`] when a qubit
+    /// appears twice among targets and controls, [`Error::NonFiniteAngle`] for a NaN or infinite constant
+    /// angle or scale.
+    pub fn new(gate: Gate, targets: Vec<usize>, controls: Vec<usize>) -> Result<Self> {
+        if targets.len() != gate.num_qubits() {
+            return Err(Error::GateArity { gate: gate.name(), expected: gate.num_qubits(), found: targets.len() });
+        }
+        let all: Vec<usize> = targets.iter().chain(&controls).copied().collect();
+        for (i, q) in all.iter().enumerate() {
+            if all[..i].contains(q) {
+                return Err(Error::DuplicateQubit { qubit: *q });
+            }
+        }
+        for p in gate.params().iter() {
+            let value = match *p {
+                Param::Const(v) => v,
+                Param::Weight { scale, .. } | Param::Input { scale, .. } => scale,
+            };
+            if !value.is_finite() {
+                return Err(Error::NonFiniteAngle { gate: gate.name(), value });
+            }
+        }
+        Ok(Instruction { gate, targets, controls })
+    }
+
+    /// The gate.
+    #[must_use]
+    pub fn gate(&self) -> &Gate {
+        &self.gate
+    }
+
+    /// The gate's own qubits, in its order (controls of a controlled gate first).
+    #[must_use]
+    pub fn targets(&self) -> &[usize] {
+        &self.targets
+    }
+
+    /// The extra control qubits.
+    #[must_use]
+    pub fn controls(&self) -> &[usize] {
+        &self.controls
+    }
+
+    /// Every qubit the instruction touches: targets, then extra controls.
+    pub fn qubits(&self) -> impl Iterator<Item = usize> + '_ {
+        self.targets.iter().chain(&self.controls).copied()
+    }
+
+    /// Checks that every qubit is below `num_qubits`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] for the first qubit out of range.
+    pub fn check_qubits(&self, num_qubits: usize) -> Result<()> {
+        match self.qubits().find(|&q| q >= num_qubits) {
+            Some(qubit) => Err(Error::InvalidQubit { qubit, num_qubits }),
+            None => Ok(()),
+        }
+    }
+
+    /// The inverse instruction: the same placement with the inverse gate.
+    #[must_use]
+    pub fn inverse(&self) -> Instruction {
+        Instruction { gate: self.gate.inverse(), targets: self.targets.clone(), controls: self.controls.clone() }
+    }
+
+    /// The same placement with another gate of the same arity (used to shift or rebind angles).
+    ///
+    /// # Errors
+    /// [`Error::GateArity`] when `gate` acts on a different number of qubits.
+    pub fn with_gate(&self, gate: Gate) -> Result<Instruction> {
+        if gate.num_qubits() != self.gate.num_qubits() {
+            return Err(Error::GateArity { gate: gate.name(), expected: self.targets.len(), found: gate.num_qubits() });
+        }
+        Ok(Instruction { gate, targets: self.targets.clone(), controls: self.controls.clone() })
+    }
+
+    /// The bit mask of every qubit that must be |1⟩: the gate's own controls and the extra ones.
+    pub(crate) fn control_mask(&self) -> usize {
+        let own = &self.targets[..self.gate.num_controls()];
+        own.iter().chain(&self.controls).fold(0, |m, &q| m | (1usize << q))
+    }
+
+    /// The qubits the lowered op acts on.
+    pub(crate) fn op_targets(&self) -> &[usize] {
+        &self.targets[self.gate.num_controls()..]
+    }
+
+    /// The gate's angles bound to values (indices already checked).
+    pub(crate) fn angles(&self, weights: &[f64], inputs: &[f64]) -> [f64; 3] {
+        let mut angles = [0.0; 3];
+        for (slot, p) in self.gate.params().iter().enumerate() {
+            angles[slot] = p.value_unchecked(weights, inputs);
+        }
+        angles
+    }
+}
+
+impl std::fmt::Display for Instruction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.gate)?;
+        for (i, q) in self.targets.iter().enumerate() {
+            write!(f, "{}q[{q}]", if i == 0 { " " } else { ", " })?;
+        }
+        if !self.controls.is_empty() {
+            f.write_str(" if")?;
+            for q in &self.controls {
+                write!(f, " q[{q}]")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A quantum circuit: `num_qubits` qubits and a list of [`Instruction`]s whose angles are constants, trainable
+/// weights or data inputs, so that one circuit serves every sample.
+///
+/// Builder methods check each placement and return `Result<&mut Circuit>` for chaining with `?`.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let mut c = Circuit::new(2)?;
+/// c.h(0)?.cnot(0, 1)?.ry(1, Param::weight(0))?.rx(0, Param::input(0))?;
+/// assert_eq!((c.len(), c.depth(), c.num_weights(), c.num_inputs()), (4, 3, 1, 1));
+/// assert!(c.cnot(0, 2).is_err()); // qubit 2 does not exist
+///
+/// // A circuit followed by its inverse is the identity.
+/// let mut round_trip = c.clone();
+/// round_trip.append(&c.inverse())?;
+/// let mut state = StateVector::new(2)?;
+/// state.run(&round_trip, &[0.3], &[1.2])?;
+/// assert!((state.probabilities()[0] - 1.0).abs() < 1e-12);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Circuit {
+    num_qubits: usize,
+    instructions: Vec<Instruction>,
+    num_weights: usize,
+    num_inputs: usize,
+}
+
+macro_rules! fixed_gates {
+    ($($(#[$doc:meta])* $name:ident => $gate:expr, [$($q:ident),+];)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Errors
+        /// [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
+        pub fn $name(&mut self, $($q: usize),+) -> Result<&mut Self> {
+            self.add($gate, &[$($q),+])
+        }
+    )*};
+}
+
+macro_rules! rotation_gates {
+    ($($(#[$doc:meta])* $name:ident => $gate:path, [$($q:ident),+];)*) => {$(
+        $(#[$doc])*
+        ///
+        /// # Errors
+        /// [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
+        pub fn $name(&mut self, $($q: usize,)+ angle: impl Into<Param>) -> Result<&mut Self> {
+            self.add($gate(angle.into()), &[$($q),+])
+        }
+    )*};
+}
+
+impl Circuit {
+    /// An empty circuit on `num_qubits` qubits.
+    ///
+    /// # Errors
+    /// [`Error::ZeroQubits`] when `num_qubits` is 0.
+    pub fn new(num_qubits: usize) -> Result<Self> {
+        if num_qubits == 0 {
+            return Err(Error::ZeroQubits);
+        }
+        Ok(Circuit { num_qubits, instructions: Vec::new(), num_weights: 0, num_inputs: 0 })
+    }
+
+    /// The number of qubits.
+    #[must_use]
+    pub fn num_qubits(&self) -> usize {
+        self.num_qubits
+    }
+
+    /// The instructions, in the order they apply.
+    #[must_use]
+    pub fn instructions(&self) -> &[Instruction] {
+        &self.instructions
+    }
+
+    /// The number of instructions.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.instructions.len()
+    }
+
+    /// Whether the circuit has no instructions.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.instructions.is_empty()
+    }
+
+    /// One more than the largest weight index used (0 when no weight is used): the weight vector's length.
+    #[must_use]
+    pub fn num_weights(&self) -> usize {
+        self.num_weights
+    }
+
+    /// One more than the largest input index used (0 when no input is used): the input vector's length.
+    #[must_use]
+    pub fn num_inputs(&self) -> usize {
+        self.num_inputs
+    }
+
+    /// Appends a checked instruction.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when a qubit is beyond the register.
+    pub fn push(&mut self, instruction: Instruction) -> Result<&mut Self> {
+        instruction.check_qubits(self.num_qubits)?;
+        for p in instruction.gate.params().iter() {
+            match p.source() {
+                Some((ParamKind::Weight, index, _)) => self.num_weights = self.num_weights.max(index + 1),
+                Some((ParamKind::Input, index, _)) => self.num_inputs = self.num_inputs.max(index + 1),
+                None => {}
+            }
+        }
+        self.instructions.push(instruction);
+        Ok(self)
+    }
+
+    /// Appends `gate` on `qubits` (the gate's own qubits, controls first).
+    ///
+    /// # Errors
+    /// [`Error::GateArity`], [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
+    pub fn add(&mut self, gate: Gate, qubits: &[usize]) -> Result<&mut Self> {
+        self.push(Instruction::new(gate, qubits.to_vec(), Vec::new())?)
+    }
+
+    /// Appends `gate` on `qubits`, acting only when every qubit in `controls` is |1⟩.
+    ///
+    /// # Errors
+    /// [`Error::GateArity`], [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
+    pub fn add_controlled(&mut self, gate: Gate, qubits: &[usize], controls: &[usize]) -> Result<&mut Self> {
+        self.push(Instruction::new(gate, qubits.to_vec(), controls.to_vec())?)
+    }
+
+    /// Appends a caller's 2x2 or 4x4 unitary on `qubits` (the first qubit the matrix's least significant bit).
+    ///
+    /// # Errors
+    /// The errors of [`Gate::unitary`] and of [`Circuit::add`].
+    pub fn unitary(&mut self, matrix: DMatrix<C>, qubits: &[usize]) -> Result<&mut Self> {
+        self.add(Gate::unitary(matrix)?, qubits)
+    }
+
+    fixed_gates! {
+        /// Appends the identity on `q`.
+        i => Gate::I, [q];
+        /// Appends Pauli X on `q`.
+        x => Gate::X, [q];
+        /// Appends Pauli Y on `q`.
+        y => Gate::Y, [q];
+        /// Appends Pauli Z on `q`.
+        z => Gate::Z, [q];
+        /// Appends a Hadamard on `q`.
+        h => Gate::H, [q];
+        /// Appends S = diag(1, i) on `q`.
+        s => Gate::S, [q];
+        /// Appends S† on `q`.
+        sdg => Gate::Sdg, [q];
+        /// Appends T = diag(1, e^{iπ/4}) on `q`.
+        t => Gate::T, [q];
+        /// Appends T† on `q`.
+        tdg => Gate::Tdg, [q];
+        /// Appends √X on `q`.
+        sx => Gate::SX, [q];
+        /// Appends √X† on `q`.
+        sxdg => Gate::SXdg, [q];
+        /// Appends CNOT from `control` to `target`.
+        cnot => Gate::CNOT, [control, target];
+        /// Appends controlled Y.
+        cy => Gate::CY, [control, target];
+        /// Appends controlled Z.
+        cz => Gate::CZ, [control, target];
+        /// Appends SWAP.
+        swap => Gate::SWAP, [a, b];
+        /// Appends iSWAP.
+        iswap => Gate::ISwap, [a, b];
+        /// Appends a Toffoli (CCX).
+        toffoli => Gate::Toffoli, [c0, c1, target];
+        /// Appends a Fredkin (CSWAP).
+        fredkin => Gate::Fredkin, [control, a, b];
+    }
+
+    rotation_gates! {
+        /// Appends RX(θ) = exp(−iθX/2) on `q`.
+        rx => Gate::RX, [q];
+        /// Appends RY(θ) = exp(−iθY/2) on `q`.
+        ry => Gate::RY, [q];
+        /// Appends RZ(θ) = exp(−iθZ/2) on `q`.
+        rz => Gate::RZ, [q];
+        /// Appends Phase(λ) = diag(1, e^{iλ}) on `q`.
+        phase => Gate::Phase, [q];
+        /// Appends controlled RX(θ).
+        crx => Gate::CRX, [control, target];
+        /// Appends controlled RY(θ).
+        cry => Gate::CRY, [control, target];
+        /// Appends controlled RZ(θ).
+        crz => Gate::CRZ, [control, target];
+        /// Appends controlled Phase(λ) = diag(1, 1, 1, e^{iλ}).
+        cphase => Gate::CPhase, [control, target];
+        /// Appends RXX(θ) = exp(−iθ X⊗X/2).
+        rxx => Gate::RXX, [a, b];
+        /// Appends RYY(θ) = exp(−iθ Y⊗Y/2).
+        ryy => Gate::RYY, [a, b];
+        /// Appends RZZ(θ) = exp(−iθ Z⊗Z/2).
+        rzz => Gate::RZZ, [a, b];
+    }
+
+    /// Appends U(θ, φ, λ) on `q`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when `q` is beyond the register.
+    pub fn u3(
+        &mut self,
+        q: usize,
+        theta: impl Into<Param>,
+        phi: impl Into<Param>,
+        lambda: impl Into<Param>,
+    ) -> Result<&mut Self> {
+        self.add(Gate::U3(theta.into(), phi.into(), lambda.into()), &[q])
+    }
+
+    /// Appends every instruction of `other`, which may have fewer qubits (they map to the same indices).
+    ///
+    /// # Errors
+    /// [`Error::QubitCountMismatch`] when `other` has more qubits than `self`.
+    pub fn append(&mut self, other: &Circuit) -> Result<&mut Self> {
+        if other.num_qubits > self.num_qubits {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: other.num_qubits });
+        }
+        for inst in &other.instructions {
+            self.push(inst.clone())?;
+        }
+        Ok(self)
+    }
+
+    /// The inverse circuit: the instructions reversed, each gate inverted (angles negated, S ↔ S†, ...).
+    #[must_use]
+    pub fn inverse(&self) -> Circuit {
+        Circuit {
+            num_qubits: self.num_qubits,
+            instructions: self.instructions.iter().rev().map(Instruction::inverse).collect(),
+            num_weights: self.num_weights,
+            num_inputs: self.num_inputs,
+        }
+    }
+
+    /// The number of layers when every instruction waits for all the qubits it touches (controls included).
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        let mut level = vec![0usize; self.num_qubits];
+        for inst in &self.instructions {
+            let next = inst.qubits().map(|q| level[q]).max().unwrap_or(0) + 1;
+            inst.qubits().for_each(|q| level[q] = next);
+        }
+        level.into_iter().max().unwrap_or(0)
+    }
+
+    /// How many times each gate appears, by [`Gate::name`].
+    #[must_use]
+    pub fn gate_counts(&self) -> BTreeMap<&'static str, usize> {
+        let mut counts = BTreeMap::new();
+        for inst in &self.instructions {
+            *counts.entry(inst.gate.name()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// The same circuit with every weight and input replaced by its value.
+    ///
+    /// # Errors
+    /// The errors of [`Circuit::check_parameters`].
+    pub fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Circuit> {
+        self.check_parameters(weights, inputs)?;
+        let mut bound = Circuit::new(self.num_qubits)?;
+        for inst in &self.instructions {
+            bound.push(inst.with_gate(inst.gate.bind(weights, inputs)?)?)?;
+        }
+        Ok(bound)
+    }
+
+    /// Checks that `weights` and `inputs` cover every index the circuit uses and hold finite values there.
+    /// Longer vectors are accepted; the values past the circuit's indices are not read.
+    ///
+    /// # Errors
+    /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFiniteParameter`] for NaN or ±∞.
+    pub fn check_parameters(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        for (kind, values, needed) in
+            [(ParamKind::Weight, weights, self.num_weights), (ParamKind::Input, inputs, self.num_inputs)]
+        {
+            if values.len() < needed {
+                return Err(Error::ParameterCount { kind, expected: needed, found: values.len() });
+            }
+            if let Some((index, &value)) = values[..needed].iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(Error::NonFiniteParameter { kind, index, value });
+            }
+        }
+        Ok(())
+    }
+}

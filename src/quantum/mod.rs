@@ -1,0 +1,27 @@
+//! Layer 1: gates, circuits, the state-vector simulator, Pauli observables and sampling.
+//!
+//! - [`Gate`]: the validated gate set, each with its matrix, inverse, generator and shift rule.
+//! - [`Circuit`] and [`Instruction`]: placed gates whose angles ([`Param`]) are constants, trainable weights or
+//!   data inputs.
+//! - [`StateVector`]: 2^n amplitudes changed in place by specialised kernels (diagonal and permutation gates
+//!   touch only what they change; controlled gates only the amplitudes whose controls are set).
+//! - [`PauliString`] and [`Observable`]: exact expectations without 2^n × 2^n matrices.
+//!
+//! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
+
+mod circuit;
+mod gate;
+pub(crate) mod kernels;
+mod observable;
+pub(crate) mod op;
+mod param;
+mod state;
+mod unitary;
+
+pub use circuit::{Circuit, Instruction};
+pub use gate::{Gate, GateParams, ShiftRule};
+pub use kernels::PARALLEL_MIN_DIM;
+pub use observable::{Observable, Pauli, PauliString, MAX_DENSE_QUBITS};
+pub use param::Param;
+pub use state::{StateVector, MAX_QUBITS, NORM_TOLERANCE};
+pub use unitary::{UnitaryMatrix, UNITARY_TOLERANCE};

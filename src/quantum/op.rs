@@ -1,0 +1,78 @@
+//! The fixed-size matrices the kernels apply: what every bound gate lowers to.
+//!
+//! A gate with bound angles lowers to an [`Op`] on one or two target qubits plus a set of control qubits.
+//! The op's form picks the kernel: diagonal and permutation forms touch fewer amplitudes and do less arithmetic
+//! than a dense matrix.
+
+use num_complex::Complex64 as C;
+
+pub(crate) const ZERO: C = C::new(0.0, 0.0);
+pub(crate) const ONE: C = C::new(1.0, 0.0);
+pub(crate) const I: C = C::new(0.0, 1.0);
+
+/// A 1- or 2-qubit operator in the form its kernel needs. For two qubits, index k = bit(targets[0]) +
+/// 2·bit(targets[1]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Op {
+    /// diag(d0, d1) on one qubit.
+    Diag1([C; 2]),
+    /// [[0, a], [b, 0]] on one qubit: a permutation with phases (X, Y).
+    Anti1(C, C),
+    /// A dense 2x2 matrix.
+    Mat1([[C; 2]; 2]),
+    /// diag(d00, d01, d10, d11) on two qubits.
+    Diag2([C; 4]),
+    /// Swaps |01⟩ and |10⟩, multiplying both by the phase (SWAP: 1, iSWAP: i); |00⟩ and |11⟩ stay.
+    Swap2(C),
+    /// A dense 4x4 matrix.
+    Mat2([[C; 4]; 4]),
+}
+
+impl Op {
+    /// The number of target qubits.
+    pub(crate) fn arity(&self) -> usize {
+        match self {
+            Op::Diag1(_) | Op::Anti1(..) | Op::Mat1(_) => 1,
+            Op::Diag2(_) | Op::Swap2(_) | Op::Mat2(_) => 2,
+        }
+    }
+
+    /// The dense matrix of the op on its targets (2x2 or 4x4), row-major.
+    pub(crate) fn dense(&self) -> Vec<Vec<C>> {
+        match *self {
+            Op::Diag1(d) => vec![vec![d[0], ZERO], vec![ZERO, d[1]]],
+            Op::Anti1(a, b) => vec![vec![ZERO, a], vec![b, ZERO]],
+            Op::Mat1(m) => m.iter().map(|r| r.to_vec()).collect(),
+            Op::Diag2(d) => (0..4).map(|r| (0..4).map(|c| if r == c { d[r] } else { ZERO }).collect()).collect(),
+            Op::Swap2(p) => {
+                let mut m = vec![vec![ZERO; 4]; 4];
+                m[0][0] = ONE;
+                m[3][3] = ONE;
+                m[1][2] = p;
+                m[2][1] = p;
+                m
+            }
+            Op::Mat2(m) => m.iter().map(|r| r.to_vec()).collect(),
+        }
+    }
+
+    /// The conjugate transpose of the op, in the same form.
+    pub(crate) fn adjoint(&self) -> Op {
+        match *self {
+            Op::Diag1(d) => Op::Diag1([d[0].conj(), d[1].conj()]),
+            Op::Anti1(a, b) => Op::Anti1(b.conj(), a.conj()),
+            Op::Mat1(m) => Op::Mat1([[m[0][0].conj(), m[1][0].conj()], [m[0][1].conj(), m[1][1].conj()]]),
+            Op::Diag2(d) => Op::Diag2(d.map(|x| x.conj())),
+            Op::Swap2(p) => Op::Swap2(p.conj()),
+            Op::Mat2(m) => {
+                let mut a = [[ZERO; 4]; 4];
+                for (r, row) in a.iter_mut().enumerate() {
+                    for (c, x) in row.iter_mut().enumerate() {
+                        *x = m[c][r].conj();
+                    }
+                }
+                Op::Mat2(a)
+            }
+        }
+    }
+}

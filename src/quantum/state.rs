@@ -1,0 +1,384 @@
+//! The state vector: 2^n complex amplitudes, changed in place by gates.
+
+use std::collections::BTreeMap;
+
+use num_complex::Complex64 as C;
+use rand::{Rng, RngExt};
+
+use super::circuit::{Circuit, Instruction};
+use super::gate::Gate;
+use super::kernels;
+use super::observable::{Observable, PauliString};
+use super::op::{ONE, ZERO};
+use crate::error::{Error, Result};
+
+/// How far from 1 the norm of caller-supplied amplitudes may be.
+pub const NORM_TOLERANCE: f64 = 1e-10;
+
+/// The largest register a state vector may have (the index must fit a machine word with room for masks).
+pub const MAX_QUBITS: usize = usize::BITS as usize - 2;
+
+/// A pure state |ψ⟩ = Σ_i ψ_i |i⟩ of n qubits, stored as its 2^n amplitudes, qubit 0 the least significant bit
+/// of the index i.
+///
+/// Gates and circuits change the state in place; nothing is allocated per gate.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+/// use rand::SeedableRng;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // GHZ on 3 qubits: (|000⟩ + |111⟩)/√2.
+/// let mut ghz = Circuit::new(3)?;
+/// ghz.h(0)?.cnot(0, 1)?.cnot(1, 2)?;
+/// let mut state = StateVector::new(3)?;
+/// state.run(&ghz, &[], &[])?;
+/// let a = state.amplitudes();
+/// assert!((a[0].re - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
+/// assert!((a[7].re - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-12);
+///
+/// // Sampling takes the caller's generator: seeded, it is reproducible.
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+/// let counts = state.sample(1000, &mut rng)?;
+/// assert_eq!(counts.keys().copied().collect::<Vec<_>>(), vec![0, 7]);
+/// assert_eq!(counts.values().sum::<usize>(), 1000);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct StateVector {
+    num_qubits: usize,
+    amps: Vec<C>,
+}
+
+/// Allocates 2^n amplitudes filled with zero, or says why it cannot.
+fn zeroed(num_qubits: usize) -> Result<Vec<C>> {
+    if num_qubits == 0 {
+        return Err(Error::ZeroQubits);
+    }
+    let bytes = 16u128.checked_shl(num_qubits as u32).unwrap_or(u128::MAX);
+    if num_qubits > MAX_QUBITS {
+        return Err(Error::TooManyQubits { num_qubits, bytes });
+    }
+    let dim = 1usize << num_qubits;
+    let mut amps = Vec::new();
+    amps.try_reserve_exact(dim).map_err(|_| Error::TooManyQubits { num_qubits, bytes })?;
+    amps.resize(dim, ZERO);
+    Ok(amps)
+}
+
+impl StateVector {
+    /// |0…0⟩ on `num_qubits` qubits.
+    ///
+    /// # Errors
+    /// [`Error::ZeroQubits`] for 0; [`Error::TooManyQubits`] when 2^n amplitudes cannot be allocated (the
+    /// allocation is tried, never assumed, so this is an error and not an abort).
+    pub fn new(num_qubits: usize) -> Result<Self> {
+        let mut amps = zeroed(num_qubits)?;
+        amps[0] = ONE;
+        Ok(StateVector { num_qubits, amps })
+    }
+
+    /// The basis state |index⟩.
+    ///
+    /// # Errors
+    /// As [`StateVector::new`], and [`Error::InvalidBasisState`] when `index ≥ 2^n`.
+    pub fn basis(num_qubits: usize, index: usize) -> Result<Self> {
+        let mut amps = zeroed(num_qubits)?;
+        let dim = amps.len();
+        *amps.get_mut(index).ok_or(Error::InvalidBasisState { index, num_qubits, dim })? = ONE;
+        Ok(StateVector { num_qubits, amps })
+    }
+
+    /// A state from its amplitudes, which must number 2^n (n ≥ 1) and have norm 1 within [`NORM_TOLERANCE`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidStateLength`] or [`Error::NotNormalized`] (also for NaN or infinite amplitudes).
+    pub fn from_amplitudes(amps: Vec<C>) -> Result<Self> {
+        let len = amps.len();
+        if len < 2 || !len.is_power_of_two() {
+            return Err(Error::InvalidStateLength { len });
+        }
+        let norm = kernels::norm_sqr(&amps).sqrt();
+        if !((norm - 1.0).abs() <= NORM_TOLERANCE) {
+            return Err(Error::NotNormalized { norm, tolerance: NORM_TOLERANCE });
+        }
+        Ok(StateVector { num_qubits: len.trailing_zeros() as usize, amps })
+    }
+
+    /// The number of qubits n.
+    #[must_use]
+    pub fn num_qubits(&self) -> usize {
+        self.num_qubits
+    }
+
+    /// The number of amplitudes, 2^n.
+    #[must_use]
+    pub fn dim(&self) -> usize {
+        self.amps.len()
+    }
+
+    /// The amplitudes ψ_i.
+    #[must_use]
+    pub fn amplitudes(&self) -> &[C] {
+        &self.amps
+    }
+
+    /// The amplitudes, taking the state apart.
+    #[must_use]
+    pub fn into_amplitudes(self) -> Vec<C> {
+        self.amps
+    }
+
+    /// Sets the state to |0…0⟩ without reallocating.
+    pub fn reset(&mut self) {
+        self.amps.fill(ZERO);
+        self.amps[0] = ONE;
+    }
+
+    /// Copies another state of the same size into this one without reallocating.
+    ///
+    /// # Errors
+    /// [`Error::QubitCountMismatch`] when the sizes differ.
+    pub fn copy_from(&mut self, other: &StateVector) -> Result<()> {
+        self.check_same(other)?;
+        self.amps.copy_from_slice(&other.amps);
+        Ok(())
+    }
+
+    /// The probabilities |ψ_i|² of every basis state.
+    #[must_use]
+    pub fn probabilities(&self) -> Vec<f64> {
+        self.amps.iter().map(|a| a.norm_sqr()).collect()
+    }
+
+    /// The norm ‖ψ‖ = √(Σ|ψ_i|²), 1 up to rounding.
+    #[must_use]
+    pub fn norm(&self) -> f64 {
+        kernels::norm_sqr(&self.amps).sqrt()
+    }
+
+    fn check_same(&self, other: &StateVector) -> Result<()> {
+        if self.num_qubits != other.num_qubits {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: other.num_qubits });
+        }
+        Ok(())
+    }
+
+    /// The inner product ⟨self|other⟩ = Σ conj(a_i) b_i.
+    ///
+    /// # Errors
+    /// [`Error::QubitCountMismatch`] when the sizes differ.
+    pub fn inner(&self, other: &StateVector) -> Result<C> {
+        self.check_same(other)?;
+        Ok(kernels::inner(&self.amps, &other.amps))
+    }
+
+    /// The fidelity |⟨self|other⟩|², which ignores global phase.
+    ///
+    /// # Errors
+    /// [`Error::QubitCountMismatch`] when the sizes differ.
+    pub fn fidelity(&self, other: &StateVector) -> Result<f64> {
+        Ok(self.inner(other)?.norm_sqr())
+    }
+
+    /// Applies `instruction` with the given weight and input vectors.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when the instruction does not fit the register, [`Error::ParameterOutOfRange`]
+    /// when an angle's index is beyond its vector, [`Error::NonFiniteParameter`] for a NaN or infinite angle.
+    pub fn apply(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        self.check_instruction(instruction, weights, inputs)?;
+        self.apply_unchecked(instruction, weights, inputs, false);
+        Ok(())
+    }
+
+    /// Applies the inverse of `instruction` (U†), as the adjoint method's backward sweep does.
+    ///
+    /// # Errors
+    /// As [`StateVector::apply`].
+    pub fn apply_inverse(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        self.check_instruction(instruction, weights, inputs)?;
+        self.apply_unchecked(instruction, weights, inputs, true);
+        Ok(())
+    }
+
+    /// Applies a gate with constant angles on `qubits` (the gate's own qubits, controls first).
+    ///
+    /// # Errors
+    /// As [`Instruction::new`] and [`StateVector::apply`]; [`Error::UnboundParameter`] for a weight or input.
+    pub fn apply_gate(&mut self, gate: &Gate, qubits: &[usize]) -> Result<()> {
+        for p in gate.params().iter() {
+            p.constant()?;
+        }
+        self.apply(&Instruction::new(gate.clone(), qubits.to_vec(), Vec::new())?, &[], &[])
+    }
+
+    fn check_instruction(&self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        instruction.check_qubits(self.num_qubits)?;
+        for p in instruction.gate().params().iter() {
+            p.value(weights, inputs)?;
+            if let Some((kind, index, _)) = p.source() {
+                let value = if kind == crate::ParamKind::Weight { weights[index] } else { inputs[index] };
+                if !value.is_finite() {
+                    return Err(Error::NonFiniteParameter { kind, index, value });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies an instruction already checked against this state and these vectors.
+    pub(crate) fn apply_unchecked(&mut self, inst: &Instruction, weights: &[f64], inputs: &[f64], inverse: bool) {
+        let op = inst.gate().lower(inst.angles(weights, inputs));
+        let op = if inverse { op.adjoint() } else { op };
+        kernels::apply_op(&mut self.amps, &op, inst.op_targets(), inst.control_mask());
+    }
+
+    /// Runs every instruction of `circuit` in order, in place.
+    ///
+    /// # Errors
+    /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
+    /// [`Circuit::check_parameters`].
+    pub fn run(&mut self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        if circuit.num_qubits() != self.num_qubits {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
+        }
+        circuit.check_parameters(weights, inputs)?;
+        for inst in circuit.instructions() {
+            self.apply_unchecked(inst, weights, inputs, false);
+        }
+        Ok(())
+    }
+
+    /// ⟨ψ|P|ψ⟩ for a weighted Pauli string, without building its matrix.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when the string acts on a qubit beyond the register.
+    pub fn expectation_pauli(&self, term: &PauliString) -> Result<f64> {
+        term.check_fits(self.num_qubits)?;
+        Ok(term.expectation_of(&self.amps))
+    }
+
+    /// ⟨ψ|O|ψ⟩ = Σ_k c_k ⟨ψ|P_k|ψ⟩, without building O's matrix.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when a term acts on a qubit beyond the register.
+    pub fn expectation(&self, observable: &Observable) -> Result<f64> {
+        observable.check_fits(self.num_qubits)?;
+        Ok(observable.terms().iter().map(|t| t.expectation_of(&self.amps)).sum())
+    }
+
+    /// The state O|ψ⟩ (not normalized: O need not be unitary), written into `out`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when a term does not fit, [`Error::QubitCountMismatch`] when `out` differs in size.
+    pub fn apply_observable_into(&self, observable: &Observable, out: &mut Vec<C>) -> Result<()> {
+        observable.check_fits(self.num_qubits)?;
+        out.resize(self.amps.len(), ZERO);
+        observable.apply_into(&self.amps, out);
+        Ok(())
+    }
+
+    /// Draws `shots` measurements of every qubit in the computational basis, returning how often each basis
+    /// index occurred (indices never drawn are absent). The state is not changed.
+    ///
+    /// # Errors
+    /// None today for a valid state; the `Result` leaves room for checks on `shots`.
+    pub fn sample<R: Rng + ?Sized>(&self, shots: usize, rng: &mut R) -> Result<BTreeMap<usize, usize>> {
+        let mut cumulative = Vec::with_capacity(self.amps.len());
+        let mut total = 0.0;
+        for a in &self.amps {
+            total += a.norm_sqr();
+            cumulative.push(total);
+        }
+        let mut counts = BTreeMap::new();
+        for _ in 0..shots {
+            let u = rng.random::<f64>() * total;
+            // The first index whose cumulative probability exceeds u; never one of probability zero.
+            let i = cumulative.partition_point(|&c| c <= u).min(self.amps.len() - 1);
+            *counts.entry(i).or_insert(0) += 1;
+        }
+        Ok(counts)
+    }
+
+    /// The probability of measuring `qubit` as 1.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when `qubit` is beyond the register.
+    pub fn probability_one(&self, qubit: usize) -> Result<f64> {
+        self.check_qubit(qubit)?;
+        let bit = 1usize << qubit;
+        Ok(kernels::chunked_sum(self.amps.len(), |r| {
+            r.filter(|i| i & bit != 0).map(|i| self.amps[i].norm_sqr()).sum::<f64>()
+        }))
+    }
+
+    fn check_qubit(&self, qubit: usize) -> Result<()> {
+        if qubit >= self.num_qubits {
+            return Err(Error::InvalidQubit { qubit, num_qubits: self.num_qubits });
+        }
+        Ok(())
+    }
+
+    /// Measures `qubit` in the computational basis: draws the outcome with the caller's generator, collapses
+    /// the state onto it and renormalizes. Returns 0 or 1.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when `qubit` is beyond the register.
+    pub fn measure<R: Rng + ?Sized>(&mut self, qubit: usize, rng: &mut R) -> Result<u8> {
+        let p1 = self.probability_one(qubit)?;
+        let outcome = u8::from(rng.random::<f64>() < p1);
+        self.collapse(qubit, outcome)?;
+        Ok(outcome)
+    }
+
+    /// Projects `qubit` onto `outcome` (0 or 1) and renormalizes: a post-selected measurement.
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`], or [`Error::ImpossibleOutcome`] when the outcome has probability zero.
+    pub fn collapse(&mut self, qubit: usize, outcome: u8) -> Result<()> {
+        let p1 = self.probability_one(qubit)?;
+        let p = if outcome == 1 { p1 } else { 1.0 - p1 };
+        if p <= 0.0 {
+            return Err(Error::ImpossibleOutcome { qubit, outcome });
+        }
+        let bit = 1usize << qubit;
+        let keep = if outcome == 1 { bit } else { 0 };
+        let factor = 1.0 / p.sqrt();
+        for (i, a) in self.amps.iter_mut().enumerate() {
+            if i & bit == keep {
+                *a *= factor;
+            } else {
+                *a = ZERO;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl approx::AbsDiffEq for StateVector {
+    type Epsilon = f64;
+    fn default_epsilon() -> f64 {
+        1e-12
+    }
+    fn abs_diff_eq(&self, other: &Self, epsilon: f64) -> bool {
+        self.num_qubits == other.num_qubits && self.amps.iter().zip(&other.amps).all(|(a, b)| (a - b).norm() <= epsilon)
+    }
+}
+
+impl approx::RelativeEq for StateVector {
+    fn default_max_relative() -> f64 {
+        1e-12
+    }
+    fn relative_eq(&self, other: &Self, epsilon: f64, max_relative: f64) -> bool {
+        self.num_qubits == other.num_qubits
+            && self.amps.iter().zip(&other.amps).all(|(a, b)| {
+                let d = (a - b).norm();
+                d <= epsilon || d <= max_relative * a.norm().max(b.norm())
+            })
+    }
+}

@@ -1,0 +1,130 @@
+//! A caller's matrix, checked once to be a 2x2 or 4x4 unitary.
+
+use nalgebra::DMatrix;
+use num_complex::Complex64 as C;
+
+use super::gate::check_matrix_finite;
+use super::op::{Op, ZERO};
+use crate::error::{Error, Result};
+
+/// The largest entry of |U†U − I| that a matrix may have and still count as unitary.
+pub const UNITARY_TOLERANCE: f64 = 1e-10;
+
+/// A 2x2 or 4x4 complex matrix U with ‖U†U − I‖ ≤ 1e-10 (largest entry), so that it can serve as a gate.
+///
+/// # Example
+///
+/// ```
+/// use qnet::quantum::UnitaryMatrix;
+/// use qnet::Complex64;
+/// use nalgebra::DMatrix;
+///
+/// let t = 0.4_f64;
+/// // [[cos t, −i sin t], [i sin t, cos t]] is not unitary for 0 < t < π/2.
+/// let bad = DMatrix::from_row_slice(2, 2, &[
+///     Complex64::new(t.cos(), 0.0), Complex64::new(0.0, -t.sin()),
+///     Complex64::new(0.0, t.sin()), Complex64::new(t.cos(), 0.0),
+/// ]);
+/// let err = UnitaryMatrix::new(bad).unwrap_err();
+/// assert!(err.to_string().starts_with("matrix is not unitary"));
+///
+/// // [[cos t, −i sin t], [−i sin t, cos t]] = RX(2t) is.
+/// let good = DMatrix::from_row_slice(2, 2, &[
+///     Complex64::new(t.cos(), 0.0), Complex64::new(0.0, -t.sin()),
+///     Complex64::new(0.0, -t.sin()), Complex64::new(t.cos(), 0.0),
+/// ]);
+/// assert_eq!(UnitaryMatrix::new(good).unwrap().num_qubits(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "DMatrix<C>", into = "DMatrix<C>"))]
+pub struct UnitaryMatrix(DMatrix<C>);
+
+impl UnitaryMatrix {
+    /// Checks `matrix` and wraps it.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedMatrixSize`] unless 2x2 or 4x4; [`Error::NonFiniteMatrix`] for NaN or infinite
+    /// entries; [`Error::NotUnitary`] when the largest entry of |U†U − I| exceeds [`UNITARY_TOLERANCE`].
+    pub fn new(matrix: DMatrix<C>) -> Result<Self> {
+        let (rows, cols) = matrix.shape();
+        if rows != cols || !(rows == 2 || rows == 4) {
+            return Err(Error::UnsupportedMatrixSize { rows, cols });
+        }
+        check_matrix_finite(&matrix)?;
+        let product = matrix.adjoint() * &matrix;
+        let deviation = (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| (r, c)))
+            .map(|(r, c)| {
+                let expected = if r == c { 1.0 } else { 0.0 };
+                (product[(r, c)] - C::new(expected, 0.0)).norm()
+            })
+            .fold(0.0, f64::max);
+        if deviation > UNITARY_TOLERANCE {
+            return Err(Error::NotUnitary { deviation, tolerance: UNITARY_TOLERANCE });
+        }
+        Ok(UnitaryMatrix(matrix))
+    }
+
+    /// Wraps a matrix known to be unitary (built by the crate itself).
+    pub(crate) fn from_trusted(matrix: DMatrix<C>) -> Self {
+        UnitaryMatrix(matrix)
+    }
+
+    /// The matrix.
+    #[must_use]
+    pub fn matrix(&self) -> &DMatrix<C> {
+        &self.0
+    }
+
+    /// 1 for a 2x2 matrix, 2 for a 4x4 one.
+    #[must_use]
+    pub fn num_qubits(&self) -> usize {
+        if self.0.nrows() == 2 {
+            1
+        } else {
+            2
+        }
+    }
+
+    /// U†.
+    #[must_use]
+    pub fn adjoint(&self) -> Self {
+        UnitaryMatrix(self.0.adjoint())
+    }
+
+    /// The kernel form: diagonal when every off-diagonal entry is exactly zero.
+    pub(crate) fn op(&self) -> Op {
+        let m = &self.0;
+        let n = m.nrows();
+        let diagonal = (0..n).all(|r| (0..n).all(|c| r == c || m[(r, c)] == ZERO));
+        match (n, diagonal) {
+            (2, true) => Op::Diag1([m[(0, 0)], m[(1, 1)]]),
+            (2, false) if m[(0, 0)] == ZERO && m[(1, 1)] == ZERO => Op::Anti1(m[(0, 1)], m[(1, 0)]),
+            (2, false) => Op::Mat1([[m[(0, 0)], m[(0, 1)]], [m[(1, 0)], m[(1, 1)]]]),
+            (_, true) => Op::Diag2([m[(0, 0)], m[(1, 1)], m[(2, 2)], m[(3, 3)]]),
+            (_, false) => {
+                let mut a = [[ZERO; 4]; 4];
+                for (r, row) in a.iter_mut().enumerate() {
+                    for (c, x) in row.iter_mut().enumerate() {
+                        *x = m[(r, c)];
+                    }
+                }
+                Op::Mat2(a)
+            }
+        }
+    }
+}
+
+impl TryFrom<DMatrix<C>> for UnitaryMatrix {
+    type Error = Error;
+    fn try_from(matrix: DMatrix<C>) -> Result<Self> {
+        UnitaryMatrix::new(matrix)
+    }
+}
+
+impl From<UnitaryMatrix> for DMatrix<C> {
+    fn from(u: UnitaryMatrix) -> DMatrix<C> {
+        u.0
+    }
+}
