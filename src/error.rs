@@ -271,4 +271,145 @@ pub enum Error {
     // ----------------------------------------------------------------------------------------------------
     // interop: OpenQASM
     // ----------------------------------------------------------------------------------------------------
+    /// OpenQASM text that does not follow the grammar: a token other than the one the grammar needs.
+    #[error("qasm line {line}, column {column}: expected {expected}, found {found}")]
+    QasmSyntax {
+        /// The line of the offending token (1-based).
+        line: usize,
+        /// Its column, in characters (1-based).
+        column: usize,
+        /// What the grammar allows at that point.
+        expected: String,
+        /// What the text holds there.
+        found: String,
+    },
+
+    /// An OpenQASM name used before it is declared: a register, a gate or a gate parameter.
+    #[error("qasm line {line}, column {column}: undefined {kind} `{name}`")]
+    QasmUndefined {
+        /// The line of the name (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// `"gate"`, `"quantum register"`, `"classical register"`, `"parameter"` or `"qubit argument"`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+    },
+
+    /// An OpenQASM name declared twice (register, gate, or a gate's parameter or qubit argument).
+    #[error("qasm line {line}, column {column}: `{name}` is already defined")]
+    QasmRedefined {
+        /// The line of the second declaration (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// The name.
+        name: String,
+    },
+
+    /// An OpenQASM gate applied with the wrong number of parameters or qubit arguments.
+    #[error("qasm line {line}, column {column}: gate `{gate}` takes {expected} {what}, found {found}")]
+    QasmArity {
+        /// The line of the application (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// The gate's name.
+        gate: String,
+        /// `"parameters"` or `"qubit arguments"`.
+        what: &'static str,
+        /// How many the gate takes.
+        expected: usize,
+        /// How many were given.
+        found: usize,
+    },
+
+    /// An OpenQASM register index at or beyond the register's size.
+    #[error(
+        "qasm line {line}, column {column}: index {index} is out of range for register `{register}` of size {size}"
+    )]
+    QasmIndex {
+        /// The line of the index (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// The register's name.
+        register: String,
+        /// The index given.
+        index: usize,
+        /// The register's size.
+        size: usize,
+    },
+
+    /// OpenQASM arguments that cannot be used together: registers of different sizes in one broadcast, a
+    /// qubit named twice in one gate, a register measured into a single bit.
+    #[error("qasm line {line}, column {column}: {reason}")]
+    QasmArguments {
+        /// The line of the statement (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// What is wrong, with the names involved.
+        reason: String,
+    },
+
+    /// An OpenQASM parameter expression whose value is NaN or infinite (`ln(0)`, `1/0`, an overflowing `^`).
+    #[error("qasm line {line}, column {column}: expression evaluates to {value}, which is not a finite angle")]
+    QasmNonFinite {
+        /// The line of the expression or of the gate application that evaluated it (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// The value.
+        value: f64,
+    },
+
+    /// An OpenQASM feature qnet refuses: `opaque` gates, files other than `qelib1.inc`, versions other than 2.0.
+    #[error("qasm line {line}, column {column}: {feature} is not supported")]
+    QasmUnsupported {
+        /// The line of the statement (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// What is refused, with the offending name or value.
+        feature: String,
+    },
+
+    /// An OpenQASM program that exceeds one of the parser's limits (expression nesting, gate-call nesting,
+    /// number of operations after expansion, register sizes), which keep hostile input from exhausting the
+    /// stack, memory or time.
+    #[error("qasm line {line}, column {column}: {what} exceeds the limit of {limit}")]
+    QasmLimit {
+        /// The line where the limit was reached (1-based).
+        line: usize,
+        /// Its column (1-based).
+        column: usize,
+        /// Which limit.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
+    },
+
+    /// A program asked for as a unitary circuit while it holds an operation that is not a gate before the end:
+    /// a reset, a classically controlled operation, or a gate on a qubit already measured.
+    #[error("operation {index} ({operation}) makes the program non-unitary: run it with `sample` instead")]
+    NotUnitaryProgram {
+        /// The operation's position in the program.
+        index: usize,
+        /// The operation, as OpenQASM text.
+        operation: String,
+    },
+
+    /// A gate with more controls than the OpenQASM exporter decomposes (the exact decomposition without
+    /// ancillas grows as 3^k).
+    #[error("gate {gate} with {controls} controls cannot be exported: at most {max} controls are decomposed")]
+    TooManyControls {
+        /// The gate's name.
+        gate: &'static str,
+        /// Its number of controls (own and extra).
+        controls: usize,
+        /// The largest number decomposed.
+        max: usize,
+    },
 }

@@ -39,6 +39,7 @@
 //! | module | layer | what it holds |
 //! |---|---|---|
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
+//! | [`qasm`] | 1.5 | OpenQASM 2.0 import and export, programs with measurement, reset and `if` |
 //!
 //! Lower layers never import higher ones.
 
@@ -47,6 +48,7 @@
 
 pub mod error;
 pub mod prelude;
+pub mod qasm;
 pub mod quantum;
 
 pub use error::{Error, ParamKind, Result};
