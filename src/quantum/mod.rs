@@ -6,10 +6,13 @@
 //! - [`StateVector`]: 2^n amplitudes changed in place by specialised kernels (diagonal and permutation gates
 //!   touch only what they change; controlled gates only the amplitudes whose controls are set).
 //! - [`PauliString`] and [`Observable`]: exact expectations without 2^n × 2^n matrices.
+//! - `Display` for [`Circuit`]: a text diagram in the spirit of Qiskit's (`println!("{circuit}")`;
+//!   `{circuit:80}` wraps it into pages 80 characters wide).
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 
 mod circuit;
+mod draw;
 mod gate;
 pub(crate) mod kernels;
 mod observable;

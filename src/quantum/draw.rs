@@ -1,0 +1,423 @@
+//! Text diagrams of circuits: `Display` for [`Circuit`], in the spirit of Qiskit's text drawer.
+//!
+//! One wire per qubit (qubit 0 on top), gates packed into columns as early as their qubits allow, a gate's
+//! column spanning every wire between its lowest and highest qubit. One-qubit gates are boxes labelled with
+//! their name and angles; controls are dots (`■`) joined to their target by a vertical line; SWAP ends are
+//! `X`; two-qubit gates without controls (RXX, RYY, RZZ, iSWAP, caller unitaries) are one box across their
+//! wires, with `0` and `1` marking the gate's first and second qubit. Boxes in one column share its width, so
+//! boxes on neighbouring wires meet edge to edge, as in Qiskit.
+//!
+//! Angles are written as multiples of π when they are within 1e-12 of one with a denominator up to 16
+//! (`π/2`, `-3π/4`), otherwise rounded to four decimals; weights and inputs as `w[0]`, `-x[1]`, `0.5*w[2]`.
+//!
+//! `format!("{circuit}")` never wraps. `format!("{circuit:80}")` (any width) cuts the diagram into pages no
+//! wider than that, between columns, marking cut wires with `»` and `«` as Qiskit does; a single column wider
+//! than the width still gets its own page. The output is deterministic and has no trailing spaces.
+
+use std::f64::consts::PI;
+use std::fmt;
+
+use super::circuit::{Circuit, Instruction};
+use super::gate::Gate;
+use super::param::Param;
+
+const L: u8 = 1;
+const R: u8 = 2;
+const U: u8 = 4;
+const D: u8 = 8;
+
+/// A character cell: box-drawing connections to merge, or a fixed glyph.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Cell {
+    Mask(u8),
+    Glyph(char),
+}
+
+fn mask_char(m: u8) -> char {
+    match m {
+        0 => ' ',
+        x if x == L | R || x == L || x == R => '─',
+        x if x == U | D || x == U || x == D => '│',
+        x if x == R | D => '┌',
+        x if x == L | D => '┐',
+        x if x == U | R => '└',
+        x if x == U | L => '┘',
+        x if x == U | D | R => '├',
+        x if x == U | D | L => '┤',
+        x if x == L | R | D => '┬',
+        x if x == L | R | U => '┴',
+        _ => '┼',
+    }
+}
+
+struct Canvas {
+    cells: Vec<Vec<Cell>>,
+}
+
+impl Canvas {
+    fn new(rows: usize, cols: usize) -> Self {
+        Canvas { cells: vec![vec![Cell::Mask(0); cols]; rows] }
+    }
+
+    /// Adds connections to a cell (a glyph stays as it is).
+    fn or(&mut self, row: usize, col: usize, m: u8) {
+        if let Cell::Mask(x) = &mut self.cells[row][col] {
+            *x |= m;
+        }
+    }
+
+    fn set(&mut self, row: usize, col: usize, cell: Cell) {
+        self.cells[row][col] = cell;
+    }
+
+    fn text(&mut self, row: usize, col: usize, s: &str) {
+        for (k, ch) in s.chars().enumerate() {
+            self.set(row, col + k, Cell::Glyph(ch));
+        }
+    }
+
+    fn line(&self, row: usize) -> String {
+        self.cells[row]
+            .iter()
+            .map(|c| match *c {
+                Cell::Mask(m) => mask_char(m),
+                Cell::Glyph(g) => g,
+            })
+            .collect()
+    }
+}
+
+/// How one instruction is drawn.
+struct Item {
+    /// The lowest and highest qubit it touches: its column is reserved over this span.
+    lo: usize,
+    hi: usize,
+    /// A box over the wires of `qubits`, labelled; `slots` numbers the qubits inside a two-qubit box.
+    boxed: Option<(Vec<usize>, String)>,
+    /// Control qubits, drawn as dots.
+    dots: Vec<usize>,
+    /// SWAP ends, drawn as `X`.
+    swaps: Vec<usize>,
+}
+
+impl Item {
+    fn of(inst: &Instruction) -> Item {
+        let g = inst.gate();
+        let t = inst.targets();
+        let own = g.num_controls();
+        let mut dots: Vec<usize> = Vec::new();
+        let mut swaps = Vec::new();
+        let boxed = match g {
+            Gate::SWAP => {
+                swaps.extend_from_slice(t);
+                None
+            }
+            Gate::Fredkin => {
+                dots.push(t[0]);
+                swaps.extend_from_slice(&t[1..]);
+                None
+            }
+            _ => {
+                dots.extend_from_slice(&t[..own]);
+                Some((t[own..].to_vec(), label(g)))
+            }
+        };
+        dots.extend_from_slice(inst.controls());
+        let all = inst.qubits();
+        let (lo, hi) = all.fold((usize::MAX, 0), |(lo, hi), q| (lo.min(q), hi.max(q)));
+        Item { lo, hi, boxed, dots, swaps }
+    }
+
+    fn width(&self) -> usize {
+        match &self.boxed {
+            Some((qubits, label)) if qubits.len() > 1 => label.chars().count() + 5,
+            Some((_, label)) => label.chars().count() + 4,
+            None => 1,
+        }
+    }
+
+    /// Draws the item in the column starting at `x0`, `width` wide.
+    fn draw(&self, canvas: &mut Canvas, x0: usize, width: usize) {
+        let xc = x0 + width / 2;
+        let wire = |q: usize| 2 * q + 1;
+        let mut anchors: Vec<usize> = Vec::new();
+        let mut box_rows = None;
+        if let Some((qubits, text)) = &self.boxed {
+            let blo = *qubits.iter().min().expect("a gate has a qubit");
+            let bhi = *qubits.iter().max().expect("a gate has a qubit");
+            let (top, bottom) = (2 * blo, 2 * bhi + 2);
+            let x1 = x0 + width - 1;
+            box_rows = Some((blo, bhi, top, bottom));
+            canvas.or(top, x0, R | D);
+            canvas.or(top, x1, L | D);
+            canvas.or(bottom, x0, U | R);
+            canvas.or(bottom, x1, U | L);
+            for x in x0 + 1..x1 {
+                canvas.or(top, x, L | R);
+                canvas.or(bottom, x, L | R);
+            }
+            let multi = qubits.len() > 1;
+            for row in top + 1..bottom {
+                let on_wire = row % 2 == 1;
+                let q = row / 2;
+                let mine = on_wire && qubits.contains(&q);
+                let (left, right) = match (on_wire, mine) {
+                    (true, true) => (U | D | L, U | D | R),
+                    (true, false) => (U | D | L | R, U | D | L | R),
+                    _ => (U | D, U | D),
+                };
+                canvas.set(row, x0, Cell::Mask(left));
+                canvas.set(row, x1, Cell::Mask(right));
+                for x in x0 + 1..x1 {
+                    canvas.set(row, x, Cell::Glyph(' '));
+                }
+                if multi && on_wire {
+                    if let Some(slot) = qubits.iter().position(|&b| b == q) {
+                        canvas.text(row, x0 + 1, &slot.to_string());
+                    } else if self.dots.contains(&q) {
+                        canvas.text(row, x0 + 1, "■");
+                    }
+                }
+            }
+            let len = text.chars().count();
+            let (row, first, room) =
+                if multi { (blo + bhi + 1, x0 + 2, width - 3) } else { (wire(blo), x0 + 1, width - 2) };
+            canvas.text(row, first + (room - len) / 2, text);
+        }
+        for &q in self.dots.iter().chain(&self.swaps) {
+            if let Some((blo, bhi, _, _)) = box_rows {
+                if q >= blo && q <= bhi {
+                    continue; // drawn inside the box
+                }
+            }
+            anchors.push(wire(q));
+            let glyph = if self.swaps.contains(&q) { 'X' } else { '■' };
+            canvas.set(wire(q), xc, Cell::Glyph(glyph));
+        }
+        // Vertical connections: from the anchors above the box to its top edge, from its bottom edge to the
+        // anchors below; without a box, from the highest anchor to the lowest.
+        let mut segment = |from: usize, to: usize| {
+            if from >= to {
+                return;
+            }
+            canvas.or(from, xc, D);
+            for row in from + 1..to {
+                canvas.or(row, xc, U | D);
+            }
+            canvas.or(to, xc, U);
+        };
+        let (min, max) = (anchors.iter().min().copied(), anchors.iter().max().copied());
+        match (box_rows, min, max) {
+            (Some((_, _, top, bottom)), Some(min), Some(max)) => {
+                if min < top {
+                    segment(min, top);
+                }
+                if max > bottom {
+                    segment(bottom, max);
+                }
+            }
+            (None, Some(min), Some(max)) => segment(min, max),
+            _ => {}
+        }
+    }
+}
+
+/// The label of a gate in its box.
+fn label(g: &Gate) -> String {
+    let angles = |name: &str| {
+        let a: Vec<String> = g.params().iter().map(format_param).collect();
+        format!("{name}({})", a.join(","))
+    };
+    match g {
+        Gate::I => "I".into(),
+        Gate::X | Gate::CNOT | Gate::Toffoli => "X".into(),
+        Gate::Y | Gate::CY => "Y".into(),
+        Gate::Z | Gate::CZ => "Z".into(),
+        Gate::H => "H".into(),
+        Gate::S => "S".into(),
+        Gate::Sdg => "Sdg".into(),
+        Gate::T => "T".into(),
+        Gate::Tdg => "Tdg".into(),
+        Gate::SX => "√X".into(),
+        Gate::SXdg => "√Xdg".into(),
+        Gate::RX(_) | Gate::CRX(_) => angles("Rx"),
+        Gate::RY(_) | Gate::CRY(_) => angles("Ry"),
+        Gate::RZ(_) | Gate::CRZ(_) => angles("Rz"),
+        Gate::Phase(_) | Gate::CPhase(_) => angles("P"),
+        Gate::U3(..) => angles("U"),
+        Gate::RXX(_) => angles("Rxx"),
+        Gate::RYY(_) => angles("Ryy"),
+        Gate::RZZ(_) => angles("Rzz"),
+        Gate::ISwap => "iSwap".into(),
+        Gate::SWAP | Gate::Fredkin => "Swap".into(),
+        Gate::Unitary(_) => "Unitary".into(),
+    }
+}
+
+/// A number for a diagram: a multiple of π with a small denominator, or four decimals at most.
+fn format_number(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    for d in [1i64, 2, 3, 4, 6, 8, 12, 16] {
+        let n = v * d as f64 / PI;
+        let k = n.round();
+        if k != 0.0 && k.abs() <= 64.0 && (n - k).abs() < 1e-12 {
+            let k = k as i64;
+            let num = match k {
+                1 => "π".to_string(),
+                -1 => "-π".to_string(),
+                _ => format!("{k}π"),
+            };
+            return if d == 1 { num } else { format!("{num}/{d}") };
+        }
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.into()
+    }
+}
+
+fn format_param(p: &Param) -> String {
+    let (name, index, scale) = match *p {
+        Param::Const(v) => return format_number(v),
+        Param::Weight { index, scale } => ("w", index, scale),
+        Param::Input { index, scale } => ("x", index, scale),
+    };
+    if scale == 1.0 {
+        format!("{name}[{index}]")
+    } else if scale == -1.0 {
+        format!("-{name}[{index}]")
+    } else {
+        format!("{}*{name}[{index}]", format_number(scale))
+    }
+}
+
+impl fmt::Display for Circuit {
+    /// The circuit as a text diagram: one wire per qubit, boxes with angles, controls as dots joined to their
+    /// targets. A width (`{:80}`) cuts it into pages at most that wide, between columns (`»` / `«` mark the
+    /// cuts); without one it is never wrapped. Boxes in one column share its width.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// let mut bell = Circuit::new(2)?;
+    /// bell.h(0)?.cnot(0, 1)?;
+    /// let expected = [
+    ///     "     ┌───┐",
+    ///     "q0: ─┤ H ├───■───",
+    ///     "     └───┘ ┌─┴─┐",
+    ///     "q1: ───────┤ X ├─",
+    ///     "           └───┘",
+    /// ];
+    /// assert_eq!(bell.to_string(), expected.join("\n"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.num_qubits();
+        let items: Vec<Item> = self.instructions().iter().map(Item::of).collect();
+        // Greedy packing: each item goes in the first column free over its whole span.
+        let mut next = vec![0usize; n];
+        let mut columns: Vec<Vec<usize>> = Vec::new();
+        for (k, item) in items.iter().enumerate() {
+            let c = next[item.lo..=item.hi].iter().copied().max().unwrap_or(0);
+            next[item.lo..=item.hi].iter_mut().for_each(|x| *x = c + 1);
+            if columns.len() <= c {
+                columns.resize(c + 1, Vec::new());
+            }
+            columns[c].push(k);
+        }
+        let widths: Vec<usize> =
+            columns.iter().map(|col| col.iter().map(|&k| items[k].width()).max().unwrap_or(1)).collect();
+        let names: Vec<String> = (0..n).map(|q| format!("q{q}: ")).collect();
+        let label_width = names.iter().map(String::len).max().unwrap_or(0);
+        // Split into pages no wider than the formatter's width, if it has one.
+        let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
+        let full: usize = label_width + 1 + widths.iter().map(|w| w + 1).sum::<usize>();
+        match f.width() {
+            Some(max) if full > max => {
+                let mut start = 0;
+                let mut used = label_width + 2 + 1; // `«`, lead-in, `»`
+                for (c, w) in widths.iter().enumerate() {
+                    if c > start && used + w + 1 > max {
+                        pages.push(start..c);
+                        start = c;
+                        used = label_width + 2 + 1;
+                    }
+                    used += w + 1;
+                }
+                pages.push(start..columns.len());
+            }
+            _ => pages.push(0..columns.len()),
+        }
+        for (p, range) in pages.iter().enumerate() {
+            if p > 0 {
+                f.write_str("\n\n")?;
+            }
+            let (first, last) = (p == 0, p + 1 == pages.len());
+            let lead = usize::from(!first);
+            let body: usize = widths[range.clone()].iter().map(|w| w + 1).sum();
+            let cols = label_width + lead + 1 + body + usize::from(!last);
+            let mut canvas = Canvas::new(2 * n + 1, cols);
+            for (q, name) in names.iter().enumerate() {
+                let row = 2 * q + 1;
+                canvas.text(row, label_width - name.len(), name);
+                if !first {
+                    canvas.text(row, label_width, "«");
+                }
+                for x in label_width + lead..cols - usize::from(!last) {
+                    canvas.or(row, x, L | R);
+                }
+                if !last {
+                    canvas.text(row, cols - 1, "»");
+                }
+            }
+            let mut x = label_width + lead + 1;
+            for c in range.clone() {
+                for &k in &columns[c] {
+                    items[k].draw(&mut canvas, x, widths[c]);
+                }
+                x += widths[c] + 1;
+            }
+            for row in 0..2 * n + 1 {
+                if row > 0 {
+                    f.write_str("\n")?;
+                }
+                f.write_str(canvas.line(row).trim_end())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_multiples_of_pi_or_short_decimals() {
+        assert_eq!(format_number(PI), "π");
+        assert_eq!(format_number(-PI / 2.0), "-π/2");
+        assert_eq!(format_number(3.0 * PI / 4.0), "3π/4");
+        assert_eq!(format_number(2.0 * PI), "2π");
+        assert_eq!(format_number(0.5), "0.5");
+        assert_eq!(format_number(1.234567), "1.2346");
+        assert_eq!(format_number(-0.00001), "0");
+        assert_eq!(format_param(&(Param::weight(2) * 0.5)), "0.5*w[2]");
+        assert_eq!(format_param(&-Param::input(1)), "-x[1]");
+    }
+
+    #[test]
+    fn masks_merge_into_box_drawing_characters() {
+        assert_eq!(mask_char(U | R | D), '├');
+        assert_eq!(mask_char(L | R | U), '┴');
+        assert_eq!(mask_char(L | R | U | D), '┼');
+    }
+}
