@@ -401,6 +401,15 @@ pub enum Error {
         operation: String,
     },
 
+    /// The Hermitian eigensolver of exact diagonalisation stopped before converging (physics).
+    #[error("eigendecomposition of a {dim}x{dim} matrix did not converge in {iterations} iterations")]
+    EigenNoConvergence {
+        /// The matrix dimension.
+        dim: usize,
+        /// The iteration budget.
+        iterations: usize,
+    },
+
     /// A gate with more controls than the OpenQASM exporter decomposes (the exact decomposition without
     /// ancillas grows as 3^k).
     #[error("gate {gate} with {controls} controls cannot be exported: at most {max} controls are decomposed")]

@@ -39,6 +39,7 @@
 //! | module | layer | what it holds |
 //! |---|---|---|
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
+//! | [`physics`] | 1.5 | spin-chain Hamiltonians, exact diagonalisation, the hardware-efficient ansatz |
 //! | [`qasm`] | 1.5 | OpenQASM 2.0 import and export, programs with measurement, reset and `if` |
 //!
 //! Lower layers never import higher ones.
@@ -47,6 +48,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod error;
+pub mod physics;
 pub mod prelude;
 pub mod qasm;
 pub mod quantum;

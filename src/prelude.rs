@@ -3,6 +3,10 @@
 #[doc(no_inline)]
 pub use crate::error::{Error, ParamKind, Result};
 #[doc(no_inline)]
+pub use crate::physics::{self, Boundary, Spectrum};
+#[doc(no_inline)]
+pub use crate::qasm::{self, Program};
+#[doc(no_inline)]
 pub use crate::quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
 #[doc(no_inline)]
 pub use num_complex::Complex64;

@@ -27,14 +27,13 @@ use crate::quantum::{Circuit, Gate, Instruction};
 ///
 /// ```
 /// use qnet::prelude::*;
-/// use qnet::qasm;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let mut c = Circuit::new(2)?;
 /// c.h(0)?.cnot(0, 1)?.rz(1, std::f64::consts::FRAC_PI_4)?;
 /// let text = qasm::to_qasm(&c)?;
 /// assert_eq!(text, "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh q[0];\ncx q[0],q[1];\nrz(pi/4) q[1];\n");
-/// assert_eq!(qasm::Program::parse(&text)?.circuit()?, c);
+/// assert_eq!(Program::parse(&text)?.circuit()?, c);
 /// # Ok(())
 /// # }
 /// ```

@@ -47,7 +47,6 @@
 //!
 //! ```
 //! use qnet::prelude::*;
-//! use qnet::qasm::{self, Program};
 //! use approx::assert_relative_eq;
 //!
 //! # fn main() -> qnet::Result<()> {
