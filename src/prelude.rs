@@ -3,9 +3,9 @@
 #[doc(no_inline)]
 pub use crate::error::{Error, ParamKind, Result};
 #[doc(no_inline)]
-pub use num_complex::Complex64;
-#[doc(no_inline)]
 pub use crate::tagger::{
-    read_conll_file, ChunkRules, ClassificationReport, ConllFormat, Corpus, EntityReport, EntityScorer,
-    Scheme, Sentence, Tag, TagSet, Vocab,
+    read_conll_file, ChunkRules, ClassificationReport, ConllFormat, Corpus, EntityReport,
+    EntityScorer, Scheme, Sentence, Tag, TagSet, Vocab,
 };
+#[doc(no_inline)]
+pub use num_complex::Complex64;

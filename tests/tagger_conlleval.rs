@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use qnet::tagger::{read_conlleval, ChunkRules, ConllevalOptions, Predictions};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/conlleval").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/conlleval")
+        .join(name)
 }
 
 fn expected(name: &str) -> String {
@@ -18,7 +20,13 @@ fn load(name: &str) -> Predictions {
 }
 
 fn labels_but_o(p: &Predictions) -> Vec<String> {
-    let mut labels: Vec<String> = p.gold.iter().chain(&p.predicted).flatten().cloned().collect();
+    let mut labels: Vec<String> = p
+        .gold
+        .iter()
+        .chain(&p.predicted)
+        .flatten()
+        .cloned()
+        .collect();
     labels.sort();
     labels.dedup();
     labels.retain(|l| l != "O");
@@ -26,7 +34,10 @@ fn labels_but_o(p: &Predictions) -> Vec<String> {
 }
 
 fn check_token_tables(name: &str, p: &Predictions) {
-    assert_eq!(p.token_report(None).to_string(), expected(&format!("{name}.sklearn.txt")));
+    assert_eq!(
+        p.token_report(None).to_string(),
+        expected(&format!("{name}.sklearn.txt"))
+    );
     assert_eq!(
         p.token_report(None).with_digits(4).to_string(),
         expected(&format!("{name}.sklearn4.txt"))

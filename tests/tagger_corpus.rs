@@ -20,13 +20,20 @@ fn counts(pairs: [(&str, usize); 4]) -> BTreeMap<String, usize> {
 
 #[test]
 fn train_has_the_published_counts() {
-    let Some(train) = corpus("train.txt") else { return };
+    let Some(train) = corpus("train.txt") else {
+        return;
+    };
     assert_eq!(train.sentences.len(), 14_041);
     assert_eq!(train.num_tokens(), 203_621);
     assert_eq!(train.scheme, Scheme::Iob2);
     assert_eq!(
         train.entity_counts(),
-        counts([("LOC", 7_140), ("MISC", 3_438), ("ORG", 6_321), ("PER", 6_600)])
+        counts([
+            ("LOC", 7_140),
+            ("MISC", 3_438),
+            ("ORG", 6_321),
+            ("PER", 6_600)
+        ])
     );
     assert_eq!(train.documents, 946);
     let tags = TagSet::from_sentences(&train.sentences);
@@ -37,19 +44,28 @@ fn train_has_the_published_counts() {
 
 #[test]
 fn valid_has_the_published_counts() {
-    let Some(valid) = corpus("valid.txt") else { return };
+    let Some(valid) = corpus("valid.txt") else {
+        return;
+    };
     assert_eq!(valid.sentences.len(), 3_250);
     assert_eq!(valid.num_tokens(), 51_362);
     assert_eq!(
         valid.entity_counts(),
-        counts([("LOC", 1_837), ("MISC", 922), ("ORG", 1_341), ("PER", 1_842)])
+        counts([
+            ("LOC", 1_837),
+            ("MISC", 922),
+            ("ORG", 1_341),
+            ("PER", 1_842)
+        ])
     );
     assert_eq!(valid.documents, 216);
 }
 
 #[test]
 fn valid_is_written_back_byte_for_byte() {
-    let Some(valid) = corpus("valid.txt") else { return };
+    let Some(valid) = corpus("valid.txt") else {
+        return;
+    };
     let dir = PathBuf::from(std::env::var_os("QNET_CONLL_DIR").unwrap());
     let original = std::fs::read_to_string(dir.join("valid.txt")).unwrap();
     let mut out = Vec::new();

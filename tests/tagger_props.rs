@@ -8,8 +8,8 @@ const TYPES: [&str; 3] = ["PER", "LOC", "GENE-X"];
 /// Sorted, non-overlapping chunks over a sentence of `len` tokens.
 fn sentence() -> impl Strategy<Value = (Vec<Chunk>, usize)> {
     (0usize..25).prop_flat_map(|len| {
-        proptest::collection::vec((0usize..len.max(1), 1usize..4, 0usize..TYPES.len()), 0..8).prop_map(
-            move |raw| {
+        proptest::collection::vec((0usize..len.max(1), 1usize..4, 0usize..TYPES.len()), 0..8)
+            .prop_map(move |raw| {
                 let mut spans: Vec<(usize, usize, usize)> = raw
                     .into_iter()
                     .map(|(s, l, k)| (s, (s + l).min(len), k))
@@ -23,8 +23,7 @@ fn sentence() -> impl Strategy<Value = (Vec<Chunk>, usize)> {
                     }
                 }
                 (out, len)
-            },
-        )
+            })
     })
 }
 

@@ -25,7 +25,10 @@ Peter NNP B-NP B-PER\nBlackburn NNP I-NP I-PER\n\n-DOCSTART- -X- -X- O\n\nBRUSSE
 fn reads_columns_sentences_and_documents() {
     let corpus = parse_conll(CONLL, "mem", &ConllFormat::conll2003()).unwrap();
     assert_eq!(corpus.sentences.len(), 3);
-    assert_eq!((corpus.documents, corpus.docstart, corpus.columns), (2, true, 4));
+    assert_eq!(
+        (corpus.documents, corpus.docstart, corpus.columns),
+        (2, true, 4)
+    );
     let s = &corpus.sentences[0];
     assert_eq!(s.tokens, ["EU", "rejects", "German"]);
     assert_eq!(s.pos.as_ref().unwrap(), &["NNP", "VBZ", "JJ"]);
@@ -35,7 +38,10 @@ fn reads_columns_sentences_and_documents() {
     assert_eq!(corpus.sentences[2].document, 1);
     assert_eq!(corpus.num_tokens(), 6);
     let counts = corpus.entity_counts();
-    assert_eq!((counts["ORG"], counts["MISC"], counts["PER"], counts["LOC"]), (1, 1, 1, 1));
+    assert_eq!(
+        (counts["ORG"], counts["MISC"], counts["PER"], counts["LOC"]),
+        (1, 1, 1, 1)
+    );
 }
 
 #[test]
@@ -52,7 +58,12 @@ fn tabs_crlf_and_a_missing_final_newline_are_accepted() {
 
 #[test]
 fn utf8_tokens_and_any_entity_types_are_read() {
-    let corpus = parse_conll("Zürich B-GPE-CITY\n東京 S-GPE-CITY\n", "mem", &ConllFormat::new()).unwrap();
+    let corpus = parse_conll(
+        "Zürich B-GPE-CITY\n東京 S-GPE-CITY\n",
+        "mem",
+        &ConllFormat::new(),
+    )
+    .unwrap();
     assert_eq!(corpus.scheme, Scheme::Iobes);
     assert_eq!(corpus.sentences[0].tokens, ["Zürich", "東京"]);
     assert_eq!(tags(&corpus.sentences[0]), ["B-GPE-CITY", "B-GPE-CITY"]);
@@ -60,8 +71,12 @@ fn utf8_tokens_and_any_entity_types_are_read() {
 
 #[test]
 fn unlabelled_files_have_tokens_only() {
-    let corpus = parse_conll("Peter\nBlackburn\n\nParis\n", "mem", &ConllFormat::new().labelled(false))
-        .unwrap();
+    let corpus = parse_conll(
+        "Peter\nBlackburn\n\nParis\n",
+        "mem",
+        &ConllFormat::new().labelled(false),
+    )
+    .unwrap();
     assert_eq!(corpus.sentences.len(), 2);
     assert!(corpus.sentences.iter().all(|s| s.tags.is_none()));
     assert!(corpus.entity_counts().is_empty());
@@ -69,10 +84,17 @@ fn unlabelled_files_have_tokens_only() {
 
 #[test]
 fn schemes_are_detected_and_converted_to_iob2() {
-    let iob1 = parse_conll("a I-PER\nb I-PER\nc B-PER\nd O\ne I-LOC\n", "mem", &ConllFormat::new())
-        .unwrap();
+    let iob1 = parse_conll(
+        "a I-PER\nb I-PER\nc B-PER\nd O\ne I-LOC\n",
+        "mem",
+        &ConllFormat::new(),
+    )
+    .unwrap();
     assert_eq!(iob1.scheme, Scheme::Iob1);
-    assert_eq!(tags(&iob1.sentences[0]), ["B-PER", "I-PER", "B-PER", "O", "B-LOC"]);
+    assert_eq!(
+        tags(&iob1.sentences[0]),
+        ["B-PER", "I-PER", "B-PER", "O", "B-LOC"]
+    );
 
     let iobes = parse_conll("a B-PER\nb E-PER\nc S-LOC\n", "mem", &ConllFormat::new()).unwrap();
     assert_eq!(iobes.scheme, Scheme::Iobes);
@@ -88,8 +110,12 @@ fn a_declared_scheme_is_used_and_enforced() {
     // Read as IOB1 although nothing in the text tells IOB1 from IOB2.
     let corpus = parse_conll("a B-PER\nb O\n", "mem", &format).unwrap();
     assert_eq!(corpus.scheme, Scheme::Iob1);
-    let err = parse_conll("a B-PER\nb S-PER\n", "f.txt", &ConllFormat::new().scheme(Some(Scheme::Iob2)))
-        .unwrap_err();
+    let err = parse_conll(
+        "a B-PER\nb S-PER\n",
+        "f.txt",
+        &ConllFormat::new().scheme(Some(Scheme::Iob2)),
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "f.txt:2: expected a tag of scheme IOB2 (O or B-, I-), found \"S-PER\""
@@ -98,9 +124,19 @@ fn a_declared_scheme_is_used_and_enforced() {
 
 #[test]
 fn wrong_column_count_names_file_line_and_expectation() {
-    let err = parse_conll("a NN B-X\nb NN O\nc O\n", "data/train.txt", &ConllFormat::new()).unwrap_err();
+    let err = parse_conll(
+        "a NN B-X\nb NN O\nc O\n",
+        "data/train.txt",
+        &ConllFormat::new(),
+    )
+    .unwrap_err();
     match &err {
-        Error::Conll { path, line, expected, found } => {
+        Error::Conll {
+            path,
+            line,
+            expected,
+            found,
+        } => {
             assert_eq!(path, &PathBuf::from("data/train.txt"));
             assert_eq!(*line, 3);
             assert_eq!(expected, "3 columns as on line 1");
@@ -108,10 +144,16 @@ fn wrong_column_count_names_file_line_and_expectation() {
         }
         other => panic!("unexpected error {other:?}"),
     }
-    assert_eq!(err.to_string(), "data/train.txt:3: expected 3 columns as on line 1, found 2 columns");
+    assert_eq!(
+        err.to_string(),
+        "data/train.txt:3: expected 3 columns as on line 1, found 2 columns"
+    );
     // Too few columns for the format on the first line.
     let err = parse_conll("a O\n", "f", &ConllFormat::conll2003()).unwrap_err();
-    assert_eq!(err.to_string(), "f:1: expected at least 4 columns for this format, found 2 columns");
+    assert_eq!(
+        err.to_string(),
+        "f:1: expected at least 4 columns for this format, found 2 columns"
+    );
 }
 
 #[test]
@@ -140,7 +182,9 @@ fn non_utf8_files_are_an_error_with_the_line() {
         Error::NotUtf8 { path: p, line } => assert_eq!((p, *line), (&path, 4)),
         other => panic!("unexpected error {other:?}"),
     }
-    assert!(err.to_string().ends_with("latin1.txt:4: the line is not valid utf-8"));
+    assert!(err
+        .to_string()
+        .ends_with("latin1.txt:4: the line is not valid utf-8"));
     let err = read_conlleval(&path, &ConllevalOptions::new()).unwrap_err();
     assert!(matches!(err, Error::NotUtf8 { line: 4, .. }));
     std::fs::remove_dir_all(dir).unwrap();
@@ -150,13 +194,18 @@ fn non_utf8_files_are_an_error_with_the_line() {
 fn a_missing_file_is_an_io_error_naming_it() {
     let err = read_conll_file("no/such/dir/train.txt", &ConllFormat::new()).unwrap_err();
     assert!(matches!(err, Error::Io { .. }));
-    assert!(err.to_string().starts_with("i/o error on no/such/dir/train.txt: "));
+    assert!(err
+        .to_string()
+        .starts_with("i/o error on no/such/dir/train.txt: "));
 }
 
 #[test]
 fn conlleval_input_errors_name_the_line() {
     let err = parse_conlleval("a O O\nb O O O\n", "p.txt", &ConllevalOptions::new()).unwrap_err();
-    assert_eq!(err.to_string(), "p.txt:2: expected 3 fields as on line 1, found 4 fields");
+    assert_eq!(
+        err.to_string(),
+        "p.txt:2: expected 3 fields as on line 1, found 4 fields"
+    );
     let err = parse_conlleval("a\n", "p.txt", &ConllevalOptions::new()).unwrap_err();
     assert!(matches!(err, Error::Conll { line: 1, .. }));
 }
@@ -167,7 +216,8 @@ fn conlleval_input_keeps_docstart_as_a_token_and_splits_at_boundaries() {
     let p = parse_conlleval(text, "p", &ConllevalOptions::new()).unwrap();
     assert_eq!(p.tokens, [vec!["-DOCSTART-"], vec!["a"], vec!["b"]]);
     assert_eq!(p.num_tokens(), 3);
-    let tab = parse_conlleval("a\tO\tB-X\n", "p", &ConllevalOptions::new().delimiter("\t")).unwrap();
+    let tab =
+        parse_conlleval("a\tO\tB-X\n", "p", &ConllevalOptions::new().delimiter("\t")).unwrap();
     assert_eq!(tab.predicted, [vec!["B-X"]]);
 }
 
@@ -186,7 +236,10 @@ fn write_then_read_gives_the_same_corpus_in_every_scheme() {
     let text = std::fs::read_to_string(dir.join("IOB2.txt")).unwrap();
     assert_eq!(text, format!("{CONLL}\n"));
     // No temporary file is left behind.
-    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names.len(), 3, "{names:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -223,10 +276,20 @@ fn conlleval_output_round_trips_through_the_scorer() {
     assert!(text.starts_with("EU S-ORG O\nrejects O O\n"));
     let p = read_conlleval(&path, &ConllevalOptions::new()).unwrap();
     let report = p.entity_report(qnet::tagger::ChunkRules::Iobes);
-    assert_eq!((report.gold(), report.predicted(), report.tokens()), (4, 0, 6));
+    assert_eq!(
+        (report.gold(), report.predicted(), report.tokens()),
+        (4, 0, 6)
+    );
     // Mismatched predictions are an error.
     let err = write_conlleval(&path, &corpus.sentences, &predicted[..1], Scheme::Iob2).unwrap_err();
-    assert!(matches!(err, Error::DimensionMismatch { expected: 3, found: 1, .. }));
+    assert!(matches!(
+        err,
+        Error::DimensionMismatch {
+            expected: 3,
+            found: 1,
+            ..
+        }
+    ));
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -257,12 +320,21 @@ fn tag_set_and_vocabulary_from_a_corpus() {
         let t = s.tags.as_ref().unwrap();
         assert_eq!(&set.decode(&set.encode(t).unwrap()).unwrap(), t);
     }
-    assert!(matches!(set.encode(&["B-GENE"]), Err(Error::UnknownTag { .. })));
-    assert!(matches!(set.decode(&[9]), Err(Error::TagIdOutOfRange { id: 9, len: 9 })));
+    assert!(matches!(
+        set.encode(&["B-GENE"]),
+        Err(Error::UnknownTag { .. })
+    ));
+    assert!(matches!(
+        set.decode(&[9]),
+        Err(Error::TagIdOutOfRange { id: 9, len: 9 })
+    ));
     let iobes = TagSet::new(["GENE", "PROTEIN"], Scheme::Iobes).unwrap();
     assert_eq!(iobes.len(), 9);
     assert_eq!(iobes.id("S-PROTEIN"), Some(8));
-    assert!(matches!(TagSet::new([""], Scheme::Iob2), Err(Error::InvalidTag { .. })));
+    assert!(matches!(
+        TagSet::new([""], Scheme::Iob2),
+        Err(Error::InvalidTag { .. })
+    ));
 
     let vocab = Vocab::from_sentences(&corpus.sentences, 1);
     assert_eq!(vocab.len(), 7);

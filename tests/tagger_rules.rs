@@ -28,7 +28,10 @@ fn a_type_change_inside_a_run_ends_one_chunk_and_starts_another() {
         conlleval(&["I-ORG", "I-ORG", "I-PER", "I-PER"]),
         [c("ORG", 0, 2), c("PER", 2, 4)]
     );
-    assert_eq!(conlleval(&["B-ORG", "I-PER"]), [c("ORG", 0, 1), c("PER", 1, 2)]);
+    assert_eq!(
+        conlleval(&["B-ORG", "I-PER"]),
+        [c("ORG", 0, 1), c("PER", 1, 2)]
+    );
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn b_after_i_of_the_same_type_starts_a_new_chunk() {
         conlleval(&["B-ORG", "I-ORG", "B-ORG"]),
         [c("ORG", 0, 2), c("ORG", 2, 3)]
     );
-    assert_eq!(conlleval(&["B-ORG", "B-ORG"]), [c("ORG", 0, 1), c("ORG", 1, 2)]);
+    assert_eq!(
+        conlleval(&["B-ORG", "B-ORG"]),
+        [c("ORG", 0, 1), c("ORG", 1, 2)]
+    );
 }
 
 #[test]
@@ -55,24 +61,39 @@ fn empty_and_all_outside_sentences_have_no_chunk() {
 #[test]
 fn iobes_rules_use_s_and_e() {
     let r = ChunkRules::Iobes;
-    assert_eq!(chunks(&["S-PER", "S-PER"], r), [c("PER", 0, 1), c("PER", 1, 2)]);
+    assert_eq!(
+        chunks(&["S-PER", "S-PER"], r),
+        [c("PER", 0, 1), c("PER", 1, 2)]
+    );
     assert_eq!(
         chunks(&["B-LOC", "I-LOC", "E-LOC", "B-LOC", "E-LOC"], r),
         [c("LOC", 0, 3), c("LOC", 3, 5)]
     );
     // an E- after O starts a one-token chunk; a B- without E- runs to the next end
-    assert_eq!(chunks(&["O", "E-ORG", "B-ORG", "I-ORG", "O"], r), [c("ORG", 1, 2), c("ORG", 2, 4)]);
+    assert_eq!(
+        chunks(&["O", "E-ORG", "B-ORG", "I-ORG", "O"], r),
+        [c("ORG", 1, 2), c("ORG", 2, 4)]
+    );
     // conlleval's 2004 rules know no S-: two S-PER in a row are one chunk there
     assert_eq!(conlleval(&["S-PER", "S-PER"]), [c("PER", 0, 2)]);
     // and they keep E-: E-X then I-X starts a new chunk
-    assert_eq!(conlleval(&["I-PER", "E-PER", "I-PER"]), [c("PER", 0, 2), c("PER", 2, 3)]);
+    assert_eq!(
+        conlleval(&["I-PER", "E-PER", "I-PER"]),
+        [c("PER", 0, 2), c("PER", 2, 3)]
+    );
 }
 
 #[test]
 fn strict_iob2_drops_ill_formed_i_tags() {
     let r = ChunkRules::StrictIob2;
-    assert_eq!(chunks(&["O", "I-PER", "B-PER", "I-PER", "I-LOC"], r), [c("PER", 2, 4)]);
-    assert_eq!(chunks(&["B-PER", "B-PER"], r), [c("PER", 0, 1), c("PER", 1, 2)]);
+    assert_eq!(
+        chunks(&["O", "I-PER", "B-PER", "I-PER", "I-LOC"], r),
+        [c("PER", 2, 4)]
+    );
+    assert_eq!(
+        chunks(&["B-PER", "B-PER"], r),
+        [c("PER", 0, 1), c("PER", 1, 2)]
+    );
     assert!(chunks(&["S-PER", "E-PER"], r).is_empty());
 }
 
@@ -93,11 +114,18 @@ fn a_chunk_is_correct_only_if_start_end_and_type_match() {
 #[test]
 fn sentence_boundaries_end_chunks() {
     let mut scorer = EntityScorer::new(ChunkRules::Conlleval);
-    scorer.push_sentence(&["O", "I-PER"], &["O", "I-PER"]).unwrap();
-    scorer.push_sentence(&["I-PER", "O"], &["I-PER", "O"]).unwrap();
+    scorer
+        .push_sentence(&["O", "I-PER"], &["O", "I-PER"])
+        .unwrap();
+    scorer
+        .push_sentence(&["I-PER", "O"], &["I-PER", "O"])
+        .unwrap();
     scorer.push_sentence::<&str, &str>(&[], &[]).unwrap(); // an empty sentence changes nothing
     let report = scorer.report();
-    assert_eq!((report.gold(), report.correct(), report.tokens()), (2, 2, 4));
+    assert_eq!(
+        (report.gold(), report.correct(), report.tokens()),
+        (2, 2, 4)
+    );
 }
 
 #[test]
@@ -111,10 +139,28 @@ fn an_open_chunk_at_the_end_of_input_counts() {
 #[test]
 fn mismatched_lengths_are_an_error() {
     let err = score_entities(&[vec!["O", "O"]], &[vec!["O"]], ChunkRules::Conlleval).unwrap_err();
-    assert!(matches!(err, qnet::Error::DimensionMismatch { expected: 2, found: 1, .. }));
-    let err = score_entities(&[vec!["O"]], &Vec::<Vec<&str>>::new(), ChunkRules::Conlleval)
-        .unwrap_err();
-    assert!(matches!(err, qnet::Error::DimensionMismatch { expected: 1, found: 0, .. }));
+    assert!(matches!(
+        err,
+        qnet::Error::DimensionMismatch {
+            expected: 2,
+            found: 1,
+            ..
+        }
+    ));
+    let err = score_entities(
+        &[vec!["O"]],
+        &Vec::<Vec<&str>>::new(),
+        ChunkRules::Conlleval,
+    )
+    .unwrap_err();
+    assert!(matches!(
+        err,
+        qnet::Error::DimensionMismatch {
+            expected: 1,
+            found: 0,
+            ..
+        }
+    ));
 }
 
 #[test]

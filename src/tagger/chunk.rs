@@ -79,7 +79,9 @@ impl ChunkRules {
             ChunkRules::Iobes => {
                 matches!(
                     (prev, cur),
-                    ("B", "B" | "O" | "S") | ("I", "B" | "S" | "O") | ("E", "E" | "I" | "O" | "S" | "B")
+                    ("B", "B" | "O" | "S")
+                        | ("I", "B" | "S" | "O")
+                        | ("E", "E" | "I" | "O" | "S" | "B")
                 ) || (prev == "S" && matches!(cur, "E" | "I" | "O" | "S" | "B"))
                     || (prev != "O" && prev != "." && prev_kind != kind)
                     || prev == "]"

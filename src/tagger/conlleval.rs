@@ -224,7 +224,10 @@ pub fn parse_conlleval<P: AsRef<Path>>(
         }
         let n = fields.len();
         let (g, p) = if options.raw {
-            (raw_tag(fields[n - 2], options), raw_tag(fields[n - 1], options))
+            (
+                raw_tag(fields[n - 2], options),
+                raw_tag(fields[n - 1], options),
+            )
         } else {
             (fields[n - 2].to_string(), fields[n - 1].to_string())
         };

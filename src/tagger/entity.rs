@@ -93,7 +93,8 @@ struct Counts {
 impl Counts {
     fn entry(&mut self, kind: &str) -> &mut TypeCounts {
         if !self.per_type.contains_key(kind) {
-            self.per_type.insert(kind.to_string(), TypeCounts::default());
+            self.per_type
+                .insert(kind.to_string(), TypeCounts::default());
         }
         self.per_type.get_mut(kind).expect("inserted above")
     }

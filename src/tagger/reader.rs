@@ -229,7 +229,10 @@ pub fn read_conll_file<P: AsRef<Path>>(path: P, format: &ConllFormat) -> Result<
 pub fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&str> {
     std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
         path: source.as_ref().to_path_buf(),
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
     })
 }
 

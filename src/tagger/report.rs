@@ -272,7 +272,10 @@ impl fmt::Display for ClassificationReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = self.digits;
         let name_width = self.rows.iter().map(|r| r.label.chars().count()).max();
-        let width = name_width.unwrap_or(0).max("weighted avg".len()).max(digits);
+        let width = name_width
+            .unwrap_or(0)
+            .max("weighted avg".len())
+            .max(digits);
         write!(f, "{:>width$} ", "")?;
         for header in ["precision", "recall", "f1-score", "support"] {
             write!(f, " {header:>9}")?;

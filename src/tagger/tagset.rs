@@ -86,7 +86,11 @@ impl TagSet {
                 tags.push(Tag::new(prefix, kind)?);
             }
         }
-        let index = tags.iter().enumerate().map(|(i, t)| (t.clone(), i)).collect();
+        let index = tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i))
+            .collect();
         Ok(TagSet {
             scheme,
             types: types.into_iter().collect(),
@@ -131,7 +135,11 @@ impl TagSet {
 
     fn empty(scheme: Scheme) -> TagSet {
         let tags = vec![Tag::outside()];
-        let index = tags.iter().enumerate().map(|(i, t)| (t.clone(), i)).collect();
+        let index = tags
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.clone(), i))
+            .collect();
         TagSet {
             scheme,
             types: Vec::new(),
