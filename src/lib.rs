@@ -39,6 +39,7 @@
 //! | module | layer | what it holds |
 //! |---|---|---|
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
+//! | [`tagger`] | 4 | CoNLL reading and writing, tagging schemes, tag sets and vocabularies, conlleval scoring |
 //!
 //! Lower layers never import higher ones.
 
@@ -48,6 +49,7 @@
 pub mod error;
 pub mod prelude;
 pub mod quantum;
+pub mod tagger;
 
 pub use error::{Error, ParamKind, Result};
 pub use num_complex::Complex64;
