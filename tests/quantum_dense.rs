@@ -202,7 +202,7 @@ fn gate_strategy() -> impl Strategy<Value = Gate> {
 }
 
 /// A gate with a random placement on n qubits: its own qubits and up to two extra controls, all distinct.
-fn placed(n: usize) -> impl Strategy<Value = (Gate, Vec<usize>, Vec<usize>)> {
+fn placed(n: usize) -> impl Strategy<Value = Placement> {
     (
         gate_strategy(),
         Just(n).prop_perturb(|n, mut rng| {
@@ -225,7 +225,10 @@ fn placed(n: usize) -> impl Strategy<Value = (Gate, Vec<usize>, Vec<usize>)> {
         })
 }
 
-fn circuit_strategy() -> impl Strategy<Value = (usize, Vec<(Gate, Vec<usize>, Vec<usize>)>)> {
+/// A gate, its own qubits and its extra controls.
+type Placement = (Gate, Vec<usize>, Vec<usize>);
+
+fn circuit_strategy() -> impl Strategy<Value = (usize, Vec<Placement>)> {
     (3usize..=5).prop_flat_map(|n| (Just(n), prop::collection::vec(placed(n), 1..25)))
 }
 
