@@ -54,3 +54,8 @@ pub mod tagger;
 pub use error::{Error, ParamKind, Result};
 pub use num_complex::Complex64;
 pub use quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
