@@ -268,6 +268,63 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// A malformed line in a CoNLL file: a wrong column count, a tag that is not `O` or `PREFIX-TYPE`, an empty
+    /// entity type, or a tag outside the declared scheme.
+    #[error("{path}:{line}: expected {expected}, found {found}")]
+    Conll {
+        /// The file (or the name given to text parsed from memory).
+        path: PathBuf,
+        /// The 1-based line number.
+        line: usize,
+        /// What the line should have held.
+        expected: String,
+        /// What it held.
+        found: String,
+    },
+
+    /// A file whose bytes are not valid UTF-8.
+    #[error("{path}:{line}: the line is not valid utf-8")]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based number of the first line holding invalid bytes.
+        line: usize,
+    },
+
+    /// A tag that is not `O` or `PREFIX-TYPE` with prefix `B`, `I`, `E` or `S` and a non-empty type.
+    #[error("invalid tag {tag:?}: expected O or B-, I-, E-, S- followed by a non-empty type")]
+    InvalidTag {
+        /// The offending text.
+        tag: String,
+    },
+
+    /// A tag absent from a tag set.
+    #[error("tag {tag:?} is not in the tag set of {len} tags")]
+    UnknownTag {
+        /// The tag.
+        tag: String,
+        /// The number of tags in the set.
+        len: usize,
+    },
+
+    /// A tag id at or beyond the size of its tag set.
+    #[error("tag id {id} is out of range for a tag set of {len} tags")]
+    TagIdOutOfRange {
+        /// The id.
+        id: usize,
+        /// The number of tags in the set.
+        len: usize,
+    },
+
+    /// A field that cannot be written as a CoNLL column (empty, or holding a space, tab or line break).
+    #[error("cannot write {field:?} as a conll column: {reason}")]
+    InvalidField {
+        /// The field's text.
+        field: String,
+        /// Why it cannot be written.
+        reason: &'static str,
+    },
     // ----------------------------------------------------------------------------------------------------
     // interop: OpenQASM
     // ----------------------------------------------------------------------------------------------------

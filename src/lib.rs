@@ -41,6 +41,7 @@
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
 //! | [`physics`] | 1.5 | spin-chain Hamiltonians, exact diagonalisation, the hardware-efficient ansatz |
 //! | [`qasm`] | 1.5 | OpenQASM 2.0 import and export, programs with measurement, reset and `if` |
+//! | [`tagger`] | 4 | CoNLL reading and writing, tagging schemes, tag sets and vocabularies, conlleval scoring |
 //!
 //! Lower layers never import higher ones.
 
@@ -52,7 +53,13 @@ pub mod physics;
 pub mod prelude;
 pub mod qasm;
 pub mod quantum;
+pub mod tagger;
 
 pub use error::{Error, ParamKind, Result};
 pub use num_complex::Complex64;
 pub use quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

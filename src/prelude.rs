@@ -8,5 +8,9 @@ pub use crate::physics::{self, Boundary, Spectrum};
 pub use crate::qasm::{self, Program};
 #[doc(no_inline)]
 pub use crate::quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
+pub use crate::tagger::{
+    read_conll_file, ChunkRules, ClassificationReport, ConllFormat, Corpus, EntityReport, EntityScorer, Scheme,
+    Sentence, Tag, TagSet, Vocab,
+};
 #[doc(no_inline)]
 pub use num_complex::Complex64;

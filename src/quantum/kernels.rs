@@ -79,22 +79,51 @@ where
     let low = fixed_mask.trailing_zeros();
     let run = 1usize << low;
     let num_runs = dim >> (fixed.len as u32 + low);
+    // The free bits at or above `low`: run starts enumerate their subsets in increasing order.
+    let free = !fixed_mask & (dim - 1) & !(run - 1);
     let ptr = SharedMut(state.as_mut_ptr());
 
-    // Processes runs [first, last) restricted to the window [start, start + len) inside each run.
-    let process = |first: usize, last: usize, start: usize, len: usize| {
-        let ptr = ptr;
-        for r in first..last {
-            let base = fixed.expand(r << low) | ctrl_mask;
-            // SAFETY: `expand` is injective on free indices and leaves the bits below `low` (the position
-            // inside a run) and every fixed bit zero; `offsets` set only distinct patterns of target bits,
-            // which are zero in `ctrl_mask`. So the K slices of one run are disjoint, slices of different runs
-            // are disjoint, and windows of one run are disjoint. Every index is below `dim` because the free
-            // index is below dim >> fixed.len and the fixed bits are below `dim`.
+    // Processes runs [first, last) restricted to the window [start, start + len) inside each run. `len` is a
+    // literal in the common short cases so that the compiler unrolls the leaf's loops.
+    #[derive(Clone, Copy)]
+    struct Plan<const K: usize> {
+        ptr: SharedMut,
+        free: usize,
+        ctrl_mask: usize,
+        offsets: [usize; K],
+    }
+    #[inline(always)]
+    fn runs<const K: usize, F: Fn([&mut [C]; K])>(
+        plan: Plan<K>,
+        mut cur: usize,
+        count: usize,
+        start: usize,
+        len: usize,
+        leaf: &F,
+    ) {
+        for _ in 0..count {
+            let base = cur | plan.ctrl_mask;
+            // SAFETY: run starts are distinct subsets of `free` (bits at or above the lowest fixed bit), with
+            // every fixed bit zero; `offsets` set distinct patterns of target bits, which are zero in
+            // `ctrl_mask`. So the K slices of one run are disjoint, slices of different runs are disjoint, and
+            // windows of one run are disjoint. Every index is below `dim` because all bits involved are.
             let slices: [&mut [C]; K] = std::array::from_fn(|k| unsafe {
-                std::slice::from_raw_parts_mut(ptr.0.add(base + offsets[k] + start), len)
+                std::slice::from_raw_parts_mut(plan.ptr.0.add(base + plan.offsets[k] + start), len)
             });
             leaf(slices);
+            // The next subset of `free` in increasing order.
+            cur = ((cur | !plan.free).wrapping_add(1)) & plan.free;
+        }
+    }
+    let plan = Plan { ptr, free, ctrl_mask, offsets };
+    let process = |first: usize, last: usize, start: usize, len: usize| {
+        let cur = fixed.expand(first << low);
+        let count = last - first;
+        match len {
+            1 => runs(plan, cur, count, start, 1, &leaf),
+            2 => runs(plan, cur, count, start, 2, &leaf),
+            4 => runs(plan, cur, count, start, 4, &leaf),
+            _ => runs(plan, cur, count, start, len, &leaf),
         }
     };
 
@@ -118,81 +147,253 @@ where
 }
 
 #[inline(always)]
-fn scale(slice: &mut [C], d: C) {
+fn scale<const AVX: bool>(slice: &mut [C], d: C) {
     if d == -ONE {
         slice.iter_mut().for_each(|x| *x = -*x);
     } else {
+        #[cfg(target_arch = "x86_64")]
+        if AVX {
+            // SAFETY: AVX is true only in `apply_op_avx2`, entered after detecting AVX2.
+            unsafe { super::simd::scale(slice, d) };
+            return;
+        }
         slice.iter_mut().for_each(|x| *x *= d);
+    }
+}
+
+/// Multiplies by `d` every amplitude whose `fixed_mask` bits equal `pattern` (a phase on a subspace), with the
+/// choice between negation and multiplication made once, not per run.
+#[inline(always)]
+fn phase_subspace<const AVX: bool>(state: &mut [C], fixed_mask: usize, pattern: usize, d: C) {
+    if d == -ONE {
+        drive(state, fixed_mask, pattern, [0], |[s]| s.iter_mut().for_each(|x| *x = -*x));
+    } else {
+        drive(state, fixed_mask, pattern, [0], |[s]| scale::<AVX>(s, d));
+    }
+}
+
+/// Views complex amplitudes as interleaved (re, im) pairs of `f64`.
+#[inline(always)]
+fn as_f64(s: &mut [C]) -> &mut [f64] {
+    // SAFETY: `Complex<f64>` is `#[repr(C)]` with fields `re, im`, so a slice of n complex numbers has the
+    // layout of 2n `f64`s with the same alignment; the borrow is carried over.
+    unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f64>(), s.len() * 2) }
+}
+
+/// Calls `leaf(lo, hi)` for every pair of half-blocks of target bit `t`, with no controls: contiguous chunks,
+/// no index arithmetic per run.
+///
+/// For t = 0 the pairs are adjacent and `adjacent(chunk)` handles a whole even-length chunk at once.
+#[inline(always)]
+fn drive_pairs<F, A>(state: &mut [C], t: usize, leaf: F, adjacent: A)
+where
+    F: Fn(&mut [C], &mut [C]) + Sync + Send,
+    A: Fn(&mut [C]) + Sync + Send,
+{
+    let half = 1usize << t;
+    let block = half << 1;
+    #[inline(always)]
+    fn blocks<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], half: usize, leaf: &F) {
+        for b in chunk.chunks_exact_mut(2 * half) {
+            let (lo, hi) = b.split_at_mut(half);
+            leaf(lo, hi);
+        }
+    }
+    let serial = |chunk: &mut [C]| match half {
+        1 => adjacent(chunk),
+        2 => blocks(chunk, 2, &leaf),
+        _ => blocks(chunk, half, &leaf),
+    };
+    #[cfg(feature = "parallel")]
+    if state.len() >= PARALLEL_MIN_DIM {
+        use rayon::prelude::*;
+        if block <= TASK_LEN {
+            state.par_chunks_mut(TASK_LEN).for_each(serial);
+        } else {
+            for b in state.chunks_exact_mut(block) {
+                let (lo, hi) = b.split_at_mut(half);
+                lo.par_chunks_mut(TASK_LEN).zip(hi.par_chunks_mut(TASK_LEN)).for_each(|(l, h)| leaf(l, h));
+            }
+        }
+        return;
+    }
+    serial(state);
+}
+
+/// The 2x2 leaf for `m`, specialised by the matrix's structure.
+#[inline(always)]
+fn mat1_leaf<const AVX: bool>(m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + Sync + Send + Copy {
+    let [[m00, m01], [m10, m11]] = m;
+    let real = m.iter().flatten().all(|x| x.im == 0.0);
+    // RX-like: real diagonal, imaginary off-diagonal.
+    let rx_like = m00.im == 0.0 && m11.im == 0.0 && m01.re == 0.0 && m10.re == 0.0;
+    move |s0: &mut [C], s1: &mut [C]| {
+        #[cfg(target_arch = "x86_64")]
+        if AVX {
+            if s0.len() >= 2 {
+                // SAFETY: AVX is true only in `apply_op_avx2`, entered after detecting AVX2.
+                unsafe { super::simd::mat1_split(s0, s1, m) };
+            } else {
+                // The general formula, as the AVX2 loop computes it, so every path agrees bit for bit.
+                for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
+                    let (u, v) = (*x, *y);
+                    *x = m00 * u + m01 * v;
+                    *y = m10 * u + m11 * v;
+                }
+            }
+            return;
+        }
+        if real {
+            let (a, b, c, d) = (m00.re, m01.re, m10.re, m11.re);
+            for (x, y) in as_f64(s0).iter_mut().zip(as_f64(s1).iter_mut()) {
+                let (u, v) = (*x, *y);
+                *x = a * u + b * v;
+                *y = c * u + d * v;
+            }
+        } else if rx_like {
+            let (a, b, c, d) = (m00.re, m01.im, m10.im, m11.re);
+            for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
+                let (u, v) = (*x, *y);
+                *x = C::new(a * u.re - b * v.im, a * u.im + b * v.re);
+                *y = C::new(d * v.re - c * u.im, d * v.im + c * u.re);
+            }
+        } else {
+            for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
+                let (u, v) = (*x, *y);
+                *x = m00 * u + m01 * v;
+                *y = m10 * u + m11 * v;
+            }
+        }
     }
 }
 
 /// Applies `op` to `targets` (one or two qubits, distinct) when every bit of `ctrl_mask` is set.
 ///
-/// The caller has checked that targets and controls are distinct and in range.
+/// The caller has checked that targets and controls are distinct and in range. On x86-64 processors with
+/// AVX2 the same code is compiled for AVX2 and chosen at run time; no fused multiply-add is introduced, so
+/// both paths give bit-identical results.
 pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
     debug_assert_eq!(targets.len(), op.arity());
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2, checked just above.
+        unsafe { apply_op_avx2(state, op, targets, ctrl_mask) };
+        return;
+    }
+    apply_op_impl::<false>(state, op, targets, ctrl_mask);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn apply_op_avx2(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
+    apply_op_impl::<true>(state, op, targets, ctrl_mask);
+}
+
+/// Runs `leaf` on every adjacent pair of an even-length chunk (the t = 0 case without SIMD).
+#[inline(always)]
+fn adjacent_pairs<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], leaf: &F) {
+    for b in chunk.chunks_exact_mut(2) {
+        let (lo, hi) = b.split_at_mut(1);
+        leaf(lo, hi);
+    }
+}
+
+#[inline(always)]
+fn apply_op_impl<const AVX: bool>(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
     match *op {
         Op::Diag1([d0, d1]) => {
             let t = 1usize << targets[0];
             match (d0 == ONE, d1 == ONE) {
                 (true, true) => {}
                 // A phase on the subspace where the target and all controls are 1 (Z, S, T, CZ, CPhase).
-                (true, false) => drive(state, t | ctrl_mask, t | ctrl_mask, [0], |[s]| scale(s, d1)),
-                (false, true) => drive(state, t | ctrl_mask, ctrl_mask, [0], |[s]| scale(s, d0)),
-                (false, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| {
-                    scale(s0, d0);
-                    scale(s1, d1);
-                }),
+                (true, false) => phase_subspace::<AVX>(state, t | ctrl_mask, t | ctrl_mask, d1),
+                (false, true) => phase_subspace::<AVX>(state, t | ctrl_mask, ctrl_mask, d0),
+                (false, false) => {
+                    let leaf = move |s0: &mut [C], s1: &mut [C]| {
+                        scale::<AVX>(s0, d0);
+                        scale::<AVX>(s1, d1);
+                    };
+                    if ctrl_mask == 0 {
+                        let adjacent = move |chunk: &mut [C]| {
+                            #[cfg(target_arch = "x86_64")]
+                            if AVX {
+                                // SAFETY: AVX2 was detected before entering the AVX instantiation.
+                                unsafe { super::simd::diag_adjacent(chunk, d0, d1) };
+                                return;
+                            }
+                            adjacent_pairs(chunk, &leaf);
+                        };
+                        drive_pairs(state, targets[0], leaf, adjacent);
+                    } else {
+                        drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
+                    }
+                }
             }
         }
         Op::Anti1(a, b) => {
             let t = 1usize << targets[0];
-            if a == ONE && b == ONE {
-                drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| s0.swap_with_slice(s1));
-            } else {
-                drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| {
-                    for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
-                        let (u, v) = (*x, *y);
-                        *x = a * v;
-                        *y = b * u;
-                    }
-                });
+            let swap = |s0: &mut [C], s1: &mut [C]| {
+                if s0.len() >= 8 {
+                    s0.swap_with_slice(s1);
+                } else {
+                    s0.iter_mut().zip(s1.iter_mut()).for_each(|(x, y)| std::mem::swap(x, y));
+                }
+            };
+            let phased = move |s0: &mut [C], s1: &mut [C]| {
+                for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
+                    let (u, v) = (*x, *y);
+                    *x = a * v;
+                    *y = b * u;
+                }
+            };
+            match (a == ONE && b == ONE, ctrl_mask == 0) {
+                (true, true) => drive_pairs(state, targets[0], swap, |chunk| adjacent_pairs(chunk, &swap)),
+                (true, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| swap(s0, s1)),
+                (false, true) => drive_pairs(state, targets[0], phased, |chunk| adjacent_pairs(chunk, &phased)),
+                (false, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| phased(s0, s1)),
             }
         }
         Op::Mat1(m) => {
             let t = 1usize << targets[0];
-            let [[m00, m01], [m10, m11]] = m;
-            drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| {
-                for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
-                    let (u, v) = (*x, *y);
-                    *x = m00 * u + m01 * v;
-                    *y = m10 * u + m11 * v;
-                }
-            });
+            let leaf = mat1_leaf::<AVX>(m);
+            if ctrl_mask == 0 {
+                let adjacent = move |chunk: &mut [C]| {
+                    #[cfg(target_arch = "x86_64")]
+                    if AVX {
+                        // SAFETY: AVX2 was detected before entering the AVX instantiation.
+                        unsafe { super::simd::mat1_adjacent(chunk, m) };
+                        return;
+                    }
+                    adjacent_pairs(chunk, &leaf);
+                };
+                drive_pairs(state, targets[0], leaf, adjacent);
+            } else {
+                drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
+            }
         }
         Op::Diag2(d) => {
             let (t0, t1) = (1usize << targets[0], 1usize << targets[1]);
             drive(state, t0 | t1 | ctrl_mask, ctrl_mask, [0, t0, t1, t0 | t1], |slices| {
                 for (s, &dk) in slices.into_iter().zip(d.iter()) {
                     if dk != ONE {
-                        scale(s, dk);
+                        scale::<AVX>(s, dk);
                     }
                 }
             });
         }
         Op::Swap2(p) => {
             let (t0, t1) = (1usize << targets[0], 1usize << targets[1]);
-            if p == ONE {
-                drive(state, t0 | t1 | ctrl_mask, ctrl_mask, [t0, t1], |[s0, s1]| s0.swap_with_slice(s1));
-            } else {
-                drive(state, t0 | t1 | ctrl_mask, ctrl_mask, [t0, t1], |[s0, s1]| {
+            drive(state, t0 | t1 | ctrl_mask, ctrl_mask, [t0, t1], |[s0, s1]| {
+                if p == ONE {
+                    s0.iter_mut().zip(s1.iter_mut()).for_each(|(x, y)| std::mem::swap(x, y));
+                } else {
                     for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
                         let (u, v) = (*x, *y);
                         *x = p * v;
                         *y = p * u;
                     }
-                });
-            }
+                }
+            });
         }
         Op::Mat2(m) => {
             let (t0, t1) = (1usize << targets[0], 1usize << targets[1]);
@@ -279,4 +480,78 @@ pub(crate) fn diagonal_pauli_expectation(a: &[C], phase: usize) -> f64 {
         }
         acc
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantum::op::{I, ZERO};
+
+    /// The textbook action of `op` on a state: for every index whose controls are set and whose target bits
+    /// are zero, gather the 2 or 4 amplitudes, multiply by the dense matrix, scatter back.
+    fn naive(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
+        let m = op.dense();
+        let k = targets.len();
+        let tmask = targets.iter().fold(0, |a, &t| a | (1usize << t));
+        for i in 0..state.len() {
+            if i & ctrl_mask != ctrl_mask || i & tmask != 0 {
+                continue;
+            }
+            let index = |a: usize| (0..k).fold(i, |acc, j| acc | (((a >> j) & 1) << targets[j]));
+            let v: Vec<C> = (0..1 << k).map(|a| state[index(a)]).collect();
+            for (r, row) in m.iter().enumerate() {
+                state[index(r)] = row.iter().zip(&v).map(|(x, y)| x * y).sum();
+            }
+        }
+    }
+
+    /// A deterministic pseudo-random generator for the test (no dependency on rand here).
+    fn lcg(s: &mut u64) -> u64 {
+        *s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *s >> 33
+    }
+
+    #[test]
+    fn kernels_match_the_textbook_action_on_large_states() {
+        let mut seed = 12345u64;
+        let rnd = |s: &mut u64| (lcg(s) as f64 / (1u64 << 31) as f64) - 1.0;
+        for n in [14usize, 15] {
+            let dim = 1usize << n;
+            let start: Vec<C> = (0..dim).map(|_| C::new(rnd(&mut seed), rnd(&mut seed))).collect();
+            let c = |s: &mut u64| C::new(rnd(s), rnd(s));
+            for trial in 0..60 {
+                let op = match trial % 6 {
+                    0 => Op::Diag1([c(&mut seed), c(&mut seed)]),
+                    1 => {
+                        if trial % 12 == 1 {
+                            Op::Anti1(ONE, ONE)
+                        } else {
+                            Op::Anti1(c(&mut seed), c(&mut seed))
+                        }
+                    }
+                    2 => Op::Mat1([[c(&mut seed), c(&mut seed)], [c(&mut seed), c(&mut seed)]]),
+                    3 => Op::Diag2([c(&mut seed), ONE, c(&mut seed), -ONE]),
+                    4 => Op::Swap2(if trial % 12 == 4 { ONE } else { I }),
+                    _ => {
+                        let mut m = [[ZERO; 4]; 4];
+                        m.iter_mut().flatten().for_each(|x| *x = c(&mut seed));
+                        Op::Mat2(m)
+                    }
+                };
+                // Distinct qubits: targets first, then 0 to 2 controls; low and high bits both appear.
+                let mut pool: Vec<usize> = (0..n).collect();
+                let mut pick = |s: &mut u64| pool.remove(lcg(s) as usize % pool.len());
+                let targets: Vec<usize> = (0..op.arity()).map(|_| pick(&mut seed)).collect();
+                let num_controls = (lcg(&mut seed) % 3) as usize;
+                let ctrl_mask = (0..num_controls).fold(0, |m, _| m | (1usize << pick(&mut seed)));
+                let mut fast = start.clone();
+                let mut slow = start.clone();
+                apply_op(&mut fast, &op, &targets, ctrl_mask);
+                naive(&mut slow, &op, &targets, ctrl_mask);
+                for (i, (a, b)) in fast.iter().zip(&slow).enumerate() {
+                    assert!((a - b).norm() < 1e-12, "{op:?} on {targets:?} ctrl {ctrl_mask:b}: index {i}: {a} vs {b}");
+                }
+            }
+        }
+    }
 }

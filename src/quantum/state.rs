@@ -103,7 +103,7 @@ impl StateVector {
             return Err(Error::InvalidStateLength { len });
         }
         let norm = kernels::norm_sqr(&amps).sqrt();
-        if !((norm - 1.0).abs() <= NORM_TOLERANCE) {
+        if norm.is_nan() || (norm - 1.0).abs() > NORM_TOLERANCE {
             return Err(Error::NotNormalized { norm, tolerance: NORM_TOLERANCE });
         }
         Ok(StateVector { num_qubits: len.trailing_zeros() as usize, amps })
@@ -286,21 +286,37 @@ impl StateVector {
     /// Draws `shots` measurements of every qubit in the computational basis, returning how often each basis
     /// index occurred (indices never drawn are absent). The state is not changed.
     ///
+    /// Memory is O(shots), not O(2^n): the uniform draws are sorted and matched to the cumulative
+    /// distribution in one pass over the amplitudes, O(2^n + shots·log shots) in time.
+    ///
     /// # Errors
     /// None today for a valid state; the `Result` leaves room for checks on `shots`.
     pub fn sample<R: Rng + ?Sized>(&self, shots: usize, rng: &mut R) -> Result<BTreeMap<usize, usize>> {
-        let mut cumulative = Vec::with_capacity(self.amps.len());
-        let mut total = 0.0;
-        for a in &self.amps {
-            total += a.norm_sqr();
-            cumulative.push(total);
-        }
+        let total = kernels::norm_sqr(&self.amps);
+        let mut draws: Vec<f64> = (0..shots).map(|_| rng.random::<f64>() * total).collect();
+        draws.sort_unstable_by(f64::total_cmp);
         let mut counts = BTreeMap::new();
-        for _ in 0..shots {
-            let u = rng.random::<f64>() * total;
-            // The first index whose cumulative probability exceeds u; never one of probability zero.
-            let i = cumulative.partition_point(|&c| c <= u).min(self.amps.len() - 1);
-            *counts.entry(i).or_insert(0) += 1;
+        let mut next = 0;
+        let mut cumulative = 0.0;
+        let mut last_possible = 0;
+        for (i, a) in self.amps.iter().enumerate() {
+            let p = a.norm_sqr();
+            if p == 0.0 {
+                continue;
+            }
+            last_possible = i;
+            cumulative += p;
+            let first = next;
+            while next < draws.len() && draws[next] < cumulative {
+                next += 1;
+            }
+            if next > first {
+                counts.insert(i, next - first);
+            }
+        }
+        // Draws above the running sum (rounding) belong to the last outcome that can occur.
+        if next < draws.len() {
+            *counts.entry(last_possible).or_insert(0) += draws.len() - next;
         }
         Ok(counts)
     }

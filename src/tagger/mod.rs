@@ -1,0 +1,56 @@
+//! Named-entity tagging data: CoNLL files, tagging schemes, tag sets, vocabularies, and scoring identical to
+//! conlleval.
+//!
+//! * Reading: [`read_conll_file`] / [`parse_conll`] with a [`ConllFormat`] give a [`Corpus`] of
+//!   [`Sentence`]s whose tags are converted to IOB2 whatever the file's [`Scheme`]; [`read_conlleval`] /
+//!   [`parse_conlleval`] read conlleval's input form (token, gold, predicted) into [`Predictions`].
+//! * Writing: [`write_conll`] and [`write_conlleval`] write files atomically, converting tags back to a scheme.
+//! * Vocabulary: [`TagSet`] (tag ↔ id, `O` = 0) and [`Vocab`] (word ↔ id with counts, a cut-off and an
+//!   unknown-word id).
+//! * Scoring: [`EntityScorer`] / [`score_entities`] count entities exactly as conlleval does under
+//!   [`ChunkRules`]; [`EntityReport`] prints conlleval's report and [`ClassificationReport`] prints
+//!   scikit-learn's `classification_report` table (token level, or entity level as seqeval prints it).
+//!
+//! The module depends on nothing from the quantum parts of the crate.
+//!
+//! # Example
+//! ```
+//! use qnet::tagger::{parse_conll, score_entities, ChunkRules, ClassificationReport, ConllFormat};
+//! let gold = parse_conll("EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n", "gold", &ConllFormat::new())?;
+//! let gold_tags: Vec<Vec<&str>> = gold
+//!     .sentences
+//!     .iter()
+//!     .map(|s| s.tags.iter().flatten().map(|t| t.as_str()).collect())
+//!     .collect();
+//! let predicted = vec![vec!["B-ORG", "O", "B-LOC", "O"]];
+//! let report = score_entities(&gold_tags, &predicted, ChunkRules::Conlleval)?;
+//! assert_eq!(
+//!     report.to_string().lines().next(),
+//!     Some("processed 4 tokens with 2 phrases; found: 2 phrases; correct: 1.")
+//! );
+//! let tokens = ClassificationReport::from_sentences(&gold_tags, &predicted, None)?;
+//! assert_eq!(tokens.accuracy(), Some(0.75));
+//! # Ok::<(), qnet::Error>(())
+//! ```
+
+mod chunk;
+mod conlleval;
+mod entity;
+mod reader;
+mod report;
+mod scheme;
+mod tag;
+mod tagset;
+mod vocab;
+mod writer;
+
+pub use self::chunk::{chunks, Chunk, ChunkRules};
+pub use self::conlleval::{parse_conlleval, read_conlleval, ConllevalOptions, Predictions, BOUNDARY};
+pub use self::entity::{score_entities, EntityReport, EntityScorer, TypeCounts};
+pub use self::reader::{decode_utf8, parse_conll, read_conll_file, ConllFormat, Corpus, Sentence, DOCSTART};
+pub use self::report::{ClassificationReport, LabelScores};
+pub use self::scheme::Scheme;
+pub use self::tag::{Prefix, Tag};
+pub use self::tagset::TagSet;
+pub use self::vocab::Vocab;
+pub use self::writer::{write_conll, write_conll_to, write_conlleval, write_conlleval_to};

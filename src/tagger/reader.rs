@@ -1,0 +1,421 @@
+//! Reading CoNLL column files.
+
+use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::chunk::{chunks, ChunkRules};
+use super::scheme::{Scheme, SchemeEvidence};
+use super::tag::{check, Prefix, Tag};
+use crate::error::{Error, Result};
+
+/// The marker whose line opens a document in CoNLL files (`-DOCSTART- -X- -X- O`).
+pub const DOCSTART: &str = "-DOCSTART-";
+
+/// How a CoNLL file's columns are laid out: token first, tag last, and optionally a part-of-speech and a
+/// syntactic-chunk column in between.
+///
+/// Columns are separated by spaces or tabs (runs of them count as one separator). Every line of a file must
+/// have as many columns as its first line. The default, [`ConllFormat::new`], reads the token and the tag only
+/// and detects the tagging scheme; [`ConllFormat::conll2003`] also reads CoNLL-2003's POS (column 1) and chunk
+/// (column 2) columns.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{parse_conll, ConllFormat, Scheme};
+/// let text = "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n";
+/// let corpus = parse_conll(text, "memory", &ConllFormat::conll2003())?;
+/// let sentence = &corpus.sentences[0];
+/// assert_eq!(sentence.tokens, ["EU", "rejects"]);
+/// assert_eq!(sentence.pos.as_deref(), Some(&["NNP".to_string(), "VBZ".to_string()][..]));
+/// assert_eq!(corpus.scheme, Scheme::Iob2);
+///
+/// // Tokens only, for prediction:
+/// let plain = parse_conll("Peter\nBlackburn\n", "memory", &ConllFormat::new().labelled(false))?;
+/// assert!(plain.sentences[0].tags.is_none());
+/// # Ok::<(), qnet::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ConllFormat {
+    pos: Option<usize>,
+    chunk: Option<usize>,
+    unlabelled: bool,
+    scheme: Option<Scheme>,
+}
+
+impl ConllFormat {
+    /// Token in column 0, tag in the last column, no POS or chunk column, scheme detected.
+    #[must_use]
+    pub fn new() -> ConllFormat {
+        ConllFormat::default()
+    }
+
+    /// CoNLL-2003's layout: token, POS (column 1), chunk (column 2), tag; scheme detected.
+    #[must_use]
+    pub fn conll2003() -> ConllFormat {
+        ConllFormat::new().pos_column(Some(1)).chunk_column(Some(2))
+    }
+
+    /// The 0-based column holding part-of-speech tags (default `None`: not read).
+    #[must_use]
+    pub fn pos_column(mut self, column: Option<usize>) -> ConllFormat {
+        self.pos = column;
+        self
+    }
+
+    /// The 0-based column holding syntactic chunk tags (default `None`: not read).
+    #[must_use]
+    pub fn chunk_column(mut self, column: Option<usize>) -> ConllFormat {
+        self.chunk = column;
+        self
+    }
+
+    /// Whether the last column holds entity tags (default `true`); `false` reads unlabelled files, whose
+    /// sentences then have no tags.
+    #[must_use]
+    pub fn labelled(mut self, labelled: bool) -> ConllFormat {
+        self.unlabelled = !labelled;
+        self
+    }
+
+    /// The tagging scheme of the file (default `None`: detected from the whole file with
+    /// [`Scheme::detect_all`]). A declared scheme makes any tag outside it an error.
+    #[must_use]
+    pub fn scheme(mut self, scheme: Option<Scheme>) -> ConllFormat {
+        self.scheme = scheme;
+        self
+    }
+
+    /// Whether the last column holds tags.
+    #[must_use]
+    pub fn is_labelled(&self) -> bool {
+        !self.unlabelled
+    }
+
+    /// The smallest column count a line must have for this layout.
+    fn min_columns(&self) -> usize {
+        let extra = self.pos.max(self.chunk).map_or(0, |c| c + 1);
+        let base = if self.unlabelled { 1 } else { 2 };
+        base.max(extra + usize::from(!self.unlabelled))
+    }
+}
+
+/// One sentence of a CoNLL file. Tags, when present, are in IOB2 whatever the file's scheme.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{parse_conll, ConllFormat};
+/// let corpus = parse_conll("Peter B-PER\nBlackburn I-PER\n", "memory", &ConllFormat::new())?;
+/// let s = &corpus.sentences[0];
+/// assert_eq!(s.len(), 2);
+/// assert_eq!(s.tags.as_ref().unwrap()[1].as_str(), "I-PER");
+/// assert_eq!((s.document, s.line), (0, 1));
+/// # Ok::<(), qnet::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Sentence {
+    /// The tokens (first column).
+    pub tokens: Vec<String>,
+    /// Part-of-speech tags, when the format names their column.
+    pub pos: Option<Vec<String>>,
+    /// Syntactic chunk tags, when the format names their column.
+    pub chunks: Option<Vec<String>>,
+    /// Entity tags in IOB2, when the file is labelled.
+    pub tags: Option<Vec<Tag>>,
+    /// The 0-based index of the document holding the sentence.
+    pub document: usize,
+    /// The 1-based line number of its first token in the file.
+    pub line: usize,
+}
+
+impl Sentence {
+    /// The number of tokens.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    /// Whether it has no token.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+/// The sentences of a CoNLL file, with its number of documents and its tagging scheme.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{parse_conll, ConllFormat};
+/// let text = "-DOCSTART- O\n\nEU B-ORG\nrejects O\n\n-DOCSTART- O\n\nPeter B-PER\nBlackburn I-PER";
+/// let corpus = parse_conll(text, "memory", &ConllFormat::new())?;
+/// assert_eq!((corpus.sentences.len(), corpus.documents, corpus.num_tokens()), (2, 2, 4));
+/// assert_eq!(corpus.sentences[1].document, 1);
+/// assert_eq!(corpus.entity_counts()["PER"], 1);
+/// # Ok::<(), qnet::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Corpus {
+    /// The sentences, in file order; `-DOCSTART-` lines are not sentences.
+    pub sentences: Vec<Sentence>,
+    /// The number of documents: the `-DOCSTART-` lines, plus one if sentences come before the first of them.
+    pub documents: usize,
+    /// Whether the file marked documents with `-DOCSTART-` lines (writers then write them back).
+    pub docstart: bool,
+    /// The file's tagging scheme (declared or detected); the sentences' tags are in IOB2.
+    pub scheme: Scheme,
+    /// The number of columns of the file's lines (0 for an empty file).
+    pub columns: usize,
+}
+
+impl Corpus {
+    /// The number of tokens in all sentences.
+    #[must_use]
+    pub fn num_tokens(&self) -> usize {
+        self.sentences.iter().map(Sentence::len).sum()
+    }
+
+    /// The number of entities of each type, counted on the IOB2 tags (empty for unlabelled corpora).
+    #[must_use]
+    pub fn entity_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for tags in self.sentences.iter().filter_map(|s| s.tags.as_ref()) {
+            for chunk in chunks(tags, ChunkRules::Conlleval) {
+                *counts.entry(chunk.kind).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// Reads a CoNLL file; see [`parse_conll`] for the format.
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read, [`Error::NotUtf8`] if its bytes are not UTF-8, and the errors of
+/// [`parse_conll`].
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{read_conll_file, ConllFormat};
+/// let err = read_conll_file("no/such/file.txt", &ConllFormat::new()).unwrap_err();
+/// assert!(matches!(err, qnet::Error::Io { .. }));
+/// ```
+pub fn read_conll_file<P: AsRef<Path>>(path: P, format: &ConllFormat) -> Result<Corpus> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let text = decode_utf8(&bytes, path)?;
+    parse_conll_at(text, path, format)
+}
+
+/// Checks that `bytes` are UTF-8 and returns them as text.
+///
+/// # Errors
+/// [`Error::NotUtf8`] naming `source` and the 1-based line of the first invalid byte.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::decode_utf8;
+/// assert_eq!(decode_utf8(b"a O\n", "x")?, "a O\n");
+/// let err = decode_utf8(b"a O\n\xff O\n", "x").unwrap_err();
+/// assert!(matches!(err, qnet::Error::NotUtf8 { line: 2, .. }));
+/// # Ok::<(), qnet::Error>(())
+/// ```
+pub fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
+        path: source.as_ref().to_path_buf(),
+        line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
+    })
+}
+
+/// Parses CoNLL text; `source` names it in error messages.
+///
+/// * Columns are separated by spaces or tabs; the token is first and, in labelled files, the tag last.
+/// * Blank lines (empty or only spaces and tabs) separate sentences; several in a row are one separator.
+/// * A line whose first column is `-DOCSTART-` opens a document and is not a token.
+/// * CRLF line ends and a missing final newline are accepted.
+/// * Tags must be `O` or `PREFIX-TYPE` (prefix `B`, `I`, `E` or `S`, non-empty type), within the declared
+///   scheme if one is declared. They are converted to IOB2.
+///
+/// # Errors
+/// [`Error::Conll`] naming the source, the line, what was expected and what was found, for a line whose column
+/// count differs from the first line's, a first line with too few columns for the format, a tag that is not
+/// `O` or `PREFIX-TYPE`, an empty type, or a tag outside the declared scheme.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{parse_conll, ConllFormat};
+/// let err = parse_conll("EU NNP B-ORG\nrejects O\n", "in.txt", &ConllFormat::new()).unwrap_err();
+/// assert_eq!(err.to_string(), "in.txt:2: expected 3 columns as on line 1, found 2 columns");
+/// let err = parse_conll("EU ORG\n", "in.txt", &ConllFormat::new()).unwrap_err();
+/// assert!(err.to_string().starts_with("in.txt:1: expected a tag O or PREFIX-TYPE"));
+/// ```
+pub fn parse_conll<P: AsRef<Path>>(text: &str, source: P, format: &ConllFormat) -> Result<Corpus> {
+    parse_conll_at(text, source.as_ref(), format)
+}
+
+fn conll_error(path: &Path, line: usize, expected: String, found: String) -> Error {
+    Error::Conll { path: path.to_path_buf(), line, expected, found }
+}
+
+/// Validates a tag's text against the format's scheme and returns it as a [`Tag`].
+fn parse_tag(text: &str, scheme: Option<Scheme>, path: &Path, line: usize) -> Result<Tag> {
+    if !check(text) {
+        let expected = if text.len() >= 2 && matches!(&text[..2], "B-" | "I-" | "E-" | "S-") {
+            "a non-empty entity type after the prefix"
+        } else {
+            "a tag O or PREFIX-TYPE with PREFIX one of B, I, E, S"
+        };
+        return Err(conll_error(path, line, expected.to_string(), format!("{text:?}")));
+    }
+    let tag = Tag::parse(text)?;
+    if let (Some(scheme), Some(prefix)) = (scheme, tag.prefix()) {
+        if !scheme.allows(prefix) {
+            let allowed: Vec<String> = scheme.prefixes().iter().map(|p| format!("{p}-")).collect();
+            return Err(conll_error(
+                path,
+                line,
+                format!("a tag of scheme {scheme} (O or {})", allowed.join(", ")),
+                format!("{text:?}"),
+            ));
+        }
+    }
+    Ok(tag)
+}
+
+fn parse_conll_at(text: &str, path: &Path, format: &ConllFormat) -> Result<Corpus> {
+    let labelled = format.is_labelled();
+    let mut corpus = Corpus::default();
+    let mut columns = 0usize;
+    let mut first_line = 0usize;
+    let mut fields: Vec<&str> = Vec::with_capacity(8);
+    let mut current = Sentence::default();
+    let mut current_doc: Option<usize> = None;
+    let mut interned: HashMap<&str, Tag> = HashMap::new();
+
+    let finish = |sentence: &mut Sentence, corpus: &mut Corpus, doc: &mut Option<usize>| {
+        if !sentence.tokens.is_empty() {
+            let document = *doc.get_or_insert_with(|| {
+                corpus.documents += 1;
+                corpus.documents - 1
+            });
+            sentence.document = document;
+            corpus.sentences.push(std::mem::take(sentence));
+        }
+    };
+
+    for (index, raw) in text.split('\n').enumerate() {
+        let line_no = index + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        fields.clear();
+        fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
+        if fields.is_empty() {
+            finish(&mut current, &mut corpus, &mut current_doc);
+            continue;
+        }
+        if columns == 0 {
+            let min = format.min_columns();
+            if fields.len() < min {
+                return Err(conll_error(
+                    path,
+                    line_no,
+                    format!("at least {min} columns for this format"),
+                    format!("{} columns", fields.len()),
+                ));
+            }
+            columns = fields.len();
+            first_line = line_no;
+        } else if fields.len() != columns {
+            return Err(conll_error(
+                path,
+                line_no,
+                format!("{columns} columns as on line {first_line}"),
+                format!("{} columns", fields.len()),
+            ));
+        }
+        if fields[0] == DOCSTART {
+            finish(&mut current, &mut corpus, &mut current_doc);
+            corpus.docstart = true;
+            current_doc = Some(corpus.documents);
+            corpus.documents += 1;
+            continue;
+        }
+        if current.tokens.is_empty() {
+            current.line = line_no;
+            if format.pos.is_some() {
+                current.pos = Some(Vec::new());
+            }
+            if format.chunk.is_some() {
+                current.chunks = Some(Vec::new());
+            }
+            if labelled {
+                current.tags = Some(Vec::new());
+            }
+        }
+        current.tokens.push(fields[0].to_string());
+        if let (Some(c), Some(pos)) = (format.pos, current.pos.as_mut()) {
+            pos.push(fields[c].to_string());
+        }
+        if let (Some(c), Some(chunk)) = (format.chunk, current.chunks.as_mut()) {
+            chunk.push(fields[c].to_string());
+        }
+        if let Some(tags) = current.tags.as_mut() {
+            let text = fields[columns - 1];
+            let tag = match interned.get(text) {
+                Some(tag) => tag.clone(),
+                None => {
+                    let tag = parse_tag(text, format.scheme, path, line_no)?;
+                    interned.insert(text, tag.clone());
+                    tag
+                }
+            };
+            tags.push(tag);
+        }
+    }
+    finish(&mut current, &mut corpus, &mut current_doc);
+    corpus.columns = columns;
+
+    if labelled {
+        corpus.scheme = match format.scheme {
+            Some(scheme) => scheme,
+            None => {
+                let mut evidence = SchemeEvidence::default();
+                for tags in corpus.sentences.iter().filter_map(|s| s.tags.as_deref()) {
+                    evidence.add(tags);
+                }
+                evidence.scheme()
+            }
+        };
+        if corpus.scheme != Scheme::Iob2 {
+            for sentence in &mut corpus.sentences {
+                if let Some(tags) = sentence.tags.as_mut() {
+                    *tags = corpus.scheme.to_iob2(tags);
+                }
+            }
+        } else {
+            // Repair ill-formed IOB2 (an I-X after O) the way conlleval reads it.
+            for sentence in &mut corpus.sentences {
+                if let Some(tags) = sentence.tags.as_mut() {
+                    if needs_repair(tags) {
+                        *tags = Scheme::Iob2.to_iob2(tags);
+                    }
+                }
+            }
+        }
+    }
+    Ok(corpus)
+}
+
+/// Whether some `I-X` tag does not continue an entity of type X.
+fn needs_repair(tags: &[Tag]) -> bool {
+    let mut prev = None;
+    for tag in tags {
+        if tag.prefix() == Some(Prefix::I) && prev != tag.kind() {
+            return true;
+        }
+        prev = tag.kind();
+    }
+    false
+}
