@@ -65,6 +65,8 @@ fn files(prefix: &str) -> Vec<PathBuf> {
 fn check_parsed_against_aer(prefix: &str, at_least: usize) {
     let paths = files(prefix);
     assert!(paths.len() >= at_least, "expected at least {at_least} `{prefix}*` fixtures, found {}", paths.len());
+    let mut worst: f64 = 0.0;
+    let count = paths.len();
     for path in paths {
         let text = fs::read_to_string(&path).unwrap();
         let program = Program::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -72,7 +74,9 @@ fn check_parsed_against_aer(prefix: &str, at_least: usize) {
         let expected = read_statevector(&path.with_extension("sv"));
         let d = max_diff(&simulate(&circuit), &expected);
         assert!(d < TOLERANCE, "{}: max amplitude difference {d:e}", path.display());
+        worst = worst.max(d);
     }
+    println!("{prefix}*: {count} files, largest amplitude difference from Aer {worst:.1e}");
 }
 
 #[test]
@@ -156,5 +160,6 @@ fn circuits_written_by_qnet_match_aer() {
         // And qnet's reading of the same text.
         let parsed = Program::parse(&fs::read_to_string(&path).unwrap()).unwrap().circuit().unwrap();
         assert!(max_diff(&simulate(&parsed), &aer) < TOLERANCE);
+        println!("qnet_{k}: largest amplitude difference from Aer {d:.1e}");
     }
 }
