@@ -214,3 +214,10 @@ proptest! {
         prop_assert!((psi.expectation(&h).unwrap() - s.ground_energy()).abs() < 1e-9);
     }
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Spectrum>();
+    check::<Boundary>();
+}

@@ -219,3 +219,11 @@ fn programs_round_trip_with_measurement_reset_and_conditions() {
     assert_eq!(p.to_qasm().unwrap(), src);
     assert!(matches!(p.operations()[5], Operation::Conditional { creg: 0, value: 2, .. }));
 }
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Program>();
+    check::<Operation>();
+    check::<qasm::Register>();
+}
