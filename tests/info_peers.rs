@@ -27,7 +27,10 @@ impl Case {
         self.fields.contains_key(key)
     }
     fn floats(&self, key: &str) -> Vec<f64> {
-        self.raw(key).split(',').map(|s| s.parse().unwrap_or_else(|_| panic!("line {}: bad number {s}", self.line))).collect()
+        self.raw(key)
+            .split(',')
+            .map(|s| s.parse().unwrap_or_else(|_| panic!("line {}: bad number {s}", self.line)))
+            .collect()
     }
     fn float(&self, key: &str) -> f64 {
         let v = self.floats(key);
@@ -202,7 +205,11 @@ fn mixed_states_match_qiskit_and_pennylane() {
         c.check("min-entropy", rho.renyi_entropy(f64::INFINITY, base).unwrap(), c.float("min_entropy"));
         c.check("max-entropy", rho.renyi_entropy(0.0, base).unwrap(), c.float("max_entropy"));
         if c.has("traced") {
-            c.check_matrix("partial trace", rho.partial_trace(&c.ints("traced")).unwrap().matrix(), &c.square("reduced"));
+            c.check_matrix(
+                "partial trace",
+                rho.partial_trace(&c.ints("traced")).unwrap().matrix(),
+                &c.square("reduced"),
+            );
             let rest: Vec<usize> = (1..rho.num_qubits()).collect();
             c.check("mutual information", rho.mutual_information(&[0], &rest, base).unwrap(), c.float("mi"));
         }
@@ -236,6 +243,10 @@ fn gibbs_states_match_scipy_expm_and_qiskit() {
         c.check_matrix("density matrix", gibbs.density_matrix().matrix(), &c.square("rho"));
         c.check("ln Z", gibbs.log_partition_function(), c.float("log_z"));
         c.check("entropy", gibbs.von_neumann_entropy(Base::NATS), c.float("entropy"));
-        c.check("entropy (re-diagonalized)", gibbs.density_matrix().von_neumann_entropy(Base::NATS).unwrap(), c.float("entropy"));
+        c.check(
+            "entropy (re-diagonalized)",
+            gibbs.density_matrix().von_neumann_entropy(Base::NATS).unwrap(),
+            c.float("entropy"),
+        );
     }
 }

@@ -33,7 +33,8 @@ pub(crate) fn hermitian_eigenvalues(m: &DMatrix<C>) -> Result<Vec<f64>> {
 /// The von Neumann entropy, in nats, of a spectrum: negative eigenvalues (rounding) count as zero.
 pub(crate) fn spectrum_entropy_nats(eigenvalues: &[f64]) -> f64 {
     let clamped: Vec<f64> = eigenvalues.iter().map(|&x| x.max(0.0)).collect();
-    entropy_nats(&clamped)
+    // An eigenvalue rounded a hair above 1 would make the sum a hair negative.
+    entropy_nats(&clamped).max(0.0)
 }
 
 /// The Rényi-α entropy, in nats, of a spectrum; for α = 0 the rank counts eigenvalues above

@@ -85,6 +85,10 @@ fn lse(values: &[f64]) -> f64 {
 pub struct Boltzmann {
     temperature: f64,
     energies: Vec<f64>,
+    /// −E_i/T minus its maximum.
+    shifted: Vec<f64>,
+    /// ln Σ_i e^(shifted_i).
+    log_sum: f64,
     log_z: f64,
     probabilities: Vec<f64>,
 }
@@ -98,10 +102,14 @@ impl Boltzmann {
     pub fn new(energies: &[f64], temperature: f64) -> Result<Self> {
         check_finite("energies", energies)?;
         check_temperature(temperature)?;
-        let scaled: Vec<f64> = energies.iter().map(|&e| -e / temperature).collect();
-        let log_z = lse(&scaled);
-        let probabilities = scaled.iter().map(|&x| (x - log_z).exp()).collect();
-        Ok(Boltzmann { temperature, energies: energies.to_vec(), log_z, probabilities })
+        // x_i = −E_i/T − max_j(−E_j/T) ≤ 0 keeps its full precision however large the energies; ln Z is the
+        // shift plus ln Σ e^(x_i), and p_i = e^(x_i − ln Σ e^(x_j)) never goes through the rounded ln Z.
+        let top = energies.iter().fold(f64::NEG_INFINITY, |m, &e| m.max(-e / temperature));
+        let shifted: Vec<f64> = energies.iter().map(|&e| -e / temperature - top).collect();
+        let log_sum = compensated_sum(shifted.iter().map(|&x| x.exp())).ln();
+        let probabilities = shifted.iter().map(|&x| (x - log_sum).exp()).collect();
+        let log_z = top + log_sum;
+        Ok(Boltzmann { temperature, energies: energies.to_vec(), shifted, log_sum, log_z, probabilities })
     }
 
     /// The temperature T.
@@ -142,17 +150,20 @@ impl Boltzmann {
 
     /// The entropy S = −Σ_i p_i log_b p_i of the distribution, in units of `base` (nats for thermodynamics).
     ///
-    /// Computed from ln p_i = −E_i/T − ln Z rather than from the rounded p_i, so states far above the ground
-    /// state contribute correctly however small p_i.
+    /// Computed from −ln p_i = ln Σ_j e^(x_j) − x_i with x_i = −E_i/T shifted by its maximum, rather than from
+    /// the rounded p_i, so states far above the ground state contribute correctly however small p_i.
     #[must_use]
     pub fn entropy(&self, base: Base) -> f64 {
-        let terms = self.probabilities.iter().zip(&self.energies).map(|(&p, &e)| {
-            if p > 0.0 {
-                p * (e / self.temperature + self.log_z)
-            } else {
-                0.0
-            }
-        });
+        let terms =
+            self.probabilities.iter().zip(&self.shifted).map(
+                |(&p, &x)| {
+                    if p > 0.0 {
+                        p * (self.log_sum - x)
+                    } else {
+                        0.0
+                    }
+                },
+            );
         base.from_nats(compensated_sum(terms).max(0.0))
     }
 }
