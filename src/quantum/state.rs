@@ -103,7 +103,7 @@ impl StateVector {
             return Err(Error::InvalidStateLength { len });
         }
         let norm = kernels::norm_sqr(&amps).sqrt();
-        if !((norm - 1.0).abs() <= NORM_TOLERANCE) {
+        if norm.is_nan() || (norm - 1.0).abs() > NORM_TOLERANCE {
             return Err(Error::NotNormalized { norm, tolerance: NORM_TOLERANCE });
         }
         Ok(StateVector { num_qubits: len.trailing_zeros() as usize, amps })
