@@ -325,6 +325,8 @@ fn ising_xx(theta: f64) -> (f64, f64) {
 }
 
 #[test]
+// 0.6931472 is PennyLane's printed value of ln 2, quoted as printed.
+#[allow(clippy::approx_constant)]
 fn pennylane_documented_entropy_gradients() {
     // PennyLane's docs for qml.vn_entropy and qml.mutual_info run
     //     qml.IsingXX(x, wires=[0, 1]); return qml.vn_entropy(wires=[0])      (resp. qml.mutual_info([0], [1]))
@@ -352,4 +354,14 @@ fn pennylane_documented_entropy_gradients() {
     let exact = FRAC_PI_4.sin() / 2.0 * (p / (1.0 - p)).ln();
     assert_relative_eq!(ds, exact, max_relative = 1e-8);
     assert_relative_eq!(di, 2.0 * exact, max_relative = 1e-8);
+}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Base>();
+    check::<AverageMethod>();
+    check::<DensityMatrix>();
+    check::<Boltzmann>();
+    check::<GibbsState>();
 }

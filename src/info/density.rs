@@ -129,7 +129,7 @@ impl DensityMatrix {
             return Err(Error::NotHermitian { deviation, tolerance: DENSITY_TOLERANCE });
         }
         let trace = matrix.diagonal().iter().map(|z| z.re).sum::<f64>();
-        if !((trace - 1.0).abs() <= DENSITY_TOLERANCE) {
+        if trace.is_nan() || (trace - 1.0).abs() > DENSITY_TOLERANCE {
             return Err(Error::TraceNotOne { trace, tolerance: DENSITY_TOLERANCE });
         }
         let min_eigenvalue = hermitian_eigenvalues(&matrix)?[0];
@@ -241,7 +241,8 @@ impl DensityMatrix {
     ///
     /// α = 1 is the von Neumann entropy, α = 0 the log of the rank (eigenvalues above max λ · 2^n · ε count),
     /// α = `f64::INFINITY` the min-entropy −log_b λ_max, α = 2 the collision entropy −log_b Tr ρ².
-    /// Counterpart: `qml.math.renyi_entropy` (nats by default, PennyLane's own convention for its base).
+    /// Counterparts: PennyLane's `qml.math.max_entropy` (α = 0; it counts eigenvalues above 1e-8 as the rank) and
+    /// `qml.math.min_entropy` (α = ∞), nats by default.
     ///
     /// # Errors
     /// [`Error::InvalidHyperParameter`] for α < 0 or NaN; as [`DensityMatrix::eigenvalues`].

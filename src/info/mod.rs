@@ -49,7 +49,7 @@
 //! | [`cross_entropy`] | `stats.entropy(p) + stats.entropy(p, q)` | `log_loss` (one-hot p) | — | — |
 //! | [`js_divergence`] | `spatial.distance.jensenshannon(p, q)**2` | — | — | — |
 //! | [`js_distance`] | `spatial.distance.jensenshannon(p, q)` | — | — | — |
-//! | [`renyi_entropy`] | — | — | — | `math.renyi_entropy` (diagonal ρ) |
+//! | [`renyi_entropy`] | — | — | — | `math.max_entropy` (α = 0), `math.min_entropy` (α = ∞) of diag(p) |
 //! | [`joint_entropy`] | `stats.entropy(pxy.ravel())` | — | — | — |
 //! | [`conditional_entropy`] | — | — | — | — |
 //! | [`mutual_information`], [`marginals`] | — | `mutual_info_score(contingency=…)` | — | — |
@@ -62,7 +62,7 @@
 //! | [`DensityMatrix::reduce`], [`reduced_density_matrix`] | — | — | `partial_trace(psi, traced)` | `math.reduce_dm`, `math.reduce_statevector` |
 //! | [`DensityMatrix::purity`] | — | — | `purity` | `math.purity` |
 //! | [`DensityMatrix::von_neumann_entropy`] | — | — | `entropy(rho)` | `math.vn_entropy` |
-//! | [`DensityMatrix::renyi_entropy`], [`entanglement_renyi_entropy`] | — | — | — | `math.renyi_entropy` |
+//! | [`DensityMatrix::renyi_entropy`], [`entanglement_renyi_entropy`] | — | — | — | `math.max_entropy` (α = 0), `math.min_entropy` (α = ∞) |
 //! | [`DensityMatrix::mutual_information`], [`quantum_mutual_information`] | — | — | `mutual_information` | `math.mutual_info`, `qml.mutual_info` |
 //! | [`schmidt_coefficients`] | `linalg.svdvals(psi.reshape(…))` | — | `schmidt_decomposition` | — |
 //! | [`entanglement_entropy`] | — | — | `entropy(partial_trace(psi, …))` | `math.vn_entanglement_entropy`, `qml.vn_entropy` |

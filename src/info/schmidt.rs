@@ -98,7 +98,7 @@ pub fn entanglement_entropy(state: &StateVector, subsystem: &[usize], base: Base
 /// The Rényi-α entanglement entropy S_α(A) = log_b(Σ_k σ_k^(2α)) / (1 − α) of a pure state across the cut
 /// (`subsystem`, rest), in units of `base`; α as in [`renyi_entropy`](super::renyi_entropy).
 ///
-/// Counterpart: `qml.math.renyi_entropy(rho, indices, alpha, base=None)` (nats).
+/// Counterparts: `qml.math.max_entropy(rho, indices)` (α = 0) and `qml.math.min_entropy(rho, indices)` (α = ∞), nats.
 ///
 /// # Errors
 /// As [`schmidt_coefficients`], and [`Error::InvalidHyperParameter`] for α < 0 or NaN.

@@ -212,7 +212,7 @@ pub fn js_distance(p: &[f64], q: &[f64], base: Base) -> Result<f64> {
 
 /// Checks a Rényi order: α ≥ 0, not NaN (+∞ allowed).
 pub(crate) fn check_alpha(alpha: f64) -> Result<()> {
-    if !(alpha >= 0.0) {
+    if alpha.is_nan() || alpha < 0.0 {
         return Err(Error::InvalidHyperParameter {
             name: "alpha",
             value: alpha.to_string(),
@@ -244,7 +244,8 @@ pub(crate) fn renyi_nats(p: &[f64], alpha: f64, support: usize) -> f64 {
 ///
 /// The limits are taken exactly: α = 0 gives the Hartley (max-)entropy log_b |{i : p_i > 0}|, α = 1 the
 /// Shannon entropy, α = `f64::INFINITY` the min-entropy −log_b max_i p_i. H_α is non-increasing in α.
-/// Neither scipy nor scikit-learn provides it; it is PennyLane's `qml.math.renyi_entropy` on a diagonal state.
+/// Neither scipy nor scikit-learn provides it; PennyLane has its α = 0 and α = ∞ cases for quantum states
+/// (`qml.math.max_entropy`, `qml.math.min_entropy`), which on the diagonal state diag(p) give these values.
 ///
 /// # Errors
 /// As [`entropy`], and [`Error::InvalidHyperParameter`] for α < 0 or NaN.

@@ -42,7 +42,7 @@ fn check_entries(what: &'static str, p: &[f64]) -> Result<()> {
 pub(crate) fn check_distribution(what: &'static str, p: &[f64]) -> Result<()> {
     check_entries(what, p)?;
     let sum = compensated_sum(p.iter().copied());
-    if !((sum - 1.0).abs() <= PROBABILITY_TOLERANCE) {
+    if sum.is_nan() || (sum - 1.0).abs() > PROBABILITY_TOLERANCE {
         return Err(Error::DistributionNotNormalized { what, sum, tolerance: PROBABILITY_TOLERANCE });
     }
     Ok(())
@@ -72,7 +72,7 @@ pub(crate) fn check_table(pxy: &DMatrix<f64>) -> Result<()> {
         }
     }
     let sum = compensated_sum(pxy.iter().copied());
-    if !((sum - 1.0).abs() <= PROBABILITY_TOLERANCE) {
+    if sum.is_nan() || (sum - 1.0).abs() > PROBABILITY_TOLERANCE {
         return Err(Error::DistributionNotNormalized { what: "joint table", sum, tolerance: PROBABILITY_TOLERANCE });
     }
     Ok(())
