@@ -35,7 +35,7 @@ fn cut_spectrum(state: &StateVector, subsystem: &[usize]) -> Result<Vec<f64>> {
 /// |B|)), formed by real matrix products and diagonalized by a Hermitian eigenvalue kernel: σ² is exact to
 /// ~1e-16 absolute, which is what entropies need (coefficients below ~1e-8 lose relative accuracy, and
 /// contribute below 1e-15 to any entropy). There are 2^k of them, trailing zeros included; k is at most
-/// [`MAX_DENSITY_QUBITS`]. An empty or full `subsystem` gives [1].
+/// [`MAX_DENSITY_QUBITS`]. An empty or full `subsystem` gives the single coefficient 1.
 ///
 /// # Errors
 /// [`Error::InvalidQubit`], [`Error::DuplicateQubit`], [`Error::MatrixTooLarge`] when both sides have more

@@ -178,7 +178,6 @@ impl Boltzmann {
 /// # Example
 ///
 /// ```
-/// use approx::assert_relative_eq;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
