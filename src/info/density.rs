@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 use super::base::Base;
 use super::shannon::{check_alpha, entropy_nats, renyi_nats};
 use super::spectrum::HermitianLower;
-use super::subsystem::{check_subsystem, complement, gram, spread};
+use super::subsystem::{check_subsystem, complement, gram_lower, spread};
 use crate::error::{Error, Result};
 use crate::quantum::StateVector;
 
@@ -383,7 +383,7 @@ pub fn reduced_density_matrix(state: &StateVector, keep: &[usize]) -> Result<Den
         return Err(Error::MatrixTooLarge { num_qubits: keep.len(), max: MAX_DENSITY_QUBITS });
     }
     let rest = complement(&keep, n);
-    let (re, im) = gram(state.amplitudes(), &keep, &rest);
+    let (re, im) = gram_lower(state.amplitudes(), &keep, &rest);
     let d = re.nrows();
     // The lower triangle, mirrored: exactly Hermitian.
     let matrix =
@@ -403,6 +403,6 @@ pub fn reduced_density_matrix(state: &StateVector, keep: &[usize]) -> Result<Den
 
 /// The eigenvalues (ascending) of the reduced density matrix of `rows`, computed from the Gram matrix.
 pub(crate) fn reduced_spectrum(state: &StateVector, rows: &[usize], cols: &[usize]) -> Result<Vec<f64>> {
-    let (re, im) = gram(state.amplitudes(), rows, cols);
+    let (re, im) = gram_lower(state.amplitudes(), rows, cols);
     eigenvalues_of_parts(&re, &im)
 }

@@ -37,12 +37,14 @@ pub(crate) fn spread(qubits: &[usize]) -> Vec<usize> {
     table
 }
 
-/// The Gram matrix G = M M† of the amplitudes reshaped as M[r, c] = ψ[spread(rows)[r] | spread(cols)[c]], as
-/// its real and imaginary parts (2^|rows| square, column-major). `rows` and `cols` partition the register.
+/// The lower triangle (i ≥ j) of the Gram matrix G = M M† of the amplitudes reshaped as
+/// M[r, c] = ψ[spread(rows)[r] | spread(cols)[c]], as its real and imaginary parts (2^|rows| square,
+/// column-major; entries above the diagonal are unspecified). `rows` and `cols` partition the register.
 ///
-/// With X = Re M and Y = Im M: Re G = X Xᵀ + Y Yᵀ and Im G = Z − Zᵀ with Z = Y Xᵀ, three real matrix
-/// products (nalgebra hands them to `matrixmultiply`); the imaginary part is exactly antisymmetric.
-pub(crate) fn gram(amps: &[C], rows: &[usize], cols: &[usize]) -> (DMatrix<f64>, DMatrix<f64>) {
+/// With X = Re M and Y = Im M: Re G = X Xᵀ + Y Yᵀ and Im G = Y Xᵀ − X Yᵀ, four real matrix products
+/// (nalgebra hands them to `matrixmultiply`), each computed one block column at a time from the diagonal
+/// down, so that little more than the lower triangle is formed.
+pub(crate) fn gram_lower(amps: &[C], rows: &[usize], cols: &[usize]) -> (DMatrix<f64>, DMatrix<f64>) {
     let (sr, sc) = (spread(rows), spread(cols));
     let (dr, dc) = (sr.len(), sc.len());
     let mut x = DMatrix::<f64>::zeros(dr, dc);
@@ -55,17 +57,29 @@ pub(crate) fn gram(amps: &[C], rows: &[usize], cols: &[usize]) -> (DMatrix<f64>,
             *yr = a.im;
         }
     }
-    // Transposed views of X and Y on the same storage: element (c, r) is at c·dr + r.
-    let xt = DMatrixView::from_slice_with_strides(x.as_slice(), dc, dr, dr, 1);
-    let yt = DMatrixView::from_slice_with_strides(y.as_slice(), dc, dr, dr, 1);
     let mut re = DMatrix::<f64>::zeros(dr, dr);
-    re.gemm(1.0, &x, &xt, 0.0);
-    re.gemm(1.0, &y, &yt, 1.0);
-    let mut z = DMatrix::<f64>::zeros(dr, dr);
-    z.gemm(1.0, &y, &xt, 0.0);
-    let im = DMatrix::from_fn(dr, dr, |i, j| z[(i, j)] - z[(j, i)]);
+    let mut im = DMatrix::<f64>::zeros(dr, dr);
+    let mut j0 = 0;
+    while j0 < dr {
+        let j1 = (j0 + GRAM_BLOCK).min(dr);
+        let (rows_below, width) = (dr - j0, j1 - j0);
+        // Transposed views of rows j0..j1 of X and Y on their own storage: element (c, r) is at c·dr + j0 + r.
+        let xt = DMatrixView::from_slice_with_strides(&x.as_slice()[j0..], dc, width, dr, 1);
+        let yt = DMatrixView::from_slice_with_strides(&y.as_slice()[j0..], dc, width, dr, 1);
+        let (xb, yb) = (x.rows(j0, rows_below), y.rows(j0, rows_below));
+        let mut rb = re.view_mut((j0, j0), (rows_below, width));
+        rb.gemm(1.0, &xb, &xt, 0.0);
+        rb.gemm(1.0, &yb, &yt, 1.0);
+        let mut ib = im.view_mut((j0, j0), (rows_below, width));
+        ib.gemm(1.0, &yb, &xt, 0.0);
+        ib.gemm(-1.0, &xb, &yt, 1.0);
+        j0 = j1;
+    }
     (re, im)
 }
+
+/// Columns of the Gram matrix formed by one matrix product.
+const GRAM_BLOCK: usize = 128;
 
 #[cfg(test)]
 mod tests {
@@ -78,13 +92,13 @@ mod tests {
     }
 
     #[test]
-    fn gram_matches_a_direct_sum_over_the_traced_indices() {
+    fn gram_lower_triangle_matches_a_direct_sum_over_the_traced_indices() {
         let amps: Vec<C> = (0..16).map(|k| C::new((k as f64 * 0.37).sin(), (k as f64 * 0.91).cos())).collect();
         let (rows, cols) = (vec![0, 2], vec![1, 3]);
-        let (re, im) = gram(&amps, &rows, &cols);
+        let (re, im) = gram_lower(&amps, &rows, &cols);
         let (sr, sc) = (spread(&rows), spread(&cols));
         for i in 0..4 {
-            for j in 0..4 {
+            for j in 0..=i {
                 let direct: C = sc.iter().map(|&c| amps[sr[i] | c] * amps[sr[j] | c].conj()).sum();
                 assert!((re[(i, j)] - direct.re).abs() < 1e-14 && (im[(i, j)] - direct.im).abs() < 1e-14);
             }
