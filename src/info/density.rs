@@ -300,7 +300,8 @@ impl DensityMatrix {
         let mut ab: Vec<usize> = a.iter().chain(&b).copied().collect();
         ab.sort_unstable();
         let s = |q: &[usize]| -> Result<f64> { Ok(spectrum_entropy_nats(&self.reduce(q)?.eigenvalues()?)) };
-        Ok(base.from_nats(s(&a)? + s(&b)? - s(&ab)?))
+        // Non-negative by subadditivity; clamp the rounding residue.
+        Ok(base.from_nats((s(&a)? + s(&b)? - s(&ab)?).max(0.0)))
     }
 
     /// The Shannon entropy of a measurement of every qubit in the computational basis, H(diag ρ), in units of
