@@ -32,9 +32,10 @@ fn cut_spectrum(state: &StateVector, subsystem: &[usize]) -> Result<Vec<f64>> {
 /// They are the singular values of the amplitudes reshaped to the 2^|A| × 2^|B| matrix M[a, b] = ψ[a, b]
 /// (local indices in the crate's bit order, so any set of qubits works, contiguous or not). qnet takes them as
 /// the square roots of the eigenvalues of the Gram matrix M M† of the smaller side (2^k × 2^k, k = min(|A|,
-/// |B|)), formed by real matrix products and diagonalized by a Hermitian eigenvalue kernel: σ² is exact to
-/// ~1e-16 absolute, which is what entropies need (coefficients below ~1e-8 lose relative accuracy, and
-/// contribute below 1e-15 to any entropy). There are 2^k of them, trailing zeros included; k is at most
+/// |B|)), formed by real matrix products and diagonalized by a Hermitian eigenvalue kernel. Each σ² is then
+/// accurate to a few ε = 2.2e-16 in absolute terms, which is what entropies need: a coefficient below ~1e-8
+/// loses its relative accuracy, but its term −σ² ln σ² is below 4e-15 anyway. There are 2^k coefficients,
+/// trailing zeros included; k is at most
 /// [`MAX_DENSITY_QUBITS`]. An empty or full `subsystem` gives the single coefficient 1.
 ///
 /// # Errors

@@ -81,7 +81,6 @@ fn lse(values: &[f64]) -> f64 {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Boltzmann {
     temperature: f64,
     energies: Vec<f64>,
