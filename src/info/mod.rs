@@ -96,6 +96,7 @@ mod shannon;
 mod spectrum;
 mod subsystem;
 mod thermo;
+mod tridiagonal;
 mod validate;
 
 pub use base::Base;
