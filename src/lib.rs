@@ -39,6 +39,7 @@
 //! | module | layer | what it holds |
 //! |---|---|---|
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
+//! | [`info`] | 3 | Shannon and von Neumann entropies, divergences, mutual information, density matrices, thermodynamics |
 //! | [`tagger`] | 4 | CoNLL reading and writing, tagging schemes, tag sets and vocabularies, conlleval scoring |
 //!
 //! Lower layers never import higher ones.
@@ -47,6 +48,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod error;
+pub mod info;
 pub mod prelude;
 pub mod quantum;
 pub mod tagger;
