@@ -255,6 +255,122 @@ pub enum Error {
     // ----------------------------------------------------------------------------------------------------
     // info: probability distributions, density matrices, entropies
     // ----------------------------------------------------------------------------------------------------
+    /// A logarithm base that is not a finite number greater than 1.
+    #[error("logarithm base {base} is invalid: it must be a finite number greater than 1")]
+    InvalidBase {
+        /// The base given.
+        base: f64,
+    },
+
+    /// A distribution, count vector, table or label sequence with no entries.
+    #[error("{what} is empty")]
+    EmptyDistribution {
+        /// What was empty (for example `"p"` or `"labels_true"`).
+        what: &'static str,
+    },
+
+    /// A probability or weight that is negative, NaN or infinite.
+    #[error("{what}[{index}] = {value} is not a valid probability (negative, NaN or infinite)")]
+    InvalidProbability {
+        /// Which argument (for example `"p"` or `"q"`).
+        what: &'static str,
+        /// The entry's index.
+        index: usize,
+        /// The entry.
+        value: f64,
+    },
+
+    /// An entry of a joint probability table that is negative, NaN or infinite.
+    #[error("joint table entry ({row}, {col}) = {value} is not a valid probability (negative, NaN or infinite)")]
+    InvalidTableEntry {
+        /// Row of the entry (the value of X).
+        row: usize,
+        /// Column of the entry (the value of Y).
+        col: usize,
+        /// The entry.
+        value: f64,
+    },
+
+    /// A probability vector or joint table whose entries do not sum to 1 within the tolerance.
+    #[error("{what} sums to {sum}, not 1 (tolerance {tolerance:e}); normalize weights or counts first")]
+    DistributionNotNormalized {
+        /// Which argument.
+        what: &'static str,
+        /// The sum of its entries.
+        sum: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// Counts or weights whose total is zero, which cannot be normalized.
+    #[error("{what} has total zero and cannot be normalized")]
+    ZeroTotal {
+        /// Which argument.
+        what: &'static str,
+    },
+
+    /// An energy, logit or other real input that is NaN or infinite.
+    #[error("{what}[{index}] = {value} is not finite")]
+    NonFiniteValue {
+        /// Which argument (for example `"energies"`).
+        what: &'static str,
+        /// The entry's index.
+        index: usize,
+        /// The entry.
+        value: f64,
+    },
+
+    /// A matrix offered as a density matrix that is not square with a side of 2^n, n ≥ 1.
+    #[error("a density matrix must be 2^n x 2^n with n >= 1, found {rows}x{cols}")]
+    InvalidDensityMatrixShape {
+        /// Rows of the matrix.
+        rows: usize,
+        /// Columns of the matrix.
+        cols: usize,
+    },
+
+    /// A matrix offered as a density matrix that is not Hermitian: max |ρ − ρ†| exceeds the tolerance.
+    #[error("matrix is not hermitian: max |rho - rho^dagger| entry is {deviation:e}, tolerance {tolerance:e}")]
+    NotHermitian {
+        /// The largest absolute entry of ρ − ρ†.
+        deviation: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// A matrix offered as a density matrix whose trace is not 1 within the tolerance.
+    #[error("density matrix has trace {trace}, not 1 (tolerance {tolerance:e})")]
+    TraceNotOne {
+        /// The real part of the trace.
+        trace: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// A matrix offered as a density matrix with an eigenvalue below −tolerance.
+    #[error(
+        "density matrix is not positive semidefinite: smallest eigenvalue {min_eigenvalue:e}, tolerance {tolerance:e}"
+    )]
+    NotPositiveSemidefinite {
+        /// The smallest eigenvalue.
+        min_eigenvalue: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// Two subsystems that were required to be disjoint share a qubit.
+    #[error("qubit {qubit} belongs to both subsystems")]
+    OverlappingSubsystems {
+        /// The shared qubit.
+        qubit: usize,
+    },
+
+    /// An eigenvalue iteration that did not converge (not expected for finite Hermitian input).
+    #[error("the eigenvalue iteration did not converge for a {dim}x{dim} matrix")]
+    NoConvergence {
+        /// The matrix's side.
+        dim: usize,
+    },
 
     // ----------------------------------------------------------------------------------------------------
     // tagger: CoNLL files, tag sets, models

@@ -41,6 +41,7 @@
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
 //! | [`physics`] | 1.5 | spin-chain Hamiltonians, exact diagonalisation, the hardware-efficient ansatz |
 //! | [`qasm`] | 1.5 | OpenQASM 2.0 import and export, programs with measurement, reset and `if` |
+//! | [`info`] | 3 | Shannon and von Neumann entropies, divergences, mutual information, density matrices, thermodynamics |
 //! | [`tagger`] | 4 | CoNLL reading and writing, tagging schemes, tag sets and vocabularies, conlleval scoring |
 //!
 //! Lower layers never import higher ones.
@@ -49,6 +50,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod error;
+pub mod info;
 pub mod physics;
 pub mod prelude;
 pub mod qasm;

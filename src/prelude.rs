@@ -3,6 +3,15 @@
 #[doc(no_inline)]
 pub use crate::error::{Error, ParamKind, Result};
 #[doc(no_inline)]
+pub use crate::info::{
+    boltzmann_distribution, conditional_entropy, contingency_table, cross_entropy, entanglement_entropy,
+    entanglement_renyi_entropy, entropy, entropy_from_counts, free_energy, joint_entropy, js_distance, js_divergence,
+    kl_divergence, log_sum_exp, marginals, measurement_entropy, mutual_information, mutual_information_from_counts,
+    mutual_information_from_labels, normalize, normalize_table, normalized_mutual_information,
+    quantum_mutual_information, reduced_density_matrix, renyi_entropy, schmidt_coefficients, softmax, softmax_entropy,
+    AverageMethod, Base, Boltzmann, DensityMatrix, GibbsState,
+};
+#[doc(no_inline)]
 pub use crate::physics::{self, Boundary, Spectrum};
 #[doc(no_inline)]
 pub use crate::qasm::{self, Program};

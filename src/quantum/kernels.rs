@@ -19,6 +19,7 @@ use super::op::{Op, ONE};
 pub const PARALLEL_MIN_DIM: usize = 1 << 14;
 
 /// Amplitudes per slice in one parallel task.
+#[cfg(feature = "parallel")]
 const TASK_LEN: usize = 1 << 12;
 
 /// Amplitudes per partial sum in reductions; fixed so that sums do not depend on the thread count.
@@ -191,7 +192,6 @@ where
     A: Fn(&mut [C]) + Sync + Send,
 {
     let half = 1usize << t;
-    let block = half << 1;
     #[inline(always)]
     fn blocks<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], half: usize, leaf: &F) {
         for b in chunk.chunks_exact_mut(2 * half) {
@@ -207,6 +207,7 @@ where
     #[cfg(feature = "parallel")]
     if state.len() >= PARALLEL_MIN_DIM {
         use rayon::prelude::*;
+        let block = half << 1;
         if block <= TASK_LEN {
             state.par_chunks_mut(TASK_LEN).for_each(serial);
         } else {
