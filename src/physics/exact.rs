@@ -6,8 +6,10 @@ use num_complex::Complex64 as C;
 use crate::error::{Error, Result};
 use crate::quantum::{Observable, StateVector};
 
-/// The largest register [`Spectrum::of`] diagonalises: a dense 2^n × 2^n matrix costs 16·4^n bytes and
-/// O(8^n) time (n = 12: 268 MB of complex entries, minutes), so the cap keeps a call from exhausting memory.
+/// The largest register [`Spectrum::of`] diagonalises. The dense 2^n × 2^n matrix costs 8·4^n bytes (16·4^n when
+/// complex) and O(8^n) time: for a real Hamiltonian about 0.05 s at n = 8, 1.6 s at 10, 20 s at 11 and 190 s
+/// at 12 (134 MB) in a release build on one core of the development machine; complex ones take about four
+/// times as long.
 pub const MAX_EXACT_QUBITS: usize = 12;
 
 /// The eigenvalues and eigenvectors of a Hamiltonian on n qubits, energies in ascending order.
