@@ -27,6 +27,10 @@ use crate::error::{Error, ParamKind, Result};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "super::serde_repr::InstructionData", into = "super::serde_repr::InstructionData")
+)]
 pub struct Instruction {
     gate: Gate,
     targets: Vec<usize>,
@@ -177,6 +181,10 @@ impl std::fmt::Display for Instruction {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "super::serde_repr::CircuitData", into = "super::serde_repr::CircuitData")
+)]
 pub struct Circuit {
     num_qubits: usize,
     instructions: Vec<Instruction>,

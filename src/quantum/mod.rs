@@ -18,6 +18,7 @@ pub(crate) mod kernels;
 mod observable;
 pub(crate) mod op;
 mod param;
+mod serde_repr;
 mod simd;
 mod state;
 mod unitary;

@@ -92,6 +92,10 @@ impl std::fmt::Display for Pauli {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "super::serde_repr::PauliStringData", into = "super::serde_repr::PauliStringData")
+)]
 pub struct PauliString {
     coeff: f64,
     ops: Vec<(usize, Pauli)>,
