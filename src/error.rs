@@ -564,6 +564,33 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A register of a program read from a serialized form that does not fit the program's layout (registers
+    /// numbered in declaration order from 0, at least one bit each, distinct names matching
+    /// `[a-z][A-Za-z0-9_]*`), or a condition on a classical register that does not exist.
+    #[error("invalid register `{name}`: {reason}")]
+    InvalidRegister {
+        /// The register's name (or index, for a missing one).
+        name: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+
+    /// A classical bit index at or beyond the program's number of classical bits.
+    #[error("classical bit {clbit} is out of range for {num_clbits} classical bit(s)")]
+    InvalidClbit {
+        /// The offending index.
+        clbit: usize,
+        /// The program's number of classical bits.
+        num_clbits: usize,
+    },
+
+    /// A classically controlled operation that OpenQASM 2.0 cannot express: a barrier or another condition.
+    #[error("operation {index}: only a gate, a measurement or a reset can be classically controlled")]
+    InvalidConditional {
+        /// The operation's position in the program.
+        index: usize,
+    },
+
     /// A program asked for as a unitary circuit while it holds an operation that is not a gate before the end:
     /// a reset, a classically controlled operation, or a gate on a qubit already measured.
     #[error("operation {index} ({operation}) makes the program non-unitary: run it with `sample` instead")]

@@ -145,13 +145,122 @@ pub enum Operation {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "ProgramData", into = "ProgramData"))]
 pub struct Program {
     pub(crate) qregs: Vec<Register>,
     pub(crate) cregs: Vec<Register>,
     pub(crate) ops: Vec<Operation>,
 }
 
+/// The serialized form of a [`Program`], checked by [`Program::validate`] when read.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ProgramData {
+    qregs: Vec<Register>,
+    cregs: Vec<Register>,
+    ops: Vec<Operation>,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ProgramData> for Program {
+    type Error = Error;
+    fn try_from(d: ProgramData) -> Result<Program> {
+        let p = Program { qregs: d.qregs, cregs: d.cregs, ops: d.ops };
+        p.validate()?;
+        Ok(p)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Program> for ProgramData {
+    fn from(p: Program) -> ProgramData {
+        ProgramData { qregs: p.qregs, cregs: p.cregs, ops: p.ops }
+    }
+}
+
+/// Checks registers laid out in declaration order from 0, each with a valid, unused name.
+fn check_registers<'a>(regs: &'a [Register], names: &mut Vec<&'a str>, max: usize) -> Result<()> {
+    let mut offset = 0;
+    for r in regs {
+        let bad = |reason| Err(Error::InvalidRegister { name: r.name.clone(), reason });
+        let valid = r.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return bad("a register name must match [a-z][A-Za-z0-9_]*");
+        }
+        if names.contains(&r.name.as_str()) {
+            return bad("the name is used twice");
+        }
+        if r.offset != offset || r.size == 0 {
+            return bad("registers must number their bits from 0 in declaration order, at least one bit each");
+        }
+        offset += r.size;
+        if offset > max {
+            return bad("the registers hold more bits than MAX_REGISTER_BITS");
+        }
+        names.push(&r.name);
+    }
+    Ok(())
+}
+
 impl Program {
+    /// Checks that the program is consistent, as every program made by [`Program::parse`] or
+    /// [`Program::from_circuit`] is: registers numbered from 0 in declaration order with distinct valid names,
+    /// every qubit and classical bit in range, constant angles, and conditions only on gates, measurements and
+    /// resets. Programs read with serde are checked with it.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRegister`], [`Error::InvalidQubit`], [`Error::InvalidClbit`],
+    /// [`Error::InvalidConditional`] or [`Error::UnboundParameter`] for the first inconsistency.
+    pub fn validate(&self) -> Result<()> {
+        let mut names = Vec::new();
+        check_registers(&self.qregs, &mut names, super::MAX_REGISTER_BITS)?;
+        check_registers(&self.cregs, &mut names, super::MAX_REGISTER_BITS)?;
+        let (num_qubits, num_clbits) = (self.num_qubits(), self.num_clbits());
+        let qubit = |q: usize| {
+            if q < num_qubits {
+                Ok(())
+            } else {
+                Err(Error::InvalidQubit { qubit: q, num_qubits })
+            }
+        };
+        for (index, op) in self.ops.iter().enumerate() {
+            let op = match op {
+                Operation::Conditional { creg, op, .. } => {
+                    if *creg >= self.cregs.len() {
+                        return Err(Error::InvalidRegister {
+                            name: format!("#{creg}"),
+                            reason: "a condition names a classical register that does not exist",
+                        });
+                    }
+                    if matches!(**op, Operation::Conditional { .. } | Operation::Barrier { .. }) {
+                        return Err(Error::InvalidConditional { index });
+                    }
+                    &**op
+                }
+                other => other,
+            };
+            match op {
+                Operation::Gate(inst) => {
+                    inst.check_qubits(num_qubits)?;
+                    for p in inst.gate().params().iter() {
+                        p.constant()?;
+                    }
+                }
+                Operation::Measure { qubit: q, clbit } => {
+                    qubit(*q)?;
+                    if *clbit >= num_clbits {
+                        return Err(Error::InvalidClbit { clbit: *clbit, num_clbits });
+                    }
+                }
+                Operation::Reset { qubit: q } => qubit(*q)?,
+                Operation::Barrier { qubits } => qubits.iter().try_for_each(|&q| qubit(q))?,
+                Operation::Conditional { .. } => return Err(Error::InvalidConditional { index }),
+            }
+        }
+        Ok(())
+    }
+
     /// Parses OpenQASM 2.0 text (see the [module documentation](crate::qasm) for what is accepted).
     ///
     /// # Errors
