@@ -39,6 +39,7 @@
 //! | module | layer | what it holds |
 //! |---|---|---|
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
+//! | [`grad`] | 2 | gradients of circuits: adjoint, parameter-shift (exact or sampled) and finite differences |
 //!
 //! Lower layers never import higher ones.
 
@@ -46,6 +47,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod error;
+pub mod grad;
 pub mod prelude;
 pub mod quantum;
 

@@ -7,14 +7,18 @@
 //!   touch only what they change; controlled gates only the amplitudes whose controls are set).
 //! - [`PauliString`] and [`Observable`]: exact expectations without 2^n × 2^n matrices.
 //!
+//! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
+//!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 
 mod circuit;
+pub(crate) mod derivative;
 mod gate;
 pub(crate) mod kernels;
 mod observable;
 pub(crate) mod op;
 mod param;
+pub(crate) mod sampled;
 mod state;
 mod unitary;
 

@@ -1,0 +1,86 @@
+//! The adjoint method: one forward pass, then one backward sweep that un-applies each gate from the state
+//! φ = ψ_k and from λ = (U_{k+1}⋯U_N)†·A·ψ_N, reading ∂f/∂θ = 2·Re⟨λ|(∂U_k/∂θ)U_k†|φ⟩ on the way.
+
+use nalgebra::DMatrix;
+use num_complex::Complex64 as C;
+
+use super::function::{Jacobian, QuantumFunction};
+use crate::error::{ParamKind, Result};
+use crate::quantum::derivative::backward_step;
+use crate::quantum::Instruction;
+
+/// Which of an instruction's angle slots need a derivative.
+fn wanted(inst: &Instruction, want_inputs: bool) -> [bool; 3] {
+    let mut wanted = [false; 3];
+    for (slot, p) in inst.gate().params().iter().enumerate() {
+        wanted[slot] = match p.source() {
+            Some((ParamKind::Weight, _, _)) => true,
+            Some((ParamKind::Input, _, _)) => want_inputs,
+            None => false,
+        };
+    }
+    wanted
+}
+
+/// The backward sweep from φ = ψ_N and λ = Aψ_N, adding ∂⟨A⟩/∂w to `weight_grads` and, when given, ∂⟨A⟩/∂x
+/// to `input_grads`. Stops after the first instruction that needs a derivative. φ and λ are consumed.
+pub(crate) fn sweep(
+    f: &QuantumFunction,
+    weights: &[f64],
+    inputs: &[f64],
+    phi: &mut [C],
+    lambda: &mut [C],
+    weight_grads: &mut [f64],
+    mut input_grads: Option<&mut [f64]>,
+) {
+    let want_inputs = input_grads.is_some();
+    let instructions = f.circuit().instructions();
+    let Some(first) = instructions.iter().position(|inst| wanted(inst, want_inputs).iter().any(|&w| w)) else {
+        return;
+    };
+    for inst in instructions[first..].iter().rev() {
+        let angles = inst.angles(weights, inputs);
+        let wanted = wanted(inst, want_inputs);
+        let d = backward_step(phi, lambda, inst, angles, wanted);
+        for (slot, p) in inst.gate().params().iter().enumerate() {
+            if !wanted[slot] {
+                continue;
+            }
+            match p.source() {
+                Some((ParamKind::Weight, index, scale)) => weight_grads[index] += scale * d[slot],
+                Some((ParamKind::Input, index, scale)) => {
+                    if let Some(xg) = input_grads.as_deref_mut() {
+                        xg[index] += scale * d[slot];
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// The full Jacobian: one forward pass kept in a third vector, then one sweep per output.
+pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> Result<Jacobian> {
+    let mut ws = f.workspace()?;
+    let m = f.num_outputs();
+    let mut values = vec![0.0; m];
+    f.prepare(&mut ws.keep, weights, inputs, None);
+    f.values_of(&ws.keep, &mut values);
+    let mut jw = DMatrix::zeros(m, weights.len());
+    let mut jx = DMatrix::zeros(m, inputs.len());
+    let mut upstream = vec![0.0; m];
+    let mut wg = vec![0.0; weights.len()];
+    let mut xg = vec![0.0; inputs.len()];
+    for i in 0..m {
+        upstream.fill(0.0);
+        upstream[i] = 1.0;
+        wg.fill(0.0);
+        xg.fill(0.0);
+        ws.phi.copy_from_slice(&ws.keep);
+        f.lambda_of(&ws.phi, &upstream, &mut ws.lambda, &mut ws.coeffs);
+        sweep(f, weights, inputs, &mut ws.phi, &mut ws.lambda, &mut wg, Some(&mut xg));
+        jw.row_mut(i).iter_mut().zip(&wg).for_each(|(o, v)| *o = *v);
+        jx.row_mut(i).iter_mut().zip(&xg).for_each(|(o, v)| *o = *v);
+    }
+    Ok(Jacobian { values, weights: jw, inputs: jx })
+}
