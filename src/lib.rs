@@ -39,6 +39,7 @@
 //! | module | layer | what it holds |
 //! |---|---|---|
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
+//! | [`layer`] | 2 | the quantum layer, the hybrid `QuantumNetwork`, linear layers, losses and optimizers |
 //! | [`grad`] | 2 | gradients of circuits: adjoint, parameter-shift (exact or sampled) and finite differences |
 //!
 //! Lower layers never import higher ones.
@@ -48,6 +49,7 @@
 
 pub mod error;
 pub mod grad;
+pub mod layer;
 pub mod prelude;
 pub mod quantum;
 

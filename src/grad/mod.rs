@@ -19,7 +19,7 @@
 
 mod adjoint;
 mod finite;
-mod function;
+pub(crate) mod function;
 mod shift;
 
 pub use function::{
