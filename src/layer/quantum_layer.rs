@@ -40,6 +40,7 @@ pub enum Ansatz {
     BasicEntangler(Rotation),
     /// PennyLane's StronglyEntanglingLayers: per block Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ) per qubit, then CNOTs
     /// from qubit i to i + r, the range r = (l mod (n − 1)) + 1 in block l. 3n weights per block.
+    #[default]
     StronglyEntangling,
 }
 
