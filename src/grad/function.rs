@@ -5,8 +5,8 @@ use num_complex::Complex64 as C;
 use rand::Rng;
 
 use crate::error::{Error, Result};
-use crate::quantum::kernels;
 use crate::quantum::op::{ONE, ZERO};
+use crate::quantum::{kernels, pairs};
 use crate::quantum::{Circuit, Observable, StateVector};
 
 /// The step h of [`DiffMethod::FiniteDifference`]: ∂f/∂p ≈ [f(p + h) − f(p − h)]/(2h), whose error is about
@@ -285,7 +285,7 @@ impl QuantumFunction {
                     angles[slot] += delta;
                 }
             }
-            kernels::apply_op(buf, &inst.gate().lower(angles), inst.op_targets(), inst.control_mask());
+            pairs::apply(buf, inst, angles, false);
         }
     }
 

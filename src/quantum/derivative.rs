@@ -7,8 +7,8 @@
 //! every control is |1⟩ and zero elsewhere, so the sums below run over that subspace only. Then φ ← U†φ and
 //! λ ← U†λ.
 //!
-//! RX, RY and RZ (with any controls, so CRX, CRY and CRZ too) have fused kernels that read and write each
-//! amplitude of both states once. Every other parametrised gate takes the generic route: M_s as a dense 2x2 or
+//! RX, RY and RZ (with any controls, so CRX, CRY and CRZ too) have fused kernels (on the pair kernels of
+//! `pairs`) that read and write each amplitude of both states once. Every other parametrised gate takes the generic route: M_s as a dense 2x2 or
 //! 4x4 matrix built from ∂U/∂θ_s, one read-only reduction, then the ordinary kernels for U†.
 //!
 //! Reductions are summed over fixed chunks of the subspace and the partial sums added in chunk order, so the
@@ -20,17 +20,10 @@ use super::circuit::Instruction;
 use super::gate::Gate;
 use super::kernels::{self, PARALLEL_MIN_DIM};
 use super::op::{Op, I, ONE, ZERO};
+use super::pairs::{self, pairs2, Pair, Pair2, Rx, Ry, Rz};
 
 /// Subspace indices per partial sum.
 const CHUNK: usize = 1 << 12;
-
-/// A raw pointer that may cross threads: every chunk touches a disjoint set of amplitudes.
-#[derive(Clone, Copy)]
-struct Ptr(*mut C);
-// SAFETY: `sweep` hands each chunk a range of subspace indices that no other chunk touches, and distinct
-// subspace indices address disjoint amplitudes (see `sweep`).
-unsafe impl Send for Ptr {}
-unsafe impl Sync for Ptr {}
 
 /// Spreads a free index over the bits that are not in `mask` (the bits of `mask` become zero).
 #[inline(always)]
@@ -97,13 +90,6 @@ where
     (0..chunks).map(chunk).fold([0.0; K], add)
 }
 
-/// # Safety
-/// `ptr` must point to a live buffer holding `[start, start + len)`, that no one else accesses meanwhile.
-#[inline(always)]
-unsafe fn slice<'a>(ptr: Ptr, start: usize, len: usize) -> &'a mut [C] {
-    std::slice::from_raw_parts_mut(ptr.0.add(start), len)
-}
-
 /// Which single-qubit Pauli rotation a fused kernel handles.
 #[derive(Clone, Copy)]
 enum Axis {
@@ -112,61 +98,53 @@ enum Axis {
     Z,
 }
 
+/// The fused step for RX: 2Re⟨λ|−iX/2|φ⟩ = Im(λ0*·φ1 + λ1*·φ0), then RX(−θ) on both.
+struct FusedX(Rx);
+/// The fused step for RY: 2Re⟨λ|−iY/2|φ⟩ = Re(λ1*·φ0 − λ0*·φ1), then RY(−θ) on both.
+struct FusedY(Ry);
+/// The fused step for RZ: 2Re⟨λ|−iZ/2|φ⟩ = Im(λ0*·φ0) − Im(λ1*·φ1), then RZ(−θ) on both.
+struct FusedZ(Rz);
+
+impl Pair2 for FusedX {
+    #[inline(always)]
+    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
+        let d = (l0.conj() * *p1 + l1.conj() * *p0).im;
+        self.0.apply(p0, p1);
+        self.0.apply(l0, l1);
+        d
+    }
+}
+
+impl Pair2 for FusedY {
+    #[inline(always)]
+    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
+        let d = (l1.conj() * *p0 - l0.conj() * *p1).re;
+        self.0.apply(p0, p1);
+        self.0.apply(l0, l1);
+        d
+    }
+}
+
+impl Pair2 for FusedZ {
+    #[inline(always)]
+    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
+        let d = (l0.conj() * *p0).im - (l1.conj() * *p1).im;
+        self.0.apply(p0, p1);
+        self.0.apply(l0, l1);
+        d
+    }
+}
+
 /// Fused step for exp(−iθP/2) on `target` (P = X, Y or Z), active where `ctrl_mask` is set: returns
 /// 2·Re⟨λ|(−iP/2)|φ⟩ over the active subspace, then applies exp(+iθP/2) to φ and λ.
 fn rotation_step(phi: &mut [C], lambda: &mut [C], axis: Axis, theta: f64, target: usize, ctrl_mask: usize) -> f64 {
-    assert_eq!(phi.len(), lambda.len());
-    let t = 1usize << target;
-    debug_assert!(t < phi.len() && ctrl_mask & t == 0 && ctrl_mask < phi.len());
-    let (s, c) = (theta / 2.0).sin_cos();
-    let (pp, lp) = (Ptr(phi.as_mut_ptr()), Ptr(lambda.as_mut_ptr()));
-    let [d] = sweep(phi.len(), t | ctrl_mask, ctrl_mask, move |base, len| {
-        let (pp, lp) = (pp, lp);
-        // SAFETY: `sweep` gives runs of the subspace with bit t zero; [base, base + len) and
-        // [base + t, base + t + len) are disjoint (t ≥ the run length), in range, and no other run or chunk
-        // touches them.
-        let (p0, p1, l0, l1) =
-            unsafe { (slice(pp, base, len), slice(pp, base + t, len), slice(lp, base, len), slice(lp, base + t, len)) };
-        let mut acc = 0.0;
-        match axis {
-            Axis::X => {
-                // 2Re⟨λ|−iX/2|φ⟩ = Im(λ0*·φ1 + λ1*·φ0); RX(−θ) = [[c, is], [is, c]].
-                for i in 0..len {
-                    let (a0, a1, b0, b1) = (p0[i], p1[i], l0[i], l1[i]);
-                    acc += (b0.conj() * a1 + b1.conj() * a0).im;
-                    p0[i] = C::new(c * a0.re - s * a1.im, c * a0.im + s * a1.re);
-                    p1[i] = C::new(c * a1.re - s * a0.im, c * a1.im + s * a0.re);
-                    l0[i] = C::new(c * b0.re - s * b1.im, c * b0.im + s * b1.re);
-                    l1[i] = C::new(c * b1.re - s * b0.im, c * b1.im + s * b0.re);
-                }
-            }
-            Axis::Y => {
-                // 2Re⟨λ|−iY/2|φ⟩ = Re(λ1*·φ0 − λ0*·φ1); RY(−θ) = [[c, s], [−s, c]].
-                for i in 0..len {
-                    let (a0, a1, b0, b1) = (p0[i], p1[i], l0[i], l1[i]);
-                    acc += (b1.conj() * a0 - b0.conj() * a1).re;
-                    p0[i] = a0 * c + a1 * s;
-                    p1[i] = a1 * c - a0 * s;
-                    l0[i] = b0 * c + b1 * s;
-                    l1[i] = b1 * c - b0 * s;
-                }
-            }
-            Axis::Z => {
-                // 2Re⟨λ|−iZ/2|φ⟩ = Im(λ0*·φ0) − Im(λ1*·φ1); RZ(−θ) = diag(e^{iθ/2}, e^{−iθ/2}).
-                let (e0, e1) = (C::new(c, s), C::new(c, -s));
-                for i in 0..len {
-                    let (a0, a1, b0, b1) = (p0[i], p1[i], l0[i], l1[i]);
-                    acc += (b0.conj() * a0).im - (b1.conj() * a1).im;
-                    p0[i] = a0 * e0;
-                    p1[i] = a1 * e1;
-                    l0[i] = b0 * e0;
-                    l1[i] = b1 * e1;
-                }
-            }
-        }
-        [acc]
-    });
-    d
+    // The inverse rotation: θ → −θ.
+    let (s, c) = (-theta / 2.0).sin_cos();
+    match axis {
+        Axis::X => pairs2(phi, lambda, target, ctrl_mask, &FusedX(Rx { c, s })),
+        Axis::Y => pairs2(phi, lambda, target, ctrl_mask, &FusedY(Ry { c, s })),
+        Axis::Z => pairs2(phi, lambda, target, ctrl_mask, &FusedZ(Rz { e0: C::new(c, -s), e1: C::new(c, s) })),
+    }
 }
 
 /// 2·Re⟨λ|M_s|φ⟩ for up to three dense matrices M_s on one target, over the subspace where `ctrl_mask` is set.
@@ -282,9 +260,8 @@ pub(crate) fn backward_step(
     let mut out = [0.0; 3];
     let nparams = gate.params().len();
     if !wanted[..nparams].iter().any(|&w| w) {
-        let adj = gate.lower(angles).adjoint();
-        kernels::apply_op(phi, &adj, targets, ctrl);
-        kernels::apply_op(lambda, &adj, targets, ctrl);
+        pairs::apply(phi, inst, angles, true);
+        pairs::apply(lambda, inst, angles, true);
         return out;
     }
     let axis = match gate {

@@ -17,6 +17,7 @@ mod gate;
 pub(crate) mod kernels;
 mod observable;
 pub(crate) mod op;
+pub(crate) mod pairs;
 mod param;
 pub(crate) mod sampled;
 mod state;
