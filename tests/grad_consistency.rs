@@ -218,3 +218,42 @@ fn vjp_without_inputs_gives_the_same_weight_gradient() {
         assert!((a - b).abs() < 1e-13);
     }
 }
+
+/// On 12 qubits (beyond the 10-bit table of single-qubit Z weights) the values equal the state's own
+/// expectations and the adjoint VJP equals finite differences.
+#[test]
+fn twelve_qubits_values_and_vjp() {
+    let n = 12;
+    let mut c = Circuit::new(n).unwrap();
+    for q in 0..n {
+        c.rx(q, Param::input(q)).unwrap().ry(q, Param::weight(q)).unwrap();
+    }
+    for q in 0..n {
+        c.cnot(q, (q + 5) % n).unwrap();
+        c.rz(q, Param::weight(n + q)).unwrap();
+    }
+    let mut weighted = Observable::new();
+    for q in 0..n {
+        weighted.push(PauliString::new(0.1 * (q as f64 + 1.0), &[(q, Pauli::Z)]).unwrap());
+    }
+    weighted.push(PauliString::new(-0.7, &[(3, Pauli::Z), (11, Pauli::Z)]).unwrap());
+    weighted.push(PauliString::new(0.4, &[(10, Pauli::X), (2, Pauli::Y)]).unwrap());
+    let obs = vec![weighted, Observable::sum_z(n), PauliString::z(11).into()];
+    let f = QuantumFunction::new(c.clone(), Outputs::Observables(obs.clone())).unwrap();
+    let w: Vec<f64> = (0..2 * n).map(|k| 0.3 + 0.17 * k as f64).collect();
+    let x: Vec<f64> = (0..n).map(|k| -0.5 + 0.21 * k as f64).collect();
+    let mut state = StateVector::new(n).unwrap();
+    state.run(&c, &w, &x).unwrap();
+    let values = f.evaluate(&w, &x).unwrap();
+    for (v, o) in values.iter().zip(&obs) {
+        assert!((v - state.expectation(o).unwrap()).abs() < 1e-12);
+    }
+    let g = [0.9, -0.4, 1.3];
+    let vjp = f.vjp(DiffMethod::Adjoint, &w, &x, &g).unwrap();
+    let fd = f.jacobian(DiffMethod::FiniteDifference, &w, &x).unwrap();
+    let gv = nalgebra::DVector::from_column_slice(&g);
+    let (fw, fx) = (fd.weights.transpose() * &gv, fd.inputs.transpose() * &gv);
+    for (a, b) in vjp.weights.iter().zip(fw.iter()).chain(vjp.inputs.iter().zip(fx.iter())) {
+        assert!((a - b).abs() < FD_TOL, "{a} vs {b}");
+    }
+}

@@ -195,10 +195,11 @@ pub(crate) struct Term {
 pub struct QuantumFunction {
     circuit: Circuit,
     outputs: Outputs,
-    /// The observables' terms, grouped by output, diagonal terms first within an output.
+    /// The observables' terms, grouped by output.
     terms: Vec<Term>,
-    /// For each output, its range in `terms` and where its non-diagonal terms start.
-    ranges: Vec<(usize, usize, usize)>,
+    /// For each output, its range in `terms`: single-qubit Z terms from `.0`, other diagonal terms from `.1`,
+    /// non-diagonal terms from `.2`, up to `.3`.
+    ranges: Vec<(usize, usize, usize, usize)>,
 }
 
 impl QuantumFunction {
@@ -222,10 +223,13 @@ impl QuantumFunction {
                     Term { output, coeff: t.coeff(), flip, phase, num_y }
                 });
                 let (diag, general): (Vec<Term>, Vec<Term>) = compiled.partition(|t| t.flip == 0);
-                terms.extend(diag);
+                let (single, multi): (Vec<Term>, Vec<Term>) = diag.into_iter().partition(|t| t.phase.count_ones() == 1);
+                terms.extend(single);
+                let single_end = terms.len();
+                terms.extend(multi);
                 let mid = terms.len();
                 terms.extend(general);
-                ranges.push((start, mid, terms.len()));
+                ranges.push((start, single_end, mid, terms.len()));
             }
         }
         Ok(QuantumFunction { circuit, outputs, terms, ranges })
@@ -294,20 +298,24 @@ impl QuantumFunction {
         match self.outputs {
             Outputs::Probabilities => out.iter_mut().zip(phi).for_each(|(o, a)| *o = a.norm_sqr()),
             Outputs::Observables(_) => {
-                for (o, &(start, mid, end)) in out.iter_mut().zip(&self.ranges) {
-                    let diag = &self.terms[start..mid];
+                for (o, &(start, single_end, mid, end)) in out.iter_mut().zip(&self.ranges) {
+                    let mut per_qubit = [0.0; usize::BITS as usize];
+                    for t in &self.terms[start..single_end] {
+                        per_qubit[t.phase.trailing_zeros() as usize] += t.coeff;
+                    }
+                    let multi = &self.terms[single_end..mid];
                     let mut v = 0.0;
-                    if !diag.is_empty() {
+                    if mid > start {
+                        let table = LowTable::new(&per_qubit, phi.len());
                         v += kernels::chunked_sum(phi.len(), |r| {
                             let mut acc = 0.0;
-                            for i in r {
-                                let p = phi[i].norm_sqr();
-                                let mut s = 0.0;
-                                for t in diag {
-                                    s += if (i & t.phase).count_ones() & 1 == 1 { -t.coeff } else { t.coeff };
+                            table.for_blocks(r, &per_qubit, |i, w| {
+                                let mut w = w;
+                                for t in multi {
+                                    w += if (i & t.phase).count_ones() & 1 == 1 { -t.coeff } else { t.coeff };
                                 }
-                                acc += p * s;
-                            }
+                                acc += phi[i].norm_sqr() * w;
+                            });
                             acc
                         });
                     }
@@ -329,18 +337,29 @@ impl QuantumFunction {
             Outputs::Observables(_) => {
                 coeffs.clear();
                 coeffs.extend(self.terms.iter().map(|t| upstream[t.output] * t.coeff));
-                // Diagonal part: λ_j = φ_j Σ_t g_t c_t (−1)^{|j ∧ phase_t|}, one pass.
-                for (j, (l, a)) in lambda.iter_mut().zip(phi).enumerate() {
-                    let mut s = 0.0;
-                    for &(start, mid, _) in &self.ranges {
-                        for (t, &c) in self.terms[start..mid].iter().zip(&coeffs[start..mid]) {
-                            s += if (j & t.phase).count_ones() & 1 == 1 { -c } else { c };
+                // Diagonal part: λ_j = φ_j Σ_t g_t c_t (−1)^{|j ∧ phase_t|}, one pass; single-qubit Z terms of
+                // every output fold into one coefficient per qubit.
+                let mut per_qubit = [0.0; usize::BITS as usize];
+                for &(start, single_end, _, _) in &self.ranges {
+                    for (t, &c) in self.terms[start..single_end].iter().zip(&coeffs[start..single_end]) {
+                        per_qubit[t.phase.trailing_zeros() as usize] += c;
+                    }
+                }
+                let table = LowTable::new(&per_qubit, phi.len());
+                let ranges = &self.ranges;
+                let terms = &self.terms;
+                let coeffs_ref = &coeffs[..];
+                table.for_blocks(0..phi.len(), &per_qubit, |i, w| {
+                    let mut w = w;
+                    for &(_, single_end, mid, _) in ranges {
+                        for (t, &c) in terms[single_end..mid].iter().zip(&coeffs_ref[single_end..mid]) {
+                            w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
                         }
                     }
-                    *l = a * s;
-                }
+                    lambda[i] = phi[i] * w;
+                });
                 // Non-diagonal terms: λ_{j ⊕ flip} += g c i^{ny} (−1)^{|j ∧ phase|} φ_j.
-                for &(_, mid, end) in &self.ranges {
+                for &(_, _, mid, end) in &self.ranges {
                     for (t, &c) in self.terms[mid..end].iter().zip(&coeffs[mid..end]) {
                         let factor = kernels::i_pow(t.num_y) * c;
                         for (j, a) in phi.iter().enumerate() {
@@ -511,6 +530,57 @@ impl QuantumFunction {
             }
         }
         Ok(())
+    }
+}
+
+/// The low bits whose single-qubit Z weights are tabulated.
+const TABLE_BITS: usize = 10;
+
+/// w(i) = Σ_q a_q (1 − 2·bit_q(i)) for per-qubit coefficients a, tabulated over the low bits of i so that a
+/// pass over the state adds one table entry and one per-block constant per amplitude.
+struct LowTable {
+    bits: usize,
+    table: [f64; 1 << TABLE_BITS],
+}
+
+impl LowTable {
+    fn new(a: &[f64; usize::BITS as usize], dim: usize) -> Self {
+        let bits = (dim.trailing_zeros() as usize).min(TABLE_BITS);
+        let mut table = [0.0; 1 << TABLE_BITS];
+        table[0] = a[..bits].iter().sum();
+        for k in 1..1usize << bits {
+            table[k] = table[k & (k - 1)] - 2.0 * a[k.trailing_zeros() as usize];
+        }
+        LowTable { bits, table }
+    }
+
+    /// Calls f(i, w(i)) for every i in `range` (whose ends are multiples of the table size or the state's end).
+    #[inline(always)]
+    fn for_blocks(
+        &self,
+        range: std::ops::Range<usize>,
+        a: &[f64; usize::BITS as usize],
+        mut f: impl FnMut(usize, f64),
+    ) {
+        let size = 1usize << self.bits;
+        let mut b = range.start;
+        while b < range.end {
+            let mut high = 0.0;
+            let mut m = b >> self.bits;
+            let mut q = self.bits;
+            while m != 0 {
+                high += if m & 1 == 1 { -a[q] } else { a[q] };
+                m >>= 1;
+                q += 1;
+            }
+            // Qubits above the index's highest set bit contribute +a_q.
+            high += a[q..].iter().sum::<f64>();
+            let end = (b + size).min(range.end);
+            for (k, &t) in self.table[..end - b].iter().enumerate() {
+                f(b + k, t + high);
+            }
+            b = end;
+        }
     }
 }
 
