@@ -7,6 +7,7 @@ use num_complex::Complex64 as C;
 use super::function::{Jacobian, QuantumFunction};
 use crate::error::{ParamKind, Result};
 use crate::quantum::derivative::backward_step;
+use crate::quantum::pairs::{back_two, Rot};
 use crate::quantum::Instruction;
 
 /// Which of an instruction's angle slots need a derivative.
@@ -38,10 +39,8 @@ pub(crate) fn sweep(
     let Some(first) = instructions.iter().position(|inst| wanted(inst, want_inputs).iter().any(|&w| w)) else {
         return;
     };
-    for inst in instructions[first..].iter().rev() {
-        let angles = inst.angles(weights, inputs);
+    let mut add = |inst: &Instruction, d: [f64; 3]| {
         let wanted = wanted(inst, want_inputs);
-        let d = backward_step(phi, lambda, inst, angles, wanted);
         for (slot, p) in inst.gate().params().iter().enumerate() {
             if !wanted[slot] {
                 continue;
@@ -56,6 +55,29 @@ pub(crate) fn sweep(
                 None => {}
             }
         }
+    };
+    // Instructions first..end remain, processed from the last.
+    let mut end = instructions.len();
+    while end > first {
+        let inst = &instructions[end - 1];
+        // Two uncontrolled rotations in a row on one qubit go in one pass over φ and λ.
+        if end - first >= 2 {
+            let earlier = &instructions[end - 2];
+            let later_rot = Rot::of(inst, inst.angles(weights, inputs)[0], true);
+            let earlier_rot = Rot::of(earlier, earlier.angles(weights, inputs)[0], true);
+            if let (Some((q, a)), Some((q2, b))) = (later_rot, earlier_rot) {
+                if q == q2 {
+                    let [d_later, d_earlier] = back_two(phi, lambda, q, a, b);
+                    add(inst, [d_later, 0.0, 0.0]);
+                    add(earlier, [d_earlier, 0.0, 0.0]);
+                    end -= 2;
+                    continue;
+                }
+            }
+        }
+        let d = backward_step(phi, lambda, inst, inst.angles(weights, inputs), wanted(inst, want_inputs));
+        add(inst, d);
+        end -= 1;
     }
 }
 

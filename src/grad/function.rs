@@ -282,14 +282,32 @@ impl QuantumFunction {
     pub(crate) fn prepare(&self, buf: &mut [C], weights: &[f64], inputs: &[f64], shift: Option<(usize, usize, f64)>) {
         buf.fill(ZERO);
         buf[0] = ONE;
-        for (k, inst) in self.circuit.instructions().iter().enumerate() {
-            let mut angles = inst.angles(weights, inputs);
+        let instructions = self.circuit.instructions();
+        let angles_of = |k: usize| {
+            let mut angles = instructions[k].angles(weights, inputs);
             if let Some((at, slot, delta)) = shift {
                 if at == k {
                     angles[slot] += delta;
                 }
             }
-            pairs::apply(buf, inst, angles, false);
+            angles
+        };
+        let mut k = 0;
+        while k < instructions.len() {
+            // Two uncontrolled rotations in a row on one qubit go in one pass.
+            if k + 1 < instructions.len() {
+                let first = pairs::Rot::of(&instructions[k], angles_of(k)[0], false);
+                let second = pairs::Rot::of(&instructions[k + 1], angles_of(k + 1)[0], false);
+                if let (Some((q, a)), Some((q2, b))) = (first, second) {
+                    if q == q2 {
+                        pairs::apply_two(buf, q, a, b);
+                        k += 2;
+                        continue;
+                    }
+                }
+            }
+            pairs::apply(buf, &instructions[k], angles_of(k), false);
+            k += 1;
         }
     }
 

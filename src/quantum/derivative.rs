@@ -20,7 +20,7 @@ use super::circuit::Instruction;
 use super::gate::Gate;
 use super::kernels::{self, PARALLEL_MIN_DIM};
 use super::op::{Op, I, ONE, ZERO};
-use super::pairs::{self, pairs2, Pair, Pair2, Rx, Ry, Rz};
+use super::pairs::{self, pairs2, Back, Rx, Ry, Rz};
 
 /// Subspace indices per partial sum.
 const CHUNK: usize = 1 << 12;
@@ -98,52 +98,15 @@ enum Axis {
     Z,
 }
 
-/// The fused step for RX: 2Re⟨λ|−iX/2|φ⟩ = Im(λ0*·φ1 + λ1*·φ0), then RX(−θ) on both.
-struct FusedX(Rx);
-/// The fused step for RY: 2Re⟨λ|−iY/2|φ⟩ = Re(λ1*·φ0 − λ0*·φ1), then RY(−θ) on both.
-struct FusedY(Ry);
-/// The fused step for RZ: 2Re⟨λ|−iZ/2|φ⟩ = Im(λ0*·φ0) − Im(λ1*·φ1), then RZ(−θ) on both.
-struct FusedZ(Rz);
-
-impl Pair2 for FusedX {
-    #[inline(always)]
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
-        let d = (l0.conj() * *p1 + l1.conj() * *p0).im;
-        self.0.apply(p0, p1);
-        self.0.apply(l0, l1);
-        d
-    }
-}
-
-impl Pair2 for FusedY {
-    #[inline(always)]
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
-        let d = (l1.conj() * *p0 - l0.conj() * *p1).re;
-        self.0.apply(p0, p1);
-        self.0.apply(l0, l1);
-        d
-    }
-}
-
-impl Pair2 for FusedZ {
-    #[inline(always)]
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
-        let d = (l0.conj() * *p0).im - (l1.conj() * *p1).im;
-        self.0.apply(p0, p1);
-        self.0.apply(l0, l1);
-        d
-    }
-}
-
 /// Fused step for exp(−iθP/2) on `target` (P = X, Y or Z), active where `ctrl_mask` is set: returns
 /// 2·Re⟨λ|(−iP/2)|φ⟩ over the active subspace, then applies exp(+iθP/2) to φ and λ.
 fn rotation_step(phi: &mut [C], lambda: &mut [C], axis: Axis, theta: f64, target: usize, ctrl_mask: usize) -> f64 {
     // The inverse rotation: θ → −θ.
     let (s, c) = (-theta / 2.0).sin_cos();
     match axis {
-        Axis::X => pairs2(phi, lambda, target, ctrl_mask, &FusedX(Rx { c, s })),
-        Axis::Y => pairs2(phi, lambda, target, ctrl_mask, &FusedY(Ry { c, s })),
-        Axis::Z => pairs2(phi, lambda, target, ctrl_mask, &FusedZ(Rz { e0: C::new(c, -s), e1: C::new(c, s) })),
+        Axis::X => pairs2(phi, lambda, target, ctrl_mask, &Back(Rx { c, s })),
+        Axis::Y => pairs2(phi, lambda, target, ctrl_mask, &Back(Ry { c, s })),
+        Axis::Z => pairs2(phi, lambda, target, ctrl_mask, &Back(Rz { e0: C::new(c, -s), e1: C::new(c, s) })),
     }
 }
 

@@ -83,6 +83,8 @@ where
 
     // Processes runs [first, last) restricted to the window [start, start + len) inside each run.
     let process = |first: usize, last: usize, start: usize, len: usize| {
+        // Captures the whole `SharedMut` (Send + Sync), not its raw-pointer field.
+        #[allow(clippy::redundant_locals)]
         let ptr = ptr;
         for r in first..last {
             let base = fixed.expand(r << low) | ctrl_mask;

@@ -26,7 +26,34 @@ pub(crate) trait Pair: Sync + Send {
 
 /// A transformation of a pair of φ and a pair of λ at the same indices, returning a contribution to a sum.
 pub(crate) trait Pair2: Sync + Send {
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64;
+    /// What each pair contributes to the sum: one number, or one per gate of a chain.
+    type Out: Acc;
+    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> Self::Out;
+}
+
+/// A sum accumulator.
+pub(crate) trait Acc: Copy + Send + Sync {
+    const ZERO: Self;
+    fn add(self, other: Self) -> Self;
+}
+
+impl Acc for f64 {
+    const ZERO: f64 = 0.0;
+    #[inline(always)]
+    fn add(self, other: f64) -> f64 {
+        self + other
+    }
+}
+
+impl<const K: usize> Acc for [f64; K] {
+    const ZERO: [f64; K] = [0.0; K];
+    #[inline(always)]
+    fn add(mut self, other: [f64; K]) -> [f64; K] {
+        for (a, b) in self.iter_mut().zip(other) {
+            *a += b;
+        }
+        self
+    }
 }
 
 #[inline(always)]
@@ -124,8 +151,8 @@ macro_rules! dispatch {
 dispatch! {
     fn region1 / region1_wide / region1_body <F: Pair>(region: &mut [C], base: usize, h: usize, ctrl: usize, f: &F);
     fn window1 / window1_wide / window1_body <F: Pair>(lo: &mut [C], hi: &mut [C], base: usize, ctrl: usize, f: &F);
-    fn region2 / region2_wide / region2_body <F: Pair2>(p: &mut [C], l: &mut [C], base: usize, h: usize, ctrl: usize, f: &F) -> f64;
-    fn window2 / window2_wide / window2_body <F: Pair2>(p: (&mut [C], &mut [C]), l: (&mut [C], &mut [C]), base: usize, ctrl: usize, f: &F) -> f64;
+    fn region2 / region2_wide / region2_body <F: Pair2>(p: &mut [C], l: &mut [C], base: usize, h: usize, ctrl: usize, f: &F) -> F::Out;
+    fn window2 / window2_wide / window2_body <F: Pair2>(p: (&mut [C], &mut [C]), l: (&mut [C], &mut [C]), base: usize, ctrl: usize, f: &F) -> F::Out;
 }
 
 /// Applies `f` to every pair of amplitudes differing in bit `q` whose index has every bit of `ctrl` set.
@@ -168,17 +195,17 @@ pub(crate) fn pairs1<F: Pair>(state: &mut [C], q: usize, ctrl: usize, f: &F) {
 }
 
 #[inline(always)]
-fn window2_body<F: Pair2>(p: (&mut [C], &mut [C]), l: (&mut [C], &mut [C]), base: usize, ctrl: usize, f: &F) -> f64 {
-    let mut acc = 0.0;
+fn window2_body<F: Pair2>(p: (&mut [C], &mut [C]), l: (&mut [C], &mut [C]), base: usize, ctrl: usize, f: &F) -> F::Out {
+    let mut acc = F::Out::ZERO;
     let it = p.0.iter_mut().zip(p.1.iter_mut()).zip(l.0.iter_mut().zip(l.1.iter_mut()));
     if ctrl == 0 {
         for ((p0, p1), (l0, l1)) in it {
-            acc += f.apply(p0, p1, l0, l1);
+            acc = acc.add(f.apply(p0, p1, l0, l1));
         }
     } else {
         for (j, ((p0, p1), (l0, l1))) in it.enumerate() {
             if active(base + j, ctrl) {
-                acc += f.apply(p0, p1, l0, l1);
+                acc = acc.add(f.apply(p0, p1, l0, l1));
             }
         }
     }
@@ -186,27 +213,27 @@ fn window2_body<F: Pair2>(p: (&mut [C], &mut [C]), l: (&mut [C], &mut [C]), base
 }
 
 #[inline(always)]
-fn region2_body<F: Pair2>(p: &mut [C], l: &mut [C], base: usize, h: usize, ctrl: usize, f: &F) -> f64 {
-    let mut acc = 0.0;
+fn region2_body<F: Pair2>(p: &mut [C], l: &mut [C], base: usize, h: usize, ctrl: usize, f: &F) -> F::Out {
+    let mut acc = F::Out::ZERO;
     if h == 1 {
         for (k, (pp, ll)) in p.chunks_exact_mut(2).zip(l.chunks_exact_mut(2)).enumerate() {
             if let ([p0, p1], [l0, l1]) = (pp, ll) {
                 if ctrl == 0 || active(base + 2 * k, ctrl) {
-                    acc += f.apply(p0, p1, l0, l1);
+                    acc = acc.add(f.apply(p0, p1, l0, l1));
                 }
             }
         }
         return acc;
     }
     for (k, (pb, lb)) in p.chunks_exact_mut(2 * h).zip(l.chunks_exact_mut(2 * h)).enumerate() {
-        acc += window2_body(pb.split_at_mut(h), lb.split_at_mut(h), base + 2 * h * k, ctrl, f);
+        acc = acc.add(window2_body(pb.split_at_mut(h), lb.split_at_mut(h), base + 2 * h * k, ctrl, f));
     }
     acc
 }
 
 /// Applies `f` to every pair of φ and the same pair of λ (bit `q`, controls `ctrl`), returning the sum of its
 /// results, added unit by unit in a fixed order.
-pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: usize, f: &F) -> f64 {
+pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: usize, f: &F) -> F::Out {
     let dim = phi.len();
     assert_eq!(dim, lambda.len());
     let h = 1usize << q;
@@ -214,7 +241,7 @@ pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: 
     #[cfg(feature = "parallel")]
     if dim >= PARALLEL_MIN_DIM {
         use rayon::prelude::*;
-        let partials: Vec<f64> = if 2 * h <= UNIT {
+        let partials: Vec<F::Out> = if 2 * h <= UNIT {
             phi.par_chunks_mut(UNIT)
                 .zip(lambda.par_chunks_mut(UNIT))
                 .enumerate()
@@ -222,7 +249,7 @@ pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: 
                 .collect()
         } else {
             let w = UNIT / 2;
-            let per_block: Vec<Vec<f64>> = phi
+            let per_block: Vec<Vec<F::Out>> = phi
                 .par_chunks_mut(2 * h)
                 .zip(lambda.par_chunks_mut(2 * h))
                 .enumerate()
@@ -238,12 +265,12 @@ pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: 
                 .collect();
             per_block.into_iter().flatten().collect()
         };
-        return partials.into_iter().sum();
+        return partials.into_iter().fold(F::Out::ZERO, Acc::add);
     }
-    let mut total = 0.0;
+    let mut total = F::Out::ZERO;
     if 2 * h <= UNIT {
         for (r, (p, l)) in phi.chunks_mut(UNIT).zip(lambda.chunks_mut(UNIT)).enumerate() {
-            total += region2(p, l, r * UNIT, h, ctrl, f);
+            total = total.add(region2(p, l, r * UNIT, h, ctrl, f));
         }
     } else {
         let w = UNIT / 2;
@@ -251,7 +278,7 @@ pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: 
             let ((p0, p1), (l0, l1)) = (pb.split_at_mut(h), lb.split_at_mut(h));
             let units = p0.chunks_mut(w).zip(p1.chunks_mut(w)).zip(l0.chunks_mut(w).zip(l1.chunks_mut(w)));
             for (i, (p, l)) in units.enumerate() {
-                total += window2(p, l, 2 * h * k + i * w, ctrl, f);
+                total = total.add(window2(p, l, 2 * h * k + i * w, ctrl, f));
             }
         }
     }
@@ -259,16 +286,19 @@ pub(crate) fn pairs2<F: Pair2>(phi: &mut [C], lambda: &mut [C], q: usize, ctrl: 
 }
 
 /// RX(θ) = [[c, −is], [−is, c]] with c = cos θ/2, s = sin θ/2.
+#[derive(Clone, Copy)]
 pub(crate) struct Rx {
     pub(crate) c: f64,
     pub(crate) s: f64,
 }
 /// RY(θ) = [[c, −s], [s, c]].
+#[derive(Clone, Copy)]
 pub(crate) struct Ry {
     pub(crate) c: f64,
     pub(crate) s: f64,
 }
 /// RZ(θ) = diag(e0, e1).
+#[derive(Clone, Copy)]
 pub(crate) struct Rz {
     pub(crate) e0: C,
     pub(crate) e1: C,
@@ -307,6 +337,135 @@ impl Pair for Flip {
     fn apply(&self, a0: &mut C, a1: &mut C) {
         std::mem::swap(a0, a1);
     }
+}
+
+/// An uncontrolled single-qubit Pauli rotation exp(−iθP/2) on one target.
+#[derive(Clone, Copy)]
+pub(crate) enum Rot {
+    X(Rx),
+    Y(Ry),
+    Z(Rz),
+}
+
+impl Rot {
+    /// The rotation on the target of `inst` by its angle θ (`inverse`: by −θ) when `inst` is RX, RY or RZ
+    /// without controls.
+    #[inline]
+    pub(crate) fn of(inst: &Instruction, theta: f64, inverse: bool) -> Option<(usize, Rot)> {
+        if inst.control_mask() != 0 {
+            return None;
+        }
+        let theta = if inverse { -theta } else { theta };
+        let (s, c) = (theta / 2.0).sin_cos();
+        let rot = match inst.gate() {
+            Gate::RX(_) => Rot::X(Rx { c, s }),
+            Gate::RY(_) => Rot::Y(Ry { c, s }),
+            Gate::RZ(_) => Rot::Z(Rz { e0: C::new(c, -s), e1: C::new(c, s) }),
+            _ => return None,
+        };
+        Some((inst.op_targets()[0], rot))
+    }
+}
+
+/// A rotation with its generator's matrix element: 2·Re⟨λ|(−iP/2)|φ⟩ on one pair.
+pub(crate) trait Rotation: Pair + Copy {
+    fn derivative(p0: C, p1: C, l0: C, l1: C) -> f64;
+}
+
+impl Rotation for Rx {
+    #[inline(always)]
+    fn derivative(p0: C, p1: C, l0: C, l1: C) -> f64 {
+        (l0.conj() * p1 + l1.conj() * p0).im
+    }
+}
+
+impl Rotation for Ry {
+    #[inline(always)]
+    fn derivative(p0: C, p1: C, l0: C, l1: C) -> f64 {
+        (l1.conj() * p0 - l0.conj() * p1).re
+    }
+}
+
+impl Rotation for Rz {
+    #[inline(always)]
+    fn derivative(p0: C, p1: C, l0: C, l1: C) -> f64 {
+        (l0.conj() * p0).im - (l1.conj() * p1).im
+    }
+}
+
+/// Two rotations on one qubit applied in order to each pair: one pass for both, the same arithmetic as a pass
+/// per gate.
+#[derive(Clone, Copy)]
+pub(crate) struct Then<A, B>(pub(crate) A, pub(crate) B);
+
+impl<A: Pair, B: Pair> Pair for Then<A, B> {
+    #[inline(always)]
+    fn apply(&self, a0: &mut C, a1: &mut C) {
+        self.0.apply(a0, a1);
+        self.1.apply(a0, a1);
+    }
+}
+
+/// The adjoint sweep over one rotation: its derivative, then the (inverse) rotation held on φ and λ.
+#[derive(Clone, Copy)]
+pub(crate) struct Back<A>(pub(crate) A);
+
+impl<A: Rotation> Pair2 for Back<A> {
+    type Out = f64;
+    #[inline(always)]
+    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
+        let d = A::derivative(*p0, *p1, *l0, *l1);
+        self.0.apply(p0, p1);
+        self.0.apply(l0, l1);
+        d
+    }
+}
+
+/// The adjoint sweep over two rotations on one qubit in one pass: the later gate's derivative and inverse,
+/// then the earlier gate's. `.0` and `.1` hold the inverse rotations, later gate first.
+#[derive(Clone, Copy)]
+pub(crate) struct Back2<A, B>(pub(crate) A, pub(crate) B);
+
+impl<A: Rotation, B: Rotation> Pair2 for Back2<A, B> {
+    type Out = [f64; 2];
+    #[inline(always)]
+    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> [f64; 2] {
+        let d0 = A::derivative(*p0, *p1, *l0, *l1);
+        self.0.apply(p0, p1);
+        self.0.apply(l0, l1);
+        let d1 = B::derivative(*p0, *p1, *l0, *l1);
+        self.1.apply(p0, p1);
+        self.1.apply(l0, l1);
+        [d0, d1]
+    }
+}
+
+/// Calls `$body` with `$a` and `$b` bound to the concrete rotations inside two [`Rot`]s.
+macro_rules! with_two {
+    ($x:expr, $y:expr, |$a:ident, $b:ident| $body:expr) => {
+        match ($x, $y) {
+            (Rot::X($a), Rot::X($b)) => $body,
+            (Rot::X($a), Rot::Y($b)) => $body,
+            (Rot::X($a), Rot::Z($b)) => $body,
+            (Rot::Y($a), Rot::X($b)) => $body,
+            (Rot::Y($a), Rot::Y($b)) => $body,
+            (Rot::Y($a), Rot::Z($b)) => $body,
+            (Rot::Z($a), Rot::X($b)) => $body,
+            (Rot::Z($a), Rot::Y($b)) => $body,
+            (Rot::Z($a), Rot::Z($b)) => $body,
+        }
+    };
+}
+
+/// Applies `first` then `second` on qubit `q` in one pass.
+pub(crate) fn apply_two(state: &mut [C], q: usize, first: Rot, second: Rot) {
+    with_two!(first, second, |a, b| pairs1(state, q, 0, &Then(a, b)))
+}
+
+/// The adjoint sweep over two rotations on qubit `q` in one pass; `later` and `earlier` are their inverses.
+/// Returns the two derivatives, later gate first.
+pub(crate) fn back_two(phi: &mut [C], lambda: &mut [C], q: usize, later: Rot, earlier: Rot) -> [f64; 2] {
+    with_two!(later, earlier, |a, b| pairs2(phi, lambda, q, 0, &Back2(a, b)))
 }
 
 /// Applies `inst` (or its inverse) with the given angles: RX, RY, RZ, X, CNOT, Toffoli and their controlled
