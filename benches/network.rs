@@ -1,5 +1,6 @@
 //! Throughput of the tagger's shape: a QuantumNetwork(64 → 6 qubits → 9, 2 layers), forward plus VJP over a
-//! batch of 10,000 samples (cross-entropy upstream gradients). Run with `RAYON_NUM_THREADS=2`; criterion
+//! batch of 10,000 samples (cross-entropy upstream gradients): fused (`forward_backward_batch`, one circuit run
+//! per sample) and as two passes (`forward_batch` then `backward_batch`). Run with `RAYON_NUM_THREADS=2`; criterion
 //! reports samples per second (`thrpt`).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -18,6 +19,9 @@ fn network(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64)).sample_size(10).measurement_time(Duration::from_secs(10));
     group.bench_function("forward", |b| b.iter(|| net.forward_batch(&xs).unwrap()));
     group.bench_function("forward_plus_vjp", |b| {
+        b.iter(|| net.forward_backward_batch(&xs, |s, y, g| cross_entropy(y, labels[s], 1.0, g).map(|_| ())).unwrap())
+    });
+    group.bench_function("forward_then_backward", |b| {
         b.iter(|| {
             let logits = net.forward_batch(&xs).unwrap();
             let mut upstream = vec![0.0; logits.len()];

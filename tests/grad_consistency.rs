@@ -231,7 +231,7 @@ fn vjp_without_inputs_gives_the_same_weight_gradient() {
     }
 }
 
-/// On 12 qubits (beyond the 10-bit table of single-qubit Z weights) the values equal the state's own
+/// On 12 qubits (beyond the 6-bit table of single-qubit Z weights) the values equal the state's own
 /// expectations and the adjoint VJP equals finite differences.
 #[test]
 fn twelve_qubits_values_and_vjp() {

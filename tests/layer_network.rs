@@ -196,13 +196,26 @@ fn batches_are_bit_identical_for_any_thread_count() {
     let up: Vec<f64> = (0..b * 3).map(|_| rng.random_range(-1.0..1.0)).collect();
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| (net.forward_batch(&xs).unwrap(), net.backward_batch(&xs, &up).unwrap()))
+        pool.install(|| {
+            let fused = net
+                .forward_backward_batch(&xs, |s, _, g| {
+                    g.copy_from_slice(&up[3 * s..3 * s + 3]);
+                    Ok(())
+                })
+                .unwrap();
+            (net.forward_batch(&xs).unwrap(), net.backward_batch(&xs, &up).unwrap(), fused)
+        })
     };
     let one = run(1);
     let two = run(2);
     assert_eq!(one.0, two.0);
     assert_eq!(one.1 .0, two.1 .0);
     assert_eq!(one.1 .1, two.1 .1);
+    assert_eq!(one.2, two.2);
+    // The fused pass equals the separate passes.
+    assert_eq!(one.2 .0, one.0);
+    assert_eq!(one.2 .1, one.1 .0);
+    assert_eq!(one.2 .2, one.1 .1);
     // And a large state (above the kernels' parallel threshold) differentiates identically on 1 and 2 threads.
     let big = QuantumLayer::new(15, 1).unwrap();
     let w = big.init_weights(&mut rng);

@@ -63,15 +63,17 @@ pub(crate) fn sweep(
         // Two uncontrolled rotations in a row on one qubit go in one pass over φ and λ.
         if end - first >= 2 {
             let earlier = &instructions[end - 2];
-            let later_rot = Rot::of(inst, inst.angles(weights, inputs)[0], true);
-            let earlier_rot = Rot::of(earlier, earlier.angles(weights, inputs)[0], true);
-            if let (Some((q, a)), Some((q2, b))) = (later_rot, earlier_rot) {
+            if let (Some(q), Some(q2)) = (Rot::target_of(inst), Rot::target_of(earlier)) {
                 if q == q2 {
-                    let [d_later, d_earlier] = back_two(phi, lambda, q, a, b);
-                    add(inst, [d_later, 0.0, 0.0]);
-                    add(earlier, [d_earlier, 0.0, 0.0]);
-                    end -= 2;
-                    continue;
+                    let later_rot = Rot::of(inst, inst.angles(weights, inputs)[0], true);
+                    let earlier_rot = Rot::of(earlier, earlier.angles(weights, inputs)[0], true);
+                    if let (Some((_, a)), Some((_, b))) = (later_rot, earlier_rot) {
+                        let [d_later, d_earlier] = back_two(phi, lambda, q, a, b);
+                        add(inst, [d_later, 0.0, 0.0]);
+                        add(earlier, [d_earlier, 0.0, 0.0]);
+                        end -= 2;
+                        continue;
+                    }
                 }
             }
         }

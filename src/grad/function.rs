@@ -296,13 +296,17 @@ impl QuantumFunction {
         while k < instructions.len() {
             // Two uncontrolled rotations in a row on one qubit go in one pass.
             if k + 1 < instructions.len() {
-                let first = pairs::Rot::of(&instructions[k], angles_of(k)[0], false);
-                let second = pairs::Rot::of(&instructions[k + 1], angles_of(k + 1)[0], false);
-                if let (Some((q, a)), Some((q2, b))) = (first, second) {
+                if let (Some(q), Some(q2)) =
+                    (pairs::Rot::target_of(&instructions[k]), pairs::Rot::target_of(&instructions[k + 1]))
+                {
                     if q == q2 {
-                        pairs::apply_two(buf, q, a, b);
-                        k += 2;
-                        continue;
+                        let first = pairs::Rot::of(&instructions[k], angles_of(k)[0], false);
+                        let second = pairs::Rot::of(&instructions[k + 1], angles_of(k + 1)[0], false);
+                        if let (Some((_, a)), Some((_, b))) = (first, second) {
+                            pairs::apply_two(buf, q, a, b);
+                            k += 2;
+                            continue;
+                        }
                     }
                 }
             }
@@ -552,7 +556,7 @@ impl QuantumFunction {
 }
 
 /// The low bits whose single-qubit Z weights are tabulated.
-const TABLE_BITS: usize = 10;
+const TABLE_BITS: usize = 6;
 
 /// w(i) = Σ_q a_q (1 − 2·bit_q(i)) for per-qubit coefficients a, tabulated over the low bits of i so that a
 /// pass over the state adds one table entry and one per-block constant per amplitude.

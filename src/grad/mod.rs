@@ -17,7 +17,7 @@
 //! A parameter used by several gates (or scaled, `Param::Weight { scale }`) gets the sum over its uses of
 //! scale × ∂f/∂θ, by the chain rule.
 
-mod adjoint;
+pub(crate) mod adjoint;
 mod finite;
 pub(crate) mod function;
 mod shift;

@@ -471,6 +471,8 @@ impl QuantumLayer {
             b,
             &mut out,
             m,
+            &mut [],
+            0,
             0,
             || self.function.workspace(),
             |ws, range, rows, _| {
@@ -479,7 +481,7 @@ impl QuantumLayer {
                         weights,
                         &inputs[s * n..(s + 1) * n],
                         ws,
-                        &mut rows[k * m..(k + 1) * m],
+                        &mut rows.a[k * m..(k + 1) * m],
                     )?;
                 }
                 Ok(())
@@ -504,9 +506,9 @@ impl QuantumLayer {
         let method = self.config.diff_method;
         let init = || Ok((self.function.workspace()?, vec![0.0; m]));
         let weight_grads =
-            batch::run(b, &mut input_grads, n, self.num_weights, init, |(ws, values), range, rows, wg| {
+            batch::run(b, &mut input_grads, n, &mut [], 0, self.num_weights, init, |(ws, values), range, rows, wg| {
                 for (k, s) in range.enumerate() {
-                    let xg = &mut rows[k * n..(k + 1) * n];
+                    let xg = &mut rows.a[k * n..(k + 1) * n];
                     let (x, g) = (&inputs[s * n..(s + 1) * n], &upstream[s * m..(s + 1) * m]);
                     self.function.vjp_into(method, weights, x, g, ws, values, wg, Some(xg))?;
                 }

@@ -348,6 +348,15 @@ pub(crate) enum Rot {
 }
 
 impl Rot {
+    /// The target of `inst` when it is RX, RY or RZ without controls (no trigonometry: a cheap test).
+    #[inline]
+    pub(crate) fn target_of(inst: &Instruction) -> Option<usize> {
+        match inst.gate() {
+            Gate::RX(_) | Gate::RY(_) | Gate::RZ(_) if inst.controls().is_empty() => Some(inst.targets()[0]),
+            _ => None,
+        }
+    }
+
     /// The rotation on the target of `inst` by its angle θ (`inverse`: by −θ) when `inst` is RX, RY or RZ
     /// without controls.
     #[inline]
