@@ -76,3 +76,52 @@ pub(crate) fn jacobian(
     }
     Ok(Jacobian { values, weights: jw, inputs: jx })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grad::{DiffMethod, Outputs};
+    use crate::quantum::{Circuit, Observable, Param, PauliString};
+
+    /// The four-term rule is exact for CPhase too (its generator's spectrum {0, −1} is a special case of
+    /// {0, ±1/2, ±1} differences), although CPhase uses the cheaper two-term rule; and the two-term rule is not
+    /// exact for CRX, which is why CRX takes four terms.
+    #[test]
+    fn four_term_rule_on_cphase_and_two_term_failure_on_crx() {
+        for (gate_is_cphase, theta) in [(true, 0.9), (true, -2.3), (false, 0.9), (false, 2.0)] {
+            let mut c = Circuit::new(2).unwrap();
+            c.h(0).unwrap().ry(1, 0.7).unwrap().h(1).unwrap();
+            if gate_is_cphase {
+                c.cphase(0, 1, Param::weight(0)).unwrap();
+            } else {
+                c.crx(0, 1, Param::weight(0)).unwrap();
+            }
+            c.h(1).unwrap();
+            // ⟨X0⟩ sees the coherence between the control's branches: a cos(θ/2) term for CRX.
+            let mut o = Observable::sum_z(2);
+            o.push(PauliString::parse("IX").unwrap());
+            let f = QuantumFunction::new(c, Outputs::Observables(vec![o])).unwrap();
+            let exact = f.jacobian(DiffMethod::Adjoint, &[theta], &[]).unwrap().weights[(0, 0)];
+            let k = f.circuit().len() - 2;
+            let mut ws = f.workspace().unwrap();
+            let mut v = [0.0];
+            let mut by_rule = |rule: ShiftRule| {
+                terms(rule)
+                    .iter()
+                    .map(|&(shift, coeff)| {
+                        f.prepare(&mut ws.phi, &[theta], &[], Some((k, 0, shift)));
+                        f.values_of(&ws.phi, &mut v);
+                        coeff * v[0]
+                    })
+                    .sum::<f64>()
+            };
+            assert!((by_rule(ShiftRule::FourTerm) - exact).abs() < 1e-12);
+            let two = by_rule(ShiftRule::TwoTerm);
+            if gate_is_cphase {
+                assert!((two - exact).abs() < 1e-12);
+            } else {
+                assert!((two - exact).abs() > 1e-3, "the two-term rule should fail for CRX");
+            }
+        }
+    }
+}
