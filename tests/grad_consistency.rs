@@ -269,3 +269,30 @@ fn twelve_qubits_values_and_vjp() {
         assert!((a - b).abs() < FD_TOL, "{a} vs {b}");
     }
 }
+
+/// On 15 qubits (above the kernels' parallel threshold) the generic derivative path (U3, RXX, CPhase, a CRY
+/// with an extra control) and the fused rotation paths agree with parameter shift.
+#[test]
+fn fifteen_qubits_generic_gates() {
+    let n = 15;
+    let mut c = Circuit::new(n).unwrap();
+    for q in 0..n {
+        c.ry(q, 0.3 + 0.2 * q as f64).unwrap().rx(q, 0.1 * q as f64).unwrap();
+    }
+    c.u3(3, Param::weight(0), Param::weight(1), Param::weight(2)).unwrap();
+    c.rxx(0, 14, Param::weight(3)).unwrap();
+    c.cphase(5, 9, Param::weight(4)).unwrap();
+    c.add_controlled(Gate::CRY(Param::weight(5)), &[14, 2], &[7]).unwrap();
+    c.ry(13, Param::input(0)).unwrap().rz(13, Param::weight(0) * -0.5).unwrap();
+    c.cnot(3, 4).unwrap().cnot(13, 14).unwrap().cnot(0, 2).unwrap();
+    c.rx(14, Param::input(0) * 1.5).unwrap();
+    let mut mixed = Observable::sum_z(n);
+    mixed.push(PauliString::new(0.3, &[(2, Pauli::X), (14, Pauli::Y)]).unwrap());
+    let f = QuantumFunction::new(c, Outputs::Observables(vec![mixed, PauliString::z(14).into()])).unwrap();
+    let (w, x) = ([0.4, -1.2, 0.8, 2.1, -0.6, 1.3], [0.9]);
+    let adj = f.jacobian(DiffMethod::Adjoint, &w, &x).unwrap();
+    let ps = f.jacobian(DiffMethod::ParameterShift, &w, &x).unwrap();
+    assert!(max_diff(&adj.weights, &ps.weights) < PS_TOL, "{}", max_diff(&adj.weights, &ps.weights));
+    assert!(max_diff(&adj.inputs, &ps.inputs) < PS_TOL);
+    assert!(adj.weights.amax() > 1e-3 && adj.inputs.amax() > 1e-3);
+}
