@@ -6,6 +6,7 @@ use num_complex::Complex64 as C;
 
 use super::function::{Jacobian, QuantumFunction};
 use crate::error::{ParamKind, Result};
+use crate::quantum::blocked;
 use crate::quantum::derivative::backward_step;
 use crate::quantum::pairs::{back_two, Rot};
 use crate::quantum::Instruction;
@@ -25,12 +26,14 @@ fn wanted(inst: &Instruction, want_inputs: bool) -> [bool; 3] {
 
 /// The backward sweep from φ = ψ_N and λ = Aψ_N, adding ∂⟨A⟩/∂w to `weight_grads` and, when given, ∂⟨A⟩/∂x
 /// to `input_grads`. Stops after the first instruction that needs a derivative. φ and λ are consumed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn sweep(
     f: &QuantumFunction,
     weights: &[f64],
     inputs: &[f64],
     phi: &mut [C],
     lambda: &mut [C],
+    partials: &mut Vec<f64>,
     weight_grads: &mut [f64],
     mut input_grads: Option<&mut [f64]>,
 ) {
@@ -57,9 +60,53 @@ pub(crate) fn sweep(
         }
     };
     // Instructions first..end remain, processed from the last.
+    let blocking = phi.len() > 1 << blocked::BLOCK_BITS;
     let mut end = instructions.len();
     while end > first {
         let inst = &instructions[end - 1];
+        // A run of gates on low qubits goes block by block (cache blocking).
+        if blocking && blocked::blockable(inst) {
+            let mut steps = [blocked::Step::Flip(0, 0); blocked::MAX_RUN];
+            let mut members = [0usize; 2 * blocked::MAX_RUN];
+            let (mut count, mut num_sums, mut j) = (0, 0, end);
+            while j > first && count < blocked::MAX_RUN && blocked::blockable(&instructions[j - 1]) {
+                let later = &instructions[j - 1];
+                steps[count] = match Rot::of(later, later.angles(weights, inputs)[0], true) {
+                    Some((q, a)) => {
+                        let earlier = (j - 1 > first).then(|| &instructions[j - 2]).filter(|e| blocked::blockable(e));
+                        match earlier.and_then(|e| Rot::of(e, e.angles(weights, inputs)[0], true)) {
+                            Some((q2, b)) if q2 == q => {
+                                members[num_sums] = j - 1;
+                                members[num_sums + 1] = j - 2;
+                                num_sums += 2;
+                                j -= 2;
+                                blocked::Step::Two(q, a, b)
+                            }
+                            _ => {
+                                members[num_sums] = j - 1;
+                                num_sums += 1;
+                                j -= 1;
+                                blocked::Step::One(q, a)
+                            }
+                        }
+                    }
+                    None => {
+                        j -= 1;
+                        blocked::flip_step(later)
+                    }
+                };
+                count += 1;
+            }
+            if count >= 2 {
+                let mut sums = [0.0; 2 * blocked::MAX_RUN];
+                blocked::backward(phi, lambda, &steps[..count], &mut sums, partials);
+                for (&at, &d) in members[..num_sums].iter().zip(&sums[..num_sums]) {
+                    add(&instructions[at], [d, 0.0, 0.0]);
+                }
+                end = j;
+                continue;
+            }
+        }
         // Two uncontrolled rotations in a row on one qubit go in one pass over φ and λ.
         if end - first >= 2 {
             let earlier = &instructions[end - 2];
@@ -102,7 +149,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> 
         xg.fill(0.0);
         ws.phi.copy_from_slice(&ws.keep);
         f.lambda_of(&ws.phi, &upstream, &mut ws.lambda, &mut ws.coeffs);
-        sweep(f, weights, inputs, &mut ws.phi, &mut ws.lambda, &mut wg, Some(&mut xg));
+        sweep(f, weights, inputs, &mut ws.phi, &mut ws.lambda, &mut ws.partials, &mut wg, Some(&mut xg));
         jw.row_mut(i).iter_mut().zip(&wg).for_each(|(o, v)| *o = *v);
         jx.row_mut(i).iter_mut().zip(&xg).for_each(|(o, v)| *o = *v);
     }

@@ -6,7 +6,7 @@ use rand::Rng;
 
 use crate::error::{Error, Result};
 use crate::quantum::op::{ONE, ZERO};
-use crate::quantum::{kernels, pairs};
+use crate::quantum::{blocked, kernels, pairs};
 use crate::quantum::{Circuit, Observable, StateVector};
 
 /// The step h of [`DiffMethod::FiniteDifference`]: ∂f/∂p ≈ [f(p + h) − f(p − h)]/(2h), whose error is about
@@ -132,6 +132,7 @@ pub struct Workspace {
     pub(crate) lambda: Vec<C>,
     pub(crate) keep: Vec<C>,
     pub(crate) coeffs: Vec<f64>,
+    pub(crate) partials: Vec<f64>,
 }
 
 impl Workspace {
@@ -141,7 +142,14 @@ impl Workspace {
     /// [`Error::ZeroQubits`] or [`Error::TooManyQubits`].
     pub fn new(num_qubits: usize) -> Result<Self> {
         let state = || StateVector::new(num_qubits).map(StateVector::into_amplitudes);
-        Ok(Workspace { num_qubits, phi: state()?, lambda: state()?, keep: state()?, coeffs: Vec::new() })
+        Ok(Workspace {
+            num_qubits,
+            phi: state()?,
+            lambda: state()?,
+            keep: state()?,
+            coeffs: Vec::new(),
+            partials: Vec::new(),
+        })
     }
 
     /// The number of qubits the buffers serve.
@@ -292,8 +300,42 @@ impl QuantumFunction {
             }
             angles
         };
+        let blocking = buf.len() > 1 << blocked::BLOCK_BITS;
         let mut k = 0;
         while k < instructions.len() {
+            // A run of gates on low qubits goes block by block (cache blocking).
+            if blocking && blocked::blockable(&instructions[k]) {
+                let mut steps = [blocked::Step::Flip(0, 0); blocked::MAX_RUN];
+                let (mut count, mut j) = (0, k);
+                while j < instructions.len() && count < blocked::MAX_RUN && blocked::blockable(&instructions[j]) {
+                    let inst = &instructions[j];
+                    steps[count] = match pairs::Rot::of(inst, angles_of(j)[0], false) {
+                        Some((q, a)) => {
+                            let next = instructions.get(j + 1).filter(|n| blocked::blockable(n));
+                            match next.and_then(|n| pairs::Rot::of(n, angles_of(j + 1)[0], false)) {
+                                Some((q2, b)) if q2 == q => {
+                                    j += 2;
+                                    blocked::Step::Two(q, a, b)
+                                }
+                                _ => {
+                                    j += 1;
+                                    blocked::Step::One(q, a)
+                                }
+                            }
+                        }
+                        None => {
+                            j += 1;
+                            blocked::flip_step(inst)
+                        }
+                    };
+                    count += 1;
+                }
+                if count >= 2 {
+                    blocked::forward(buf, &steps[..count]);
+                    k = j;
+                    continue;
+                }
+            }
             // Two uncontrolled rotations in a row on one qubit go in one pass.
             if k + 1 < instructions.len() {
                 if let (Some(q), Some(q2)) =
@@ -537,7 +579,16 @@ impl QuantumFunction {
             self.prepare(&mut ws.phi, weights, inputs, None);
             self.values_of(&ws.phi, values);
             self.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
-            super::adjoint::sweep(self, weights, inputs, &mut ws.phi, &mut ws.lambda, weight_grads, input_grads);
+            super::adjoint::sweep(
+                self,
+                weights,
+                inputs,
+                &mut ws.phi,
+                &mut ws.lambda,
+                &mut ws.partials,
+                weight_grads,
+                input_grads,
+            );
             return Ok(());
         }
         let j = self.jacobian(method, weights, inputs)?;

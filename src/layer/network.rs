@@ -321,7 +321,16 @@ impl QuantumNetwork {
         if adjoint {
             let ws = &mut s.ws;
             f.lambda_of(&ws.phi, &s.gq, &mut ws.lambda, &mut ws.coeffs);
-            crate::grad::adjoint::sweep(f, &self.weights, &s.angles, &mut ws.phi, &mut ws.lambda, pw, Some(&mut s.ga));
+            crate::grad::adjoint::sweep(
+                f,
+                &self.weights,
+                &s.angles,
+                &mut ws.phi,
+                &mut ws.lambda,
+                &mut ws.partials,
+                pw,
+                Some(&mut s.ga),
+            );
         } else {
             f.vjp_into(method, &self.weights, &s.angles, &s.gq, &mut s.ws, &mut s.q, pw, Some(&mut s.ga))?;
         }

@@ -11,6 +11,7 @@
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 
+pub(crate) mod blocked;
 mod circuit;
 pub(crate) mod derivative;
 mod gate;

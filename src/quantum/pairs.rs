@@ -24,11 +24,15 @@ pub(crate) trait Pair: Sync + Send {
     fn apply(&self, a0: &mut C, a1: &mut C);
 }
 
-/// A transformation of a pair of φ and a pair of λ at the same indices, returning a contribution to a sum.
+/// A transformation of a pair of φ and a pair of λ at the same indices, with a contribution to a sum read
+/// before it.
 pub(crate) trait Pair2: Sync + Send {
-    /// What each pair contributes to the sum: one number, or one per gate of a chain.
+    /// What each pair contributes to the sum.
     type Out: Acc;
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> Self::Out;
+    /// The contribution of a pair, read before the update.
+    fn derivative(&self, p0: C, p1: C, l0: C, l1: C) -> Self::Out;
+    /// The update of the pair in both states.
+    fn update(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C);
 }
 
 /// A sum accumulator.
@@ -49,8 +53,8 @@ impl<const K: usize> Acc for [f64; K] {
     const ZERO: [f64; K] = [0.0; K];
     #[inline(always)]
     fn add(mut self, other: [f64; K]) -> [f64; K] {
-        for (a, b) in self.iter_mut().zip(other) {
-            *a += b;
+        for k in 0..K {
+            self[k] += other[k];
         }
         self
     }
@@ -198,15 +202,10 @@ pub(crate) fn pairs1<F: Pair>(state: &mut [C], q: usize, ctrl: usize, f: &F) {
 fn window2_body<F: Pair2>(p: (&mut [C], &mut [C]), l: (&mut [C], &mut [C]), base: usize, ctrl: usize, f: &F) -> F::Out {
     let mut acc = F::Out::ZERO;
     let it = p.0.iter_mut().zip(p.1.iter_mut()).zip(l.0.iter_mut().zip(l.1.iter_mut()));
-    if ctrl == 0 {
-        for ((p0, p1), (l0, l1)) in it {
-            acc = acc.add(f.apply(p0, p1, l0, l1));
-        }
-    } else {
-        for (j, ((p0, p1), (l0, l1))) in it.enumerate() {
-            if active(base + j, ctrl) {
-                acc = acc.add(f.apply(p0, p1, l0, l1));
-            }
+    for (j, ((p0, p1), (l0, l1))) in it.enumerate() {
+        if ctrl == 0 || active(base + j, ctrl) {
+            acc = acc.add(f.derivative(*p0, *p1, *l0, *l1));
+            f.update(p0, p1, l0, l1);
         }
     }
     acc
@@ -219,7 +218,8 @@ fn region2_body<F: Pair2>(p: &mut [C], l: &mut [C], base: usize, h: usize, ctrl:
         for (k, (pp, ll)) in p.chunks_exact_mut(2).zip(l.chunks_exact_mut(2)).enumerate() {
             if let ([p0, p1], [l0, l1]) = (pp, ll) {
                 if ctrl == 0 || active(base + 2 * k, ctrl) {
-                    acc = acc.add(f.apply(p0, p1, l0, l1));
+                    acc = acc.add(f.derivative(*p0, *p1, *l0, *l1));
+                    f.update(p0, p1, l0, l1);
                 }
             }
         }
@@ -422,30 +422,13 @@ pub(crate) struct Back<A>(pub(crate) A);
 impl<A: Rotation> Pair2 for Back<A> {
     type Out = f64;
     #[inline(always)]
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> f64 {
-        let d = A::derivative(*p0, *p1, *l0, *l1);
-        self.0.apply(p0, p1);
-        self.0.apply(l0, l1);
-        d
+    fn derivative(&self, p0: C, p1: C, l0: C, l1: C) -> f64 {
+        A::derivative(p0, p1, l0, l1)
     }
-}
-
-/// The adjoint sweep over two rotations on one qubit in one pass: the later gate's derivative and inverse,
-/// then the earlier gate's. `.0` and `.1` hold the inverse rotations, later gate first.
-#[derive(Clone, Copy)]
-pub(crate) struct Back2<A, B>(pub(crate) A, pub(crate) B);
-
-impl<A: Rotation, B: Rotation> Pair2 for Back2<A, B> {
-    type Out = [f64; 2];
     #[inline(always)]
-    fn apply(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) -> [f64; 2] {
-        let d0 = A::derivative(*p0, *p1, *l0, *l1);
+    fn update(&self, p0: &mut C, p1: &mut C, l0: &mut C, l1: &mut C) {
         self.0.apply(p0, p1);
         self.0.apply(l0, l1);
-        let d1 = B::derivative(*p0, *p1, *l0, *l1);
-        self.1.apply(p0, p1);
-        self.1.apply(l0, l1);
-        [d0, d1]
     }
 }
 
@@ -471,10 +454,19 @@ pub(crate) fn apply_two(state: &mut [C], q: usize, first: Rot, second: Rot) {
     with_two!(first, second, |a, b| pairs1(state, q, 0, &Then(a, b)))
 }
 
-/// The adjoint sweep over two rotations on qubit `q` in one pass; `later` and `earlier` are their inverses.
-/// Returns the two derivatives, later gate first.
+/// The adjoint sweep over two rotations on qubit `q` (one pass each: fusing them into one pass compiled to
+/// slower code); `later` and `earlier` are their inverses. Returns the two derivatives, later gate first.
 pub(crate) fn back_two(phi: &mut [C], lambda: &mut [C], q: usize, later: Rot, earlier: Rot) -> [f64; 2] {
-    with_two!(later, earlier, |a, b| pairs2(phi, lambda, q, 0, &Back2(a, b)))
+    [back_one(phi, lambda, q, later), back_one(phi, lambda, q, earlier)]
+}
+
+/// The adjoint sweep over one rotation on qubit `q`; `inverse` is its inverse. Returns its derivative.
+pub(crate) fn back_one(phi: &mut [C], lambda: &mut [C], q: usize, inverse: Rot) -> f64 {
+    match inverse {
+        Rot::X(r) => pairs2(phi, lambda, q, 0, &Back(r)),
+        Rot::Y(r) => pairs2(phi, lambda, q, 0, &Back(r)),
+        Rot::Z(r) => pairs2(phi, lambda, q, 0, &Back(r)),
+    }
 }
 
 /// Applies `inst` (or its inverse) with the given angles: RX, RY, RZ, X, CNOT, Toffoli and their controlled
