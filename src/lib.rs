@@ -41,6 +41,8 @@
 //! | [`quantum`] | 1 | gates, circuits, the state-vector simulator, Pauli observables, sampling |
 //! | [`physics`] | 1.5 | spin-chain Hamiltonians, exact diagonalisation, the hardware-efficient ansatz |
 //! | [`qasm`] | 1.5 | OpenQASM 2.0 import and export, programs with measurement, reset and `if` |
+//! | [`grad`] | 2 | gradients of circuits: adjoint, parameter-shift (exact or sampled) and finite differences |
+//! | [`layer`] | 2 | the quantum layer, the hybrid `QuantumNetwork`, linear layers, losses and optimizers |
 //! | [`info`] | 3 | Shannon and von Neumann entropies, divergences, mutual information, density matrices, thermodynamics |
 //! | [`tagger`] | 4 | CoNLL reading and writing, tagging schemes, tag sets and vocabularies, conlleval scoring |
 //!
@@ -50,7 +52,9 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod error;
+pub mod grad;
 pub mod info;
+pub mod layer;
 pub mod physics;
 pub mod prelude;
 pub mod qasm;

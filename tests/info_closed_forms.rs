@@ -4,6 +4,7 @@ use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, LN_2};
 
 use approx::assert_relative_eq;
 use nalgebra::{dmatrix, DMatrix};
+use qnet::info::{cross_entropy, softmax};
 use qnet::prelude::*;
 
 fn run(circuit: &Circuit) -> StateVector {

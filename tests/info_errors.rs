@@ -1,6 +1,7 @@
 //! Every invalid input of the info module is reported as its own typed error, carrying the offending value.
 
 use nalgebra::{dmatrix, DMatrix};
+use qnet::info::{cross_entropy, softmax};
 use qnet::prelude::*;
 
 fn c(re: f64) -> Complex64 {

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use nalgebra::DMatrix;
+use qnet::info::cross_entropy;
 use qnet::prelude::*;
 
 const FIXTURE: &str = include_str!("fixtures/info/peers.txt");

@@ -3,6 +3,7 @@
 use approx::relative_eq;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
+use qnet::info::cross_entropy;
 use qnet::prelude::*;
 
 /// Slack for inequalities that hold exactly in real arithmetic.

@@ -131,6 +131,7 @@ fn kl_nats(p: &[f64], q: &[f64]) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::cross_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

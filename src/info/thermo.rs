@@ -222,7 +222,7 @@ pub fn free_energy(energies: &[f64], temperature: f64) -> Result<f64> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
-/// use qnet::prelude::*;
+/// use qnet::info::softmax;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let p = softmax(&[1.0, 2.0], 1.0)?;

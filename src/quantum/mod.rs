@@ -8,16 +8,21 @@
 //! - [`PauliString`] and [`Observable`]: exact expectations without 2^n × 2^n matrices.
 //! - `Display` for [`Circuit`]: a text diagram in the spirit of Qiskit's (`println!("{circuit}")`;
 //!   `{circuit:80}` wraps it into pages 80 characters wide).
+//! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 
+pub(crate) mod blocked;
 mod circuit;
+pub(crate) mod derivative;
 mod draw;
 mod gate;
 pub(crate) mod kernels;
 mod observable;
 pub(crate) mod op;
+pub(crate) mod pairs;
 mod param;
+pub(crate) mod sampled;
 mod serde_repr;
 mod simd;
 mod state;

@@ -98,6 +98,7 @@ impl StateVector {
     ///
     /// # Errors
     /// [`Error::InvalidStateLength`] or [`Error::NotNormalized`] (also for NaN or infinite amplitudes).
+    #[allow(clippy::neg_cmp_op_on_partial_ord)] // the negated test also rejects a NaN norm
     pub fn from_amplitudes(amps: Vec<C>) -> Result<Self> {
         let len = amps.len();
         if len < 2 || !len.is_power_of_two() {

@@ -1,0 +1,27 @@
+//! Layer 2: exact gradients of quantum circuits, by three methods behind one interface.
+//!
+//! A [`QuantumFunction`] is a circuit whose angles read weights w and inputs x, and a list of [`Outputs`]
+//! (expectations ⟨O_i⟩ or basis probabilities): f(w, x) ∈ ℝ^m. It gives the Jacobians ∂f/∂w and ∂f/∂x
+//! ([`QuantumFunction::jacobian`]) and the vector-Jacobian product gᵀ∂f/∂w, gᵀ∂f/∂x for an upstream gradient g
+//! ([`QuantumFunction::vjp`]), by one of the [`DiffMethod`]s:
+//!
+//! - [`DiffMethod::Adjoint`]: one forward pass and one backward sweep that un-applies the gates, with two state
+//!   vectors (three for a full Jacobian) whatever the number of parameters. The VJP of many outputs costs one
+//!   sweep: the upstream gradient is folded into the single observable Σ g_i O_i.
+//! - [`DiffMethod::ParameterShift`]: the exact shift rules a device can run: the two-term rule (shifts ±π/2)
+//!   for RX, RY, RZ, Phase, CPhase, RXX, RYY, RZZ and U3's angles, the four-term rule for CRX, CRY, CRZ (and
+//!   for Pauli rotations given extra controls). With shots ([`QuantumFunction::parameter_shift`]) the
+//!   expectations are sampled with the caller's generator, as on hardware.
+//! - [`DiffMethod::FiniteDifference`]: central differences with step [`FINITE_DIFFERENCE_STEP`], for checking.
+//!
+//! A parameter used by several gates (or scaled, `Param::Weight { scale }`) gets the sum over its uses of
+//! scale × ∂f/∂θ, by the chain rule.
+
+pub(crate) mod adjoint;
+mod finite;
+pub(crate) mod function;
+mod shift;
+
+pub use function::{
+    DiffMethod, Jacobian, Outputs, QuantumFunction, Vjp, Workspace, FINITE_DIFFERENCE_STEP, FOUR_TERM_COEFFS,
+};

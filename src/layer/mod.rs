@@ -1,0 +1,22 @@
+//! Layer 2: the differentiable quantum layer, the hybrid network built on it, and the small classical pieces
+//! they need.
+//!
+//! - [`QuantumLayer`] (settings in [`LayerConfig`]): angle encoding, an entangling [`Ansatz`] of L blocks on
+//!   a [`Topology`], a [`Readout`], gradients by any [`DiffMethod`](crate::grad::DiffMethod).
+//! - [`QuantumNetwork`]: Linear → π·tanh → QuantumLayer → Linear, with its parameters as one flat vector,
+//!   batched forward and backward passes, serde support; its docs show a whole training loop.
+//! - [`Linear`] (Xavier init), [`tanh`], [`softmax`], [`cross_entropy`], and the optimizers [`Sgd`] and
+//!   [`Adam`]: small, in service of the network and the tagger, not a framework.
+
+mod activation;
+mod batch;
+mod linear;
+mod network;
+mod optim;
+mod quantum_layer;
+
+pub use activation::{cross_entropy, softmax, softmax_into, tanh};
+pub use linear::Linear;
+pub use network::{NetworkBuilder, QuantumNetwork};
+pub use optim::{Adam, Sgd};
+pub use quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology};

@@ -1,0 +1,259 @@
+//! Optimizers over a flat parameter vector: SGD with momentum and Adam, with weight decay and gradient
+//! clipping by global norm.
+
+use crate::error::{Error, Result};
+use crate::grad::function::check_len;
+
+fn check(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Result<()> {
+    if ok && value.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperParameter { name, value: value.to_string(), reason })
+    }
+}
+
+/// The factor min(1, c/‖g‖) that clips a gradient to global norm c (1 without clipping).
+fn clip_factor(grads: &[f64], clip_norm: Option<f64>) -> f64 {
+    match clip_norm {
+        Some(c) => {
+            let norm = grads.iter().map(|g| g * g).sum::<f64>().sqrt();
+            if norm > c {
+                c / norm
+            } else {
+                1.0
+            }
+        }
+        None => 1.0,
+    }
+}
+
+/// Checks the lengths and sizes the state on first use.
+fn prepare(state: &mut [&mut Vec<f64>], params: &[f64], grads: &[f64]) -> Result<()> {
+    check_len("gradient", params.len(), grads.len())?;
+    for s in state.iter_mut() {
+        if s.is_empty() {
+            s.resize(params.len(), 0.0);
+        }
+        check_len("optimizer state", s.len(), params.len())?;
+    }
+    Ok(())
+}
+
+/// Stochastic gradient descent with momentum: g ← clip(g) + λ·p (L2 weight decay), v ← μ·v + g, p ← p − η·v.
+///
+/// Defaults: momentum μ = 0, weight decay λ = 0, no clipping. The velocity is sized on the first step.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // Minimise (p − 3)²: gradient 2(p − 3).
+/// let mut opt = Sgd::new(0.1)?.with_momentum(0.5)?;
+/// let mut p = [0.0];
+/// for _ in 0..200 {
+///     let g = [2.0 * (p[0] - 3.0)];
+///     opt.step(&mut p, &g)?;
+/// }
+/// assert!((p[0] - 3.0).abs() < 1e-9);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Sgd {
+    learning_rate: f64,
+    momentum: f64,
+    weight_decay: f64,
+    clip_norm: Option<f64>,
+    velocity: Vec<f64>,
+}
+
+impl Sgd {
+    /// Plain SGD with learning rate η.
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] unless η is finite and positive.
+    pub fn new(learning_rate: f64) -> Result<Self> {
+        check("learning rate", learning_rate, learning_rate > 0.0, "must be finite and positive")?;
+        Ok(Sgd { learning_rate, momentum: 0.0, weight_decay: 0.0, clip_norm: None, velocity: Vec::new() })
+    }
+
+    /// Sets the momentum μ ∈ [0, 1) (default 0).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] outside [0, 1).
+    pub fn with_momentum(mut self, momentum: f64) -> Result<Self> {
+        check("momentum", momentum, (0.0..1.0).contains(&momentum), "must be in [0, 1)")?;
+        self.momentum = momentum;
+        Ok(self)
+    }
+
+    /// Sets the L2 weight decay λ ≥ 0 added to the gradient as λ·p (default 0).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] when negative or not finite.
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Result<Self> {
+        check("weight decay", weight_decay, weight_decay >= 0.0, "must be finite and non-negative")?;
+        self.weight_decay = weight_decay;
+        Ok(self)
+    }
+
+    /// Clips the gradient to global L2 norm c > 0 before each step (default: no clipping).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] unless c is finite and positive.
+    pub fn with_clip_norm(mut self, clip_norm: f64) -> Result<Self> {
+        check("clip norm", clip_norm, clip_norm > 0.0, "must be finite and positive")?;
+        self.clip_norm = Some(clip_norm);
+        Ok(self)
+    }
+
+    /// The learning rate.
+    #[must_use]
+    pub fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+
+    /// One update of `params` from `grads`.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when the lengths differ from each other or from earlier steps.
+    pub fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
+        prepare(&mut [&mut self.velocity], params, grads)?;
+        let k = clip_factor(grads, self.clip_norm);
+        for ((p, g), v) in params.iter_mut().zip(grads).zip(self.velocity.iter_mut()) {
+            let g = k * g + self.weight_decay * *p;
+            *v = self.momentum * *v + g;
+            *p -= self.learning_rate * *v;
+        }
+        Ok(())
+    }
+}
+
+/// Adam (Kingma and Ba) with decoupled weight decay (AdamW): g ← clip(g); m ← β₁m + (1 − β₁)g;
+/// v ← β₂v + (1 − β₂)g²; p ← p − η·(m̂/(√v̂ + ε) + λ·p), with m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ).
+///
+/// Defaults: β₁ = 0.9, β₂ = 0.999, ε = 1e-8, weight decay λ = 0, no clipping.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // Minimise (p0 − 1)² + 10·(p1 + 2)².
+/// let mut opt = Adam::new(0.05)?;
+/// let mut p = [0.0, 0.0];
+/// for _ in 0..2000 {
+///     let g = [2.0 * (p[0] - 1.0), 20.0 * (p[1] + 2.0)];
+///     opt.step(&mut p, &g)?;
+/// }
+/// assert!((p[0] - 1.0).abs() < 1e-3 && (p[1] + 2.0).abs() < 1e-3);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Adam {
+    learning_rate: f64,
+    beta1: f64,
+    beta2: f64,
+    epsilon: f64,
+    weight_decay: f64,
+    clip_norm: Option<f64>,
+    m: Vec<f64>,
+    v: Vec<f64>,
+    t: i32,
+}
+
+impl Adam {
+    /// Adam with learning rate η and the default moments.
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] unless η is finite and positive.
+    pub fn new(learning_rate: f64) -> Result<Self> {
+        check("learning rate", learning_rate, learning_rate > 0.0, "must be finite and positive")?;
+        Ok(Adam {
+            learning_rate,
+            beta1: 0.9,
+            beta2: 0.999,
+            epsilon: 1e-8,
+            weight_decay: 0.0,
+            clip_norm: None,
+            m: Vec::new(),
+            v: Vec::new(),
+            t: 0,
+        })
+    }
+
+    /// Sets the moment decay rates β₁, β₂ ∈ [0, 1) (defaults 0.9 and 0.999).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] outside [0, 1).
+    pub fn with_betas(mut self, beta1: f64, beta2: f64) -> Result<Self> {
+        check("beta1", beta1, (0.0..1.0).contains(&beta1), "must be in [0, 1)")?;
+        check("beta2", beta2, (0.0..1.0).contains(&beta2), "must be in [0, 1)")?;
+        self.beta1 = beta1;
+        self.beta2 = beta2;
+        Ok(self)
+    }
+
+    /// Sets ε > 0 (default 1e-8).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] unless ε is finite and positive.
+    pub fn with_epsilon(mut self, epsilon: f64) -> Result<Self> {
+        check("epsilon", epsilon, epsilon > 0.0, "must be finite and positive")?;
+        self.epsilon = epsilon;
+        Ok(self)
+    }
+
+    /// Sets the decoupled weight decay λ ≥ 0 (default 0).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] when negative or not finite.
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Result<Self> {
+        check("weight decay", weight_decay, weight_decay >= 0.0, "must be finite and non-negative")?;
+        self.weight_decay = weight_decay;
+        Ok(self)
+    }
+
+    /// Clips the gradient to global L2 norm c > 0 before each step (default: no clipping).
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] unless c is finite and positive.
+    pub fn with_clip_norm(mut self, clip_norm: f64) -> Result<Self> {
+        check("clip norm", clip_norm, clip_norm > 0.0, "must be finite and positive")?;
+        self.clip_norm = Some(clip_norm);
+        Ok(self)
+    }
+
+    /// The learning rate.
+    #[must_use]
+    pub fn learning_rate(&self) -> f64 {
+        self.learning_rate
+    }
+
+    /// One update of `params` from `grads`.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when the lengths differ from each other or from earlier steps.
+    pub fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
+        prepare(&mut [&mut self.m, &mut self.v], params, grads)?;
+        let k = clip_factor(grads, self.clip_norm);
+        self.t = self.t.saturating_add(1);
+        let (b1, b2) = (self.beta1, self.beta2);
+        let c1 = 1.0 - b1.powi(self.t);
+        let c2 = 1.0 - b2.powi(self.t);
+        for (((p, g), m), v) in params.iter_mut().zip(grads).zip(self.m.iter_mut()).zip(self.v.iter_mut()) {
+            let g = k * g;
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            let update = (*m / c1) / ((*v / c2).sqrt() + self.epsilon) + self.weight_decay * *p;
+            *p -= self.learning_rate * update;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,519 @@
+//! The quantum layer: angle encoding, an entangling ansatz, a readout, and its gradients.
+
+use rand::{Rng, RngExt};
+
+use super::batch;
+use crate::error::{Error, Result};
+use crate::grad::function::check_len;
+use crate::grad::{DiffMethod, Outputs, QuantumFunction};
+use crate::quantum::{Circuit, Gate, Observable, Param, PauliString};
+
+/// A single-qubit rotation axis: RX, RY or RZ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Rotation {
+    /// RX(θ) = exp(−iθX/2).
+    #[default]
+    X,
+    /// RY(θ) = exp(−iθY/2).
+    Y,
+    /// RZ(θ) = exp(−iθZ/2).
+    Z,
+}
+
+impl Rotation {
+    fn gate(self, p: Param) -> Gate {
+        match self {
+            Rotation::X => Gate::RX(p),
+            Rotation::Y => Gate::RY(p),
+            Rotation::Z => Gate::RZ(p),
+        }
+    }
+}
+
+/// The trainable blocks of a [`QuantumLayer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Ansatz {
+    /// PennyLane's BasicEntanglerLayers: per block one rotation R(w) per qubit, then the CNOT entangler.
+    /// n weights per block.
+    BasicEntangler(Rotation),
+    /// PennyLane's StronglyEntanglingLayers: per block Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ) per qubit, then CNOTs
+    /// from qubit i to i + r, the range r = (l mod (n − 1)) + 1 in block l. 3n weights per block.
+    #[default]
+    StronglyEntangling,
+}
+
+/// Which pairs the entangling CNOTs join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Topology {
+    /// CNOT(i, i + r) for i + r < n (r = 1 for the basic entangler).
+    Linear,
+    /// CNOT(i, (i + r) mod n) for every i (for two qubits, the basic entangler uses one CNOT).
+    #[default]
+    Ring,
+    /// CNOT(i, j) for every i < j, in lexicographic order.
+    AllToAll,
+}
+
+/// What a [`QuantumLayer`] outputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Readout {
+    /// ⟨Z_i⟩ for every qubit: n outputs.
+    #[default]
+    PauliZ,
+    /// ⟨Z_i⟩ for every qubit, then ⟨Z_i Z_{i+1}⟩ for i < n − 1: 2n − 1 outputs.
+    PauliZWithNeighbours,
+    /// The 2^n basis probabilities.
+    Probabilities,
+}
+
+/// The settings of a [`QuantumLayer`], with the defaults of [`LayerConfig::new`].
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let layer = LayerConfig::new(3, 2)
+///     .ansatz(Ansatz::BasicEntangler(Rotation::Y))
+///     .topology(Topology::Linear)
+///     .readout(Readout::PauliZWithNeighbours)
+///     .build()?;
+/// assert_eq!((layer.num_inputs(), layer.num_weights(), layer.num_outputs()), (3, 6, 5));
+/// assert!(LayerConfig::new(0, 1).build().is_err());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct LayerConfig {
+    num_qubits: usize,
+    num_layers: usize,
+    encoding: Rotation,
+    reupload: bool,
+    ansatz: Ansatz,
+    topology: Topology,
+    readout: Readout,
+    diff_method: DiffMethod,
+}
+
+impl LayerConfig {
+    /// `num_qubits` qubits and `num_layers` blocks, with angle encoding by RX, no re-uploading, the strongly
+    /// entangling ansatz on a ring, ⟨Z_i⟩ readout and the adjoint method.
+    #[must_use]
+    pub fn new(num_qubits: usize, num_layers: usize) -> Self {
+        LayerConfig {
+            num_qubits,
+            num_layers,
+            encoding: Rotation::X,
+            reupload: false,
+            ansatz: Ansatz::default(),
+            topology: Topology::default(),
+            readout: Readout::default(),
+            diff_method: DiffMethod::Adjoint,
+        }
+    }
+
+    /// The encoding rotation: input x_i enters as R(x_i) on qubit i (default RX).
+    #[must_use]
+    pub fn encoding(mut self, rotation: Rotation) -> Self {
+        self.encoding = rotation;
+        self
+    }
+
+    /// Whether to repeat the encoding before every block, data re-uploading (default false: once, first).
+    #[must_use]
+    pub fn reupload(mut self, reupload: bool) -> Self {
+        self.reupload = reupload;
+        self
+    }
+
+    /// The ansatz (default [`Ansatz::StronglyEntangling`]).
+    #[must_use]
+    pub fn ansatz(mut self, ansatz: Ansatz) -> Self {
+        self.ansatz = ansatz;
+        self
+    }
+
+    /// The entangler topology (default [`Topology::Ring`]).
+    #[must_use]
+    pub fn topology(mut self, topology: Topology) -> Self {
+        self.topology = topology;
+        self
+    }
+
+    /// The readout (default [`Readout::PauliZ`]).
+    #[must_use]
+    pub fn readout(mut self, readout: Readout) -> Self {
+        self.readout = readout;
+        self
+    }
+
+    /// The differentiation method (default [`DiffMethod::Adjoint`]).
+    #[must_use]
+    pub fn diff_method(mut self, method: DiffMethod) -> Self {
+        self.diff_method = method;
+        self
+    }
+
+    /// The number of qubits.
+    #[must_use]
+    pub fn num_qubits(&self) -> usize {
+        self.num_qubits
+    }
+
+    /// The number of blocks.
+    #[must_use]
+    pub fn num_layers(&self) -> usize {
+        self.num_layers
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`Error::ZeroQubits`]; [`Error::InvalidHyperParameter`] for zero layers or more than 20 qubits with the
+    /// probability readout.
+    pub fn check(&self) -> Result<()> {
+        if self.num_qubits == 0 {
+            return Err(Error::ZeroQubits);
+        }
+        if self.num_layers == 0 {
+            return Err(Error::InvalidHyperParameter {
+                name: "number of layers",
+                value: "0".into(),
+                reason: "must be at least 1",
+            });
+        }
+        if self.readout == Readout::Probabilities && self.num_qubits > 20 {
+            return Err(Error::InvalidHyperParameter {
+                name: "number of qubits",
+                value: self.num_qubits.to_string(),
+                reason: "the probability readout allows at most 20 qubits",
+            });
+        }
+        Ok(())
+    }
+
+    /// The weights per block.
+    fn weights_per_block(&self) -> usize {
+        match self.ansatz {
+            Ansatz::BasicEntangler(_) => self.num_qubits,
+            Ansatz::StronglyEntangling => 3 * self.num_qubits,
+        }
+    }
+
+    fn entangle(&self, c: &mut Circuit, range: usize) -> Result<()> {
+        let n = self.num_qubits;
+        if n < 2 {
+            return Ok(());
+        }
+        match self.topology {
+            Topology::Linear => {
+                for i in 0..n.saturating_sub(range) {
+                    c.cnot(i, i + range)?;
+                }
+            }
+            Topology::Ring => {
+                let basic_pair = n == 2 && matches!(self.ansatz, Ansatz::BasicEntangler(_));
+                for i in 0..if basic_pair { 1 } else { n } {
+                    c.cnot(i, (i + range) % n)?;
+                }
+            }
+            Topology::AllToAll => {
+                for i in 0..n {
+                    for j in i + 1..n {
+                        c.cnot(i, j)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The circuit: inputs are `Param::input(i)`, weights `Param::weight(k)` in block order.
+    fn circuit(&self) -> Result<Circuit> {
+        let n = self.num_qubits;
+        let mut c = Circuit::new(n)?;
+        let encode = |c: &mut Circuit| -> Result<()> {
+            for q in 0..n {
+                c.add(self.encoding.gate(Param::input(q)), &[q])?;
+            }
+            Ok(())
+        };
+        let per = self.weights_per_block();
+        for l in 0..self.num_layers {
+            if l == 0 || self.reupload {
+                encode(&mut c)?;
+            }
+            match self.ansatz {
+                Ansatz::BasicEntangler(r) => {
+                    for q in 0..n {
+                        c.add(r.gate(Param::weight(l * per + q)), &[q])?;
+                    }
+                    self.entangle(&mut c, 1)?;
+                }
+                Ansatz::StronglyEntangling => {
+                    for q in 0..n {
+                        let k = l * per + 3 * q;
+                        c.rz(q, Param::weight(k))?.ry(q, Param::weight(k + 1))?.rz(q, Param::weight(k + 2))?;
+                    }
+                    let range = if n > 1 { l % (n - 1) + 1 } else { 1 };
+                    self.entangle(&mut c, range)?;
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    fn outputs(&self) -> Outputs {
+        let n = self.num_qubits;
+        let z = (0..n).map(|q| Observable::from(PauliString::z(q)));
+        match self.readout {
+            Readout::PauliZ => Outputs::Observables(z.collect()),
+            Readout::PauliZWithNeighbours => {
+                let zz = (0..n.saturating_sub(1)).map(|i| {
+                    Observable::from(
+                        PauliString::new(1.0, &[(i, crate::quantum::Pauli::Z), (i + 1, crate::quantum::Pauli::Z)])
+                            .expect("distinct qubits"),
+                    )
+                });
+                Outputs::Observables(z.chain(zz).collect())
+            }
+            Readout::Probabilities => Outputs::Probabilities,
+        }
+    }
+
+    /// The layer these settings describe.
+    ///
+    /// # Errors
+    /// As [`check`](Self::check).
+    pub fn build(self) -> Result<QuantumLayer> {
+        self.check()?;
+        let function = QuantumFunction::new(self.circuit()?, self.outputs())?;
+        let num_weights = self.num_layers * self.weights_per_block();
+        Ok(QuantumLayer { config: self, function, num_weights })
+    }
+}
+
+/// A trainable quantum layer: inputs x ∈ ℝ^n enter as rotation angles, L blocks of trainable rotations and
+/// CNOTs follow, and the readout gives ⟨Z_i⟩ (or more) — the analogue of PennyLane's TorchLayer around
+/// AngleEmbedding and BasicEntanglerLayers / StronglyEntanglingLayers.
+///
+/// The layer holds no weights: they are passed to [`forward`](Self::forward) and
+/// [`backward`](Self::backward), as a slice of length [`num_weights`](Self::num_weights). Batched forms run
+/// samples in parallel (feature `parallel`) with results bit-identical for any thread count.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+/// use approx::assert_relative_eq;
+/// use rand::SeedableRng;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let layer = QuantumLayer::new(2, 1)?; // strongly entangling, ⟨Z0⟩ and ⟨Z1⟩
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+/// let weights = layer.init_weights(&mut rng);
+/// let x = [0.3, -0.8];
+/// let y = layer.forward(&x, &weights)?;
+/// assert_eq!(y.len(), 2);
+///
+/// // backward gives ∂(gᵀy)/∂x and ∂(gᵀy)/∂w; check one input against a finite difference.
+/// let g = [1.0, 0.5];
+/// let (dx, dw) = layer.backward(&x, &weights, &g)?;
+/// assert_eq!(dw.len(), layer.num_weights());
+/// let h = 1e-6;
+/// let f = |x0: f64| -> qnet::Result<f64> {
+///     let y = layer.forward(&[x0, x[1]], &weights)?;
+///     Ok(g[0] * y[0] + g[1] * y[1])
+/// };
+/// assert_relative_eq!(dx[0], (f(x[0] + h)? - f(x[0] - h)?) / (2.0 * h), epsilon = 1e-8);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QuantumLayer {
+    config: LayerConfig,
+    function: QuantumFunction,
+    num_weights: usize,
+}
+
+impl QuantumLayer {
+    /// A layer with the defaults of [`LayerConfig::new`].
+    ///
+    /// # Errors
+    /// As [`LayerConfig::check`].
+    pub fn new(num_qubits: usize, num_layers: usize) -> Result<Self> {
+        LayerConfig::new(num_qubits, num_layers).build()
+    }
+
+    /// The settings.
+    #[must_use]
+    pub fn config(&self) -> &LayerConfig {
+        &self.config
+    }
+
+    /// The circuit (inputs `Param::input(i)`, weights `Param::weight(k)`).
+    #[must_use]
+    pub fn circuit(&self) -> &Circuit {
+        self.function.circuit()
+    }
+
+    /// The differentiable function behind the layer.
+    #[must_use]
+    pub fn function(&self) -> &QuantumFunction {
+        &self.function
+    }
+
+    /// The number of qubits n.
+    #[must_use]
+    pub fn num_qubits(&self) -> usize {
+        self.config.num_qubits
+    }
+
+    /// The input dimension, n.
+    #[must_use]
+    pub fn num_inputs(&self) -> usize {
+        self.config.num_qubits
+    }
+
+    /// The number of weights.
+    #[must_use]
+    pub fn num_weights(&self) -> usize {
+        self.num_weights
+    }
+
+    /// The number of outputs.
+    #[must_use]
+    pub fn num_outputs(&self) -> usize {
+        self.function.num_outputs()
+    }
+
+    /// The differentiation method.
+    #[must_use]
+    pub fn diff_method(&self) -> DiffMethod {
+        self.config.diff_method
+    }
+
+    /// Initial weights drawn uniformly from [0, 2π), as PennyLane's TorchLayer does.
+    #[must_use]
+    pub fn init_weights<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<f64> {
+        (0..self.num_weights).map(|_| rng.random_range(0.0..std::f64::consts::TAU)).collect()
+    }
+
+    fn check_weights(&self, weights: &[f64]) -> Result<()> {
+        if weights.len() != self.num_weights {
+            return Err(Error::ParameterCount {
+                kind: crate::error::ParamKind::Weight,
+                expected: self.num_weights,
+                found: weights.len(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_inputs(&self, inputs: &[f64]) -> Result<()> {
+        check_len("quantum layer input", self.num_inputs(), inputs.len())
+    }
+
+    /// The outputs for one input vector x (length n).
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] for an input of the wrong length, [`Error::ParameterCount`] for weights of
+    /// the wrong length, [`Error::NonFiniteParameter`] for NaN or ±∞.
+    pub fn forward(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
+        self.check_inputs(inputs)?;
+        self.check_weights(weights)?;
+        self.function.evaluate(weights, inputs)
+    }
+
+    /// (∂(gᵀy)/∂x, ∂(gᵀy)/∂w) for the upstream gradient g = ∂L/∂y, by the layer's [`DiffMethod`].
+    ///
+    /// # Errors
+    /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `upstream` is not of length
+    /// [`num_outputs`](Self::num_outputs).
+    pub fn backward(&self, inputs: &[f64], weights: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+        self.check_inputs(inputs)?;
+        self.check_weights(weights)?;
+        let v = self.function.vjp(self.config.diff_method, weights, inputs, upstream)?;
+        Ok((v.inputs, v.weights))
+    }
+
+    fn batch_size(&self, inputs: &[f64]) -> Result<usize> {
+        let n = self.num_inputs();
+        if inputs.len() % n != 0 {
+            return Err(Error::DimensionMismatch {
+                what: "batch of quantum layer inputs (a multiple of the input dimension)",
+                expected: inputs.len().div_ceil(n) * n,
+                found: inputs.len(),
+            });
+        }
+        Ok(inputs.len() / n)
+    }
+
+    /// The outputs for a batch: `inputs` holds the samples one after another (row-major, n values each); the
+    /// result holds their outputs likewise. Samples run in parallel (feature `parallel`), bit-identically for
+    /// any thread count.
+    ///
+    /// # Errors
+    /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `inputs.len()` is not a multiple of n.
+    pub fn forward_batch(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
+        self.check_weights(weights)?;
+        let b = self.batch_size(inputs)?;
+        let (n, m) = (self.num_inputs(), self.num_outputs());
+        let mut out = vec![0.0; b * m];
+        batch::run(
+            b,
+            &mut out,
+            m,
+            &mut [],
+            0,
+            0,
+            || self.function.workspace(),
+            |ws, range, rows, _| {
+                for (k, s) in range.enumerate() {
+                    self.function.evaluate_into(
+                        weights,
+                        &inputs[s * n..(s + 1) * n],
+                        ws,
+                        &mut rows.a[k * m..(k + 1) * m],
+                    )?;
+                }
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// The batched backward pass: `upstream` holds one gradient per sample (m values each). Returns the input
+    /// gradients per sample (n values each) and the weight gradient summed over the batch (partial sums per
+    /// fixed chunk of samples, added in order: bit-identical for any thread count).
+    ///
+    /// # Errors
+    /// As [`forward_batch`](Self::forward_batch); [`Error::DimensionMismatch`] when `upstream` does not hold m
+    /// values per sample.
+    pub fn backward_batch(&self, inputs: &[f64], weights: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+        self.check_weights(weights)?;
+        let b = self.batch_size(inputs)?;
+        let (n, m) = (self.num_inputs(), self.num_outputs());
+        check_len("batch of upstream gradients", b * m, upstream.len())?;
+        let mut input_grads = vec![0.0; b * n];
+        let method = self.config.diff_method;
+        let init = || Ok((self.function.workspace()?, vec![0.0; m]));
+        let weight_grads =
+            batch::run(b, &mut input_grads, n, &mut [], 0, self.num_weights, init, |(ws, values), range, rows, wg| {
+                for (k, s) in range.enumerate() {
+                    let xg = &mut rows.a[k * n..(k + 1) * n];
+                    let (x, g) = (&inputs[s * n..(s + 1) * n], &upstream[s * m..(s + 1) * m]);
+                    self.function.vjp_into(method, weights, x, g, ws, values, wg, Some(xg))?;
+                }
+                Ok(())
+            })?;
+        Ok((input_grads, weight_grads))
+    }
+}

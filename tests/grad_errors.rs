@@ -1,0 +1,70 @@
+//! Bad input to the differentiation API gives typed errors, never panics.
+
+use qnet::grad::{DiffMethod, Outputs, QuantumFunction, Workspace};
+use qnet::prelude::*;
+use rand::SeedableRng;
+
+fn function() -> QuantumFunction {
+    let mut c = Circuit::new(2).unwrap();
+    c.rx(0, Param::input(0)).unwrap().ry(1, Param::weight(0)).unwrap().cnot(0, 1).unwrap();
+    QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(2), PauliString::z(1).into()])).unwrap()
+}
+
+#[test]
+fn zero_qubits_and_out_of_range_observables() {
+    assert!(matches!(Circuit::new(0), Err(Error::ZeroQubits)));
+    assert!(matches!(Workspace::new(0), Err(Error::ZeroQubits)));
+    let c = Circuit::new(2).unwrap();
+    let err = QuantumFunction::new(c.clone(), Outputs::Observables(vec![PauliString::z(2).into()])).unwrap_err();
+    assert!(matches!(err, Error::InvalidQubit { qubit: 2, num_qubits: 2 }));
+    let err = QuantumFunction::new(c, Outputs::Observables(vec![])).unwrap_err();
+    assert!(matches!(err, Error::DimensionMismatch { what: "observables", .. }));
+}
+
+#[test]
+fn nan_and_missing_parameters() {
+    let f = function();
+    for method in [DiffMethod::Adjoint, DiffMethod::ParameterShift, DiffMethod::FiniteDifference] {
+        let err = f.jacobian(method, &[0.1], &[f64::NAN]).unwrap_err();
+        assert!(matches!(err, Error::NonFiniteParameter { kind: ParamKind::Input, index: 0, .. }), "{err}");
+        let err = f.vjp(method, &[f64::INFINITY], &[0.1], &[1.0, 1.0]).unwrap_err();
+        assert!(matches!(err, Error::NonFiniteParameter { kind: ParamKind::Weight, index: 0, .. }));
+        let err = f.jacobian(method, &[], &[0.1]).unwrap_err();
+        assert!(matches!(err, Error::ParameterCount { kind: ParamKind::Weight, expected: 1, found: 0 }));
+    }
+    assert!(f.evaluate(&[0.1], &[f64::NAN]).is_err());
+}
+
+#[test]
+fn mismatched_dimensions() {
+    let f = function();
+    let err = f.vjp(DiffMethod::Adjoint, &[0.1], &[0.2], &[1.0]).unwrap_err();
+    assert!(matches!(err, Error::DimensionMismatch { what: "upstream gradient", expected: 2, found: 1 }));
+    let mut ws = f.workspace().unwrap();
+    let mut values = [0.0; 2];
+    let mut wg = [0.0; 2];
+    let err = f.vjp_into(DiffMethod::Adjoint, &[0.1], &[0.2], &[1.0, 1.0], &mut ws, &mut values, &mut wg, None);
+    assert!(matches!(err, Err(Error::DimensionMismatch { what: "weight gradients", expected: 1, found: 2 })));
+    let mut wrong = Workspace::new(3).unwrap();
+    let mut wg = [0.0; 1];
+    let err = f.vjp_into(DiffMethod::Adjoint, &[0.1], &[0.2], &[1.0, 1.0], &mut wrong, &mut values, &mut wg, None);
+    assert!(matches!(err, Err(Error::QubitCountMismatch { .. })));
+    let mut short = [0.0; 1];
+    assert!(matches!(
+        f.evaluate_into(&[0.1], &[0.2], &mut ws, &mut short),
+        Err(Error::DimensionMismatch { what: "outputs", expected: 2, found: 1 })
+    ));
+}
+
+#[test]
+fn bad_shots_and_steps() {
+    let f = function();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let err = f.parameter_shift(&[0.1], &[0.2], Some(0), &mut rng).unwrap_err();
+    assert!(matches!(err, Error::InvalidHyperParameter { name: "shots", .. }));
+    for step in [0.0, -1e-3, f64::NAN] {
+        let err = f.finite_difference(&[0.1], &[0.2], step).unwrap_err();
+        assert!(matches!(err, Error::InvalidHyperParameter { .. }));
+    }
+    assert!(f.finite_difference(&[0.1], &[0.2], 1e-4).is_ok());
+}
