@@ -155,3 +155,38 @@ fn parallel_results_are_bit_identical() {
     assert_eq!(a.2.to_bits(), b.2.to_bits());
     assert_eq!(a.3.to_bits(), b.3.to_bits());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// `run` applies runs of gates on qubits 0..13 block by block; that must give the same bits as applying
+    /// the same instructions one at a time.
+    #[test]
+    fn cache_blocked_runs_match_gate_by_gate(
+        n in 14usize..=15,
+        gates in prop::collection::vec((any_gate(), any::<u64>(), any::<bool>()), 20..120),
+    ) {
+        // Most gates on low qubits (blockable), some touching high ones, so runs start and end everywhere.
+        let mut c = Circuit::new(n).unwrap();
+        for (g, seed, high) in &gates {
+            let width = if *high { n } else { 13 };
+            let sub = build(width, &[(g.clone(), *seed)]);
+            for inst in sub.instructions() {
+                c.push(inst.clone()).unwrap();
+            }
+        }
+        let mut blocked = StateVector::new(n).unwrap();
+        for q in 0..n {
+            blocked.apply_gate(&Gate::RY((0.3 + q as f64).into()), &[q]).unwrap();
+        }
+        let mut single = blocked.clone();
+        blocked.run(&c, &[], &[]).unwrap();
+        for inst in c.instructions() {
+            single.apply(inst, &[], &[]).unwrap();
+        }
+        let same = blocked.amplitudes().iter().zip(single.amplitudes()).all(|(a, b)| {
+            a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits()
+        });
+        prop_assert!(same);
+    }
+}

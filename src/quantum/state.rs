@@ -250,8 +250,22 @@ impl StateVector {
             return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
         }
         circuit.check_parameters(weights, inputs)?;
-        for inst in circuit.instructions() {
-            self.apply_unchecked(inst, weights, inputs, false);
+        let insts = circuit.instructions();
+        let mut i = 0;
+        while i < insts.len() {
+            // A run of instructions on low qubits only is applied block by block (cache blocking).
+            let run = if self.num_qubits > kernels::BLOCK_QUBITS {
+                insts[i..].iter().take(kernels::MAX_BLOCKED_RUN).take_while(|inst| kernels::blockable(inst)).count()
+            } else {
+                0
+            };
+            if run >= 2 {
+                kernels::apply_blocked(&mut self.amps, &insts[i..i + run], weights, inputs);
+                i += run;
+            } else {
+                self.apply_unchecked(&insts[i], weights, inputs, false);
+                i += 1;
+            }
         }
         Ok(())
     }
