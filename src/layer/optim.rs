@@ -4,6 +4,38 @@
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 
+/// The settings every optimizer has: weight decay (documented per optimizer), gradient clipping and the
+/// learning rate.
+macro_rules! shared_settings {
+    ($decay_doc:literal) => {
+        #[doc = $decay_doc]
+        ///
+        /// # Errors
+        /// [`Error::InvalidHyperParameter`] when negative or not finite.
+        pub fn with_weight_decay(mut self, weight_decay: f64) -> Result<Self> {
+            check("weight decay", weight_decay, weight_decay >= 0.0, "must be finite and non-negative")?;
+            self.weight_decay = weight_decay;
+            Ok(self)
+        }
+
+        /// Clips the gradient to global L2 norm c > 0 before each step (default: no clipping).
+        ///
+        /// # Errors
+        /// [`Error::InvalidHyperParameter`] unless c is finite and positive.
+        pub fn with_clip_norm(mut self, clip_norm: f64) -> Result<Self> {
+            check("clip norm", clip_norm, clip_norm > 0.0, "must be finite and positive")?;
+            self.clip_norm = Some(clip_norm);
+            Ok(self)
+        }
+
+        /// The learning rate.
+        #[must_use]
+        pub fn learning_rate(&self) -> f64 {
+            self.learning_rate
+        }
+    };
+}
+
 fn check(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Result<()> {
     if ok && value.is_finite() {
         Ok(())
@@ -90,31 +122,7 @@ impl Sgd {
         Ok(self)
     }
 
-    /// Sets the L2 weight decay λ ≥ 0 added to the gradient as λ·p (default 0).
-    ///
-    /// # Errors
-    /// [`Error::InvalidHyperParameter`] when negative or not finite.
-    pub fn with_weight_decay(mut self, weight_decay: f64) -> Result<Self> {
-        check("weight decay", weight_decay, weight_decay >= 0.0, "must be finite and non-negative")?;
-        self.weight_decay = weight_decay;
-        Ok(self)
-    }
-
-    /// Clips the gradient to global L2 norm c > 0 before each step (default: no clipping).
-    ///
-    /// # Errors
-    /// [`Error::InvalidHyperParameter`] unless c is finite and positive.
-    pub fn with_clip_norm(mut self, clip_norm: f64) -> Result<Self> {
-        check("clip norm", clip_norm, clip_norm > 0.0, "must be finite and positive")?;
-        self.clip_norm = Some(clip_norm);
-        Ok(self)
-    }
-
-    /// The learning rate.
-    #[must_use]
-    pub fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
+    shared_settings!("Sets the L2 weight decay λ ≥ 0 added to the gradient as λ·p (default 0).");
 
     /// One update of `params` from `grads`.
     ///
@@ -210,31 +218,7 @@ impl Adam {
         Ok(self)
     }
 
-    /// Sets the decoupled weight decay λ ≥ 0 (default 0).
-    ///
-    /// # Errors
-    /// [`Error::InvalidHyperParameter`] when negative or not finite.
-    pub fn with_weight_decay(mut self, weight_decay: f64) -> Result<Self> {
-        check("weight decay", weight_decay, weight_decay >= 0.0, "must be finite and non-negative")?;
-        self.weight_decay = weight_decay;
-        Ok(self)
-    }
-
-    /// Clips the gradient to global L2 norm c > 0 before each step (default: no clipping).
-    ///
-    /// # Errors
-    /// [`Error::InvalidHyperParameter`] unless c is finite and positive.
-    pub fn with_clip_norm(mut self, clip_norm: f64) -> Result<Self> {
-        check("clip norm", clip_norm, clip_norm > 0.0, "must be finite and positive")?;
-        self.clip_norm = Some(clip_norm);
-        Ok(self)
-    }
-
-    /// The learning rate.
-    #[must_use]
-    pub fn learning_rate(&self) -> f64 {
-        self.learning_rate
-    }
+    shared_settings!("Sets the decoupled weight decay λ ≥ 0 (default 0).");
 
     /// One update of `params` from `grads`.
     ///

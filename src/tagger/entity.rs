@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::chunk::{split_tag, ChunkRules};
-use super::report::{ClassificationReport, Row};
+use super::report::{ratio, ClassificationReport, Row};
 use crate::error::{Error, Result};
 
 /// Entity counts of one type: in the gold tags, in the predicted tags, and correct in both.
@@ -25,14 +25,6 @@ pub struct TypeCounts {
     pub predicted: usize,
     /// Predicted entities whose start, end and type match a gold entity.
     pub correct: usize,
-}
-
-fn ratio(num: usize, den: usize) -> f64 {
-    if den == 0 {
-        0.0
-    } else {
-        num as f64 / den as f64
-    }
 }
 
 impl TypeCounts {

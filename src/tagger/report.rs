@@ -76,7 +76,8 @@ pub struct LabelScores {
     pub support: usize,
 }
 
-fn ratio(num: usize, den: usize) -> f64 {
+/// num / den, or 0 when den is 0 (the convention of conlleval and scikit-learn's `zero_division=0`).
+pub(crate) fn ratio(num: usize, den: usize) -> f64 {
     if den == 0 {
         0.0
     } else {
