@@ -72,7 +72,9 @@ pub struct EntityScorer {
     last_pred: (String, String),
 }
 
+/// Token and entity counts, as the scorer accumulates them and as a report holds them.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Counts {
     tokens: usize,
     correct_tags: usize,
@@ -182,15 +184,7 @@ impl EntityScorer {
             counts.correct += 1;
             counts.entry(&self.last_gold.1).correct += 1;
         }
-        EntityReport {
-            rules: self.rules,
-            tokens: counts.tokens,
-            correct_tags: counts.correct_tags,
-            gold: counts.gold,
-            predicted: counts.predicted,
-            correct: counts.correct,
-            per_type: counts.per_type,
-        }
+        EntityReport { rules: self.rules, counts }
     }
 }
 
@@ -264,12 +258,7 @@ pub fn score_entities<G: AsRef<str>, P: AsRef<str>>(
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct EntityReport {
     rules: ChunkRules,
-    tokens: usize,
-    correct_tags: usize,
-    gold: usize,
-    predicted: usize,
-    correct: usize,
-    per_type: BTreeMap<String, TypeCounts>,
+    counts: Counts,
 }
 
 impl EntityReport {
@@ -282,43 +271,43 @@ impl EntityReport {
     /// The number of tokens scored (boundaries excluded).
     #[must_use]
     pub fn tokens(&self) -> usize {
-        self.tokens
+        self.counts.tokens
     }
 
     /// The number of tokens whose predicted tag equals the gold tag.
     #[must_use]
     pub fn correct_tags(&self) -> usize {
-        self.correct_tags
+        self.counts.correct_tags
     }
 
     /// The number of gold entities (conlleval's "phrases").
     #[must_use]
     pub fn gold(&self) -> usize {
-        self.gold
+        self.counts.gold
     }
 
     /// The number of predicted entities ("found").
     #[must_use]
     pub fn predicted(&self) -> usize {
-        self.predicted
+        self.counts.predicted
     }
 
     /// The number of correct predicted entities.
     #[must_use]
     pub fn correct(&self) -> usize {
-        self.correct
+        self.counts.correct
     }
 
     /// The counts of each entity type, sorted by type.
     #[must_use]
     pub fn per_type(&self) -> &BTreeMap<String, TypeCounts> {
-        &self.per_type
+        &self.counts.per_type
     }
 
     /// The counts of all types together.
     #[must_use]
     pub fn overall(&self) -> TypeCounts {
-        TypeCounts { gold: self.gold, predicted: self.predicted, correct: self.correct }
+        TypeCounts { gold: self.counts.gold, predicted: self.counts.predicted, correct: self.counts.correct }
     }
 
     /// Overall precision, as a fraction (conlleval prints it as a percentage).
@@ -342,7 +331,7 @@ impl EntityReport {
     /// Token accuracy, as a fraction (0 when no token was scored).
     #[must_use]
     pub fn accuracy(&self) -> f64 {
-        ratio(self.correct_tags, self.tokens)
+        ratio(self.counts.correct_tags, self.counts.tokens)
     }
 
     /// The entity-level table in scikit-learn's layout (seqeval's `classification_report`): one row per type
@@ -360,6 +349,7 @@ impl EntityReport {
     #[must_use]
     pub fn classification_report(&self) -> ClassificationReport {
         let rows = self
+            .counts
             .per_type
             .iter()
             .map(|(kind, c)| Row {
@@ -395,21 +385,21 @@ impl fmt::Display for EntityReport {
         writeln!(
             f,
             "processed {} tokens with {} phrases; found: {} phrases; correct: {}.",
-            self.tokens, self.gold, self.predicted, self.correct
+            self.counts.tokens, self.counts.gold, self.counts.predicted, self.counts.correct
         )?;
-        if self.tokens > 0 {
-            let p = percent(self.correct, self.predicted);
-            let r = percent(self.correct, self.gold);
+        if self.counts.tokens > 0 {
+            let p = percent(self.counts.correct, self.counts.predicted);
+            let r = percent(self.counts.correct, self.counts.gold);
             writeln!(
                 f,
                 "accuracy: {:6.2}%; precision: {:6.2}%; recall: {:6.2}%; FB1: {:6.2}",
-                percent(self.correct_tags, self.tokens),
+                percent(self.counts.correct_tags, self.counts.tokens),
                 p,
                 r,
                 fb1(p, r)
             )?;
         }
-        for (kind, c) in &self.per_type {
+        for (kind, c) in &self.counts.per_type {
             let p = percent(c.correct, c.predicted);
             let r = percent(c.correct, c.gold);
             // perl pads `%17s` by bytes, not characters.
