@@ -408,6 +408,40 @@ pub enum Error {
         line: usize,
     },
 
+    /// A tag path that the tagging scheme forbids (an `I-X` after `O`, say), given where a path must be valid.
+    #[error("the tag path is forbidden by the tagging scheme at position {position}")]
+    ForbiddenPath {
+        /// The index of the first forbidden tag (the path's length when it may not end where it does).
+        position: usize,
+    },
+
+    /// A corpus that holds nothing to train on or to score.
+    #[error("{what} is empty")]
+    EmptyCorpus {
+        /// Which corpus, and what it lacks.
+        what: &'static str,
+    },
+
+    /// A tagger model file that is truncated, altered or inconsistent.
+    #[error("{path}: corrupt tagger model: {reason}")]
+    CorruptModel {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A tagger model file written in another format version.
+    #[error("{path}: tagger model format version {found} is not supported (this build reads version {supported})")]
+    ModelVersion {
+        /// The file.
+        path: PathBuf,
+        /// The version the file declares.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
+
     /// A tag that is not `O` or `PREFIX-TYPE` with prefix `B`, `I`, `E` or `S` and a non-empty type.
     #[error("invalid tag {tag:?}: expected O or B-, I-, E-, S- followed by a non-empty type")]
     InvalidTag {

@@ -44,7 +44,7 @@
 //! | [`grad`] | 2 | gradients of circuits: adjoint, parameter-shift (exact or sampled) and finite differences |
 //! | [`layer`] | 2 | the quantum layer, the hybrid `QuantumNetwork`, linear layers, losses and optimizers |
 //! | [`info`] | 3 | Shannon and von Neumann entropies, divergences, mutual information, density matrices, thermodynamics |
-//! | [`tagger`] | 4 | CoNLL reading and writing, tagging schemes, tag sets and vocabularies, conlleval scoring |
+//! | [`tagger`] | 4 | CoNLL reading and scoring; the CRF tagger with `QuantumNetwork` features, training, save/load |
 //!
 //! Lower layers never import higher ones.
 
@@ -62,8 +62,10 @@ pub mod quantum;
 pub mod tagger;
 
 pub use error::{Error, ParamKind, Result};
+pub use layer::QuantumNetwork;
 pub use num_complex::Complex64;
 pub use quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
+pub use tagger::{Tagger, TaggerConfig};
 
 /// The README's code blocks, compiled and run as doctests.
 #[cfg(doctest)]

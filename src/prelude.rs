@@ -25,8 +25,8 @@ pub use crate::qasm::{self, Program};
 pub use crate::quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
 #[doc(no_inline)]
 pub use crate::tagger::{
-    read_conll_file, ChunkRules, ClassificationReport, ConllFormat, Corpus, EntityReport, EntityScorer, Scheme,
-    Sentence, Tag, TagSet, Vocab,
+    read_conll_file, ChunkRules, ClassificationReport, ConllFormat, Corpus, DensePath, EntityReport, EntityScorer,
+    EntitySpan, Evaluation, Scheme, Sentence, Tag, TagSet, Tagger, TaggerConfig, Vocab,
 };
 #[doc(no_inline)]
 pub use num_complex::Complex64;

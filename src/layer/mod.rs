@@ -9,7 +9,7 @@
 //!   [`Adam`]: small, in service of the network and the tagger, not a framework.
 
 mod activation;
-mod batch;
+pub(crate) mod batch;
 mod linear;
 mod network;
 mod optim;

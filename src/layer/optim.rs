@@ -33,6 +33,16 @@ macro_rules! shared_settings {
         pub fn learning_rate(&self) -> f64 {
             self.learning_rate
         }
+
+        /// Changes the learning rate between steps (for a schedule); the optimizer's state is kept.
+        ///
+        /// # Errors
+        /// [`Error::InvalidHyperParameter`] unless it is finite and positive.
+        pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<()> {
+            check("learning rate", learning_rate, learning_rate > 0.0, "must be finite and positive")?;
+            self.learning_rate = learning_rate;
+            Ok(())
+        }
     };
 }
 
@@ -237,6 +247,68 @@ impl Adam {
             *v = b2 * *v + (1.0 - b2) * g * g;
             let update = (*m / c1) / ((*v / c2).sqrt() + self.epsilon) + self.weight_decay * *p;
             *p -= self.learning_rate * update;
+        }
+        Ok(())
+    }
+
+    /// A lazy (row-sparse) step, as PyTorch's `SparseAdam`: `params` is a table of rows of `width` values, and
+    /// only the rows listed in `rows` (each once) move, with `grads` holding their gradients in the same order.
+    /// Their moments decay only when they are touched, so a step costs O(rows · width) however large the table.
+    /// Weight decay applies to the touched rows; clipping, when set, to the gradient given.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `params` is not a whole number of rows, `grads` is not
+    /// `rows.len() · width` long, a row is past the table, or the table changed size since the last step.
+    ///
+    /// # Example
+    /// ```
+    /// use qnet::prelude::*;
+    /// # fn main() -> qnet::Result<()> {
+    /// let mut table = vec![1.0; 6]; // three rows of two
+    /// let mut opt = Adam::new(0.1)?;
+    /// opt.step_rows(&mut table, 2, &[2], &[1.0, -1.0])?;
+    /// assert_eq!(&table[..4], &[1.0; 4]); // rows 0 and 1 untouched
+    /// assert!((table[4] - 0.9).abs() < 1e-6 && (table[5] - 1.1).abs() < 1e-6);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()> {
+        if width == 0 || params.len() % width != 0 {
+            return Err(Error::DimensionMismatch {
+                what: "row-sparse parameter table (a multiple of the row width)",
+                expected: params.len().div_ceil(width.max(1)) * width.max(1),
+                found: params.len(),
+            });
+        }
+        check_len("row-sparse gradient", rows.len().saturating_mul(width), grads.len())?;
+        let num_rows = params.len() / width;
+        if let Some(&r) = rows.iter().find(|&&r| r as usize >= num_rows) {
+            return Err(Error::DimensionMismatch {
+                what: "row index of a row-sparse step",
+                expected: num_rows,
+                found: r as usize,
+            });
+        }
+        for s in [&mut self.m, &mut self.v] {
+            if s.is_empty() {
+                s.resize(params.len(), 0.0);
+            }
+            check_len("optimizer state", s.len(), params.len())?;
+        }
+        let k = clip_factor(grads, self.clip_norm);
+        self.t = self.t.saturating_add(1);
+        let (b1, b2) = (self.beta1, self.beta2);
+        let c1 = 1.0 - b1.powi(self.t);
+        let c2 = 1.0 - b2.powi(self.t);
+        for (&r, g_row) in rows.iter().zip(grads.chunks_exact(width)) {
+            let range = r as usize * width..(r as usize + 1) * width;
+            let (p_row, m_row, v_row) = (&mut params[range.clone()], &mut self.m[range.clone()], &mut self.v[range]);
+            for (((p, &g), m), v) in p_row.iter_mut().zip(g_row).zip(m_row).zip(v_row) {
+                let g = k * g;
+                *m = b1 * *m + (1.0 - b1) * g;
+                *v = b2 * *v + (1.0 - b2) * g * g;
+                *p -= self.learning_rate * ((*m / c1) / ((*v / c2).sqrt() + self.epsilon) + self.weight_decay * *p);
+            }
         }
         Ok(())
     }

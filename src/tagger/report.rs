@@ -50,6 +50,8 @@ pub struct ClassificationReport {
     rows: Vec<Row>,
     accuracy_line: bool,
     digits: usize,
+    #[cfg_attr(feature = "serde", serde(default))]
+    micro_line: bool,
 }
 
 /// Precision, recall, F1 and support of one line of a [`ClassificationReport`].
@@ -87,7 +89,7 @@ pub(crate) fn ratio(num: usize, den: usize) -> f64 {
 
 impl ClassificationReport {
     pub(crate) fn from_rows(rows: Vec<Row>, accuracy_line: bool) -> ClassificationReport {
-        ClassificationReport { rows, accuracy_line, digits: 2 }
+        ClassificationReport { rows, accuracy_line, digits: 2, micro_line: false }
     }
 
     /// The token-level report of `(gold, predicted)` tag pairs.
@@ -191,6 +193,23 @@ impl ClassificationReport {
         self
     }
 
+    /// The same report with its first average line printed as `micro avg` (precision, recall and F1 pooled
+    /// over the rows) even where scikit-learn would print `accuracy`: the layout of the CoNLL token tables
+    /// that list `O` among the rows. [`accuracy`](Self::accuracy) is unchanged.
+    ///
+    /// # Example
+    /// ```
+    /// use qnet::tagger::ClassificationReport;
+    /// let report = ClassificationReport::from_tokens([("O", "O"), ("B-LOC", "O")], None).with_micro_avg_line();
+    /// assert!(report.to_string().contains("   micro avg       0.50      0.50      0.50         2\n"));
+    /// assert_eq!(report.accuracy(), Some(0.5));
+    /// ```
+    #[must_use]
+    pub fn with_micro_avg_line(mut self) -> ClassificationReport {
+        self.micro_line = true;
+        self
+    }
+
     /// The scores of each label, in row order.
     #[must_use]
     pub fn labels(&self) -> Vec<LabelScores> {
@@ -282,7 +301,7 @@ impl fmt::Display for ClassificationReport {
         }
         f.write_str("\n")?;
         let micro = self.micro_avg();
-        if self.accuracy_line {
+        if self.accuracy_line && !self.micro_line {
             writeln!(f, "{:>width$}  {:>9} {:>9} {:>9.digits$} {:>9}", "accuracy", "", "", micro.f1, micro.support)?;
         } else {
             line(f, &micro)?;

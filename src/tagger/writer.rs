@@ -39,7 +39,7 @@ fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
 /// Writes a file atomically: the content goes to a new temporary file in the same directory, which is
 /// flushed, synced to disk and renamed over `path`. On any error the temporary file is removed and `path` is
 /// left as it was.
-fn write_atomic<F>(path: &Path, write: F) -> Result<()>
+pub(crate) fn write_atomic<F>(path: &Path, write: F) -> Result<()>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {

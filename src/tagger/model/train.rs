@@ -1,0 +1,360 @@
+//! Training: minibatches of sentences, Adam (row-sparse for the feature table and the embeddings), gradient
+//! clipping, weight decay, an annealed entropy penalty and early stopping on valid entity F1.
+
+use std::fmt;
+use std::time::Instant;
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use super::config::TaggerConfig;
+use super::crf::{CrfGradient, LinearChainCrf};
+use super::dense::DenseModel;
+use super::features::{hash_sentences, FeatureIndex, SentenceFeatures};
+use super::{par_map, Tagger};
+use crate::error::{Error, Result};
+use crate::layer::Adam;
+use crate::tagger::chunk::{chunks, ChunkRules};
+use crate::tagger::reader::{Corpus, Sentence};
+use crate::tagger::tagset::TagSet;
+
+/// What one epoch of training did.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{sample, DensePath, TaggerConfig};
+/// let mut reports = Vec::new();
+/// let tagger = TaggerConfig::default()
+///     .dense(DensePath::None)
+///     .epochs(2)
+///     .fit(&sample::train(), Some(&sample::valid()), |e| reports.push(e.clone()))?;
+/// assert_eq!(reports.len(), 2);
+/// assert!(reports[1].loss < reports[0].loss);
+/// assert!(reports.iter().all(|r| r.valid_f1.is_some()));
+/// assert_eq!(tagger.history(), &reports[..]);
+/// # Ok::<(), qnet::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochReport {
+    /// The epoch, from 1.
+    pub epoch: usize,
+    /// The epochs planned.
+    pub epochs: usize,
+    /// The mean training objective per sentence over the epoch (negative log-likelihood minus the entropy term).
+    pub loss: f64,
+    /// Entity F1 on the valid corpus after the epoch (0 to 1), when one was given.
+    pub valid_f1: Option<f64>,
+    /// Wall-clock seconds of the epoch's training (validation excluded).
+    pub seconds: f64,
+    /// Training tokens per second.
+    pub tokens_per_second: f64,
+    /// The entropy penalty's weight β during the epoch.
+    pub entropy_beta: f64,
+    /// Whether this epoch's weights are the best so far (the ones kept).
+    pub best: bool,
+}
+
+impl fmt::Display for EpochReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "epoch {}/{}: loss {:.4}", self.epoch, self.epochs, self.loss)?;
+        if let Some(f1) = self.valid_f1 {
+            write!(f, ", valid F1 {:.2}", 100.0 * f1)?;
+        }
+        write!(f, ", {:.0} tokens/s, {:.1} s", self.tokens_per_second, self.seconds)?;
+        if self.entropy_beta > 0.0 {
+            write!(f, ", beta {:.4}", self.entropy_beta)?;
+        }
+        if self.best && self.valid_f1.is_some() {
+            f.write_str(" *")?;
+        }
+        Ok(())
+    }
+}
+
+/// Progress of [`TaggerConfig::fit_with_progress`]: after each minibatch, and after each epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TrainEvent<'a> {
+    /// A minibatch of epoch `epoch` (from 1) is done.
+    Batch {
+        /// The epoch, from 1.
+        epoch: usize,
+        /// Sentences trained on so far in this epoch.
+        sentences_done: usize,
+        /// Sentences in an epoch.
+        sentences_total: usize,
+    },
+    /// An epoch is done.
+    Epoch(&'a EpochReport),
+}
+
+/// The internal ids of a sentence's gold tags: IOB2 → chunks → the internal scheme, so the path is valid.
+pub(crate) fn gold_ids(inner: &TagSet, sentence: &Sentence) -> Result<Vec<usize>> {
+    let tags = sentence.tags.as_deref().unwrap_or_default();
+    let encoded = inner.scheme().encode(&chunks(tags, ChunkRules::Conlleval), tags.len());
+    inner.encode(&encoded)
+}
+
+/// The optimizers' state.
+struct Optimizers {
+    sparse: Adam,
+    crf: Adam,
+    embeddings: Adam,
+    dense: Adam,
+}
+
+/// Reusable buffers for a step's row-sparse gradients.
+#[derive(Default)]
+struct SparseGrads {
+    slots: Vec<u32>,
+    rows: Vec<u32>,
+    values: Vec<f64>,
+}
+
+impl SparseGrads {
+    fn clear(&mut self) {
+        for &r in &self.rows {
+            self.slots[r as usize] = u32::MAX;
+        }
+        self.rows.clear();
+        self.values.clear();
+    }
+}
+
+impl TaggerConfig {
+    /// Trains a tagger on the labelled sentences of `train`, reporting each epoch to `on_epoch`; with `valid`,
+    /// every epoch is scored on it and the weights of the best epoch are kept (early stopping after
+    /// [`patience`](TaggerConfig::patience) epochs without improvement).
+    ///
+    /// The same configuration and data give the same tagger bit for bit, for any number of threads.
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] from [`check`](TaggerConfig::check), [`Error::EmptyCorpus`] when `train`
+    /// has no labelled, non-empty sentence.
+    pub fn fit<F: FnMut(&EpochReport)>(
+        &self,
+        train: &Corpus,
+        valid: Option<&Corpus>,
+        mut on_epoch: F,
+    ) -> Result<Tagger> {
+        self.fit_with_progress(train, valid, |event| {
+            if let TrainEvent::Epoch(report) = event {
+                on_epoch(report);
+            }
+        })
+    }
+
+    /// As [`fit`](TaggerConfig::fit), reporting every minibatch too (for a progress bar).
+    ///
+    /// # Errors
+    /// As [`fit`](TaggerConfig::fit).
+    pub fn fit_with_progress<F: FnMut(TrainEvent<'_>)>(
+        &self,
+        train: &Corpus,
+        valid: Option<&Corpus>,
+        mut on_event: F,
+    ) -> Result<Tagger> {
+        self.check()?;
+        let labelled: Vec<&Sentence> = train
+            .sentences
+            .iter()
+            .filter(|s| !s.is_empty() && s.tags.as_ref().is_some_and(|t| t.len() == s.len()))
+            .collect();
+        if labelled.is_empty() {
+            return Err(Error::EmptyCorpus { what: "training corpus (labelled sentences)" });
+        }
+        let tag_set = TagSet::from_sentences(&train.sentences);
+        let inner = TagSet::new(tag_set.types(), self.scheme)?;
+        let hashed = hash_sentences(&labelled);
+        let features = FeatureIndex::build(&hashed, self.min_feature_count);
+        let train_features: Vec<SentenceFeatures> = hashed.iter().map(|h| features.ids(h)).collect();
+        drop(hashed);
+        let gold: Vec<Vec<usize>> = labelled.iter().map(|s| gold_ids(&inner, s)).collect::<Result<_>>()?;
+        let valid_labelled: Vec<&Sentence> =
+            valid.map(|v| v.sentences.iter().filter(|s| s.tags.is_some()).collect()).unwrap_or_default();
+        let k = inner.len();
+        let mut tagger = Tagger {
+            config: self.clone(),
+            crf: LinearChainCrf::new(&inner),
+            dense: DenseModel::new(self, k)?,
+            weights: vec![0.0; features.len() * k],
+            features,
+            tag_set,
+            inner,
+            history: Vec::new(),
+        };
+        let valid_features = if valid_labelled.is_empty() { Vec::new() } else { tagger.featurise(&valid_labelled) };
+        let valid_gold: Vec<Vec<&str>> =
+            valid_labelled.iter().map(|s| s.tags.iter().flatten().map(|t| t.as_str()).collect()).collect();
+
+        let lr = self.learning_rate;
+        let mut opt = Optimizers {
+            sparse: Adam::new(lr)?.with_weight_decay(self.l2)?,
+            crf: Adam::new(lr)?.with_weight_decay(self.l2)?,
+            embeddings: Adam::new(lr)?.with_weight_decay(self.l2)?,
+            dense: Adam::new(self.dense_learning_rate)?.with_weight_decay(self.l2)?,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
+        let mut order: Vec<usize> = (0..labelled.len()).collect();
+        let total_steps = self.epochs * labelled.len().div_ceil(self.batch_size);
+        let mut step = 0usize;
+        let mut best: Option<(f64, Tagger)> = None;
+        let mut since_best = 0;
+        let mut sparse = SparseGrads { slots: vec![u32::MAX; tagger.features.len()], ..SparseGrads::default() };
+        let mut emb = SparseGrads::default();
+        for epoch in 0..self.epochs {
+            order.shuffle(&mut rng);
+            let beta = self.entropy_beta * (1.0 - epoch as f64 / self.epochs as f64);
+            let started = Instant::now();
+            let (mut loss_sum, mut tokens, mut done) = (0.0, 0usize, 0usize);
+            for batch in order.chunks(self.batch_size) {
+                let decay = 1.0 - 0.9 * step as f64 / total_steps.max(1) as f64;
+                opt.sparse.set_learning_rate(lr * decay)?;
+                opt.crf.set_learning_rate(lr * decay)?;
+                opt.embeddings.set_learning_rate(lr * decay)?;
+                opt.dense.set_learning_rate(self.dense_learning_rate * decay)?;
+                let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &train_features[i]).collect();
+                let golds: Vec<&[usize]> = batch.iter().map(|&i| gold[i].as_slice()).collect();
+                loss_sum += tagger.train_step(&feats, &golds, beta, &mut opt, &mut sparse, &mut emb)?;
+                tokens += feats.iter().map(|f| f.len()).sum::<usize>();
+                done += batch.len();
+                step += 1;
+                on_event(TrainEvent::Batch { epoch: epoch + 1, sentences_done: done, sentences_total: labelled.len() });
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            let valid_f1 = if valid_features.is_empty() {
+                None
+            } else {
+                let paths = tagger.decode(&valid_features)?;
+                let predicted: Vec<Vec<String>> = paths
+                    .iter()
+                    .map(|p| Ok(tagger.to_iob2(p)?.into_iter().map(|t| t.into_string()).collect()))
+                    .collect::<Result<_>>()?;
+                Some(crate::tagger::entity::score_entities(&valid_gold, &predicted, ChunkRules::Conlleval)?.f1())
+            };
+            let improved = match (&best, valid_f1) {
+                (_, None) => true,
+                (None, Some(_)) => true,
+                (Some((b, _)), Some(f)) => f > *b,
+            };
+            let report = EpochReport {
+                epoch: epoch + 1,
+                epochs: self.epochs,
+                loss: loss_sum / labelled.len() as f64,
+                valid_f1,
+                seconds,
+                tokens_per_second: tokens as f64 / seconds.max(1e-9),
+                entropy_beta: beta,
+                best: improved,
+            };
+            tagger.history.push(report.clone());
+            on_event(TrainEvent::Epoch(&report));
+            if improved {
+                since_best = 0;
+                if let Some(f1) = valid_f1 {
+                    best = Some((f1, tagger.clone()));
+                }
+            } else {
+                since_best += 1;
+                if since_best >= self.patience {
+                    break;
+                }
+            }
+        }
+        if let Some((_, mut kept)) = best.filter(|_| tagger.history.last().is_some_and(|r| !r.best)) {
+            kept.history = tagger.history;
+            return Ok(kept);
+        }
+        Ok(tagger)
+    }
+}
+
+fn add_into(acc: &mut [f64], x: &[f64]) {
+    acc.iter_mut().zip(x).for_each(|(a, b)| *a += b);
+}
+
+impl Tagger {
+    /// One minibatch: forward, CRF gradients, backward through both paths, clipping, Adam. Returns the summed
+    /// objective.
+    fn train_step(
+        &mut self,
+        feats: &[&SentenceFeatures],
+        golds: &[&[usize]],
+        beta: f64,
+        opt: &mut Optimizers,
+        sparse: &mut SparseGrads,
+        emb: &mut SparseGrads,
+    ) -> Result<f64> {
+        let k = self.inner.len();
+        let scale = 1.0 / feats.len() as f64;
+        let bags = self.dense.as_ref().map(|d| d.bags(feats));
+        let dense_out = match (&self.dense, &bags) {
+            (Some(d), Some(b)) => Some(d.forward(b, k)?),
+            _ => None,
+        };
+        let mut offsets = Vec::with_capacity(feats.len());
+        let mut at = 0;
+        for f in feats {
+            offsets.push(at);
+            at += f.len() * k;
+        }
+        let jobs: Vec<usize> = (0..feats.len()).collect();
+        let grads: Vec<CrfGradient> = par_map(&jobs, |&i| {
+            let d = dense_out.as_ref().map(|d| &d[offsets[i]..offsets[i] + feats[i].len() * k]);
+            self.crf.loss_and_gradient(&self.emissions(feats[i], d), golds[i], beta)
+        })?;
+        let mut loss = 0.0;
+        let mut g_crf = vec![0.0; k * k + 2 * k];
+        let mut upstream = Vec::with_capacity(at);
+        for g in &grads {
+            loss += g.loss;
+            add_into(&mut g_crf[..k * k], &g.transitions);
+            add_into(&mut g_crf[k * k..k * k + k], &g.start);
+            add_into(&mut g_crf[k * k + k..], &g.end);
+            upstream.extend(g.emissions.iter().map(|v| v * scale));
+        }
+        g_crf.iter_mut().for_each(|v| *v *= scale);
+        // Sparse rows: each feature's row gets the sum of its tokens' emission gradients.
+        sparse.clear();
+        for (s, f) in feats.iter().enumerate() {
+            for t in 0..f.len() {
+                let g = &upstream[offsets[s] + t * k..offsets[s] + (t + 1) * k];
+                for &id in f.token(t) {
+                    let slot = &mut sparse.slots[id as usize];
+                    if *slot == u32::MAX {
+                        *slot = sparse.rows.len() as u32;
+                        sparse.rows.push(id);
+                        sparse.values.extend(std::iter::repeat_n(0.0, k));
+                    }
+                    let at = *slot as usize * k;
+                    add_into(&mut sparse.values[at..at + k], g);
+                }
+            }
+        }
+        let mut g_dense = Vec::new();
+        emb.rows.clear();
+        emb.values.clear();
+        if let (Some(d), Some(b)) = (&self.dense, &bags) {
+            let (g_bags, g_params) = d.backward(b, &upstream, k)?;
+            d.bag_gradients(feats, &g_bags, &mut emb.slots, &mut emb.rows, &mut emb.values);
+            g_dense = g_params;
+        }
+        let norm2: f64 =
+            [&sparse.values, &emb.values, &g_dense, &g_crf].iter().map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum();
+        let clip = if norm2.sqrt() > self.config.clip_norm { self.config.clip_norm / norm2.sqrt() } else { 1.0 };
+        for v in [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf] {
+            v.iter_mut().for_each(|x| *x *= clip);
+        }
+        opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
+        let mut crf_params: Vec<f64> =
+            [self.crf.transitions(), self.crf.start_scores(), self.crf.end_scores()].concat();
+        opt.crf.step(&mut crf_params, &g_crf)?;
+        self.crf.set_scores(&crf_params[..k * k], &crf_params[k * k..k * k + k], &crf_params[k * k + k..])?;
+        if let Some(d) = &mut self.dense {
+            opt.embeddings.step_rows(&mut d.embeddings, d.dim, &emb.rows, &emb.values)?;
+            let mut p = d.params();
+            opt.dense.step(&mut p, &g_dense)?;
+            d.set_params(&p)?;
+        }
+        Ok(loss)
+    }
+}
