@@ -1,0 +1,202 @@
+//! The crate's headline program: a CoNLL named-entity tagger whose dense features pass through a simulated
+//! quantum layer, scored with conlleval and probed with information theory.
+//!
+//! ```text
+//! cargo run --release --example conll_ner                                  # the embedded sample
+//! cargo run --release --example conll_ner -- --data "$QNET_CONLL_DIR"      # CoNLL-2003: train, valid, test
+//! cargo run --release --example conll_ner -- --train T.txt --valid V.txt --test E.txt --epochs 8 --qubits 4
+//! cargo run --release --example conll_ner -- --compare                     # quantum vs classical vs none
+//! cargo run --release --example conll_ner -- --save model.qnet             # later: --load model.qnet
+//! cargo run --release --example conll_ner -- --load model.qnet --predict FILE   # tag a CoNLL or text file
+//! cargo run --release --example conll_ner -- --plots plots                 # SVG curves and matrices
+//! cargo run --release --example conll_ner -- --help                        # every option
+//! ```
+//!
+//! With no option it trains on the sample embedded in the crate (`qnet::tagger::sample`), drawing a progress
+//! bar over each epoch's sentences and printing one line per epoch, then evaluates on the sample's
+//! validation part: conlleval's entity report, the token-level precision/recall/F1 table, and the quantum
+//! diagnostics (per qubit, the mutual information between its Z sign and the gold tag, and the mean half-cut
+//! entanglement entropy) of the trained layer beside the untrained one. The last line reads
+//! `valid entity F1 = xx.xx (tokens/s tagging = N)`. `QNET_CONLL_DIR` is never read implicitly: pass it
+//! with `--data`.
+//!
+//! `--predict FILE` prints conlleval's input form for a CoNLL file (pipe it to the `conlleval` example) or
+//! one `start<TAB>end<TAB>TYPE<TAB>text` line per entity of a plain-text file. Errors are one line on stderr,
+//! `error: ...`, and exit status 1.
+
+mod cli;
+mod plots;
+mod predict;
+mod report;
+mod train;
+
+use std::error::Error;
+use std::io::{self, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use qnet::tagger::{DensePath, Tagger, TaggerConfig};
+
+use crate::cli::{Args, Data};
+use crate::plots::Confusion;
+use crate::predict::Input;
+use crate::report::{Comparison, Diagnostics};
+use crate::train::Log;
+
+/// The result of a step; `main` prints its error as one line.
+pub type Fallible<T> = Result<T, Box<dyn Error>>;
+
+fn main() -> ExitCode {
+    let args = Args::from_command_line();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`| head`) is not worth a message.
+        Err(e) if broken_pipe(&*e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Whether `e` comes from writing to a closed pipe.
+fn broken_pipe(e: &(dyn Error + 'static)) -> bool {
+    let mut cause = Some(e);
+    while let Some(e) = cause {
+        if e.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+fn run(args: &Args) -> Fallible<()> {
+    if let Some(threads) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.get())
+            .build_global()
+            .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
+    }
+    let config = args.config();
+    if args.load.is_none() {
+        config.check()?;
+    }
+    let data = args.data()?;
+    // Fail on the other paths before training rather than after.
+    let input = args.predict.as_deref().map(Input::read).transpose()?;
+    if let Some(path) = &args.save {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(format!("cannot save to {}: {} is not a directory", path.display(), dir.display()).into());
+        }
+    }
+    if let Some(dir) = &args.plots {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    // With --predict, stdout carries the predictions only.
+    let log = if input.is_some() { Log::Stderr } else { Log::Stdout };
+    if args.compare {
+        return compare(&config, &data, log);
+    }
+
+    let tagger = match (&args.load, &data.train) {
+        (Some(path), _) => {
+            let tagger = Tagger::load(path)?;
+            log.line(format_args!("loaded {}: {}", path.display(), settings(tagger.config())))?;
+            tagger
+        }
+        (None, Some(train)) => {
+            log.line(format_args!("train: {}", report::describe(train)))?;
+            if let Some(valid) = &data.valid {
+                log.line(format_args!("valid: {} ({})", report::describe(&valid.corpus), valid.name))?;
+            }
+            log.line(format_args!("settings: {}", settings(&config)))?;
+            train::train(&config, train, data.valid.as_ref().map(|v| &v.corpus), "", log)?.tagger
+        }
+        (None, None) => return Err("nothing to train on: give --train FILE or --data DIR".into()),
+    };
+    if let Some(path) = &args.save {
+        tagger.save(path)?;
+        log.line(format_args!("saved the model to {}", path.display()))?;
+    }
+    match &input {
+        Some(input) => {
+            input.tag(&tagger)?;
+            // The reports are computed for the plots only: stdout holds the predictions.
+            match &args.plots {
+                Some(dir) => evaluate(&tagger, &data, Some(dir), &mut io::sink(), log),
+                None => Ok(()),
+            }
+        }
+        None => evaluate(&tagger, &data, args.plots.as_deref(), &mut io::stdout().lock(), log),
+    }
+}
+
+/// `--compare`: trains each dense path with the same settings and prints them side by side.
+fn compare(config: &TaggerConfig, data: &Data, log: Log) -> Fallible<()> {
+    let train = data.train.as_ref().ok_or("--compare trains: it cannot be used with --load")?;
+    let valid = data.valid.as_ref().ok_or("--compare needs validation data: --valid FILE or --data DIR")?;
+    log.line(format_args!("train: {}", report::describe(train)))?;
+    log.line(format_args!("valid: {} ({})", report::describe(&valid.corpus), valid.name))?;
+    let mut rows = Vec::new();
+    for dense in [DensePath::Quantum, DensePath::Classical, DensePath::None] {
+        let config = config.clone().dense(dense);
+        let trained = train::train(&config, train, Some(&valid.corpus), &dense.to_string(), log)?;
+        let scored = report::score(&trained.tagger, &valid.corpus)?;
+        rows.push(Comparison {
+            dense,
+            f1: scored.evaluation.entities.f1(),
+            accuracy: scored.evaluation.entities.accuracy(),
+            train_seconds: trained.seconds,
+            tokens_per_second: scored.tokens_per_second,
+        });
+    }
+    Ok(report::print_comparison(&mut io::stdout().lock(), &valid.name, &rows)?)
+}
+
+/// Scores the tagger on the validation and test data and writes the reports to `out`: conlleval's, the token
+/// table, the quantum diagnostics, then the pictures to `plots` and the closing F1 line.
+fn evaluate(tagger: &Tagger, data: &Data, plots: Option<&Path>, out: &mut dyn Write, log: Log) -> Fallible<()> {
+    let mut scored_valid = None;
+    let mut diagnostics = None;
+    if let Some(valid) = &data.valid {
+        let heading = format!("valid ({})", valid.name);
+        let scored = report::score(tagger, &valid.corpus)?;
+        report::print_evaluation(out, &heading, &valid.corpus, &scored)?;
+        diagnostics = Diagnostics::measure(tagger, &valid.corpus)?;
+        match &diagnostics {
+            Some(d) => d.print(out, &heading)?,
+            None => writeln!(out, "\n(no quantum diagnostics: the dense path is not quantum)")?,
+        }
+        scored_valid = Some((valid, scored));
+    } else {
+        writeln!(out, "\n(no validation data: give --valid FILE to evaluate)")?;
+    }
+    if let Some(test) = &data.test {
+        let scored = report::score(tagger, &test.corpus)?;
+        report::print_evaluation(out, &format!("test ({})", test.name), &test.corpus, &scored)?;
+    }
+    if let Some(dir) = plots {
+        let confusion = scored_valid.as_ref().map(|(v, s)| Confusion::new(&v.corpus, &s.predicted));
+        let written = plots::write(dir, tagger.history(), confusion.as_ref(), diagnostics.as_ref())?;
+        let names: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+        log.line(format_args!("\nwrote {}", names.join(", ")))?;
+    }
+    if let Some((_, scored)) = &scored_valid {
+        let f1 = 100.0 * scored.evaluation.entities.f1();
+        writeln!(out, "\nvalid entity F1 = {f1:.2} (tokens/s tagging = {:.0})", scored.tokens_per_second)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The settings worth a line: the dense path, its width, the epochs and the seed.
+fn settings(config: &TaggerConfig) -> String {
+    let width = match config.dense_path() {
+        DensePath::Quantum => format!(" ({} qubits)", config.num_qubits()),
+        DensePath::Classical => format!(" ({} units)", config.num_qubits()),
+        DensePath::None => String::new(),
+    };
+    format!("dense path {}{width}, epochs {}, seed {}", config.dense_path(), config.num_epochs(), config.seed_value())
+}
