@@ -1,5 +1,5 @@
-//! Named-entity tagging data: CoNLL files, tagging schemes, tag sets, vocabularies, and scoring identical to
-//! conlleval.
+//! Named-entity tagging: CoNLL files, tagging schemes, tag sets, vocabularies, scoring identical to conlleval,
+//! and a CRF tagger whose features pass through a quantum layer.
 //!
 //! * Reading: [`read_conll_file`] / [`parse_conll`] with a [`ConllFormat`] give a [`Corpus`] of
 //!   [`Sentence`]s whose tags are converted to IOB2 whatever the file's [`Scheme`]; [`read_conlleval`] /
@@ -11,7 +11,14 @@
 //!   [`ChunkRules`]; [`EntityReport`] prints conlleval's report and [`ClassificationReport`] prints
 //!   scikit-learn's `classification_report` table (token level, or entity level as seqeval prints it).
 //!
-//! The module depends on nothing from the quantum parts of the crate.
+//! * Tagging: [`TaggerConfig`] → [`fit`](TaggerConfig::fit) → [`Tagger`], a linear-chain CRF
+//!   ([`LinearChainCrf`]) over hashed token features plus a dense path through a
+//!   [`QuantumNetwork`](crate::layer::QuantumNetwork) ([`DensePath`]); [`Tagger::predict`],
+//!   [`Tagger::entities`], [`Tagger::evaluate`], [`Tagger::save`] / [`Tagger::load`] and
+//!   [`Tagger::diagnostics`]. [`sample`] is a small invented corpus to try it on.
+//!
+//! The data and scoring half (reading, writing, schemes, tag sets, scoring) imports nothing from the quantum
+//! parts of the crate; only the model uses `layer`, `info` and `quantum`.
 //!
 //! # Example
 //! ```

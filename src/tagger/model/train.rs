@@ -15,7 +15,9 @@ use super::{par_map, Tagger};
 use crate::error::{Error, Result};
 use crate::layer::Adam;
 use crate::tagger::chunk::{chunks, ChunkRules};
+use crate::tagger::entity::score_entities;
 use crate::tagger::reader::{Corpus, Sentence};
+use crate::tagger::tag::Tag;
 use crate::tagger::tagset::TagSet;
 
 /// What one epoch of training did.
@@ -154,92 +156,27 @@ impl TaggerConfig {
         mut on_event: F,
     ) -> Result<Tagger> {
         self.check()?;
-        let labelled: Vec<&Sentence> = train
-            .sentences
-            .iter()
-            .filter(|s| !s.is_empty() && s.tags.as_ref().is_some_and(|t| t.len() == s.len()))
-            .collect();
-        if labelled.is_empty() {
-            return Err(Error::EmptyCorpus { what: "training corpus (labelled sentences)" });
-        }
-        let tag_set = TagSet::from_sentences(&train.sentences);
-        let inner = TagSet::new(tag_set.types(), self.scheme)?;
-        let hashed = hash_sentences(&labelled);
-        let features = FeatureIndex::build(&hashed, self.min_feature_count);
-        let train_features: Vec<SentenceFeatures> = hashed.iter().map(|h| features.ids(h)).collect();
-        drop(hashed);
-        let gold: Vec<Vec<usize>> = labelled.iter().map(|s| gold_ids(&inner, s)).collect::<Result<_>>()?;
-        let valid_labelled: Vec<&Sentence> =
-            valid.map(|v| v.sentences.iter().filter(|s| s.tags.is_some()).collect()).unwrap_or_default();
-        let k = inner.len();
-        let mut tagger = Tagger {
-            config: self.clone(),
-            crf: LinearChainCrf::new(&inner),
-            dense: DenseModel::new(self, k)?,
-            weights: vec![0.0; features.len() * k],
-            features,
-            tag_set,
-            inner,
-            history: Vec::new(),
-        };
-        let valid_features = if valid_labelled.is_empty() { Vec::new() } else { tagger.featurise(&valid_labelled) };
-        let valid_gold: Vec<Vec<&str>> =
-            valid_labelled.iter().map(|s| s.tags.iter().flatten().map(|t| t.as_str()).collect()).collect();
-
-        let lr = self.learning_rate;
-        let mut opt = Optimizers {
-            sparse: Adam::new(lr)?.with_weight_decay(self.l2)?,
-            crf: Adam::new(lr)?.with_weight_decay(self.l2)?,
-            embeddings: Adam::new(lr)?.with_weight_decay(self.l2)?,
-            dense: Adam::new(self.dense_learning_rate)?.with_weight_decay(self.l2)?,
-        };
+        let (mut tagger, mut run) = Run::new(self, train)?;
+        let validation = Validation::new(&tagger, valid);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);
-        let mut order: Vec<usize> = (0..labelled.len()).collect();
-        let total_steps = self.epochs * labelled.len().div_ceil(self.batch_size);
-        let mut step = 0usize;
+        let mut order: Vec<usize> = (0..run.gold.len()).collect();
         let mut best: Option<(f64, Tagger)> = None;
         let mut since_best = 0;
-        let mut sparse = SparseGrads { slots: vec![u32::MAX; tagger.features.len()], ..SparseGrads::default() };
-        let mut emb = SparseGrads::default();
         for epoch in 0..self.epochs {
             order.shuffle(&mut rng);
             let beta = self.entropy_beta * (1.0 - epoch as f64 / self.epochs as f64);
             let started = Instant::now();
-            let (mut loss_sum, mut tokens, mut done) = (0.0, 0usize, 0usize);
-            for batch in order.chunks(self.batch_size) {
-                let decay = 1.0 - 0.9 * step as f64 / total_steps.max(1) as f64;
-                opt.sparse.set_learning_rate(lr * decay)?;
-                opt.crf.set_learning_rate(lr * decay)?;
-                opt.embeddings.set_learning_rate(lr * decay)?;
-                opt.dense.set_learning_rate(self.dense_learning_rate * decay)?;
-                let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &train_features[i]).collect();
-                let golds: Vec<&[usize]> = batch.iter().map(|&i| gold[i].as_slice()).collect();
-                loss_sum += tagger.train_step(&feats, &golds, beta, &mut opt, &mut sparse, &mut emb)?;
-                tokens += feats.iter().map(|f| f.len()).sum::<usize>();
-                done += batch.len();
-                step += 1;
-                on_event(TrainEvent::Batch { epoch: epoch + 1, sentences_done: done, sentences_total: labelled.len() });
-            }
+            let (loss_sum, tokens) = run.epoch(&mut tagger, &order, epoch + 1, beta, &mut on_event)?;
             let seconds = started.elapsed().as_secs_f64();
-            let valid_f1 = if valid_features.is_empty() {
-                None
-            } else {
-                let paths = tagger.decode(&valid_features)?;
-                let predicted: Vec<Vec<String>> = paths
-                    .iter()
-                    .map(|p| Ok(tagger.to_iob2(p)?.into_iter().map(|t| t.into_string()).collect()))
-                    .collect::<Result<_>>()?;
-                Some(crate::tagger::entity::score_entities(&valid_gold, &predicted, ChunkRules::Conlleval)?.f1())
-            };
+            let valid_f1 = validation.f1(&tagger)?;
             let improved = match (&best, valid_f1) {
-                (_, None) => true,
-                (None, Some(_)) => true,
                 (Some((b, _)), Some(f)) => f > *b,
+                _ => true,
             };
             let report = EpochReport {
                 epoch: epoch + 1,
                 epochs: self.epochs,
-                loss: loss_sum / labelled.len() as f64,
+                loss: loss_sum / run.gold.len() as f64,
                 valid_f1,
                 seconds,
                 tokens_per_second: tokens as f64 / seconds.max(1e-9),
@@ -260,11 +197,133 @@ impl TaggerConfig {
                 }
             }
         }
+        // Keep the best epoch's weights when a later epoch was worse.
         if let Some((_, mut kept)) = best.filter(|_| tagger.history.last().is_some_and(|r| !r.best)) {
             kept.history = tagger.history;
             return Ok(kept);
         }
         Ok(tagger)
+    }
+}
+
+/// The training data in feature ids, the optimizers and the step count.
+struct Run {
+    features: Vec<SentenceFeatures>,
+    gold: Vec<Vec<usize>>,
+    opt: Optimizers,
+    sparse: SparseGrads,
+    embeddings: SparseGrads,
+    step: usize,
+    total_steps: usize,
+    batch_size: usize,
+    learning_rate: f64,
+    dense_learning_rate: f64,
+}
+
+impl Run {
+    /// The initial tagger (tag sets, feature index, zero sparse weights, the seeded dense path) and the run.
+    fn new(config: &TaggerConfig, train: &Corpus) -> Result<(Tagger, Run)> {
+        let labelled: Vec<&Sentence> = train
+            .sentences
+            .iter()
+            .filter(|s| !s.is_empty() && s.tags.as_ref().is_some_and(|t| t.len() == s.len()))
+            .collect();
+        if labelled.is_empty() {
+            return Err(Error::EmptyCorpus { what: "training corpus (labelled sentences)" });
+        }
+        let tag_set = TagSet::from_sentences(&train.sentences);
+        let inner = TagSet::new(tag_set.types(), config.scheme)?;
+        let hashed = hash_sentences(&labelled);
+        let features = FeatureIndex::build(&hashed, config.min_feature_count);
+        let train_features: Vec<SentenceFeatures> = hashed.iter().map(|h| features.ids(h)).collect();
+        let gold: Vec<Vec<usize>> = labelled.iter().map(|s| gold_ids(&inner, s)).collect::<Result<_>>()?;
+        let k = inner.len();
+        let tagger = Tagger {
+            config: config.clone(),
+            crf: LinearChainCrf::new(&inner),
+            dense: DenseModel::new(config, k)?,
+            weights: vec![0.0; features.len() * k],
+            features,
+            tag_set,
+            inner,
+            history: Vec::new(),
+        };
+        let (lr, l2) = (config.learning_rate, config.l2);
+        let run = Run {
+            opt: Optimizers {
+                sparse: Adam::new(lr)?.with_weight_decay(l2)?,
+                crf: Adam::new(lr)?.with_weight_decay(l2)?,
+                embeddings: Adam::new(lr)?.with_weight_decay(l2)?,
+                dense: Adam::new(config.dense_learning_rate)?.with_weight_decay(l2)?,
+            },
+            sparse: SparseGrads { slots: vec![u32::MAX; tagger.features.len()], ..SparseGrads::default() },
+            embeddings: SparseGrads::default(),
+            step: 0,
+            total_steps: config.epochs * labelled.len().div_ceil(config.batch_size),
+            batch_size: config.batch_size,
+            learning_rate: lr,
+            dense_learning_rate: config.dense_learning_rate,
+            features: train_features,
+            gold,
+        };
+        Ok((tagger, run))
+    }
+
+    /// One pass over the sentences in `order`; returns the summed objective and the tokens seen.
+    fn epoch<F: FnMut(TrainEvent<'_>)>(
+        &mut self,
+        tagger: &mut Tagger,
+        order: &[usize],
+        epoch: usize,
+        beta: f64,
+        on_event: &mut F,
+    ) -> Result<(f64, usize)> {
+        let (mut loss, mut tokens, mut done) = (0.0, 0, 0);
+        for batch in order.chunks(self.batch_size) {
+            // Learning rates decay linearly to a tenth over the whole training.
+            let decay = 1.0 - 0.9 * self.step as f64 / self.total_steps.max(1) as f64;
+            self.opt.sparse.set_learning_rate(self.learning_rate * decay)?;
+            self.opt.crf.set_learning_rate(self.learning_rate * decay)?;
+            self.opt.embeddings.set_learning_rate(self.learning_rate * decay)?;
+            self.opt.dense.set_learning_rate(self.dense_learning_rate * decay)?;
+            let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &self.features[i]).collect();
+            let golds: Vec<&[usize]> = batch.iter().map(|&i| self.gold[i].as_slice()).collect();
+            loss += tagger.train_step(&feats, &golds, beta, &mut self.opt, &mut self.sparse, &mut self.embeddings)?;
+            tokens += feats.iter().map(|f| f.len()).sum::<usize>();
+            done += batch.len();
+            self.step += 1;
+            on_event(TrainEvent::Batch { epoch, sentences_done: done, sentences_total: order.len() });
+        }
+        Ok((loss, tokens))
+    }
+}
+
+/// The valid corpus's features and gold tags, for the F1 after each epoch.
+struct Validation<'a> {
+    features: Vec<SentenceFeatures>,
+    gold: Vec<Vec<&'a str>>,
+}
+
+impl<'a> Validation<'a> {
+    fn new(tagger: &Tagger, valid: Option<&'a Corpus>) -> Validation<'a> {
+        let labelled: Vec<&Sentence> = valid
+            .map(|v| v.sentences.iter().filter(|s| s.tags.is_some() && !s.is_empty()).collect())
+            .unwrap_or_default();
+        Validation {
+            features: tagger.featurise(&labelled),
+            gold: labelled.iter().map(|s| s.tags.iter().flatten().map(|t| t.as_str()).collect()).collect(),
+        }
+    }
+
+    /// Entity F1 under conlleval's rules; `None` without a valid corpus.
+    fn f1(&self, tagger: &Tagger) -> Result<Option<f64>> {
+        if self.features.is_empty() {
+            return Ok(None);
+        }
+        let predicted: Vec<Vec<Tag>> =
+            tagger.decode(&self.features)?.iter().map(|p| tagger.to_iob2(p)).collect::<Result<_>>()?;
+        let predicted: Vec<Vec<&str>> = predicted.iter().map(|p| p.iter().map(Tag::as_str).collect()).collect();
+        Ok(Some(score_entities(&self.gold, &predicted, ChunkRules::Conlleval)?.f1()))
     }
 }
 
