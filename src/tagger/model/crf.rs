@@ -42,6 +42,18 @@ pub struct LinearChainCrf {
 ///
 /// The objective is L = −log p(y | x) − β·Σₜ H(pₜ), where pₜ is the marginal distribution of tag t and β the
 /// confidence-penalty weight (0 for the plain likelihood).
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{LinearChainCrf, Scheme, TagSet};
+/// let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob2)?);
+/// let emissions = [0.5, 2.0, 0.0, /* token 2 */ 0.0, 0.0, 1.0];
+/// let g = crf.loss_and_gradient(&emissions, &[1, 2], 0.0)?; // gold: B-PER I-PER
+/// assert!((g.loss - (crf.log_partition(&emissions)? - crf.score(&emissions, &[1, 2])?)).abs() < 1e-12);
+/// // ∂L/∂e = marginals − gold indicators: each token's row sums to zero.
+/// assert!(g.emissions.chunks(3).all(|row| row.iter().sum::<f64>().abs() < 1e-12));
+/// # Ok::<(), qnet::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrfGradient {
     /// The objective L.

@@ -12,6 +12,16 @@ use crate::quantum::StateVector;
 use crate::tagger::reader::{Corpus, Sentence};
 
 /// Which weights of the dense path the diagnostics read.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{sample, LayerWeights, TaggerConfig};
+/// let tagger = TaggerConfig::default().qubits(3).epochs(1).fit(&sample::train(), None, |_| {})?;
+/// let before = tagger.diagnostics(&sample::valid(), LayerWeights::Initial)?;
+/// let after = tagger.diagnostics(&sample::valid(), LayerWeights::Trained)?;
+/// assert_ne!(before, after);
+/// # Ok::<(), qnet::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LayerWeights {
     /// The trained weights.

@@ -1,6 +1,13 @@
 //! Splitting plain text into sentences of tokens with character offsets, as CoNLL-2003 tokenises newswire.
 
 /// A token of plain text with its character offsets (end exclusive).
+///
+/// # Example
+/// ```
+/// use qnet::tagger::tokenize;
+/// let token = &tokenize("Zürich, 1996")[0][1];
+/// assert_eq!((token.text.as_str(), token.start, token.end), (",", 6, 7)); // characters, not bytes
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextToken {
     /// The token.

@@ -74,6 +74,19 @@ impl fmt::Display for EpochReport {
 }
 
 /// Progress of [`TaggerConfig::fit_with_progress`]: after each minibatch, and after each epoch.
+///
+/// # Example
+/// ```
+/// use qnet::tagger::{sample, DensePath, TaggerConfig, TrainEvent};
+/// let mut batches = 0;
+/// TaggerConfig::default().dense(DensePath::None).epochs(1).batch_size(100).fit_with_progress(
+///     &sample::train(),
+///     None,
+///     |event| if let TrainEvent::Batch { .. } = event { batches += 1 },
+/// )?;
+/// assert_eq!(batches, sample::train().sentences.len().div_ceil(100));
+/// # Ok::<(), qnet::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TrainEvent<'a> {
     /// A minibatch of epoch `epoch` (from 1) is done.
