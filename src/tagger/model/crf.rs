@@ -5,6 +5,7 @@ use super::super::scheme::Scheme;
 use super::super::tag::{Prefix, Tag};
 use super::super::tagset::TagSet;
 use crate::error::{Error, Result};
+use crate::grad::function::check_len;
 
 /// A linear-chain conditional random field over `K` tags:
 /// log p(y | x) = Σₜ eₜ(yₜ) + s(y₀) + Σₜ A(yₜ₋₁, yₜ) + f(y_T) − log Z(x).
@@ -532,14 +533,6 @@ pub(crate) fn transition_allowed(scheme: Scheme, from: Option<&Tag>, to: Option<
                 !continues
             }
         }
-    }
-}
-
-pub(crate) fn check_len(what: &'static str, expected: usize, found: usize) -> Result<()> {
-    if expected == found {
-        Ok(())
-    } else {
-        Err(Error::DimensionMismatch { what, expected, found })
     }
 }
 

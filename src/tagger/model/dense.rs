@@ -6,6 +6,7 @@ use rand::{RngExt, SeedableRng};
 use super::config::{DensePath, TaggerConfig};
 use super::features::SentenceFeatures;
 use crate::error::Result;
+use crate::grad::function::check_len;
 use crate::layer::batch;
 use crate::layer::{Linear, QuantumNetwork, Readout};
 
@@ -162,11 +163,7 @@ impl DenseModel {
         match &mut self.net {
             DenseNet::Quantum(q) => q.set_params(params),
             DenseNet::Classical(c) => {
-                crate::grad::function::check_len(
-                    "classical dense parameters",
-                    c.hidden.num_params() + c.output.num_params(),
-                    params.len(),
-                )?;
+                check_len("classical dense parameters", c.hidden.num_params() + c.output.num_params(), params.len())?;
                 let (a, b) = params.split_at(c.hidden.num_params());
                 c.hidden.set_params(a)?;
                 c.output.set_params(b)
