@@ -313,7 +313,7 @@ impl LinearChainCrf {
     /// and end scores, in O(T·K²).
     ///
     /// The entropy term's gradient uses ∂pₜ(y)/∂θ = Cov(1[yₜ = y], ∂score/∂θ): with G(y) = −Σₜ log pₜ(yₜ),
-    /// ∂ΣH/∂θ = E[G·∂score/∂θ] − E[G]·E[∂score/∂θ], both computed by one extra forward and backward pass that
+    /// ∂ΣH/∂θ = 𝔼(G·∂score/∂θ) − 𝔼(G)·𝔼(∂score/∂θ), both computed by one extra forward and backward pass that
     /// carries G along the lattice.
     ///
     /// # Errors
