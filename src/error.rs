@@ -431,6 +431,16 @@ pub enum Error {
         reason: String,
     },
 
+    /// A value read with serde whose parts contradict each other, in a way no constructor can produce (scores
+    /// with more correct entities than predicted ones, totals that are not the sum of their parts, ...).
+    #[error("corrupt {what}: {reason}")]
+    CorruptData {
+        /// What was read (for example `"classification report"`).
+        what: &'static str,
+        /// What is wrong with it, with the offending values.
+        reason: String,
+    },
+
     /// A tagger model file written in another format version.
     #[error("{path}: tagger model format version {found} is not supported (this build reads version {supported})")]
     ModelVersion {

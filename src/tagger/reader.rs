@@ -93,11 +93,12 @@ impl ConllFormat {
         !self.unlabelled
     }
 
-    /// The smallest column count a line must have for this layout.
+    /// The smallest column count a line must have for this layout; saturates at `usize::MAX` (which no line
+    /// reaches) for a column index near it.
     fn min_columns(&self) -> usize {
-        let extra = self.pos.max(self.chunk).map_or(0, |c| c + 1);
+        let extra = self.pos.max(self.chunk).map_or(0, |c| c.saturating_add(1));
         let base = if self.unlabelled { 1 } else { 2 };
-        base.max(extra + usize::from(!self.unlabelled))
+        base.max(extra.saturating_add(usize::from(!self.unlabelled)))
     }
 }
 
@@ -263,7 +264,8 @@ fn conll_error(path: &Path, line: usize, expected: String, found: String) -> Err
 /// Validates a tag's text against the format's scheme and returns it as a [`Tag`].
 fn parse_tag(text: &str, scheme: Option<Scheme>, path: &Path, line: usize) -> Result<Tag> {
     if !check(text) {
-        let expected = if text.len() >= 2 && matches!(&text[..2], "B-" | "I-" | "E-" | "S-") {
+        // Bytes, not a `str` slice: the second byte may lie inside a multi-byte character (`aé`).
+        let expected = if matches!(text.as_bytes().get(..2), Some(b"B-" | b"I-" | b"E-" | b"S-")) {
             "a non-empty entity type after the prefix"
         } else {
             "a tag O or PREFIX-TYPE with PREFIX one of B, I, E, S"
