@@ -51,6 +51,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+mod bounded;
 pub mod error;
 pub mod grad;
 pub mod info;

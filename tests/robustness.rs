@@ -1,8 +1,11 @@
 //! The reproducers of issue 10 (bad input that panicked, aborted or hung), each now a typed error or a
 //! bounded result. Run without `--release` too: integer overflow then panics instead of wrapping.
 
+use qnet::grad::{Outputs, QuantumFunction};
 use qnet::prelude::*;
+use qnet::quantum::{MAX_DRAW_QUBITS, MAX_QUBITS};
 use qnet::tagger::{parse_conll, ClassificationReport, ConllFormat, TypeCounts};
+use rand::SeedableRng;
 
 // ----- tagger ------------------------------------------------------------------------------------------------
 
@@ -45,4 +48,81 @@ fn scores_of_huge_counts_do_not_overflow() {
     assert_eq!(c.f1(), 1.0);
     let c = TypeCounts { gold: usize::MAX, predicted: 1, correct: 1 };
     assert!(c.f1() > 0.0 && c.f1() < 1e-18);
+}
+
+// ----- quantum -----------------------------------------------------------------------------------------------
+
+#[test]
+fn a_circuit_too_wide_to_draw_is_summarised() -> qnet::Result<()> {
+    let mut c = Circuit::new(1 << 32)?;
+    c.h((1 << 32) - 1)?.cnot(0, (1 << 32) - 1)?;
+    assert_eq!(
+        c.to_string(),
+        format!("circuit on 4294967296 qubits with 2 instructions (not drawn: more than {MAX_DRAW_QUBITS} qubits)")
+    );
+    assert_eq!(c.depth(), 2);
+    // The widest circuit drawn is drawn in full.
+    let mut widest = Circuit::new(MAX_DRAW_QUBITS)?;
+    widest.cnot(0, MAX_DRAW_QUBITS - 1)?;
+    assert_eq!(widest.to_string().lines().count(), 2 * MAX_DRAW_QUBITS + 1);
+    Ok(())
+}
+
+#[test]
+fn pauli_strings_stay_below_max_qubits() {
+    for qubit in [MAX_QUBITS, 65, 1 << 40, usize::MAX] {
+        let result = PauliString::new(1.0, &[(0, Pauli::Z), (qubit, Pauli::X)]);
+        assert!(matches!(result, Err(Error::InvalidQubit { num_qubits: MAX_QUBITS, .. })), "{qubit}: {result:?}");
+    }
+    let long = format!("X{}", "I".repeat(MAX_QUBITS));
+    assert!(matches!(PauliString::parse(&long), Err(Error::InvalidQubit { qubit, .. }) if qubit == MAX_QUBITS));
+    let top = PauliString::new(0.5, &[(MAX_QUBITS - 1, Pauli::Y)]).expect("the highest qubit is allowed");
+    assert_eq!(top.min_qubits(), MAX_QUBITS);
+    assert_eq!(top.to_string().len(), "0.5*".len() + MAX_QUBITS);
+    assert_eq!(PauliString::parse(&"I".repeat(1000)).map(|p| p.min_qubits()).ok(), Some(0));
+}
+
+#[test]
+fn functions_wider_than_a_state_are_refused_before_any_shift() -> qnet::Result<()> {
+    let z0 = Outputs::Observables(vec![PauliString::z(0).into()]);
+    let result = QuantumFunction::new(Circuit::new(70)?, z0);
+    assert!(matches!(result, Err(Error::TooManyQubits { num_qubits: 70, .. })), "{result:?}");
+    let result = QuantumFunction::new(Circuit::new(64)?, Outputs::Probabilities);
+    assert!(matches!(result, Err(Error::TooManyQubits { num_qubits: 64, .. })), "{result:?}");
+    assert_eq!(Outputs::Probabilities.len(64), usize::MAX);
+    assert_eq!(Outputs::Probabilities.len(63), 1 << 63);
+    Ok(())
+}
+
+#[test]
+fn a_parameter_index_of_usize_max_is_too_large() -> qnet::Result<()> {
+    let mut c = Circuit::new(1)?;
+    for param in [Param::weight(usize::MAX), Param::input(usize::MAX)] {
+        let result = c.rx(0, param).map(|_| ());
+        assert!(matches!(result, Err(Error::TooLarge { elements, .. }) if elements == 1 << 64), "{result:?}");
+    }
+    assert!(c.is_empty() && c.num_weights() == 0);
+    c.rx(0, Param::weight(usize::MAX - 1))?;
+    assert_eq!(c.num_weights(), usize::MAX);
+    Ok(())
+}
+
+#[test]
+fn repeated_controls_are_found_in_linear_time() {
+    let controls: Vec<usize> = (1..200_000).chain([150_000]).collect();
+    let result = Instruction::new(Gate::X, vec![0], controls);
+    assert!(matches!(result, Err(Error::DuplicateQubit { qubit: 150_000 })), "{result:?}");
+    let result = Instruction::new(Gate::X, vec![7], (0..100).collect());
+    assert!(matches!(result, Err(Error::DuplicateQubit { qubit: 7 })), "{result:?}");
+}
+
+#[test]
+fn shots_that_cannot_be_allocated_are_too_large() -> qnet::Result<()> {
+    let state = StateVector::new(1)?;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    for shots in [usize::MAX, 1 << 60] {
+        let result = state.sample(shots, &mut rng);
+        assert!(matches!(result, Err(Error::TooLarge { what: "measurement shots", .. })), "{result:?}");
+    }
+    Ok(())
 }

@@ -4,6 +4,8 @@
 
 #![cfg(feature = "serde")]
 
+use qnet::prelude::*;
+use qnet::quantum::MAX_QUBITS;
 use qnet::tagger::{score_entities, ChunkRules, ClassificationReport, ConllevalOptions, EntityReport, Vocab};
 
 /// The message of a refused load; panics if the load succeeded.
@@ -80,4 +82,24 @@ fn conlleval_options_are_read_through_the_setters() {
         serde_json::from_str(r#"{"raw":false,"outside":"O","delimiter":""}"#).expect("valid");
     assert_eq!(options, ConllevalOptions::new().delimiter(""));
     assert_eq!(round_trip(&options), ConllevalOptions::new());
+}
+
+// ----- quantum -----------------------------------------------------------------------------------------------
+
+#[test]
+fn pauli_strings_from_files_stay_below_max_qubits() {
+    let e = refused::<PauliString>(r#"{"coeff":0.5,"ops":[[1,"Z"],[4294967296,"Y"],[65,"X"]]}"#);
+    let expected = Error::InvalidQubit { qubit: 4294967296, num_qubits: MAX_QUBITS }.to_string();
+    assert!(e.contains(&expected), "{e}");
+    let e = refused::<Observable>(r#"{"terms":[{"coeff":1.0,"ops":[[18446744073709551615,"X"]]}]}"#);
+    assert!(e.contains("qubit 18446744073709551615 is out of range"), "{e}");
+}
+
+#[test]
+fn a_circuit_of_2_pow_32_qubits_loads_and_prints_a_summary() {
+    let c: Circuit = serde_json::from_str(r#"{"num_qubits":4294967296,"instructions":[]}"#).expect("valid");
+    assert!(c.to_string().starts_with("circuit on 4294967296 qubits"));
+    let weight = r#"{"num_qubits":1,"instructions":[{"gate":{"RX":{"Weight":{"index":18446744073709551615,"scale":1.0}}},"targets":[0],"controls":[]}]}"#;
+    let e = refused::<Circuit>(weight);
+    assert!(e.contains("weight vector needs 18446744073709551616 elements"), "{e}");
 }
