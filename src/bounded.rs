@@ -3,6 +3,11 @@
 
 use crate::error::{Error, Result};
 
+/// `a · b`, or [`Error::TooLarge`] naming `what` when the product overflows `usize`.
+pub(crate) fn product(what: &'static str, a: usize, b: usize) -> Result<usize> {
+    a.checked_mul(b).ok_or(Error::TooLarge { what, elements: a as u128 * b as u128 })
+}
+
 /// An empty vector with room for `len` elements, or [`Error::TooLarge`] when the allocator refuses.
 pub(crate) fn with_capacity<T>(what: &'static str, len: usize) -> Result<Vec<T>> {
     let mut v = Vec::new();

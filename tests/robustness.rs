@@ -2,6 +2,7 @@
 //! bounded result. Run without `--release` too: integer overflow then panics instead of wrapping.
 
 use qnet::grad::{Outputs, QuantumFunction};
+use qnet::layer::MAX_LAYER_GATES;
 use qnet::prelude::*;
 use qnet::quantum::{MAX_DRAW_QUBITS, MAX_QUBITS};
 use qnet::tagger::{parse_conll, ClassificationReport, ConllFormat, TypeCounts};
@@ -124,5 +125,47 @@ fn shots_that_cannot_be_allocated_are_too_large() -> qnet::Result<()> {
         let result = state.sample(shots, &mut rng);
         assert!(matches!(result, Err(Error::TooLarge { what: "measurement shots", .. })), "{result:?}");
     }
+    Ok(())
+}
+
+// ----- layer and info ------------------------------------------------------------------------------------------
+
+#[test]
+fn network_dimensions_that_cannot_be_allocated_are_too_large() {
+    for (input, output) in [(1 << 40, 2), (2, usize::MAX), (usize::MAX / 2, 2)] {
+        let result = QuantumNetwork::new(input, 2, output, 1);
+        assert!(matches!(result, Err(Error::TooLarge { what: "linear layer weights", .. })), "{result:?}");
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let result = Linear::new(usize::MAX / 2, 3, &mut rng);
+    assert!(matches!(result, Err(Error::TooLarge { elements, .. }) if elements == (usize::MAX / 2) as u128 * 3));
+}
+
+#[test]
+fn layers_too_deep_or_too_wide_are_refused_before_building() {
+    for layers in [usize::MAX / 4, usize::MAX / 2, usize::MAX, MAX_LAYER_GATES] {
+        let result = QuantumNetwork::new(2, 2, 2, layers);
+        assert!(matches!(result, Err(Error::InvalidHyperParameter { name: "number of layers", .. })), "{result:?}");
+    }
+    let result = LayerConfig::new(3, usize::MAX / 2).build();
+    assert!(matches!(result, Err(Error::InvalidHyperParameter { name: "number of layers", .. })), "{result:?}");
+    let result = LayerConfig::new(1 << 40, 1).build();
+    assert!(matches!(result, Err(Error::TooManyQubits { .. })), "{result:?}");
+    // One qubit, strongly entangling: 3 gates per block and one encoding.
+    let limit = (MAX_LAYER_GATES - 1) / 3;
+    let result = LayerConfig::new(1, limit + 1).build();
+    assert!(matches!(result, Err(Error::InvalidHyperParameter { .. })), "{result:?}");
+    let deep = LayerConfig::new(1, 1000).build().expect("well below the limit");
+    assert_eq!(deep.circuit().len(), 3001);
+}
+
+#[test]
+fn counts_that_sum_past_usize_max_give_a_finite_mutual_information() -> qnet::Result<()> {
+    let m = usize::MAX;
+    let table = nalgebra::dmatrix![m, 0; 0, m];
+    let bits = mutual_information_from_counts(&table, Base::BITS)?;
+    assert!((bits - 1.0).abs() < 1e-12, "{bits}");
+    let skewed = mutual_information_from_counts(&nalgebra::dmatrix![m, 1; 1, m], Base::BITS)?;
+    assert!(skewed.is_finite() && (0.0..=1.0 + 1e-12).contains(&skewed), "{skewed}");
     Ok(())
 }

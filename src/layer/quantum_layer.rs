@@ -8,6 +8,11 @@ use crate::grad::function::check_len;
 use crate::grad::{DiffMethod, Outputs, QuantumFunction};
 use crate::quantum::{Circuit, Gate, Observable, Param, PauliString};
 
+/// The most gates a [`QuantumLayer`]'s circuit may hold (its blocks, encodings and entanglers together, each
+/// entangler counted at its largest), so that a mistyped number of layers is an error and not a runaway
+/// allocation. About 150 MB of circuit.
+pub const MAX_LAYER_GATES: usize = 1 << 20;
+
 /// A single-qubit rotation axis: RX, RY or RZ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -175,17 +180,26 @@ impl LayerConfig {
     /// Checks the settings.
     ///
     /// # Errors
-    /// [`Error::ZeroQubits`]; [`Error::InvalidHyperParameter`] for zero layers or more than 20 qubits with the
-    /// probability readout.
+    /// [`Error::ZeroQubits`]; [`Error::TooManyQubits`] above [`MAX_QUBITS`](crate::quantum::MAX_QUBITS);
+    /// [`Error::InvalidHyperParameter`] for zero layers, for a circuit of more than [`MAX_LAYER_GATES`] gates,
+    /// or for more than 20 qubits with the probability readout.
     pub fn check(&self) -> Result<()> {
         if self.num_qubits == 0 {
             return Err(Error::ZeroQubits);
         }
+        crate::quantum::state::check_max_qubits(self.num_qubits)?;
         if self.num_layers == 0 {
             return Err(Error::InvalidHyperParameter {
                 name: "number of layers",
                 value: "0".into(),
                 reason: "must be at least 1",
+            });
+        }
+        if self.max_gates().is_none_or(|gates| gates > MAX_LAYER_GATES) {
+            return Err(Error::InvalidHyperParameter {
+                name: "number of layers",
+                value: self.num_layers.to_string(),
+                reason: "the circuit would hold more than MAX_LAYER_GATES (2^20) gates",
             });
         }
         if self.readout == Readout::Probabilities && self.num_qubits > 20 {
@@ -196,6 +210,20 @@ impl LayerConfig {
             });
         }
         Ok(())
+    }
+
+    /// A bound on the circuit's gates, each entangler counted at its largest; `None` when it overflows.
+    fn max_gates(&self) -> Option<usize> {
+        let n = self.num_qubits;
+        let entangler = match self.topology {
+            _ if n < 2 => 0,
+            Topology::Linear => n - 1,
+            Topology::Ring => n,
+            Topology::AllToAll => n * (n - 1) / 2,
+        };
+        let encodings = if self.reupload { self.num_layers } else { 1 };
+        let block = self.weights_per_block().checked_add(entangler)?;
+        self.num_layers.checked_mul(block)?.checked_add(encodings.checked_mul(n)?)
     }
 
     /// The weights per block.
