@@ -1,5 +1,9 @@
-//! Allocations whose size comes from the caller or a file: sizes multiplied with overflow checks and buffers
-//! reserved with `try_reserve`, so that an impossible size is [`Error::TooLarge`] and not an abort.
+//! Sizes that come from the caller or a file: multiplied with overflow checks, buffers reserved with
+//! `try_reserve` (so that an impossible size is [`Error::TooLarge`] and not an abort), and checks that stay
+//! linear in them.
+
+use std::collections::HashSet;
+use std::hash::Hash;
 
 use crate::error::{Error, Result};
 
@@ -20,4 +24,16 @@ pub(crate) fn filled<T: Clone>(what: &'static str, len: usize, value: T) -> Resu
     let mut v = with_capacity(what, len)?;
     v.resize(len, value);
     Ok(v)
+}
+
+/// The index of the first item equal to an earlier one: pairwise for the few qubits of a gate, with a hash
+/// set for a long list (extra controls read from a file, the arguments of a wide gate) so that the check stays
+/// linear in its length.
+pub(crate) fn first_repeat<T: Eq + Hash + Copy>(items: &[T]) -> Option<usize> {
+    if items.len() <= 16 {
+        (1..items.len()).find(|&i| items[..i].contains(&items[i]))
+    } else {
+        let mut seen = HashSet::with_capacity(items.len());
+        items.iter().position(|&item| !seen.insert(item))
+    }
 }

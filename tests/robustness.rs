@@ -4,6 +4,7 @@
 use qnet::grad::{Outputs, QuantumFunction};
 use qnet::layer::MAX_LAYER_GATES;
 use qnet::prelude::*;
+use qnet::qasm::{Operation, Program, MAX_OPERATIONS, MAX_REGISTER_BITS};
 use qnet::quantum::{MAX_DRAW_QUBITS, MAX_QUBITS};
 use qnet::tagger::{parse_conll, ClassificationReport, ConllFormat, TypeCounts};
 use rand::SeedableRng;
@@ -167,5 +168,74 @@ fn counts_that_sum_past_usize_max_give_a_finite_mutual_information() -> qnet::Re
     assert!((bits - 1.0).abs() < 1e-12, "{bits}");
     let skewed = mutual_information_from_counts(&nalgebra::dmatrix![m, 1; 1, m], Base::BITS)?;
     assert!(skewed.is_finite() && (0.0..=1.0 + 1e-12).contains(&skewed), "{skewed}");
+    Ok(())
+}
+
+// ----- qasm --------------------------------------------------------------------------------------------------
+
+fn qasm_limit(result: qnet::Result<Program>) -> &'static str {
+    match result {
+        Err(Error::QasmLimit { what, .. }) => what,
+        other => panic!("expected a qasm limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_register_size_of_usize_max_after_another_is_a_limit() {
+    for src in ["qreg q[1]; qreg r[18446744073709551615];", "creg c[2]; creg d[18446744073709551615];"] {
+        let what = qasm_limit(Program::parse(&format!("OPENQASM 2.0; {src}")));
+        assert!(what.starts_with("the number of"), "{src}: {what}");
+    }
+}
+
+#[test]
+fn barriers_cost_one_unit_of_work_per_qubit_and_linear_time() {
+    let program = |barriers: usize| format!("OPENQASM 2.0; qreg q[65536];{}", " barrier q, q[3];".repeat(barriers));
+    let p = Program::parse(&program(15)).expect("15 · 65536 units are within the limit");
+    assert!(matches!(&p.operations()[14], Operation::Barrier { qubits } if qubits.len() == 65536));
+    assert_eq!(qasm_limit(Program::parse(&program(40))), "the number of operations");
+    assert_eq!(MAX_OPERATIONS, 16 * 65536);
+}
+
+#[test]
+fn wide_gate_definitions_parse_in_linear_time() -> qnet::Result<()> {
+    let n = 20_000;
+    let list = |prefix: &str, sep: &str| (0..n).map(|i| format!("{prefix}{i}")).collect::<Vec<_>>().join(sep);
+    let src = format!(
+        "OPENQASM 2.0; include \"qelib1.inc\"; gate g({}) {} {{ barrier {}; rx({}) a0; }} qreg w[{n}]; g({}) {};",
+        list("p", ","),
+        list("a", ","),
+        list("a", ","),
+        list("p", "+"),
+        vec!["0.0"; n].join(","),
+        (0..n).map(|i| format!("w[{i}]")).collect::<Vec<_>>().join(",")
+    );
+    let p = Program::parse(&src)?;
+    assert_eq!(p.operations().len(), 1);
+    let repeated = format!("OPENQASM 2.0; gate g {} {{ }} qreg q[2]; g {};", list("a", ","), vec!["q[0]"; n].join(","));
+    assert!(matches!(Program::parse(&repeated), Err(Error::QasmArguments { .. })));
+    Ok(())
+}
+
+#[test]
+fn expression_steps_count_as_work_when_gates_expand() {
+    let long = vec!["x"; 2000].join("+");
+    let head = "OPENQASM 2.0; include \"qelib1.inc\";";
+    let src = format!("{head} gate g(x) a {{ rx({long}) a; }} qreg q[1];{}", " g(0.1) q;".repeat(600));
+    assert_eq!(qasm_limit(Program::parse(&src)), "the number of operations");
+}
+
+#[test]
+fn many_registers_validate_and_export_in_linear_time() -> qnet::Result<()> {
+    let n = 20_000;
+    let regs: String = (0..n).map(|i| format!("qreg r{i}[1];")).collect();
+    let ops: String = (0..n).rev().map(|i| format!("h r{i}[0];")).collect();
+    let p = Program::parse(&format!("OPENQASM 2.0; include \"qelib1.inc\"; {regs} {ops}"))?;
+    p.validate()?;
+    let text = p.to_qasm()?;
+    assert!(text.ends_with("h r0[0];\n"), "{}", &text[text.len() - 40..]);
+    assert_eq!(Program::parse(&text)?, p);
+    let result = qasm::to_qasm(&Circuit::new(MAX_REGISTER_BITS + 1)?);
+    assert!(matches!(result, Err(Error::QasmLimit { limit: MAX_REGISTER_BITS, .. })), "{result:?}");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! A parsed OpenQASM program: registers and a list of operations (gates, measurements, resets, barriers,
 //! classically controlled operations), with a sampler that runs it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rand::Rng;
 
@@ -60,6 +60,13 @@ impl Register {
     fn contains(&self, bit: usize) -> bool {
         bit >= self.offset && bit - self.offset < self.size
     }
+}
+
+/// The register holding global index `bit`, found by binary search: registers are numbered in declaration
+/// order from 0 (as [`Program::validate`] checks), and a program may declare tens of thousands of them.
+pub(crate) fn register_of(regs: &[Register], bit: usize) -> Option<&Register> {
+    let k = regs.partition_point(|r| r.offset.saturating_add(r.size) <= bit);
+    regs.get(k).filter(|r| r.contains(bit))
 }
 
 /// One operation of a [`Program`]. Qubits and classical bits are global indices (see [`Register`]).
@@ -179,7 +186,7 @@ impl From<Program> for ProgramData {
 }
 
 /// Checks registers laid out in declaration order from 0, each with a valid, unused name.
-fn check_registers<'a>(regs: &'a [Register], names: &mut Vec<&'a str>, max: usize) -> Result<()> {
+fn check_registers<'a>(regs: &'a [Register], names: &mut HashSet<&'a str>, max: usize) -> Result<()> {
     let mut offset = 0;
     for r in regs {
         let bad = |reason| Err(Error::InvalidRegister { name: r.name.clone(), reason });
@@ -188,17 +195,16 @@ fn check_registers<'a>(regs: &'a [Register], names: &mut Vec<&'a str>, max: usiz
         if !valid {
             return bad("a register name must match [a-z][A-Za-z0-9_]*");
         }
-        if names.contains(&r.name.as_str()) {
+        if !names.insert(&r.name) {
             return bad("the name is used twice");
         }
         if r.offset != offset || r.size == 0 {
             return bad("registers must number their bits from 0 in declaration order, at least one bit each");
         }
-        offset += r.size;
-        if offset > max {
-            return bad("the registers hold more bits than MAX_REGISTER_BITS");
-        }
-        names.push(&r.name);
+        offset = match offset.checked_add(r.size) {
+            Some(end) if end <= max => end,
+            _ => return bad("the registers hold more bits than MAX_REGISTER_BITS"),
+        };
     }
     Ok(())
 }
@@ -213,7 +219,7 @@ impl Program {
     /// [`Error::InvalidRegister`], [`Error::InvalidQubit`], [`Error::InvalidClbit`],
     /// [`Error::InvalidConditional`] or [`Error::UnboundParameter`] for the first inconsistency.
     pub fn validate(&self) -> Result<()> {
-        let mut names = Vec::new();
+        let mut names = HashSet::new();
         check_registers(&self.qregs, &mut names, super::MAX_REGISTER_BITS)?;
         check_registers(&self.cregs, &mut names, super::MAX_REGISTER_BITS)?;
         let (num_qubits, num_clbits) = (self.num_qubits(), self.num_clbits());
@@ -276,8 +282,13 @@ impl Program {
     ///
     /// # Errors
     /// [`Error::UnboundParameter`] when an angle is still a weight or an input: bind the circuit first
-    /// ([`Circuit::bind`]).
+    /// ([`Circuit::bind`]); [`Error::QasmLimit`] (line and column 0) for a circuit on more than
+    /// [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS) qubits.
     pub fn from_circuit(circuit: &Circuit) -> Result<Program> {
+        if circuit.num_qubits() > super::MAX_REGISTER_BITS {
+            let limit = super::MAX_REGISTER_BITS;
+            return Err(Error::QasmLimit { line: 0, column: 0, what: "the number of qubits", limit });
+        }
         for inst in circuit.instructions() {
             for p in inst.gate().params().iter() {
                 p.constant()?;
@@ -407,9 +418,7 @@ impl Program {
 
     /// `name[index]` of a global bit index.
     pub(crate) fn bit_name(&self, regs: &[Register], bit: usize) -> String {
-        regs.iter()
-            .find(|r| r.contains(bit))
-            .map_or_else(|| format!("?[{bit}]"), |r| format!("{}[{}]", r.name, bit - r.offset))
+        register_of(regs, bit).map_or_else(|| format!("?[{bit}]"), |r| format!("{}[{}]", r.name, bit - r.offset))
     }
 
     /// The value of classical register `creg` (bits beyond 64 must be zero for a match with `value`).

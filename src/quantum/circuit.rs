@@ -1,6 +1,6 @@
 //! Circuits: a register size and a list of placed gates whose angles may be weights or inputs.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
@@ -48,8 +48,9 @@ impl Instruction {
         if targets.len() != gate.num_qubits() {
             return Err(Error::GateArity { gate: gate.name(), expected: gate.num_qubits(), found: targets.len() });
         }
-        if let Some(qubit) = first_repeat(targets.iter().chain(&controls).copied(), targets.len() + controls.len()) {
-            return Err(Error::DuplicateQubit { qubit });
+        let all: Vec<usize> = targets.iter().chain(&controls).copied().collect();
+        if let Some(i) = crate::bounded::first_repeat(&all) {
+            return Err(Error::DuplicateQubit { qubit: all[i] });
         }
         for p in gate.params().iter() {
             let value = match *p {
@@ -132,19 +133,6 @@ impl Instruction {
             angles[slot] = p.value_unchecked(weights, inputs);
         }
         angles
-    }
-}
-
-/// The first value of `items` (of which there are `len`) that an earlier one equals: pairwise for the few
-/// qubits of a gate, with a hash set for a long list of extra controls (read from a file, say) so that the
-/// check stays linear.
-fn first_repeat(items: impl Iterator<Item = usize> + Clone, len: usize) -> Option<usize> {
-    if len <= 16 {
-        let all: Vec<usize> = items.collect();
-        all.iter().enumerate().find(|&(i, q)| all[..i].contains(q)).map(|(_, &q)| q)
-    } else {
-        let mut seen = HashSet::with_capacity(len);
-        items.into_iter().find(|&q| !seen.insert(q))
     }
 }
 
