@@ -60,6 +60,7 @@ pub mod physics;
 pub mod prelude;
 pub mod qasm;
 pub mod quantum;
+mod serde_matrix;
 pub mod tagger;
 
 pub use error::{Error, ParamKind, Result};

@@ -162,7 +162,6 @@ impl Workspace {
 
 /// One Pauli term of one output, as bit masks (see `PauliString::masks`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Term {
     pub(crate) output: usize,
     pub(crate) coeff: f64,
@@ -200,7 +199,11 @@ pub(crate) struct Term {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::FunctionData", into = "super::serde_repr::FunctionData")
+)]
 pub struct QuantumFunction {
     circuit: Circuit,
     outputs: Outputs,
@@ -256,6 +259,12 @@ impl QuantumFunction {
     #[must_use]
     pub fn outputs(&self) -> &Outputs {
         &self.outputs
+    }
+
+    /// The circuit and the outputs, taking the function apart.
+    #[cfg(feature = "serde")]
+    pub(crate) fn into_parts(self) -> (Circuit, Outputs) {
+        (self.circuit, self.outputs)
     }
 
     /// The number of outputs m.

@@ -35,7 +35,11 @@ use crate::grad::function::check_len;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::LinearData", into = "super::serde_repr::LinearData")
+)]
 pub struct Linear {
     weight: DMatrix<f64>,
     bias: DVector<f64>,
@@ -89,6 +93,12 @@ impl Linear {
             });
         }
         Ok(Linear { weight, bias })
+    }
+
+    /// The weight and the bias, taking the layer apart.
+    #[cfg(feature = "serde")]
+    pub(super) fn into_parts(self) -> (DMatrix<f64>, DVector<f64>) {
+        (self.weight, self.bias)
     }
 
     /// The input dimension.

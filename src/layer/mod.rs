@@ -23,6 +23,7 @@ mod linear;
 mod network;
 mod optim;
 mod quantum_layer;
+mod serde_repr;
 
 pub use activation::{cross_entropy, softmax, softmax_into, tanh};
 pub use linear::Linear;

@@ -142,12 +142,16 @@ impl NetworkBuilder {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::NetworkData", into = "super::serde_repr::NetworkData")
+)]
 pub struct QuantumNetwork {
-    input: Linear,
-    quantum: QuantumLayer,
-    weights: Vec<f64>,
-    output: Linear,
+    pub(super) input: Linear,
+    pub(super) quantum: QuantumLayer,
+    pub(super) weights: Vec<f64>,
+    pub(super) output: Linear,
 }
 
 /// Per-chunk buffers of the network's passes.

@@ -94,16 +94,20 @@ pub enum Readout {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::LayerConfigData", into = "super::serde_repr::LayerConfigData")
+)]
 pub struct LayerConfig {
-    num_qubits: usize,
-    num_layers: usize,
-    encoding: Rotation,
-    reupload: bool,
-    ansatz: Ansatz,
-    topology: Topology,
-    readout: Readout,
-    diff_method: DiffMethod,
+    pub(super) num_qubits: usize,
+    pub(super) num_layers: usize,
+    pub(super) encoding: Rotation,
+    pub(super) reupload: bool,
+    pub(super) ansatz: Ansatz,
+    pub(super) topology: Topology,
+    pub(super) readout: Readout,
+    pub(super) diff_method: DiffMethod,
 }
 
 impl LayerConfig {
@@ -364,7 +368,11 @@ impl LayerConfig {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::LayerData", into = "super::serde_repr::LayerData")
+)]
 pub struct QuantumLayer {
     config: LayerConfig,
     function: QuantumFunction,

@@ -26,16 +26,64 @@ use crate::quantum::{Circuit, Gate, Instruction, StateVector};
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "RegisterData", into = "RegisterData")
+)]
 pub struct Register {
     name: String,
     offset: usize,
     size: usize,
 }
 
+/// The serialized form of a [`Register`], checked by [`Register::check`] when read.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RegisterData {
+    name: String,
+    offset: usize,
+    size: usize,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RegisterData> for Register {
+    type Error = Error;
+    fn try_from(d: RegisterData) -> Result<Register> {
+        let r = Register { name: d.name, offset: d.offset, size: d.size };
+        r.check()?;
+        Ok(r)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Register> for RegisterData {
+    fn from(r: Register) -> RegisterData {
+        RegisterData { name: r.name, offset: r.offset, size: r.size }
+    }
+}
+
 impl Register {
     pub(crate) fn new(name: String, offset: usize, size: usize) -> Self {
         Register { name, offset, size }
+    }
+
+    /// Checks what holds of any register of a program: a name matching `[a-z][A-Za-z0-9_]*`, at least one
+    /// bit, and bits that end within [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS).
+    fn check(&self) -> Result<()> {
+        let bad = |reason| Err(Error::InvalidRegister { name: self.name.clone(), reason });
+        let valid = self.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && self.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return bad("a register name must match [a-z][A-Za-z0-9_]*");
+        }
+        if self.size == 0 {
+            return bad("a register has at least one bit");
+        }
+        if self.offset.checked_add(self.size).is_none_or(|end| end > super::MAX_REGISTER_BITS) {
+            return bad("the registers hold more bits than MAX_REGISTER_BITS");
+        }
+        Ok(())
     }
 
     /// The register's name.
@@ -190,15 +238,11 @@ fn check_registers<'a>(regs: &'a [Register], names: &mut HashSet<&'a str>, max: 
     let mut offset = 0;
     for r in regs {
         let bad = |reason| Err(Error::InvalidRegister { name: r.name.clone(), reason });
-        let valid = r.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return bad("a register name must match [a-z][A-Za-z0-9_]*");
-        }
+        r.check()?;
         if !names.insert(&r.name) {
             return bad("the name is used twice");
         }
-        if r.offset != offset || r.size == 0 {
+        if r.offset != offset {
             return bad("registers must number their bits from 0 in declaration order, at least one bit each");
         }
         offset = match offset.checked_add(r.size) {
