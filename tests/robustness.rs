@@ -239,3 +239,23 @@ fn many_registers_validate_and_export_in_linear_time() -> qnet::Result<()> {
     assert!(matches!(result, Err(Error::QasmLimit { limit: MAX_REGISTER_BITS, .. })), "{result:?}");
     Ok(())
 }
+
+// ----- physics -----------------------------------------------------------------------------------------------
+
+#[test]
+fn chains_and_ansatze_beyond_a_state_are_refused_before_building() {
+    for sites in [MAX_QUBITS + 1, 1 << 40, usize::MAX] {
+        let result = physics::bonds(sites, Boundary::Periodic);
+        assert!(matches!(result, Err(Error::TooManyQubits { .. })), "{result:?}");
+        let result = physics::transverse_field_ising(sites, 1.0, 1.0, Boundary::Open);
+        assert!(matches!(result, Err(Error::TooManyQubits { .. })), "{result:?}");
+        let result = physics::hardware_efficient_ansatz(sites, 1);
+        assert!(matches!(result, Err(Error::TooManyQubits { .. })), "{result:?}");
+    }
+    for layers in [usize::MAX, usize::MAX / 2, physics::MAX_ANSATZ_GATES] {
+        let result = physics::hardware_efficient_ansatz(4, layers);
+        assert!(matches!(result, Err(Error::InvalidHyperParameter { name: "layers", .. })), "{result:?}");
+    }
+    let widest = physics::transverse_field_ising(MAX_QUBITS, 1.0, 1.0, Boundary::Periodic).expect("fits a state");
+    assert_eq!(widest.min_qubits(), MAX_QUBITS);
+}
