@@ -33,6 +33,17 @@ fn a_column_index_near_usize_max_is_a_conll_error() {
     }
 }
 
+/// Found by the `conll` fuzz target: the reader kept a CR inside a token that the writer then refused.
+#[test]
+fn a_carriage_return_inside_a_line_is_a_conll_error() {
+    for text in ["ER\r -X I-P", "a O\nb\rc O\r\n", "a NN\r O\n"] {
+        let result = parse_conll(text, "t", &ConllFormat::new());
+        assert!(matches!(result, Err(Error::Conll { ref found, .. }) if found.contains("\\r")), "{text:?}: {result:?}");
+    }
+    let crlf = parse_conll("a O\r\nb B-X\r\n\r\n", "t", &ConllFormat::new()).expect("CRLF line ends are fine");
+    assert_eq!(crlf.sentences[0].tokens, ["a", "b"]);
+}
+
 #[test]
 fn report_digits_beyond_the_maximum_are_refused() {
     let report = ClassificationReport::from_tokens(vec![("B-PER", "O")], None);

@@ -236,14 +236,14 @@ pub fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&str> {
 /// * Columns are separated by spaces or tabs; the token is first and, in labelled files, the tag last.
 /// * Blank lines (empty or only spaces and tabs) separate sentences; several in a row are one separator.
 /// * A line whose first column is `-DOCSTART-` opens a document and is not a token.
-/// * CRLF line ends and a missing final newline are accepted.
+/// * CRLF line ends and a missing final newline are accepted; a carriage return elsewhere is an error.
 /// * Tags must be `O` or `PREFIX-TYPE` (prefix `B`, `I`, `E` or `S`, non-empty type), within the declared
 ///   scheme if one is declared. They are converted to IOB2.
 ///
 /// # Errors
 /// [`Error::Conll`] naming the source, the line, what was expected and what was found, for a line whose column
 /// count differs from the first line's, a first line with too few columns for the format, a tag that is not
-/// `O` or `PREFIX-TYPE`, an empty type, or a tag outside the declared scheme.
+/// `O` or `PREFIX-TYPE`, an empty type, a tag outside the declared scheme, or a carriage return inside a line.
 ///
 /// # Example
 /// ```
@@ -311,6 +311,15 @@ fn parse_conll_at(text: &str, path: &Path, format: &ConllFormat) -> Result<Corpu
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(field) = line.split([' ', '\t']).find(|f| f.contains('\r')) {
+            // A carriage return anywhere but before the line feed: no writer could write the field back.
+            return Err(conll_error(
+                path,
+                line_no,
+                "fields without a carriage return (one is allowed only before the line feed)".to_string(),
+                format!("{field:?}"),
+            ));
+        }
         fields.clear();
         fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
         if fields.is_empty() {
