@@ -26,6 +26,12 @@ pub(crate) fn filled<T: Clone>(what: &'static str, len: usize, value: T) -> Resu
     Ok(v)
 }
 
+/// `rows · cols` copies of `value` (a row-major table), or [`Error::TooLarge`] when the product overflows or
+/// the allocator refuses it.
+pub(crate) fn table<T: Clone>(what: &'static str, rows: usize, cols: usize, value: T) -> Result<Vec<T>> {
+    filled(what, product(what, rows, cols)?, value)
+}
+
 /// The index of the first item equal to an earlier one: pairwise for the few qubits of a gate, with a hash
 /// set for a long list (extra controls read from a file, the arguments of a wide gate) so that the check stays
 /// linear in its length.

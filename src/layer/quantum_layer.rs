@@ -3,6 +3,7 @@
 use rand::{Rng, RngExt};
 
 use super::batch;
+use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::grad::{DiffMethod, Outputs, QuantumFunction};
@@ -497,12 +498,13 @@ impl QuantumLayer {
     /// any thread count.
     ///
     /// # Errors
-    /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `inputs.len()` is not a multiple of n.
+    /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `inputs.len()` is not a multiple of n;
+    /// [`Error::TooLarge`] when the outputs cannot be allocated.
     pub fn forward_batch(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
         self.check_weights(weights)?;
         let b = self.batch_size(inputs)?;
         let (n, m) = (self.num_inputs(), self.num_outputs());
-        let mut out = vec![0.0; b * m];
+        let mut out = bounded::table("batch of quantum layer outputs", b, m, 0.0)?;
         batch::run(
             b,
             &mut out,
@@ -537,7 +539,11 @@ impl QuantumLayer {
         self.check_weights(weights)?;
         let b = self.batch_size(inputs)?;
         let (n, m) = (self.num_inputs(), self.num_outputs());
-        check_len("batch of upstream gradients", b * m, upstream.len())?;
+        check_len(
+            "batch of upstream gradients",
+            bounded::product("batch of upstream gradients", b, m)?,
+            upstream.len(),
+        )?;
         let mut input_grads = vec![0.0; b * n];
         let method = self.config.diff_method;
         let init = || Ok((self.function.workspace()?, vec![0.0; m]));
