@@ -118,7 +118,8 @@ fuzz_target!(|data: &[u8]| {
     match name {
         "Circuit" => load(json, qnet_fuzz::circuit),
         "Instruction" => load(json, |i: &Instruction| {
-            let mut c = Circuit::new(i.qubits().max().map_or(1, |q| q + 1)).expect("at least one qubit");
+            let Some(width) = i.qubits().max().map_or(Some(1), |q| q.checked_add(1)) else { return };
+            let mut c = Circuit::new(width).expect("at least one qubit");
             c.push(i.clone()).expect("an instruction fits the register of its largest qubit");
             qnet_fuzz::circuit(&c);
         }),

@@ -90,9 +90,6 @@ impl Canvas {
     }
 
     fn text(&mut self, row: usize, col: usize, s: &str) {
-        if self.cell(row, col).is_none() {
-            return;
-        }
         for (k, ch) in s.chars().enumerate() {
             self.set(row, col + k, Cell::Glyph(ch));
         }
