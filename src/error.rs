@@ -50,6 +50,16 @@ pub enum Error {
         bytes: u128,
     },
 
+    /// A buffer whose length comes from the caller or a file and that cannot be allocated: its number of
+    /// elements overflows `usize`, or the allocator refuses it (tried with `try_reserve`, never assumed).
+    #[error("{what} needs {elements} elements, more than can be allocated")]
+    TooLarge {
+        /// What was to be allocated (for example `"linear layer weights"`).
+        what: &'static str,
+        /// The number of elements asked for.
+        elements: u128,
+    },
+
     /// A qubit index at or beyond the register's size.
     #[error("qubit {qubit} is out of range for a {num_qubits}-qubit register")]
     InvalidQubit {
@@ -428,6 +438,16 @@ pub enum Error {
         /// The file.
         path: PathBuf,
         /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A value read with serde whose parts contradict each other, in a way no constructor can produce (scores
+    /// with more correct entities than predicted ones, totals that are not the sum of their parts, ...).
+    #[error("corrupt {what}: {reason}")]
+    CorruptData {
+        /// What was read (for example `"classification report"`).
+        what: &'static str,
+        /// What is wrong with it, with the offending values.
         reason: String,
     },
 

@@ -51,6 +51,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]
 
+mod bounded;
 pub mod error;
 pub mod grad;
 pub mod info;
@@ -59,6 +60,7 @@ pub mod physics;
 pub mod prelude;
 pub mod qasm;
 pub mod quantum;
+mod serde_matrix;
 pub mod tagger;
 
 pub use error::{Error, ParamKind, Result};

@@ -27,7 +27,7 @@ fn labels_but_o(p: &Predictions) -> Vec<String> {
 
 fn check_token_tables(name: &str, p: &Predictions) {
     assert_eq!(p.token_report(None).to_string(), expected(&format!("{name}.sklearn.txt")));
-    assert_eq!(p.token_report(None).with_digits(4).to_string(), expected(&format!("{name}.sklearn4.txt")));
+    assert_eq!(p.token_report(None).with_digits(4).unwrap().to_string(), expected(&format!("{name}.sklearn4.txt")));
     let labels = labels_but_o(p);
     let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     assert_eq!(p.token_report(Some(&labels)).to_string(), expected(&format!("{name}.sklearn_no_o.txt")));
@@ -38,9 +38,9 @@ fn iob2_matches_conlleval_seqeval_and_sklearn() {
     let p = load("iob2");
     let report = p.entity_report(ChunkRules::Conlleval);
     assert_eq!(report.to_string(), expected("iob2.conlleval.txt"));
-    assert_eq!(report.classification_report().with_digits(4).to_string(), expected("iob2.seqeval.txt"));
+    assert_eq!(report.classification_report().with_digits(4).unwrap().to_string(), expected("iob2.seqeval.txt"));
     let strict = p.entity_report(ChunkRules::StrictIob2);
-    assert_eq!(strict.classification_report().with_digits(4).to_string(), expected("iob2.seqeval_strict.txt"));
+    assert_eq!(strict.classification_report().with_digits(4).unwrap().to_string(), expected("iob2.seqeval_strict.txt"));
     check_token_tables("iob2", &p);
 }
 
@@ -49,9 +49,9 @@ fn iob1_matches_conlleval_seqeval_and_sklearn() {
     let p = load("iob1");
     let report = p.entity_report(ChunkRules::Conlleval);
     assert_eq!(report.to_string(), expected("iob1.conlleval.txt"));
-    assert_eq!(report.classification_report().with_digits(4).to_string(), expected("iob1.seqeval.txt"));
+    assert_eq!(report.classification_report().with_digits(4).unwrap().to_string(), expected("iob1.seqeval.txt"));
     assert_eq!(
-        p.entity_report(ChunkRules::StrictIob2).classification_report().with_digits(4).to_string(),
+        p.entity_report(ChunkRules::StrictIob2).classification_report().with_digits(4).unwrap().to_string(),
         expected("iob1.seqeval_strict.txt")
     );
     check_token_tables("iob1", &p);
@@ -64,7 +64,7 @@ fn iobes_matches_conlleval_its_iobes_variant_seqeval_and_sklearn() {
     assert_eq!(p.entity_report(ChunkRules::Conlleval).to_string(), expected("iobes.conlleval.txt"));
     let report = p.entity_report(ChunkRules::Iobes);
     assert_eq!(report.to_string(), expected("iobes.conlleval_iobes.txt"));
-    assert_eq!(report.classification_report().with_digits(4).to_string(), expected("iobes.seqeval.txt"));
+    assert_eq!(report.classification_report().with_digits(4).unwrap().to_string(), expected("iobes.seqeval.txt"));
     check_token_tables("iobes", &p);
 }
 

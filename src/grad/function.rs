@@ -64,11 +64,12 @@ pub enum Outputs {
 }
 
 impl Outputs {
-    /// The number of outputs on `num_qubits` qubits.
+    /// The number of outputs on `num_qubits` qubits (for probabilities 2^n, saturating at `usize::MAX`).
     #[must_use]
     pub fn len(&self, num_qubits: usize) -> usize {
         match self {
             Outputs::Observables(o) => o.len(),
+            Outputs::Probabilities if num_qubits >= usize::BITS as usize => usize::MAX,
             Outputs::Probabilities => 1usize << num_qubits,
         }
     }
@@ -161,7 +162,6 @@ impl Workspace {
 
 /// One Pauli term of one output, as bit masks (see `PauliString::masks`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub(crate) struct Term {
     pub(crate) output: usize,
     pub(crate) coeff: f64,
@@ -199,7 +199,11 @@ pub(crate) struct Term {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::FunctionData", into = "super::serde_repr::FunctionData")
+)]
 pub struct QuantumFunction {
     circuit: Circuit,
     outputs: Outputs,
@@ -214,9 +218,11 @@ impl QuantumFunction {
     /// The function reading `outputs` from the state `circuit` prepares.
     ///
     /// # Errors
-    /// [`Error::InvalidQubit`] when an observable acts beyond the circuit's register; [`Error::DimensionMismatch`]
-    /// for an empty list of observables.
+    /// [`Error::TooManyQubits`] for a circuit on more than [`MAX_QUBITS`](crate::quantum::MAX_QUBITS) qubits,
+    /// which no state can hold; [`Error::InvalidQubit`] when an observable acts beyond the circuit's register;
+    /// [`Error::DimensionMismatch`] for an empty list of observables.
     pub fn new(circuit: Circuit, outputs: Outputs) -> Result<Self> {
+        crate::quantum::state::check_max_qubits(circuit.num_qubits())?;
         let mut terms = Vec::new();
         let mut ranges = Vec::new();
         if let Outputs::Observables(observables) = &outputs {
@@ -253,6 +259,12 @@ impl QuantumFunction {
     #[must_use]
     pub fn outputs(&self) -> &Outputs {
         &self.outputs
+    }
+
+    /// The circuit and the outputs, taking the function apart.
+    #[cfg(feature = "serde")]
+    pub(crate) fn into_parts(self) -> (Circuit, Outputs) {
+        (self.circuit, self.outputs)
     }
 
     /// The number of outputs m.
@@ -447,7 +459,7 @@ impl QuantumFunction {
     /// [`Error::NonFiniteParameter`] for NaN or ±∞.
     pub fn evaluate(&self, weights: &[f64], inputs: &[f64]) -> Result<Vec<f64>> {
         let mut ws = self.workspace()?;
-        let mut out = vec![0.0; self.num_outputs()];
+        let mut out = crate::bounded::filled("outputs", self.num_outputs(), 0.0)?;
         self.evaluate_into(weights, inputs, &mut ws, &mut out)?;
         Ok(out)
     }
@@ -539,7 +551,7 @@ impl QuantumFunction {
     /// As [`evaluate`](Self::evaluate); [`Error::DimensionMismatch`] when `upstream` is not of length m.
     pub fn vjp(&self, method: DiffMethod, weights: &[f64], inputs: &[f64], upstream: &[f64]) -> Result<Vjp> {
         let mut ws = self.workspace()?;
-        let mut values = vec![0.0; self.num_outputs()];
+        let mut values = crate::bounded::filled("outputs", self.num_outputs(), 0.0)?;
         let mut wg = vec![0.0; weights.len()];
         let mut xg = vec![0.0; inputs.len()];
         self.vjp_into(method, weights, inputs, upstream, &mut ws, &mut values, &mut wg, Some(&mut xg))?;

@@ -20,6 +20,7 @@
 pub(crate) mod adjoint;
 mod finite;
 pub(crate) mod function;
+mod serde_repr;
 mod shift;
 
 pub use function::{

@@ -77,7 +77,10 @@ pub(crate) fn spectrum_renyi_nats(eigenvalues: &[f64], alpha: f64) -> f64 {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "DMatrix<C>", into = "DMatrix<C>"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "crate::serde_matrix::MatrixData<C>", into = "crate::serde_matrix::MatrixData<C>")
+)]
 pub struct DensityMatrix {
     num_qubits: usize,
     matrix: DMatrix<C>,
@@ -331,6 +334,23 @@ impl TryFrom<DMatrix<C>> for DensityMatrix {
 impl From<DensityMatrix> for DMatrix<C> {
     fn from(rho: DensityMatrix) -> DMatrix<C> {
         rho.matrix
+    }
+}
+
+/// Read with serde: the shape is checked before the matrix is made, then everything [`DensityMatrix::new`]
+/// checks.
+#[cfg(feature = "serde")]
+impl TryFrom<crate::serde_matrix::MatrixData<C>> for DensityMatrix {
+    type Error = Error;
+    fn try_from(data: crate::serde_matrix::MatrixData<C>) -> Result<Self> {
+        DensityMatrix::new(data.into_matrix()?)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<DensityMatrix> for crate::serde_matrix::MatrixData<C> {
+    fn from(rho: DensityMatrix) -> Self {
+        rho.matrix.into()
     }
 }
 

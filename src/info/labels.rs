@@ -89,7 +89,10 @@ pub fn mutual_information_from_counts(table: &DMatrix<usize>, base: Base) -> Res
     if table.is_empty() {
         return Err(Error::EmptyDistribution { what: "contingency table" });
     }
-    let total: usize = table.iter().sum();
+    // Sums in u128, which no table of usize counts can overflow; each converts to the same f64 as a usize sum
+    // would wherever that does not overflow.
+    let sum = |counts: &mut dyn Iterator<Item = &usize>| counts.map(|&c| c as u128).sum::<u128>();
+    let total = sum(&mut table.iter());
     if total == 0 {
         return Err(Error::ZeroTotal { what: "contingency table" });
     }
@@ -97,8 +100,8 @@ pub fn mutual_information_from_counts(table: &DMatrix<usize>, base: Base) -> Res
         return Ok(0.0);
     }
     let n = total as f64;
-    let a: Vec<f64> = (0..table.nrows()).map(|i| table.row(i).iter().sum::<usize>() as f64).collect();
-    let b: Vec<f64> = (0..table.ncols()).map(|j| table.column(j).iter().sum::<usize>() as f64).collect();
+    let a: Vec<f64> = (0..table.nrows()).map(|i| sum(&mut table.row(i).iter()) as f64).collect();
+    let b: Vec<f64> = (0..table.ncols()).map(|j| sum(&mut table.column(j).iter()) as f64).collect();
     let ln_n = n.ln();
     let mut terms = Vec::new();
     for j in 0..table.ncols() {

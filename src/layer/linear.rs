@@ -3,6 +3,7 @@
 use nalgebra::{DMatrix, DVector};
 use rand::{Rng, RngExt};
 
+use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 
@@ -34,7 +35,11 @@ use crate::grad::function::check_len;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::LinearData", into = "super::serde_repr::LinearData")
+)]
 pub struct Linear {
     weight: DMatrix<f64>,
     bias: DVector<f64>,
@@ -44,20 +49,26 @@ impl Linear {
     /// A Xavier-initialised layer from `input_dim` to `output_dim`, drawn from `rng`.
     ///
     /// # Errors
-    /// [`Error::InvalidHyperParameter`] when a dimension is zero.
+    /// [`Error::InvalidHyperParameter`] when a dimension is zero; [`Error::TooLarge`] when the input × output
+    /// weights cannot be allocated (the product overflows, or the allocator refuses it).
     pub fn new<R: Rng + ?Sized>(input_dim: usize, output_dim: usize, rng: &mut R) -> Result<Self> {
         for (name, d) in [("input dimension", input_dim), ("output dimension", output_dim)] {
             if d == 0 {
                 return Err(Error::InvalidHyperParameter { name, value: "0".into(), reason: "must be at least 1" });
             }
         }
-        let a = (6.0 / (input_dim + output_dim) as f64).sqrt();
-        // Drawn row by row so that the flat parameter order and the draw order agree.
-        let mut values = Vec::with_capacity(input_dim * output_dim);
-        for _ in 0..input_dim * output_dim {
-            values.push(rng.random_range(-a..=a));
+        let len = bounded::product("linear layer weights", input_dim, output_dim)?;
+        let mut weight = bounded::filled("linear layer weights", len, 0.0)?;
+        let bias = bounded::filled("linear layer bias", output_dim, 0.0)?;
+        let a = (6.0 / (input_dim as f64 + output_dim as f64)).sqrt();
+        // Drawn row by row so that the flat parameter order and the draw order agree; stored column by column.
+        for r in 0..output_dim {
+            for c in 0..input_dim {
+                weight[c * output_dim + r] = rng.random_range(-a..=a);
+            }
         }
-        Ok(Linear { weight: DMatrix::from_row_slice(output_dim, input_dim, &values), bias: DVector::zeros(output_dim) })
+        let weight = DMatrix::from_vec(output_dim, input_dim, weight);
+        Ok(Linear { weight, bias: DVector::from_vec(bias) })
     }
 
     /// A layer from a weight matrix (output × input) and a bias of length output.
@@ -82,6 +93,12 @@ impl Linear {
             });
         }
         Ok(Linear { weight, bias })
+    }
+
+    /// The weight and the bias, taking the layer apart.
+    #[cfg(feature = "serde")]
+    pub(super) fn into_parts(self) -> (DMatrix<f64>, DVector<f64>) {
+        (self.weight, self.bias)
     }
 
     /// The input dimension.

@@ -7,6 +7,15 @@
 //!   batched forward and backward passes, serde support; its docs show a whole training loop.
 //! - [`Linear`] (Xavier init), [`tanh`], [`softmax`], [`cross_entropy`], and the optimizers [`Sgd`] and
 //!   [`Adam`]: small, in service of the network and the tagger, not a framework.
+//!
+//! # Limits
+//!
+//! A layer has at most [`MAX_QUBITS`](crate::quantum::MAX_QUBITS) qubits
+//! ([`Error::TooManyQubits`](crate::Error::TooManyQubits)) and its circuit at most [`MAX_LAYER_GATES`] gates
+//! ([`Error::InvalidHyperParameter`](crate::Error::InvalidHyperParameter)), both checked before anything is
+//! built. A [`Linear`] layer's weights are reserved with `try_reserve`: dimensions whose product cannot be
+//! allocated give [`Error::TooLarge`](crate::Error::TooLarge). Networks and layers read with serde are checked
+//! as their constructors check them.
 
 mod activation;
 pub(crate) mod batch;
@@ -14,9 +23,10 @@ mod linear;
 mod network;
 mod optim;
 mod quantum_layer;
+mod serde_repr;
 
 pub use activation::{cross_entropy, softmax, softmax_into, tanh};
 pub use linear::Linear;
 pub use network::{NetworkBuilder, QuantumNetwork};
 pub use optim::{Adam, Sgd};
-pub use quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology};
+pub use quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology, MAX_LAYER_GATES};

@@ -5,6 +5,7 @@ use rand::SeedableRng;
 use super::batch;
 use super::linear::Linear;
 use super::quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology};
+use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::grad::{DiffMethod, Workspace};
@@ -142,12 +143,16 @@ impl NetworkBuilder {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::NetworkData", into = "super::serde_repr::NetworkData")
+)]
 pub struct QuantumNetwork {
-    input: Linear,
-    quantum: QuantumLayer,
-    weights: Vec<f64>,
-    output: Linear,
+    pub(super) input: Linear,
+    pub(super) quantum: QuantumLayer,
+    pub(super) weights: Vec<f64>,
+    pub(super) output: Linear,
 }
 
 /// Per-chunk buffers of the network's passes.
@@ -408,11 +413,11 @@ impl QuantumNetwork {
     ///
     /// # Errors
     /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `xs.len()` is not a multiple of the
-    /// input dimension.
+    /// input dimension; [`Error::TooLarge`] when the outputs cannot be allocated.
     pub fn forward_batch(&self, xs: &[f64]) -> Result<Vec<f64>> {
         let b = self.batch_size(xs)?;
         let (d, o) = (self.input_dim(), self.output_dim());
-        let mut out = vec![0.0; b * o];
+        let mut out = bounded::table("batch of network outputs", b, o, 0.0)?;
         batch::run(
             b,
             &mut out,
@@ -441,7 +446,11 @@ impl QuantumNetwork {
     pub fn backward_batch(&self, xs: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
         let b = self.batch_size(xs)?;
         let (d, o) = (self.input_dim(), self.output_dim());
-        check_len("batch of upstream gradients", b * o, upstream.len())?;
+        check_len(
+            "batch of upstream gradients",
+            bounded::product("batch of upstream gradients", b, o)?,
+            upstream.len(),
+        )?;
         let mut xg = vec![0.0; b * d];
         let pg = batch::run(
             b,
@@ -501,7 +510,7 @@ impl QuantumNetwork {
     {
         let b = self.batch_size(xs)?;
         let (d, o) = (self.input_dim(), self.output_dim());
-        let mut ys = vec![0.0; b * o];
+        let mut ys = bounded::table("batch of network outputs", b, o, 0.0)?;
         let mut xg = vec![0.0; b * d];
         let pg = batch::run(
             b,

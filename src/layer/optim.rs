@@ -103,7 +103,11 @@ fn prepare(state: &mut [&mut Vec<f64>], params: &[f64], grads: &[f64]) -> Result
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_repr::SgdData", into = "serde_repr::SgdData")
+)]
 pub struct Sgd {
     learning_rate: f64,
     momentum: f64,
@@ -173,7 +177,11 @@ impl Sgd {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "serde_repr::AdamData", into = "serde_repr::AdamData")
+)]
 pub struct Adam {
     learning_rate: f64,
     beta1: f64,
@@ -311,5 +319,89 @@ impl Adam {
             }
         }
         Ok(())
+    }
+}
+
+/// What the optimizers are serialized as: their settings and state, read back through their setters so that
+/// every setting passes the same checks, and with moments of one length and a non-negative step count.
+#[cfg(feature = "serde")]
+mod serde_repr {
+    use serde::{Deserialize, Serialize};
+
+    use super::{Adam, Sgd};
+    use crate::error::{Error, Result};
+
+    #[derive(Serialize, Deserialize)]
+    pub(super) struct SgdData {
+        learning_rate: f64,
+        momentum: f64,
+        weight_decay: f64,
+        clip_norm: Option<f64>,
+        velocity: Vec<f64>,
+    }
+
+    impl TryFrom<SgdData> for Sgd {
+        type Error = Error;
+        fn try_from(d: SgdData) -> Result<Sgd> {
+            let mut sgd = Sgd::new(d.learning_rate)?.with_momentum(d.momentum)?.with_weight_decay(d.weight_decay)?;
+            if let Some(c) = d.clip_norm {
+                sgd = sgd.with_clip_norm(c)?;
+            }
+            sgd.velocity = d.velocity;
+            Ok(sgd)
+        }
+    }
+
+    impl From<Sgd> for SgdData {
+        fn from(o: Sgd) -> SgdData {
+            let Sgd { learning_rate, momentum, weight_decay, clip_norm, velocity } = o;
+            SgdData { learning_rate, momentum, weight_decay, clip_norm, velocity }
+        }
+    }
+
+    #[derive(Serialize, Deserialize)]
+    pub(super) struct AdamData {
+        learning_rate: f64,
+        beta1: f64,
+        beta2: f64,
+        epsilon: f64,
+        weight_decay: f64,
+        clip_norm: Option<f64>,
+        m: Vec<f64>,
+        v: Vec<f64>,
+        t: i32,
+    }
+
+    impl TryFrom<AdamData> for Adam {
+        type Error = Error;
+        fn try_from(d: AdamData) -> Result<Adam> {
+            let mut adam = Adam::new(d.learning_rate)?
+                .with_betas(d.beta1, d.beta2)?
+                .with_epsilon(d.epsilon)?
+                .with_weight_decay(d.weight_decay)?;
+            if let Some(c) = d.clip_norm {
+                adam = adam.with_clip_norm(c)?;
+            }
+            if d.m.len() != d.v.len() || d.t < 0 {
+                return Err(Error::CorruptData {
+                    what: "Adam optimizer",
+                    reason: format!(
+                        "moments of lengths {} and {} (must be equal) after {} steps (must be at least 0)",
+                        d.m.len(),
+                        d.v.len(),
+                        d.t
+                    ),
+                });
+            }
+            (adam.m, adam.v, adam.t) = (d.m, d.v, d.t);
+            Ok(adam)
+        }
+    }
+
+    impl From<Adam> for AdamData {
+        fn from(o: Adam) -> AdamData {
+            let Adam { learning_rate, beta1, beta2, epsilon, weight_decay, clip_norm, m, v, t } = o;
+            AdamData { learning_rate, beta1, beta2, epsilon, weight_decay, clip_norm, m, v, t }
+        }
     }
 }

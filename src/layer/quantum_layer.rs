@@ -3,10 +3,16 @@
 use rand::{Rng, RngExt};
 
 use super::batch;
+use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::grad::{DiffMethod, Outputs, QuantumFunction};
 use crate::quantum::{Circuit, Gate, Observable, Param, PauliString};
+
+/// The most gates a [`QuantumLayer`]'s circuit may hold (its blocks, encodings and entanglers together, each
+/// entangler counted at its largest), so that a mistyped number of layers is an error and not a runaway
+/// allocation. About 150 MB of circuit.
+pub const MAX_LAYER_GATES: usize = 1 << 20;
 
 /// A single-qubit rotation axis: RX, RY or RZ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -89,16 +95,20 @@ pub enum Readout {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::LayerConfigData", into = "super::serde_repr::LayerConfigData")
+)]
 pub struct LayerConfig {
-    num_qubits: usize,
-    num_layers: usize,
-    encoding: Rotation,
-    reupload: bool,
-    ansatz: Ansatz,
-    topology: Topology,
-    readout: Readout,
-    diff_method: DiffMethod,
+    pub(super) num_qubits: usize,
+    pub(super) num_layers: usize,
+    pub(super) encoding: Rotation,
+    pub(super) reupload: bool,
+    pub(super) ansatz: Ansatz,
+    pub(super) topology: Topology,
+    pub(super) readout: Readout,
+    pub(super) diff_method: DiffMethod,
 }
 
 impl LayerConfig {
@@ -175,17 +185,26 @@ impl LayerConfig {
     /// Checks the settings.
     ///
     /// # Errors
-    /// [`Error::ZeroQubits`]; [`Error::InvalidHyperParameter`] for zero layers or more than 20 qubits with the
-    /// probability readout.
+    /// [`Error::ZeroQubits`]; [`Error::TooManyQubits`] above [`MAX_QUBITS`](crate::quantum::MAX_QUBITS);
+    /// [`Error::InvalidHyperParameter`] for zero layers, for a circuit of more than [`MAX_LAYER_GATES`] gates,
+    /// or for more than 20 qubits with the probability readout.
     pub fn check(&self) -> Result<()> {
         if self.num_qubits == 0 {
             return Err(Error::ZeroQubits);
         }
+        crate::quantum::state::check_max_qubits(self.num_qubits)?;
         if self.num_layers == 0 {
             return Err(Error::InvalidHyperParameter {
                 name: "number of layers",
                 value: "0".into(),
                 reason: "must be at least 1",
+            });
+        }
+        if self.max_gates().is_none_or(|gates| gates > MAX_LAYER_GATES) {
+            return Err(Error::InvalidHyperParameter {
+                name: "number of layers",
+                value: self.num_layers.to_string(),
+                reason: "the circuit would hold more than MAX_LAYER_GATES (2^20) gates",
             });
         }
         if self.readout == Readout::Probabilities && self.num_qubits > 20 {
@@ -196,6 +215,20 @@ impl LayerConfig {
             });
         }
         Ok(())
+    }
+
+    /// A bound on the circuit's gates, each entangler counted at its largest; `None` when it overflows.
+    fn max_gates(&self) -> Option<usize> {
+        let n = self.num_qubits;
+        let entangler = match self.topology {
+            _ if n < 2 => 0,
+            Topology::Linear => n - 1,
+            Topology::Ring => n,
+            Topology::AllToAll => n * (n - 1) / 2,
+        };
+        let encodings = if self.reupload { self.num_layers } else { 1 };
+        let block = self.weights_per_block().checked_add(entangler)?;
+        self.num_layers.checked_mul(block)?.checked_add(encodings.checked_mul(n)?)
     }
 
     /// The weights per block.
@@ -336,7 +369,11 @@ impl LayerConfig {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "super::serde_repr::LayerData", into = "super::serde_repr::LayerData")
+)]
 pub struct QuantumLayer {
     config: LayerConfig,
     function: QuantumFunction,
@@ -461,12 +498,13 @@ impl QuantumLayer {
     /// any thread count.
     ///
     /// # Errors
-    /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `inputs.len()` is not a multiple of n.
+    /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `inputs.len()` is not a multiple of n;
+    /// [`Error::TooLarge`] when the outputs cannot be allocated.
     pub fn forward_batch(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
         self.check_weights(weights)?;
         let b = self.batch_size(inputs)?;
         let (n, m) = (self.num_inputs(), self.num_outputs());
-        let mut out = vec![0.0; b * m];
+        let mut out = bounded::table("batch of quantum layer outputs", b, m, 0.0)?;
         batch::run(
             b,
             &mut out,
@@ -501,7 +539,11 @@ impl QuantumLayer {
         self.check_weights(weights)?;
         let b = self.batch_size(inputs)?;
         let (n, m) = (self.num_inputs(), self.num_outputs());
-        check_len("batch of upstream gradients", b * m, upstream.len())?;
+        check_len(
+            "batch of upstream gradients",
+            bounded::product("batch of upstream gradients", b, m)?,
+            upstream.len(),
+        )?;
         let mut input_grads = vec![0.0; b * n];
         let method = self.config.diff_method;
         let init = || Ok((self.function.workspace()?, vec![0.0; m]));

@@ -28,7 +28,8 @@ pub enum Boundary {
 /// The nearest-neighbour bonds (i, j) of a chain of `num_sites` sites.
 ///
 /// # Errors
-/// [`Error::InvalidHyperParameter`] for no sites, or for a periodic chain of fewer than 3 sites.
+/// [`Error::InvalidHyperParameter`] for no sites, or for a periodic chain of fewer than 3 sites;
+/// [`Error::TooManyQubits`] for more sites than [`MAX_QUBITS`](crate::quantum::MAX_QUBITS).
 pub fn bonds(num_sites: usize, boundary: Boundary) -> Result<Vec<(usize, usize)>> {
     if num_sites == 0 {
         return Err(Error::InvalidHyperParameter {
@@ -37,6 +38,7 @@ pub fn bonds(num_sites: usize, boundary: Boundary) -> Result<Vec<(usize, usize)>
             reason: "a chain needs at least one site",
         });
     }
+    crate::quantum::state::check_max_qubits(num_sites)?;
     let mut b: Vec<(usize, usize)> = (0..num_sites - 1).map(|i| (i, i + 1)).collect();
     if boundary == Boundary::Periodic {
         if num_sites < 3 {

@@ -7,6 +7,13 @@
 //!   eigendecomposition of the dense matrix, the reference a variational method is judged against.
 //! - [`hardware_efficient_ansatz`]: the layered RY–RZ–CNOT circuit of variational eigensolvers.
 //!
+//! # Limits
+//!
+//! Chains have at most [`MAX_QUBITS`](crate::quantum::MAX_QUBITS) sites, the register a state can have
+//! ([`Error::TooManyQubits`](crate::Error::TooManyQubits)), and an ansatz at most [`MAX_ANSATZ_GATES`] gates
+//! ([`Error::InvalidHyperParameter`](crate::Error::InvalidHyperParameter)): both are checked before anything
+//! is built. Exact diagonalisation stops at [`MAX_EXACT_QUBITS`].
+//!
 //! # Example
 //!
 //! ```
@@ -26,6 +33,6 @@ mod ansatz;
 mod exact;
 mod hamiltonian;
 
-pub use ansatz::hardware_efficient_ansatz;
+pub use ansatz::{hardware_efficient_ansatz, MAX_ANSATZ_GATES};
 pub use exact::{ground_state, Spectrum, MAX_EXACT_QUBITS};
 pub use hamiltonian::{bonds, heisenberg_xxz, pauli_sum, transverse_field_ising, Boundary};

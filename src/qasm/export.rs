@@ -115,8 +115,7 @@ struct Writer {
 }
 
 fn qubit_name(regs: &[Register], q: usize) -> String {
-    regs.iter()
-        .find(|r| q >= r.offset() && q - r.offset() < r.size())
+    super::program::register_of(regs, q)
         .map_or_else(|| format!("q[{q}]"), |r| format!("{}[{}]", r.name(), q - r.offset()))
 }
 

@@ -39,9 +39,13 @@
 //!
 //! The parser is iterative except for parameter expressions, whose nesting is capped at
 //! [`MAX_EXPRESSION_DEPTH`]; user gates may nest [`MAX_GATE_DEPTH`] deep; a program may expand to at most
-//! [`MAX_OPERATIONS`] operations and declare at most [`MAX_REGISTER_BITS`] qubits (and as many classical bits).
+//! [`MAX_OPERATIONS`] units of work (operations, the qubits each barrier spans, the expression steps evaluated
+//! while expanding user gates) and declare at most [`MAX_REGISTER_BITS`] qubits (and as many classical bits).
 //! Beyond these it returns [`Error::QasmLimit`](crate::Error::QasmLimit): no input panics, overflows the stack
-//! or runs without end.
+//! or runs without end. Names, repeated arguments and registers are looked up in hash maps or by binary search,
+//! so parsing, validating and exporting take time linear in the text and in the expanded program.
+//! [`Program::from_circuit`] refuses a circuit wider than [`MAX_REGISTER_BITS`], and a program runs only on a
+//! state it can hold (see [`quantum`](crate::quantum#limits)).
 //!
 //! # Example
 //!
@@ -90,8 +94,9 @@ pub const MAX_EXPRESSION_DEPTH: usize = 256;
 /// The deepest nesting of user gate applications (a gate whose body applies a gate whose body ...).
 pub const MAX_GATE_DEPTH: usize = 64;
 
-/// The most operations a program may expand to (gate applications, including those inside user gates at every
-/// level, measurements, resets and barriers).
+/// The most work a program may expand to: one unit per operation (gate applications, including those inside
+/// user gates at every level, measurements and resets), one per qubit a barrier spans, and one per step of the
+/// parameter expressions evaluated while expanding user gates.
 pub const MAX_OPERATIONS: usize = 1 << 20;
 
 /// The most qubits, and separately the most classical bits, a program may declare.

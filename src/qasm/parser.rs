@@ -4,7 +4,7 @@
 //! gates are stored as parsed bodies and expanded when applied, with limits on the nesting of gate calls and on
 //! the total number of gate applications, so that no input overflows the stack or runs without end.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::f64::consts::PI;
 use std::rc::Rc;
 
@@ -12,8 +12,12 @@ use super::expr::{Expr, Func, Step};
 use super::lexer::{lex, Tok, Token};
 use super::program::{Operation, Program, Register};
 use super::{MAX_EXPRESSION_DEPTH, MAX_GATE_DEPTH, MAX_OPERATIONS, MAX_REGISTER_BITS};
+use crate::bounded::first_repeat;
 use crate::error::{Error, Result};
 use crate::quantum::{Gate, Instruction, Param};
+
+/// A gate definition's parameter names and their indices (empty outside definitions).
+type Scope = HashMap<String, usize>;
 
 /// Words that cannot name a register, a gate or a gate argument.
 const RESERVED: &[&str] = &[
@@ -497,7 +501,8 @@ impl Parser {
         }
         let regs = if quantum { &self.qregs } else { &self.cregs };
         let offset = regs.last().map_or(0, |r| r.offset() + r.size());
-        if offset + size > MAX_REGISTER_BITS || size > MAX_REGISTER_BITS {
+        // The size first: `offset + size` cannot overflow once both are at most the limit.
+        if size > MAX_REGISTER_BITS || offset + size > MAX_REGISTER_BITS {
             return Err(Error::QasmLimit {
                 line: size_line,
                 column: size_column,
@@ -523,16 +528,17 @@ impl Parser {
         if self.symbols.contains_key(&name) {
             return Err(Error::QasmRedefined { line, column, name });
         }
-        let mut params: Vec<String> = Vec::new();
+        // Names are looked up in hash maps: a definition may declare as many as its text allows.
+        let mut params = Scope::new();
         if *self.peek() == Tok::LParen {
             self.next();
             if *self.peek() != Tok::RParen {
                 loop {
                     let (p, l, c) = self.new_name("a parameter name")?;
-                    if params.contains(&p) {
+                    if params.contains_key(&p) {
                         return Err(Error::QasmRedefined { line: l, column: c, name: p });
                     }
-                    params.push(p);
+                    params.insert(p, params.len());
                     if *self.peek() == Tok::Comma {
                         self.next();
                     } else {
@@ -543,11 +549,13 @@ impl Parser {
             self.expect(Tok::RParen)?;
         }
         let mut qubits: Vec<String> = Vec::new();
+        let mut qubit_index: HashMap<String, usize> = HashMap::new();
         loop {
             let (q, l, c) = self.new_name("a qubit argument name")?;
-            if qubits.contains(&q) || params.contains(&q) {
+            if qubit_index.contains_key(&q) || params.contains_key(&q) {
                 return Err(Error::QasmRedefined { line: l, column: c, name: q });
             }
+            qubit_index.insert(q.clone(), qubits.len());
             qubits.push(q);
             if *self.peek() == Tok::Comma {
                 self.next();
@@ -560,21 +568,21 @@ impl Parser {
         while *self.peek() != Tok::RBrace {
             let (word, l, c) = self.ident("a gate application, `barrier` or `}`")?;
             if word == "barrier" {
-                self.qubit_names(&qubits)?;
+                self.qubit_names(&qubit_index)?;
                 self.expect(Tok::Semi)?;
                 body.push(BodyOp::Barrier);
                 continue;
             }
             let gate = self.lookup_gate(&word, l, c)?;
             let args = self.arguments_of_call(&params)?;
-            let qargs = self.qubit_names(&qubits)?;
+            let qargs = self.qubit_names(&qubit_index)?;
             self.expect(Tok::Semi)?;
             check_arity(&gate, &word, args.len(), qargs.len(), l, c)?;
-            if let Some(q) = qargs.iter().enumerate().find_map(|(i, q)| qargs[..i].contains(q).then_some(*q)) {
+            if let Some(i) = first_repeat(&qargs) {
                 return Err(Error::QasmArguments {
                     line: l,
                     column: c,
-                    reason: format!("qubit argument `{}` is used twice in one gate", qubits[q]),
+                    reason: format!("qubit argument `{}` is used twice in one gate", qubits[qargs[i]]),
                 });
             }
             body.push(BodyOp::Call { gate, args, qubits: qargs });
@@ -585,16 +593,12 @@ impl Parser {
     }
 
     /// A comma-separated list of a gate body's qubit arguments, as indices.
-    fn qubit_names(&mut self, qubits: &[String]) -> Result<Vec<usize>> {
+    fn qubit_names(&mut self, qubits: &HashMap<String, usize>) -> Result<Vec<usize>> {
         let mut out = Vec::new();
         loop {
             let (q, l, c) = self.ident("a qubit argument of the gate")?;
-            let i = qubits.iter().position(|x| *x == q).ok_or(Error::QasmUndefined {
-                line: l,
-                column: c,
-                kind: "qubit argument",
-                name: q,
-            })?;
+            let i =
+                *qubits.get(&q).ok_or(Error::QasmUndefined { line: l, column: c, kind: "qubit argument", name: q })?;
             out.push(i);
             if *self.peek() == Tok::Comma {
                 self.next();
@@ -612,7 +616,7 @@ impl Parser {
     }
 
     /// `( explist )`, `()` or nothing, with the given parameter names in scope.
-    fn arguments_of_call(&mut self, scope: &[String]) -> Result<Vec<Expr>> {
+    fn arguments_of_call(&mut self, scope: &Scope) -> Result<Vec<Expr>> {
         let mut args = Vec::new();
         if *self.peek() == Tok::LParen {
             self.next();
@@ -633,7 +637,7 @@ impl Parser {
 
     // ----- expressions --------------------------------------------------------------------------------------
 
-    fn expression(&mut self, scope: &[String]) -> Result<Expr> {
+    fn expression(&mut self, scope: &Scope) -> Result<Expr> {
         let (line, column) = self.here();
         let mut steps = Vec::new();
         self.sum(scope, &mut steps, 1)?;
@@ -648,7 +652,7 @@ impl Parser {
         Ok(())
     }
 
-    fn sum(&mut self, scope: &[String], out: &mut Vec<Step>, depth: usize) -> Result<()> {
+    fn sum(&mut self, scope: &Scope, out: &mut Vec<Step>, depth: usize) -> Result<()> {
         self.product(scope, out, depth)?;
         loop {
             let step = match self.peek() {
@@ -662,7 +666,7 @@ impl Parser {
         }
     }
 
-    fn product(&mut self, scope: &[String], out: &mut Vec<Step>, depth: usize) -> Result<()> {
+    fn product(&mut self, scope: &Scope, out: &mut Vec<Step>, depth: usize) -> Result<()> {
         self.unary(scope, out, depth)?;
         loop {
             let step = match self.peek() {
@@ -677,7 +681,7 @@ impl Parser {
     }
 
     /// `-unary | power`: unary minus binds looser than `^`, so `-2^2` is −4.
-    fn unary(&mut self, scope: &[String], out: &mut Vec<Step>, depth: usize) -> Result<()> {
+    fn unary(&mut self, scope: &Scope, out: &mut Vec<Step>, depth: usize) -> Result<()> {
         self.check_depth(depth)?;
         if *self.peek() == Tok::Minus {
             self.next();
@@ -695,7 +699,7 @@ impl Parser {
         Ok(())
     }
 
-    fn atom(&mut self, scope: &[String], out: &mut Vec<Step>, depth: usize) -> Result<()> {
+    fn atom(&mut self, scope: &Scope, out: &mut Vec<Step>, depth: usize) -> Result<()> {
         let (line, column) = self.here();
         match self.peek().clone() {
             Tok::Real(v) => {
@@ -722,7 +726,7 @@ impl Parser {
                     self.sum(scope, out, depth + 1)?;
                     self.expect(Tok::RParen)?;
                     out.push(Step::Call(f));
-                } else if let Some(i) = scope.iter().position(|p| *p == name) {
+                } else if let Some(&i) = scope.get(&name) {
                     out.push(Step::Param(i));
                 } else {
                     return Err(Error::QasmUndefined { line, column, kind: "parameter", name });
@@ -821,7 +825,7 @@ impl Parser {
                     }
                 })
                 .collect();
-            if let Some(i) = (0..row.len()).find(|&i| row[..i].contains(&row[i])) {
+            if let Some(i) = first_repeat(&row) {
                 return Err(Error::QasmArguments {
                     line: args[i].line,
                     column: args[i].column,
@@ -834,9 +838,7 @@ impl Parser {
     }
 
     fn name_of_qubit(&self, q: usize) -> String {
-        self.qregs
-            .iter()
-            .find(|r| q >= r.offset() && q < r.offset() + r.size())
+        super::program::register_of(&self.qregs, q)
             .map_or_else(|| q.to_string(), |r| format!("`{}[{}]`", r.name(), q - r.offset()))
     }
 
@@ -878,23 +880,28 @@ impl Parser {
         self.next();
         let args = self.qubit_arguments()?;
         self.expect(Tok::Semi)?;
+        // Each qubit once, in the order first named, found in linear time; the barrier costs one unit of work
+        // per qubit it spans, as it holds them all.
+        let (line, column) = (args[0].line, args[0].column);
+        let mut seen = HashSet::new();
         let mut qubits = Vec::new();
         for a in &args {
             let (start, len) = self.bits(a, true);
-            for q in start..start + len {
-                if !qubits.contains(&q) {
-                    qubits.push(q);
-                }
-            }
+            self.count_work_units(len, line, column)?;
+            qubits.extend((start..start + len).filter(|&q| seen.insert(q)));
         }
-        let (line, column) = (args[0].line, args[0].column);
-        self.count_work(line, column)?;
         self.ops.push(Operation::Barrier { qubits });
         Ok(())
     }
 
     fn count_work(&mut self, line: usize, column: usize) -> Result<()> {
-        self.work += 1;
+        self.count_work_units(1, line, column)
+    }
+
+    /// Adds `units` of work (operations, qubits spanned by a barrier, steps of an expression evaluated while
+    /// expanding a gate) and fails past [`MAX_OPERATIONS`].
+    fn count_work_units(&mut self, units: usize, line: usize, column: usize) -> Result<()> {
+        self.work = self.work.saturating_add(units);
         if self.work > MAX_OPERATIONS {
             return Err(Error::QasmLimit { line, column, what: "the number of operations", limit: MAX_OPERATIONS });
         }
@@ -951,7 +958,7 @@ impl Parser {
             }
             _ => {
                 let gate = self.lookup_gate(&word, line, column)?;
-                let exprs = self.arguments_of_call(&[])?;
+                let exprs = self.arguments_of_call(&Scope::new())?;
                 let args = self.qubit_arguments()?;
                 self.expect(Tok::Semi)?;
                 check_arity(&gate, &word, exprs.len(), args.len(), line, column)?;
@@ -993,7 +1000,11 @@ impl Parser {
                     });
                 }
                 for op in &def.body {
-                    self.count_work(site.line, site.column)?;
+                    let steps = match op {
+                        BodyOp::Call { args, .. } => args.iter().map(|e| e.steps.len()).sum(),
+                        BodyOp::Barrier => 0,
+                    };
+                    self.count_work_units(1 + steps, site.line, site.column)?;
                     if let BodyOp::Call { gate, args, qubits: q } = op {
                         let mut values = Vec::with_capacity(args.len());
                         for e in args {

@@ -1,7 +1,7 @@
 //! A parsed OpenQASM program: registers and a list of operations (gates, measurements, resets, barriers,
 //! classically controlled operations), with a sampler that runs it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rand::Rng;
 
@@ -26,16 +26,64 @@ use crate::quantum::{Circuit, Gate, Instruction, StateVector};
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "RegisterData", into = "RegisterData")
+)]
 pub struct Register {
     name: String,
     offset: usize,
     size: usize,
 }
 
+/// The serialized form of a [`Register`], checked by [`Register::check`] when read.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct RegisterData {
+    name: String,
+    offset: usize,
+    size: usize,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<RegisterData> for Register {
+    type Error = Error;
+    fn try_from(d: RegisterData) -> Result<Register> {
+        let r = Register { name: d.name, offset: d.offset, size: d.size };
+        r.check()?;
+        Ok(r)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Register> for RegisterData {
+    fn from(r: Register) -> RegisterData {
+        RegisterData { name: r.name, offset: r.offset, size: r.size }
+    }
+}
+
 impl Register {
     pub(crate) fn new(name: String, offset: usize, size: usize) -> Self {
         Register { name, offset, size }
+    }
+
+    /// Checks what holds of any register of a program: a name matching `[a-z][A-Za-z0-9_]*`, at least one
+    /// bit, and bits that end within [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS).
+    fn check(&self) -> Result<()> {
+        let bad = |reason| Err(Error::InvalidRegister { name: self.name.clone(), reason });
+        let valid = self.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && self.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return bad("a register name must match [a-z][A-Za-z0-9_]*");
+        }
+        if self.size == 0 {
+            return bad("a register has at least one bit");
+        }
+        if self.offset.checked_add(self.size).is_none_or(|end| end > super::MAX_REGISTER_BITS) {
+            return bad("the registers hold more bits than MAX_REGISTER_BITS");
+        }
+        Ok(())
     }
 
     /// The register's name.
@@ -60,6 +108,13 @@ impl Register {
     fn contains(&self, bit: usize) -> bool {
         bit >= self.offset && bit - self.offset < self.size
     }
+}
+
+/// The register holding global index `bit`, found by binary search: registers are numbered in declaration
+/// order from 0 (as [`Program::validate`] checks), and a program may declare tens of thousands of them.
+pub(crate) fn register_of(regs: &[Register], bit: usize) -> Option<&Register> {
+    let k = regs.partition_point(|r| r.offset.saturating_add(r.size) <= bit);
+    regs.get(k).filter(|r| r.contains(bit))
 }
 
 /// One operation of a [`Program`]. Qubits and classical bits are global indices (see [`Register`]).
@@ -179,26 +234,21 @@ impl From<Program> for ProgramData {
 }
 
 /// Checks registers laid out in declaration order from 0, each with a valid, unused name.
-fn check_registers<'a>(regs: &'a [Register], names: &mut Vec<&'a str>, max: usize) -> Result<()> {
+fn check_registers<'a>(regs: &'a [Register], names: &mut HashSet<&'a str>, max: usize) -> Result<()> {
     let mut offset = 0;
     for r in regs {
         let bad = |reason| Err(Error::InvalidRegister { name: r.name.clone(), reason });
-        let valid = r.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && r.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid {
-            return bad("a register name must match [a-z][A-Za-z0-9_]*");
-        }
-        if names.contains(&r.name.as_str()) {
+        r.check()?;
+        if !names.insert(&r.name) {
             return bad("the name is used twice");
         }
-        if r.offset != offset || r.size == 0 {
+        if r.offset != offset {
             return bad("registers must number their bits from 0 in declaration order, at least one bit each");
         }
-        offset += r.size;
-        if offset > max {
-            return bad("the registers hold more bits than MAX_REGISTER_BITS");
-        }
-        names.push(&r.name);
+        offset = match offset.checked_add(r.size) {
+            Some(end) if end <= max => end,
+            _ => return bad("the registers hold more bits than MAX_REGISTER_BITS"),
+        };
     }
     Ok(())
 }
@@ -213,7 +263,7 @@ impl Program {
     /// [`Error::InvalidRegister`], [`Error::InvalidQubit`], [`Error::InvalidClbit`],
     /// [`Error::InvalidConditional`] or [`Error::UnboundParameter`] for the first inconsistency.
     pub fn validate(&self) -> Result<()> {
-        let mut names = Vec::new();
+        let mut names = HashSet::new();
         check_registers(&self.qregs, &mut names, super::MAX_REGISTER_BITS)?;
         check_registers(&self.cregs, &mut names, super::MAX_REGISTER_BITS)?;
         let (num_qubits, num_clbits) = (self.num_qubits(), self.num_clbits());
@@ -276,8 +326,13 @@ impl Program {
     ///
     /// # Errors
     /// [`Error::UnboundParameter`] when an angle is still a weight or an input: bind the circuit first
-    /// ([`Circuit::bind`]).
+    /// ([`Circuit::bind`]); [`Error::QasmLimit`] (line and column 0) for a circuit on more than
+    /// [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS) qubits.
     pub fn from_circuit(circuit: &Circuit) -> Result<Program> {
+        if circuit.num_qubits() > super::MAX_REGISTER_BITS {
+            let limit = super::MAX_REGISTER_BITS;
+            return Err(Error::QasmLimit { line: 0, column: 0, what: "the number of qubits", limit });
+        }
         for inst in circuit.instructions() {
             for p in inst.gate().params().iter() {
                 p.constant()?;
@@ -407,9 +462,7 @@ impl Program {
 
     /// `name[index]` of a global bit index.
     pub(crate) fn bit_name(&self, regs: &[Register], bit: usize) -> String {
-        regs.iter()
-            .find(|r| r.contains(bit))
-            .map_or_else(|| format!("?[{bit}]"), |r| format!("{}[{}]", r.name, bit - r.offset))
+        register_of(regs, bit).map_or_else(|| format!("?[{bit}]"), |r| format!("{}[{}]", r.name, bit - r.offset))
     }
 
     /// The value of classical register `creg` (bits beyond 64 must be zero for a match with `value`).

@@ -1,6 +1,6 @@
 //! Circuits: a register size and a list of placed gates whose angles may be weights or inputs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
@@ -49,10 +49,8 @@ impl Instruction {
             return Err(Error::GateArity { gate: gate.name(), expected: gate.num_qubits(), found: targets.len() });
         }
         let all: Vec<usize> = targets.iter().chain(&controls).copied().collect();
-        for (i, q) in all.iter().enumerate() {
-            if all[..i].contains(q) {
-                return Err(Error::DuplicateQubit { qubit: *q });
-            }
+        if let Some(i) = crate::bounded::first_repeat(&all) {
+            return Err(Error::DuplicateQubit { qubit: all[i] });
         }
         for p in gate.params().iter() {
             let value = match *p {
@@ -217,7 +215,8 @@ macro_rules! rotation_gates {
 }
 
 impl Circuit {
-    /// An empty circuit on `num_qubits` qubits.
+    /// An empty circuit on `num_qubits` qubits. A circuit may have more qubits than a state can hold (see the
+    /// [module's limits](super#limits)); it then runs on none.
     ///
     /// # Errors
     /// [`Error::ZeroQubits`] when `num_qubits` is 0.
@@ -267,16 +266,22 @@ impl Circuit {
     /// Appends a checked instruction.
     ///
     /// # Errors
-    /// [`Error::InvalidQubit`] when a qubit is beyond the register.
+    /// [`Error::InvalidQubit`] when a qubit is beyond the register; [`Error::TooLarge`] for a weight or input
+    /// index of `usize::MAX`, whose vector could not be allocated.
     pub fn push(&mut self, instruction: Instruction) -> Result<&mut Self> {
         instruction.check_qubits(self.num_qubits)?;
+        let (mut num_weights, mut num_inputs) = (self.num_weights, self.num_inputs);
         for p in instruction.gate.params().iter() {
-            match p.source() {
-                Some((ParamKind::Weight, index, _)) => self.num_weights = self.num_weights.max(index + 1),
-                Some((ParamKind::Input, index, _)) => self.num_inputs = self.num_inputs.max(index + 1),
-                None => {}
+            if let Some((kind, index, _)) = p.source() {
+                let (count, what) = match kind {
+                    ParamKind::Weight => (&mut num_weights, "weight vector"),
+                    ParamKind::Input => (&mut num_inputs, "input vector"),
+                };
+                let len = index.checked_add(1).ok_or(Error::TooLarge { what, elements: index as u128 + 1 })?;
+                *count = (*count).max(len);
             }
         }
+        (self.num_weights, self.num_inputs) = (num_weights, num_inputs);
         self.instructions.push(instruction);
         Ok(self)
     }
@@ -411,12 +416,17 @@ impl Circuit {
     /// The number of layers when every instruction waits for all the qubits it touches (controls included).
     #[must_use]
     pub fn depth(&self) -> usize {
-        let mut level = vec![0usize; self.num_qubits];
+        // Levels of the qubits in use only: the register may be far larger than the circuit.
+        let mut level: HashMap<usize, usize> = HashMap::new();
+        let mut depth = 0;
         for inst in &self.instructions {
-            let next = inst.qubits().map(|q| level[q]).max().unwrap_or(0) + 1;
-            inst.qubits().for_each(|q| level[q] = next);
+            let next = inst.qubits().map(|q| level.get(&q).copied().unwrap_or(0)).max().unwrap_or(0) + 1;
+            inst.qubits().for_each(|q| {
+                level.insert(q, next);
+            });
+            depth = depth.max(next);
         }
-        level.into_iter().max().unwrap_or(0)
+        depth
     }
 
     /// How many times each gate appears, by [`Gate::name`].

@@ -13,6 +13,10 @@
 //! `format!("{circuit}")` never wraps. `format!("{circuit:80}")` (any width) cuts the diagram into pages no
 //! wider than that, between columns, marking cut wires with `»` and `«` as Qiskit does; a single column wider
 //! than the width still gets its own page. The output is deterministic and has no trailing spaces.
+//!
+//! A circuit on more than [`MAX_DRAW_QUBITS`] qubits is written as a one-line summary instead. The diagram is
+//! drawn a band of rows at a time, so the memory it takes stays proportional to one band, not to the number
+//! of qubits times the number of columns.
 
 use std::f64::consts::PI;
 use std::fmt;
@@ -20,6 +24,12 @@ use std::fmt;
 use super::circuit::{Circuit, Instruction};
 use super::gate::Gate;
 use super::param::Param;
+
+/// The most qubits a diagram draws; a wider circuit is written as a one-line summary.
+pub const MAX_DRAW_QUBITS: usize = 1024;
+
+/// The most cells drawn at once: a taller or wider diagram is drawn in bands of fewer rows.
+const BAND_CELLS: usize = 1 << 20;
 
 const L: u8 = 1;
 const R: u8 = 2;
@@ -50,24 +60,33 @@ fn mask_char(m: u8) -> char {
     }
 }
 
+/// A band of the diagram's rows, `rows.start..rows.end`; drawing outside the band is ignored.
 struct Canvas {
+    first_row: usize,
     cells: Vec<Vec<Cell>>,
 }
 
 impl Canvas {
-    fn new(rows: usize, cols: usize) -> Self {
-        Canvas { cells: vec![vec![Cell::Mask(0); cols]; rows] }
+    fn new(rows: std::ops::Range<usize>, cols: usize) -> Self {
+        Canvas { first_row: rows.start, cells: vec![vec![Cell::Mask(0); cols]; rows.len()] }
+    }
+
+    fn cell(&mut self, row: usize, col: usize) -> Option<&mut Cell> {
+        let r = row.checked_sub(self.first_row)?;
+        self.cells.get_mut(r).map(|cells| &mut cells[col])
     }
 
     /// Adds connections to a cell (a glyph stays as it is).
     fn or(&mut self, row: usize, col: usize, m: u8) {
-        if let Cell::Mask(x) = &mut self.cells[row][col] {
+        if let Some(Cell::Mask(x)) = self.cell(row, col) {
             *x |= m;
         }
     }
 
     fn set(&mut self, row: usize, col: usize, cell: Cell) {
-        self.cells[row][col] = cell;
+        if let Some(c) = self.cell(row, col) {
+            *c = cell;
+        }
     }
 
     fn text(&mut self, row: usize, col: usize, s: &str) {
@@ -77,7 +96,7 @@ impl Canvas {
     }
 
     fn line(&self, row: usize) -> String {
-        self.cells[row]
+        self.cells[row - self.first_row]
             .iter()
             .map(|c| match *c {
                 Cell::Mask(m) => mask_char(m),
@@ -321,8 +340,28 @@ impl fmt::Display for Circuit {
     /// # }
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.num_qubits();
-        let items: Vec<Item> = self.instructions().iter().map(Item::of).collect();
+        Diagram { circuit: self, band_cells: BAND_CELLS }.fmt(f)
+    }
+}
+
+/// A circuit's diagram, drawn `band_cells` cells at a time.
+struct Diagram<'a> {
+    circuit: &'a Circuit,
+    band_cells: usize,
+}
+
+impl fmt::Display for Diagram<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let circuit = self.circuit;
+        let n = circuit.num_qubits();
+        if n > MAX_DRAW_QUBITS {
+            return write!(
+                f,
+                "circuit on {n} qubits with {} instructions (not drawn: more than {MAX_DRAW_QUBITS} qubits)",
+                circuit.len()
+            );
+        }
+        let items: Vec<Item> = circuit.instructions().iter().map(Item::of).collect();
         // Greedy packing: each item goes in the first column free over its whole span.
         let mut next = vec![0usize; n];
         let mut columns: Vec<Vec<usize>> = Vec::new();
@@ -365,32 +404,38 @@ impl fmt::Display for Circuit {
             let lead = usize::from(!first);
             let body: usize = widths[range.clone()].iter().map(|w| w + 1).sum();
             let cols = label_width + lead + 1 + body + usize::from(!last);
-            let mut canvas = Canvas::new(2 * n + 1, cols);
-            for (q, name) in names.iter().enumerate() {
-                let row = 2 * q + 1;
-                canvas.text(row, label_width - name.len(), name);
-                if !first {
-                    canvas.text(row, label_width, "«");
+            let band = (self.band_cells / cols).max(1);
+            for start in (0..2 * n + 1).step_by(band) {
+                let rows = start..(start + band).min(2 * n + 1);
+                let mut canvas = Canvas::new(rows.clone(), cols);
+                for (q, name) in names.iter().enumerate().filter(|(q, _)| rows.contains(&(2 * q + 1))) {
+                    let row = 2 * q + 1;
+                    canvas.text(row, label_width - name.len(), name);
+                    if !first {
+                        canvas.text(row, label_width, "«");
+                    }
+                    for x in label_width + lead..cols - usize::from(!last) {
+                        canvas.or(row, x, L | R);
+                    }
+                    if !last {
+                        canvas.text(row, cols - 1, "»");
+                    }
                 }
-                for x in label_width + lead..cols - usize::from(!last) {
-                    canvas.or(row, x, L | R);
+                let mut x = label_width + lead + 1;
+                for c in range.clone() {
+                    // An item spans rows 2·lo to 2·hi + 2.
+                    for &k in columns[c].iter().filter(|&&k| 2 * items[k].lo < rows.end && 2 * items[k].hi + 2 >= start)
+                    {
+                        items[k].draw(&mut canvas, x, widths[c]);
+                    }
+                    x += widths[c] + 1;
                 }
-                if !last {
-                    canvas.text(row, cols - 1, "»");
+                for row in rows {
+                    if row > 0 {
+                        f.write_str("\n")?;
+                    }
+                    f.write_str(canvas.line(row).trim_end())?;
                 }
-            }
-            let mut x = label_width + lead + 1;
-            for c in range.clone() {
-                for &k in &columns[c] {
-                    items[k].draw(&mut canvas, x, widths[c]);
-                }
-                x += widths[c] + 1;
-            }
-            for row in 0..2 * n + 1 {
-                if row > 0 {
-                    f.write_str("\n")?;
-                }
-                f.write_str(canvas.line(row).trim_end())?;
             }
         }
         Ok(())
@@ -412,6 +457,25 @@ mod tests {
         assert_eq!(format_number(-0.00001), "0");
         assert_eq!(format_param(&(Param::weight(2) * 0.5)), "0.5*w[2]");
         assert_eq!(format_param(&-Param::input(1)), "-x[1]");
+    }
+
+    #[test]
+    fn drawing_in_bands_of_rows_changes_nothing() -> crate::Result<()> {
+        let mut c = Circuit::new(5)?;
+        c.h(0)?.cnot(0, 4)?.rxx(1, 3, 0.5)?.fredkin(2, 0, 4)?.swap(1, 2)?.ry(3, Param::weight(0))?;
+        c.add_controlled(Gate::RZ(Param::input(1)), &[2], &[4, 0])?.toffoli(4, 1, 3)?.iswap(0, 2)?;
+        for width in [None, Some(30)] {
+            let draw = |cells| match width {
+                Some(w) => format!("{:w$}", Diagram { circuit: &c, band_cells: cells }),
+                None => Diagram { circuit: &c, band_cells: cells }.to_string(),
+            };
+            let whole = draw(BAND_CELLS);
+            assert!(whole.lines().count() >= 11, "{whole}");
+            assert_eq!(draw(1), whole); // one row per band
+            assert_eq!(draw(50), whole);
+        }
+        assert_eq!(format!("{c:30}"), format!("{:30}", Diagram { circuit: &c, band_cells: 1 }));
+        Ok(())
     }
 
     #[test]

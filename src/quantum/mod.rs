@@ -11,6 +11,19 @@
 //! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
+//!
+//! # Limits
+//!
+//! - A [`StateVector`] has at most [`MAX_QUBITS`] qubits (its indices must fit a machine word; memory runs out
+//!   long before, near 30 qubits per 16 GiB), and [`Error::TooManyQubits`](crate::Error::TooManyQubits) says so
+//!   before anything is allocated. A [`QuantumFunction`](crate::grad::QuantumFunction), which runs its circuit
+//!   on states, refuses a wider circuit the same way.
+//! - A [`PauliString`] (and so an [`Observable`]) acts on qubits below [`MAX_QUBITS`]; dense matrices of
+//!   observables stop at [`MAX_DENSE_QUBITS`].
+//! - A [`Circuit`] may describe any number of qubits (a wide OpenQASM program can be exported), but is drawn
+//!   only up to [`MAX_DRAW_QUBITS`]; a wider one is written as a one-line summary.
+//! - Buffers sized by a caller's number (the draws of [`StateVector::sample`], the vector a weight index
+//!   implies) are reserved with `try_reserve`: [`Error::TooLarge`](crate::Error::TooLarge) instead of an abort.
 
 pub(crate) mod blocked;
 mod circuit;
@@ -25,10 +38,11 @@ mod param;
 pub(crate) mod sampled;
 mod serde_repr;
 mod simd;
-mod state;
+pub(crate) mod state;
 mod unitary;
 
 pub use circuit::{Circuit, Instruction};
+pub use draw::MAX_DRAW_QUBITS;
 pub use gate::{Gate, GateParams, ShiftRule};
 pub use kernels::PARALLEL_MIN_DIM;
 pub use observable::{Observable, Pauli, PauliString, MAX_DENSE_QUBITS};

@@ -5,6 +5,7 @@ use num_complex::Complex64 as C;
 
 use super::kernels;
 use super::op::{I, ONE, ZERO};
+use super::state::MAX_QUBITS;
 use crate::error::{Error, Result};
 
 /// The largest register for which [`PauliString::matrix`] and [`Observable::matrix`] build a dense matrix.
@@ -72,6 +73,9 @@ impl std::fmt::Display for Pauli {
 
 /// A weighted Pauli string c·P₀⊗P₁⊗…, stored as its non-identity factors sorted by qubit.
 ///
+/// Its qubits are below [`MAX_QUBITS`], the largest register a state vector may have, so that it always fits
+/// some state (and its label is at most that long).
+///
 /// Labels are read in the crate's bit order: the rightmost character acts on qubit 0, as in Qiskit, so
 /// `"ZXI"` is X on qubit 1 and Z on qubit 2.
 ///
@@ -105,10 +109,14 @@ impl PauliString {
     /// `coeff` times the product of the given factors; identities are dropped.
     ///
     /// # Errors
-    /// [`Error::DuplicateQubit`] when a qubit appears twice, [`Error::NonFiniteCoefficient`] for NaN or ±∞.
+    /// [`Error::DuplicateQubit`] when a qubit appears twice, [`Error::InvalidQubit`] for a qubit at or above
+    /// [`MAX_QUBITS`] (identities included), [`Error::NonFiniteCoefficient`] for NaN or ±∞.
     pub fn new(coeff: f64, ops: &[(usize, Pauli)]) -> Result<Self> {
         if !coeff.is_finite() {
             return Err(Error::NonFiniteCoefficient { value: coeff });
+        }
+        if let Some(&(qubit, _)) = ops.iter().find(|&&(q, _)| q >= MAX_QUBITS) {
+            return Err(Error::InvalidQubit { qubit, num_qubits: MAX_QUBITS });
         }
         let mut sorted: Vec<(usize, Pauli)> = ops.to_vec();
         sorted.sort_by_key(|&(q, _)| q);
@@ -122,7 +130,8 @@ impl PauliString {
     /// A string from a label such as `"ZZI"`, rightmost character on qubit 0, with coefficient 1.
     ///
     /// # Errors
-    /// [`Error::InvalidPauliLabel`] for a character other than I, X, Y, Z.
+    /// [`Error::InvalidPauliLabel`] for a character other than I, X, Y, Z; [`Error::InvalidQubit`] for an X, Y or
+    /// Z at or beyond position [`MAX_QUBITS`] from the right.
     pub fn parse(label: &str) -> Result<Self> {
         let chars: Vec<char> = label.chars().collect();
         let n = chars.len();
@@ -134,7 +143,11 @@ impl PauliString {
                 position,
             })?;
             if p != Pauli::I {
-                ops.push((n - 1 - position, p));
+                let qubit = n - 1 - position;
+                if qubit >= MAX_QUBITS {
+                    return Err(Error::InvalidQubit { qubit, num_qubits: MAX_QUBITS });
+                }
+                ops.push((qubit, p));
             }
         }
         ops.reverse();
@@ -154,8 +167,12 @@ impl PauliString {
     }
 
     /// Z on one qubit.
+    ///
+    /// # Panics
+    /// If `qubit` is at or above [`MAX_QUBITS`] (use [`PauliString::new`] for a qubit that comes from input).
     #[must_use]
     pub fn z(qubit: usize) -> Self {
+        assert!(qubit < MAX_QUBITS, "qubit {qubit} is out of range for a Pauli string (at most {MAX_QUBITS} qubits)");
         PauliString { coeff: 1.0, ops: vec![(qubit, Pauli::Z)] }
     }
 
@@ -312,8 +329,12 @@ impl Observable {
     }
 
     /// Σ_{i<n} Z_i.
+    ///
+    /// # Panics
+    /// If `num_qubits` is above [`MAX_QUBITS`].
     #[must_use]
     pub fn sum_z(num_qubits: usize) -> Self {
+        assert!(num_qubits <= MAX_QUBITS, "a register of {num_qubits} qubits is larger than MAX_QUBITS");
         Observable { terms: (0..num_qubits).map(PauliString::z).collect() }
     }
 

@@ -55,18 +55,32 @@ pub struct StateVector {
     amps: Vec<C>,
 }
 
+/// The bytes of 2^n amplitudes, saturating at `u128::MAX`.
+fn state_bytes(num_qubits: usize) -> u128 {
+    if num_qubits < 124 {
+        16u128 << num_qubits
+    } else {
+        u128::MAX
+    }
+}
+
+/// [`Error::TooManyQubits`] for a register above [`MAX_QUBITS`], before anything is sized by it.
+pub(crate) fn check_max_qubits(num_qubits: usize) -> Result<()> {
+    if num_qubits > MAX_QUBITS {
+        return Err(Error::TooManyQubits { num_qubits, bytes: state_bytes(num_qubits) });
+    }
+    Ok(())
+}
+
 /// Allocates 2^n amplitudes filled with zero, or says why it cannot.
 fn zeroed(num_qubits: usize) -> Result<Vec<C>> {
     if num_qubits == 0 {
         return Err(Error::ZeroQubits);
     }
-    let bytes = 16u128.checked_shl(num_qubits as u32).unwrap_or(u128::MAX);
-    if num_qubits > MAX_QUBITS {
-        return Err(Error::TooManyQubits { num_qubits, bytes });
-    }
+    check_max_qubits(num_qubits)?;
     let dim = 1usize << num_qubits;
     let mut amps = Vec::new();
-    amps.try_reserve_exact(dim).map_err(|_| Error::TooManyQubits { num_qubits, bytes })?;
+    amps.try_reserve_exact(dim).map_err(|_| Error::TooManyQubits { num_qubits, bytes: state_bytes(num_qubits) })?;
     amps.resize(dim, ZERO);
     Ok(amps)
 }
@@ -306,10 +320,11 @@ impl StateVector {
     /// distribution in one pass over the amplitudes, O(2^n + shots·log shots) in time.
     ///
     /// # Errors
-    /// None today for a valid state; the `Result` leaves room for checks on `shots`.
+    /// [`Error::TooLarge`] when the `shots` draws cannot be allocated.
     pub fn sample<R: Rng + ?Sized>(&self, shots: usize, rng: &mut R) -> Result<BTreeMap<usize, usize>> {
         let total = kernels::norm_sqr(&self.amps);
-        let mut draws: Vec<f64> = (0..shots).map(|_| rng.random::<f64>() * total).collect();
+        let mut draws: Vec<f64> = crate::bounded::with_capacity("measurement shots", shots)?;
+        draws.extend((0..shots).map(|_| rng.random::<f64>() * total));
         draws.sort_unstable_by(f64::total_cmp);
         let mut counts = BTreeMap::new();
         let mut next = 0;

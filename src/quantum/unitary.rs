@@ -37,7 +37,10 @@ pub const UNITARY_TOLERANCE: f64 = 1e-10;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "DMatrix<C>", into = "DMatrix<C>"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(try_from = "crate::serde_matrix::MatrixData<C>", into = "crate::serde_matrix::MatrixData<C>")
+)]
 pub struct UnitaryMatrix(DMatrix<C>);
 
 impl UnitaryMatrix {
@@ -126,5 +129,22 @@ impl TryFrom<DMatrix<C>> for UnitaryMatrix {
 impl From<UnitaryMatrix> for DMatrix<C> {
     fn from(u: UnitaryMatrix) -> DMatrix<C> {
         u.0
+    }
+}
+
+/// Read with serde: the shape is checked before the matrix is made, then everything [`UnitaryMatrix::new`]
+/// checks.
+#[cfg(feature = "serde")]
+impl TryFrom<crate::serde_matrix::MatrixData<C>> for UnitaryMatrix {
+    type Error = Error;
+    fn try_from(data: crate::serde_matrix::MatrixData<C>) -> Result<Self> {
+        UnitaryMatrix::new(data.into_matrix()?)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<UnitaryMatrix> for crate::serde_matrix::MatrixData<C> {
+    fn from(u: UnitaryMatrix) -> Self {
+        u.0.into()
     }
 }

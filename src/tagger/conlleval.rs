@@ -24,11 +24,39 @@ pub const BOUNDARY: &str = "-X-";
 /// # Ok::<(), qnet::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(from = "OptionsData", into = "OptionsData")
+)]
 pub struct ConllevalOptions {
     raw: bool,
     outside: String,
     delimiter: String,
+}
+
+/// What the options are serialized as; read back through the setters, so that an empty delimiter becomes a
+/// space as [`ConllevalOptions::delimiter`] makes it.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct OptionsData {
+    raw: bool,
+    outside: String,
+    delimiter: String,
+}
+
+#[cfg(feature = "serde")]
+impl From<OptionsData> for ConllevalOptions {
+    fn from(d: OptionsData) -> ConllevalOptions {
+        ConllevalOptions::new().raw(d.raw).outside(&d.outside).delimiter(&d.delimiter)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<ConllevalOptions> for OptionsData {
+    fn from(o: ConllevalOptions) -> OptionsData {
+        OptionsData { raw: o.raw, outside: o.outside, delimiter: o.delimiter }
+    }
 }
 
 impl Default for ConllevalOptions {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::chunk::{split_tag, ChunkRules};
-use super::report::{ratio, ClassificationReport, Row};
+use super::report::{f1_ratio, ratio, ClassificationReport, Row};
 use crate::error::{Error, Result};
 
 /// Entity counts of one type: in the gold tags, in the predicted tags, and correct in both.
@@ -43,7 +43,7 @@ impl TypeCounts {
     /// The harmonic mean of precision and recall, 2·correct / (gold + predicted), or 0 when both are 0.
     #[must_use]
     pub fn f1(&self) -> f64 {
-        ratio(2 * self.correct, self.gold + self.predicted)
+        f1_ratio(self.correct, self.gold, self.predicted)
     }
 }
 
@@ -85,6 +85,44 @@ struct Counts {
 }
 
 impl Counts {
+    /// Checks what every scorer's counts satisfy: no more correct tags than tokens, no more correct entities
+    /// than predicted or gold ones (overall and per type), and totals that are the sums of the per-type counts.
+    #[cfg(feature = "serde")]
+    fn check(&self) -> Result<()> {
+        let corrupt = |reason: String| Err(Error::CorruptData { what: "entity report", reason });
+        if self.correct_tags > self.tokens {
+            return corrupt(format!("{} correct tags of {} tokens", self.correct_tags, self.tokens));
+        }
+        let mut sums = [0usize; 3];
+        let overall = self.overall();
+        let all = std::iter::once(("all types", &overall)).chain(self.per_type.iter().map(|(k, c)| (k.as_str(), c)));
+        for (k, (kind, c)) in all.enumerate() {
+            if c.correct > c.gold || c.correct > c.predicted {
+                return corrupt(format!(
+                    "{kind}: {} correct entities, more than {} predicted or {} in gold",
+                    c.correct, c.predicted, c.gold
+                ));
+            }
+            if k > 0 {
+                for (sum, v) in sums.iter_mut().zip([c.gold, c.predicted, c.correct]) {
+                    *sum = sum.saturating_add(v);
+                }
+            }
+        }
+        if sums != [self.gold, self.predicted, self.correct] {
+            return corrupt(format!(
+                "the types hold {} gold, {} predicted and {} correct entities, the totals say {}, {} and {}",
+                sums[0], sums[1], sums[2], self.gold, self.predicted, self.correct
+            ));
+        }
+        Ok(())
+    }
+
+    /// The counts of all types together.
+    fn overall(&self) -> TypeCounts {
+        TypeCounts { gold: self.gold, predicted: self.predicted, correct: self.correct }
+    }
+
     fn entry(&mut self, kind: &str) -> &mut TypeCounts {
         if !self.per_type.contains_key(kind) {
             self.per_type.insert(kind.to_string(), TypeCounts::default());
@@ -255,10 +293,39 @@ pub fn score_entities<G: AsRef<str>, P: AsRef<str>>(
 /// # Ok::<(), qnet::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "ReportData", into = "ReportData")
+)]
 pub struct EntityReport {
     rules: ChunkRules,
     counts: Counts,
+}
+
+/// What a report is serialized as; read back through [`EntityReport::try_from`], which checks that the counts
+/// are ones a scorer can reach.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReportData {
+    rules: ChunkRules,
+    counts: Counts,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ReportData> for EntityReport {
+    type Error = Error;
+    fn try_from(d: ReportData) -> Result<EntityReport> {
+        d.counts.check()?;
+        Ok(EntityReport { rules: d.rules, counts: d.counts })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<EntityReport> for ReportData {
+    fn from(r: EntityReport) -> ReportData {
+        ReportData { rules: r.rules, counts: r.counts }
+    }
 }
 
 impl EntityReport {
@@ -307,7 +374,7 @@ impl EntityReport {
     /// The counts of all types together.
     #[must_use]
     pub fn overall(&self) -> TypeCounts {
-        TypeCounts { gold: self.counts.gold, predicted: self.counts.predicted, correct: self.counts.correct }
+        self.counts.overall()
     }
 
     /// Overall precision, as a fraction (conlleval prints it as a percentage).

@@ -93,11 +93,12 @@ impl ConllFormat {
         !self.unlabelled
     }
 
-    /// The smallest column count a line must have for this layout.
+    /// The smallest column count a line must have for this layout; saturates at `usize::MAX` (which no line
+    /// reaches) for a column index near it.
     fn min_columns(&self) -> usize {
-        let extra = self.pos.max(self.chunk).map_or(0, |c| c + 1);
+        let extra = self.pos.max(self.chunk).map_or(0, |c| c.saturating_add(1));
         let base = if self.unlabelled { 1 } else { 2 };
-        base.max(extra + usize::from(!self.unlabelled))
+        base.max(extra.saturating_add(usize::from(!self.unlabelled)))
     }
 }
 
@@ -235,14 +236,14 @@ pub fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&str> {
 /// * Columns are separated by spaces or tabs; the token is first and, in labelled files, the tag last.
 /// * Blank lines (empty or only spaces and tabs) separate sentences; several in a row are one separator.
 /// * A line whose first column is `-DOCSTART-` opens a document and is not a token.
-/// * CRLF line ends and a missing final newline are accepted.
+/// * CRLF line ends and a missing final newline are accepted; a carriage return elsewhere is an error.
 /// * Tags must be `O` or `PREFIX-TYPE` (prefix `B`, `I`, `E` or `S`, non-empty type), within the declared
 ///   scheme if one is declared. They are converted to IOB2.
 ///
 /// # Errors
 /// [`Error::Conll`] naming the source, the line, what was expected and what was found, for a line whose column
 /// count differs from the first line's, a first line with too few columns for the format, a tag that is not
-/// `O` or `PREFIX-TYPE`, an empty type, or a tag outside the declared scheme.
+/// `O` or `PREFIX-TYPE`, an empty type, a tag outside the declared scheme, or a carriage return inside a line.
 ///
 /// # Example
 /// ```
@@ -263,7 +264,8 @@ fn conll_error(path: &Path, line: usize, expected: String, found: String) -> Err
 /// Validates a tag's text against the format's scheme and returns it as a [`Tag`].
 fn parse_tag(text: &str, scheme: Option<Scheme>, path: &Path, line: usize) -> Result<Tag> {
     if !check(text) {
-        let expected = if text.len() >= 2 && matches!(&text[..2], "B-" | "I-" | "E-" | "S-") {
+        // Bytes, not a `str` slice: the second byte may lie inside a multi-byte character (`aé`).
+        let expected = if matches!(text.as_bytes().get(..2), Some(b"B-" | b"I-" | b"E-" | b"S-")) {
             "a non-empty entity type after the prefix"
         } else {
             "a tag O or PREFIX-TYPE with PREFIX one of B, I, E, S"
@@ -309,6 +311,15 @@ fn parse_conll_at(text: &str, path: &Path, format: &ConllFormat) -> Result<Corpu
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = index + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if let Some(field) = line.split([' ', '\t']).find(|f| f.contains('\r')) {
+            // A carriage return anywhere but before the line feed: no writer could write the field back.
+            return Err(conll_error(
+                path,
+                line_no,
+                "fields without a carriage return (one is allowed only before the line feed)".to_string(),
+                format!("{field:?}"),
+            ));
+        }
         fields.clear();
         fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
         if fields.is_empty() {

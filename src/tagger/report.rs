@@ -45,13 +45,80 @@ pub(crate) struct Row {
 /// assert_eq!(report.accuracy(), Some(0.75));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "ReportData", into = "ReportData")
+)]
 pub struct ClassificationReport {
     rows: Vec<Row>,
     accuracy_line: bool,
     digits: usize,
-    #[cfg_attr(feature = "serde", serde(default))]
     micro_line: bool,
+}
+
+/// What a report is serialized as; read back through [`ClassificationReport::try_from`], which checks the
+/// counts and the digits.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReportData {
+    rows: Vec<Row>,
+    accuracy_line: bool,
+    digits: usize,
+    #[serde(default)]
+    micro_line: bool,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ReportData> for ClassificationReport {
+    type Error = Error;
+    fn try_from(d: ReportData) -> Result<ClassificationReport> {
+        check_digits(d.digits)?;
+        for r in &d.rows {
+            if r.true_positives > r.predicted || r.true_positives > r.support {
+                return Err(Error::CorruptData {
+                    what: "classification report",
+                    reason: format!(
+                        "label {:?} has {} true positives, more than its {} predictions or its support {}",
+                        r.label, r.true_positives, r.predicted, r.support
+                    ),
+                });
+            }
+        }
+        let fits =
+            |count: fn(&Row) -> usize| d.rows.iter().try_fold(0usize, |acc, r| acc.checked_add(count(r))).is_some();
+        if !(fits(|r| r.predicted) && fits(|r| r.support)) {
+            return Err(Error::CorruptData {
+                what: "classification report",
+                reason: "the counts of the rows add up to more than usize::MAX".into(),
+            });
+        }
+        let report = ClassificationReport {
+            rows: d.rows,
+            accuracy_line: d.accuracy_line,
+            digits: d.digits,
+            micro_line: d.micro_line,
+        };
+        Ok(report)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<ClassificationReport> for ReportData {
+    fn from(r: ClassificationReport) -> ReportData {
+        ReportData { rows: r.rows, accuracy_line: r.accuracy_line, digits: r.digits, micro_line: r.micro_line }
+    }
+}
+
+fn check_digits(digits: usize) -> Result<()> {
+    if digits > ClassificationReport::MAX_DIGITS {
+        return Err(Error::InvalidHyperParameter {
+            name: "digits",
+            value: digits.to_string(),
+            reason: "at most ClassificationReport::MAX_DIGITS (17) decimals are printed",
+        });
+    }
+    Ok(())
 }
 
 /// Precision, recall, F1 and support of one line of a [`ClassificationReport`].
@@ -87,7 +154,22 @@ pub(crate) fn ratio(num: usize, den: usize) -> f64 {
     }
 }
 
+/// F1 from counts, 2·tp / (gold + predicted), or 0 when both are 0. Computed in `u128`, where neither the
+/// doubling nor the sum can overflow; the result is the same as in `usize` wherever that does not overflow.
+pub(crate) fn f1_ratio(tp: usize, gold: usize, predicted: usize) -> f64 {
+    let den = gold as u128 + predicted as u128;
+    if den == 0 {
+        0.0
+    } else {
+        (2 * tp as u128) as f64 / den as f64
+    }
+}
+
 impl ClassificationReport {
+    /// The most decimals [`with_digits`](Self::with_digits) accepts: an `f64` holds at most 17 significant
+    /// decimal digits, and the printed scores are at most 1.
+    pub const MAX_DIGITS: usize = 17;
+
     pub(crate) fn from_rows(rows: Vec<Row>, accuracy_line: bool) -> ClassificationReport {
         ClassificationReport { rows, accuracy_line, digits: 2, micro_line: false }
     }
@@ -187,10 +269,22 @@ impl ClassificationReport {
     }
 
     /// The same report printed with `digits` decimals (default 2, as scikit-learn).
-    #[must_use]
-    pub fn with_digits(mut self, digits: usize) -> ClassificationReport {
+    ///
+    /// # Errors
+    /// [`Error::InvalidHyperParameter`] above [`MAX_DIGITS`](Self::MAX_DIGITS).
+    ///
+    /// # Example
+    /// ```
+    /// use qnet::tagger::ClassificationReport;
+    /// let report = ClassificationReport::from_tokens([("O", "O"), ("B-LOC", "O")], None).with_digits(4)?;
+    /// assert!(report.to_string().contains("           O     0.5000    1.0000    0.6667         1\n"));
+    /// assert!(ClassificationReport::from_tokens([("O", "O")], None).with_digits(18).is_err());
+    /// # Ok::<(), qnet::Error>(())
+    /// ```
+    pub fn with_digits(mut self, digits: usize) -> Result<ClassificationReport> {
+        check_digits(digits)?;
         self.digits = digits;
-        self
+        Ok(self)
     }
 
     /// The same report with its first average line printed as `micro avg` (precision, recall and F1 pooled
@@ -219,7 +313,7 @@ impl ClassificationReport {
                 label: r.label.clone(),
                 precision: ratio(r.true_positives, r.predicted),
                 recall: ratio(r.true_positives, r.support),
-                f1: ratio(2 * r.true_positives, r.support + r.predicted),
+                f1: f1_ratio(r.true_positives, r.support, r.predicted),
                 support: r.support,
             })
             .collect()
@@ -229,14 +323,15 @@ impl ClassificationReport {
     /// accuracy.
     #[must_use]
     pub fn micro_avg(&self) -> LabelScores {
-        let tp: usize = self.rows.iter().map(|r| r.true_positives).sum();
-        let predicted: usize = self.rows.iter().map(|r| r.predicted).sum();
-        let support: usize = self.rows.iter().map(|r| r.support).sum();
+        // Every report holds counts whose sums fit a usize (from data, or checked when read with serde);
+        // saturating keeps this free of overflow all the same.
+        let sum = |count: fn(&Row) -> usize| self.rows.iter().fold(0usize, |acc, r| acc.saturating_add(count(r)));
+        let (tp, predicted, support) = (sum(|r| r.true_positives), sum(|r| r.predicted), sum(|r| r.support));
         LabelScores {
             label: "micro avg".to_string(),
             precision: ratio(tp, predicted),
             recall: ratio(tp, support),
-            f1: ratio(2 * tp, support + predicted),
+            f1: f1_ratio(tp, support, predicted),
             support,
         }
     }
@@ -268,7 +363,7 @@ impl ClassificationReport {
             precision: mean(|l| l.precision),
             recall: mean(|l| l.recall),
             f1: mean(|l| l.f1),
-            support: labels.iter().map(|l| l.support).sum(),
+            support: labels.iter().fold(0usize, |acc, l| acc.saturating_add(l.support)),
         }
     }
 

@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 
 use super::reader::Sentence;
+#[cfg(feature = "serde")]
+use crate::error::{Error, Result};
 
 /// Words seen in the data with their frequencies, those at or above a cut-off given ids, the rest mapped to
 /// the unknown-word id [`Vocab::UNKNOWN`] (0, written `<unk>`).
@@ -24,13 +26,47 @@ use super::reader::Sentence;
 /// assert_eq!(vocab.encode(&["cat", "dog"]), [2, 0]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "VocabData", into = "VocabData")
+)]
 pub struct Vocab {
     words: Vec<String>,
     counts: HashMap<String, usize>,
     index: HashMap<String, usize>,
     min_count: usize,
     total: usize,
+}
+
+/// What a vocabulary is serialized as: its counts and cut-off (the ids follow from them).
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct VocabData {
+    counts: HashMap<String, usize>,
+    min_count: usize,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<VocabData> for Vocab {
+    type Error = Error;
+    fn try_from(d: VocabData) -> Result<Vocab> {
+        let corrupt = |reason: String| Err(Error::CorruptData { what: "vocabulary", reason });
+        if let Some((word, _)) = d.counts.iter().find(|(_, &c)| c == 0) {
+            return corrupt(format!("word {word:?} has a count of 0"));
+        }
+        let Some(total) = d.counts.values().try_fold(0usize, |acc, &c| acc.checked_add(c)) else {
+            return corrupt("the counts add up to more than usize::MAX".into());
+        };
+        Ok(Vocab::from_counts(d.counts, total, d.min_count))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<Vocab> for VocabData {
+    fn from(v: Vocab) -> VocabData {
+        VocabData { counts: v.counts, min_count: v.min_count }
+    }
 }
 
 impl Vocab {
@@ -60,6 +96,11 @@ impl Vocab {
                 }
             }
         }
+        Vocab::from_counts(counts, total, min_count)
+    }
+
+    /// The vocabulary of words counted `counts` times, `total` occurrences in all.
+    fn from_counts(counts: HashMap<String, usize>, total: usize, min_count: usize) -> Vocab {
         let mut kept: Vec<(&String, usize)> =
             counts.iter().filter(|(_, &c)| c >= min_count.max(1)).map(|(w, &c)| (w, c)).collect();
         kept.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));

@@ -310,7 +310,7 @@ impl Tagger {
         let mut labels: Vec<&str> = self.tag_set.tags().iter().map(Tag::as_str).collect();
         labels.sort_unstable();
         let tokens = ClassificationReport::from_sentences(&gold, &predicted, Some(&labels))?
-            .with_digits(3)
+            .with_digits(3)?
             .with_micro_avg_line();
         Ok(Evaluation { entities, tokens })
     }
