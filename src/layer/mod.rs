@@ -19,6 +19,7 @@
 
 mod activation;
 pub(crate) mod batch;
+mod config;
 mod linear;
 mod network;
 mod optim;
@@ -26,7 +27,8 @@ mod quantum_layer;
 mod serde_repr;
 
 pub use activation::{cross_entropy, softmax, softmax_into, tanh};
+pub use config::{Ansatz, LayerConfig, Readout, Rotation, Topology, MAX_LAYER_GATES};
 pub use linear::Linear;
 pub use network::{NetworkBuilder, QuantumNetwork};
 pub use optim::{Adam, Sgd};
-pub use quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology, MAX_LAYER_GATES};
+pub use quantum_layer::QuantumLayer;

@@ -3,8 +3,9 @@
 use rand::SeedableRng;
 
 use super::batch;
+use super::config::{Ansatz, LayerConfig, Readout, Rotation, Topology};
 use super::linear::Linear;
-use super::quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology};
+use super::quantum_layer::QuantumLayer;
 use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;

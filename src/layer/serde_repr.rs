@@ -12,9 +12,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::config::{Ansatz, LayerConfig, Readout, Rotation, Topology};
 use super::linear::Linear;
 use super::network::QuantumNetwork;
-use super::quantum_layer::{Ansatz, LayerConfig, QuantumLayer, Readout, Rotation, Topology};
+use super::quantum_layer::QuantumLayer;
 use crate::error::{Error, ParamKind, Result};
 use crate::grad::function::check_len;
 use crate::grad::DiffMethod;

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use num_complex::Complex64 as C;
 
-use super::program::{Operation, Program, Register};
+use super::program::{Operation, Program};
+use super::register::Register;
 use super::synth::{self, Step2, M2};
 use super::MAX_EXPORT_CONTROLS;
 use crate::error::{Error, Result};
@@ -115,7 +116,7 @@ struct Writer {
 }
 
 fn qubit_name(regs: &[Register], q: usize) -> String {
-    super::program::register_of(regs, q)
+    super::register::register_of(regs, q)
         .map_or_else(|| format!("q[{q}]"), |r| format!("{}[{}]", r.name(), q - r.offset()))
 }
 

@@ -83,10 +83,12 @@ mod expr;
 mod lexer;
 mod parser;
 mod program;
+mod register;
 mod synth;
 
 pub use export::to_qasm;
-pub use program::{Operation, Program, Register};
+pub use program::{Operation, Program};
+pub use register::Register;
 
 /// The deepest nesting of parentheses, unary minus, `^` and function calls in one parameter expression.
 pub const MAX_EXPRESSION_DEPTH: usize = 256;

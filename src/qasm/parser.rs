@@ -10,7 +10,8 @@ use std::rc::Rc;
 
 use super::expr::{Expr, Func, Step};
 use super::lexer::{lex, Tok, Token};
-use super::program::{Operation, Program, Register};
+use super::program::{Operation, Program};
+use super::register::Register;
 use super::{MAX_EXPRESSION_DEPTH, MAX_GATE_DEPTH, MAX_OPERATIONS, MAX_REGISTER_BITS};
 use crate::bounded::first_repeat;
 use crate::error::{Error, Result};
@@ -838,7 +839,7 @@ impl Parser {
     }
 
     fn name_of_qubit(&self, q: usize) -> String {
-        super::program::register_of(&self.qregs, q)
+        super::register::register_of(&self.qregs, q)
             .map_or_else(|| q.to_string(), |r| format!("`{}[{}]`", r.name(), q - r.offset()))
     }
 
