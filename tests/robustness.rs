@@ -270,3 +270,13 @@ fn chains_and_ansatze_beyond_a_state_are_refused_before_building() {
     let widest = physics::transverse_field_ising(MAX_QUBITS, 1.0, 1.0, Boundary::Periodic).expect("fits a state");
     assert_eq!(widest.min_qubits(), MAX_QUBITS);
 }
+
+/// Found by the serde fuzz target: a program whose register is named like a qelib1.inc gate (`s`) exported
+/// OpenQASM that declared `creg s[2]` after including qelib1.inc, which no parser accepts.
+#[test]
+fn exporting_a_register_named_like_a_library_gate_is_an_error() {
+    let program = Program::parse("OPENQASM 2.0;\nqreg q[2];\ncreg s[2];\nmeasure q[0] -> s[0];\n").unwrap();
+    assert!(matches!(program.to_qasm(), Err(Error::InvalidRegister { name, .. }) if name == "s"));
+    let fine = Program::parse("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncreg c[2];\nh q[0];\n").unwrap();
+    assert!(Program::parse(&fine.to_qasm().unwrap()).is_ok());
+}

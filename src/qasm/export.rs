@@ -62,7 +62,7 @@ impl Program {
     ///
     /// # Errors
     /// [`Error::TooManyControls`] for a gate with more than [`MAX_EXPORT_CONTROLS`] controls and no qelib1.inc
-    /// name.
+    /// name; [`Error::InvalidRegister`] for a register named like a qelib1.inc gate (`s`, `cx`, …).
     ///
     /// # Example
     ///
@@ -77,6 +77,16 @@ impl Program {
     /// # }
     /// ```
     pub fn to_qasm(&self) -> Result<String> {
+        // The output includes qelib1.inc, so a register may not take a library gate's name (a program read from
+        // a file without the include, or loaded with serde, can have one).
+        if let Some(r) =
+            self.qregs.iter().chain(&self.cregs).find(|r| super::parser::is_reserved_for_registers(r.name()))
+        {
+            return Err(Error::InvalidRegister {
+                name: r.name().to_string(),
+                reason: "the name is a qelib1.inc gate or a keyword, which an exported program cannot declare",
+            });
+        }
         let mut w = Writer { defs: BTreeSet::new(), def_names: Vec::new(), names: self.all_names(), phase: 0.0 };
         let mut body = String::new();
         for op in &self.ops {

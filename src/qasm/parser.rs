@@ -41,6 +41,12 @@ gate rc3x a,b,c,d
 ";
 
 /// A gate known natively: the built-ins `U` and `CX`, and the qelib1.inc gates that map onto qnet gates.
+/// Whether `name` cannot name a register of a program that [`to_qasm`](super::to_qasm) writes: an OpenQASM
+/// keyword or a gate of qelib1.inc, which every exported program includes.
+pub(super) fn is_reserved_for_registers(name: &str) -> bool {
+    RESERVED.contains(&name) || QELIB1_NATIVE.iter().any(|&(gate, _)| gate == name) || ["rccx", "rc3x"].contains(&name)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Native {
     U,
