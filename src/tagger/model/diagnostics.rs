@@ -35,7 +35,7 @@ pub enum LayerWeights {
 /// mean entanglement entropy of the state across the cut (qubits 0..n/2 | the rest), in bits.
 ///
 /// The joint distribution of (Zᵢ, tag) is exact, not sampled: each token contributes its state's probability
-/// of each sign.
+/// of each sign. Gold tags of an entity type the tagger never saw in training count as `O`.
 ///
 /// # Example
 /// ```
