@@ -72,13 +72,45 @@ fn clip_factor(grads: &[f64], clip_norm: Option<f64>) -> f64 {
 /// Checks the lengths and sizes the state on first use.
 fn prepare(state: &mut [&mut Vec<f64>], params: &[f64], grads: &[f64]) -> Result<()> {
     check_len("gradient", params.len(), grads.len())?;
+    size_state(state, params.len())
+}
+
+/// Sizes empty state vectors to `len` and checks the others have that length.
+fn size_state(state: &mut [&mut Vec<f64>], len: usize) -> Result<()> {
     for s in state.iter_mut() {
         if s.is_empty() {
-            s.resize(params.len(), 0.0);
+            s.resize(len, 0.0);
         }
-        check_len("optimizer state", s.len(), params.len())?;
+        check_len("optimizer state", s.len(), len)?;
     }
     Ok(())
+}
+
+/// The constants of one Adam step: settings, bias corrections and the clipping factor.
+#[derive(Clone, Copy)]
+struct AdamStep {
+    beta1: f64,
+    beta2: f64,
+    c1: f64,
+    c2: f64,
+    clip: f64,
+    learning_rate: f64,
+    epsilon: f64,
+    weight_decay: f64,
+}
+
+impl AdamStep {
+    /// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², p ← p − η·((m/c₁)/(√(v/c₂) + ε) + λp), g clipped.
+    fn apply(self, params: &mut [f64], grads: &[f64], m: &mut [f64], v: &mut [f64]) {
+        let (b1, b2) = (self.beta1, self.beta2);
+        for (((p, g), m), v) in params.iter_mut().zip(grads).zip(m).zip(v) {
+            let g = self.clip * g;
+            *m = b1 * *m + (1.0 - b1) * g;
+            *v = b2 * *v + (1.0 - b2) * g * g;
+            let update = (*m / self.c1) / ((*v / self.c2).sqrt() + self.epsilon) + self.weight_decay * *p;
+            *p -= self.learning_rate * update;
+        }
+    }
 }
 
 /// Stochastic gradient descent with momentum: g ← clip(g) + λ·p (L2 weight decay), v ← μ·v + g, p ← p − η·v.
@@ -244,19 +276,23 @@ impl Adam {
     /// [`Error::DimensionMismatch`] when the lengths differ from each other or from earlier steps.
     pub fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
         prepare(&mut [&mut self.m, &mut self.v], params, grads)?;
-        let k = clip_factor(grads, self.clip_norm);
-        self.t = self.t.saturating_add(1);
-        let (b1, b2) = (self.beta1, self.beta2);
-        let c1 = 1.0 - b1.powi(self.t);
-        let c2 = 1.0 - b2.powi(self.t);
-        for (((p, g), m), v) in params.iter_mut().zip(grads).zip(self.m.iter_mut()).zip(self.v.iter_mut()) {
-            let g = k * g;
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            let update = (*m / c1) / ((*v / c2).sqrt() + self.epsilon) + self.weight_decay * *p;
-            *p -= self.learning_rate * update;
-        }
+        self.next_step(grads).apply(params, grads, &mut self.m, &mut self.v);
         Ok(())
+    }
+
+    /// Counts a step and gives its constants (the clipping factor from the gradient given).
+    fn next_step(&mut self, grads: &[f64]) -> AdamStep {
+        self.t = self.t.saturating_add(1);
+        AdamStep {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            c1: 1.0 - self.beta1.powi(self.t),
+            c2: 1.0 - self.beta2.powi(self.t),
+            clip: clip_factor(grads, self.clip_norm),
+            learning_rate: self.learning_rate,
+            epsilon: self.epsilon,
+            weight_decay: self.weight_decay,
+        }
     }
 
     /// A lazy (row-sparse) step, as PyTorch's `SparseAdam`: `params` is a table of rows of `width` values, and
@@ -297,26 +333,11 @@ impl Adam {
                 found: r as usize,
             });
         }
-        for s in [&mut self.m, &mut self.v] {
-            if s.is_empty() {
-                s.resize(params.len(), 0.0);
-            }
-            check_len("optimizer state", s.len(), params.len())?;
-        }
-        let k = clip_factor(grads, self.clip_norm);
-        self.t = self.t.saturating_add(1);
-        let (b1, b2) = (self.beta1, self.beta2);
-        let c1 = 1.0 - b1.powi(self.t);
-        let c2 = 1.0 - b2.powi(self.t);
+        size_state(&mut [&mut self.m, &mut self.v], params.len())?;
+        let step = self.next_step(grads);
         for (&r, g_row) in rows.iter().zip(grads.chunks_exact(width)) {
             let range = r as usize * width..(r as usize + 1) * width;
-            let (p_row, m_row, v_row) = (&mut params[range.clone()], &mut self.m[range.clone()], &mut self.v[range]);
-            for (((p, &g), m), v) in p_row.iter_mut().zip(g_row).zip(m_row).zip(v_row) {
-                let g = k * g;
-                *m = b1 * *m + (1.0 - b1) * g;
-                *v = b2 * *v + (1.0 - b2) * g * g;
-                *p -= self.learning_rate * ((*m / c1) / ((*v / c2).sqrt() + self.epsilon) + self.weight_decay * *p);
-            }
+            step.apply(&mut params[range.clone()], g_row, &mut self.m[range.clone()], &mut self.v[range]);
         }
         Ok(())
     }
