@@ -6,7 +6,7 @@
 //! Also the parameter-shift gradient for HEA(6, 2), beside default.qubit's parameter-shift.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use qnet::grad::{DiffMethod, Outputs, QuantumFunction};
+use qnet::grad::{DiffMethod, Gradients, Outputs, QuantumFunction};
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 use std::time::Duration;
@@ -36,6 +36,7 @@ fn g2(crit: &mut Criterion) {
         let x: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..std::f64::consts::PI)).collect();
         let w: Vec<f64> = (0..2 * n * layers).map(|_| rng.random_range(0.0..std::f64::consts::TAU)).collect();
         let mut ws = f.workspace().unwrap();
+        let mut tape = f.tape().unwrap();
         let mut values = [0.0];
         let mut grads = vec![0.0; w.len()];
         if n >= 16 {
@@ -50,7 +51,8 @@ fn g2(crit: &mut Criterion) {
         group.bench_function(BenchmarkId::new("adjoint_gradient", &id), |b| {
             b.iter(|| {
                 grads.fill(0.0);
-                f.vjp_into(DiffMethod::Adjoint, &w, &x, &[1.0], &mut ws, &mut values, &mut grads, None).unwrap()
+                f.forward_into(&w, &x, &mut tape).unwrap();
+                f.backward(&tape, &[1.0], &mut ws, Gradients { weights: &mut grads, inputs: None }).unwrap()
             })
         });
         if n == 6 {

@@ -1,6 +1,6 @@
 //! Bad input to the differentiation API gives typed errors, never panics.
 
-use qnet::grad::{DiffMethod, Outputs, QuantumFunction, Workspace};
+use qnet::grad::{DiffMethod, Gradients, Outputs, QuantumFunction, Workspace};
 use qnet::prelude::*;
 use rand::SeedableRng;
 
@@ -41,14 +41,27 @@ fn mismatched_dimensions() {
     let err = f.vjp(DiffMethod::Adjoint, &[0.1], &[0.2], &[1.0]).unwrap_err();
     assert!(matches!(err, Error::DimensionMismatch { what: "upstream gradient", expected: 2, found: 1 }));
     let mut ws = f.workspace().unwrap();
-    let mut values = [0.0; 2];
+    let tape = f.forward(&[0.1], &[0.2]).unwrap();
     let mut wg = [0.0; 2];
-    let err = f.vjp_into(DiffMethod::Adjoint, &[0.1], &[0.2], &[1.0, 1.0], &mut ws, &mut values, &mut wg, None);
+    let err = f.backward(&tape, &[1.0, 1.0], &mut ws, Gradients { weights: &mut wg, inputs: None });
     assert!(matches!(err, Err(Error::DimensionMismatch { what: "weight gradients", expected: 1, found: 2 })));
-    let mut wrong = Workspace::new(3).unwrap();
     let mut wg = [0.0; 1];
-    let err = f.vjp_into(DiffMethod::Adjoint, &[0.1], &[0.2], &[1.0, 1.0], &mut wrong, &mut values, &mut wg, None);
+    let err = f.backward(&tape, &[1.0], &mut ws, Gradients { weights: &mut wg, inputs: None });
+    assert!(matches!(err, Err(Error::DimensionMismatch { what: "upstream gradient", expected: 2, found: 1 })));
+    let mut xg = [0.0; 3];
+    let err = f.backward(&tape, &[1.0, 1.0], &mut ws, Gradients { weights: &mut wg, inputs: Some(&mut xg) });
+    assert!(matches!(err, Err(Error::DimensionMismatch { what: "input gradients", expected: 1, found: 3 })));
+    let mut wrong = Workspace::new(3).unwrap();
+    let err = f.backward(&tape, &[1.0, 1.0], &mut wrong, Gradients { weights: &mut wg, inputs: None });
     assert!(matches!(err, Err(Error::QubitCountMismatch { .. })));
+    // A tape that has recorded nothing has no parameters to differentiate at.
+    let empty = f.tape().unwrap();
+    let err = f.backward(&empty, &[1.0, 1.0], &mut ws, Gradients { weights: &mut wg, inputs: None });
+    assert!(matches!(err, Err(Error::ParameterCount { .. })));
+    // A tape of another function's shape is refused by forward_into and backward.
+    let mut other = QuantumFunction::new(Circuit::new(3).unwrap(), Outputs::Probabilities).unwrap().tape().unwrap();
+    assert!(matches!(f.forward_into(&[0.1], &[0.2], &mut other), Err(Error::QubitCountMismatch { .. })));
+    assert!(f.backward(&other, &[1.0, 1.0], &mut ws, Gradients { weights: &mut wg, inputs: None }).is_err());
     let mut short = [0.0; 1];
     assert!(matches!(
         f.evaluate_into(&[0.1], &[0.2], &mut ws, &mut short),

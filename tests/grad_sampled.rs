@@ -2,7 +2,7 @@
 //! ones, the standard error derived from the shift rule's terms (each a Pauli expectation with variance
 //! 1 − ⟨P⟩² per shot, sampled independently).
 
-use qnet::grad::{DiffMethod, Outputs, QuantumFunction, FOUR_TERM_COEFFS};
+use qnet::grad::{DiffMethod, Outputs, QuantumFunction};
 use qnet::prelude::*;
 use rand::SeedableRng;
 use std::f64::consts::FRAC_PI_2;
@@ -24,7 +24,9 @@ fn sampled_parameter_shift_within_four_standard_errors() {
     let sampled = f.parameter_shift(&w, &x, Some(SHOTS), &mut rng).unwrap();
 
     // The rule of each parameter: (shift, coefficient) pairs; CRX (w1) takes four terms.
-    let (cp, cm) = FOUR_TERM_COEFFS;
+    // c± = (√2 ± 1)/(4√2), the four-term rule's published coefficients.
+    let r2 = std::f64::consts::SQRT_2;
+    let (cp, cm) = ((r2 + 1.0) / (4.0 * r2), (r2 - 1.0) / (4.0 * r2));
     let two = vec![(FRAC_PI_2, 0.5), (-FRAC_PI_2, -0.5)];
     let four = vec![(FRAC_PI_2, cp), (-FRAC_PI_2, -cp), (3.0 * FRAC_PI_2, -cm), (-3.0 * FRAC_PI_2, cm)];
     let n = SHOTS as f64;

@@ -159,8 +159,9 @@ fn parallel_results_are_bit_identical() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
-    /// `run` applies runs of gates on qubits 0..13 block by block; that must give the same bits as applying
-    /// the same instructions one at a time.
+    /// `run` fuses one-qubit gates and applies runs of gates on qubits 0..13 block by block; that must give
+    /// the state of applying the same instructions one at a time, to rounding (fusion multiplies 2x2 matrices
+    /// first, so the last bits may differ; the engine's own tests check that blocking alone changes no bit).
     #[test]
     fn cache_blocked_runs_match_gate_by_gate(
         n in 14usize..=15,
@@ -184,9 +185,7 @@ proptest! {
         for inst in c.instructions() {
             single.apply(inst, &[], &[]).unwrap();
         }
-        let same = blocked.amplitudes().iter().zip(single.amplitudes()).all(|(a, b)| {
-            a.re.to_bits() == b.re.to_bits() && a.im.to_bits() == b.im.to_bits()
-        });
-        prop_assert!(same);
+        let err = blocked.amplitudes().iter().zip(single.amplitudes()).map(|(a, b)| (a - b).norm()).fold(0.0, f64::max);
+        prop_assert!(err < 1e-13, "max amplitude difference {}", err);
     }
 }

@@ -12,7 +12,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
     let mut values = vec![0.0; m];
     let (mut plus, mut minus) = (vec![0.0; m], vec![0.0; m]);
     f.prepare(&mut ws.phi, weights, inputs, None);
-    f.values_of(&ws.phi, &mut values);
+    f.readout.values_of(&ws.phi, &mut values);
     let (mut w, mut x) = (weights.to_vec(), inputs.to_vec());
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
@@ -27,7 +27,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
                     x[j] = original + delta;
                 }
                 f.prepare(&mut ws.phi, &w, &x, None);
-                f.values_of(&ws.phi, out);
+                f.readout.values_of(&ws.phi, out);
                 if vector_is_weights {
                     w[j] = original;
                 } else {

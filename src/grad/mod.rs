@@ -17,12 +17,14 @@
 //! A parameter used by several gates (or scaled, `Param::Weight { scale }`) gets the sum over its uses of
 //! scale × ∂f/∂θ, by the chain rule.
 
-pub(crate) mod adjoint;
+mod adjoint;
 mod finite;
 pub(crate) mod function;
+mod readout;
 mod serde_repr;
 mod shift;
+mod tape;
 
-pub use function::{
-    DiffMethod, Jacobian, Outputs, QuantumFunction, Vjp, Workspace, FINITE_DIFFERENCE_STEP, FOUR_TERM_COEFFS,
-};
+pub use function::{DiffMethod, Jacobian, QuantumFunction, Vjp, FINITE_DIFFERENCE_STEP};
+pub use readout::Outputs;
+pub use tape::{Gradients, Tape, Workspace};

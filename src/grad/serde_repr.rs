@@ -6,7 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::function::{Outputs, QuantumFunction};
+use super::function::QuantumFunction;
+use super::readout::Outputs;
 use crate::error::Error;
 use crate::quantum::Circuit;
 

@@ -9,7 +9,7 @@ use super::quantum_layer::QuantumLayer;
 use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
-use crate::grad::{DiffMethod, Workspace};
+use crate::grad::{DiffMethod, Gradients, Tape, Workspace};
 
 /// The settings of a [`QuantumNetwork`]: its shape, the quantum layer's settings and the seed of its initial
 /// parameters.
@@ -159,6 +159,7 @@ pub struct QuantumNetwork {
 /// Per-chunk buffers of the network's passes.
 struct Scratch {
     ws: Workspace,
+    tape: Tape,
     z: Vec<f64>,
     angles: Vec<f64>,
     q: Vec<f64>,
@@ -253,6 +254,7 @@ impl QuantumNetwork {
         let (n, m) = (self.quantum.num_inputs(), self.quantum.num_outputs());
         Ok(Scratch {
             ws: self.quantum.function().workspace()?,
+            tape: self.quantum.function().tape()?,
             z: vec![0.0; n],
             angles: vec![0.0; n],
             q: vec![0.0; m],
@@ -305,14 +307,8 @@ impl QuantumNetwork {
         self.encode(x, s)?;
         let f = self.quantum.function();
         let method = self.quantum.diff_method();
-        let adjoint = method == DiffMethod::Adjoint;
-        if adjoint {
-            f.check(&self.weights, &s.angles)?;
-            f.prepare(&mut s.ws.phi, &self.weights, &s.angles, None);
-            f.values_of(&s.ws.phi, &mut s.q);
-        } else {
-            f.evaluate_into(&self.weights, &s.angles, &mut s.ws, &mut s.q)?;
-        }
+        f.forward_into(&self.weights, &s.angles, &mut s.tape)?;
+        s.q.copy_from_slice(s.tape.values());
         self.output.forward_into(&s.q, out)?;
         upstream_of(out, &mut s.gy)?;
         let g = &s.gy;
@@ -324,22 +320,8 @@ impl QuantumNetwork {
             *gq = (0..w2.nrows()).map(|r| w2[(r, c)] * g[r]).sum();
         }
         s.ga.fill(0.0);
-        if adjoint {
-            let ws = &mut s.ws;
-            f.lambda_of(&ws.phi, &s.gq, &mut ws.lambda, &mut ws.coeffs);
-            crate::grad::adjoint::sweep(
-                f,
-                &self.weights,
-                &s.angles,
-                &mut ws.phi,
-                &mut ws.lambda,
-                &mut ws.partials,
-                pw,
-                Some(&mut s.ga),
-            );
-        } else {
-            f.vjp_into(method, &self.weights, &s.angles, &s.gq, &mut s.ws, &mut s.q, pw, Some(&mut s.ga))?;
-        }
+        let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
+        f.vjp_recorded(method, &self.weights, &s.angles, &s.gq, &mut s.ws, &mut s.tape, grads)?;
         let cols = w2.ncols();
         for (r, &gr) in g.iter().enumerate() {
             for (c, &qc) in s.q.iter().enumerate() {

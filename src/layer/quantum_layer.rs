@@ -7,7 +7,7 @@ use super::config::LayerConfig;
 use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
-use crate::grad::{DiffMethod, QuantumFunction};
+use crate::grad::{DiffMethod, Gradients, QuantumFunction};
 use crate::quantum::Circuit;
 
 /// A trainable quantum layer: inputs x ∈ ℝ^n enter as rotation angles, L blocks of trainable rotations and
@@ -224,13 +224,15 @@ impl QuantumLayer {
         )?;
         let mut input_grads = vec![0.0; b * n];
         let method = self.config.diff_method;
-        let init = || Ok((self.function.workspace()?, vec![0.0; m]));
+        let f = &self.function;
+        let init = || Ok((f.workspace()?, f.tape()?));
         let weight_grads =
-            batch::run(b, &mut input_grads, n, &mut [], 0, self.num_weights, init, |(ws, values), range, rows, wg| {
+            batch::run(b, &mut input_grads, n, &mut [], 0, self.num_weights, init, |(ws, tape), range, rows, wg| {
                 for (k, s) in range.enumerate() {
                     let xg = &mut rows.a[k * n..(k + 1) * n];
                     let (x, g) = (&inputs[s * n..(s + 1) * n], &upstream[s * m..(s + 1) * m]);
-                    self.function.vjp_into(method, weights, x, g, ws, values, wg, Some(xg))?;
+                    let grads = Gradients { weights: &mut *wg, inputs: Some(xg) };
+                    f.vjp_recorded(method, weights, x, g, ws, tape, grads)?;
                 }
                 Ok(())
             })?;

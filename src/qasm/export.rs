@@ -212,6 +212,13 @@ impl Writer {
         for p in gate.params().iter() {
             params.push(p.constant()?);
         }
+        if let Gate::Rot(phi, theta, omega) = gate {
+            // Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ), exactly and with any controls (each factor controlled alike).
+            for factor in [Gate::RZ(*phi), Gate::RY(*theta), Gate::RZ(*omega)] {
+                self.instruction(&inst.with_gate(factor)?, out)?;
+            }
+            return Ok(());
+        }
         let own = gate.num_controls();
         let t = inst.targets();
         // Normal form: a base gate on its own qubits, and every control (the gate's own, then the extra ones).

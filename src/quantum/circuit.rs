@@ -388,6 +388,20 @@ impl Circuit {
         self.add(Gate::U3(theta.into(), phi.into(), lambda.into()), &[q])
     }
 
+    /// Appends Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ) on `q` (PennyLane's `Rot`, angles in its order).
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when `q` is beyond the register.
+    pub fn rot(
+        &mut self,
+        q: usize,
+        phi: impl Into<Param>,
+        theta: impl Into<Param>,
+        omega: impl Into<Param>,
+    ) -> Result<&mut Self> {
+        self.add(Gate::Rot(phi.into(), theta.into(), omega.into()), &[q])
+    }
+
     /// Appends every instruction of `other`, which may have fewer qubits (they map to the same indices).
     ///
     /// # Errors

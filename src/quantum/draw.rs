@@ -264,6 +264,7 @@ fn label(g: &Gate) -> String {
         Gate::RZ(_) | Gate::CRZ(_) => angles("Rz"),
         Gate::Phase(_) | Gate::CPhase(_) => angles("P"),
         Gate::U3(..) => angles("U"),
+        Gate::Rot(..) => angles("Rot"),
         Gate::RXX(_) => angles("Rxx"),
         Gate::RYY(_) => angles("Ryy"),
         Gate::RZZ(_) => angles("Rzz"),

@@ -16,7 +16,7 @@ use num_complex::Complex64 as C;
 use super::op::{Op, ONE};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
-pub const PARALLEL_MIN_DIM: usize = 1 << 14;
+pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;
 
 /// Amplitudes per slice in one parallel task.
 #[cfg(feature = "parallel")]
@@ -410,47 +410,6 @@ fn apply_op_impl<const AVX: bool>(state: &mut [C], op: &Op, targets: &[usize], c
             });
         }
     }
-}
-
-/// Qubits below this index are *low*: a gate on low qubits only maps every aligned block of 2^13 amplitudes
-/// (128 KiB) onto itself.
-pub(crate) const BLOCK_QUBITS: usize = 13;
-
-/// The longest run of low-qubit instructions applied block by block.
-pub(crate) const MAX_BLOCKED_RUN: usize = 64;
-
-/// Whether every qubit the instruction touches is low.
-pub(crate) fn blockable(inst: &super::circuit::Instruction) -> bool {
-    inst.qubits().all(|q| q < BLOCK_QUBITS)
-}
-
-/// Applies a run of low-qubit instructions (at most [`MAX_BLOCKED_RUN`], checked by the caller) one aligned
-/// block of 2^13 amplitudes at a time: the block stays in cache for the whole run instead of the state being
-/// streamed once per gate. Every amplitude sees the same operations in the same order as gate by gate, so the
-/// result is bit-identical to applying the instructions one after another.
-pub(crate) fn apply_blocked(state: &mut [C], run: &[super::circuit::Instruction], weights: &[f64], inputs: &[f64]) {
-    debug_assert!(run.len() <= MAX_BLOCKED_RUN && run.iter().all(blockable));
-    let mut ops = [(Op::Diag1([ONE, ONE]), 0usize, [0usize; 2], 0usize); MAX_BLOCKED_RUN];
-    for (slot, inst) in ops.iter_mut().zip(run) {
-        let op = inst.gate().lower(inst.angles(weights, inputs));
-        let targets = inst.op_targets();
-        let mut t = [0; 2];
-        t[..targets.len()].copy_from_slice(targets);
-        *slot = (op, targets.len(), t, inst.control_mask());
-    }
-    let ops = &ops[..run.len()];
-    let block = |chunk: &mut [C]| {
-        for (op, k, t, ctrl) in ops {
-            apply_op(chunk, op, &t[..*k], *ctrl);
-        }
-    };
-    #[cfg(feature = "parallel")]
-    if state.len() >= PARALLEL_MIN_DIM {
-        use rayon::prelude::*;
-        state.par_chunks_mut(1 << BLOCK_QUBITS).for_each(block);
-        return;
-    }
-    state.chunks_mut(1 << BLOCK_QUBITS).for_each(block);
 }
 
 /// Σ f(chunk) over fixed chunks of `0..len`, the partial sums added in chunk order.

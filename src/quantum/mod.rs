@@ -25,15 +25,13 @@
 //! - Buffers sized by a caller's number (the draws of [`StateVector::sample`], the vector a weight index
 //!   implies) are reserved with `try_reserve`: [`Error::TooLarge`](crate::Error::TooLarge) instead of an abort.
 
-pub(crate) mod blocked;
 mod circuit;
-pub(crate) mod derivative;
 mod draw;
+pub(crate) mod engine;
 mod gate;
 pub(crate) mod kernels;
 mod observable;
 pub(crate) mod op;
-pub(crate) mod pairs;
 mod param;
 pub(crate) mod sampled;
 mod serde_repr;
@@ -44,7 +42,6 @@ mod unitary;
 pub use circuit::{Circuit, Instruction};
 pub use draw::MAX_DRAW_QUBITS;
 pub use gate::{Gate, GateParams, ShiftRule};
-pub use kernels::PARALLEL_MIN_DIM;
 pub use observable::{Observable, Pauli, PauliString, MAX_DENSE_QUBITS};
 pub use param::Param;
 pub use state::{StateVector, MAX_QUBITS, NORM_TOLERANCE};

@@ -56,6 +56,22 @@ impl Op {
         }
     }
 
+    /// The op times the scalar `k`, in the same form for diagonal and dense ops (a scaled permutation becomes
+    /// a dense matrix).
+    pub(crate) fn scaled(&self, k: C) -> Op {
+        match *self {
+            Op::Diag1(d) => Op::Diag1(d.map(|x| x * k)),
+            Op::Mat1(m) => Op::Mat1(m.map(|r| r.map(|x| x * k))),
+            Op::Diag2(d) => Op::Diag2(d.map(|x| x * k)),
+            Op::Mat2(m) => Op::Mat2(m.map(|r| r.map(|x| x * k))),
+            Op::Anti1(a, b) => Op::Anti1(a * k, b * k),
+            Op::Swap2(_) => {
+                let m = self.dense();
+                Op::Mat2(std::array::from_fn(|r| std::array::from_fn(|c| m[r][c] * k)))
+            }
+        }
+    }
+
     /// The conjugate transpose of the op, in the same form.
     pub(crate) fn adjoint(&self) -> Op {
         match *self {

@@ -6,6 +6,7 @@ use num_complex::Complex64 as C;
 use rand::{Rng, RngExt};
 
 use super::circuit::{Circuit, Instruction};
+use super::engine::Plan;
 use super::gate::Gate;
 use super::kernels;
 use super::observable::{Observable, PauliString};
@@ -254,7 +255,8 @@ impl StateVector {
         kernels::apply_op(&mut self.amps, &op, inst.op_targets(), inst.control_mask());
     }
 
-    /// Runs every instruction of `circuit` in order, in place.
+    /// Runs every instruction of `circuit` in order, in place, through the engine: the circuit is compiled into
+    /// a plan (one-qubit gates fused, runs on low qubits cache-blocked) and the plan is applied.
     ///
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
@@ -264,23 +266,7 @@ impl StateVector {
             return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
         }
         circuit.check_parameters(weights, inputs)?;
-        let insts = circuit.instructions();
-        let mut i = 0;
-        while i < insts.len() {
-            // A run of instructions on low qubits only is applied block by block (cache blocking).
-            let run = if self.num_qubits > kernels::BLOCK_QUBITS {
-                insts[i..].iter().take(kernels::MAX_BLOCKED_RUN).take_while(|inst| kernels::blockable(inst)).count()
-            } else {
-                0
-            };
-            if run >= 2 {
-                kernels::apply_blocked(&mut self.amps, &insts[i..i + run], weights, inputs);
-                i += run;
-            } else {
-                self.apply_unchecked(&insts[i], weights, inputs, false);
-                i += 1;
-            }
-        }
+        Plan::compile(circuit).forward(circuit, &mut self.amps, weights, inputs, None);
         Ok(())
     }
 

@@ -3,10 +3,16 @@
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
-use super::op::{Op, I, ONE, ZERO};
+use super::op::{Op, I};
+
+mod diff;
+mod lower;
+
 use super::param::Param;
 use super::unitary::UnitaryMatrix;
 use crate::error::{Error, Result};
+pub use diff::ShiftRule;
+pub(crate) use lower::op_matrix;
 
 /// A quantum gate: a unitary on one, two or three qubits, with angles that may be constants, trainable
 /// weights or inputs.
@@ -76,6 +82,9 @@ pub enum Gate {
     Phase(Param),
     /// U(θ, φ, λ) = [[cos θ/2, −e^{iλ} sin θ/2], [e^{iφ} sin θ/2, e^{i(φ+λ)} cos θ/2]], Qiskit's `u3`.
     U3(Param, Param, Param),
+    /// Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ), PennyLane's `Rot`: the general single-qubit rotation with the
+    /// fields in PennyLane's order (φ applied first). Rot(φ, θ, ω) = e^{−i(φ+ω)/2}·U3(θ, ω, φ).
+    Rot(Param, Param, Param),
     /// Controlled X on `[control, target]`.
     CNOT,
     /// Controlled Y on `[control, target]`.
@@ -106,27 +115,6 @@ pub enum Gate {
     Fredkin,
     /// A caller's 2x2 or 4x4 unitary, validated when made (see [`Gate::unitary`]).
     Unitary(UnitaryMatrix),
-}
-
-/// The parameter-shift rule that differentiates a gate's angle exactly.
-///
-/// # Example
-///
-/// ```
-/// use qnet::prelude::*;
-/// use qnet::quantum::ShiftRule;
-///
-/// assert_eq!(Gate::RX(0.1.into()).shift_rule(), Some(ShiftRule::TwoTerm));
-/// assert_eq!(Gate::CRY(0.1.into()).shift_rule(), Some(ShiftRule::FourTerm));
-/// assert_eq!(Gate::H.shift_rule(), None);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShiftRule {
-    /// d f/dθ = [f(θ + π/2) − f(θ − π/2)]/2, exact when the generator has two eigenvalues one apart.
-    TwoTerm,
-    /// d f/dθ = c₊[f(θ + π/2) − f(θ − π/2)] − c₋[f(θ + 3π/2) − f(θ − 3π/2)] with c± = (√2 ± 1)/(4√2), exact
-    /// when the generator's eigenvalues are {0, ±1/2} (controlled rotations).
-    FourTerm,
 }
 
 /// The angles of one gate, at most three: derefs to a slice.
@@ -176,6 +164,7 @@ impl Gate {
             Gate::RZ(_) => "rz",
             Gate::Phase(_) => "p",
             Gate::U3(..) => "u3",
+            Gate::Rot(..) => "rot",
             Gate::CNOT => "cx",
             Gate::CY => "cy",
             Gate::CZ => "cz",
@@ -233,7 +222,7 @@ impl Gate {
         }
     }
 
-    /// The gate's angles, in the order of its variant's fields (U3: θ, φ, λ).
+    /// The gate's angles, in the order of its variant's fields (U3: θ, φ, λ; Rot: φ, θ, ω).
     #[must_use]
     pub fn params(&self) -> GateParams {
         let zero = Param::Const(0.0);
@@ -249,7 +238,7 @@ impl Gate {
             | Gate::RXX(p)
             | Gate::RYY(p)
             | Gate::RZZ(p) => ([p, zero, zero], 1),
-            Gate::U3(a, b, c) => ([a, b, c], 3),
+            Gate::U3(a, b, c) | Gate::Rot(a, b, c) => ([a, b, c], 3),
             _ => ([zero; 3], 0),
         };
         GateParams { items, len }
@@ -271,6 +260,7 @@ impl Gate {
             Gate::RYY(p) => Gate::RYY(f(0, p)),
             Gate::RZZ(p) => Gate::RZZ(f(0, p)),
             Gate::U3(a, b, c) => Gate::U3(f(0, a), f(1, b), f(2, c)),
+            Gate::Rot(a, b, c) => Gate::Rot(f(0, a), f(1, b), f(2, c)),
             _ => self.clone(),
         }
     }
@@ -291,7 +281,8 @@ impl Gate {
         err.map_or(Ok(bound), Err)
     }
 
-    /// The inverse gate U⁻¹ = U†, in closed form (RX(θ) → RX(−θ), S → S†, U3(θ, φ, λ) → U3(−θ, −λ, −φ)).
+    /// The inverse gate U⁻¹ = U†, in closed form (RX(θ) → RX(−θ), S → S†, U3(θ, φ, λ) → U3(−θ, −λ, −φ),
+    /// Rot(φ, θ, ω) → Rot(−ω, −θ, −φ)).
     #[must_use]
     pub fn inverse(&self) -> Gate {
         match self {
@@ -302,142 +293,13 @@ impl Gate {
             Gate::SX => Gate::SXdg,
             Gate::SXdg => Gate::SX,
             Gate::U3(a, b, c) => Gate::U3(-*a, -*c, -*b),
+            Gate::Rot(phi, theta, omega) => Gate::Rot(-*omega, -*theta, -*phi),
             Gate::ISwap => Gate::Unitary(UnitaryMatrix::from_trusted(op_matrix(&Op::Swap2(-I), 0))),
             Gate::Unitary(u) => Gate::Unitary(u.adjoint()),
             other if other.params().is_empty() => other.clone(),
             other => other.map_params(|_, p| -p),
         }
     }
-
-    /// The dense matrix of the gate on its own qubits (2^k × 2^k, the first qubit the least significant bit).
-    ///
-    /// # Errors
-    /// [`Error::UnboundParameter`] when an angle is a weight or input: bind it first ([`Gate::bind`]).
-    pub fn matrix(&self) -> Result<DMatrix<C>> {
-        let mut angles = [0.0; 3];
-        for (slot, p) in self.params().iter().enumerate() {
-            angles[slot] = p.constant()?;
-        }
-        Ok(op_matrix(&self.lower(angles), self.num_controls()))
-    }
-
-    /// The Hermitian generator G with U(θ) = exp(−iθG), for gates with exactly one angle; `None` otherwise.
-    ///
-    /// RX: X/2, RZ: Z/2, Phase: −|1⟩⟨1|, CRX: |1⟩⟨1| ⊗ X/2, RZZ: Z⊗Z/2, and so on.
-    #[must_use]
-    pub fn generator(&self) -> Option<DMatrix<C>> {
-        let half = C::new(0.5, 0.0);
-        let x = [[ZERO, half], [half, ZERO]];
-        let y = [[ZERO, -I * 0.5], [I * 0.5, ZERO]];
-        let z = [[half, ZERO], [ZERO, -half]];
-        let p = [[ZERO, ZERO], [ZERO, -ONE]];
-        let one_qubit = |m: [[C; 2]; 2]| DMatrix::from_fn(2, 2, |r, c| m[r][c]);
-        // |1⟩⟨1| on the control (bit 0) times m on the target (bit 1).
-        let controlled = |m: [[C; 2]; 2]| {
-            DMatrix::from_fn(4, 4, |r, c| if r & 1 == 1 && c & 1 == 1 { m[r >> 1][c >> 1] } else { ZERO })
-        };
-        let two = |m: [[C; 2]; 2]| {
-            // m ⊗ m with m already carrying a factor 1/2: rescale to one factor of 1/2.
-            DMatrix::from_fn(4, 4, |r, c| 2.0 * m[r & 1][c & 1] * m[r >> 1][c >> 1])
-        };
-        Some(match self {
-            Gate::RX(_) => one_qubit(x),
-            Gate::RY(_) => one_qubit(y),
-            Gate::RZ(_) => one_qubit(z),
-            Gate::Phase(_) => one_qubit(p),
-            Gate::CRX(_) => controlled(x),
-            Gate::CRY(_) => controlled(y),
-            Gate::CRZ(_) => controlled(z),
-            Gate::CPhase(_) => controlled(p),
-            Gate::RXX(_) => two(x),
-            Gate::RYY(_) => two(y),
-            Gate::RZZ(_) => two(z),
-            _ => return None,
-        })
-    }
-
-    /// The parameter-shift rule for a gate with one angle; `None` for fixed gates and for U3, whose three
-    /// angles are differentiated through its decomposition RZ(φ)·RY(θ)·RZ(λ) (each a two-term rule).
-    ///
-    /// `Phase` and `CPhase` have generators with eigenvalues {0, −1}, one frequency, so the two-term rule is
-    /// exact for them; the four-term rule (also exact for them) serves the controlled rotations.
-    #[must_use]
-    pub fn shift_rule(&self) -> Option<ShiftRule> {
-        match self {
-            Gate::RX(_)
-            | Gate::RY(_)
-            | Gate::RZ(_)
-            | Gate::Phase(_)
-            | Gate::CPhase(_)
-            | Gate::RXX(_)
-            | Gate::RYY(_)
-            | Gate::RZZ(_) => Some(ShiftRule::TwoTerm),
-            Gate::CRX(_) | Gate::CRY(_) | Gate::CRZ(_) => Some(ShiftRule::FourTerm),
-            _ => None,
-        }
-    }
-
-    /// The op this gate applies to its targets given its angles: the gate's own controls are not part of it.
-    pub(crate) fn lower(&self, angles: [f64; 3]) -> Op {
-        let half = angles[0] / 2.0;
-        let (c, s) = (half.cos(), half.sin());
-        let r = std::f64::consts::FRAC_1_SQRT_2;
-        let rx = || Op::Mat1([[C::new(c, 0.0), C::new(0.0, -s)], [C::new(0.0, -s), C::new(c, 0.0)]]);
-        let ry = || Op::Mat1([[C::new(c, 0.0), C::new(-s, 0.0)], [C::new(s, 0.0), C::new(c, 0.0)]]);
-        let rz = || Op::Diag1([cis(-half), cis(half)]);
-        let phase = || Op::Diag1([ONE, cis(angles[0])]);
-        match self {
-            Gate::I => Op::Diag1([ONE, ONE]),
-            Gate::X | Gate::CNOT | Gate::Toffoli => Op::Anti1(ONE, ONE),
-            Gate::Y | Gate::CY => Op::Anti1(-I, I),
-            Gate::Z | Gate::CZ => Op::Diag1([ONE, -ONE]),
-            Gate::H => Op::Mat1([[C::new(r, 0.0), C::new(r, 0.0)], [C::new(r, 0.0), C::new(-r, 0.0)]]),
-            Gate::S => Op::Diag1([ONE, I]),
-            Gate::Sdg => Op::Diag1([ONE, -I]),
-            Gate::T => Op::Diag1([ONE, C::new(r, r)]),
-            Gate::Tdg => Op::Diag1([ONE, C::new(r, -r)]),
-            Gate::SX => Op::Mat1([[C::new(0.5, 0.5), C::new(0.5, -0.5)], [C::new(0.5, -0.5), C::new(0.5, 0.5)]]),
-            Gate::SXdg => Op::Mat1([[C::new(0.5, -0.5), C::new(0.5, 0.5)], [C::new(0.5, 0.5), C::new(0.5, -0.5)]]),
-            Gate::RX(_) | Gate::CRX(_) => rx(),
-            Gate::RY(_) | Gate::CRY(_) => ry(),
-            Gate::RZ(_) | Gate::CRZ(_) => rz(),
-            Gate::Phase(_) | Gate::CPhase(_) => phase(),
-            Gate::U3(..) => {
-                let (phi, lambda) = (angles[1], angles[2]);
-                Op::Mat1([[C::new(c, 0.0), -cis(lambda) * s], [cis(phi) * s, cis(phi + lambda) * c]])
-            }
-            Gate::SWAP | Gate::Fredkin => Op::Swap2(ONE),
-            Gate::ISwap => Op::Swap2(I),
-            Gate::RXX(_) => {
-                let (d, o) = (C::new(c, 0.0), C::new(0.0, -s));
-                Op::Mat2([[d, ZERO, ZERO, o], [ZERO, d, o, ZERO], [ZERO, o, d, ZERO], [o, ZERO, ZERO, d]])
-            }
-            Gate::RYY(_) => {
-                let (d, p, m) = (C::new(c, 0.0), C::new(0.0, s), C::new(0.0, -s));
-                Op::Mat2([[d, ZERO, ZERO, p], [ZERO, d, m, ZERO], [ZERO, m, d, ZERO], [p, ZERO, ZERO, d]])
-            }
-            Gate::RZZ(_) => Op::Diag2([cis(-half), cis(half), cis(half), cis(-half)]),
-            Gate::Unitary(u) => u.op(),
-        }
-    }
-}
-
-/// The dense matrix of `op` preceded by `num_controls` control qubits (the lowest bits of the index).
-pub(crate) fn op_matrix(op: &Op, num_controls: usize) -> DMatrix<C> {
-    let m = op.dense();
-    let k = m.len();
-    let ctrl = (1usize << num_controls) - 1;
-    let dim = k << num_controls;
-    DMatrix::from_fn(dim, dim, |r, c| {
-        let active = r & ctrl == ctrl && c & ctrl == ctrl;
-        if active {
-            m[r >> num_controls][c >> num_controls]
-        } else if r == c {
-            ONE
-        } else {
-            ZERO
-        }
-    })
 }
 
 impl std::fmt::Display for Gate {

@@ -1,0 +1,272 @@
+//! Forward now, vector-Jacobian product later: the [`Tape`] of a forward pass and the adjoint backward sweep
+//! that reads it, for callers with their own loss (a CRF, a network) that learn the upstream gradient only
+//! after the outputs.
+
+use num_complex::Complex64 as C;
+
+use super::function::{check_len, QuantumFunction};
+use crate::error::{Error, Result};
+use crate::quantum::engine::{BackScratch, GradSinks};
+use crate::quantum::StateVector;
+
+/// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
+/// repeated calls allocate nothing. Holds three state vectors of 2^n amplitudes.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+/// use qnet::grad::Outputs;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let mut c = Circuit::new(1)?;
+/// c.rx(0, Param::weight(0))?;
+/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)]))?;
+/// let mut ws = f.workspace()?;
+/// let mut value = [0.0];
+/// for theta in [0.1, 0.2, 0.3] {
+///     f.evaluate_into(&[theta], &[], &mut ws, &mut value)?;
+///     assert!((value[0] - theta.cos()).abs() < 1e-12);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub(crate) num_qubits: usize,
+    pub(crate) phi: Vec<C>,
+    pub(crate) lambda: Vec<C>,
+    pub(crate) keep: Vec<C>,
+    pub(crate) coeffs: Vec<f64>,
+    pub(crate) back: BackScratch,
+}
+
+impl Workspace {
+    /// Buffers for circuits on `num_qubits` qubits.
+    ///
+    /// # Errors
+    /// [`Error::ZeroQubits`] or [`Error::TooManyQubits`].
+    pub fn new(num_qubits: usize) -> Result<Self> {
+        let state = || StateVector::new(num_qubits).map(StateVector::into_amplitudes);
+        Ok(Workspace {
+            num_qubits,
+            phi: state()?,
+            lambda: state()?,
+            keep: state()?,
+            coeffs: Vec::new(),
+            back: BackScratch::default(),
+        })
+    }
+
+    /// The number of qubits the buffers serve.
+    #[must_use]
+    pub fn num_qubits(&self) -> usize {
+        self.num_qubits
+    }
+}
+
+/// The record of one forward pass of a [`QuantumFunction`]: f(w, x), the final state ψ(w, x), and the w and x
+/// that made them. [`QuantumFunction::backward`] turns an upstream gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it
+/// without running the circuit forward again.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+/// use qnet::grad::{Gradients, Outputs};
+///
+/// # fn main() -> qnet::Result<()> {
+/// // f(w, x) = ⟨Z⟩ after RX(x)·RX(w): cos(w + x).
+/// let mut c = Circuit::new(1)?;
+/// c.rx(0, Param::input(0))?.rx(0, Param::weight(0))?;
+/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)]))?;
+/// let tape = f.forward(&[0.3], &[0.2])?;
+/// assert!((tape.values()[0] - 0.5f64.cos()).abs() < 1e-12);
+///
+/// // The loss (f − 1)² is known only now: g = 2(f − 1).
+/// let g = [2.0 * (tape.values()[0] - 1.0)];
+/// let (mut dw, mut dx) = ([0.0], [0.0]);
+/// let mut ws = f.workspace()?;
+/// f.backward(&tape, &g, &mut ws, Gradients { weights: &mut dw, inputs: Some(&mut dx) })?;
+/// assert!((dw[0] - g[0] * -(0.5f64.sin())).abs() < 1e-12);
+/// assert!((dw[0] - dx[0]).abs() < 1e-12); // w and x enter the same way
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tape {
+    state: Vec<C>,
+    values: Vec<f64>,
+    weights: Vec<f64>,
+    inputs: Vec<f64>,
+}
+
+impl Tape {
+    /// f(w, x), one entry per output.
+    #[must_use]
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// The final state ψ(w, x): 2^n amplitudes.
+    #[must_use]
+    pub fn state(&self) -> &[C] {
+        &self.state
+    }
+
+    /// The weights w of the pass.
+    #[must_use]
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// The inputs x of the pass.
+    #[must_use]
+    pub fn inputs(&self) -> &[f64] {
+        &self.inputs
+    }
+}
+
+/// Where [`QuantumFunction::backward`] **adds** its gradients: gᵀ∂f/∂w into `weights` (one entry per weight),
+/// gᵀ∂f/∂x into `inputs` when given (one entry per input; without it the sweep stops at the first gate that
+/// reads a weight).
+///
+/// # Example
+///
+/// ```
+/// use qnet::grad::Gradients;
+///
+/// let mut dw = vec![0.0; 3];
+/// let sinks = Gradients { weights: &mut dw, inputs: None };
+/// assert_eq!(sinks.weights.len(), 3);
+/// ```
+#[derive(Debug)]
+pub struct Gradients<'a> {
+    /// Σ_i g_i ∂f_i/∂w_j is added to entry j.
+    pub weights: &'a mut [f64],
+    /// Σ_i g_i ∂f_i/∂x_j is added to entry j, when given.
+    pub inputs: Option<&'a mut [f64]>,
+}
+
+impl QuantumFunction {
+    /// Runs the circuit forward on w and x and records the pass: f(w, x) and ψ(w, x), for a later
+    /// [`backward`](Self::backward).
+    ///
+    /// # Errors
+    /// As [`evaluate`](Self::evaluate).
+    pub fn forward(&self, weights: &[f64], inputs: &[f64]) -> Result<Tape> {
+        self.check(weights, inputs)?;
+        let mut tape = self.tape()?;
+        self.record(weights, inputs, &mut tape);
+        Ok(tape)
+    }
+
+    /// A tape of this function's shape that records nothing yet (|0…0⟩, zero values, no parameters), for
+    /// [`forward_into`](Self::forward_into).
+    ///
+    /// # Errors
+    /// [`Error::TooManyQubits`] or [`Error::TooLarge`] when its buffers cannot be allocated.
+    pub fn tape(&self) -> Result<Tape> {
+        Ok(Tape {
+            state: StateVector::new(self.num_qubits())?.into_amplitudes(),
+            values: crate::bounded::filled("outputs", self.num_outputs(), 0.0)?,
+            weights: Vec::new(),
+            inputs: Vec::new(),
+        })
+    }
+
+    /// [`forward`](Self::forward) into an existing tape of this function, reusing its buffers: allocates
+    /// nothing once the tape has held vectors as long as `weights` and `inputs`.
+    ///
+    /// # Errors
+    /// As [`evaluate`](Self::evaluate); [`Error::QubitCountMismatch`] or [`Error::DimensionMismatch`] for a tape
+    /// of another function's shape.
+    pub fn forward_into(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
+        self.check(weights, inputs)?;
+        self.check_tape(tape)?;
+        self.record(weights, inputs, tape);
+        Ok(())
+    }
+
+    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) {
+        self.prepare(&mut tape.state, weights, inputs, None);
+        self.readout.values_of(&tape.state, &mut tape.values);
+        tape.weights.clear();
+        tape.weights.extend_from_slice(weights);
+        tape.inputs.clear();
+        tape.inputs.extend_from_slice(inputs);
+    }
+
+    fn check_tape(&self, tape: &Tape) -> Result<()> {
+        let num_qubits = tape.state.len().trailing_zeros() as usize;
+        if num_qubits != self.num_qubits() {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits(), right: num_qubits });
+        }
+        check_len("tape values", self.num_outputs(), tape.values.len())
+    }
+
+    /// The vector-Jacobian products of a recorded pass by the adjoint method: adds gᵀ∂f/∂w and gᵀ∂f/∂x for the
+    /// upstream gradient g to `grads`. One backward sweep over two state vectors of `ws`, whatever the number of
+    /// outputs and parameters; allocates nothing once `ws` has served this function.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `upstream` is not of length m or a gradient slice differs in length from
+    /// the tape's weights or inputs; [`Error::QubitCountMismatch`] for a workspace or tape of another size;
+    /// [`Error::ParameterCount`] for a tape that has recorded no pass.
+    pub fn backward(&self, tape: &Tape, upstream: &[f64], ws: &mut Workspace, grads: Gradients<'_>) -> Result<()> {
+        self.check_tape(tape)?;
+        self.check(&tape.weights, &tape.inputs)?;
+        self.check_workspace(ws)?;
+        check_len("upstream gradient", self.num_outputs(), upstream.len())?;
+        check_len("weight gradients", tape.weights.len(), grads.weights.len())?;
+        if let Some(xg) = &grads.inputs {
+            check_len("input gradients", tape.inputs.len(), xg.len())?;
+        }
+        ws.phi.copy_from_slice(&tape.state);
+        self.adjoint_sweep(&tape.weights, &tape.inputs, upstream, ws, grads);
+        Ok(())
+    }
+
+    /// gᵀ∂f/∂w and gᵀ∂f/∂x at (w, x) by `method`, added to `grads`: the adjoint method records the pass into
+    /// `tape` and sweeps back from it; the other methods go through the Jacobian.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn vjp_recorded(
+        &self,
+        method: super::DiffMethod,
+        weights: &[f64],
+        inputs: &[f64],
+        upstream: &[f64],
+        ws: &mut Workspace,
+        tape: &mut Tape,
+        grads: Gradients<'_>,
+    ) -> Result<()> {
+        if method == super::DiffMethod::Adjoint {
+            self.forward_into(weights, inputs, tape)?;
+            return self.backward(tape, upstream, ws, grads);
+        }
+        check_len("weight gradients", weights.len(), grads.weights.len())?;
+        if let Some(xg) = &grads.inputs {
+            check_len("input gradients", inputs.len(), xg.len())?;
+        }
+        let vjp = self.vjp(method, weights, inputs, upstream)?;
+        grads.weights.iter_mut().zip(&vjp.weights).for_each(|(o, v)| *o += v);
+        if let Some(xg) = grads.inputs {
+            xg.iter_mut().zip(&vjp.inputs).for_each(|(o, v)| *o += v);
+        }
+        Ok(())
+    }
+
+    /// λ = Σ g_i O_i φ from the final state in `ws.phi`, then the plan's backward sweep (consuming φ and λ).
+    pub(crate) fn adjoint_sweep(
+        &self,
+        weights: &[f64],
+        inputs: &[f64],
+        upstream: &[f64],
+        ws: &mut Workspace,
+        grads: Gradients<'_>,
+    ) {
+        self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
+        let sinks = GradSinks { weights: grads.weights, inputs: grads.inputs };
+        self.plan.backward(self.circuit(), &mut ws.phi, &mut ws.lambda, weights, inputs, sinks, &mut ws.back);
+    }
+}

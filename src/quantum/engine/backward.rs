@@ -1,0 +1,341 @@
+//! The adjoint method's backward sweep over a plan: from φ = ψ_N and λ = Aψ_N, each node is un-applied from
+//! both states while ∂⟨A⟩/∂θ = 2·Re⟨λ|(∂U/∂θ)U†|φ⟩ is read for each angle that needs it (φ the state just after
+//! the gate). A fused node of one-qubit gates is swept in one pass over φ and λ: per amplitude pair, its gates
+//! are un-applied one by one from the last, each derivative read on the way.
+
+use num_complex::Complex64 as C;
+
+use super::forward::apply_node;
+use super::plan::{bound_angles, dense1, Plan, Segment};
+use super::subspace::{reduce, SharedMut, Subspace};
+use crate::error::ParamKind;
+use crate::quantum::circuit::{Circuit, Instruction};
+use crate::quantum::kernels::PARALLEL_MIN_DIM;
+use crate::quantum::op::{Op, ZERO};
+
+/// Where the backward sweep adds its gradients: ∂/∂w always, ∂/∂x when `inputs` is given (without it the
+/// sweep stops at the first gate that reads a weight).
+#[derive(Debug)]
+pub(crate) struct GradSinks<'a> {
+    pub(crate) weights: &'a mut [f64],
+    pub(crate) inputs: Option<&'a mut [f64]>,
+}
+
+/// One step of a one-target node's backward program, per amplitude pair.
+#[derive(Debug, Clone, Copy)]
+enum PairStep {
+    /// sums[k] += 2·Re(λ†Mφ) on the pair.
+    Derive([[C; 2]; 2], usize),
+    /// (φ, λ) ← (U†φ, U†λ) on the pair.
+    Undo([[C; 2]; 2]),
+}
+
+/// What the sweep does at one node.
+#[derive(Debug, Clone, Copy)]
+enum NodeWork {
+    /// No derivative: un-apply the op.
+    Undo(Op),
+    /// A one-target node with derivatives: `steps[a..b]`, its sums `sums[s..s + count]`.
+    Pairs { steps: (usize, usize), sums: (usize, usize) },
+    /// A two-target gate: 2·Re⟨λ|M_k|φ⟩ for `quads[a..b]` into consecutive sums from `s`, then un-apply `undo`.
+    Quads { quads: (usize, usize), sums: usize, undo: Op },
+}
+
+/// Reusable buffers of the backward sweep.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct BackScratch {
+    work: Vec<NodeWork>,
+    steps: Vec<PairStep>,
+    quads: Vec<[[C; 4]; 4]>,
+    /// For each sum, the instruction and angle slot it differentiates.
+    targets: Vec<(usize, usize)>,
+    sums: Vec<f64>,
+    partials: Vec<f64>,
+    rows: Vec<f64>,
+}
+
+fn wanted(inst: &Instruction, slot: usize, want_inputs: bool) -> bool {
+    match inst.gate().params()[slot].source() {
+        Some((ParamKind::Weight, _, _)) => true,
+        Some((ParamKind::Input, _, _)) => want_inputs,
+        None => false,
+    }
+}
+
+/// a·b†.
+fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
+    std::array::from_fn(|r| std::array::from_fn(|c| (0..N).map(|k| a[r][k] * b[c][k].conj()).sum()))
+}
+
+fn dense2(op: &Op) -> [[C; 4]; 4] {
+    let m = op.dense();
+    std::array::from_fn(|r| std::array::from_fn(|c| m[r][c]))
+}
+
+impl Plan {
+    /// The backward sweep of `circuit`'s plan from φ = ψ_N and λ = Aψ_N (both consumed), adding ∂⟨A⟩/∂w and
+    /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn backward(
+        &self,
+        circuit: &Circuit,
+        phi: &mut [C],
+        lambda: &mut [C],
+        weights: &[f64],
+        inputs: &[f64],
+        sinks: GradSinks<'_>,
+        scratch: &mut BackScratch,
+    ) {
+        let want_inputs = sinks.inputs.is_some();
+        let instructions = circuit.instructions();
+        let needs = |i: usize| {
+            self.members_of(i).iter().any(|&k| {
+                let inst = &instructions[k];
+                (0..inst.gate().params().len()).any(|s| wanted(inst, s, want_inputs))
+            })
+        };
+        let Some(first) = (0..self.nodes.len()).find(|&i| needs(i)) else { return };
+        let mut sinks = sinks;
+        for segment in self.segments.iter().rev() {
+            let (start, end) = match *segment {
+                Segment::Node(i) => (i, i + 1),
+                Segment::Blocked(a, b) => (a, b),
+            };
+            if end <= first {
+                break;
+            }
+            let start = start.max(first);
+            self.prepare_work(circuit, start..end, weights, inputs, want_inputs, scratch);
+            let BackScratch { work, steps, quads, targets, sums, partials, rows } = scratch;
+            sums.clear();
+            sums.resize(targets.len(), 0.0);
+            if matches!(segment, Segment::Node(_)) {
+                let node = &self.nodes[start];
+                let ctx = Ctx { steps, quads, node, parallel: phi.len() >= PARALLEL_MIN_DIM };
+                ctx.run(&work[0], phi, lambda, sums, partials);
+            } else {
+                self.blocked_backward(start..end, work, steps, quads, phi, lambda, sums, rows);
+            }
+            for (&(k, slot), &d) in targets.iter().zip(sums.iter()) {
+                match instructions[k].gate().params()[slot].source() {
+                    Some((ParamKind::Weight, index, scale)) => sinks.weights[index] += scale * d,
+                    Some((ParamKind::Input, index, scale)) => {
+                        if let Some(xg) = sinks.inputs.as_deref_mut() {
+                            xg[index] += scale * d;
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+
+    /// Fills `scratch.work` with the work of nodes `range` (in plan order) and `scratch.targets` with what each
+    /// sum differentiates.
+    fn prepare_work(
+        &self,
+        circuit: &Circuit,
+        range: std::ops::Range<usize>,
+        weights: &[f64],
+        inputs: &[f64],
+        want_inputs: bool,
+        scratch: &mut BackScratch,
+    ) {
+        let instructions = circuit.instructions();
+        scratch.work.clear();
+        scratch.steps.clear();
+        scratch.quads.clear();
+        scratch.targets.clear();
+        for i in range {
+            let node = &self.nodes[i];
+            let members = self.members_of(i);
+            let any = members
+                .iter()
+                .any(|&k| (0..instructions[k].gate().params().len()).any(|s| wanted(&instructions[k], s, want_inputs)));
+            if !any {
+                scratch.work.push(NodeWork::Undo(self.node_op(i, circuit, weights, inputs, None).adjoint()));
+                continue;
+            }
+            let sums_start = scratch.targets.len();
+            if node.arity == 1 {
+                let steps_start = scratch.steps.len();
+                for &k in members.iter().rev() {
+                    let inst = &instructions[k];
+                    let angles = bound_angles(inst, k, weights, inputs, None);
+                    let u = dense1(&inst.gate().lower(angles));
+                    for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
+                        let m = mul_adj(&dense1(&inst.gate().derivative(angles, slot)), &u);
+                        scratch.steps.push(PairStep::Derive(m, scratch.targets.len() - sums_start));
+                        scratch.targets.push((k, slot));
+                    }
+                    let identity = [[C::new(1.0, 0.0), ZERO], [ZERO, C::new(1.0, 0.0)]];
+                    scratch.steps.push(PairStep::Undo(mul_adj(&identity, &u)));
+                }
+                scratch.work.push(NodeWork::Pairs {
+                    steps: (steps_start, scratch.steps.len()),
+                    sums: (sums_start, scratch.targets.len()),
+                });
+            } else {
+                // A two-target node holds one instruction.
+                let k = members[0];
+                let inst = &instructions[k];
+                let angles = bound_angles(inst, k, weights, inputs, None);
+                let op = inst.gate().lower(angles);
+                let quads_start = scratch.quads.len();
+                for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
+                    scratch.quads.push(mul_adj(&dense2(&inst.gate().derivative(angles, slot)), &dense2(&op)));
+                    scratch.targets.push((k, slot));
+                }
+                scratch.work.push(NodeWork::Quads {
+                    quads: (quads_start, scratch.quads.len()),
+                    sums: sums_start,
+                    undo: op.adjoint(),
+                });
+            }
+        }
+    }
+
+    /// The backward sweep of a blocked run, block by block; each block's sums go to its own row of `rows`, the
+    /// rows added in block order.
+    #[allow(clippy::too_many_arguments)]
+    fn blocked_backward(
+        &self,
+        range: std::ops::Range<usize>,
+        work: &[NodeWork],
+        steps: &[PairStep],
+        quads: &[[[C; 4]; 4]],
+        phi: &mut [C],
+        lambda: &mut [C],
+        sums: &mut [f64],
+        rows: &mut Vec<f64>,
+    ) {
+        let width = sums.len();
+        let size = (1usize << super::plan::BLOCK_QUBITS).min(phi.len());
+        let blocks = phi.len() / size;
+        rows.clear();
+        rows.resize(blocks * width.max(1), 0.0);
+        let nodes = &self.nodes[range];
+        let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
+        let block = |b: usize, row: &mut [f64]| {
+            // SAFETY: block b covers amplitudes b·size .. (b + 1)·size of both states, which no other block task
+            // touches; the states hold blocks·size amplitudes each.
+            let (phi, lambda) = unsafe {
+                let p = p;
+                let l = l;
+                (
+                    std::slice::from_raw_parts_mut(p.0.add(b * size), size),
+                    std::slice::from_raw_parts_mut(l.0.add(b * size), size),
+                )
+            };
+            let mut none = Vec::new();
+            for (node, w) in nodes.iter().zip(work).rev() {
+                let ctx = Ctx { steps, quads, node, parallel: false };
+                ctx.run(w, phi, lambda, &mut row[..width], &mut none);
+            }
+        };
+        // Each node writes its own sums (prepare_work numbers them per node), so a row is one block's sums.
+        #[cfg(feature = "parallel")]
+        if phi.len() >= PARALLEL_MIN_DIM {
+            use rayon::prelude::*;
+            rows.par_chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
+        } else {
+            rows.chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
+        }
+        #[cfg(not(feature = "parallel"))]
+        rows.chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
+        for row in rows.chunks(width.max(1)) {
+            for (s, v) in sums.iter_mut().zip(row) {
+                *s += v;
+            }
+        }
+    }
+}
+
+/// One node's backward work on (a block of) φ and λ.
+struct Ctx<'a> {
+    steps: &'a [PairStep],
+    quads: &'a [[[C; 4]; 4]],
+    node: &'a super::plan::Node,
+    parallel: bool,
+}
+
+impl Ctx<'_> {
+    /// Runs `work`, writing the node's sums into their places of `sums` (indexed as numbered by
+    /// `prepare_work`).
+    fn run(&self, work: &NodeWork, phi: &mut [C], lambda: &mut [C], sums: &mut [f64], partials: &mut Vec<f64>) {
+        let node = self.node;
+        match *work {
+            NodeWork::Undo(op) => {
+                apply_node(phi, node, &op);
+                apply_node(lambda, node, &op);
+            }
+            NodeWork::Pairs { steps, sums: (a, b) } => {
+                let program = &self.steps[steps.0..steps.1];
+                let t = 1usize << node.targets[0];
+                let sub = Subspace::new(phi.len(), t | node.ctrl, node.ctrl);
+                let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
+                reduce(&sub, self.parallel, &mut sums[a..b], partials, |range, row| {
+                    sub.runs(range, |first, len| {
+                        // SAFETY: subspace indices of distinct chunks are distinct, and `first + o` (o < len) and
+                        // `first + o + t` are the pair of index `first + o` (target bit clear): distinct pairs
+                        // never share an amplitude, and all indices are below the states' common length.
+                        let (p0, p1, l0, l1) = unsafe {
+                            let (p, l) = (p, l);
+                            (
+                                std::slice::from_raw_parts_mut(p.0.add(first), len),
+                                std::slice::from_raw_parts_mut(p.0.add(first + t), len),
+                                std::slice::from_raw_parts_mut(l.0.add(first), len),
+                                std::slice::from_raw_parts_mut(l.0.add(first + t), len),
+                            )
+                        };
+                        pair_program(program, p0, p1, l0, l1, row);
+                    });
+                });
+            }
+            NodeWork::Quads { quads, sums: s, undo } => {
+                let (t0, t1) = (1usize << node.targets[0], 1usize << node.targets[1]);
+                let sub = Subspace::new(phi.len(), t0 | t1 | node.ctrl, node.ctrl);
+                let offsets = [0, t0, t1, t0 | t1];
+                for (j, m) in self.quads[quads.0..quads.1].iter().enumerate() {
+                    let (phi, lambda) = (&*phi, &*lambda);
+                    reduce(&sub, self.parallel, &mut sums[s + j..s + j + 1], partials, |range, row| {
+                        sub.runs(range, |first, len| {
+                            for o in first..first + len {
+                                let a = offsets.map(|k| phi[o + k]);
+                                for (r, mrow) in m.iter().enumerate() {
+                                    let v = mrow[0] * a[0] + mrow[1] * a[1] + mrow[2] * a[2] + mrow[3] * a[3];
+                                    row[0] += 2.0 * (lambda[o + offsets[r]].conj() * v).re;
+                                }
+                            }
+                        });
+                    });
+                }
+                apply_node(phi, node, &undo);
+                apply_node(lambda, node, &undo);
+            }
+        }
+    }
+}
+
+/// Runs a one-target node's backward program on each pair: per pair, the steps in order with the pair held in
+/// registers.
+#[inline]
+fn pair_program(program: &[PairStep], p0: &mut [C], p1: &mut [C], l0: &mut [C], l1: &mut [C], row: &mut [f64]) {
+    for i in 0..p0.len() {
+        let (mut a0, mut a1, mut b0, mut b1) = (p0[i], p1[i], l0[i], l1[i]);
+        for step in program {
+            match *step {
+                PairStep::Derive(m, k) => {
+                    let v0 = m[0][0] * a0 + m[0][1] * a1;
+                    let v1 = m[1][0] * a0 + m[1][1] * a1;
+                    row[k] += 2.0 * (b0.conj() * v0 + b1.conj() * v1).re;
+                }
+                PairStep::Undo(u) => {
+                    (a0, a1) = (u[0][0] * a0 + u[0][1] * a1, u[1][0] * a0 + u[1][1] * a1);
+                    (b0, b1) = (u[0][0] * b0 + u[0][1] * b1, u[1][0] * b0 + u[1][1] * b1);
+                }
+            }
+        }
+        (p0[i], p1[i], l0[i], l1[i]) = (a0, a1, b0, b1);
+    }
+}

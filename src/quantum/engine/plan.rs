@@ -1,0 +1,202 @@
+//! Compiling a circuit into a plan: gate fusion and cache-blocking segments, decided once from the circuit's
+//! structure; the numbers of trainable and input angles are bound per evaluation.
+
+use num_complex::Complex64 as C;
+
+use crate::quantum::circuit::{Circuit, Instruction};
+use crate::quantum::op::{Op, ZERO};
+
+/// Qubits below this index are *low*: an op on low qubits only maps every aligned block of 2^13 amplitudes
+/// (128 KiB) onto itself.
+pub(crate) const BLOCK_QUBITS: usize = 13;
+
+/// The longest run of low nodes applied block by block.
+pub(crate) const MAX_BLOCKED_RUN: usize = 64;
+
+/// One operation of the plan: a single instruction, or several uncontrolled one-qubit instructions on the same
+/// qubit (fused into one 2x2 matrix).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Node {
+    /// The node's instructions, in circuit order, as a range of `Plan::members`.
+    pub(crate) members: (usize, usize),
+    /// The op's targets (`arity` of them).
+    pub(crate) targets: [usize; 2],
+    /// 1 or 2.
+    pub(crate) arity: usize,
+    /// Every qubit that must be |1⟩.
+    pub(crate) ctrl: usize,
+    /// The bound op, when no member reads a weight or an input.
+    pub(crate) constant: Option<Op>,
+    /// Whether every qubit the node touches is low.
+    pub(crate) low: bool,
+}
+
+/// How the plan's nodes are executed: one at a time, or a run of low nodes block by block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Segment {
+    /// Node `i` over the whole state.
+    Node(usize),
+    /// Nodes `start..end`, every aligned block of 2^[`BLOCK_QUBITS`] amplitudes at a time.
+    Blocked(usize, usize),
+}
+
+/// A circuit compiled for a register of `num_qubits` qubits.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Plan {
+    pub(crate) nodes: Vec<Node>,
+    /// Instruction indices, grouped by node.
+    pub(crate) members: Vec<usize>,
+    pub(crate) segments: Vec<Segment>,
+}
+
+/// Whether `inst` can join a one-qubit fused node: one target, no control of any kind.
+fn fusable(inst: &Instruction) -> bool {
+    inst.op_targets().len() == 1 && inst.control_mask() == 0
+}
+
+/// 2x2 dense form of a one-target op.
+pub(crate) fn dense1(op: &Op) -> [[C; 2]; 2] {
+    match *op {
+        Op::Diag1(d) => [[d[0], ZERO], [ZERO, d[1]]],
+        Op::Anti1(a, b) => [[ZERO, a], [b, ZERO]],
+        Op::Mat1(m) => m,
+        _ => unreachable!("a one-target op"),
+    }
+}
+
+/// The product `later · earlier` of two one-target ops, in the sparsest form that holds it exactly.
+pub(crate) fn product1(later: &Op, earlier: &Op) -> Op {
+    let (a, b) = (dense1(later), dense1(earlier));
+    let m: [[C; 2]; 2] = std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c]));
+    if m[0][1] == ZERO && m[1][0] == ZERO {
+        Op::Diag1([m[0][0], m[1][1]])
+    } else if m[0][0] == ZERO && m[1][1] == ZERO {
+        Op::Anti1(m[0][1], m[1][0])
+    } else {
+        Op::Mat1(m)
+    }
+}
+
+impl Plan {
+    /// Compiles `circuit`: consecutive one-qubit gates on a qubit are fused into one node (gates on other
+    /// qubits in between commute with them, so they are moved next to each other), and runs of nodes on low
+    /// qubits are cache-blocked when the state is larger than a block.
+    pub(crate) fn compile(circuit: &Circuit) -> Plan {
+        let n = circuit.num_qubits();
+        let instructions = circuit.instructions();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut open: Vec<Option<usize>> = vec![None; n];
+        for (k, inst) in instructions.iter().enumerate() {
+            if fusable(inst) {
+                let q = inst.op_targets()[0];
+                match open[q] {
+                    Some(g) => groups[g].push(k),
+                    None => {
+                        open[q] = Some(groups.len());
+                        groups.push(vec![k]);
+                    }
+                }
+            } else {
+                for q in inst.qubits() {
+                    open[q] = None;
+                }
+                groups.push(vec![k]);
+            }
+        }
+        let mut nodes = Vec::with_capacity(groups.len());
+        let mut members = Vec::with_capacity(instructions.len());
+        for group in &groups {
+            let first = &instructions[group[0]];
+            let op_targets = first.op_targets();
+            let mut targets = [0; 2];
+            targets[..op_targets.len()].copy_from_slice(op_targets);
+            let constant = group.iter().all(|&k| instructions[k].gate().params().iter().all(|p| p.is_const()));
+            let start = members.len();
+            members.extend_from_slice(group);
+            let low = first.qubits().all(|q| q < BLOCK_QUBITS);
+            let mut node = Node {
+                members: (start, members.len()),
+                targets,
+                arity: op_targets.len(),
+                ctrl: first.control_mask(),
+                constant: None,
+                low,
+            };
+            if constant {
+                node.constant = Some(fused_op(instructions, &members[start..], &[], &[], None));
+            }
+            nodes.push(node);
+        }
+        let segments = segments(&nodes, n > BLOCK_QUBITS);
+        Plan { nodes, members, segments }
+    }
+
+    /// The instructions of node `i`.
+    pub(crate) fn members_of(&self, i: usize) -> &[usize] {
+        let (a, b) = self.nodes[i].members;
+        &self.members[a..b]
+    }
+}
+
+/// A shift δ of one angle of one instruction, for the parameter-shift rules.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct AngleShift {
+    pub(crate) instruction: usize,
+    pub(crate) slot: usize,
+    pub(crate) delta: f64,
+}
+
+/// The angles of instruction `k`, bound, with `shift` applied when it names this instruction.
+pub(crate) fn bound_angles(
+    inst: &Instruction,
+    k: usize,
+    weights: &[f64],
+    inputs: &[f64],
+    shift: Option<AngleShift>,
+) -> [f64; 3] {
+    let mut angles = inst.angles(weights, inputs);
+    if let Some(s) = shift {
+        if s.instruction == k {
+            angles[s.slot] += s.delta;
+        }
+    }
+    angles
+}
+
+/// The op of a node whose instructions are `group` (one instruction, or one-qubit instructions multiplied in
+/// order).
+pub(crate) fn fused_op(
+    instructions: &[Instruction],
+    group: &[usize],
+    weights: &[f64],
+    inputs: &[f64],
+    shift: Option<AngleShift>,
+) -> Op {
+    let lower = |k: usize| {
+        let inst = &instructions[k];
+        inst.gate().lower(bound_angles(inst, k, weights, inputs, shift))
+    };
+    let mut op = lower(group[0]);
+    for &k in &group[1..] {
+        op = product1(&lower(k), &op);
+    }
+    op
+}
+
+/// The execution order: maximal runs (at most [`MAX_BLOCKED_RUN`]) of two or more low nodes become blocked
+/// segments when `blocking`.
+fn segments(nodes: &[Node], blocking: bool) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < nodes.len() {
+        let run = if blocking { nodes[i..].iter().take(MAX_BLOCKED_RUN).take_while(|n| n.low).count() } else { 0 };
+        if run >= 2 {
+            out.push(Segment::Blocked(i, i + run));
+            i += run;
+        } else {
+            out.push(Segment::Node(i));
+            i += 1;
+        }
+    }
+    out
+}

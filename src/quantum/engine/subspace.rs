@@ -1,0 +1,110 @@
+//! Walking the subspace an op acts on, for the reductions of the backward sweep: the indices whose target
+//! bits are zero and whose control bits are one, as contiguous runs, cut into fixed chunks whose partial sums
+//! are added in chunk order (so results do not depend on the number of threads).
+
+/// Subspace indices per partial sum.
+pub(crate) const CHUNK: usize = 1 << 12;
+
+/// The indices of a state of `dim` amplitudes whose bits in `fixed_mask` equal `ctrl_mask` (a subset of it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Subspace {
+    positions: [u32; usize::BITS as usize],
+    count: usize,
+    run: usize,
+    ctrl_mask: usize,
+    /// How many indices the subspace holds.
+    pub(crate) len: usize,
+}
+
+impl Subspace {
+    pub(crate) fn new(dim: usize, fixed_mask: usize, ctrl_mask: usize) -> Self {
+        let mut positions = [0u32; usize::BITS as usize];
+        let mut count = 0;
+        let mut m = fixed_mask;
+        while m != 0 {
+            positions[count] = m.trailing_zeros();
+            count += 1;
+            m &= m - 1;
+        }
+        let run = 1usize << fixed_mask.trailing_zeros();
+        Subspace { positions, count, run, ctrl_mask, len: dim >> count }
+    }
+
+    /// The number of fixed chunks.
+    pub(crate) fn chunks(&self) -> usize {
+        self.len.div_ceil(CHUNK)
+    }
+
+    /// Calls `leaf(first, len)` for the contiguous runs of subspace indices `j` in `range` (`first` is the state
+    /// index of the run's first amplitude).
+    #[inline]
+    pub(crate) fn runs(&self, range: std::ops::Range<usize>, mut leaf: impl FnMut(usize, usize)) {
+        let mut j = range.start;
+        while j < range.end {
+            let off = j & (self.run - 1);
+            let len = (self.run - off).min(range.end - j);
+            leaf(self.expand(j - off) | self.ctrl_mask | off, len);
+            j += len;
+        }
+    }
+
+    /// The indices of chunk `c`.
+    pub(crate) fn chunk(&self, c: usize) -> std::ops::Range<usize> {
+        c * CHUNK..((c + 1) * CHUNK).min(self.len)
+    }
+
+    /// Spreads a subspace index over the bits not in the fixed mask (fixed bits become zero).
+    #[inline(always)]
+    fn expand(&self, mut j: usize) -> usize {
+        for &p in &self.positions[..self.count] {
+            let low = j & ((1usize << p) - 1);
+            j = ((j >> p) << (p + 1)) | low;
+        }
+        j
+    }
+}
+
+/// A raw pointer to amplitudes that may cross threads: every task reads and writes a disjoint set of them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SharedMut(pub(crate) *mut num_complex::Complex64);
+// SAFETY: users hand each task subspace chunks that no other task touches.
+unsafe impl Send for SharedMut {}
+unsafe impl Sync for SharedMut {}
+
+/// Σ over the chunks of `subspace` of `chunk_sum(range, row)`, each chunk writing its partial sums into its own
+/// row of `width` entries, the rows added in chunk order into `out`. One chunk writes `out` directly.
+pub(crate) fn reduce<F>(subspace: &Subspace, parallel: bool, out: &mut [f64], partials: &mut Vec<f64>, chunk_sum: F)
+where
+    F: Fn(std::ops::Range<usize>, &mut [f64]) + Sync + Send,
+{
+    let width = out.len();
+    out.fill(0.0);
+    let chunks = subspace.chunks();
+    if chunks <= 1 || width == 0 {
+        chunk_sum(0..subspace.len, out);
+        return;
+    }
+    partials.clear();
+    partials.resize(chunks * width, 0.0);
+    #[cfg(feature = "parallel")]
+    if parallel {
+        use rayon::prelude::*;
+        partials.par_chunks_mut(width).enumerate().for_each(|(c, row)| chunk_sum(subspace.chunk(c), row));
+    }
+    #[cfg(not(feature = "parallel"))]
+    let _ = parallel;
+    #[cfg(feature = "parallel")]
+    let done = parallel;
+    #[cfg(not(feature = "parallel"))]
+    let done = false;
+    if !done {
+        for (c, row) in partials.chunks_mut(width).enumerate() {
+            chunk_sum(subspace.chunk(c), row);
+        }
+    }
+    for row in partials.chunks(width) {
+        for (o, v) in out.iter_mut().zip(row) {
+            *o += v;
+        }
+    }
+}
