@@ -20,6 +20,7 @@ fn any_gate() -> impl Strategy<Value = Gate> {
         a.clone().prop_map(|t| Gate::RZ(t.into())),
         a.clone().prop_map(|t| Gate::Phase(t.into())),
         (a.clone(), a.clone(), a.clone()).prop_map(|(x, y, z)| Gate::U3(x.into(), y.into(), z.into())),
+        (a.clone(), a.clone(), a.clone()).prop_map(|(x, y, z)| Gate::Rot(x.into(), y.into(), z.into())),
         Just(Gate::CNOT),
         Just(Gate::CY),
         Just(Gate::CZ),

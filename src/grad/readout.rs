@@ -5,7 +5,7 @@
 use num_complex::Complex64 as C;
 
 use crate::error::{Error, Result};
-use crate::quantum::kernels;
+use crate::quantum::terms::PauliTerms;
 use crate::quantum::Observable;
 
 /// What a [`QuantumFunction`] reads from its final state.
@@ -47,187 +47,39 @@ impl Outputs {
     }
 }
 
-/// One Pauli term of one output, as bit masks (see `PauliString::masks`).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Term {
-    output: usize,
-    coeff: f64,
-    flip: usize,
-    phase: usize,
-    num_y: u32,
-}
-
-/// The outputs with their terms compiled.
+/// The outputs with their observables compiled.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Readout {
     pub(crate) outputs: Outputs,
-    /// The observables' terms, grouped by output.
-    terms: Vec<Term>,
-    /// For each output, its range in `terms`: single-qubit Z terms from `.0`, other diagonal terms from `.1`,
-    /// non-diagonal terms from `.2`, up to `.3`.
-    ranges: Vec<(usize, usize, usize, usize)>,
+    terms: PauliTerms,
 }
 
 impl Readout {
     /// Compiles `outputs` for a register of `num_qubits` qubits.
     pub(crate) fn new(outputs: Outputs, num_qubits: usize) -> Result<Self> {
-        let mut terms = Vec::new();
-        let mut ranges = Vec::new();
-        if let Outputs::Observables(observables) = &outputs {
-            if observables.is_empty() {
+        let terms = match &outputs {
+            Outputs::Observables(observables) if observables.is_empty() => {
                 return Err(Error::DimensionMismatch { what: "observables", expected: 1, found: 0 });
             }
-            for (output, o) in observables.iter().enumerate() {
-                o.check_fits(num_qubits)?;
-                let start = terms.len();
-                let compiled = o.terms().iter().map(|t| {
-                    let (flip, phase, num_y) = t.masks();
-                    Term { output, coeff: t.coeff(), flip, phase, num_y }
-                });
-                let (diag, general): (Vec<Term>, Vec<Term>) = compiled.partition(|t| t.flip == 0);
-                let (single, multi): (Vec<Term>, Vec<Term>) = diag.into_iter().partition(|t| t.phase.count_ones() == 1);
-                terms.extend(single);
-                let single_end = terms.len();
-                terms.extend(multi);
-                let mid = terms.len();
-                terms.extend(general);
-                ranges.push((start, single_end, mid, terms.len()));
-            }
-        }
-        Ok(Readout { outputs, terms, ranges })
+            Outputs::Observables(observables) => PauliTerms::new(observables, num_qubits)?,
+            Outputs::Probabilities => PauliTerms::new(&[], num_qubits)?,
+        };
+        Ok(Readout { outputs, terms })
     }
 
     /// The outputs of the state `phi`, written into `out` (length m).
     pub(crate) fn values_of(&self, phi: &[C], out: &mut [f64]) {
         match self.outputs {
             Outputs::Probabilities => out.iter_mut().zip(phi).for_each(|(o, a)| *o = a.norm_sqr()),
-            Outputs::Observables(_) => {
-                for (o, &(start, single_end, mid, end)) in out.iter_mut().zip(&self.ranges) {
-                    let mut per_qubit = [0.0; usize::BITS as usize];
-                    for t in &self.terms[start..single_end] {
-                        per_qubit[t.phase.trailing_zeros() as usize] += t.coeff;
-                    }
-                    let multi = &self.terms[single_end..mid];
-                    let mut v = 0.0;
-                    if mid > start {
-                        let table = LowTable::new(&per_qubit, phi.len());
-                        v += kernels::chunked_sum(phi.len(), |r| {
-                            let mut acc = 0.0;
-                            table.for_blocks(r, &per_qubit, |i, w| {
-                                let mut w = w;
-                                for t in multi {
-                                    w += if (i & t.phase).count_ones() & 1 == 1 { -t.coeff } else { t.coeff };
-                                }
-                                acc += phi[i].norm_sqr() * w;
-                            });
-                            acc
-                        });
-                    }
-                    for t in &self.terms[mid..end] {
-                        v += (kernels::pauli_matrix_element(phi, phi, t.flip, t.phase, t.num_y) * t.coeff).re;
-                    }
-                    *o = v;
-                }
-            }
+            Outputs::Observables(_) => self.terms.expectations(phi, out),
         }
     }
 
     /// λ = Σ_i g_i O_i φ (for probabilities, λ_k = g_k φ_k), written into `lambda`; `coeffs` is scratch.
     pub(crate) fn lambda_of(&self, phi: &[C], upstream: &[f64], lambda: &mut [C], coeffs: &mut Vec<f64>) {
         match self.outputs {
-            Outputs::Probabilities => {
-                lambda.iter_mut().zip(phi).zip(upstream).for_each(|((l, a), g)| *l = a * g);
-            }
-            Outputs::Observables(_) => {
-                coeffs.clear();
-                coeffs.extend(self.terms.iter().map(|t| upstream[t.output] * t.coeff));
-                // Diagonal part: λ_j = φ_j Σ_t g_t c_t (−1)^{|j ∧ phase_t|}, one pass; single-qubit Z terms of
-                // every output fold into one coefficient per qubit.
-                let mut per_qubit = [0.0; usize::BITS as usize];
-                for &(start, single_end, _, _) in &self.ranges {
-                    for (t, &c) in self.terms[start..single_end].iter().zip(&coeffs[start..single_end]) {
-                        per_qubit[t.phase.trailing_zeros() as usize] += c;
-                    }
-                }
-                let table = LowTable::new(&per_qubit, phi.len());
-                let ranges = &self.ranges;
-                let terms = &self.terms;
-                let coeffs_ref = &coeffs[..];
-                table.for_blocks(0..phi.len(), &per_qubit, |i, w| {
-                    let mut w = w;
-                    for &(_, single_end, mid, _) in ranges {
-                        for (t, &c) in terms[single_end..mid].iter().zip(&coeffs_ref[single_end..mid]) {
-                            w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
-                        }
-                    }
-                    lambda[i] = phi[i] * w;
-                });
-                // Non-diagonal terms: λ_{j ⊕ flip} += g c i^{ny} (−1)^{|j ∧ phase|} φ_j.
-                for &(_, _, mid, end) in &self.ranges {
-                    for (t, &c) in self.terms[mid..end].iter().zip(&coeffs[mid..end]) {
-                        let factor = kernels::i_pow(t.num_y) * c;
-                        for (j, a) in phi.iter().enumerate() {
-                            let v = factor * a;
-                            if (j & t.phase).count_ones() & 1 == 1 {
-                                lambda[j ^ t.flip] -= v;
-                            } else {
-                                lambda[j ^ t.flip] += v;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The low bits whose single-qubit Z weights are tabulated.
-const TABLE_BITS: usize = 6;
-
-/// w(i) = Σ_q a_q (1 − 2·bit_q(i)) for per-qubit coefficients a, tabulated over the low bits of i so that a
-/// pass over the state adds one table entry and one per-block constant per amplitude.
-struct LowTable {
-    bits: usize,
-    table: [f64; 1 << TABLE_BITS],
-}
-
-impl LowTable {
-    fn new(a: &[f64; usize::BITS as usize], dim: usize) -> Self {
-        let bits = (dim.trailing_zeros() as usize).min(TABLE_BITS);
-        let mut table = [0.0; 1 << TABLE_BITS];
-        table[0] = a[..bits].iter().sum();
-        for k in 1..1usize << bits {
-            table[k] = table[k & (k - 1)] - 2.0 * a[k.trailing_zeros() as usize];
-        }
-        LowTable { bits, table }
-    }
-
-    /// Calls f(i, w(i)) for every i in `range` (whose ends are multiples of the table size or the state's end).
-    #[inline(always)]
-    fn for_blocks(
-        &self,
-        range: std::ops::Range<usize>,
-        a: &[f64; usize::BITS as usize],
-        mut f: impl FnMut(usize, f64),
-    ) {
-        let size = 1usize << self.bits;
-        let mut b = range.start;
-        while b < range.end {
-            let mut high = 0.0;
-            let mut m = b >> self.bits;
-            let mut q = self.bits;
-            while m != 0 {
-                high += if m & 1 == 1 { -a[q] } else { a[q] };
-                m >>= 1;
-                q += 1;
-            }
-            // Qubits above the index's highest set bit contribute +a_q.
-            high += a[q..].iter().sum::<f64>();
-            let end = (b + size).min(range.end);
-            for (k, &t) in self.table[..end - b].iter().enumerate() {
-                f(b + k, t + high);
-            }
-            b = end;
+            Outputs::Probabilities => lambda.iter_mut().zip(phi).zip(upstream).for_each(|((l, a), g)| *l = a * g),
+            Outputs::Observables(_) => self.terms.apply_weighted(phi, upstream, lambda, coeffs),
         }
     }
 }

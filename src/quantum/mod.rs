@@ -37,6 +37,7 @@ pub(crate) mod sampled;
 mod serde_repr;
 mod simd;
 pub(crate) mod state;
+pub(crate) mod terms;
 mod unitary;
 
 pub use circuit::{Circuit, Instruction};

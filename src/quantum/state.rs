@@ -284,8 +284,10 @@ impl StateVector {
     /// # Errors
     /// [`Error::InvalidQubit`] when a term acts on a qubit beyond the register.
     pub fn expectation(&self, observable: &Observable) -> Result<f64> {
-        observable.check_fits(self.num_qubits)?;
-        Ok(observable.terms().iter().map(|t| t.expectation_of(&self.amps)).sum())
+        let mut value = [0.0];
+        super::terms::PauliTerms::new(std::slice::from_ref(observable), self.num_qubits)?
+            .expectations(&self.amps, &mut value);
+        Ok(value[0])
     }
 
     /// The state O|ψ⟩ (not normalized: O need not be unitary), written into `out`.

@@ -219,14 +219,7 @@ impl Plan {
         let block = |b: usize, row: &mut [f64]| {
             // SAFETY: block b covers amplitudes b·size .. (b + 1)·size of both states, which no other block task
             // touches; the states hold blocks·size amplitudes each.
-            let (phi, lambda) = unsafe {
-                let p = p;
-                let l = l;
-                (
-                    std::slice::from_raw_parts_mut(p.0.add(b * size), size),
-                    std::slice::from_raw_parts_mut(l.0.add(b * size), size),
-                )
-            };
+            let (phi, lambda) = unsafe { (p.slice(b * size, size), l.slice(b * size, size)) };
             let mut none = Vec::new();
             for (node, w) in nodes.iter().zip(work).rev() {
                 let ctx = Ctx { steps, quads, node, parallel: false };
@@ -280,13 +273,7 @@ impl Ctx<'_> {
                         // `first + o + t` are the pair of index `first + o` (target bit clear): distinct pairs
                         // never share an amplitude, and all indices are below the states' common length.
                         let (p0, p1, l0, l1) = unsafe {
-                            let (p, l) = (p, l);
-                            (
-                                std::slice::from_raw_parts_mut(p.0.add(first), len),
-                                std::slice::from_raw_parts_mut(p.0.add(first + t), len),
-                                std::slice::from_raw_parts_mut(l.0.add(first), len),
-                                std::slice::from_raw_parts_mut(l.0.add(first + t), len),
-                            )
+                            (p.slice(first, len), p.slice(first + t, len), l.slice(first, len), l.slice(first + t, len))
                         };
                         pair_program(program, p0, p1, l0, l1, row);
                     });

@@ -71,6 +71,19 @@ pub(crate) struct SharedMut(pub(crate) *mut num_complex::Complex64);
 unsafe impl Send for SharedMut {}
 unsafe impl Sync for SharedMut {}
 
+impl SharedMut {
+    /// `len` amplitudes from index `start`.
+    ///
+    /// # Safety
+    /// `start + len` is within the buffer the pointer came from, that buffer outlives the slice, and no other
+    /// live slice overlaps it.
+    #[inline(always)]
+    pub(crate) unsafe fn slice<'a>(self, start: usize, len: usize) -> &'a mut [num_complex::Complex64] {
+        // SAFETY: as the caller promises.
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(start), len) }
+    }
+}
+
 /// Σ over the chunks of `subspace` of `chunk_sum(range, row)`, each chunk writing its partial sums into its own
 /// row of `width` entries, the rows added in chunk order into `out`. One chunk writes `out` directly.
 pub(crate) fn reduce<F>(subspace: &Subspace, parallel: bool, out: &mut [f64], partials: &mut Vec<f64>, chunk_sum: F)

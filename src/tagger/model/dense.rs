@@ -20,7 +20,7 @@ pub(crate) struct ClassicalNet {
 /// The network after the bag.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum DenseNet {
-    Quantum(QuantumNetwork),
+    Quantum(Box<QuantumNetwork>),
     Classical(ClassicalNet),
 }
 
@@ -53,7 +53,9 @@ impl DenseModel {
         let (dim, n) = (config.embedding_dim, config.qubits);
         let net = match config.dense {
             DensePath::None => return Ok(None),
-            DensePath::Quantum => DenseNet::Quantum(quantum_network(dim, n, num_tags, config.layers, config.seed)?),
+            DensePath::Quantum => {
+                DenseNet::Quantum(Box::new(quantum_network(dim, n, num_tags, config.layers, config.seed)?))
+            }
             DensePath::Classical => DenseNet::Classical(ClassicalNet {
                 hidden: Linear::new(dim, n, &mut rng)?,
                 output: Linear::new(n, num_tags, &mut rng)?,
