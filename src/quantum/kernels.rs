@@ -211,10 +211,8 @@ where
         if block <= TASK_LEN {
             state.par_chunks_mut(TASK_LEN).for_each(serial);
         } else {
-            for b in state.chunks_exact_mut(block) {
-                let (lo, hi) = b.split_at_mut(half);
-                lo.par_chunks_mut(TASK_LEN).zip(hi.par_chunks_mut(TASK_LEN)).for_each(|(l, h)| leaf(l, h));
-            }
+            // One flat set of tasks over every block's windows: no fork-join per block.
+            drive(state, half, 0, [0, half], |[lo, hi]| leaf(lo, hi));
         }
         return;
     }
@@ -230,16 +228,16 @@ fn mat1_leaf<const AVX: bool>(m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + S
     let rx_like = m00.im == 0.0 && m11.im == 0.0 && m01.re == 0.0 && m10.re == 0.0;
     move |s0: &mut [C], s1: &mut [C]| {
         #[cfg(target_arch = "x86_64")]
-        if AVX {
-            if s0.len() >= 2 {
-                // SAFETY: AVX is true only in `apply_op_avx2`, entered after detecting AVX2.
-                unsafe { super::simd::mat1_split(s0, s1, m) };
-            } else {
-                // The general formula, as the AVX2 loop computes it, so every path agrees bit for bit.
-                for (x, y) in s0.iter_mut().zip(s1.iter_mut()) {
-                    let (u, v) = (*x, *y);
-                    *x = m00 * u + m01 * v;
-                    *y = m10 * u + m11 * v;
+        if AVX && s0.len() >= 2 {
+            // SAFETY: AVX is true only in `apply_op_avx2`, entered after detecting AVX2. Each loop computes the
+            // portable loop's arithmetic below, operation for operation.
+            unsafe {
+                if real {
+                    super::simd::real_split(s0, s1, [[m00.re, m01.re], [m10.re, m11.re]]);
+                } else if rx_like {
+                    super::simd::rx_split(s0, s1, [m00.re, m01.im, m10.im, m11.re]);
+                } else {
+                    super::simd::mat1_split(s0, s1, m);
                 }
             }
             return;

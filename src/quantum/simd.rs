@@ -22,6 +22,7 @@ unsafe fn cmul(a: __m256d, br: __m256d, bi: __m256d) -> __m256d {
 /// # Safety
 /// The processor must support AVX2.
 #[target_feature(enable = "avx2")]
+#[inline]
 pub(crate) unsafe fn mat1_split(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
     let n = lo.len().min(hi.len());
     let splat = |z: C| (_mm256_set1_pd(z.re), _mm256_set1_pd(z.im));
@@ -45,11 +46,67 @@ pub(crate) unsafe fn mat1_split(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
     }
 }
 
+/// (x, y) ← (a·x + ib·y, ic·x + d·y) for real a, b, c, d (an RX-like matrix), elementwise over two slices:
+/// x = (a·x.re − b·y.im, a·x.im + b·y.re), y = (d·y.re − c·x.im, d·y.im + c·x.re), as the portable loop.
+///
+/// # Safety
+/// The processor must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn rx_split(lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]) {
+    let n = lo.len().min(hi.len());
+    let (va, vd) = (_mm256_set1_pd(a), _mm256_set1_pd(d));
+    let vb = _mm256_setr_pd(-b, b, -b, b);
+    let vc = _mm256_setr_pd(-c, c, -c, c);
+    let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
+    let mut k = 0;
+    while k + 2 <= n {
+        let u = _mm256_loadu_pd(pl.add(2 * k));
+        let v = _mm256_loadu_pd(ph.add(2 * k));
+        let x = _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, _mm256_permute_pd(v, 0b0101)));
+        let y = _mm256_add_pd(_mm256_mul_pd(vd, v), _mm256_mul_pd(vc, _mm256_permute_pd(u, 0b0101)));
+        _mm256_storeu_pd(pl.add(2 * k), x);
+        _mm256_storeu_pd(ph.add(2 * k), y);
+        k += 2;
+    }
+    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
+        let (u, v) = (*x, *y);
+        *x = C::new(a * u.re - b * v.im, a * u.im + b * v.re);
+        *y = C::new(d * v.re - c * u.im, d * v.im + c * u.re);
+    }
+}
+
+/// (x, y) ← (a·x + b·y, c·x + d·y) for a real matrix, elementwise over two slices.
+///
+/// # Safety
+/// The processor must support AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn real_split(lo: &mut [C], hi: &mut [C], [[a, b], [c, d]]: [[f64; 2]; 2]) {
+    let n = lo.len().min(hi.len());
+    let (va, vb, vc, vd) = (_mm256_set1_pd(a), _mm256_set1_pd(b), _mm256_set1_pd(c), _mm256_set1_pd(d));
+    let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
+    let mut k = 0;
+    while k + 2 <= n {
+        let u = _mm256_loadu_pd(pl.add(2 * k));
+        let v = _mm256_loadu_pd(ph.add(2 * k));
+        _mm256_storeu_pd(pl.add(2 * k), _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, v)));
+        _mm256_storeu_pd(ph.add(2 * k), _mm256_add_pd(_mm256_mul_pd(vc, u), _mm256_mul_pd(vd, v)));
+        k += 2;
+    }
+    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
+        let (u, v) = (*x, *y);
+        *x = C::new(a * u.re + b * v.re, a * u.im + b * v.im);
+        *y = C::new(c * u.re + d * v.re, c * u.im + d * v.im);
+    }
+}
+
 /// The same 2x2 update on adjacent pairs (target qubit 0): (s[2k], s[2k+1]).
 ///
 /// # Safety
 /// The processor must support AVX2; `s` has even length.
 #[target_feature(enable = "avx2")]
+#[inline]
 pub(crate) unsafe fn mat1_adjacent(s: &mut [C], m: [[C; 2]; 2]) {
     // Row coefficients: lanes (0, 1) produce x with (m00, m01), lanes (2, 3) produce y with (m10, m11).
     let col0r = _mm256_setr_pd(m[0][0].re, m[0][0].re, m[1][0].re, m[1][0].re);
@@ -71,6 +128,7 @@ pub(crate) unsafe fn mat1_adjacent(s: &mut [C], m: [[C; 2]; 2]) {
 /// # Safety
 /// The processor must support AVX2.
 #[target_feature(enable = "avx2")]
+#[inline]
 pub(crate) unsafe fn scale(s: &mut [C], d: C) {
     let (dr, di) = (_mm256_set1_pd(d.re), _mm256_set1_pd(d.im));
     let n = s.len();
@@ -91,6 +149,7 @@ pub(crate) unsafe fn scale(s: &mut [C], d: C) {
 /// # Safety
 /// The processor must support AVX2; `s` has even length.
 #[target_feature(enable = "avx2")]
+#[inline]
 pub(crate) unsafe fn diag_adjacent(s: &mut [C], d0: C, d1: C) {
     let dr = _mm256_setr_pd(d0.re, d0.re, d1.re, d1.re);
     let di = _mm256_setr_pd(d0.im, d0.im, d1.im, d1.im);

@@ -12,6 +12,7 @@ use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::kernels::PARALLEL_MIN_DIM;
 use crate::quantum::op::{Op, ZERO};
+use crate::quantum::Pauli;
 
 /// Where the backward sweep adds its gradients: ∂/∂w always, ∂/∂x when `inputs` is given (without it the
 /// sweep stops at the first gate that reads a weight).
@@ -26,8 +27,36 @@ pub(crate) struct GradSinks<'a> {
 enum PairStep {
     /// sums[k] += 2·Re(λ†Mφ) on the pair.
     Derive([[C; 2]; 2], usize),
-    /// (φ, λ) ← (U†φ, U†λ) on the pair.
+    /// sums[k] += 2·Re(λ†(−iX/2)φ) = Im(λ₀*φ₁ + λ₁*φ₀).
+    DeriveX(usize),
+    /// sums[k] += 2·Re(λ†(−iY/2)φ) = Re(λ₁*φ₀ − λ₀*φ₁).
+    DeriveY(usize),
+    /// sums[k] += 2·Re(λ†(−iZ/2)φ) = Im(λ₀*φ₀) − Im(λ₁*φ₁).
+    DeriveZ(usize),
+    /// (φ, λ) ← (U†φ, U†λ) on the pair, U† dense.
     Undo([[C; 2]; 2]),
+    /// The same for U† = diag(d₀, d₁).
+    UndoDiag(C, C),
+    /// The same for a real U†.
+    UndoReal([[f64; 2]; 2]),
+    /// The same for U† = [[a, ib], [ic, d]] with a, b, c, d real (RX-like).
+    UndoRx([f64; 4]),
+}
+
+impl PairStep {
+    /// The step that un-applies the 2x2 matrix `v` = U†, in the cheapest form that computes it exactly.
+    fn undo(v: [[C; 2]; 2]) -> PairStep {
+        let [[a, b], [c, d]] = v;
+        if b == ZERO && c == ZERO {
+            PairStep::UndoDiag(a, d)
+        } else if v.iter().flatten().all(|x| x.im == 0.0) {
+            PairStep::UndoReal([[a.re, b.re], [c.re, d.re]])
+        } else if a.im == 0.0 && d.im == 0.0 && b.re == 0.0 && c.re == 0.0 {
+            PairStep::UndoRx([a.re, b.im, c.im, d.re])
+        } else {
+            PairStep::Undo(v)
+        }
+    }
 }
 
 /// What the sweep does at one node.
@@ -99,7 +128,7 @@ impl Plan {
         for segment in self.segments.iter().rev() {
             let (start, end) = match *segment {
                 Segment::Node(i) => (i, i + 1),
-                Segment::Blocked(a, b) => (a, b),
+                Segment::Blocked(a, b) | Segment::Tiled(a, b, _) => (a, b),
             };
             if end <= first {
                 break;
@@ -164,12 +193,17 @@ impl Plan {
                     let angles = bound_angles(inst, k, weights, inputs, None);
                     let u = dense1(&inst.gate().lower(angles));
                     for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
-                        let m = mul_adj(&dense1(&inst.gate().derivative(angles, slot)), &u);
-                        scratch.steps.push(PairStep::Derive(m, scratch.targets.len() - sums_start));
+                        let sum = scratch.targets.len() - sums_start;
+                        scratch.steps.push(match inst.gate().pauli_derivative(slot) {
+                            Some(Pauli::X) => PairStep::DeriveX(sum),
+                            Some(Pauli::Y) => PairStep::DeriveY(sum),
+                            Some(Pauli::Z) => PairStep::DeriveZ(sum),
+                            _ => PairStep::Derive(mul_adj(&dense1(&inst.gate().derivative(angles, slot)), &u), sum),
+                        });
                         scratch.targets.push((k, slot));
                     }
                     let identity = [[C::new(1.0, 0.0), ZERO], [ZERO, C::new(1.0, 0.0)]];
-                    scratch.steps.push(PairStep::Undo(mul_adj(&identity, &u)));
+                    scratch.steps.push(PairStep::undo(mul_adj(&identity, &u)));
                 }
                 scratch.work.push(NodeWork::Pairs {
                     steps: (steps_start, scratch.steps.len()),
@@ -317,9 +351,29 @@ fn pair_program(program: &[PairStep], p0: &mut [C], p1: &mut [C], l0: &mut [C], 
                     let v1 = m[1][0] * a0 + m[1][1] * a1;
                     row[k] += 2.0 * (b0.conj() * v0 + b1.conj() * v1).re;
                 }
+                PairStep::DeriveX(k) => row[k] += (b0.conj() * a1 + b1.conj() * a0).im,
+                PairStep::DeriveY(k) => row[k] += (b1.conj() * a0 - b0.conj() * a1).re,
+                PairStep::DeriveZ(k) => row[k] += (b0.conj() * a0).im - (b1.conj() * a1).im,
                 PairStep::Undo(u) => {
                     (a0, a1) = (u[0][0] * a0 + u[0][1] * a1, u[1][0] * a0 + u[1][1] * a1);
                     (b0, b1) = (u[0][0] * b0 + u[0][1] * b1, u[1][0] * b0 + u[1][1] * b1);
+                }
+                PairStep::UndoDiag(d0, d1) => {
+                    (a0, a1, b0, b1) = (d0 * a0, d1 * a1, d0 * b0, d1 * b1);
+                }
+                PairStep::UndoReal([[p, q], [r, t]]) => {
+                    (a0, a1) = (a0 * p + a1 * q, a0 * r + a1 * t);
+                    (b0, b1) = (b0 * p + b1 * q, b0 * r + b1 * t);
+                }
+                PairStep::UndoRx([p, q, r, t]) => {
+                    let rx = |x: C, y: C| {
+                        (
+                            C::new(p * x.re - q * y.im, p * x.im + q * y.re),
+                            C::new(t * y.re - r * x.im, t * y.im + r * x.re),
+                        )
+                    };
+                    (a0, a1) = rx(a0, a1);
+                    (b0, b1) = rx(b0, b1);
                 }
             }
         }

@@ -2,7 +2,8 @@
 
 use num_complex::Complex64 as C;
 
-use super::plan::{fused_op, AngleShift, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN};
+use super::plan::{fused_op, AngleShift, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
+use super::subspace::{SharedMut, Subspace};
 use crate::quantum::circuit::Circuit;
 use crate::quantum::kernels::{self, PARALLEL_MIN_DIM};
 use crate::quantum::op::{Op, ONE};
@@ -32,7 +33,7 @@ impl Plan {
         inputs: &[f64],
         shift: Option<AngleShift>,
     ) {
-        for segment in &self.segments {
+        for segment in &self.schedule {
             match *segment {
                 Segment::Node(i) => {
                     let op = self.node_op(i, circuit, weights, inputs, shift);
@@ -49,6 +50,15 @@ impl Plan {
                             apply_node(block, node, op);
                         }
                     });
+                }
+                Segment::Tiled(start, end, high) => {
+                    let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
+                    let mut placed = [self.nodes[start]; MAX_BLOCKED_RUN];
+                    for ((op, node), i) in ops.iter_mut().zip(placed.iter_mut()).zip(start..end) {
+                        *op = self.node_op(i, circuit, weights, inputs, shift);
+                        *node = in_tile(&self.nodes[i], high);
+                    }
+                    apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
                 }
             }
         }
@@ -73,4 +83,78 @@ pub(crate) fn for_each_block<F: Fn(&mut [C]) + Sync + Send>(state: &mut [C], f: 
     #[cfg(not(feature = "parallel"))]
     let _ = PARALLEL_MIN_DIM;
     state.chunks_mut(1 << BLOCK_QUBITS).for_each(f);
+}
+
+/// Qubit `q` inside a tile whose high qubits are `high`: low qubits keep their index, the k-th high qubit
+/// becomes [`TILE_LOW_BITS`] + k.
+fn tile_qubit(q: usize, high: usize) -> usize {
+    if q < TILE_LOW_BITS {
+        q
+    } else {
+        TILE_LOW_BITS + (high & ((1usize << q) - 1)).count_ones() as usize
+    }
+}
+
+/// `node` placed on a tile's qubits.
+fn in_tile(node: &Node, high: usize) -> Node {
+    let mut placed = *node;
+    for t in &mut placed.targets[..node.arity] {
+        *t = tile_qubit(*t, high);
+    }
+    let mut ctrl = 0;
+    let mut m = node.ctrl;
+    while m != 0 {
+        ctrl |= 1 << tile_qubit(m.trailing_zeros() as usize, high);
+        m &= m - 1;
+    }
+    placed.ctrl = ctrl;
+    placed
+}
+
+/// Applies `ops` (placed on tile qubits) tile by tile: each tile's 2^|high| rows of 2^[`TILE_LOW_BITS`]
+/// contiguous amplitudes are copied into a buffer, the ops applied there in order, and the rows copied back.
+/// Every amplitude sees the same arithmetic as without tiling (the kernels depend only on the op, not on the
+/// position), so the result is the same.
+fn apply_tiled(state: &mut [C], high: usize, nodes: &[Node], ops: &[Op]) {
+    let row = 1usize << TILE_LOW_BITS;
+    let rows = 1usize << high.count_ones();
+    // Row r of a tile sits at offset(r): the bits of r spread over the high qubits.
+    let mut offsets = [0usize; 1 << (BLOCK_QUBITS - TILE_LOW_BITS)];
+    for (r, o) in offsets.iter_mut().enumerate().take(rows) {
+        let (mut m, mut bits) = (high, r);
+        while m != 0 {
+            if bits & 1 == 1 {
+                *o |= 1 << m.trailing_zeros();
+            }
+            bits >>= 1;
+            m &= m - 1;
+        }
+    }
+    let offsets = &offsets[..rows];
+    let tiles = Subspace::new(state.len(), high | (row - 1), 0);
+    let ptr = SharedMut(state.as_mut_ptr());
+    let tile = |t: usize, buf: &mut Vec<C>| {
+        let base = tiles.index(t);
+        buf.resize(rows * row, ONE);
+        for (r, &o) in offsets.iter().enumerate() {
+            // SAFETY: the rows of tile t are the amplitudes base + o .. base + o + row, distinct for distinct
+            // (t, r) and below the state's length; no other task touches tile t.
+            buf[r * row..(r + 1) * row].copy_from_slice(unsafe { ptr.slice(base + o, row) });
+        }
+        for (node, op) in nodes.iter().zip(ops) {
+            apply_node(buf, node, op);
+        }
+        for (r, &o) in offsets.iter().enumerate() {
+            // SAFETY: as above.
+            unsafe { ptr.slice(base + o, row) }.copy_from_slice(&buf[r * row..(r + 1) * row]);
+        }
+    };
+    #[cfg(feature = "parallel")]
+    if state.len() >= PARALLEL_MIN_DIM {
+        use rayon::prelude::*;
+        (0..tiles.len).into_par_iter().for_each_init(Vec::new, |buf, t| tile(t, buf));
+        return;
+    }
+    let mut buf = Vec::new();
+    (0..tiles.len).for_each(|t| tile(t, &mut buf));
 }

@@ -53,14 +53,16 @@ mod tests {
     fn unblocked(plan: &Plan) -> Plan {
         let mut p = plan.clone();
         p.segments = (0..p.nodes.len()).map(Segment::Node).collect();
+        p.schedule = p.segments.clone();
         p
     }
 
     #[test]
-    fn cache_blocking_changes_no_bit_and_fusion_changes_little() {
+    fn cache_blocking_and_tiling_change_no_bit_and_fusion_changes_little() {
         let c = circuit();
         let plan = Plan::compile(&c);
         assert!(plan.segments.iter().any(|s| matches!(s, Segment::Blocked(..))));
+        assert!(plan.schedule.iter().any(|s| matches!(s, Segment::Tiled(..))), "{:?}", plan.schedule);
         assert!(plan.nodes.len() < c.len(), "one-qubit runs are fused");
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let (mut a, mut b) = (start(), start());

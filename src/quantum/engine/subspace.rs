@@ -53,6 +53,12 @@ impl Subspace {
         c * CHUNK..((c + 1) * CHUNK).min(self.len)
     }
 
+    /// The state index of subspace index `j` (control bits set).
+    #[inline]
+    pub(crate) fn index(&self, j: usize) -> usize {
+        self.expand(j) | self.ctrl_mask
+    }
+
     /// Spreads a subspace index over the bits not in the fixed mask (fixed bits become zero).
     #[inline(always)]
     fn expand(&self, mut j: usize) -> usize {

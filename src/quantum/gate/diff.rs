@@ -146,6 +146,19 @@ impl Gate {
         Some(if extra_controls { ShiftRule::FourTerm } else { base })
     }
 
+    /// The Pauli P on the op's (single) target with (∂U/∂θ_slot)·U† = −iP/2, when the angle enters as the
+    /// leftmost factor exp(−iθP/2) of the gate (RX, RY, RZ, their controlled forms, Rot's ω): the adjoint
+    /// sweep then reads the derivative with a few real operations.
+    pub(crate) fn pauli_derivative(&self, slot: usize) -> Option<crate::quantum::Pauli> {
+        use crate::quantum::Pauli;
+        match (self, slot) {
+            (Gate::RX(_) | Gate::CRX(_), 0) => Some(Pauli::X),
+            (Gate::RY(_) | Gate::CRY(_), 0) => Some(Pauli::Y),
+            (Gate::RZ(_) | Gate::CRZ(_), 0) | (Gate::Rot(..), 2) => Some(Pauli::Z),
+            _ => None,
+        }
+    }
+
     /// ∂U/∂θ_slot on the op's targets (the gate's own controls excluded) at the given angles.
     pub(crate) fn derivative(&self, angles: [f64; 3], slot: usize) -> Op {
         let shifted = |slot: usize| {
