@@ -35,7 +35,6 @@ pub(crate) mod op;
 mod param;
 pub(crate) mod sampled;
 mod serde_repr;
-mod simd;
 pub(crate) mod state;
 pub(crate) mod terms;
 mod unitary;

@@ -7,10 +7,10 @@ use num_complex::Complex64 as C;
 
 use super::forward::apply_node;
 use super::plan::{bound_angles, dense1, Plan, Segment};
-use super::subspace::{reduce, SharedMut, Subspace};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::kernels::PARALLEL_MIN_DIM;
+use crate::quantum::kernels::{reduce, SharedMut, Subspace};
 use crate::quantum::op::{Op, ZERO};
 use crate::quantum::Pauli;
 

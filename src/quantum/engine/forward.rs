@@ -3,9 +3,9 @@
 use num_complex::Complex64 as C;
 
 use super::plan::{fused_op, AngleShift, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
-use super::subspace::{SharedMut, Subspace};
 use crate::quantum::circuit::Circuit;
 use crate::quantum::kernels::{self, PARALLEL_MIN_DIM};
+use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::{Op, ONE};
 
 impl Plan {

@@ -14,7 +14,6 @@
 mod backward;
 mod forward;
 mod plan;
-mod subspace;
 
 pub(crate) use backward::{BackScratch, GradSinks};
 pub(crate) use plan::{AngleShift, Plan};

@@ -17,6 +17,35 @@ unsafe fn cmul(a: __m256d, br: __m256d, bi: __m256d) -> __m256d {
     _mm256_addsub_pd(_mm256_mul_pd(a, br), _mm256_mul_pd(swapped, bi))
 }
 
+/// (x, y) ← f(x, y) elementwise over two slices: `vector` on two complex numbers per register, `scalar` (the
+/// same arithmetic) on an odd last element.
+///
+/// # Safety
+/// The processor must support AVX2.
+#[inline(always)]
+unsafe fn split_loop(
+    lo: &mut [C],
+    hi: &mut [C],
+    vector: impl Fn(__m256d, __m256d) -> (__m256d, __m256d),
+    scalar: impl Fn(C, C) -> (C, C),
+) {
+    let n = lo.len().min(hi.len());
+    let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
+    let mut k = 0;
+    while k + 2 <= n {
+        // SAFETY: k + 2 ≤ n complex numbers, 2k + 4 ≤ 2n f64s, are in both slices.
+        unsafe {
+            let (x, y) = vector(_mm256_loadu_pd(pl.add(2 * k)), _mm256_loadu_pd(ph.add(2 * k)));
+            _mm256_storeu_pd(pl.add(2 * k), x);
+            _mm256_storeu_pd(ph.add(2 * k), y);
+        }
+        k += 2;
+    }
+    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
+        (*x, *y) = scalar(*x, *y);
+    }
+}
+
 /// (x, y) ← (m00·x + m01·y, m10·x + m11·y) elementwise over two slices of equal length.
 ///
 /// # Safety
@@ -24,26 +53,18 @@ unsafe fn cmul(a: __m256d, br: __m256d, bi: __m256d) -> __m256d {
 #[target_feature(enable = "avx2")]
 #[inline]
 pub(crate) unsafe fn mat1_split(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
-    let n = lo.len().min(hi.len());
     let splat = |z: C| (_mm256_set1_pd(z.re), _mm256_set1_pd(z.im));
     let ((m00r, m00i), (m01r, m01i)) = (splat(m[0][0]), splat(m[0][1]));
     let ((m10r, m10i), (m11r, m11i)) = (splat(m[1][0]), splat(m[1][1]));
-    let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
-    let mut k = 0;
-    while k + 2 <= n {
-        let u = _mm256_loadu_pd(pl.add(2 * k));
-        let v = _mm256_loadu_pd(ph.add(2 * k));
-        let x = _mm256_add_pd(cmul(u, m00r, m00i), cmul(v, m01r, m01i));
-        let y = _mm256_add_pd(cmul(u, m10r, m10i), cmul(v, m11r, m11i));
-        _mm256_storeu_pd(pl.add(2 * k), x);
-        _mm256_storeu_pd(ph.add(2 * k), y);
-        k += 2;
-    }
-    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
-        let (u, v) = (*x, *y);
-        *x = m[0][0] * u + m[0][1] * v;
-        *y = m[1][0] * u + m[1][1] * v;
-    }
+    let vector = |u, v| {
+        (
+            _mm256_add_pd(cmul(u, m00r, m00i), cmul(v, m01r, m01i)),
+            _mm256_add_pd(cmul(u, m10r, m10i), cmul(v, m11r, m11i)),
+        )
+    };
+    let scalar = |u: C, v: C| (m[0][0] * u + m[0][1] * v, m[1][0] * u + m[1][1] * v);
+    // SAFETY: AVX2 is enabled in this function.
+    unsafe { split_loop(lo, hi, vector, scalar) }
 }
 
 /// (x, y) ← (a·x + ib·y, ic·x + d·y) for real a, b, c, d (an RX-like matrix), elementwise over two slices:
@@ -54,26 +75,19 @@ pub(crate) unsafe fn mat1_split(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
 #[target_feature(enable = "avx2")]
 #[inline]
 pub(crate) unsafe fn rx_split(lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]) {
-    let n = lo.len().min(hi.len());
     let (va, vd) = (_mm256_set1_pd(a), _mm256_set1_pd(d));
-    let vb = _mm256_setr_pd(-b, b, -b, b);
-    let vc = _mm256_setr_pd(-c, c, -c, c);
-    let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
-    let mut k = 0;
-    while k + 2 <= n {
-        let u = _mm256_loadu_pd(pl.add(2 * k));
-        let v = _mm256_loadu_pd(ph.add(2 * k));
-        let x = _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, _mm256_permute_pd(v, 0b0101)));
-        let y = _mm256_add_pd(_mm256_mul_pd(vd, v), _mm256_mul_pd(vc, _mm256_permute_pd(u, 0b0101)));
-        _mm256_storeu_pd(pl.add(2 * k), x);
-        _mm256_storeu_pd(ph.add(2 * k), y);
-        k += 2;
-    }
-    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
-        let (u, v) = (*x, *y);
-        *x = C::new(a * u.re - b * v.im, a * u.im + b * v.re);
-        *y = C::new(d * v.re - c * u.im, d * v.im + c * u.re);
-    }
+    let (vb, vc) = (_mm256_setr_pd(-b, b, -b, b), _mm256_setr_pd(-c, c, -c, c));
+    let vector = |u, v| {
+        (
+            _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, _mm256_permute_pd(v, 0b0101))),
+            _mm256_add_pd(_mm256_mul_pd(vd, v), _mm256_mul_pd(vc, _mm256_permute_pd(u, 0b0101))),
+        )
+    };
+    let scalar = |u: C, v: C| {
+        (C::new(a * u.re - b * v.im, a * u.im + b * v.re), C::new(d * v.re - c * u.im, d * v.im + c * u.re))
+    };
+    // SAFETY: AVX2 is enabled in this function.
+    unsafe { split_loop(lo, hi, vector, scalar) }
 }
 
 /// (x, y) ← (a·x + b·y, c·x + d·y) for a real matrix, elementwise over two slices.
@@ -83,22 +97,18 @@ pub(crate) unsafe fn rx_split(lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]
 #[target_feature(enable = "avx2")]
 #[inline]
 pub(crate) unsafe fn real_split(lo: &mut [C], hi: &mut [C], [[a, b], [c, d]]: [[f64; 2]; 2]) {
-    let n = lo.len().min(hi.len());
     let (va, vb, vc, vd) = (_mm256_set1_pd(a), _mm256_set1_pd(b), _mm256_set1_pd(c), _mm256_set1_pd(d));
-    let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
-    let mut k = 0;
-    while k + 2 <= n {
-        let u = _mm256_loadu_pd(pl.add(2 * k));
-        let v = _mm256_loadu_pd(ph.add(2 * k));
-        _mm256_storeu_pd(pl.add(2 * k), _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, v)));
-        _mm256_storeu_pd(ph.add(2 * k), _mm256_add_pd(_mm256_mul_pd(vc, u), _mm256_mul_pd(vd, v)));
-        k += 2;
-    }
-    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
-        let (u, v) = (*x, *y);
-        *x = C::new(a * u.re + b * v.re, a * u.im + b * v.im);
-        *y = C::new(c * u.re + d * v.re, c * u.im + d * v.im);
-    }
+    let vector = |u, v| {
+        (
+            _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, v)),
+            _mm256_add_pd(_mm256_mul_pd(vc, u), _mm256_mul_pd(vd, v)),
+        )
+    };
+    let scalar = |u: C, v: C| {
+        (C::new(a * u.re + b * v.re, a * u.im + b * v.im), C::new(c * u.re + d * v.re, c * u.im + d * v.im))
+    };
+    // SAFETY: AVX2 is enabled in this function.
+    unsafe { split_loop(lo, hi, vector, scalar) }
 }
 
 /// The same 2x2 update on adjacent pairs (target qubit 0): (s[2k], s[2k+1]).

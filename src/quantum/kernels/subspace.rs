@@ -61,7 +61,7 @@ impl Subspace {
 
     /// Spreads a subspace index over the bits not in the fixed mask (fixed bits become zero).
     #[inline(always)]
-    fn expand(&self, mut j: usize) -> usize {
+    pub(super) fn expand(&self, mut j: usize) -> usize {
         for &p in &self.positions[..self.count] {
             let low = j & ((1usize << p) - 1);
             j = ((j >> p) << (p + 1)) | low;
