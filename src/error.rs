@@ -4,7 +4,7 @@
 //! values that made the input wrong, so that a message such as `qubit 5 is out of range for a 3-qubit register`
 //! says what to fix without a debugger.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `Result<T, qnet::Error>`, the return type of every fallible function in the crate.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -30,8 +30,25 @@ impl std::fmt::Display for ParamKind {
 
 /// Everything that can go wrong in qnet.
 ///
-/// The enum is `#[non_exhaustive]`: match it with a wildcard arm, since later versions add variants.
-#[derive(Debug, thiserror::Error)]
+/// The enum is `#[non_exhaustive]`: match it with a wildcard arm, since later versions add variants. Errors are
+/// plain values: they clone, and they compare field by field (so an error that carries a NaN, as
+/// [`Error::NonFiniteParameter`] may, is not equal to itself, as NaN is not).
+///
+/// # Example
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let mut circuit = Circuit::new(2)?;
+/// let err = circuit.cnot(0, 5).unwrap_err();
+/// assert_eq!(err, Error::InvalidQubit { qubit: 5, num_qubits: 2 });
+/// assert_eq!(err.to_string(), "qubit 5 is out of range for a 2-qubit register");
+/// let kept = err.clone();
+/// assert_eq!(kept, err);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     // ----------------------------------------------------------------------------------------------------
@@ -385,14 +402,16 @@ pub enum Error {
     // ----------------------------------------------------------------------------------------------------
     // tagger: CoNLL files, tag sets, models
     // ----------------------------------------------------------------------------------------------------
-    /// An I/O failure on a named file.
-    #[error("i/o error on {path}: {source}")]
+    /// An I/O failure on a named file. The `std::io::Error` itself is not kept, so that errors clone and
+    /// compare: its kind and its message are.
+    #[error("i/o error on {path}: {message}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The kind of the underlying `std::io::Error`.
+        kind: std::io::ErrorKind,
+        /// The underlying error's message.
+        message: String,
     },
 
     /// A malformed line in a CoNLL file: a wrong column count, a tag that is not `O` or `PREFIX-TYPE`, an empty
@@ -675,4 +694,55 @@ pub enum Error {
         /// The largest number decomposed.
         max: usize,
     },
+}
+
+impl Error {
+    /// [`Error::Io`] for a failure on `path`.
+    pub(crate) fn io(path: &Path, source: &std::io::Error) -> Error {
+        Error::Io { path: path.to_path_buf(), kind: source.kind(), message: source.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn errors_clone_and_compare() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let errors = [
+            Error::io(Path::new("a.txt"), &io),
+            Error::QasmUndefined { line: 3, column: 1, kind: "gate", name: "h".into() },
+            Error::NonFiniteParameter { kind: ParamKind::Input, index: 2, value: f64::INFINITY },
+            Error::EigenNoConvergence { dim: 4, iterations: 4000 },
+            Error::InvalidQubit { qubit: 5, num_qubits: 3 },
+        ];
+        for (i, a) in errors.iter().enumerate() {
+            let copy = a.clone();
+            assert_eq!(&copy, a);
+            assert_eq!(copy.to_string(), a.to_string());
+            for (j, b) in errors.iter().enumerate() {
+                assert_eq!(a == b, i == j, "{a} against {b}");
+            }
+        }
+        // Every field takes part in the comparison.
+        assert_ne!(errors[1], Error::QasmUndefined { line: 4, column: 1, kind: "gate", name: "h".into() });
+        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no such file");
+        assert_ne!(errors[0], Error::io(Path::new("a.txt"), &denied));
+        assert_eq!(
+            errors[0],
+            Error::Io { path: "a.txt".into(), kind: std::io::ErrorKind::NotFound, message: "no such file".into() }
+        );
+        // NaN is not equal to itself, and neither is an error that carries it.
+        let nan = Error::NonFiniteCoefficient { value: f64::NAN };
+        assert_ne!(nan.clone(), nan);
+    }
+
+    #[test]
+    fn io_errors_keep_their_message() {
+        let io = std::io::Error::other("disk full");
+        assert_eq!(Error::io(Path::new("out.txt"), &io).to_string(), "i/o error on out.txt: disk full");
+    }
 }

@@ -206,7 +206,7 @@ impl Corpus {
 /// ```
 pub fn read_conll_file<P: AsRef<Path>>(path: P, format: &ConllFormat) -> Result<Corpus> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::io(path, &source))?;
     let text = decode_utf8(&bytes, path)?;
     parse_conll_at(text, path, format)
 }
