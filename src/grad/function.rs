@@ -456,7 +456,7 @@ impl QuantumFunction {
     ///
     /// # Errors
     /// [`Error::ParameterCount`] when `weights` or `inputs` is shorter than the circuit needs,
-    /// [`Error::NonFiniteParameter`] for NaN or ±∞.
+    /// [`Error::NonFinite`] for NaN or ±∞.
     pub fn evaluate(&self, weights: &[f64], inputs: &[f64]) -> Result<Vec<f64>> {
         let mut ws = self.workspace()?;
         let mut out = crate::bounded::filled("outputs", self.num_outputs(), 0.0)?;

@@ -2,37 +2,23 @@
 //!
 //! Every fallible function in qnet returns [`Result<T>`], whose error is [`Error`]. Each variant carries the
 //! values that made the input wrong, so that a message such as `qubit 5 is out of range for a 3-qubit register`
-//! says what to fix without a debugger.
+//! says what to fix without a debugger. Some variants say what is wrong through a kind enum of their own:
+//! [`Error::NonFinite`] through [`NonFiniteKind`] and the parameter errors through [`ParamKind`].
 
 use std::path::{Path, PathBuf};
 
+mod kinds;
+
+pub use kinds::{NonFiniteKind, ParamKind};
+
 /// `Result<T, qnet::Error>`, the return type of every fallible function in the crate.
 pub type Result<T> = std::result::Result<T, Error>;
-
-/// Which vector a circuit parameter is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum ParamKind {
-    /// A trainable weight, read from the weight vector.
-    Weight,
-    /// A data input, read from the input vector.
-    Input,
-}
-
-impl std::fmt::Display for ParamKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ParamKind::Weight => "weight",
-            ParamKind::Input => "input",
-        })
-    }
-}
 
 /// Everything that can go wrong in qnet.
 ///
 /// The enum is `#[non_exhaustive]`: match it with a wildcard arm, since later versions add variants. Errors are
 /// plain values: they clone, and they compare field by field (so an error that carries a NaN, as
-/// [`Error::NonFiniteParameter`] may, is not equal to itself, as NaN is not).
+/// [`Error::NonFinite`] may, is not equal to itself, as NaN is not).
 ///
 /// # Example
 /// ```
@@ -51,9 +37,7 @@ impl std::fmt::Display for ParamKind {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    // ----------------------------------------------------------------------------------------------------
-    // quantum: registers, gates, circuits, states, observables
-    // ----------------------------------------------------------------------------------------------------
+    // ----- quantum: registers, gates, circuits, states, observables --------------------------------------------------
     /// A register, circuit or state with no qubits.
     #[error("a register needs at least one qubit")]
     ZeroQubits,
@@ -122,13 +106,16 @@ pub enum Error {
         tolerance: f64,
     },
 
-    /// A matrix entry that is NaN or infinite.
-    #[error("matrix entry ({row}, {col}) is not finite")]
-    NonFiniteMatrix {
-        /// Row of the entry.
-        row: usize,
-        /// Column of the entry.
-        col: usize,
+    /// A number that is NaN or infinite where a finite one is needed: a matrix entry, a weight or input, a gate
+    /// angle, an observable's coefficient, an energy or logit. `kind` says which number and where it stands.
+    /// (A non-finite value of an OpenQASM expression is [`Error::QasmNonFinite`], which names the line and
+    /// column.)
+    #[error("{kind} is not finite ({value})")]
+    NonFinite {
+        /// Which number: what it is and where it stands (index, entry, gate).
+        kind: NonFiniteKind,
+        /// The number itself (for a complex matrix entry, its non-finite part).
+        value: f64,
     },
 
     /// A gate angle asked for as a number while it is still a symbolic weight or input.
@@ -160,26 +147,6 @@ pub enum Error {
         expected: usize,
         /// What was given.
         found: usize,
-    },
-
-    /// A parameter or input value that is NaN or infinite.
-    #[error("{kind} {index} is not finite ({value})")]
-    NonFiniteParameter {
-        /// Weight or input.
-        kind: ParamKind,
-        /// The index of the value.
-        index: usize,
-        /// The value itself.
-        value: f64,
-    },
-
-    /// A constant gate angle, or a parameter's scale, that is NaN or infinite.
-    #[error("gate {gate} has a non-finite angle ({value})")]
-    NonFiniteAngle {
-        /// The gate's name.
-        gate: &'static str,
-        /// The angle or scale.
-        value: f64,
     },
 
     /// A basis index at or beyond 2^n.
@@ -229,13 +196,6 @@ pub enum Error {
         position: usize,
     },
 
-    /// A coefficient of an observable that is NaN or infinite.
-    #[error("observable coefficient {value} is not finite")]
-    NonFiniteCoefficient {
-        /// The coefficient.
-        value: f64,
-    },
-
     /// A dense matrix asked for a register too large to hold it.
     #[error("a dense matrix on {num_qubits} qubits is too large (at most {max} qubits)")]
     MatrixTooLarge {
@@ -254,9 +214,7 @@ pub enum Error {
         outcome: u8,
     },
 
-    // ----------------------------------------------------------------------------------------------------
-    // differentiation and layer
-    // ----------------------------------------------------------------------------------------------------
+    // ----- differentiation and layer ---------------------------------------------------------------------------------
     /// A vector or matrix whose length or shape differs from what the operation needs.
     #[error("{what}: expected length {expected}, found {found}")]
     DimensionMismatch {
@@ -279,9 +237,7 @@ pub enum Error {
         reason: &'static str,
     },
 
-    // ----------------------------------------------------------------------------------------------------
-    // info: probability distributions, density matrices, entropies
-    // ----------------------------------------------------------------------------------------------------
+    // ----- info: probability distributions, density matrices, entropies ----------------------------------------------
     /// A logarithm base that is not a finite number greater than 1.
     #[error("logarithm base {base} is invalid: it must be a finite number greater than 1")]
     InvalidBase {
@@ -336,17 +292,6 @@ pub enum Error {
         what: &'static str,
     },
 
-    /// An energy, logit or other real input that is NaN or infinite.
-    #[error("{what}[{index}] = {value} is not finite")]
-    NonFiniteValue {
-        /// Which argument (for example `"energies"`).
-        what: &'static str,
-        /// The entry's index.
-        index: usize,
-        /// The entry.
-        value: f64,
-    },
-
     /// A matrix offered as a density matrix that is not square with a side of 2^n, n ≥ 1.
     #[error("a density matrix must be 2^n x 2^n with n >= 1, found {rows}x{cols}")]
     InvalidDensityMatrixShape {
@@ -393,15 +338,19 @@ pub enum Error {
     },
 
     /// An eigenvalue iteration that did not converge (not expected for finite Hermitian input).
-    #[error("the eigenvalue iteration did not converge for a {dim}x{dim} matrix")]
+    #[error(
+        "the eigenvalue iteration did not converge for a {dim}x{dim} matrix{}",
+        .iterations.map_or(String::new(), |n| format!(" in {n} iterations"))
+    )]
     NoConvergence {
         /// The matrix's side.
         dim: usize,
+        /// The iteration budget, when the solver has one for the whole matrix (`None` for an unlimited budget
+        /// or one counted per eigenvalue).
+        iterations: Option<usize>,
     },
 
-    // ----------------------------------------------------------------------------------------------------
-    // tagger: CoNLL files, tag sets, models
-    // ----------------------------------------------------------------------------------------------------
+    // ----- tagger: CoNLL files, tag sets, models ---------------------------------------------------------------------
     /// An I/O failure on a named file. The `std::io::Error` itself is not kept, so that errors clone and
     /// compare: its kind and its message are.
     #[error("i/o error on {path}: {message}")]
@@ -514,9 +463,7 @@ pub enum Error {
         /// Why it cannot be written.
         reason: &'static str,
     },
-    // ----------------------------------------------------------------------------------------------------
-    // interop: OpenQASM
-    // ----------------------------------------------------------------------------------------------------
+    // ----- interop: OpenQASM -----------------------------------------------------------------------------------------
     /// OpenQASM text that does not follow the grammar: a token other than the one the grammar needs.
     #[error("qasm line {line}, column {column}: expected {expected}, found {found}")]
     QasmSyntax {
@@ -674,15 +621,6 @@ pub enum Error {
         operation: String,
     },
 
-    /// The Hermitian eigensolver of exact diagonalisation stopped before converging (physics).
-    #[error("eigendecomposition of a {dim}x{dim} matrix did not converge in {iterations} iterations")]
-    EigenNoConvergence {
-        /// The matrix dimension.
-        dim: usize,
-        /// The iteration budget.
-        iterations: usize,
-    },
-
     /// A gate with more controls than the OpenQASM exporter decomposes (the exact decomposition without
     /// ancillas grows as 3^k).
     #[error("gate {gate} with {controls} controls cannot be exported: at most {max} controls are decomposed")]
@@ -704,45 +642,4 @@ impl Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use super::*;
-
-    #[test]
-    fn errors_clone_and_compare() {
-        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
-        let errors = [
-            Error::io(Path::new("a.txt"), &io),
-            Error::QasmUndefined { line: 3, column: 1, kind: "gate", name: "h".into() },
-            Error::NonFiniteParameter { kind: ParamKind::Input, index: 2, value: f64::INFINITY },
-            Error::EigenNoConvergence { dim: 4, iterations: 4000 },
-            Error::InvalidQubit { qubit: 5, num_qubits: 3 },
-        ];
-        for (i, a) in errors.iter().enumerate() {
-            let copy = a.clone();
-            assert_eq!(&copy, a);
-            assert_eq!(copy.to_string(), a.to_string());
-            for (j, b) in errors.iter().enumerate() {
-                assert_eq!(a == b, i == j, "{a} against {b}");
-            }
-        }
-        // Every field takes part in the comparison.
-        assert_ne!(errors[1], Error::QasmUndefined { line: 4, column: 1, kind: "gate", name: "h".into() });
-        let denied = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no such file");
-        assert_ne!(errors[0], Error::io(Path::new("a.txt"), &denied));
-        assert_eq!(
-            errors[0],
-            Error::Io { path: "a.txt".into(), kind: std::io::ErrorKind::NotFound, message: "no such file".into() }
-        );
-        // NaN is not equal to itself, and neither is an error that carries it.
-        let nan = Error::NonFiniteCoefficient { value: f64::NAN };
-        assert_ne!(nan.clone(), nan);
-    }
-
-    #[test]
-    fn io_errors_keep_their_message() {
-        let io = std::io::Error::other("disk full");
-        assert_eq!(Error::io(Path::new("out.txt"), &io).to_string(), "i/o error on out.txt: disk full");
-    }
-}
+mod tests;
