@@ -2,14 +2,17 @@
 //!
 //! Every fallible function in qnet returns [`Result<T>`], whose error is [`Error`]. Each variant carries the
 //! values that made the input wrong, so that a message such as `qubit 5 is out of range for a 3-qubit register`
-//! says what to fix without a debugger. Some variants say what is wrong through a kind enum of their own:
-//! [`Error::NonFinite`] through [`NonFiniteKind`] and the parameter errors through [`ParamKind`].
+//! says what to fix without a debugger. Three variants say what is wrong through a kind enum of their own:
+//! [`Error::NonFinite`] through [`NonFiniteKind`], [`Error::Qasm`] through [`QasmErrorKind`] and the parameter
+//! errors through [`ParamKind`].
 
 use std::path::{Path, PathBuf};
 
 mod kinds;
+mod qasm;
 
 pub use kinds::{NonFiniteKind, ParamKind};
+pub use qasm::QasmErrorKind;
 
 /// `Result<T, qnet::Error>`, the return type of every fallible function in the crate.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -108,8 +111,8 @@ pub enum Error {
 
     /// A number that is NaN or infinite where a finite one is needed: a matrix entry, a weight or input, a gate
     /// angle, an observable's coefficient, an energy or logit. `kind` says which number and where it stands.
-    /// (A non-finite value of an OpenQASM expression is [`Error::QasmNonFinite`], which names the line and
-    /// column.)
+    /// (A non-finite value of an OpenQASM expression is [`Error::Qasm`] with [`QasmErrorKind::NonFinite`], which
+    /// names the line and column.)
     #[error("{kind} is not finite ({value})")]
     NonFinite {
         /// Which number: what it is and where it stands (index, entry, gate).
@@ -464,124 +467,16 @@ pub enum Error {
         reason: &'static str,
     },
     // ----- interop: OpenQASM -----------------------------------------------------------------------------------------
-    /// OpenQASM text that does not follow the grammar: a token other than the one the grammar needs.
-    #[error("qasm line {line}, column {column}: expected {expected}, found {found}")]
-    QasmSyntax {
-        /// The line of the offending token (1-based).
+    /// OpenQASM text that cannot be read: `kind` says what is wrong (a syntax error, an undefined or redefined
+    /// name, a wrong arity, an index out of range, a limit reached, ...).
+    #[error("qasm line {line}, column {column}: {kind}")]
+    Qasm {
+        /// The line of the offending text (1-based; 0 for a program built from a circuit, not from text).
         line: usize,
-        /// Its column, in characters (1-based).
+        /// Its column, in characters (1-based; 0 as for `line`).
         column: usize,
-        /// What the grammar allows at that point.
-        expected: String,
-        /// What the text holds there.
-        found: String,
-    },
-
-    /// An OpenQASM name used before it is declared: a register, a gate or a gate parameter.
-    #[error("qasm line {line}, column {column}: undefined {kind} `{name}`")]
-    QasmUndefined {
-        /// The line of the name (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// `"gate"`, `"quantum register"`, `"classical register"`, `"parameter"` or `"qubit argument"`.
-        kind: &'static str,
-        /// The name.
-        name: String,
-    },
-
-    /// An OpenQASM name declared twice (register, gate, or a gate's parameter or qubit argument).
-    #[error("qasm line {line}, column {column}: `{name}` is already defined")]
-    QasmRedefined {
-        /// The line of the second declaration (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The name.
-        name: String,
-    },
-
-    /// An OpenQASM gate applied with the wrong number of parameters or qubit arguments.
-    #[error("qasm line {line}, column {column}: gate `{gate}` takes {expected} {what}, found {found}")]
-    QasmArity {
-        /// The line of the application (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The gate's name.
-        gate: String,
-        /// `"parameters"` or `"qubit arguments"`.
-        what: &'static str,
-        /// How many the gate takes.
-        expected: usize,
-        /// How many were given.
-        found: usize,
-    },
-
-    /// An OpenQASM register index at or beyond the register's size.
-    #[error(
-        "qasm line {line}, column {column}: index {index} is out of range for register `{register}` of size {size}"
-    )]
-    QasmIndex {
-        /// The line of the index (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The register's name.
-        register: String,
-        /// The index given.
-        index: usize,
-        /// The register's size.
-        size: usize,
-    },
-
-    /// OpenQASM arguments that cannot be used together: registers of different sizes in one broadcast, a
-    /// qubit named twice in one gate, a register measured into a single bit.
-    #[error("qasm line {line}, column {column}: {reason}")]
-    QasmArguments {
-        /// The line of the statement (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// What is wrong, with the names involved.
-        reason: String,
-    },
-
-    /// An OpenQASM parameter expression whose value is NaN or infinite (`ln(0)`, `1/0`, an overflowing `^`).
-    #[error("qasm line {line}, column {column}: expression evaluates to {value}, which is not a finite angle")]
-    QasmNonFinite {
-        /// The line of the expression or of the gate application that evaluated it (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The value.
-        value: f64,
-    },
-
-    /// An OpenQASM feature qnet refuses: `opaque` gates, files other than `qelib1.inc`, versions other than 2.0.
-    #[error("qasm line {line}, column {column}: {feature} is not supported")]
-    QasmUnsupported {
-        /// The line of the statement (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// What is refused, with the offending name or value.
-        feature: String,
-    },
-
-    /// An OpenQASM program that exceeds one of the parser's limits (expression nesting, gate-call nesting,
-    /// number of operations after expansion, register sizes), which keep hostile input from exhausting the
-    /// stack, memory or time.
-    #[error("qasm line {line}, column {column}: {what} exceeds the limit of {limit}")]
-    QasmLimit {
-        /// The line where the limit was reached (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// Which limit.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
+        /// What is wrong there.
+        kind: QasmErrorKind,
     },
 
     /// A register of a program read from a serialized form that does not fit the program's layout (registers

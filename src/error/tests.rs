@@ -7,7 +7,7 @@ fn errors_clone_and_compare() {
     let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
     let errors = [
         Error::io(Path::new("a.txt"), &io),
-        Error::QasmUndefined { line: 3, column: 1, kind: "gate", name: "h".into() },
+        Error::Qasm { line: 3, column: 1, kind: QasmErrorKind::Undefined { what: "gate", name: "h".into() } },
         Error::NonFinite { kind: NonFiniteKind::Parameter { kind: ParamKind::Input, index: 2 }, value: f64::INFINITY },
         Error::NoConvergence { dim: 4, iterations: Some(4000) },
         Error::InvalidQubit { qubit: 5, num_qubits: 3 },
@@ -21,7 +21,9 @@ fn errors_clone_and_compare() {
         }
     }
     // Every field takes part in the comparison.
-    assert_ne!(errors[1], Error::QasmUndefined { line: 4, column: 1, kind: "gate", name: "h".into() });
+    let other_line =
+        Error::Qasm { line: 4, column: 1, kind: QasmErrorKind::Undefined { what: "gate", name: "h".into() } };
+    assert_ne!(errors[1], other_line);
     let other_kind =
         Error::io(Path::new("a.txt"), &std::io::Error::new(std::io::ErrorKind::PermissionDenied, "no such file"));
     assert_ne!(errors[0], other_kind);
@@ -62,6 +64,10 @@ fn merged_variants_keep_their_messages() {
         (
             Error::NoConvergence { dim: 4, iterations: Some(4000) },
             "the eigenvalue iteration did not converge for a 4x4 matrix in 4000 iterations",
+        ),
+        (
+            QasmErrorKind::Limit { what: "expression nesting", limit: 256 }.at(2, 7),
+            "qasm line 2, column 7: expression nesting exceeds the limit of 256",
         ),
     ];
     for (error, message) in cases {

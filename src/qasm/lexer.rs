@@ -1,6 +1,6 @@
 //! The OpenQASM 2.0 lexer: source text to tokens with line and column.
 
-use crate::error::{Error, Result};
+use crate::error::{QasmErrorKind, Result};
 
 /// A token's kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,11 +88,8 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>> {
     let chars: Vec<char> = src.chars().collect();
     let mut tokens = Vec::new();
     let (mut i, mut line, mut column) = (0usize, 1usize, 1usize);
-    let syntax = |line, column, expected: &str, found: String| Error::QasmSyntax {
-        line,
-        column,
-        expected: expected.to_string(),
-        found,
+    let syntax = |line, column, expected: &str, found: String| {
+        QasmErrorKind::Syntax { expected: expected.to_string(), found }.at(line, column)
     };
     while i < chars.len() {
         let c = chars[i];

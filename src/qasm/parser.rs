@@ -14,7 +14,7 @@ use super::program::{Operation, Program};
 use super::register::Register;
 use super::{MAX_EXPRESSION_DEPTH, MAX_GATE_DEPTH, MAX_OPERATIONS, MAX_REGISTER_BITS};
 use crate::bounded::first_repeat;
-use crate::error::{Error, Result};
+use crate::error::{Error, QasmErrorKind, Result};
 use crate::quantum::{Gate, Instruction, Param};
 
 /// A gate definition's parameter names and their indices (empty outside definitions).
@@ -329,7 +329,7 @@ impl Parser {
 
     fn error_here(&self, expected: &str) -> Error {
         let t = &self.toks[self.pos];
-        Error::QasmSyntax { line: t.line, column: t.column, expected: expected.into(), found: t.tok.describe() }
+        QasmErrorKind::Syntax { expected: expected.into(), found: t.tok.describe() }.at(t.line, t.column)
     }
 
     fn expect(&mut self, tok: Tok) -> Result<Token> {
@@ -374,11 +374,9 @@ impl Parser {
         match self.peek().clone() {
             Tok::Int(s) => {
                 let (line, column) = self.here();
-                let v = s.parse::<usize>().map_err(|_| Error::QasmSyntax {
-                    line,
-                    column,
-                    expected: format!("{expected} below 2^{}", usize::BITS),
-                    found: format!("integer `{s}`"),
+                let v = s.parse::<usize>().map_err(|_| {
+                    let expected = format!("{expected} below 2^{}", usize::BITS);
+                    QasmErrorKind::Syntax { expected, found: format!("integer `{s}`") }.at(line, column)
                 })?;
                 self.next();
                 Ok((v, line, column))
@@ -394,16 +392,12 @@ impl Parser {
             Tok::Real(v) => v,
             Tok::Int(s) => s.parse::<f64>().unwrap_or(f64::NAN),
             other => {
-                return Err(Error::QasmSyntax {
-                    line,
-                    column,
-                    expected: "a version number".into(),
-                    found: other.describe(),
-                })
+                return Err(QasmErrorKind::Syntax { expected: "a version number".into(), found: other.describe() }
+                    .at(line, column))
             }
         };
         if version != 2.0 {
-            return Err(Error::QasmUnsupported { line, column, feature: format!("OpenQASM version {version}") });
+            return Err(QasmErrorKind::Unsupported { feature: format!("OpenQASM version {version}") }.at(line, column));
         }
         self.expect(Tok::Semi)?;
         Ok(())
@@ -425,18 +419,14 @@ impl Parser {
                     Tok::Ident(s) => format!("opaque gate `{s}`"),
                     _ => "an opaque gate".into(),
                 };
-                Err(Error::QasmUnsupported { line, column, feature: name })
+                Err(QasmErrorKind::Unsupported { feature: name }.at(line, column))
             }
             "if" => self.conditional(),
             "barrier" => self.barrier(),
             "OPENQASM" => {
                 let (line, column) = self.here();
-                Err(Error::QasmSyntax {
-                    line,
-                    column,
-                    expected: "a statement (the version is declared once, first)".into(),
-                    found: "`OPENQASM`".into(),
-                })
+                let expected = "a statement (the version is declared once, first)".into();
+                Err(QasmErrorKind::Syntax { expected, found: "`OPENQASM`".into() }.at(line, column))
             }
             _ => self.quantum_operation(None),
         }
@@ -452,11 +442,8 @@ impl Parser {
         self.next();
         self.expect(Tok::Semi)?;
         if file != "qelib1.inc" {
-            return Err(Error::QasmUnsupported {
-                line,
-                column,
-                feature: format!("including \"{file}\" (only qelib1.inc is built in)"),
-            });
+            let feature = format!("including \"{file}\" (only qelib1.inc is built in)");
+            return Err(QasmErrorKind::Unsupported { feature }.at(line, column));
         }
         if self.included {
             return Ok(());
@@ -478,14 +465,14 @@ impl Parser {
         self.pos = saved_pos;
         result.map_err(|e: Error| match e {
             // A user register declared before the include may clash with a library name.
-            Error::QasmRedefined { name, .. } => Error::QasmRedefined { line, column, name },
+            Error::Qasm { kind: kind @ QasmErrorKind::Redefined { .. }, .. } => kind.at(line, column),
             other => other,
         })
     }
 
     fn define(&mut self, name: String, symbol: Symbol, line: usize, column: usize) -> Result<()> {
         if self.symbols.contains_key(&name) {
-            return Err(Error::QasmRedefined { line, column, name });
+            return Err(QasmErrorKind::Redefined { name }.at(line, column));
         }
         self.symbols.insert(name, symbol);
         Ok(())
@@ -500,22 +487,15 @@ impl Parser {
         self.expect(Tok::RBracket)?;
         self.expect(Tok::Semi)?;
         if size == 0 {
-            return Err(Error::QasmArguments {
-                line: size_line,
-                column: size_column,
-                reason: format!("register `{name}` must have at least one bit"),
-            });
+            let reason = format!("register `{name}` must have at least one bit");
+            return Err(QasmErrorKind::Arguments { reason }.at(size_line, size_column));
         }
         let regs = if quantum { &self.qregs } else { &self.cregs };
         let offset = regs.last().map_or(0, |r| r.offset() + r.size());
         // The size first: `offset + size` cannot overflow once both are at most the limit.
         if size > MAX_REGISTER_BITS || offset + size > MAX_REGISTER_BITS {
-            return Err(Error::QasmLimit {
-                line: size_line,
-                column: size_column,
-                what: if quantum { "the number of qubits" } else { "the number of classical bits" },
-                limit: MAX_REGISTER_BITS,
-            });
+            let what = if quantum { "the number of qubits" } else { "the number of classical bits" };
+            return Err(QasmErrorKind::Limit { what, limit: MAX_REGISTER_BITS }.at(size_line, size_column));
         }
         let reg = Register::new(name.clone(), offset, size);
         if quantum {
@@ -533,7 +513,7 @@ impl Parser {
         self.keyword("gate")?;
         let (name, line, column) = self.new_name("a gate name")?;
         if self.symbols.contains_key(&name) {
-            return Err(Error::QasmRedefined { line, column, name });
+            return Err(QasmErrorKind::Redefined { name }.at(line, column));
         }
         // Names are looked up in hash maps: a definition may declare as many as its text allows.
         let mut params = Scope::new();
@@ -543,7 +523,7 @@ impl Parser {
                 loop {
                     let (p, l, c) = self.new_name("a parameter name")?;
                     if params.contains_key(&p) {
-                        return Err(Error::QasmRedefined { line: l, column: c, name: p });
+                        return Err(QasmErrorKind::Redefined { name: p }.at(l, c));
                     }
                     params.insert(p, params.len());
                     if *self.peek() == Tok::Comma {
@@ -560,7 +540,7 @@ impl Parser {
         loop {
             let (q, l, c) = self.new_name("a qubit argument name")?;
             if qubit_index.contains_key(&q) || params.contains_key(&q) {
-                return Err(Error::QasmRedefined { line: l, column: c, name: q });
+                return Err(QasmErrorKind::Redefined { name: q }.at(l, c));
             }
             qubit_index.insert(q.clone(), qubits.len());
             qubits.push(q);
@@ -586,11 +566,8 @@ impl Parser {
             self.expect(Tok::Semi)?;
             check_arity(&gate, &word, args.len(), qargs.len(), l, c)?;
             if let Some(i) = first_repeat(&qargs) {
-                return Err(Error::QasmArguments {
-                    line: l,
-                    column: c,
-                    reason: format!("qubit argument `{}` is used twice in one gate", qubits[qargs[i]]),
-                });
+                let reason = format!("qubit argument `{}` is used twice in one gate", qubits[qargs[i]]);
+                return Err(QasmErrorKind::Arguments { reason }.at(l, c));
             }
             body.push(BodyOp::Call { gate, args, qubits: qargs });
         }
@@ -604,8 +581,7 @@ impl Parser {
         let mut out = Vec::new();
         loop {
             let (q, l, c) = self.ident("a qubit argument of the gate")?;
-            let i =
-                *qubits.get(&q).ok_or(Error::QasmUndefined { line: l, column: c, kind: "qubit argument", name: q })?;
+            let i = *qubits.get(&q).ok_or(QasmErrorKind::Undefined { what: "qubit argument", name: q }.at(l, c))?;
             out.push(i);
             if *self.peek() == Tok::Comma {
                 self.next();
@@ -618,7 +594,7 @@ impl Parser {
     fn lookup_gate(&self, name: &str, line: usize, column: usize) -> Result<GateKind> {
         match self.symbols.get(name) {
             Some(Symbol::Gate(g)) => Ok(g.clone()),
-            _ => Err(Error::QasmUndefined { line, column, kind: "gate", name: name.to_string() }),
+            _ => Err(QasmErrorKind::Undefined { what: "gate", name: name.to_string() }.at(line, column)),
         }
     }
 
@@ -654,7 +630,9 @@ impl Parser {
     fn check_depth(&self, depth: usize) -> Result<()> {
         if depth > MAX_EXPRESSION_DEPTH {
             let (line, column) = self.here();
-            return Err(Error::QasmLimit { line, column, what: "expression nesting", limit: MAX_EXPRESSION_DEPTH });
+            return Err(
+                QasmErrorKind::Limit { what: "expression nesting", limit: MAX_EXPRESSION_DEPTH }.at(line, column)
+            );
         }
         Ok(())
     }
@@ -736,7 +714,7 @@ impl Parser {
                 } else if let Some(&i) = scope.get(&name) {
                     out.push(Step::Param(i));
                 } else {
-                    return Err(Error::QasmUndefined { line, column, kind: "parameter", name });
+                    return Err(QasmErrorKind::Undefined { what: "parameter", name }.at(line, column));
                 }
             }
             _ => return Err(self.error_here("an expression")),
@@ -754,8 +732,8 @@ impl Parser {
         let reg = match (self.symbols.get(&name), quantum) {
             (Some(Symbol::QReg(r)), true) | (Some(Symbol::CReg(r)), false) => *r,
             _ => {
-                let kind = if quantum { "quantum register" } else { "classical register" };
-                return Err(Error::QasmUndefined { line, column, kind, name });
+                let what = if quantum { "quantum register" } else { "classical register" };
+                return Err(QasmErrorKind::Undefined { what, name }.at(line, column));
             }
         };
         let mut index = None;
@@ -765,13 +743,7 @@ impl Parser {
             self.expect(Tok::RBracket)?;
             let r = if quantum { &self.qregs[reg] } else { &self.cregs[reg] };
             if i >= r.size() {
-                return Err(Error::QasmIndex {
-                    line: l,
-                    column: c,
-                    register: r.name().to_string(),
-                    index: i,
-                    size: r.size(),
-                });
+                return Err(QasmErrorKind::Index { register: r.name().to_string(), index: i, size: r.size() }.at(l, c));
             }
             index = Some(i);
         }
@@ -805,15 +777,12 @@ impl Parser {
             match width {
                 None => width = Some((size, a.reg)),
                 Some((w, r)) if w != size => {
-                    return Err(Error::QasmArguments {
-                        line,
-                        column,
-                        reason: format!(
-                            "registers `{}` (size {w}) and `{}` (size {size}) cannot be broadcast together",
-                            self.qregs[r].name(),
-                            self.qregs[a.reg].name()
-                        ),
-                    })
+                    let reason = format!(
+                        "registers `{}` (size {w}) and `{}` (size {size}) cannot be broadcast together",
+                        self.qregs[r].name(),
+                        self.qregs[a.reg].name()
+                    );
+                    return Err(QasmErrorKind::Arguments { reason }.at(line, column));
                 }
                 _ => {}
             }
@@ -833,11 +802,8 @@ impl Parser {
                 })
                 .collect();
             if let Some(i) = first_repeat(&row) {
-                return Err(Error::QasmArguments {
-                    line: args[i].line,
-                    column: args[i].column,
-                    reason: format!("qubit {} is used twice in one gate", self.name_of_qubit(row[i])),
-                });
+                let reason = format!("qubit {} is used twice in one gate", self.name_of_qubit(row[i]));
+                return Err(QasmErrorKind::Arguments { reason }.at(args[i].line, args[i].column));
             }
             rows.push(row);
         }
@@ -856,17 +822,15 @@ impl Parser {
         let (name, line, column) = self.ident("a classical register")?;
         let creg = match self.symbols.get(&name) {
             Some(Symbol::CReg(r)) => *r,
-            _ => return Err(Error::QasmUndefined { line, column, kind: "classical register", name }),
+            _ => return Err(QasmErrorKind::Undefined { what: "classical register", name }.at(line, column)),
         };
         self.expect(Tok::EqEq)?;
         let value = match self.peek().clone() {
             Tok::Int(s) => {
                 let (l, c) = self.here();
-                let v = s.parse::<u64>().map_err(|_| Error::QasmSyntax {
-                    line: l,
-                    column: c,
-                    expected: "an integer below 2^64".into(),
-                    found: format!("integer `{s}`"),
+                let v = s.parse::<u64>().map_err(|_| {
+                    let expected = "an integer below 2^64".into();
+                    QasmErrorKind::Syntax { expected, found: format!("integer `{s}`") }.at(l, c)
                 })?;
                 self.next();
                 v
@@ -910,7 +874,9 @@ impl Parser {
     fn count_work_units(&mut self, units: usize, line: usize, column: usize) -> Result<()> {
         self.work = self.work.saturating_add(units);
         if self.work > MAX_OPERATIONS {
-            return Err(Error::QasmLimit { line, column, what: "the number of operations", limit: MAX_OPERATIONS });
+            return Err(
+                QasmErrorKind::Limit { what: "the number of operations", limit: MAX_OPERATIONS }.at(line, column)
+            );
         }
         Ok(())
     }
@@ -937,17 +903,14 @@ impl Parser {
                 let (q0, qn) = self.bits(&q, true);
                 let (c0, cn) = self.bits(&c, false);
                 if q.index.is_some() != c.index.is_some() || qn != cn {
-                    return Err(Error::QasmArguments {
-                        line,
-                        column,
-                        reason: format!(
-                            "cannot measure {} qubit(s) of `{}` into {} bit(s) of `{}`",
-                            qn,
-                            self.qregs[q.reg].name(),
-                            cn,
-                            self.cregs[c.reg].name()
-                        ),
-                    });
+                    let reason = format!(
+                        "cannot measure {} qubit(s) of `{}` into {} bit(s) of `{}`",
+                        qn,
+                        self.qregs[q.reg].name(),
+                        cn,
+                        self.cregs[c.reg].name()
+                    );
+                    return Err(QasmErrorKind::Arguments { reason }.at(line, column));
                 }
                 for k in 0..qn {
                     self.push(Operation::Measure { qubit: q0 + k, clbit: c0 + k }, site)?;
@@ -999,12 +962,8 @@ impl Parser {
             }
             GateKind::Defined(def) => {
                 if depth >= MAX_GATE_DEPTH {
-                    return Err(Error::QasmLimit {
-                        line: site.line,
-                        column: site.column,
-                        what: "the nesting of gate definitions",
-                        limit: MAX_GATE_DEPTH,
-                    });
+                    let kind = QasmErrorKind::Limit { what: "the nesting of gate definitions", limit: MAX_GATE_DEPTH };
+                    return Err(kind.at(site.line, site.column));
                 }
                 for op in &def.body {
                     let steps = match op {
@@ -1030,7 +989,7 @@ impl Parser {
 fn check_arity(gate: &GateKind, name: &str, params: usize, qubits: usize, line: usize, column: usize) -> Result<()> {
     let (np, nq) = gate.arity();
     let mismatch =
-        |what, expected, found| Error::QasmArity { line, column, gate: name.to_string(), what, expected, found };
+        |what, expected, found| QasmErrorKind::Arity { gate: name.to_string(), what, expected, found }.at(line, column);
     if params != np {
         return Err(mismatch("parameters", np, params));
     }
@@ -1044,7 +1003,7 @@ fn finite(value: f64, line: usize, column: usize) -> Result<f64> {
     if value.is_finite() {
         Ok(value)
     } else {
-        Err(Error::QasmNonFinite { line, column, value })
+        Err(QasmErrorKind::NonFinite { value }.at(line, column))
     }
 }
 
@@ -1080,9 +1039,10 @@ mod tests {
     fn deep_expressions_hit_the_limit_not_the_stack() {
         let deep = format!("{}1{}", "(".repeat(10_000), ")".repeat(10_000));
         let program = format!("OPENQASM 2.0; include \"qelib1.inc\"; qreg q[1]; rz({deep}) q[0];");
-        assert!(matches!(parse(&program), Err(Error::QasmLimit { what: "expression nesting", .. })));
+        let nesting = QasmErrorKind::Limit { what: "expression nesting", limit: MAX_EXPRESSION_DEPTH };
+        assert!(matches!(parse(&program), Err(Error::Qasm { kind, .. }) if kind == nesting));
         let minus = format!("OPENQASM 2.0; include \"qelib1.inc\"; qreg q[1]; rz({}1) q[0];", "-".repeat(100_000));
-        assert!(matches!(parse(&minus), Err(Error::QasmLimit { .. })));
+        assert!(matches!(parse(&minus), Err(Error::Qasm { kind: QasmErrorKind::Limit { .. }, .. })));
         // A long flat sum is fine: it does not nest.
         let flat = format!("OPENQASM 2.0; include \"qelib1.inc\"; qreg q[1]; rz(0{}) q[0];", "+1".repeat(100_000));
         assert!(parse(&flat).is_ok());
