@@ -1,5 +1,6 @@
 //! Bad input to the differentiation API gives typed errors, never panics.
 
+use qnet::error::NonFiniteKind;
 use qnet::grad::{DiffMethod, Gradients, Outputs, QuantumFunction, Workspace};
 use qnet::prelude::*;
 use rand::SeedableRng;
@@ -26,9 +27,15 @@ fn nan_and_missing_parameters() {
     let f = function();
     for method in [DiffMethod::Adjoint, DiffMethod::ParameterShift, DiffMethod::FiniteDifference] {
         let err = f.jacobian(method, &[0.1], &[f64::NAN]).unwrap_err();
-        assert!(matches!(err, Error::NonFiniteParameter { kind: ParamKind::Input, index: 0, .. }), "{err}");
+        assert!(
+            matches!(err, Error::NonFinite { kind: NonFiniteKind::Parameter { kind: ParamKind::Input, index: 0 }, .. }),
+            "{err}"
+        );
         let err = f.vjp(method, &[f64::INFINITY], &[0.1], &[1.0, 1.0]).unwrap_err();
-        assert!(matches!(err, Error::NonFiniteParameter { kind: ParamKind::Weight, index: 0, .. }));
+        assert!(matches!(
+            err,
+            Error::NonFinite { kind: NonFiniteKind::Parameter { kind: ParamKind::Weight, index: 0 }, .. }
+        ));
         let err = f.jacobian(method, &[], &[0.1]).unwrap_err();
         assert!(matches!(err, Error::ParameterCount { kind: ParamKind::Weight, expected: 1, found: 0 }));
     }

@@ -1,6 +1,7 @@
 //! Every invalid input of the info module is reported as its own typed error, carrying the offending value.
 
 use nalgebra::{dmatrix, DMatrix};
+use qnet::error::NonFiniteKind;
 use qnet::info::{cross_entropy, softmax};
 use qnet::prelude::*;
 
@@ -154,13 +155,27 @@ fn invalid_orders_and_temperatures() {
 #[test]
 fn non_finite_energies_and_logits() {
     match Boltzmann::new(&[0.0, f64::NAN], 1.0) {
-        Err(Error::NonFiniteValue { what: "energies", index: 1, value }) => assert!(value.is_nan()),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { what: "energies", index: 1 }, value }) => {
+            assert!(value.is_nan())
+        }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(softmax(&[f64::INFINITY], 1.0), Err(Error::NonFiniteValue { what: "logits", index: 0, .. })));
-    assert!(matches!(softmax_entropy(&[1.0, f64::NEG_INFINITY], 1.0, Base::BITS), Err(Error::NonFiniteValue { .. })));
-    assert!(matches!(log_sum_exp(&[f64::NAN]), Err(Error::NonFiniteValue { what: "values", .. })));
-    assert!(matches!(boltzmann_distribution(&[f64::INFINITY], 1.0), Err(Error::NonFiniteValue { .. })));
+    assert!(matches!(
+        softmax(&[f64::INFINITY], 1.0),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { what: "logits", index: 0 }, .. })
+    ));
+    assert!(matches!(
+        softmax_entropy(&[1.0, f64::NEG_INFINITY], 1.0, Base::BITS),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { .. }, .. })
+    ));
+    assert!(matches!(
+        log_sum_exp(&[f64::NAN]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { what: "values", .. }, .. })
+    ));
+    assert!(matches!(
+        boltzmann_distribution(&[f64::INFINITY], 1.0),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { .. }, .. })
+    ));
 }
 
 #[test]
@@ -175,7 +190,7 @@ fn matrices_that_are_not_density_matrices() {
     // Not finite.
     assert!(matches!(
         DensityMatrix::new(dmatrix![c(0.5), c(f64::NAN); c(0.0), c(0.5)]),
-        Err(Error::NonFiniteMatrix { row: 0, col: 1 })
+        Err(Error::NonFinite { kind: NonFiniteKind::MatrixEntry { row: 0, col: 1 }, .. })
     ));
     // Not Hermitian.
     match DensityMatrix::new(dmatrix![c(0.5), c(0.1); c(0.0), c(0.5)]) {

@@ -1,6 +1,7 @@
 //! The hybrid network: gradients against finite differences, learning XOR and two moons, determinism,
 //! thread-count independence, serialization, and typed errors.
 
+use qnet::error::NonFiniteKind;
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 
@@ -257,7 +258,10 @@ fn bad_input_is_a_typed_error() {
     assert!(matches!(QuantumLayer::new(0, 1), Err(Error::ZeroQubits)));
     let mut net = QuantumNetwork::new(3, 2, 2, 1).unwrap();
     assert!(matches!(net.forward(&[0.1, 0.2]), Err(Error::DimensionMismatch { expected: 3, found: 2, .. })));
-    assert!(matches!(net.forward(&[0.1, f64::NAN, 0.2]), Err(Error::NonFiniteParameter { index: 1, .. })));
+    assert!(matches!(
+        net.forward(&[0.1, f64::NAN, 0.2]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Parameter { index: 1, .. }, .. })
+    ));
     assert!(matches!(net.backward(&[0.1, 0.2, 0.3], &[1.0]), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(net.forward_batch(&[0.1; 7]), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(net.backward_batch(&[0.1; 6], &[1.0; 3]), Err(Error::DimensionMismatch { .. })));
@@ -268,6 +272,9 @@ fn bad_input_is_a_typed_error() {
     let layer = QuantumLayer::new(2, 1).unwrap();
     assert!(matches!(layer.forward(&[0.1, 0.2], &[0.0; 5]), Err(Error::ParameterCount { .. })));
     assert!(matches!(layer.forward(&[0.1], &[0.0; 6]), Err(Error::DimensionMismatch { .. })));
-    assert!(matches!(layer.forward(&[0.1, f64::NAN], &[0.0; 6]), Err(Error::NonFiniteParameter { .. })));
+    assert!(matches!(
+        layer.forward(&[0.1, f64::NAN], &[0.0; 6]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Parameter { .. }, .. })
+    ));
     assert!(matches!(layer.backward(&[0.1, 0.2], &[0.0; 6], &[1.0]), Err(Error::DimensionMismatch { .. })));
 }

@@ -5,6 +5,7 @@ use std::f64::consts::PI;
 
 use nalgebra::DMatrix;
 use proptest::prelude::*;
+use qnet::error::NonFiniteKind;
 use qnet::prelude::*;
 
 type M = DMatrix<Complex64>;
@@ -165,7 +166,10 @@ fn builders_and_solver_refuse_bad_input() {
         Err(Error::InvalidHyperParameter { .. })
     ));
     assert!(matches!(physics::pauli_sum(&[(1.0, "XQ")]), Err(Error::InvalidPauliLabel { .. })));
-    assert!(matches!(physics::pauli_sum(&[(f64::INFINITY, "X")]), Err(Error::NonFiniteCoefficient { .. })));
+    assert!(matches!(
+        physics::pauli_sum(&[(f64::INFINITY, "X")]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Coefficient, .. })
+    ));
     let h = physics::pauli_sum(&[(1.0, "ZII")]).unwrap();
     assert!(matches!(Spectrum::of(&h, 2), Err(Error::InvalidQubit { qubit: 2, num_qubits: 2 })));
     assert!(matches!(Spectrum::of(&h, 0), Err(Error::ZeroQubits)));

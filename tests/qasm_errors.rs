@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use qnet::prelude::*;
-use qnet::qasm::{Operation, Program, MAX_GATE_DEPTH, MAX_OPERATIONS};
+use qnet::qasm::{Operation, Program, QasmErrorKind, MAX_GATE_DEPTH, MAX_OPERATIONS};
 
 const HEADER: &str = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\n";
 
@@ -130,7 +130,10 @@ fn deep_gate_nesting_hits_the_limit() {
     let ok = format!("{src}g{} q[0];\n", MAX_GATE_DEPTH - 1);
     assert_eq!(Program::parse(&ok).unwrap().operations().len(), 1);
     let deep = format!("{src}g{} q[0];\n", MAX_GATE_DEPTH + 5);
-    assert!(matches!(Program::parse(&deep), Err(Error::QasmLimit { what: "the nesting of gate definitions", .. })));
+    assert!(matches!(
+        Program::parse(&deep),
+        Err(Error::Qasm { kind: QasmErrorKind::Limit { what: "the nesting of gate definitions", .. }, .. })
+    ));
 }
 
 #[test]
@@ -148,7 +151,10 @@ fn exponential_expansion_hits_the_operation_limit() {
         err.to_string(),
         format!("qasm line 45, column 1: the number of operations exceeds the limit of {MAX_OPERATIONS}")
     );
-    assert!(matches!(Program::parse(&format!("{HEADER}qreg q[70000];")), Err(Error::QasmLimit { .. })));
+    assert!(matches!(
+        Program::parse(&format!("{HEADER}qreg q[70000];")),
+        Err(Error::Qasm { kind: QasmErrorKind::Limit { .. }, .. })
+    ));
 }
 
 #[test]
@@ -249,7 +255,7 @@ proptest! {
         if depth < 100 {
             prop_assert!(result.is_ok(), "{:?}", result.err());
         } else if depth > 300 {
-            let limited = matches!(result, Err(Error::QasmLimit { what: "expression nesting", .. }));
+            let limited = matches!(result, Err(Error::Qasm { kind: QasmErrorKind::Limit { what: "expression nesting", .. }, .. }));
             prop_assert!(limited, "{:?}", result);
         }
     }

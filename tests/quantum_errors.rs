@@ -1,6 +1,7 @@
 //! Every error of the quantum layer, provoked, with its message checked.
 
 use nalgebra::DMatrix;
+use qnet::error::NonFiniteKind;
 use qnet::prelude::*;
 
 fn msg(e: Error) -> String {
@@ -90,7 +91,10 @@ fn non_unitary_matrices_are_refused() {
     assert!(matches!(Gate::unitary(m3), Err(Error::UnsupportedMatrixSize { rows: 3, cols: 3 })));
     let mut nan = DMatrix::<Complex64>::identity(2, 2);
     nan[(1, 0)] = Complex64::new(f64::NAN, 0.0);
-    assert!(matches!(Gate::unitary(nan), Err(Error::NonFiniteMatrix { row: 1, col: 0 })));
+    assert!(matches!(
+        Gate::unitary(nan),
+        Err(Error::NonFinite { kind: NonFiniteKind::MatrixEntry { row: 1, col: 0 }, .. })
+    ));
     let mut c = Circuit::new(2).unwrap();
     assert!(matches!(
         c.unitary(DMatrix::identity(4, 4) * Complex64::new(2.0, 0.0), &[0, 1]),
@@ -135,13 +139,31 @@ fn non_finite_values() {
     let mut s = StateVector::new(1).unwrap();
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let e = s.run(&c, &[bad], &[]).unwrap_err();
-        assert!(matches!(e, Error::NonFiniteParameter { kind: ParamKind::Weight, index: 0, .. }));
+        assert!(matches!(
+            e,
+            Error::NonFinite { kind: NonFiniteKind::Parameter { kind: ParamKind::Weight, index: 0 }, .. }
+        ));
         let inst = Instruction::new(Gate::RX(Param::input(0)), vec![0], vec![]).unwrap();
-        assert!(matches!(s.apply(&inst, &[], &[bad]), Err(Error::NonFiniteParameter { kind: ParamKind::Input, .. })));
-        assert!(matches!(c.clone().rz(0, bad), Err(Error::NonFiniteAngle { gate: "rz", .. })));
-        assert!(matches!(c.clone().rz(0, Param::weight(0) * bad), Err(Error::NonFiniteAngle { .. })));
-        assert!(matches!(PauliString::parse("Z").unwrap().with_coeff(bad), Err(Error::NonFiniteCoefficient { .. })));
-        assert!(matches!(PauliString::new(bad, &[(0, Pauli::X)]), Err(Error::NonFiniteCoefficient { .. })));
+        assert!(matches!(
+            s.apply(&inst, &[], &[bad]),
+            Err(Error::NonFinite { kind: NonFiniteKind::Parameter { kind: ParamKind::Input, .. }, .. })
+        ));
+        assert!(matches!(
+            c.clone().rz(0, bad),
+            Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "rz" }, .. })
+        ));
+        assert!(matches!(
+            c.clone().rz(0, Param::weight(0) * bad),
+            Err(Error::NonFinite { kind: NonFiniteKind::Angle { .. }, .. })
+        ));
+        assert!(matches!(
+            PauliString::parse("Z").unwrap().with_coeff(bad),
+            Err(Error::NonFinite { kind: NonFiniteKind::Coefficient, .. })
+        ));
+        assert!(matches!(
+            PauliString::new(bad, &[(0, Pauli::X)]),
+            Err(Error::NonFinite { kind: NonFiniteKind::Coefficient, .. })
+        ));
     }
     assert!(s.amplitudes()[0].re == 1.0, "failed runs leave the state untouched");
     assert!(msg(s.run(&c, &[f64::NAN], &[]).unwrap_err()).contains("not finite"));

@@ -4,7 +4,7 @@
 use qnet::grad::{Outputs, QuantumFunction};
 use qnet::layer::MAX_LAYER_GATES;
 use qnet::prelude::*;
-use qnet::qasm::{Operation, Program, MAX_OPERATIONS, MAX_REGISTER_BITS};
+use qnet::qasm::{Operation, Program, QasmErrorKind, MAX_OPERATIONS, MAX_REGISTER_BITS};
 use qnet::quantum::{MAX_DRAW_QUBITS, MAX_QUBITS};
 use qnet::tagger::{parse_conll, ClassificationReport, ConllFormat, TypeCounts};
 use rand::SeedableRng;
@@ -186,7 +186,7 @@ fn counts_that_sum_past_usize_max_give_a_finite_mutual_information() -> qnet::Re
 
 fn qasm_limit(result: qnet::Result<Program>) -> &'static str {
     match result {
-        Err(Error::QasmLimit { what, .. }) => what,
+        Err(Error::Qasm { kind: QasmErrorKind::Limit { what, .. }, .. }) => what,
         other => panic!("expected a qasm limit, got {other:?}"),
     }
 }
@@ -224,7 +224,7 @@ fn wide_gate_definitions_parse_in_linear_time() -> qnet::Result<()> {
     let p = Program::parse(&src)?;
     assert_eq!(p.operations().len(), 1);
     let repeated = format!("OPENQASM 2.0; gate g {} {{ }} qreg q[2]; g {};", list("a", ","), vec!["q[0]"; n].join(","));
-    assert!(matches!(Program::parse(&repeated), Err(Error::QasmArguments { .. })));
+    assert!(matches!(Program::parse(&repeated), Err(Error::Qasm { kind: QasmErrorKind::Arguments { .. }, .. })));
     Ok(())
 }
 
@@ -247,7 +247,10 @@ fn many_registers_validate_and_export_in_linear_time() -> qnet::Result<()> {
     assert!(text.ends_with("h r0[0];\n"), "{}", &text[text.len() - 40..]);
     assert_eq!(Program::parse(&text)?, p);
     let result = qasm::to_qasm(&Circuit::new(MAX_REGISTER_BITS + 1)?);
-    assert!(matches!(result, Err(Error::QasmLimit { limit: MAX_REGISTER_BITS, .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Qasm { kind: QasmErrorKind::Limit { limit: MAX_REGISTER_BITS, .. }, .. })),
+        "{result:?}"
+    );
     Ok(())
 }
 

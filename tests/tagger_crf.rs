@@ -2,6 +2,7 @@
 //! differences, and Viterbi's paths against the best valid path.
 
 use proptest::prelude::*;
+use qnet::error::NonFiniteKind;
 use qnet::tagger::{LinearChainCrf, Scheme, TagSet};
 use qnet::Error;
 
@@ -205,13 +206,19 @@ fn bad_inputs_are_typed_errors() {
     let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob2).unwrap());
     assert!(matches!(crf.viterbi(&[]), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(crf.viterbi(&[0.0; 4]), Err(Error::DimensionMismatch { found: 4, .. })));
-    assert!(matches!(crf.log_partition(&[0.0, f64::NAN, 0.0]), Err(Error::NonFiniteValue { index: 1, .. })));
+    assert!(matches!(
+        crf.log_partition(&[0.0, f64::NAN, 0.0]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { index: 1, .. }, .. })
+    ));
     assert!(matches!(crf.score(&[0.0; 6], &[0]), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(crf.score(&[0.0; 3], &[7]), Err(Error::TagIdOutOfRange { id: 7, len: 3 })));
     assert!(matches!(crf.loss_and_gradient(&[0.0; 3], &[2], 0.0), Err(Error::ForbiddenPath { position: 0 })));
     assert!(matches!(crf.loss_and_gradient(&[0.0; 3], &[0], -1.0), Err(Error::InvalidHyperParameter { .. })));
     let mut c = crf.clone();
-    assert!(matches!(c.set_scores(&[0.0; 9], &[0.0; 3], &[f64::INFINITY; 3]), Err(Error::NonFiniteValue { .. })));
+    assert!(matches!(
+        c.set_scores(&[0.0; 9], &[0.0; 3], &[f64::INFINITY; 3]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { .. }, .. })
+    ));
     assert!(matches!(c.set_scores(&[0.0; 8], &[0.0; 3], &[0.0; 3]), Err(Error::DimensionMismatch { .. })));
     // A forbidden path scores −∞ rather than failing.
     assert_eq!(crf.score(&[0.0; 3], &[2]).unwrap(), f64::NEG_INFINITY);

@@ -59,11 +59,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether `e` comes from writing to a closed pipe.
+/// Whether `e` comes from writing to a closed pipe: an `io::Error`, or qnet's `Error::Io` (which keeps the
+/// kind of the `io::Error`, not the error itself), anywhere in the chain of causes.
 fn broken_pipe(e: &(dyn Error + 'static)) -> bool {
     let mut cause = Some(e);
     while let Some(e) = cause {
-        if e.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe) {
+        if e.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+            || matches!(e.downcast_ref::<qnet::Error>(), Some(qnet::Error::Io { kind: io::ErrorKind::BrokenPipe, .. }))
+        {
             return true;
         }
         cause = e.source();

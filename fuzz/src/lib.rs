@@ -33,7 +33,7 @@ pub fn rng() -> ChaCha8Rng {
 pub fn reparse(text: &str) {
     match Program::parse(text) {
         Ok(p) => p.validate().expect("a parsed program is valid"),
-        Err(Error::QasmLimit { .. }) => {}
+        Err(Error::Qasm { kind: qnet::qasm::QasmErrorKind::Limit { .. }, .. }) => {}
         Err(e) => panic!("exported OpenQASM does not parse: {e}\n{text}"),
     }
 }

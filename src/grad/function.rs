@@ -174,7 +174,7 @@ impl QuantumFunction {
     ///
     /// # Errors
     /// [`Error::ParameterCount`] when `weights` or `inputs` is shorter than the circuit needs,
-    /// [`Error::NonFiniteParameter`] for NaN or ±∞.
+    /// [`Error::NonFinite`] for NaN or ±∞.
     pub fn evaluate(&self, weights: &[f64], inputs: &[f64]) -> Result<Vec<f64>> {
         let mut ws = self.workspace()?;
         let mut out = crate::bounded::filled("outputs", self.num_outputs(), 0.0)?;
@@ -234,7 +234,7 @@ impl QuantumFunction {
     }
 
     /// The Jacobians by parameter shift, each expectation estimated from `shots` samples with `rng` when
-    /// `shots` is `Some` (see [`StateVector::sampled_expectation`]; probabilities are estimated as counts /
+    /// `shots` is `Some` (see [`StateVector::sampled_expectation`](crate::quantum::StateVector::sampled_expectation); probabilities are estimated as counts /
     /// shots), exact when `None`. The values are sampled likewise.
     ///
     /// # Errors

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::quantum::terms::PauliTerms;
 use crate::quantum::Observable;
 
-/// What a [`QuantumFunction`] reads from its final state.
+/// What a [`QuantumFunction`](super::QuantumFunction) reads from its final state.
 ///
 /// # Example
 ///

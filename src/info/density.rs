@@ -92,7 +92,7 @@ impl DensityMatrix {
     ///
     /// # Errors
     /// [`Error::InvalidDensityMatrixShape`] unless square with side 2^n, n ≥ 1; [`Error::MatrixTooLarge`] above
-    /// [`MAX_DENSITY_QUBITS`]; [`Error::NonFiniteMatrix`] for NaN or infinite entries; [`Error::NotHermitian`],
+    /// [`MAX_DENSITY_QUBITS`]; [`Error::NonFinite`] for NaN or infinite entries; [`Error::NotHermitian`],
     /// [`Error::TraceNotOne`], [`Error::NotPositiveSemidefinite`].
     ///
     /// # Example
@@ -123,7 +123,7 @@ impl DensityMatrix {
             for row in 0..rows {
                 let z = matrix[(row, col)];
                 if !(z.re.is_finite() && z.im.is_finite()) {
-                    return Err(Error::NonFiniteMatrix { row, col });
+                    return Err(Error::non_finite_entry(row, col, z));
                 }
                 deviation = deviation.max((z - matrix[(col, row)].conj()).norm());
             }

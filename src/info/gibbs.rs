@@ -56,7 +56,7 @@ impl GibbsState {
         }
         let h = hamiltonian.matrix(num_qubits)?;
         let dim = h.nrows();
-        let eigen = h.try_symmetric_eigen(f64::EPSILON, 0).ok_or(Error::NoConvergence { dim })?;
+        let eigen = h.try_symmetric_eigen(f64::EPSILON, 0).ok_or(Error::NoConvergence { dim, iterations: None })?;
         let energies: Vec<f64> = eigen.eigenvalues.iter().copied().collect();
         let populations = Boltzmann::new(&energies, temperature)?;
         // ρ = V diag(p) V†

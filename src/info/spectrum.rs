@@ -44,7 +44,7 @@ impl HermitianLower {
     pub(crate) fn eigenvalues(self) -> Result<Vec<f64>> {
         let n = self.n;
         let (mut d, mut e) = self.tridiagonalize();
-        tridiagonal_eigenvalues(&mut d, &mut e, 60).map_err(|_| Error::NoConvergence { dim: n })?;
+        tridiagonal_eigenvalues(&mut d, &mut e, 60).map_err(|_| Error::NoConvergence { dim: n, iterations: None })?;
         d.sort_by(f64::total_cmp);
         Ok(d)
     }

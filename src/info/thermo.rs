@@ -12,7 +12,7 @@ fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
         return Err(Error::EmptyDistribution { what });
     }
     if let Some((index, &value)) = values.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(Error::NonFiniteValue { what, index, value });
+        return Err(Error::non_finite_value(what, index, value));
     }
     Ok(())
 }
@@ -33,7 +33,7 @@ fn check_temperature(temperature: f64) -> Result<()> {
 /// Counterpart: `scipy.special.logsumexp(x)`.
 ///
 /// # Errors
-/// [`Error::EmptyDistribution`] for no values, [`Error::NonFiniteValue`] for NaN or ±∞.
+/// [`Error::EmptyDistribution`] for no values, [`Error::NonFinite`] for NaN or ±∞.
 ///
 /// # Example
 ///
@@ -96,7 +96,7 @@ impl Boltzmann {
     /// The distribution of `energies` at `temperature`.
     ///
     /// # Errors
-    /// [`Error::EmptyDistribution`] for no energies, [`Error::NonFiniteValue`] for a NaN or infinite energy,
+    /// [`Error::EmptyDistribution`] for no energies, [`Error::NonFinite`] for a NaN or infinite energy,
     /// [`Error::InvalidHyperParameter`] unless 0 < T < ∞.
     pub fn new(energies: &[f64], temperature: f64) -> Result<Self> {
         check_finite("energies", energies)?;
@@ -216,7 +216,7 @@ pub fn free_energy(energies: &[f64], temperature: f64) -> Result<f64> {
 /// Counterpart: `scipy.special.softmax(logits / T)`, `torch.softmax(logits / T, -1)`.
 ///
 /// # Errors
-/// As [`Boltzmann::new`], with `"logits"` named in [`Error::NonFiniteValue`].
+/// As [`Boltzmann::new`], with `"logits"` named in [`Error::NonFinite`].
 ///
 /// # Example
 ///

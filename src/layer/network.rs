@@ -236,11 +236,11 @@ impl QuantumNetwork {
     /// Sets every parameter from a flat vector in the order of [`params`](Self::params).
     ///
     /// # Errors
-    /// [`Error::DimensionMismatch`] for the wrong length; [`Error::NonFiniteParameter`] for NaN or ±∞.
+    /// [`Error::DimensionMismatch`] for the wrong length; [`Error::NonFinite`] for NaN or ±∞.
     pub fn set_params(&mut self, params: &[f64]) -> Result<()> {
         check_len("network parameters", self.num_params(), params.len())?;
         if let Some((index, &value)) = params.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFiniteParameter { kind: crate::error::ParamKind::Weight, index, value });
+            return Err(Error::non_finite_parameter(crate::error::ParamKind::Weight, index, value));
         }
         let (a, rest) = params.split_at(self.input.num_params());
         let (w, b) = rest.split_at(self.weights.len());
@@ -268,7 +268,7 @@ impl QuantumNetwork {
     fn check_input(&self, x: &[f64]) -> Result<()> {
         check_len("network input", self.input_dim(), x.len())?;
         if let Some((index, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFiniteParameter { kind: crate::error::ParamKind::Input, index, value });
+            return Err(Error::non_finite_parameter(crate::error::ParamKind::Input, index, value));
         }
         Ok(())
     }
@@ -359,7 +359,7 @@ impl QuantumNetwork {
     /// The output y for one input x.
     ///
     /// # Errors
-    /// [`Error::DimensionMismatch`] for an input of the wrong length, [`Error::NonFiniteParameter`] for NaN or
+    /// [`Error::DimensionMismatch`] for an input of the wrong length, [`Error::NonFinite`] for NaN or
     /// ±∞ in it.
     pub fn forward(&self, x: &[f64]) -> Result<Vec<f64>> {
         let mut out = vec![0.0; self.output_dim()];

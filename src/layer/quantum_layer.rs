@@ -140,7 +140,7 @@ impl QuantumLayer {
     ///
     /// # Errors
     /// [`Error::DimensionMismatch`] for an input of the wrong length, [`Error::ParameterCount`] for weights of
-    /// the wrong length, [`Error::NonFiniteParameter`] for NaN or ±∞.
+    /// the wrong length, [`Error::NonFinite`] for NaN or ±∞.
     pub fn forward(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
         self.check_inputs(inputs)?;
         self.check_weights(weights)?;

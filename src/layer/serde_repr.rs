@@ -116,7 +116,7 @@ impl TryFrom<NetworkData> for QuantumNetwork {
         check_len("network: quantum weights", d.quantum.num_weights(), d.weights.len())?;
         check_len("network: output layer inputs (one per readout)", d.quantum.num_outputs(), d.output.input_dim())?;
         if let Some((index, &value)) = d.weights.iter().enumerate().find(|(_, w)| !w.is_finite()) {
-            return Err(Error::NonFiniteParameter { kind: ParamKind::Weight, index, value });
+            return Err(Error::non_finite_parameter(ParamKind::Weight, index, value));
         }
         Ok(QuantumNetwork { input: d.input, quantum: d.quantum, weights: d.weights, output: d.output })
     }

@@ -44,7 +44,7 @@ impl Spectrum {
     ///
     /// # Errors
     /// [`Error::ZeroQubits`]; [`Error::MatrixTooLarge`] above [`MAX_EXACT_QUBITS`]; [`Error::InvalidQubit`] when a
-    /// term acts beyond the register; [`Error::EigenNoConvergence`] if the eigensolver fails to converge.
+    /// term acts beyond the register; [`Error::NoConvergence`] if the eigensolver fails to converge.
     pub fn of(hamiltonian: &Observable, num_qubits: usize) -> Result<Spectrum> {
         if num_qubits == 0 {
             return Err(Error::ZeroQubits);
@@ -58,12 +58,12 @@ impl Spectrum {
         let (values, vectors): (Vec<f64>, DMatrix<C>) = if real {
             let m = real_matrix(hamiltonian, num_qubits)?;
             let e = SymmetricEigen::try_new(m, f64::EPSILON, max_iterations)
-                .ok_or(Error::EigenNoConvergence { dim, iterations: max_iterations })?;
+                .ok_or(Error::NoConvergence { dim, iterations: Some(max_iterations) })?;
             (e.eigenvalues.iter().copied().collect(), e.eigenvectors.map(|x| C::new(x, 0.0)))
         } else {
             let m = hamiltonian.matrix(num_qubits)?;
             let e = SymmetricEigen::try_new(m, f64::EPSILON, max_iterations)
-                .ok_or(Error::EigenNoConvergence { dim, iterations: max_iterations })?;
+                .ok_or(Error::NoConvergence { dim, iterations: Some(max_iterations) })?;
             (e.eigenvalues.iter().copied().collect(), e.eigenvectors)
         };
         let mut order: Vec<usize> = (0..dim).collect();

@@ -135,7 +135,7 @@ pub fn heisenberg_xxz(num_sites: usize, j: f64, delta: f64, boundary: Boundary) 
 /// character on qubit 0).
 ///
 /// # Errors
-/// [`Error::InvalidPauliLabel`] for a bad label, [`Error::NonFiniteCoefficient`] for NaN or ±∞.
+/// [`Error::InvalidPauliLabel`] for a bad label, [`Error::NonFinite`] for NaN or ±∞.
 ///
 /// # Example
 ///

@@ -219,26 +219,7 @@ impl Writer {
             }
             return Ok(());
         }
-        let own = gate.num_controls();
-        let t = inst.targets();
-        // Normal form: a base gate on its own qubits, and every control (the gate's own, then the extra ones).
-        let (base, targets, controls): (Gate, &[usize], Vec<usize>) = match gate {
-            Gate::Fredkin => (Gate::SWAP, &t[1..], t[..1].iter().chain(inst.controls()).copied().collect()),
-            _ if own > 0 => {
-                let base = match gate {
-                    Gate::CNOT | Gate::Toffoli => Gate::X,
-                    Gate::CY => Gate::Y,
-                    Gate::CZ => Gate::Z,
-                    Gate::CRX(p) => Gate::RX(*p),
-                    Gate::CRY(p) => Gate::RY(*p),
-                    Gate::CRZ(p) => Gate::RZ(*p),
-                    Gate::CPhase(p) => Gate::Phase(*p),
-                    other => other.clone(),
-                };
-                (base, &t[own..], t[..own].iter().chain(inst.controls()).copied().collect())
-            }
-            _ => (gate.clone(), t, inst.controls().to_vec()),
-        };
+        let (base, targets, controls) = normal_form(inst);
         if let Some(name) = qelib1_name(&base, controls.len()) {
             let qubits = controls.iter().chain(targets).copied().collect();
             out.push(Piece { name: name.into(), params, qubits });
@@ -282,14 +263,25 @@ impl Writer {
                 *x = m[(r, c)];
             }
         }
-        let (steps, alpha) = synth::two_qubit(&m4);
+        self.two_qubit(&m4, targets, &controls, out)
+    }
+
+    /// A two-qubit unitary on `targets` under `controls`, by two-level rotations (see [`synth::two_qubit`]).
+    fn two_qubit(
+        &mut self,
+        m4: &[[C; 4]; 4],
+        targets: &[usize],
+        controls: &[usize],
+        out: &mut Vec<Piece>,
+    ) -> Result<()> {
+        let (steps, alpha) = synth::two_qubit(m4);
         for step in steps {
             match step {
                 // Conjugations need no controls: without them the pair cancels.
                 Step2::X { q } => out.push(Piece { name: "x".into(), params: vec![], qubits: vec![targets[q]] }),
                 Step2::Cx => out.push(Piece { name: "cx".into(), params: vec![], qubits: targets.to_vec() }),
                 Step2::One { u, target, controlled } => {
-                    let mut c = controls.clone();
+                    let mut c = controls.to_vec();
                     if controlled {
                         c.push(targets[1 - target]);
                     }
@@ -297,7 +289,7 @@ impl Writer {
                 }
             }
         }
-        self.controlled_phase(alpha, &controls, out)
+        self.controlled_phase(alpha, controls, out)
     }
 
     /// e^{iα} applied when every control is |1⟩ (a global phase when there is none).
@@ -367,6 +359,31 @@ impl Writer {
             }
         }
         Ok(())
+    }
+}
+
+/// An instruction in normal form: a base gate on its own qubits, and every control (the gate's own, then the
+/// extra ones).
+fn normal_form(inst: &Instruction) -> (Gate, &[usize], Vec<usize>) {
+    let gate = inst.gate();
+    let own = gate.num_controls();
+    let t = inst.targets();
+    match gate {
+        Gate::Fredkin => (Gate::SWAP, &t[1..], t[..1].iter().chain(inst.controls()).copied().collect()),
+        _ if own > 0 => {
+            let base = match gate {
+                Gate::CNOT | Gate::Toffoli => Gate::X,
+                Gate::CY => Gate::Y,
+                Gate::CZ => Gate::Z,
+                Gate::CRX(p) => Gate::RX(*p),
+                Gate::CRY(p) => Gate::RY(*p),
+                Gate::CRZ(p) => Gate::RZ(*p),
+                Gate::CPhase(p) => Gate::Phase(*p),
+                other => other.clone(),
+            };
+            (base, &t[own..], t[..own].iter().chain(inst.controls()).copied().collect())
+        }
+        _ => (gate.clone(), t, inst.controls().to_vec()),
     }
 }
 

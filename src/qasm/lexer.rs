@@ -1,6 +1,6 @@
 //! The OpenQASM 2.0 lexer: source text to tokens with line and column.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, QasmErrorKind, Result};
 
 /// A token's kind.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,126 +85,164 @@ pub(crate) struct Token {
 
 /// Splits `src` into tokens, dropping whitespace and `//` comments; the last token is [`Tok::Eof`].
 pub(crate) fn lex(src: &str) -> Result<Vec<Token>> {
-    let chars: Vec<char> = src.chars().collect();
+    let mut lexer = Lexer { chars: src.chars().collect(), i: 0, line: 1, column: 1 };
     let mut tokens = Vec::new();
-    let (mut i, mut line, mut column) = (0usize, 1usize, 1usize);
-    let syntax = |line, column, expected: &str, found: String| Error::QasmSyntax {
-        line,
-        column,
-        expected: expected.to_string(),
-        found,
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        let (start_line, start_column) = (line, column);
-        // Consumes `n` characters on the current line.
-        let advance = |i: &mut usize, column: &mut usize, n: usize| {
-            *i += n;
-            *column += n;
-        };
+    while lexer.i < lexer.chars.len() {
+        let c = lexer.chars[lexer.i];
         if c == '\n' {
-            i += 1;
-            line += 1;
-            column = 1;
+            lexer.i += 1;
+            lexer.line += 1;
+            lexer.column = 1;
             continue;
         }
         if c.is_whitespace() {
-            advance(&mut i, &mut column, 1);
+            lexer.advance(1);
             continue;
         }
-        if c == '/' && chars.get(i + 1) == Some(&'/') {
-            while i < chars.len() && chars[i] != '\n' {
-                advance(&mut i, &mut column, 1);
+        if c == '/' && lexer.peek(1) == Some('/') {
+            while lexer.i < lexer.chars.len() && lexer.chars[lexer.i] != '\n' {
+                lexer.advance(1);
             }
             continue;
         }
+        let (line, column) = (lexer.line, lexer.column);
         let tok = if c.is_ascii_alphabetic() || c == '_' {
-            let start = i;
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                advance(&mut i, &mut column, 1);
-            }
-            Tok::Ident(chars[start..i].iter().collect())
-        } else if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit)) {
-            let start = i;
-            while i < chars.len() && chars[i].is_ascii_digit() {
-                advance(&mut i, &mut column, 1);
-            }
-            let mut real = false;
-            if i < chars.len() && chars[i] == '.' {
-                real = true;
-                advance(&mut i, &mut column, 1);
-                while i < chars.len() && chars[i].is_ascii_digit() {
-                    advance(&mut i, &mut column, 1);
-                }
-            }
-            if i < chars.len() && (chars[i] == 'e' || chars[i] == 'E') {
-                let mut j = i + 1;
-                if j < chars.len() && (chars[j] == '+' || chars[j] == '-') {
-                    j += 1;
-                }
-                if j < chars.len() && chars[j].is_ascii_digit() {
-                    while j < chars.len() && chars[j].is_ascii_digit() {
-                        j += 1;
-                    }
-                    real = true;
-                    let n = j - i;
-                    advance(&mut i, &mut column, n);
-                } else {
-                    let found = chars.get(j).map_or("end of input".to_string(), |c| format!("{c:?}"));
-                    return Err(syntax(line, column + (j - i), "digits of an exponent", found));
-                }
-            }
-            let text: String = chars[start..i].iter().collect();
-            if real {
-                // Every string matched above is valid Rust float syntax.
-                let value = text.parse::<f64>().map_err(|_| syntax(start_line, start_column, "a real number", text))?;
-                Tok::Real(value)
-            } else {
-                if text.len() > 1 && text.starts_with('0') {
-                    return Err(syntax(start_line, start_column, "an integer without leading zeros", text));
-                }
-                Tok::Int(text)
-            }
+            lexer.identifier()
+        } else if c.is_ascii_digit() || (c == '.' && lexer.peek(1).is_some_and(|d| d.is_ascii_digit())) {
+            lexer.number()?
         } else if c == '"' {
-            let start = i + 1;
-            let mut j = start;
-            while j < chars.len() && chars[j] != '"' && chars[j] != '\n' {
-                j += 1;
-            }
-            if j >= chars.len() || chars[j] != '"' {
-                return Err(syntax(start_line, start_column, "a closing `\"` on the same line", "end of line".into()));
-            }
-            let s: String = chars[start..j].iter().collect();
-            let n = j + 1 - i;
-            advance(&mut i, &mut column, n);
-            Tok::Str(s)
+            lexer.string()?
         } else {
-            let two = chars.get(i + 1).copied();
-            let (tok, n) = match (c, two) {
-                ('-', Some('>')) => (Tok::Arrow, 2),
-                ('=', Some('=')) => (Tok::EqEq, 2),
-                (';', _) => (Tok::Semi, 1),
-                (',', _) => (Tok::Comma, 1),
-                ('(', _) => (Tok::LParen, 1),
-                (')', _) => (Tok::RParen, 1),
-                ('[', _) => (Tok::LBracket, 1),
-                (']', _) => (Tok::RBracket, 1),
-                ('{', _) => (Tok::LBrace, 1),
-                ('}', _) => (Tok::RBrace, 1),
-                ('+', _) => (Tok::Plus, 1),
-                ('-', _) => (Tok::Minus, 1),
-                ('*', _) => (Tok::Star, 1),
-                ('/', _) => (Tok::Slash, 1),
-                ('^', _) => (Tok::Caret, 1),
-                _ => return Err(syntax(line, column, "a token", format!("character {c:?}"))),
-            };
-            advance(&mut i, &mut column, n);
-            tok
+            lexer.symbol()?
         };
-        tokens.push(Token { tok, line: start_line, column: start_column });
+        tokens.push(Token { tok, line, column });
     }
-    tokens.push(Token { tok: Tok::Eof, line, column });
+    tokens.push(Token { tok: Tok::Eof, line: lexer.line, column: lexer.column });
     Ok(tokens)
+}
+
+/// The lexer's position in the source: a character index and the line and column it stands at.
+struct Lexer {
+    chars: Vec<char>,
+    i: usize,
+    line: usize,
+    column: usize,
+}
+
+/// A syntax error at `line` and `column`.
+fn syntax(line: usize, column: usize, expected: &str, found: String) -> Error {
+    QasmErrorKind::Syntax { expected: expected.to_string(), found }.at(line, column)
+}
+
+impl Lexer {
+    /// The character `ahead` places after the current one, if any.
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.i + ahead).copied()
+    }
+
+    /// Consumes `n` characters on the current line.
+    fn advance(&mut self, n: usize) {
+        self.i += n;
+        self.column += n;
+    }
+
+    /// Consumes characters while `keep` holds for them.
+    fn advance_while(&mut self, keep: impl Fn(char) -> bool) {
+        while self.i < self.chars.len() && keep(self.chars[self.i]) {
+            self.advance(1);
+        }
+    }
+
+    /// `[A-Za-z_][A-Za-z0-9_]*`.
+    fn identifier(&mut self) -> Tok {
+        let start = self.i;
+        self.advance_while(|c| c.is_ascii_alphanumeric() || c == '_');
+        Tok::Ident(self.chars[start..self.i].iter().collect())
+    }
+
+    /// An integer, or a real with a decimal point and/or an exponent.
+    fn number(&mut self) -> Result<Tok> {
+        let (start, line, column) = (self.i, self.line, self.column);
+        self.advance_while(|c| c.is_ascii_digit());
+        let mut real = false;
+        if self.peek(0) == Some('.') {
+            real = true;
+            self.advance(1);
+            self.advance_while(|c| c.is_ascii_digit());
+        }
+        if matches!(self.peek(0), Some('e' | 'E')) {
+            self.exponent()?;
+            real = true;
+        }
+        let text: String = self.chars[start..self.i].iter().collect();
+        if real {
+            // Every string matched above is valid Rust float syntax.
+            let value = text.parse::<f64>().map_err(|_| syntax(line, column, "a real number", text))?;
+            Ok(Tok::Real(value))
+        } else if text.len() > 1 && text.starts_with('0') {
+            Err(syntax(line, column, "an integer without leading zeros", text))
+        } else {
+            Ok(Tok::Int(text))
+        }
+    }
+
+    /// An exponent `e[+-]digits` (the current character is the `e` or `E`).
+    fn exponent(&mut self) -> Result<()> {
+        let mut j = self.i + 1;
+        if j < self.chars.len() && (self.chars[j] == '+' || self.chars[j] == '-') {
+            j += 1;
+        }
+        if !(j < self.chars.len() && self.chars[j].is_ascii_digit()) {
+            let found = self.chars.get(j).map_or("end of input".to_string(), |c| format!("{c:?}"));
+            return Err(syntax(self.line, self.column + (j - self.i), "digits of an exponent", found));
+        }
+        while j < self.chars.len() && self.chars[j].is_ascii_digit() {
+            j += 1;
+        }
+        self.advance(j - self.i);
+        Ok(())
+    }
+
+    /// A string between double quotes on one line.
+    fn string(&mut self) -> Result<Tok> {
+        let start = self.i + 1;
+        let mut j = start;
+        while j < self.chars.len() && self.chars[j] != '"' && self.chars[j] != '\n' {
+            j += 1;
+        }
+        if j >= self.chars.len() || self.chars[j] != '"' {
+            let found = "end of line".into();
+            return Err(syntax(self.line, self.column, "a closing `\"` on the same line", found));
+        }
+        let s: String = self.chars[start..j].iter().collect();
+        self.advance(j + 1 - self.i);
+        Ok(Tok::Str(s))
+    }
+
+    /// A symbol of one or two characters.
+    fn symbol(&mut self) -> Result<Tok> {
+        let c = self.chars[self.i];
+        let (tok, n) = match (c, self.peek(1)) {
+            ('-', Some('>')) => (Tok::Arrow, 2),
+            ('=', Some('=')) => (Tok::EqEq, 2),
+            (';', _) => (Tok::Semi, 1),
+            (',', _) => (Tok::Comma, 1),
+            ('(', _) => (Tok::LParen, 1),
+            (')', _) => (Tok::RParen, 1),
+            ('[', _) => (Tok::LBracket, 1),
+            (']', _) => (Tok::RBracket, 1),
+            ('{', _) => (Tok::LBrace, 1),
+            ('}', _) => (Tok::RBrace, 1),
+            ('+', _) => (Tok::Plus, 1),
+            ('-', _) => (Tok::Minus, 1),
+            ('*', _) => (Tok::Star, 1),
+            ('/', _) => (Tok::Slash, 1),
+            ('^', _) => (Tok::Caret, 1),
+            _ => return Err(syntax(self.line, self.column, "a token", format!("character {c:?}"))),
+        };
+        self.advance(n);
+        Ok(tok)
+    }
 }
 
 #[cfg(test)]

@@ -19,9 +19,9 @@
 //! [`Gate::U3`](crate::quantum::Gate::U3), `u2(φ,λ)` is U3(π/2, φ, λ), `u1` and `p` are Phase, `cu1` and `cp`
 //! CPhase, `cu(θ,φ,λ,γ)` is e^{iγ} on the control's |1⟩ then controlled U3. Statevectors therefore match Qiskit
 //! Aer's to rounding. Barriers inside `gate` bodies are dropped when the gate is expanded; top-level barriers
-//! are kept. `opaque` declarations and `include` of any file but `qelib1.inc` are refused with
-//! [`Error::QasmUnsupported`](crate::Error::QasmUnsupported); identifiers follow the specification
-//! (`[a-z][A-Za-z0-9_]*` for declared names; registers and gates share one namespace).
+//! are kept. `opaque` declarations and `include` of any file but `qelib1.inc` are refused with an
+//! [`Error::Qasm`](crate::Error::Qasm) of kind [`QasmErrorKind::Unsupported`]; identifiers follow the
+//! specification (`[a-z][A-Za-z0-9_]*` for declared names; registers and gates share one namespace).
 //!
 //! # Export
 //!
@@ -41,11 +41,11 @@
 //! [`MAX_EXPRESSION_DEPTH`]; user gates may nest [`MAX_GATE_DEPTH`] deep; a program may expand to at most
 //! [`MAX_OPERATIONS`] units of work (operations, the qubits each barrier spans, the expression steps evaluated
 //! while expanding user gates) and declare at most [`MAX_REGISTER_BITS`] qubits (and as many classical bits).
-//! Beyond these it returns [`Error::QasmLimit`](crate::Error::QasmLimit): no input panics, overflows the stack
-//! or runs without end. Names, repeated arguments and registers are looked up in hash maps or by binary search,
-//! so parsing, validating and exporting take time linear in the text and in the expanded program.
-//! [`Program::from_circuit`] refuses a circuit wider than [`MAX_REGISTER_BITS`], and a program runs only on a
-//! state it can hold (see [`quantum`](crate::quantum#limits)).
+//! Beyond these it returns an [`Error::Qasm`](crate::Error::Qasm) of kind [`QasmErrorKind::Limit`]: no input
+//! panics, overflows the stack or runs without end. Names, repeated arguments and registers are looked up in
+//! hash maps or by binary search, so parsing, validating and exporting take time linear in the text and in the
+//! expanded program. [`Program::from_circuit`] refuses a circuit wider than [`MAX_REGISTER_BITS`], and a
+//! program runs only on a state it can hold (see [`quantum`](crate::quantum#limits)).
 //!
 //! # Example
 //!
@@ -86,6 +86,7 @@ mod program;
 mod register;
 mod synth;
 
+pub use crate::error::QasmErrorKind;
 pub use export::to_qasm;
 pub use program::{Operation, Program};
 pub use register::Register;

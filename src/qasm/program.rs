@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 use rand::Rng;
 
 use super::register::{register_of, Register};
-use crate::error::{Error, Result};
+use crate::error::{Error, QasmErrorKind, Result};
 use crate::quantum::{Circuit, Gate, Instruction, StateVector};
 
 /// One operation of a [`Program`]. Qubits and classical bits are global indices (see [`Register`]).
@@ -206,9 +206,8 @@ impl Program {
     /// Parses OpenQASM 2.0 text (see the [module documentation](crate::qasm) for what is accepted).
     ///
     /// # Errors
-    /// [`Error::QasmSyntax`], [`Error::QasmUndefined`], [`Error::QasmRedefined`], [`Error::QasmArity`],
-    /// [`Error::QasmIndex`], [`Error::QasmArguments`], [`Error::QasmNonFinite`], [`Error::QasmUnsupported`] or
-    /// [`Error::QasmLimit`], each naming the line and column.
+    /// [`Error::Qasm`], naming the line and column, with a [`QasmErrorKind`] that says what is wrong there:
+    /// `Syntax`, `Undefined`, `Redefined`, `Arity`, `Index`, `Arguments`, `NonFinite`, `Unsupported` or `Limit`.
     pub fn parse(source: &str) -> Result<Program> {
         super::parser::parse(source)
     }
@@ -218,12 +217,12 @@ impl Program {
     ///
     /// # Errors
     /// [`Error::UnboundParameter`] when an angle is still a weight or an input: bind the circuit first
-    /// ([`Circuit::bind`]); [`Error::QasmLimit`] (line and column 0) for a circuit on more than
-    /// [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS) qubits.
+    /// ([`Circuit::bind`]); [`Error::Qasm`] with [`QasmErrorKind::Limit`] (line and column 0) for a circuit on
+    /// more than [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS) qubits.
     pub fn from_circuit(circuit: &Circuit) -> Result<Program> {
         if circuit.num_qubits() > super::MAX_REGISTER_BITS {
             let limit = super::MAX_REGISTER_BITS;
-            return Err(Error::QasmLimit { line: 0, column: 0, what: "the number of qubits", limit });
+            return Err(QasmErrorKind::Limit { what: "the number of qubits", limit }.at(0, 0));
         }
         for inst in circuit.instructions() {
             for p in inst.gate().params().iter() {
@@ -241,10 +240,11 @@ impl Program {
     /// into it (qubit i into bit i), as Qiskit's `measure_all` does.
     ///
     /// # Errors
-    /// [`Error::QasmRedefined`] (line and column 0) when a classical register is already named `meas`.
+    /// [`Error::Qasm`] with [`QasmErrorKind::Redefined`] (line and column 0) when a classical register is already
+    /// named `meas`.
     pub fn measure_all(&mut self) -> Result<&mut Self> {
         if self.cregs.iter().any(|r| r.name == "meas") || self.qregs.iter().any(|r| r.name == "meas") {
-            return Err(Error::QasmRedefined { line: 0, column: 0, name: "meas".into() });
+            return Err(QasmErrorKind::Redefined { name: "meas".into() }.at(0, 0));
         }
         let n = self.num_qubits();
         let offset = self.num_clbits();

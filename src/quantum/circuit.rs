@@ -42,7 +42,7 @@ impl Instruction {
     ///
     /// # Errors
     /// [`Error::GateArity`] when `targets` does not match the gate, [`Error::DuplicateQubit`] when a qubit
-    /// appears twice among targets and controls, [`Error::NonFiniteAngle`] for a NaN or infinite constant
+    /// appears twice among targets and controls, [`Error::NonFinite`] for a NaN or infinite constant
     /// angle or scale.
     pub fn new(gate: Gate, targets: Vec<usize>, controls: Vec<usize>) -> Result<Self> {
         if targets.len() != gate.num_qubits() {
@@ -58,7 +58,7 @@ impl Instruction {
                 Param::Weight { scale, .. } | Param::Input { scale, .. } => scale,
             };
             if !value.is_finite() {
-                return Err(Error::NonFiniteAngle { gate: gate.name(), value });
+                return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Angle { gate: gate.name() }, value });
             }
         }
         Ok(Instruction { gate, targets, controls })
@@ -470,7 +470,7 @@ impl Circuit {
     /// Longer vectors are accepted; the values past the circuit's indices are not read.
     ///
     /// # Errors
-    /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFiniteParameter`] for NaN or ±∞.
+    /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFinite`] for NaN or ±∞.
     pub fn check_parameters(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
         for (kind, values, needed) in
             [(ParamKind::Weight, weights, self.num_weights), (ParamKind::Input, inputs, self.num_inputs)]
@@ -479,7 +479,7 @@ impl Circuit {
                 return Err(Error::ParameterCount { kind, expected: needed, found: values.len() });
             }
             if let Some((index, &value)) = values[..needed].iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(Error::NonFiniteParameter { kind, index, value });
+                return Err(Error::non_finite_parameter(kind, index, value));
             }
         }
         Ok(())

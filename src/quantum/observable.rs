@@ -110,10 +110,10 @@ impl PauliString {
     ///
     /// # Errors
     /// [`Error::DuplicateQubit`] when a qubit appears twice, [`Error::InvalidQubit`] for a qubit at or above
-    /// [`MAX_QUBITS`] (identities included), [`Error::NonFiniteCoefficient`] for NaN or ±∞.
+    /// [`MAX_QUBITS`] (identities included), [`Error::NonFinite`] for NaN or ±∞.
     pub fn new(coeff: f64, ops: &[(usize, Pauli)]) -> Result<Self> {
         if !coeff.is_finite() {
-            return Err(Error::NonFiniteCoefficient { value: coeff });
+            return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Coefficient, value: coeff });
         }
         if let Some(&(qubit, _)) = ops.iter().find(|&&(q, _)| q >= MAX_QUBITS) {
             return Err(Error::InvalidQubit { qubit, num_qubits: MAX_QUBITS });
@@ -157,10 +157,10 @@ impl PauliString {
     /// The same string with coefficient `coeff`.
     ///
     /// # Errors
-    /// [`Error::NonFiniteCoefficient`] for NaN or ±∞.
+    /// [`Error::NonFinite`] for NaN or ±∞.
     pub fn with_coeff(mut self, coeff: f64) -> Result<Self> {
         if !coeff.is_finite() {
-            return Err(Error::NonFiniteCoefficient { value: coeff });
+            return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Coefficient, value: coeff });
         }
         self.coeff = coeff;
         Ok(self)

@@ -206,7 +206,7 @@ impl StateVector {
     ///
     /// # Errors
     /// [`Error::InvalidQubit`] when the instruction does not fit the register, [`Error::ParameterOutOfRange`]
-    /// when an angle's index is beyond its vector, [`Error::NonFiniteParameter`] for a NaN or infinite angle.
+    /// when an angle's index is beyond its vector, [`Error::NonFinite`] for a NaN or infinite angle.
     pub fn apply(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.check_instruction(instruction, weights, inputs)?;
         self.apply_unchecked(instruction, weights, inputs, false);
@@ -241,7 +241,7 @@ impl StateVector {
             if let Some((kind, index, _)) = p.source() {
                 let value = if kind == crate::ParamKind::Weight { weights[index] } else { inputs[index] };
                 if !value.is_finite() {
-                    return Err(Error::NonFiniteParameter { kind, index, value });
+                    return Err(Error::non_finite_parameter(kind, index, value));
                 }
             }
         }

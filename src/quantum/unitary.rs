@@ -47,7 +47,7 @@ impl UnitaryMatrix {
     /// Checks `matrix` and wraps it.
     ///
     /// # Errors
-    /// [`Error::UnsupportedMatrixSize`] unless 2x2 or 4x4; [`Error::NonFiniteMatrix`] for NaN or infinite
+    /// [`Error::UnsupportedMatrixSize`] unless 2x2 or 4x4; [`Error::NonFinite`] for NaN or infinite
     /// entries; [`Error::NotUnitary`] when the largest entry of |U†U − I| exceeds [`UNITARY_TOLERANCE`].
     pub fn new(matrix: DMatrix<C>) -> Result<Self> {
         let (rows, cols) = matrix.shape();

@@ -167,7 +167,7 @@ impl Predictions {
 /// ```
 pub fn read_conlleval<P: AsRef<Path>>(path: P, options: &ConllevalOptions) -> Result<Predictions> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::io(path, &source))?;
     parse_conlleval(decode_utf8(&bytes, path)?, path, options)
 }
 

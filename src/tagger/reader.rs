@@ -206,7 +206,7 @@ impl Corpus {
 /// ```
 pub fn read_conll_file<P: AsRef<Path>>(path: P, format: &ConllFormat) -> Result<Corpus> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::io(path, &source))?;
     let text = decode_utf8(&bytes, path)?;
     parse_conll_at(text, path, format)
 }
@@ -288,82 +288,30 @@ fn parse_tag(text: &str, scheme: Option<Scheme>, path: &Path, line: usize) -> Re
 }
 
 fn parse_conll_at(text: &str, path: &Path, format: &ConllFormat) -> Result<Corpus> {
-    let labelled = format.is_labelled();
     let mut corpus = Corpus::default();
-    let mut columns = 0usize;
-    let mut first_line = 0usize;
+    let mut layout = Columns { count: 0, first_line: 0 };
     let mut fields: Vec<&str> = Vec::with_capacity(8);
     let mut current = Sentence::default();
     let mut current_doc: Option<usize> = None;
     let mut interned: HashMap<&str, Tag> = HashMap::new();
 
-    let finish = |sentence: &mut Sentence, corpus: &mut Corpus, doc: &mut Option<usize>| {
-        if !sentence.tokens.is_empty() {
-            let document = *doc.get_or_insert_with(|| {
-                corpus.documents += 1;
-                corpus.documents - 1
-            });
-            sentence.document = document;
-            corpus.sentences.push(std::mem::take(sentence));
-        }
-    };
-
     for (index, raw) in text.split('\n').enumerate() {
         let line_no = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(field) = line.split([' ', '\t']).find(|f| f.contains('\r')) {
-            // A carriage return anywhere but before the line feed: no writer could write the field back.
-            return Err(conll_error(
-                path,
-                line_no,
-                "fields without a carriage return (one is allowed only before the line feed)".to_string(),
-                format!("{field:?}"),
-            ));
-        }
-        fields.clear();
-        fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
+        split_fields(raw, path, line_no, &mut fields)?;
         if fields.is_empty() {
-            finish(&mut current, &mut corpus, &mut current_doc);
+            finish_sentence(&mut current, &mut corpus, &mut current_doc);
             continue;
         }
-        if columns == 0 {
-            let min = format.min_columns();
-            if fields.len() < min {
-                return Err(conll_error(
-                    path,
-                    line_no,
-                    format!("at least {min} columns for this format"),
-                    format!("{} columns", fields.len()),
-                ));
-            }
-            columns = fields.len();
-            first_line = line_no;
-        } else if fields.len() != columns {
-            return Err(conll_error(
-                path,
-                line_no,
-                format!("{columns} columns as on line {first_line}"),
-                format!("{} columns", fields.len()),
-            ));
-        }
+        layout.check(fields.len(), format, path, line_no)?;
         if fields[0] == DOCSTART {
-            finish(&mut current, &mut corpus, &mut current_doc);
+            finish_sentence(&mut current, &mut corpus, &mut current_doc);
             corpus.docstart = true;
             current_doc = Some(corpus.documents);
             corpus.documents += 1;
             continue;
         }
         if current.tokens.is_empty() {
-            current.line = line_no;
-            if format.pos.is_some() {
-                current.pos = Some(Vec::new());
-            }
-            if format.chunk.is_some() {
-                current.chunks = Some(Vec::new());
-            }
-            if labelled {
-                current.tags = Some(Vec::new());
-            }
+            start_sentence(&mut current, line_no, format);
         }
         current.tokens.push(fields[0].to_string());
         if let (Some(c), Some(pos)) = (format.pos, current.pos.as_mut()) {
@@ -373,7 +321,7 @@ fn parse_conll_at(text: &str, path: &Path, format: &ConllFormat) -> Result<Corpu
             chunk.push(fields[c].to_string());
         }
         if let Some(tags) = current.tags.as_mut() {
-            let text = fields[columns - 1];
+            let text = fields[layout.count - 1];
             let tag = match interned.get(text) {
                 Some(tag) => tag.clone(),
                 None => {
@@ -385,38 +333,104 @@ fn parse_conll_at(text: &str, path: &Path, format: &ConllFormat) -> Result<Corpu
             tags.push(tag);
         }
     }
-    finish(&mut current, &mut corpus, &mut current_doc);
-    corpus.columns = columns;
-
-    if labelled {
-        corpus.scheme = match format.scheme {
-            Some(scheme) => scheme,
-            None => {
-                let mut evidence = SchemeEvidence::default();
-                for tags in corpus.sentences.iter().filter_map(|s| s.tags.as_deref()) {
-                    evidence.add(tags);
-                }
-                evidence.scheme()
-            }
-        };
-        if corpus.scheme != Scheme::Iob2 {
-            for sentence in &mut corpus.sentences {
-                if let Some(tags) = sentence.tags.as_mut() {
-                    *tags = corpus.scheme.to_iob2(tags);
-                }
-            }
-        } else {
-            // Repair ill-formed IOB2 (an I-X after O) the way conlleval reads it.
-            for sentence in &mut corpus.sentences {
-                if let Some(tags) = sentence.tags.as_mut() {
-                    if needs_repair(tags) {
-                        *tags = Scheme::Iob2.to_iob2(tags);
-                    }
-                }
-            }
-        }
+    finish_sentence(&mut current, &mut corpus, &mut current_doc);
+    corpus.columns = layout.count;
+    if format.is_labelled() {
+        settle_scheme(&mut corpus, format.scheme);
     }
     Ok(corpus)
+}
+
+/// Splits a line (without its line feed; a carriage return before it is dropped) into its non-empty fields.
+fn split_fields<'a>(raw: &'a str, path: &Path, line_no: usize, fields: &mut Vec<&'a str>) -> Result<()> {
+    let line = raw.strip_suffix('\r').unwrap_or(raw);
+    if let Some(field) = line.split([' ', '\t']).find(|f| f.contains('\r')) {
+        // A carriage return anywhere but before the line feed: no writer could write the field back.
+        return Err(conll_error(
+            path,
+            line_no,
+            "fields without a carriage return (one is allowed only before the line feed)".to_string(),
+            format!("{field:?}"),
+        ));
+    }
+    fields.clear();
+    fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
+    Ok(())
+}
+
+/// The column count of a file, set by its first non-blank line.
+struct Columns {
+    /// The count (0 before the first non-blank line).
+    count: usize,
+    /// The 1-based number of the line that set it.
+    first_line: usize,
+}
+
+impl Columns {
+    /// Checks a non-blank line's column count: enough for the format on the first line, the first line's count
+    /// on every other.
+    fn check(&mut self, found: usize, format: &ConllFormat, path: &Path, line_no: usize) -> Result<()> {
+        if self.count == 0 {
+            let min = format.min_columns();
+            if found < min {
+                let expected = format!("at least {min} columns for this format");
+                return Err(conll_error(path, line_no, expected, format!("{found} columns")));
+            }
+            self.count = found;
+            self.first_line = line_no;
+        } else if found != self.count {
+            let expected = format!("{} columns as on line {}", self.count, self.first_line);
+            return Err(conll_error(path, line_no, expected, format!("{found} columns")));
+        }
+        Ok(())
+    }
+}
+
+/// Moves a non-empty sentence into the corpus, in the current document (opening one if none is open).
+fn finish_sentence(sentence: &mut Sentence, corpus: &mut Corpus, doc: &mut Option<usize>) {
+    if !sentence.tokens.is_empty() {
+        let document = *doc.get_or_insert_with(|| {
+            corpus.documents += 1;
+            corpus.documents - 1
+        });
+        sentence.document = document;
+        corpus.sentences.push(std::mem::take(sentence));
+    }
+}
+
+/// Makes an empty sentence start at `line_no`, with the columns the format reads.
+fn start_sentence(sentence: &mut Sentence, line_no: usize, format: &ConllFormat) {
+    sentence.line = line_no;
+    if format.pos.is_some() {
+        sentence.pos = Some(Vec::new());
+    }
+    if format.chunk.is_some() {
+        sentence.chunks = Some(Vec::new());
+    }
+    if format.is_labelled() {
+        sentence.tags = Some(Vec::new());
+    }
+}
+
+/// Sets a labelled corpus's scheme (the declared one, or the one detected from all its tags) and converts its
+/// tags to IOB2; IOB2 tags are repaired where an `I-X` does not continue an X, the way conlleval reads them.
+fn settle_scheme(corpus: &mut Corpus, declared: Option<Scheme>) {
+    corpus.scheme = match declared {
+        Some(scheme) => scheme,
+        None => {
+            let mut evidence = SchemeEvidence::default();
+            for tags in corpus.sentences.iter().filter_map(|s| s.tags.as_deref()) {
+                evidence.add(tags);
+            }
+            evidence.scheme()
+        }
+    };
+    let scheme = corpus.scheme;
+    for tags in corpus.sentences.iter_mut().filter_map(|s| s.tags.as_mut()) {
+        if scheme != Scheme::Iob2 || needs_repair(tags) {
+            *tags = scheme.to_iob2(tags);
+        }
+    }
 }
 
 /// Whether some `I-X` tag does not continue an entity of type X.

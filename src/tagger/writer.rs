@@ -11,7 +11,7 @@ use super::tag::Tag;
 use crate::error::{Error, Result};
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_path_buf(), source }
+    move |source| Error::io(path, &source)
 }
 
 /// Checks that a field can be written as one column.
@@ -44,9 +44,8 @@ where
     F: FnOnce(&mut BufWriter<File>) -> Result<()>,
 {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name = path.file_name().ok_or_else(|| Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file"),
+    let name = path.file_name().ok_or_else(|| {
+        Error::io(path, &std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file"))
     })?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -61,7 +60,7 @@ where
         let mut out = BufWriter::new(file);
         write(&mut out)?;
         out.flush().map_err(io_error(&tmp))?;
-        let file = out.into_inner().map_err(|e| Error::Io { path: tmp.clone(), source: e.into_error() })?;
+        let file = out.into_inner().map_err(|e| Error::io(&tmp, e.error()))?;
         file.sync_all().map_err(io_error(&tmp))?;
         drop(file);
         fs::rename(&tmp, path).map_err(io_error(path))

@@ -139,7 +139,7 @@ impl Gate {
     /// A gate from a caller's 2x2 or 4x4 matrix, checked to be unitary (‖U†U − I‖ ≤ 1e-10, entrywise).
     ///
     /// # Errors
-    /// [`Error::UnsupportedMatrixSize`], [`Error::NonFiniteMatrix`] or [`Error::NotUnitary`].
+    /// [`Error::UnsupportedMatrixSize`], [`Error::NonFinite`] or [`Error::NotUnitary`].
     pub fn unitary(matrix: DMatrix<C>) -> Result<Gate> {
         Ok(Gate::Unitary(UnitaryMatrix::new(matrix)?))
     }
@@ -326,7 +326,7 @@ pub(crate) fn check_matrix_finite(m: &DMatrix<C>) -> Result<()> {
         for c in 0..m.ncols() {
             let x = m[(r, c)];
             if !(x.re.is_finite() && x.im.is_finite()) {
-                return Err(Error::NonFiniteMatrix { row: r, col: c });
+                return Err(Error::non_finite_entry(r, c, x));
             }
         }
     }

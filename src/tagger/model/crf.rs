@@ -147,7 +147,7 @@ impl LinearChainCrf {
     /// Sets A, s and f.
     ///
     /// # Errors
-    /// [`Error::DimensionMismatch`] for a slice of the wrong length, [`Error::NonFiniteValue`] for NaN or ±∞.
+    /// [`Error::DimensionMismatch`] for a slice of the wrong length, [`Error::NonFinite`] for NaN or ±∞.
     pub fn set_scores(&mut self, transitions: &[f64], start: &[f64], end: &[f64]) -> Result<()> {
         let k = self.num_tags;
         check_len("crf transition scores", k * k, transitions.len())?;
@@ -210,7 +210,7 @@ impl LinearChainCrf {
     ///
     /// # Errors
     /// [`Error::DimensionMismatch`] when the emissions are not `path.len() × K`, [`Error::TagIdOutOfRange`] for
-    /// an id ≥ K, [`Error::NonFiniteValue`] for NaN or ±∞ emissions.
+    /// an id ≥ K, [`Error::NonFinite`] for NaN or ±∞ emissions.
     pub fn score(&self, emissions: &[f64], path: &[usize]) -> Result<f64> {
         let t_len = self.check_emissions(emissions)?;
         let k = self.num_tags;
@@ -293,7 +293,7 @@ impl LinearChainCrf {
     ///
     /// # Errors
     /// [`Error::DimensionMismatch`] when the emissions are not a non-empty multiple of K,
-    /// [`Error::NonFiniteValue`] for NaN or ±∞ in them.
+    /// [`Error::NonFinite`] for NaN or ±∞ in them.
     pub fn log_partition(&self, emissions: &[f64]) -> Result<f64> {
         let t_len = self.check_emissions(emissions)?;
         Ok(self.lattice(emissions, t_len).log_z)
@@ -538,7 +538,7 @@ pub(crate) fn transition_allowed(scheme: Scheme, from: Option<&Tag>, to: Option<
 
 fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
-        Some(index) => Err(Error::NonFiniteValue { what, index, value: values[index] }),
+        Some(index) => Err(Error::non_finite_value(what, index, values[index])),
         None => Ok(()),
     }
 }

@@ -108,7 +108,7 @@ pub(crate) fn save(tagger: &Tagger, path: &Path) -> Result<()> {
     }
     let payload = o.0;
     write_atomic(path, |w| {
-        let io = |source| Error::Io { path: path.to_path_buf(), source };
+        let io = |source| Error::io(path, &source);
         w.write_all(MAGIC).map_err(io)?;
         w.write_all(&VERSION.to_le_bytes()).map_err(io)?;
         w.write_all(&(payload.len() as u64).to_le_bytes()).map_err(io)?;
@@ -170,7 +170,7 @@ impl<'a> In<'a> {
 }
 
 pub(crate) fn load(path: &Path) -> Result<Tagger> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| Error::io(path, &source))?;
     let corrupt = |reason: &str| Error::CorruptModel { path: path.to_path_buf(), reason: reason.to_string() };
     if bytes.len() < 28 || &bytes[..8] != MAGIC {
         return Err(corrupt("not a qnet tagger model (bad magic or too short)"));

@@ -2,41 +2,45 @@
 //!
 //! Every fallible function in qnet returns [`Result<T>`], whose error is [`Error`]. Each variant carries the
 //! values that made the input wrong, so that a message such as `qubit 5 is out of range for a 3-qubit register`
-//! says what to fix without a debugger.
+//! says what to fix without a debugger. Three variants say what is wrong through a kind enum of their own:
+//! [`Error::NonFinite`] through [`NonFiniteKind`], [`Error::Qasm`] through [`QasmErrorKind`] and the parameter
+//! errors through [`ParamKind`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+mod kinds;
+mod qasm;
+
+pub use kinds::{NonFiniteKind, ParamKind};
+pub use qasm::QasmErrorKind;
 
 /// `Result<T, qnet::Error>`, the return type of every fallible function in the crate.
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Which vector a circuit parameter is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum ParamKind {
-    /// A trainable weight, read from the weight vector.
-    Weight,
-    /// A data input, read from the input vector.
-    Input,
-}
-
-impl std::fmt::Display for ParamKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            ParamKind::Weight => "weight",
-            ParamKind::Input => "input",
-        })
-    }
-}
-
 /// Everything that can go wrong in qnet.
 ///
-/// The enum is `#[non_exhaustive]`: match it with a wildcard arm, since later versions add variants.
-#[derive(Debug, thiserror::Error)]
+/// The enum is `#[non_exhaustive]`: match it with a wildcard arm, since later versions add variants. Errors are
+/// plain values: they clone, and they compare field by field (so an error that carries a NaN, as
+/// [`Error::NonFinite`] may, is not equal to itself, as NaN is not).
+///
+/// # Example
+/// ```
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let mut circuit = Circuit::new(2)?;
+/// let err = circuit.cnot(0, 5).unwrap_err();
+/// assert_eq!(err, Error::InvalidQubit { qubit: 5, num_qubits: 2 });
+/// assert_eq!(err.to_string(), "qubit 5 is out of range for a 2-qubit register");
+/// let kept = err.clone();
+/// assert_eq!(kept, err);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    // ----------------------------------------------------------------------------------------------------
-    // quantum: registers, gates, circuits, states, observables
-    // ----------------------------------------------------------------------------------------------------
+    // ----- quantum: registers, gates, circuits, states, observables --------------------------------------------------
     /// A register, circuit or state with no qubits.
     #[error("a register needs at least one qubit")]
     ZeroQubits,
@@ -105,13 +109,16 @@ pub enum Error {
         tolerance: f64,
     },
 
-    /// A matrix entry that is NaN or infinite.
-    #[error("matrix entry ({row}, {col}) is not finite")]
-    NonFiniteMatrix {
-        /// Row of the entry.
-        row: usize,
-        /// Column of the entry.
-        col: usize,
+    /// A number that is NaN or infinite where a finite one is needed: a matrix entry, a weight or input, a gate
+    /// angle, an observable's coefficient, an energy or logit. `kind` says which number and where it stands.
+    /// (A non-finite value of an OpenQASM expression is [`Error::Qasm`] with [`QasmErrorKind::NonFinite`], which
+    /// names the line and column.)
+    #[error("{kind} is not finite ({value})")]
+    NonFinite {
+        /// Which number: what it is and where it stands (index, entry, gate).
+        kind: NonFiniteKind,
+        /// The number itself (for a complex matrix entry, its non-finite part).
+        value: f64,
     },
 
     /// A gate angle asked for as a number while it is still a symbolic weight or input.
@@ -143,26 +150,6 @@ pub enum Error {
         expected: usize,
         /// What was given.
         found: usize,
-    },
-
-    /// A parameter or input value that is NaN or infinite.
-    #[error("{kind} {index} is not finite ({value})")]
-    NonFiniteParameter {
-        /// Weight or input.
-        kind: ParamKind,
-        /// The index of the value.
-        index: usize,
-        /// The value itself.
-        value: f64,
-    },
-
-    /// A constant gate angle, or a parameter's scale, that is NaN or infinite.
-    #[error("gate {gate} has a non-finite angle ({value})")]
-    NonFiniteAngle {
-        /// The gate's name.
-        gate: &'static str,
-        /// The angle or scale.
-        value: f64,
     },
 
     /// A basis index at or beyond 2^n.
@@ -212,13 +199,6 @@ pub enum Error {
         position: usize,
     },
 
-    /// A coefficient of an observable that is NaN or infinite.
-    #[error("observable coefficient {value} is not finite")]
-    NonFiniteCoefficient {
-        /// The coefficient.
-        value: f64,
-    },
-
     /// A dense matrix asked for a register too large to hold it.
     #[error("a dense matrix on {num_qubits} qubits is too large (at most {max} qubits)")]
     MatrixTooLarge {
@@ -237,9 +217,7 @@ pub enum Error {
         outcome: u8,
     },
 
-    // ----------------------------------------------------------------------------------------------------
-    // differentiation and layer
-    // ----------------------------------------------------------------------------------------------------
+    // ----- differentiation and layer ---------------------------------------------------------------------------------
     /// A vector or matrix whose length or shape differs from what the operation needs.
     #[error("{what}: expected length {expected}, found {found}")]
     DimensionMismatch {
@@ -262,9 +240,7 @@ pub enum Error {
         reason: &'static str,
     },
 
-    // ----------------------------------------------------------------------------------------------------
-    // info: probability distributions, density matrices, entropies
-    // ----------------------------------------------------------------------------------------------------
+    // ----- info: probability distributions, density matrices, entropies ----------------------------------------------
     /// A logarithm base that is not a finite number greater than 1.
     #[error("logarithm base {base} is invalid: it must be a finite number greater than 1")]
     InvalidBase {
@@ -319,17 +295,6 @@ pub enum Error {
         what: &'static str,
     },
 
-    /// An energy, logit or other real input that is NaN or infinite.
-    #[error("{what}[{index}] = {value} is not finite")]
-    NonFiniteValue {
-        /// Which argument (for example `"energies"`).
-        what: &'static str,
-        /// The entry's index.
-        index: usize,
-        /// The entry.
-        value: f64,
-    },
-
     /// A matrix offered as a density matrix that is not square with a side of 2^n, n ≥ 1.
     #[error("a density matrix must be 2^n x 2^n with n >= 1, found {rows}x{cols}")]
     InvalidDensityMatrixShape {
@@ -376,23 +341,29 @@ pub enum Error {
     },
 
     /// An eigenvalue iteration that did not converge (not expected for finite Hermitian input).
-    #[error("the eigenvalue iteration did not converge for a {dim}x{dim} matrix")]
+    #[error(
+        "the eigenvalue iteration did not converge for a {dim}x{dim} matrix{}",
+        .iterations.map_or(String::new(), |n| format!(" in {n} iterations"))
+    )]
     NoConvergence {
         /// The matrix's side.
         dim: usize,
+        /// The iteration budget, when the solver has one for the whole matrix (`None` for an unlimited budget
+        /// or one counted per eigenvalue).
+        iterations: Option<usize>,
     },
 
-    // ----------------------------------------------------------------------------------------------------
-    // tagger: CoNLL files, tag sets, models
-    // ----------------------------------------------------------------------------------------------------
-    /// An I/O failure on a named file.
-    #[error("i/o error on {path}: {source}")]
+    // ----- tagger: CoNLL files, tag sets, models ---------------------------------------------------------------------
+    /// An I/O failure on a named file. The `std::io::Error` itself is not kept, so that errors clone and
+    /// compare: its kind and its message are.
+    #[error("i/o error on {path}: {message}")]
     Io {
         /// The file.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        /// The kind of the underlying `std::io::Error`.
+        kind: std::io::ErrorKind,
+        /// The underlying error's message.
+        message: String,
     },
 
     /// A malformed line in a CoNLL file: a wrong column count, a tag that is not `O` or `PREFIX-TYPE`, an empty
@@ -495,127 +466,17 @@ pub enum Error {
         /// Why it cannot be written.
         reason: &'static str,
     },
-    // ----------------------------------------------------------------------------------------------------
-    // interop: OpenQASM
-    // ----------------------------------------------------------------------------------------------------
-    /// OpenQASM text that does not follow the grammar: a token other than the one the grammar needs.
-    #[error("qasm line {line}, column {column}: expected {expected}, found {found}")]
-    QasmSyntax {
-        /// The line of the offending token (1-based).
+    // ----- interop: OpenQASM -----------------------------------------------------------------------------------------
+    /// OpenQASM text that cannot be read: `kind` says what is wrong (a syntax error, an undefined or redefined
+    /// name, a wrong arity, an index out of range, a limit reached, ...).
+    #[error("qasm line {line}, column {column}: {kind}")]
+    Qasm {
+        /// The line of the offending text (1-based; 0 for a program built from a circuit, not from text).
         line: usize,
-        /// Its column, in characters (1-based).
+        /// Its column, in characters (1-based; 0 as for `line`).
         column: usize,
-        /// What the grammar allows at that point.
-        expected: String,
-        /// What the text holds there.
-        found: String,
-    },
-
-    /// An OpenQASM name used before it is declared: a register, a gate or a gate parameter.
-    #[error("qasm line {line}, column {column}: undefined {kind} `{name}`")]
-    QasmUndefined {
-        /// The line of the name (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// `"gate"`, `"quantum register"`, `"classical register"`, `"parameter"` or `"qubit argument"`.
-        kind: &'static str,
-        /// The name.
-        name: String,
-    },
-
-    /// An OpenQASM name declared twice (register, gate, or a gate's parameter or qubit argument).
-    #[error("qasm line {line}, column {column}: `{name}` is already defined")]
-    QasmRedefined {
-        /// The line of the second declaration (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The name.
-        name: String,
-    },
-
-    /// An OpenQASM gate applied with the wrong number of parameters or qubit arguments.
-    #[error("qasm line {line}, column {column}: gate `{gate}` takes {expected} {what}, found {found}")]
-    QasmArity {
-        /// The line of the application (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The gate's name.
-        gate: String,
-        /// `"parameters"` or `"qubit arguments"`.
-        what: &'static str,
-        /// How many the gate takes.
-        expected: usize,
-        /// How many were given.
-        found: usize,
-    },
-
-    /// An OpenQASM register index at or beyond the register's size.
-    #[error(
-        "qasm line {line}, column {column}: index {index} is out of range for register `{register}` of size {size}"
-    )]
-    QasmIndex {
-        /// The line of the index (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The register's name.
-        register: String,
-        /// The index given.
-        index: usize,
-        /// The register's size.
-        size: usize,
-    },
-
-    /// OpenQASM arguments that cannot be used together: registers of different sizes in one broadcast, a
-    /// qubit named twice in one gate, a register measured into a single bit.
-    #[error("qasm line {line}, column {column}: {reason}")]
-    QasmArguments {
-        /// The line of the statement (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// What is wrong, with the names involved.
-        reason: String,
-    },
-
-    /// An OpenQASM parameter expression whose value is NaN or infinite (`ln(0)`, `1/0`, an overflowing `^`).
-    #[error("qasm line {line}, column {column}: expression evaluates to {value}, which is not a finite angle")]
-    QasmNonFinite {
-        /// The line of the expression or of the gate application that evaluated it (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// The value.
-        value: f64,
-    },
-
-    /// An OpenQASM feature qnet refuses: `opaque` gates, files other than `qelib1.inc`, versions other than 2.0.
-    #[error("qasm line {line}, column {column}: {feature} is not supported")]
-    QasmUnsupported {
-        /// The line of the statement (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// What is refused, with the offending name or value.
-        feature: String,
-    },
-
-    /// An OpenQASM program that exceeds one of the parser's limits (expression nesting, gate-call nesting,
-    /// number of operations after expansion, register sizes), which keep hostile input from exhausting the
-    /// stack, memory or time.
-    #[error("qasm line {line}, column {column}: {what} exceeds the limit of {limit}")]
-    QasmLimit {
-        /// The line where the limit was reached (1-based).
-        line: usize,
-        /// Its column (1-based).
-        column: usize,
-        /// Which limit.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
+        /// What is wrong there.
+        kind: QasmErrorKind,
     },
 
     /// A register of a program read from a serialized form that does not fit the program's layout (registers
@@ -655,15 +516,6 @@ pub enum Error {
         operation: String,
     },
 
-    /// The Hermitian eigensolver of exact diagonalisation stopped before converging (physics).
-    #[error("eigendecomposition of a {dim}x{dim} matrix did not converge in {iterations} iterations")]
-    EigenNoConvergence {
-        /// The matrix dimension.
-        dim: usize,
-        /// The iteration budget.
-        iterations: usize,
-    },
-
     /// A gate with more controls than the OpenQASM exporter decomposes (the exact decomposition without
     /// ancillas grows as 3^k).
     #[error("gate {gate} with {controls} controls cannot be exported: at most {max} controls are decomposed")]
@@ -676,3 +528,13 @@ pub enum Error {
         max: usize,
     },
 }
+
+impl Error {
+    /// [`Error::Io`] for a failure on `path`.
+    pub(crate) fn io(path: &Path, source: &std::io::Error) -> Error {
+        Error::Io { path: path.to_path_buf(), kind: source.kind(), message: source.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests;
