@@ -14,7 +14,7 @@ pub use crate::info::{
 };
 #[doc(no_inline)]
 pub use crate::layer::{
-    cross_entropy, softmax, Adam, Ansatz, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Rotation, Sgd,
+    softmax_cross_entropy, Adam, Ansatz, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Rotation, Sgd,
     Topology,
 };
 #[doc(no_inline)]

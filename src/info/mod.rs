@@ -115,4 +115,5 @@ pub use shannon::{
     cross_entropy, entropy, entropy_from_counts, js_distance, js_divergence, kl_divergence, renyi_entropy,
 };
 pub use thermo::{boltzmann_distribution, free_energy, log_sum_exp, softmax, softmax_entropy, Boltzmann};
+pub(crate) use thermo::{check_finite, check_temperature, softmax_into};
 pub use validate::{normalize, normalize_table, PROBABILITY_TOLERANCE};

@@ -122,7 +122,8 @@ fn kl_nats(p: &[f64], q: &[f64]) -> f64 {
 ///
 /// `f64::INFINITY` where q_i = 0 < p_i. As a loss, this is the negative log-likelihood of q under data drawn
 /// from p (PyTorch's `cross_entropy` with probability targets, in nats). scipy has no direct counterpart:
-/// `entropy(p) + entropy(p, q)`.
+/// `entropy(p) + entropy(p, q)`. The classifier loss on logits and a class index, H(e_t, softmax(z/T)) with
+/// its gradient, is `qnet::layer::softmax_cross_entropy`.
 ///
 /// # Errors
 /// As [`kl_divergence`].
