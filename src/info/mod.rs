@@ -1,4 +1,4 @@
-//! Layer 3: information theory — Shannon and quantum entropies, divergences, mutual information, and the
+//! Layer 2: information theory — Shannon and quantum entropies, divergences, mutual information, and the
 //! thermodynamic quantities that link entropy to learning.
 //!
 //! Everything classical works on plain `&[f64]` probability vectors, `nalgebra::DMatrix<f64>` joint tables

@@ -1,4 +1,4 @@
-//! Layer 2: the differentiable quantum layer, the hybrid network built on it, and the small classical pieces
+//! Layer 3: the differentiable quantum layer, the hybrid network built on it, and the small classical pieces
 //! they need.
 //!
 //! - [`QuantumLayer`] (settings in [`LayerConfig`]): angle encoding, an entangling [`Ansatz`] of L blocks on
