@@ -4,7 +4,7 @@ use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, LN_2};
 
 use approx::assert_relative_eq;
 use nalgebra::{dmatrix, DMatrix};
-use qnet::info::{cross_entropy, softmax};
+use qnet::info::{cross_entropy, softmax, Marginals};
 use qnet::prelude::*;
 
 fn run(circuit: &Circuit) -> StateVector {
@@ -107,7 +107,7 @@ fn independent_variables_share_nothing() {
         entropy(&px, Base::NATS).unwrap(),
         max_relative = 1e-14
     );
-    let (mx, my) = marginals(&pxy).unwrap();
+    let Marginals { x: mx, y: my } = marginals(&pxy).unwrap();
     assert_relative_eq!(mx.as_slice(), px.as_slice(), epsilon = 1e-15);
     assert_relative_eq!(my.as_slice(), py.as_slice(), epsilon = 1e-15);
 }

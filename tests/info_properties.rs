@@ -3,7 +3,7 @@
 use approx::relative_eq;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
-use qnet::info::cross_entropy;
+use qnet::info::{cross_entropy, Marginals};
 use qnet::prelude::*;
 
 /// Slack for inequalities that hold exactly in real arithmetic.
@@ -82,7 +82,7 @@ proptest! {
 
     #[test]
     fn mutual_information_is_non_negative_and_subadditivity_holds(pxy in table()) {
-        let (px, py) = marginals(&pxy).unwrap();
+        let Marginals { x: px, y: py } = marginals(&pxy).unwrap();
         let (hx, hy) = (entropy(&px, Base::NATS).unwrap(), entropy(&py, Base::NATS).unwrap());
         let hxy = joint_entropy(&pxy, Base::NATS).unwrap();
         let i = mutual_information(&pxy, Base::NATS).unwrap();

@@ -102,7 +102,7 @@ mod validate;
 pub use base::Base;
 pub use density::{reduced_density_matrix, DensityMatrix, DENSITY_TOLERANCE, MAX_DENSITY_QUBITS};
 pub use gibbs::GibbsState;
-pub use joint::{conditional_entropy, joint_entropy, marginals, mutual_information};
+pub use joint::{conditional_entropy, joint_entropy, marginals, mutual_information, Marginals};
 pub use labels::{
     contingency_table, mutual_information_from_counts, mutual_information_from_labels, normalized_mutual_information,
     AverageMethod,
