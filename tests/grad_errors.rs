@@ -1,5 +1,6 @@
 //! Bad input to the differentiation API gives typed errors, never panics.
 
+use qnet::error::ParamKind;
 use qnet::grad::{DiffMethod, Outputs, QuantumFunction, Workspace};
 use qnet::prelude::*;
 use rand::SeedableRng;

@@ -4,7 +4,13 @@ use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, LN_2};
 
 use approx::assert_relative_eq;
 use nalgebra::{dmatrix, DMatrix};
-use qnet::info::{cross_entropy, softmax, Marginals};
+use qnet::info::{
+    boltzmann_distribution, conditional_entropy, contingency_table, cross_entropy, entanglement_entropy,
+    entanglement_renyi_entropy, entropy_from_counts, free_energy, joint_entropy, js_distance, js_divergence,
+    log_sum_exp, marginals, measurement_entropy, mutual_information_from_labels, normalized_mutual_information,
+    quantum_mutual_information, reduced_density_matrix, renyi_entropy, schmidt_coefficients, softmax, softmax_entropy,
+    AverageMethod, Boltzmann, GibbsState, Marginals,
+};
 use qnet::prelude::*;
 
 fn run(circuit: &Circuit) -> StateVector {

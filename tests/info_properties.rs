@@ -3,7 +3,12 @@
 use approx::relative_eq;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
-use qnet::info::{cross_entropy, Marginals};
+use qnet::info::{
+    conditional_entropy, contingency_table, cross_entropy, entanglement_entropy, joint_entropy, js_divergence,
+    marginals, mutual_information_from_labels, normalize, normalize_table, normalized_mutual_information,
+    quantum_mutual_information, reduced_density_matrix, renyi_entropy, schmidt_coefficients, AverageMethod, Boltzmann,
+    Marginals,
+};
 use qnet::prelude::*;
 
 /// Slack for inequalities that hold exactly in real arithmetic.

@@ -5,6 +5,7 @@ use std::f64::consts::PI;
 
 use nalgebra::DMatrix;
 use proptest::prelude::*;
+use qnet::physics::{self, Boundary, Spectrum};
 use qnet::prelude::*;
 
 type M = DMatrix<Complex64>;

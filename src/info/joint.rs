@@ -80,6 +80,7 @@ fn marginals_unchecked(pxy: &DMatrix<f64>) -> Marginals {
 /// ```
 /// use approx::assert_relative_eq;
 /// use nalgebra::DMatrix;
+/// use qnet::info::joint_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -107,6 +108,7 @@ pub fn joint_entropy(pxy: &DMatrix<f64>, base: Base) -> Result<f64> {
 /// ```
 /// use approx::assert_relative_eq;
 /// use nalgebra::dmatrix;
+/// use qnet::info::conditional_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -8,6 +8,7 @@
 //!
 //! ```
 //! use approx::assert_relative_eq;
+//! use qnet::info::{entanglement_entropy, quantum_mutual_information, Boltzmann};
 //! use qnet::prelude::*;
 //!
 //! # fn main() -> qnet::Result<()> {

@@ -57,6 +57,7 @@ pub fn entropy(p: &[f64], base: Base) -> Result<f64> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::entropy_from_counts;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -168,6 +169,7 @@ pub fn cross_entropy(p: &[f64], q: &[f64], base: Base) -> Result<f64> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::js_divergence;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -199,6 +201,7 @@ fn js_nats(p: &[f64], q: &[f64]) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::{js_distance, js_divergence};
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -256,6 +259,7 @@ pub(crate) fn renyi_nats(p: &[f64], alpha: f64, support: usize) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::renyi_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -41,7 +41,7 @@ pub(crate) fn check_temperature(temperature: f64) -> Result<()> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
-/// use qnet::prelude::*;
+/// use qnet::info::log_sum_exp;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// assert_relative_eq!(log_sum_exp(&[1000.0, 1000.0])?, 1000.0 + std::f64::consts::LN_2);
@@ -69,6 +69,7 @@ fn lse(values: &[f64]) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::Boltzmann;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -179,7 +180,7 @@ impl Boltzmann {
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::info::boltzmann_distribution;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // Far below the gap: the ground state only, without overflow.
@@ -201,7 +202,7 @@ pub fn boltzmann_distribution(energies: &[f64], temperature: f64) -> Result<Vec<
 ///
 /// ```
 /// use approx::assert_relative_eq;
-/// use qnet::prelude::*;
+/// use qnet::info::free_energy;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // Two degenerate levels at 0: F = −T ln 2.
@@ -286,6 +287,7 @@ pub(crate) fn softmax_into(logits: &[f64], temperature: f64, out: &mut [f64]) ->
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::softmax_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -20,7 +20,7 @@ pub const MAX_EXACT_QUBITS: usize = 12;
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics::{self, Boundary, Spectrum};
 /// use approx::assert_relative_eq;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -126,7 +126,7 @@ impl Spectrum {
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // A single spin in a field, H = −Z: E_0 = −1 in |0⟩.
@@ -153,7 +153,7 @@ pub struct GroundState {
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics::{self, Boundary};
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // The 4-site Heisenberg ring: E_0 = −8 (−2 in units of S·S).

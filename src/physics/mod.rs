@@ -17,7 +17,7 @@
 //! # Example
 //!
 //! ```
-//! use qnet::prelude::*;
+//! use qnet::physics::{self, Boundary};
 //!
 //! # fn main() -> qnet::Result<()> {
 //! // The critical Ising ring of 6 sites; free fermions give E_0 = −Σ_k 2|sin(k/2)|, k = (2m+1)π/6.
