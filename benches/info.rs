@@ -4,6 +4,7 @@
 //! Run: `cargo bench --bench info` (one group: `cargo bench --bench info -- entanglement_entropy`).
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
+use qnet::info::{entanglement_entropy, reduced_density_matrix};
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 

@@ -19,14 +19,16 @@ fn network(c: &mut Criterion) {
     group.throughput(Throughput::Elements(BATCH as u64)).sample_size(10).measurement_time(Duration::from_secs(10));
     group.bench_function("forward", |b| b.iter(|| net.forward_batch(&xs).unwrap()));
     group.bench_function("forward_plus_vjp", |b| {
-        b.iter(|| net.forward_backward_batch(&xs, |s, y, g| cross_entropy(y, labels[s], 1.0, g).map(|_| ())).unwrap())
+        b.iter(|| {
+            net.forward_backward_batch(&xs, |s, y, g| softmax_cross_entropy(y, labels[s], 1.0, g).map(|_| ())).unwrap()
+        })
     });
     group.bench_function("forward_then_backward", |b| {
         b.iter(|| {
             let logits = net.forward_batch(&xs).unwrap();
             let mut upstream = vec![0.0; logits.len()];
             for (s, &y) in labels.iter().enumerate() {
-                cross_entropy(&logits[9 * s..9 * s + 9], y, 1.0, &mut upstream[9 * s..9 * s + 9]).unwrap();
+                softmax_cross_entropy(&logits[9 * s..9 * s + 9], y, 1.0, &mut upstream[9 * s..9 * s + 9]).unwrap();
             }
             net.backward_batch(&xs, &upstream).unwrap()
         })

@@ -14,7 +14,7 @@
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use qnet::tagger::{decode_utf8, parse_conlleval, ChunkRules, ConllevalOptions};
+use qnet::tagger::{parse_conlleval, read_conlleval, ChunkRules, ConllevalOptions};
 
 const USAGE: &str = "usage: conlleval [-r] [-o OUTSIDE] [-d DELIMITER] [--iobes | --strict] [FILE | -]";
 
@@ -47,22 +47,18 @@ fn run() -> Result<String, String> {
             _ => file = Some(arg),
         }
     }
-    let (bytes, source) = match file.as_deref() {
+    let fail = |e: qnet::Error| format!("conlleval: {e}");
+    let predictions = match file.as_deref() {
         None | Some("-") => {
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("conlleval: cannot read standard input: {e}"))?;
-            (bytes, "<stdin>".to_string())
+            let text = std::str::from_utf8(&bytes).map_err(|e| format!("conlleval: <stdin> is not UTF-8: {e}"))?;
+            parse_conlleval(text, "<stdin>", &options).map_err(fail)?
         }
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("conlleval: {path}: {e}"))?;
-            (bytes, path.to_string())
-        }
+        Some(path) => read_conlleval(path, &options).map_err(fail)?,
     };
-    let fail = |e: qnet::Error| format!("conlleval: {e}");
-    let text = decode_utf8(&bytes, &source).map_err(fail)?;
-    let predictions = parse_conlleval(text, &source, &options).map_err(fail)?;
     let entities = predictions.entity_report(rules);
     let tokens = predictions.token_report(None);
     Ok(format!("{entities}\n{tokens}"))

@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 
 use nalgebra::DMatrix;
+use qnet::info::{
+    entanglement_entropy, mutual_information_from_counts, quantum_mutual_information, reduced_density_matrix,
+};
 use qnet::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

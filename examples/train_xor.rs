@@ -2,6 +2,7 @@
 //!
 //!     cargo run --release --example train_xor
 
+use qnet::info::softmax;
 use qnet::prelude::*;
 
 fn main() -> qnet::Result<()> {
@@ -17,7 +18,7 @@ fn main() -> qnet::Result<()> {
         let mut loss = 0.0;
         for (s, &y) in labels.iter().enumerate() {
             let r = 2 * s..2 * s + 2;
-            loss += cross_entropy(&logits[r.clone()], y, 1.0, &mut upstream[r])? / labels.len() as f64;
+            loss += softmax_cross_entropy(&logits[r.clone()], y, 1.0, &mut upstream[r])? / labels.len() as f64;
         }
         upstream.iter_mut().for_each(|g| *g /= labels.len() as f64);
         let (_, grads) = net.backward_batch(&xs, &upstream)?;

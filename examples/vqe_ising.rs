@@ -12,6 +12,8 @@
 
 use std::time::Instant;
 
+use qnet::info::entanglement_entropy;
+use qnet::physics::{self, Boundary, Spectrum};
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -42,11 +42,11 @@
 //! | [`physics`] | 1.5 | spin-chain Hamiltonians, exact diagonalisation, the hardware-efficient ansatz |
 //! | [`qasm`] | 1.5 | OpenQASM 2.0 import and export, programs with measurement, reset and `if` |
 //! | [`grad`] | 2 | gradients of circuits: adjoint, parameter-shift (exact or sampled) and finite differences |
-//! | [`layer`] | 2 | the quantum layer, the hybrid `QuantumNetwork`, linear layers, losses and optimizers |
-//! | [`info`] | 3 | Shannon and von Neumann entropies, divergences, mutual information, density matrices, thermodynamics |
+//! | [`info`] | 2 | Shannon and von Neumann entropies, divergences, mutual information, density matrices, softmax and thermodynamics |
+//! | [`layer`] | 3 | the quantum layer, the hybrid `QuantumNetwork`, linear layers, the softmax cross-entropy loss and optimizers |
 //! | [`tagger`] | 4 | CoNLL reading and scoring; the CRF tagger with `QuantumNetwork` features, training, save/load |
 //!
-//! Lower layers never import higher ones.
+//! Lower layers never import higher ones: `grad` and `info` each need only `quantum`; `layer` builds on both.
 
 #![deny(missing_docs, missing_debug_implementations)]
 #![doc(test(attr(deny(warnings))))]

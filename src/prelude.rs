@@ -1,32 +1,42 @@
-//! The types and traits that examples and most programs need: `use qnet::prelude::*;`.
+//! The names that examples and most programs need: `use qnet::prelude::*;`.
+//!
+//! The error type, the quantum core (circuits, gates, parameters, states, Pauli observables), gradients, the
+//! network with its layer settings, loss and optimizers, the everyday information measures, OpenQASM programs
+//! and the tagger. Everything else is imported from its module: `use qnet::info::{js_divergence, GibbsState};`,
+//! `use qnet::physics::{self, Boundary};`, `use qnet::tagger::{read_conll_file, ConllFormat};`.
+//!
+//! # Example
+//!
+//! ```
+//! use qnet::prelude::*;
+//!
+//! # fn main() -> qnet::Result<()> {
+//! let mut circuit = Circuit::new(2)?;
+//! circuit.h(0)?.cnot(0, 1)?;
+//! let mut state = StateVector::new(2)?;
+//! state.run(&circuit, &[], &[])?;
+//! // The measurement outcomes of a Bell pair carry one bit.
+//! assert!((entropy(&state.probabilities(), Base::BITS)? - 1.0).abs() < 1e-12);
+//! # Ok(())
+//! # }
+//! ```
 
 #[doc(no_inline)]
-pub use crate::error::{Error, ParamKind, Result};
+pub use crate::error::{Error, Result};
 #[doc(no_inline)]
 pub use crate::grad::{DiffMethod, Outputs, QuantumFunction};
 #[doc(no_inline)]
-pub use crate::info::{
-    boltzmann_distribution, conditional_entropy, contingency_table, entanglement_entropy, entanglement_renyi_entropy,
-    entropy, entropy_from_counts, free_energy, joint_entropy, js_distance, js_divergence, kl_divergence, log_sum_exp,
-    marginals, measurement_entropy, mutual_information, mutual_information_from_counts, mutual_information_from_labels,
-    normalize, normalize_table, normalized_mutual_information, quantum_mutual_information, reduced_density_matrix,
-    renyi_entropy, schmidt_coefficients, softmax_entropy, AverageMethod, Base, Boltzmann, DensityMatrix, GibbsState,
-};
+pub use crate::info::{entropy, kl_divergence, mutual_information, Base, DensityMatrix};
 #[doc(no_inline)]
 pub use crate::layer::{
-    cross_entropy, softmax, Adam, Ansatz, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Rotation, Sgd,
+    softmax_cross_entropy, Adam, Ansatz, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Rotation, Sgd,
     Topology,
 };
-#[doc(no_inline)]
-pub use crate::physics::{self, Boundary, Spectrum};
 #[doc(no_inline)]
 pub use crate::qasm::{self, Program};
 #[doc(no_inline)]
 pub use crate::quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
 #[doc(no_inline)]
-pub use crate::tagger::{
-    read_conll_file, ChunkRules, ClassificationReport, ConllFormat, Corpus, DensePath, EntityReport, EntityScorer,
-    EntitySpan, Evaluation, Scheme, Sentence, Tag, TagSet, Tagger, TaggerConfig, Vocab,
-};
+pub use crate::tagger::{Tagger, TaggerConfig};
 #[doc(no_inline)]
 pub use num_complex::Complex64;

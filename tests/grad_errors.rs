@@ -1,6 +1,6 @@
 //! Bad input to the differentiation API gives typed errors, never panics.
 
-use qnet::error::NonFiniteKind;
+use qnet::error::{NonFiniteKind, ParamKind};
 use qnet::grad::{DiffMethod, Gradients, Outputs, QuantumFunction, Workspace};
 use qnet::prelude::*;
 use rand::SeedableRng;

@@ -4,7 +4,13 @@ use std::f64::consts::{FRAC_PI_2, FRAC_PI_4, LN_2};
 
 use approx::assert_relative_eq;
 use nalgebra::{dmatrix, DMatrix};
-use qnet::info::{cross_entropy, softmax};
+use qnet::info::{
+    boltzmann_distribution, conditional_entropy, contingency_table, cross_entropy, entanglement_entropy,
+    entanglement_renyi_entropy, entropy_from_counts, free_energy, joint_entropy, js_distance, js_divergence,
+    log_sum_exp, marginals, measurement_entropy, mutual_information_from_labels, normalized_mutual_information,
+    quantum_mutual_information, reduced_density_matrix, renyi_entropy, schmidt_coefficients, softmax, softmax_entropy,
+    AverageMethod, Boltzmann, GibbsState, Marginals,
+};
 use qnet::prelude::*;
 
 fn run(circuit: &Circuit) -> StateVector {
@@ -107,7 +113,7 @@ fn independent_variables_share_nothing() {
         entropy(&px, Base::NATS).unwrap(),
         max_relative = 1e-14
     );
-    let (mx, my) = marginals(&pxy).unwrap();
+    let Marginals { x: mx, y: my } = marginals(&pxy).unwrap();
     assert_relative_eq!(mx.as_slice(), px.as_slice(), epsilon = 1e-15);
     assert_relative_eq!(my.as_slice(), py.as_slice(), epsilon = 1e-15);
 }

@@ -2,7 +2,13 @@
 
 use nalgebra::{dmatrix, DMatrix};
 use qnet::error::NonFiniteKind;
-use qnet::info::{cross_entropy, softmax};
+use qnet::info::{
+    boltzmann_distribution, contingency_table, cross_entropy, entanglement_entropy, entanglement_renyi_entropy,
+    entropy_from_counts, free_energy, joint_entropy, js_divergence, log_sum_exp, mutual_information_from_counts,
+    mutual_information_from_labels, normalize, normalize_table, normalized_mutual_information,
+    quantum_mutual_information, reduced_density_matrix, renyi_entropy, schmidt_coefficients, softmax, softmax_entropy,
+    AverageMethod, Boltzmann, GibbsState,
+};
 use qnet::prelude::*;
 
 fn c(re: f64) -> Complex64 {

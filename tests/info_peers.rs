@@ -6,7 +6,12 @@
 use std::collections::HashMap;
 
 use nalgebra::DMatrix;
-use qnet::info::cross_entropy;
+use qnet::info::{
+    conditional_entropy, cross_entropy, entanglement_entropy, entropy_from_counts, joint_entropy, js_distance,
+    measurement_entropy, mutual_information_from_counts, mutual_information_from_labels, normalize_table,
+    normalized_mutual_information, quantum_mutual_information, reduced_density_matrix, schmidt_coefficients,
+    AverageMethod, Boltzmann, GibbsState,
+};
 use qnet::prelude::*;
 
 const FIXTURE: &str = include_str!("fixtures/info/peers.txt");

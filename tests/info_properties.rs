@@ -3,7 +3,12 @@
 use approx::relative_eq;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
-use qnet::info::cross_entropy;
+use qnet::info::{
+    conditional_entropy, contingency_table, cross_entropy, entanglement_entropy, joint_entropy, js_divergence,
+    marginals, mutual_information_from_labels, normalize, normalize_table, normalized_mutual_information,
+    quantum_mutual_information, reduced_density_matrix, renyi_entropy, schmidt_coefficients, AverageMethod, Boltzmann,
+    Marginals,
+};
 use qnet::prelude::*;
 
 /// Slack for inequalities that hold exactly in real arithmetic.
@@ -82,7 +87,7 @@ proptest! {
 
     #[test]
     fn mutual_information_is_non_negative_and_subadditivity_holds(pxy in table()) {
-        let (px, py) = marginals(&pxy).unwrap();
+        let Marginals { x: px, y: py } = marginals(&pxy).unwrap();
         let (hx, hy) = (entropy(&px, Base::NATS).unwrap(), entropy(&py, Base::NATS).unwrap());
         let hxy = joint_entropy(&pxy, Base::NATS).unwrap();
         let i = mutual_information(&pxy, Base::NATS).unwrap();

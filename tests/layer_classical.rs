@@ -1,10 +1,12 @@
-//! The classical pieces: Linear against finite differences and Xavier bounds, softmax and cross-entropy
-//! against closed forms and finite differences, Sgd and Adam against hand-computed steps, typed errors.
+//! The classical pieces: Linear against finite differences and Xavier bounds, softmax and the softmax
+//! cross-entropy loss against closed forms, info's cross-entropy and finite differences, Sgd and Adam against hand-computed steps, typed errors.
 
 use approx::assert_relative_eq;
 use nalgebra::{DMatrix, DVector};
 use proptest::prelude::*;
-use qnet::layer::{softmax_into, tanh};
+use qnet::error::NonFiniteKind;
+use qnet::info::{cross_entropy, softmax};
+use qnet::layer::tanh;
 use qnet::prelude::*;
 use rand::SeedableRng;
 
@@ -57,24 +59,30 @@ proptest! {
         }
     }
 
-    /// The cross-entropy gradient equals finite differences, for any temperature.
+    /// The softmax cross-entropy is H(e_target, softmax(z/T)) and its gradient equals finite differences, for
+    /// any temperature.
     #[test]
-    fn cross_entropy_gradient_matches_finite_differences(
+    fn softmax_cross_entropy_gradient_matches_finite_differences(
         z in proptest::collection::vec(-5.0f64..5.0, 4),
         target in 0usize..4,
         t in 0.2f64..3.0,
     ) {
         let mut g = vec![0.0; 4];
-        let loss = cross_entropy(&z, target, t, &mut g).unwrap();
+        let loss = softmax_cross_entropy(&z, target, t, &mut g).unwrap();
         let p = softmax(&z, t).unwrap();
         prop_assert!((loss + p[target].ln()).abs() < 1e-12);
+        let mut one_hot = vec![0.0; 4];
+        one_hot[target] = 1.0;
+        prop_assert!((loss - cross_entropy(&one_hot, &p, Base::NATS).unwrap()).abs() < 1e-12);
         let mut scratch = vec![0.0; 4];
         let h = 1e-6;
         for i in 0..4 {
             let (mut zp, mut zm) = (z.clone(), z.clone());
             zp[i] += h;
             zm[i] -= h;
-            let fd = (cross_entropy(&zp, target, t, &mut scratch).unwrap() - cross_entropy(&zm, target, t, &mut scratch).unwrap()) / (2.0 * h);
+            let fd = (softmax_cross_entropy(&zp, target, t, &mut scratch).unwrap()
+                - softmax_cross_entropy(&zm, target, t, &mut scratch).unwrap())
+                / (2.0 * h);
             prop_assert!((fd - g[i]).abs() < 1e-7);
         }
     }
@@ -89,12 +97,23 @@ fn softmax_and_tanh_closed_forms() {
     let p = softmax(&[0.0, 2.0 * 2f64.ln()], 2.0).unwrap();
     assert_relative_eq!(p[1], 2.0 / 3.0, epsilon = 1e-15);
     assert_eq!(tanh(&[0.5, -0.5]), vec![0.5f64.tanh(), -(0.5f64.tanh())]);
-    let mut out = [0.0; 2];
-    assert!(matches!(softmax_into(&[1.0, 2.0, 3.0], 1.0, &mut out), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(softmax(&[1.0], 0.0), Err(Error::InvalidHyperParameter { name: "temperature", .. })));
-    assert!(matches!(softmax(&[], 1.0), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(softmax(&[], 1.0), Err(Error::EmptyDistribution { what: "logits" })));
     let mut g = [0.0; 2];
-    assert!(matches!(cross_entropy(&[1.0, 2.0], 2, 1.0, &mut g), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(softmax_cross_entropy(&[1.0, 2.0], 2, 1.0, &mut g), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(
+        softmax_cross_entropy(&[1.0, 2.0, 3.0], 0, 1.0, &mut g),
+        Err(Error::DimensionMismatch { expected: 3, found: 2, .. })
+    ));
+    assert!(matches!(softmax_cross_entropy(&[], 0, 1.0, &mut []), Err(Error::EmptyDistribution { what: "logits" })));
+    assert!(matches!(
+        softmax_cross_entropy(&[1.0, f64::NAN], 0, 1.0, &mut g),
+        Err(Error::NonFinite { kind: NonFiniteKind::Entry { what: "logits", index: 1 }, .. })
+    ));
+    assert!(matches!(
+        softmax_cross_entropy(&[1.0, 2.0], 0, f64::INFINITY, &mut g),
+        Err(Error::InvalidHyperParameter { name: "temperature", .. })
+    ));
 }
 
 #[test]

@@ -20,7 +20,7 @@ fn loss_and_upstream(logits: &[f64], labels: &[usize], classes: usize) -> (f64, 
     let b = labels.len() as f64;
     for (s, &y) in labels.iter().enumerate() {
         let r = s * classes..(s + 1) * classes;
-        loss += cross_entropy(&logits[r.clone()], y, 1.0, &mut up[r]).unwrap() / b;
+        loss += softmax_cross_entropy(&logits[r.clone()], y, 1.0, &mut up[r]).unwrap() / b;
     }
     up.iter_mut().for_each(|g| *g /= b);
     (loss, up)

@@ -6,6 +6,7 @@ use std::f64::consts::PI;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 use qnet::error::NonFiniteKind;
+use qnet::physics::{self, Boundary, Spectrum};
 use qnet::prelude::*;
 
 type M = DMatrix<Complex64>;
@@ -101,10 +102,10 @@ fn ising_ground_energies_match_free_fermions() {
         // n = 10 (a 1024 × 1024 eigenproblem) at the critical point only, to keep the test quick.
         for &(j, h) in if n == 10 { &cases[..1] } else { &cases[..] } {
             let ring = physics::transverse_field_ising(n, j, h, Boundary::Periodic).unwrap();
-            let (e_ring, _) = physics::ground_state(&ring, n).unwrap();
+            let e_ring = physics::ground_state(&ring, n).unwrap().energy;
             assert!((e_ring - ising_ring_exact(n, j, h)).abs() < 1e-9, "ring n={n} J={j} h={h}: {e_ring}");
             let open = physics::transverse_field_ising(n, j, h, Boundary::Open).unwrap();
-            let (e_open, _) = physics::ground_state(&open, n).unwrap();
+            let e_open = physics::ground_state(&open, n).unwrap().energy;
             assert!((e_open - ising_open_exact(n, j, h)).abs() < 1e-9, "open n={n} J={j} h={h}: {e_open}");
         }
     }
@@ -116,7 +117,7 @@ fn xx_chain_ground_energy_matches_free_fermions() {
     for n in 2..=9 {
         let h = physics::heisenberg_xxz(n, 1.0, 0.0, Boundary::Open).unwrap();
         let exact: f64 = (1..=n).map(|m| (4.0 * (PI * m as f64 / (n + 1) as f64).cos()).min(0.0)).sum();
-        let (e0, _) = physics::ground_state(&h, n).unwrap();
+        let e0 = physics::ground_state(&h, n).unwrap().energy;
         assert!((e0 - exact).abs() < 1e-9, "n={n}: {e0} vs {exact}");
     }
 }

@@ -1,6 +1,7 @@
 //! VQE on a small transverse-field Ising chain reaches the exact ground energy within 1e-3: the hardware-efficient
 //! ansatz, adjoint gradients (grad) and Adam (layer) against exact diagonalisation (physics).
 
+use qnet::physics::{self, Boundary, Spectrum};
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

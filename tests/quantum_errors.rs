@@ -1,7 +1,7 @@
 //! Every error of the quantum layer, provoked, with its message checked.
 
 use nalgebra::DMatrix;
-use qnet::error::NonFiniteKind;
+use qnet::error::{NonFiniteKind, ParamKind};
 use qnet::prelude::*;
 
 fn msg(e: Error) -> String {

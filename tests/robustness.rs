@@ -2,11 +2,13 @@
 //! bounded result. Run without `--release` too: integer overflow then panics instead of wrapping.
 
 use qnet::grad::{Outputs, QuantumFunction};
+use qnet::info::mutual_information_from_counts;
 use qnet::layer::MAX_LAYER_GATES;
+use qnet::physics::{self, Boundary};
 use qnet::prelude::*;
 use qnet::qasm::{Operation, Program, QasmErrorKind, MAX_OPERATIONS, MAX_REGISTER_BITS};
 use qnet::quantum::{MAX_DRAW_QUBITS, MAX_QUBITS};
-use qnet::tagger::{parse_conll, ClassificationReport, ConllFormat, TypeCounts};
+use qnet::tagger::{parse_conll, ClassificationReport, ConllFormat, Scheme, TypeCounts};
 use rand::SeedableRng;
 
 // ----- tagger ------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
-use qnet::tagger::{decode_utf8, parse_conll, sample, ConllFormat, Corpus, DensePath, TaggerConfig};
+use qnet::tagger::{parse_conll, sample, ConllFormat, Corpus, DensePath, TaggerConfig};
 
 use crate::Fallible;
 
@@ -262,8 +262,9 @@ pub fn read_corpus(path: &Path) -> Fallible<Corpus> {
 /// Reads a UTF-8 file; errors name the file, and the line of the first byte that is not UTF-8.
 pub fn read_text(path: &Path) -> Fallible<String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    String::from_utf8(bytes).map_err(|e| match decode_utf8(e.as_bytes(), path) {
-        Err(located) => located.into(),
-        Ok(_) => e.into(),
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+        qnet::Error::NotUtf8 { path: path.to_path_buf(), line }.into()
     })
 }

@@ -5,11 +5,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qnet::tagger::{decode_utf8, parse_conll, ConllFormat, Scheme};
+use qnet::tagger::{parse_conll, ConllFormat, Scheme};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&options, rest)) = data.split_first() else { return };
-    let Ok(text) = decode_utf8(rest, "fuzz") else { return };
+    let Ok(text) = std::str::from_utf8(rest) else { return };
     let format = match options & 3 {
         0 => ConllFormat::new(),
         1 => ConllFormat::conll2003(),

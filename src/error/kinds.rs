@@ -9,7 +9,7 @@ use super::Error;
 /// # Example
 /// ```
 /// use qnet::prelude::*;
-/// use qnet::error::NonFiniteKind;
+/// use qnet::error::{NonFiniteKind, ParamKind};
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let mut circuit = Circuit::new(1)?;

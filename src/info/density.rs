@@ -380,6 +380,7 @@ impl approx::AbsDiffEq for DensityMatrix {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::reduced_density_matrix;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -22,6 +22,7 @@ use crate::quantum::Observable;
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::GibbsState;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

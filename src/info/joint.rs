@@ -7,7 +7,37 @@ use super::shannon::entr;
 use super::validate::{check_table, compensated_sum};
 use crate::error::Result;
 
-/// The marginals (P(X = i))_i (row sums) and (P(Y = j))_j (column sums) of a joint table.
+/// The marginal distributions of a joint table: P(X = i) = Σ_j P(i, j) (row sums), P(Y = j) = Σ_i P(i, j)
+/// (column sums).
+///
+/// Returned by [`marginals`].
+///
+/// # Example
+///
+/// ```
+/// use approx::assert_relative_eq;
+/// use nalgebra::dmatrix;
+/// use qnet::prelude::*;
+/// use qnet::info::{joint_entropy, marginals};
+///
+/// # fn main() -> qnet::Result<()> {
+/// // Independent X and Y: the joint entropy is the sum of the marginal entropies.
+/// let pxy = dmatrix![0.3 * 0.6, 0.3 * 0.4; 0.7 * 0.6, 0.7 * 0.4];
+/// let m = marginals(&pxy)?;
+/// let sum = entropy(&m.x, Base::BITS)? + entropy(&m.y, Base::BITS)?;
+/// assert_relative_eq!(joint_entropy(&pxy, Base::BITS)?, sum, max_relative = 1e-14);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marginals {
+    /// (P(X = i))_i, the row sums: one entry a row of the table.
+    pub x: Vec<f64>,
+    /// (P(Y = j))_j, the column sums: one entry a column of the table.
+    pub y: Vec<f64>,
+}
+
+/// The marginals P(X = i) = Σ_j P(i, j) and P(Y = j) = Σ_i P(i, j) of a joint table, rows indexing X.
 ///
 /// # Errors
 /// [`Error::EmptyDistribution`](crate::Error::EmptyDistribution), [`Error::InvalidTableEntry`](crate::Error::InvalidTableEntry)
@@ -18,23 +48,23 @@ use crate::error::Result;
 ///
 /// ```
 /// use nalgebra::dmatrix;
-/// use qnet::prelude::*;
+/// use qnet::info::marginals;
 ///
 /// # fn main() -> qnet::Result<()> {
-/// let (px, py) = marginals(&dmatrix![0.5, 0.25; 0.0, 0.25])?;
-/// assert_eq!((px, py), (vec![0.75, 0.25], vec![0.5, 0.5]));
+/// let m = marginals(&dmatrix![0.5, 0.25; 0.0, 0.25])?;
+/// assert_eq!((m.x, m.y), (vec![0.75, 0.25], vec![0.5, 0.5]));
 /// # Ok(())
 /// # }
 /// ```
-pub fn marginals(pxy: &DMatrix<f64>) -> Result<(Vec<f64>, Vec<f64>)> {
+pub fn marginals(pxy: &DMatrix<f64>) -> Result<Marginals> {
     check_table(pxy)?;
     Ok(marginals_unchecked(pxy))
 }
 
-fn marginals_unchecked(pxy: &DMatrix<f64>) -> (Vec<f64>, Vec<f64>) {
-    let px = (0..pxy.nrows()).map(|i| compensated_sum(pxy.row(i).iter().copied())).collect();
-    let py = (0..pxy.ncols()).map(|j| compensated_sum(pxy.column(j).iter().copied())).collect();
-    (px, py)
+fn marginals_unchecked(pxy: &DMatrix<f64>) -> Marginals {
+    let x = (0..pxy.nrows()).map(|i| compensated_sum(pxy.row(i).iter().copied())).collect();
+    let y = (0..pxy.ncols()).map(|j| compensated_sum(pxy.column(j).iter().copied())).collect();
+    Marginals { x, y }
 }
 
 /// The joint entropy H(X, Y) = −Σ_ij P(i, j) log_b P(i, j), in units of `base`; rows index X, columns Y.
@@ -50,6 +80,7 @@ fn marginals_unchecked(pxy: &DMatrix<f64>) -> (Vec<f64>, Vec<f64>) {
 /// ```
 /// use approx::assert_relative_eq;
 /// use nalgebra::DMatrix;
+/// use qnet::info::joint_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -77,6 +108,7 @@ pub fn joint_entropy(pxy: &DMatrix<f64>, base: Base) -> Result<f64> {
 /// ```
 /// use approx::assert_relative_eq;
 /// use nalgebra::dmatrix;
+/// use qnet::info::conditional_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -87,7 +119,7 @@ pub fn joint_entropy(pxy: &DMatrix<f64>, base: Base) -> Result<f64> {
 /// ```
 pub fn conditional_entropy(pxy: &DMatrix<f64>, base: Base) -> Result<f64> {
     check_table(pxy)?;
-    let (_, py) = marginals_unchecked(pxy);
+    let py = marginals_unchecked(pxy).y;
     let mut terms = Vec::with_capacity(pxy.len());
     for (j, &pj) in py.iter().enumerate() {
         for &p in pxy.column(j).iter() {
@@ -124,7 +156,7 @@ pub fn conditional_entropy(pxy: &DMatrix<f64>, base: Base) -> Result<f64> {
 /// ```
 pub fn mutual_information(pxy: &DMatrix<f64>, base: Base) -> Result<f64> {
     check_table(pxy)?;
-    let (px, py) = marginals_unchecked(pxy);
+    let Marginals { x: px, y: py } = marginals_unchecked(pxy);
     let mut terms = Vec::with_capacity(pxy.len());
     for (j, &pj) in py.iter().enumerate() {
         for (i, &p) in pxy.column(j).iter().enumerate() {

@@ -25,7 +25,7 @@ const EXACT: f64 = 9_007_199_254_740_992.0;
 ///
 /// ```
 /// use nalgebra::dmatrix;
-/// use qnet::prelude::*;
+/// use qnet::info::contingency_table;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let table = contingency_table(&["a", "a", "b"], &[1, 2, 2])?;
@@ -78,6 +78,7 @@ fn ranks<T: Ord>(labels: &[T]) -> Vec<usize> {
 /// ```
 /// use approx::assert_relative_eq;
 /// use nalgebra::dmatrix;
+/// use qnet::info::mutual_information_from_counts;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -134,6 +135,7 @@ pub fn mutual_information_from_counts(table: &DMatrix<usize>, base: Base) -> Res
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::mutual_information_from_labels;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -153,7 +155,7 @@ pub fn mutual_information_from_labels<A: Ord, B: Ord>(labels_true: &[A], labels_
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::info::AverageMethod;
 ///
 /// assert_eq!(AverageMethod::default(), AverageMethod::Arithmetic);
 /// assert_eq!(AverageMethod::Geometric.average(1.0, 4.0), 2.0);
@@ -198,7 +200,7 @@ impl AverageMethod {
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::info::{normalized_mutual_information, AverageMethod};
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // The same partition under other names.

@@ -1,4 +1,4 @@
-//! Layer 3: information theory — Shannon and quantum entropies, divergences, mutual information, and the
+//! Layer 2: information theory — Shannon and quantum entropies, divergences, mutual information, and the
 //! thermodynamic quantities that link entropy to learning.
 //!
 //! Everything classical works on plain `&[f64]` probability vectors, `nalgebra::DMatrix<f64>` joint tables
@@ -8,6 +8,7 @@
 //!
 //! ```
 //! use approx::assert_relative_eq;
+//! use qnet::info::{entanglement_entropy, quantum_mutual_information, Boltzmann};
 //! use qnet::prelude::*;
 //!
 //! # fn main() -> qnet::Result<()> {
@@ -102,7 +103,7 @@ mod validate;
 pub use base::Base;
 pub use density::{reduced_density_matrix, DensityMatrix, DENSITY_TOLERANCE, MAX_DENSITY_QUBITS};
 pub use gibbs::GibbsState;
-pub use joint::{conditional_entropy, joint_entropy, marginals, mutual_information};
+pub use joint::{conditional_entropy, joint_entropy, marginals, mutual_information, Marginals};
 pub use labels::{
     contingency_table, mutual_information_from_counts, mutual_information_from_labels, normalized_mutual_information,
     AverageMethod,
@@ -115,4 +116,5 @@ pub use shannon::{
     cross_entropy, entropy, entropy_from_counts, js_distance, js_divergence, kl_divergence, renyi_entropy,
 };
 pub use thermo::{boltzmann_distribution, free_energy, log_sum_exp, softmax, softmax_entropy, Boltzmann};
+pub(crate) use thermo::{check_finite, check_temperature, softmax_into};
 pub use validate::{normalize, normalize_table, PROBABILITY_TOLERANCE};

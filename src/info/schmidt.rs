@@ -46,6 +46,7 @@ fn cut_spectrum(state: &StateVector, subsystem: &[usize]) -> Result<Vec<f64>> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::schmidt_coefficients;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -79,6 +80,7 @@ pub fn schmidt_coefficients(state: &StateVector, subsystem: &[usize]) -> Result<
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::entanglement_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -108,6 +110,7 @@ pub fn entanglement_entropy(state: &StateVector, subsystem: &[usize], base: Base
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::entanglement_renyi_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -141,6 +144,7 @@ pub fn entanglement_renyi_entropy(state: &StateVector, subsystem: &[usize], alph
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::quantum_mutual_information;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -173,6 +177,7 @@ pub fn quantum_mutual_information(state: &StateVector, a: &[usize], b: &[usize],
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::measurement_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -57,6 +57,7 @@ pub fn entropy(p: &[f64], base: Base) -> Result<f64> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::entropy_from_counts;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -122,7 +123,8 @@ fn kl_nats(p: &[f64], q: &[f64]) -> f64 {
 ///
 /// `f64::INFINITY` where q_i = 0 < p_i. As a loss, this is the negative log-likelihood of q under data drawn
 /// from p (PyTorch's `cross_entropy` with probability targets, in nats). scipy has no direct counterpart:
-/// `entropy(p) + entropy(p, q)`.
+/// `entropy(p) + entropy(p, q)`. The classifier loss on logits and a class index, H(e_t, softmax(z/T)) with
+/// its gradient, is `qnet::layer::softmax_cross_entropy`.
 ///
 /// # Errors
 /// As [`kl_divergence`].
@@ -167,6 +169,7 @@ pub fn cross_entropy(p: &[f64], q: &[f64], base: Base) -> Result<f64> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::js_divergence;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -198,6 +201,7 @@ fn js_nats(p: &[f64], q: &[f64]) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::{js_distance, js_divergence};
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -255,6 +259,7 @@ pub(crate) fn renyi_nats(p: &[f64], alpha: f64, support: usize) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::renyi_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

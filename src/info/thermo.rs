@@ -1,4 +1,4 @@
-//! The Boltzmann distribution, the partition function, free energy and the entropy of a softmax.
+//! The Boltzmann distribution, the partition function, free energy, the softmax and its entropy.
 //!
 //! Units: energies and the temperature T share one unit (k_B = 1), so E/T is a pure number; entropies are in
 //! nats unless a [`Base`] is given, and the free energy is an energy.
@@ -7,7 +7,8 @@ use super::base::Base;
 use super::validate::compensated_sum;
 use crate::error::{Error, Result};
 
-fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
+/// [`Error::EmptyDistribution`] for no values, [`Error::NonFinite`] for the first NaN or ±∞.
+pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
     if values.is_empty() {
         return Err(Error::EmptyDistribution { what });
     }
@@ -17,7 +18,8 @@ fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
     Ok(())
 }
 
-fn check_temperature(temperature: f64) -> Result<()> {
+/// [`Error::InvalidHyperParameter`] unless 0 < T < ∞: the one temperature check of the crate.
+pub(crate) fn check_temperature(temperature: f64) -> Result<()> {
     if !(temperature > 0.0 && temperature.is_finite()) {
         return Err(Error::InvalidHyperParameter {
             name: "temperature",
@@ -39,7 +41,7 @@ fn check_temperature(temperature: f64) -> Result<()> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
-/// use qnet::prelude::*;
+/// use qnet::info::log_sum_exp;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// assert_relative_eq!(log_sum_exp(&[1000.0, 1000.0])?, 1000.0 + std::f64::consts::LN_2);
@@ -67,6 +69,7 @@ fn lse(values: &[f64]) -> f64 {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::Boltzmann;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -177,7 +180,7 @@ impl Boltzmann {
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::info::boltzmann_distribution;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // Far below the gap: the ground state only, without overflow.
@@ -199,7 +202,7 @@ pub fn boltzmann_distribution(energies: &[f64], temperature: f64) -> Result<Vec<
 ///
 /// ```
 /// use approx::assert_relative_eq;
-/// use qnet::prelude::*;
+/// use qnet::info::free_energy;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // Two degenerate levels at 0: F = −T ln 2.
@@ -213,10 +216,13 @@ pub fn free_energy(energies: &[f64], temperature: f64) -> Result<f64> {
 
 /// The softmax at temperature T, p_i = e^(z_i/T) / Σ_j e^(z_j/T): the Boltzmann distribution of energies −z.
 ///
+/// Computed stably: the largest logit is subtracted before exponentiating, so huge logits do not overflow.
+///
 /// Counterpart: `scipy.special.softmax(logits / T)`, `torch.softmax(logits / T, -1)`.
 ///
 /// # Errors
-/// As [`Boltzmann::new`], with `"logits"` named in [`Error::NonFinite`].
+/// [`Error::EmptyDistribution`] for no logits, [`Error::NonFinite`] (naming `"logits"`) for NaN or ±∞,
+/// [`Error::InvalidHyperParameter`] unless 0 < T < ∞.
 ///
 /// # Example
 ///
@@ -227,13 +233,48 @@ pub fn free_energy(energies: &[f64], temperature: f64) -> Result<f64> {
 /// # fn main() -> qnet::Result<()> {
 /// let p = softmax(&[1.0, 2.0], 1.0)?;
 /// assert_relative_eq!(p[1], 1.0 / (1.0 + (-1.0f64).exp()), max_relative = 1e-15);
+/// // A low temperature sharpens, a high one flattens; huge logits do not overflow.
+/// assert!(softmax(&[1.0, 2.0], 0.1)?[1] > 0.99);
+/// assert!((softmax(&[1.0, 2.0], 1e6)?[1] - 0.5).abs() < 1e-6);
+/// assert_eq!(softmax(&[1000.0, 1000.0], 1.0)?, vec![0.5, 0.5]);
 /// # Ok(())
 /// # }
 /// ```
 pub fn softmax(logits: &[f64], temperature: f64) -> Result<Vec<f64>> {
     check_finite("logits", logits)?;
-    let energies: Vec<f64> = logits.iter().map(|z| -z).collect();
-    boltzmann_distribution(&energies, temperature)
+    check_temperature(temperature)?;
+    let mut out = vec![0.0; logits.len()];
+    softmax_into(logits, temperature, &mut out);
+    Ok(out)
+}
+
+/// The normalizer of one [`softmax_into`]: the largest logit m, T, and ln Σ_j e^((z_j − m)/T).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SoftmaxNormalizer {
+    max: f64,
+    temperature: f64,
+    log_sum: f64,
+}
+
+impl SoftmaxNormalizer {
+    /// ln softmax(z/T)_i = (z_i − m)/T − ln Σ_j e^((z_j − m)/T) for the logit z_i, without rounding through p_i.
+    pub(crate) fn log_softmax(&self, logit: f64) -> f64 {
+        (logit - self.max) / self.temperature - self.log_sum
+    }
+}
+
+/// [`softmax`] written into `out`, unchecked and allocation-free: the fast path of training loops, whose
+/// callers have validated the logits and the temperature ([`check_finite`], [`check_temperature`]).
+pub(crate) fn softmax_into(logits: &[f64], temperature: f64, out: &mut [f64]) -> SoftmaxNormalizer {
+    debug_assert_eq!(logits.len(), out.len(), "softmax output length");
+    let max = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut sum = 0.0;
+    for (o, z) in out.iter_mut().zip(logits) {
+        *o = ((z - max) / temperature).exp();
+        sum += *o;
+    }
+    out.iter_mut().for_each(|o| *o /= sum);
+    SoftmaxNormalizer { max, temperature, log_sum: sum.ln() }
 }
 
 /// The entropy of the softmax at temperature T, H = −Σ_i p_i log_b p_i with p = softmax(z/T), in units of
@@ -246,6 +287,7 @@ pub fn softmax(logits: &[f64], temperature: f64) -> Result<Vec<f64>> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::softmax_entropy;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -90,6 +90,7 @@ pub(crate) fn check_table(pxy: &DMatrix<f64>) -> Result<()> {
 ///
 /// ```
 /// use approx::assert_relative_eq;
+/// use qnet::info::normalize;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

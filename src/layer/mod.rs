@@ -1,12 +1,14 @@
-//! Layer 2: the differentiable quantum layer, the hybrid network built on it, and the small classical pieces
+//! Layer 3: the differentiable quantum layer, the hybrid network built on it, and the small classical pieces
 //! they need.
 //!
 //! - [`QuantumLayer`] (settings in [`LayerConfig`]): angle encoding, an entangling [`Ansatz`] of L blocks on
 //!   a [`Topology`], a [`Readout`], gradients by any [`DiffMethod`](crate::grad::DiffMethod).
 //! - [`QuantumNetwork`]: Linear → π·tanh → QuantumLayer → Linear, with its parameters as one flat vector,
 //!   batched forward and backward passes, serde support; its docs show a whole training loop.
-//! - [`Linear`] (Xavier init), [`tanh`], [`softmax`], [`cross_entropy`], and the optimizers [`Sgd`] and
-//!   [`Adam`]: small, in service of the network and the tagger, not a framework.
+//! - [`Linear`] (Xavier init), [`tanh`], the classifier loss [`softmax_cross_entropy`] (built on
+//!   [`info::softmax`](crate::info::softmax); the information-theoretic
+//!   [`cross_entropy`](crate::info::cross_entropy) H(p, q) is in [`info`](crate::info)), and the optimizers
+//!   [`Sgd`] and [`Adam`]: small, in service of the network and the tagger, not a framework.
 //!
 //! # Limits
 //!
@@ -21,14 +23,16 @@ mod activation;
 pub(crate) mod batch;
 mod config;
 mod linear;
+mod loss;
 mod network;
 mod optim;
 mod quantum_layer;
 mod serde_repr;
 
-pub use activation::{cross_entropy, softmax, softmax_into, tanh};
+pub use activation::tanh;
 pub use config::{Ansatz, LayerConfig, Readout, Rotation, Topology, MAX_LAYER_GATES};
 pub use linear::Linear;
+pub use loss::softmax_cross_entropy;
 pub use network::{NetworkBuilder, QuantumNetwork};
 pub use optim::{Adam, Sgd};
 pub use quantum_layer::QuantumLayer;

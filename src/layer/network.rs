@@ -129,7 +129,7 @@ impl NetworkBuilder {
 ///     // Cross-entropy upstream gradients, one per sample.
 ///     let mut upstream = vec![0.0; logits.len()];
 ///     for (s, &y) in ys.iter().enumerate() {
-///         cross_entropy(&logits[2 * s..2 * s + 2], y, 1.0, &mut upstream[2 * s..2 * s + 2])?;
+///         softmax_cross_entropy(&logits[2 * s..2 * s + 2], y, 1.0, &mut upstream[2 * s..2 * s + 2])?;
 ///     }
 ///     let (_, grads) = net.backward_batch(&xs, &upstream)?;
 ///     opt.step(&mut params, &grads)?;
@@ -474,12 +474,12 @@ impl QuantumNetwork {
     /// let xs = [0.1, 0.2, 0.3, -0.3, 0.0, 0.9];
     /// let labels = [0usize, 1];
     /// let (logits, _, grads) =
-    ///     net.forward_backward_batch(&xs, |s, y, g| cross_entropy(y, labels[s], 1.0, g).map(|_| ()))?;
+    ///     net.forward_backward_batch(&xs, |s, y, g| softmax_cross_entropy(y, labels[s], 1.0, g).map(|_| ()))?;
     /// // The same as the two separate passes.
     /// assert_eq!(logits, net.forward_batch(&xs)?);
     /// let mut up = vec![0.0; 4];
     /// for s in 0..2 {
-    ///     cross_entropy(&logits[2 * s..2 * s + 2], labels[s], 1.0, &mut up[2 * s..2 * s + 2])?;
+    ///     softmax_cross_entropy(&logits[2 * s..2 * s + 2], labels[s], 1.0, &mut up[2 * s..2 * s + 2])?;
     /// }
     /// let (_, expected) = net.backward_batch(&xs, &up)?;
     /// assert!(grads.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-12));

@@ -19,7 +19,7 @@ pub const MAX_ANSATZ_GATES: usize = 1 << 20;
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let c = physics::hardware_efficient_ansatz(3, 2)?;

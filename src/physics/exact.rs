@@ -20,7 +20,7 @@ pub const MAX_EXACT_QUBITS: usize = 12;
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics::{self, Boundary, Spectrum};
 /// use approx::assert_relative_eq;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -119,7 +119,33 @@ impl Spectrum {
     }
 }
 
-/// The ground energy and a ground state of `hamiltonian` on `num_qubits` qubits.
+/// The lowest eigenvalue E_0 of a Hamiltonian and one normalised eigenstate |ψ_0⟩ with H|ψ_0⟩ = E_0|ψ_0⟩.
+///
+/// Returned by [`ground_state`]; when E_0 is degenerate the state is one vector of its eigenspace.
+///
+/// # Example
+///
+/// ```
+/// use qnet::physics;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // A single spin in a field, H = −Z: E_0 = −1 in |0⟩.
+/// let h = physics::pauli_sum(&[(-1.0, "Z")])?;
+/// let ground = physics::ground_state(&h, 1)?;
+/// assert!((ground.energy + 1.0).abs() < 1e-12);
+/// assert!((ground.state.probabilities()[0] - 1.0).abs() < 1e-12);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroundState {
+    /// The ground energy E_0, the lowest eigenvalue.
+    pub energy: f64,
+    /// A normalised ground state |ψ_0⟩ (its global phase is the solver's).
+    pub state: StateVector,
+}
+
+/// The ground energy E_0 = min spec H and a ground state of `hamiltonian` on `num_qubits` qubits.
 ///
 /// # Errors
 /// As [`Spectrum::of`].
@@ -127,20 +153,20 @@ impl Spectrum {
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics::{self, Boundary};
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // The 4-site Heisenberg ring: E_0 = −8 (−2 in units of S·S).
 /// let h = physics::heisenberg_xxz(4, 1.0, 1.0, Boundary::Periodic)?;
-/// let (e0, psi) = physics::ground_state(&h, 4)?;
-/// assert!((e0 + 8.0).abs() < 1e-10);
-/// assert!((psi.expectation(&h)? + 8.0).abs() < 1e-10);
+/// let ground = physics::ground_state(&h, 4)?;
+/// assert!((ground.energy + 8.0).abs() < 1e-10);
+/// assert!((ground.state.expectation(&h)? + 8.0).abs() < 1e-10);
 /// # Ok(())
 /// # }
 /// ```
-pub fn ground_state(hamiltonian: &Observable, num_qubits: usize) -> Result<(f64, StateVector)> {
+pub fn ground_state(hamiltonian: &Observable, num_qubits: usize) -> Result<GroundState> {
     let s = Spectrum::of(hamiltonian, num_qubits)?;
-    Ok((s.ground_energy(), s.state(0)?))
+    Ok(GroundState { energy: s.ground_energy(), state: s.state(0)? })
 }
 
 /// The dense real matrix of an observable whose terms all have an even number of Y factors.

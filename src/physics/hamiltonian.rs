@@ -8,7 +8,7 @@ use crate::quantum::{Observable, Pauli, PauliString};
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::physics::{self, Boundary};
 ///
 /// # fn main() -> qnet::Result<()> {
 /// assert_eq!(physics::bonds(3, Boundary::Open)?, vec![(0, 1), (1, 2)]);
@@ -72,6 +72,7 @@ fn finite(name: &'static str, value: f64) -> Result<()> {
 /// # Example
 ///
 /// ```
+/// use qnet::physics::{self, Boundary};
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -106,6 +107,7 @@ pub fn transverse_field_ising(num_sites: usize, j: f64, h: f64, boundary: Bounda
 /// # Example
 ///
 /// ```
+/// use qnet::physics::{self, Boundary};
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {
@@ -140,6 +142,7 @@ pub fn heisenberg_xxz(num_sites: usize, j: f64, delta: f64, boundary: Boundary) 
 /// # Example
 ///
 /// ```
+/// use qnet::physics;
 /// use qnet::prelude::*;
 ///
 /// # fn main() -> qnet::Result<()> {

@@ -9,7 +9,7 @@ use super::report::ClassificationReport;
 use crate::error::{Error, Result};
 
 /// conlleval's sentence-boundary marker: a line whose first field is `-X-` is a boundary, like a blank line.
-pub const BOUNDARY: &str = "-X-";
+const BOUNDARY: &str = "-X-";
 
 /// The options of the conlleval script that change how its input is read.
 ///

@@ -54,13 +54,13 @@ mod vocab;
 mod writer;
 
 pub use self::chunk::{chunks, Chunk, ChunkRules};
-pub use self::conlleval::{parse_conlleval, read_conlleval, ConllevalOptions, Predictions, BOUNDARY};
+pub use self::conlleval::{parse_conlleval, read_conlleval, ConllevalOptions, Predictions};
 pub use self::entity::{score_entities, EntityReport, EntityScorer, TypeCounts};
 pub use self::model::{
     tokenize, CrfGradient, DensePath, EntitySpan, EpochReport, Evaluation, LayerWeights, LinearChainCrf,
     QuantumDiagnostics, Tagger, TaggerConfig, TextToken, TrainEvent, MAX_TAGGER_QUBITS,
 };
-pub use self::reader::{decode_utf8, parse_conll, read_conll_file, ConllFormat, Corpus, Sentence, DOCSTART};
+pub use self::reader::{parse_conll, read_conll_file, ConllFormat, Corpus, Sentence};
 pub use self::report::{ClassificationReport, LabelScores};
 pub use self::scheme::Scheme;
 pub use self::tag::{Prefix, Tag};

@@ -10,7 +10,7 @@ use super::tag::{check, Prefix, Tag};
 use crate::error::{Error, Result};
 
 /// The marker whose line opens a document in CoNLL files (`-DOCSTART- -X- -X- O`).
-pub const DOCSTART: &str = "-DOCSTART-";
+pub(crate) const DOCSTART: &str = "-DOCSTART-";
 
 /// How a CoNLL file's columns are laid out: token first, tag last, and optionally a part-of-speech and a
 /// syntactic-chunk column in between.
@@ -211,20 +211,9 @@ pub fn read_conll_file<P: AsRef<Path>>(path: P, format: &ConllFormat) -> Result<
     parse_conll_at(text, path, format)
 }
 
-/// Checks that `bytes` are UTF-8 and returns them as text.
-///
-/// # Errors
-/// [`Error::NotUtf8`] naming `source` and the 1-based line of the first invalid byte.
-///
-/// # Example
-/// ```
-/// use qnet::tagger::decode_utf8;
-/// assert_eq!(decode_utf8(b"a O\n", "x")?, "a O\n");
-/// let err = decode_utf8(b"a O\n\xff O\n", "x").unwrap_err();
-/// assert!(matches!(err, qnet::Error::NotUtf8 { line: 2, .. }));
-/// # Ok::<(), qnet::Error>(())
-/// ```
-pub fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&str> {
+/// Checks that `bytes` are UTF-8 and returns them as text; [`Error::NotUtf8`] names `source` and the 1-based
+/// line of the first invalid byte.
+pub(crate) fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&str> {
     std::str::from_utf8(bytes).map_err(|e| Error::NotUtf8 {
         path: source.as_ref().to_path_buf(),
         line: 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count(),
@@ -443,4 +432,17 @@ fn needs_repair(tags: &[Tag]) -> bool {
         prev = tag.kind();
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_utf8;
+    use crate::error::Error;
+
+    #[test]
+    fn decode_utf8_names_the_line_of_the_first_invalid_byte() {
+        assert_eq!(decode_utf8(b"a O\n", "x").unwrap(), "a O\n");
+        let err = decode_utf8(b"a O\n\xff O\n", "x").unwrap_err();
+        assert!(matches!(err, Error::NotUtf8 { line: 2, .. }));
+    }
 }
