@@ -21,8 +21,8 @@ fn main() -> qnet::Result<()> {
             loss += softmax_cross_entropy(&logits[r.clone()], y, 1.0, &mut upstream[r])? / labels.len() as f64;
         }
         upstream.iter_mut().for_each(|g| *g /= labels.len() as f64);
-        let (_, grads) = net.backward_batch(&xs, &upstream)?;
-        opt.step(&mut params, &grads)?;
+        let grads = net.backward_batch(&xs, &upstream)?;
+        opt.step(&mut params, &grads.params)?;
         net.set_params(&params)?;
         if epoch % 20 == 0 {
             println!("epoch {epoch:3}: loss {loss:.4}");

@@ -2,6 +2,7 @@
 //! thread-count independence, serialization, and typed errors.
 
 use qnet::error::NonFiniteKind;
+use qnet::layer::LayerGradients;
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 
@@ -49,7 +50,7 @@ fn train(net: &mut QuantumNetwork, xs: &[f64], labels: &[usize], epochs: usize, 
         let logits = net.forward_batch(xs).unwrap();
         let (loss, up) = loss_and_upstream(&logits, labels, net.output_dim());
         losses.push(loss);
-        let (_, grads) = net.backward_batch(xs, &up).unwrap();
+        let grads = net.backward_batch(xs, &up).unwrap().params;
         opt.step(&mut params, &grads).unwrap();
         net.set_params(&params).unwrap();
     }
@@ -119,7 +120,7 @@ fn network_gradients_match_finite_differences() {
     let g = [0.8, -1.3];
     for (k, builder) in configs.into_iter().enumerate() {
         let mut net = builder.seed(k as u64).build().unwrap();
-        let (xg, pg) = net.backward(&x, &g).unwrap();
+        let LayerGradients { inputs: xg, params: pg } = net.backward(&x, &g).unwrap();
         let f = |net: &QuantumNetwork, x: &[f64]| -> f64 {
             let y = net.forward(x).unwrap();
             y.iter().zip(&g).map(|(a, b)| a * b).sum()
@@ -157,11 +158,12 @@ fn batches_equal_single_samples() {
     let xs: Vec<f64> = (0..b * 4).map(|_| rng.random_range(-1.0..1.0)).collect();
     let up: Vec<f64> = (0..b * 3).map(|_| rng.random_range(-1.0..1.0)).collect();
     let ys = net.forward_batch(&xs).unwrap();
-    let (xg, pg) = net.backward_batch(&xs, &up).unwrap();
+    let LayerGradients { inputs: xg, params: pg } = net.backward_batch(&xs, &up).unwrap();
     let mut total = vec![0.0; net.num_params()];
     for s in 0..b {
         assert_eq!(net.forward(&xs[s * 4..(s + 1) * 4]).unwrap(), ys[s * 3..(s + 1) * 3].to_vec());
-        let (x1, p1) = net.backward(&xs[s * 4..(s + 1) * 4], &up[s * 3..(s + 1) * 3]).unwrap();
+        let LayerGradients { inputs: x1, params: p1 } =
+            net.backward(&xs[s * 4..(s + 1) * 4], &up[s * 3..(s + 1) * 3]).unwrap();
         assert_eq!(x1, xg[s * 4..(s + 1) * 4].to_vec());
         total.iter_mut().zip(&p1).for_each(|(t, v)| *t += v);
     }
@@ -173,13 +175,13 @@ fn batches_equal_single_samples() {
     let w = layer.init_weights(&mut rng);
     let qx: Vec<f64> = (0..b * 3).map(|_| rng.random_range(-1.0..1.0)).collect();
     let qg: Vec<f64> = (0..b * 3).map(|_| rng.random_range(-1.0..1.0)).collect();
-    let qy = layer.forward_batch(&qx, &w).unwrap();
-    let (qxg, qwg) = layer.backward_batch(&qx, &w, &qg).unwrap();
+    let qy = layer.forward_batch(&w, &qx).unwrap();
+    let LayerGradients { inputs: qxg, params: qwg } = layer.backward_batch(&w, &qx, &qg).unwrap();
     let mut wsum = vec![0.0; w.len()];
     for s in 0..b {
         let x = &qx[s * 3..(s + 1) * 3];
-        assert_eq!(layer.forward(x, &w).unwrap(), qy[s * 3..(s + 1) * 3].to_vec());
-        let (a, c) = layer.backward(x, &w, &qg[s * 3..(s + 1) * 3]).unwrap();
+        assert_eq!(layer.forward(&w, x).unwrap(), qy[s * 3..(s + 1) * 3].to_vec());
+        let LayerGradients { inputs: a, params: c } = layer.backward(&w, x, &qg[s * 3..(s + 1) * 3]).unwrap();
         assert_eq!(a, qxg[s * 3..(s + 1) * 3].to_vec());
         wsum.iter_mut().zip(&c).for_each(|(t, v)| *t += v);
     }
@@ -210,13 +212,11 @@ fn batches_are_bit_identical_for_any_thread_count() {
     let one = run(1);
     let two = run(2);
     assert_eq!(one.0, two.0);
-    assert_eq!(one.1 .0, two.1 .0);
-    assert_eq!(one.1 .1, two.1 .1);
+    assert_eq!(one.1, two.1);
     assert_eq!(one.2, two.2);
     // The fused pass equals the separate passes.
-    assert_eq!(one.2 .0, one.0);
-    assert_eq!(one.2 .1, one.1 .0);
-    assert_eq!(one.2 .2, one.1 .1);
+    assert_eq!(one.2.outputs, one.0);
+    assert_eq!(one.2.gradients, one.1);
     // And a large state (above the kernels' parallel threshold) differentiates identically on 1 and 2 threads.
     let big = QuantumLayer::new(15, 1).unwrap();
     let w = big.init_weights(&mut rng);
@@ -224,7 +224,7 @@ fn batches_are_bit_identical_for_any_thread_count() {
     let g: Vec<f64> = (0..15).map(|i| 1.0 - 0.1 * i as f64).collect();
     let run_big = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| big.backward(&x, &w, &g).unwrap())
+        pool.install(|| big.backward(&w, &x, &g).unwrap())
     };
     assert_eq!(run_big(1), run_big(2));
 }
@@ -270,11 +270,11 @@ fn bad_input_is_a_typed_error() {
     p[0] = f64::NAN;
     assert!(net.set_params(&p).is_err());
     let layer = QuantumLayer::new(2, 1).unwrap();
-    assert!(matches!(layer.forward(&[0.1, 0.2], &[0.0; 5]), Err(Error::ParameterCount { .. })));
-    assert!(matches!(layer.forward(&[0.1], &[0.0; 6]), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(layer.forward(&[0.0; 5], &[0.1, 0.2]), Err(Error::ParameterCount { .. })));
+    assert!(matches!(layer.forward(&[0.0; 6], &[0.1]), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(
-        layer.forward(&[0.1, f64::NAN], &[0.0; 6]),
+        layer.forward(&[0.0; 6], &[0.1, f64::NAN]),
         Err(Error::NonFinite { kind: NonFiniteKind::Parameter { .. }, .. })
     ));
-    assert!(matches!(layer.backward(&[0.1, 0.2], &[0.0; 6], &[1.0]), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(layer.backward(&[0.0; 6], &[0.1, 0.2], &[1.0]), Err(Error::DimensionMismatch { .. })));
 }

@@ -178,7 +178,7 @@ fn layer_configs_and_layers_are_checked_and_rebuilt() -> qnet::Result<()> {
     let back = round_trip(&layer);
     assert_eq!(back, layer);
     let w = vec![0.3; layer.num_weights()];
-    assert_eq!(back.forward(&[0.1, 0.2, 0.3], &w)?, layer.forward(&[0.1, 0.2, 0.3], &w)?);
+    assert_eq!(back.forward(&w, &[0.1, 0.2, 0.3])?, layer.forward(&w, &[0.1, 0.2, 0.3])?);
     let config = serde_json::to_value(layer.config()).expect("serializable");
     let with = |key: &str, value: serde_json::Value| {
         let mut c = config.clone();

@@ -22,6 +22,7 @@
 mod activation;
 pub(crate) mod batch;
 mod config;
+mod gradients;
 mod linear;
 mod loss;
 mod network;
@@ -31,6 +32,7 @@ mod serde_repr;
 
 pub use activation::tanh;
 pub use config::{Ansatz, LayerConfig, Readout, Rotation, Topology, MAX_LAYER_GATES};
+pub use gradients::{ForwardBackward, LayerGradients};
 pub use linear::Linear;
 pub use loss::softmax_cross_entropy;
 pub use network::{NetworkBuilder, QuantumNetwork};

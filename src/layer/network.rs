@@ -4,6 +4,7 @@ use rand::SeedableRng;
 
 use super::batch;
 use super::config::{Ansatz, LayerConfig, Readout, Rotation, Topology};
+use super::gradients::{ForwardBackward, LayerGradients};
 use super::linear::Linear;
 use super::quantum_layer::QuantumLayer;
 use crate::bounded;
@@ -131,8 +132,8 @@ impl NetworkBuilder {
 ///     for (s, &y) in ys.iter().enumerate() {
 ///         softmax_cross_entropy(&logits[2 * s..2 * s + 2], y, 1.0, &mut upstream[2 * s..2 * s + 2])?;
 ///     }
-///     let (_, grads) = net.backward_batch(&xs, &upstream)?;
-///     opt.step(&mut params, &grads)?;
+///     let grads = net.backward_batch(&xs, &upstream)?;
+///     opt.step(&mut params, &grads.params)?;
 ///     net.set_params(&params)?;
 /// }
 /// let logits = net.forward_batch(&xs)?;
@@ -367,16 +368,16 @@ impl QuantumNetwork {
         Ok(out)
     }
 
-    /// (∂(gᵀy)/∂x, ∂(gᵀy)/∂θ) for one input x and the upstream gradient g = ∂L/∂y; θ in the order of
+    /// ∂(gᵀy)/∂x and ∂(gᵀy)/∂θ for one input x and the upstream gradient g = ∂L/∂y; θ in the order of
     /// [`params`](Self::params).
     ///
     /// # Errors
     /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `upstream` is not of the output length.
-    pub fn backward(&self, x: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    pub fn backward(&self, x: &[f64], upstream: &[f64]) -> Result<LayerGradients> {
         let mut xg = vec![0.0; self.input_dim()];
         let mut pg = vec![0.0; self.num_params()];
         self.backward_one(x, upstream, &mut self.scratch()?, &mut xg, &mut pg)?;
-        Ok((xg, pg))
+        Ok(LayerGradients { inputs: xg, params: pg })
     }
 
     fn batch_size(&self, xs: &[f64]) -> Result<usize> {
@@ -426,7 +427,7 @@ impl QuantumNetwork {
     /// # Errors
     /// As [`forward_batch`](Self::forward_batch); [`Error::DimensionMismatch`] when `upstream` does not hold
     /// output_dim values per sample.
-    pub fn backward_batch(&self, xs: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    pub fn backward_batch(&self, xs: &[f64], upstream: &[f64]) -> Result<LayerGradients> {
         let b = self.batch_size(xs)?;
         let (d, o) = (self.input_dim(), self.output_dim());
         check_len(
@@ -451,7 +452,7 @@ impl QuantumNetwork {
                 Ok(())
             },
         )?;
-        Ok((xg, pg))
+        Ok(LayerGradients { inputs: xg, params: pg })
     }
 
     /// A training step's passes over a batch in one go: for each sample, the forward pass y, the upstream
@@ -473,21 +474,20 @@ impl QuantumNetwork {
     /// let net = QuantumNetwork::new(3, 2, 2, 1)?;
     /// let xs = [0.1, 0.2, 0.3, -0.3, 0.0, 0.9];
     /// let labels = [0usize, 1];
-    /// let (logits, _, grads) =
-    ///     net.forward_backward_batch(&xs, |s, y, g| softmax_cross_entropy(y, labels[s], 1.0, g).map(|_| ()))?;
+    /// let step = net.forward_backward_batch(&xs, |s, y, g| softmax_cross_entropy(y, labels[s], 1.0, g).map(|_| ()))?;
+    /// let (logits, grads) = (&step.outputs, &step.gradients.params);
     /// // The same as the two separate passes.
-    /// assert_eq!(logits, net.forward_batch(&xs)?);
+    /// assert_eq!(logits, &net.forward_batch(&xs)?);
     /// let mut up = vec![0.0; 4];
     /// for s in 0..2 {
     ///     softmax_cross_entropy(&logits[2 * s..2 * s + 2], labels[s], 1.0, &mut up[2 * s..2 * s + 2])?;
     /// }
-    /// let (_, expected) = net.backward_batch(&xs, &up)?;
+    /// let expected = net.backward_batch(&xs, &up)?.params;
     /// assert!(grads.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-12));
     /// # Ok(())
     /// # }
     /// ```
-    #[allow(clippy::type_complexity)]
-    pub fn forward_backward_batch<U>(&self, xs: &[f64], upstream_of: U) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)>
+    pub fn forward_backward_batch<U>(&self, xs: &[f64], upstream_of: U) -> Result<ForwardBackward>
     where
         U: Fn(usize, &[f64], &mut [f64]) -> Result<()> + Sync + Send,
     {
@@ -512,6 +512,6 @@ impl QuantumNetwork {
                 Ok(())
             },
         )?;
-        Ok((ys, xg, pg))
+        Ok(ForwardBackward { outputs: ys, gradients: LayerGradients { inputs: xg, params: pg } })
     }
 }

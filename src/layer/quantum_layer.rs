@@ -4,6 +4,7 @@ use rand::{Rng, RngExt};
 
 use super::batch;
 use super::config::LayerConfig;
+use super::gradients::LayerGradients;
 use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
@@ -30,19 +31,19 @@ use crate::quantum::Circuit;
 /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
 /// let weights = layer.init_weights(&mut rng);
 /// let x = [0.3, -0.8];
-/// let y = layer.forward(&x, &weights)?;
+/// let y = layer.forward(&weights, &x)?;
 /// assert_eq!(y.len(), 2);
 ///
 /// // backward gives ∂(gᵀy)/∂x and ∂(gᵀy)/∂w; check one input against a finite difference.
 /// let g = [1.0, 0.5];
-/// let (dx, dw) = layer.backward(&x, &weights, &g)?;
-/// assert_eq!(dw.len(), layer.num_weights());
+/// let grads = layer.backward(&weights, &x, &g)?;
+/// assert_eq!(grads.params.len(), layer.num_weights());
 /// let h = 1e-6;
 /// let f = |x0: f64| -> qnet::Result<f64> {
-///     let y = layer.forward(&[x0, x[1]], &weights)?;
+///     let y = layer.forward(&weights, &[x0, x[1]])?;
 ///     Ok(g[0] * y[0] + g[1] * y[1])
 /// };
-/// assert_relative_eq!(dx[0], (f(x[0] + h)? - f(x[0] - h)?) / (2.0 * h), epsilon = 1e-8);
+/// assert_relative_eq!(grads.inputs[0], (f(x[0] + h)? - f(x[0] - h)?) / (2.0 * h), epsilon = 1e-8);
 /// # Ok(())
 /// # }
 /// ```
@@ -141,22 +142,22 @@ impl QuantumLayer {
     /// # Errors
     /// [`Error::DimensionMismatch`] for an input of the wrong length, [`Error::ParameterCount`] for weights of
     /// the wrong length, [`Error::NonFinite`] for NaN or ±∞.
-    pub fn forward(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
+    pub fn forward(&self, weights: &[f64], inputs: &[f64]) -> Result<Vec<f64>> {
         self.check_inputs(inputs)?;
         self.check_weights(weights)?;
         self.function.evaluate(weights, inputs)
     }
 
-    /// (∂(gᵀy)/∂x, ∂(gᵀy)/∂w) for the upstream gradient g = ∂L/∂y, by the layer's [`DiffMethod`].
+    /// ∂(gᵀy)/∂x and ∂(gᵀy)/∂w for the upstream gradient g = ∂L/∂y, by the layer's [`DiffMethod`].
     ///
     /// # Errors
     /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `upstream` is not of length
     /// [`num_outputs`](Self::num_outputs).
-    pub fn backward(&self, inputs: &[f64], weights: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    pub fn backward(&self, weights: &[f64], inputs: &[f64], upstream: &[f64]) -> Result<LayerGradients> {
         self.check_inputs(inputs)?;
         self.check_weights(weights)?;
         let v = self.function.vjp(self.config.diff_method, weights, inputs, upstream)?;
-        Ok((v.inputs, v.weights))
+        Ok(LayerGradients { inputs: v.inputs, params: v.weights })
     }
 
     fn batch_size(&self, inputs: &[f64]) -> Result<usize> {
@@ -178,7 +179,7 @@ impl QuantumLayer {
     /// # Errors
     /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `inputs.len()` is not a multiple of n;
     /// [`Error::TooLarge`] when the outputs cannot be allocated.
-    pub fn forward_batch(&self, inputs: &[f64], weights: &[f64]) -> Result<Vec<f64>> {
+    pub fn forward_batch(&self, weights: &[f64], inputs: &[f64]) -> Result<Vec<f64>> {
         self.check_weights(weights)?;
         let b = self.batch_size(inputs)?;
         let (n, m) = (self.num_inputs(), self.num_outputs());
@@ -213,7 +214,7 @@ impl QuantumLayer {
     /// # Errors
     /// As [`forward_batch`](Self::forward_batch); [`Error::DimensionMismatch`] when `upstream` does not hold m
     /// values per sample.
-    pub fn backward_batch(&self, inputs: &[f64], weights: &[f64], upstream: &[f64]) -> Result<(Vec<f64>, Vec<f64>)> {
+    pub fn backward_batch(&self, weights: &[f64], inputs: &[f64], upstream: &[f64]) -> Result<LayerGradients> {
         self.check_weights(weights)?;
         let b = self.batch_size(inputs)?;
         let (n, m) = (self.num_inputs(), self.num_outputs());
@@ -236,6 +237,6 @@ impl QuantumLayer {
                 }
                 Ok(())
             })?;
-        Ok((input_grads, weight_grads))
+        Ok(LayerGradients { inputs: input_grads, params: weight_grads })
     }
 }

@@ -8,7 +8,7 @@ use super::features::SentenceFeatures;
 use crate::error::Result;
 use crate::grad::function::check_len;
 use crate::layer::batch;
-use crate::layer::{Linear, QuantumNetwork, Readout};
+use crate::layer::{LayerGradients, Linear, QuantumNetwork, Readout};
 
 /// Linear(d → n) → tanh → Linear(n → K).
 #[derive(Debug, Clone, PartialEq)]
@@ -205,7 +205,7 @@ impl DenseModel {
 
     /// The gradients of the bags (one row per token) and of the network's parameters (summed over the batch)
     /// for upstream gradients of the scores.
-    pub(crate) fn backward(&self, bags: &[f64], upstream: &[f64], num_tags: usize) -> Result<(Vec<f64>, Vec<f64>)> {
+    pub(crate) fn backward(&self, bags: &[f64], upstream: &[f64], num_tags: usize) -> Result<LayerGradients> {
         match &self.net {
             DenseNet::Quantum(q) => q.backward_batch(bags, upstream),
             DenseNet::Classical(c) => {
@@ -236,7 +236,7 @@ impl DenseModel {
                         Ok(())
                     },
                 )?;
-                Ok((xg, pg))
+                Ok(LayerGradients { inputs: xg, params: pg })
             }
         }
     }

@@ -406,9 +406,9 @@ impl Tagger {
         emb.rows.clear();
         emb.values.clear();
         if let (Some(d), Some(b)) = (&self.dense, &bags) {
-            let (g_bags, g_params) = d.backward(b, &upstream, k)?;
-            d.bag_gradients(feats, &g_bags, &mut emb.slots, &mut emb.rows, &mut emb.values);
-            g_dense = g_params;
+            let g = d.backward(b, &upstream, k)?;
+            d.bag_gradients(feats, &g.inputs, &mut emb.slots, &mut emb.rows, &mut emb.values);
+            g_dense = g.params;
         }
         let norm2: f64 =
             [&sparse.values, &emb.values, &g_dense, &g_crf].iter().map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum();
