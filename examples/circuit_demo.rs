@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use qnet::prelude::*;
+use qnet::quantum::Pauli;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 

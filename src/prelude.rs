@@ -28,14 +28,11 @@ pub use crate::grad::{DiffMethod, Outputs, QuantumFunction};
 #[doc(no_inline)]
 pub use crate::info::{entropy, kl_divergence, mutual_information, Base, DensityMatrix};
 #[doc(no_inline)]
-pub use crate::layer::{
-    softmax_cross_entropy, Adam, Ansatz, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Rotation, Sgd,
-    Topology,
-};
+pub use crate::layer::{softmax_cross_entropy, Adam, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Sgd};
 #[doc(no_inline)]
-pub use crate::qasm::{self, Program};
+pub use crate::qasm::Program;
 #[doc(no_inline)]
-pub use crate::quantum::{Circuit, Gate, Instruction, Observable, Param, Pauli, PauliString, StateVector};
+pub use crate::quantum::{Circuit, Gate, Observable, Param, PauliString, StateVector};
 #[doc(no_inline)]
 pub use crate::tagger::{Tagger, TaggerConfig};
 #[doc(no_inline)]

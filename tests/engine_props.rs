@@ -6,6 +6,7 @@
 use proptest::prelude::*;
 use qnet::grad::{DiffMethod, Gradients, Outputs, QuantumFunction};
 use qnet::prelude::*;
+use qnet::quantum::Pauli;
 
 /// A gate kind with up to three angle slots; each slot reads a weight, an input or a constant.
 fn gate_of(kind: u8, p: [Param; 3]) -> Gate {

@@ -6,6 +6,7 @@ use nalgebra::DMatrix;
 use proptest::prelude::*;
 use qnet::grad::{DiffMethod, Gradients, Outputs, QuantumFunction};
 use qnet::prelude::*;
+use qnet::quantum::Pauli;
 
 const PS_TOL: f64 = 1e-10;
 const FD_TOL: f64 = 1e-5;

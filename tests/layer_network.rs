@@ -2,7 +2,10 @@
 //! thread-count independence, serialization, and typed errors.
 
 use qnet::error::NonFiniteKind;
+use qnet::layer::Ansatz;
 use qnet::layer::LayerGradients;
+use qnet::layer::Rotation;
+use qnet::layer::Topology;
 use qnet::prelude::*;
 use rand::{RngExt, SeedableRng};
 

@@ -3,6 +3,8 @@
 use nalgebra::DMatrix;
 use qnet::error::{NonFiniteKind, ParamKind};
 use qnet::prelude::*;
+use qnet::quantum::Instruction;
+use qnet::quantum::Pauli;
 
 fn msg(e: Error) -> String {
     let s = e.to_string();

@@ -79,6 +79,9 @@ pub enum Readout {
 ///
 /// ```
 /// use qnet::prelude::*;
+/// use qnet::layer::Ansatz;
+/// use qnet::layer::Rotation;
+/// use qnet::layer::Topology;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let layer = LayerConfig::new(3, 2)

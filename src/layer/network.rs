@@ -19,6 +19,8 @@ use crate::grad::{DiffMethod, Gradients, Tape, Workspace};
 ///
 /// ```
 /// use qnet::prelude::*;
+/// use qnet::layer::Ansatz;
+/// use qnet::layer::Rotation;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let net = QuantumNetwork::builder(4, 3, 2, 2)

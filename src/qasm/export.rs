@@ -28,6 +28,7 @@ use crate::quantum::{Circuit, Gate, Instruction};
 ///
 /// ```
 /// use qnet::prelude::*;
+/// use qnet::qasm;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let mut c = Circuit::new(2)?;

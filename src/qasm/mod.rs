@@ -51,6 +51,7 @@
 //!
 //! ```
 //! use qnet::prelude::*;
+//! use qnet::qasm;
 //! use approx::assert_relative_eq;
 //!
 //! # fn main() -> qnet::Result<()> {

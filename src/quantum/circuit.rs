@@ -16,6 +16,7 @@ use crate::error::{Error, ParamKind, Result};
 ///
 /// ```
 /// use qnet::prelude::*;
+/// use qnet::quantum::Instruction;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // RY(w0) on qubit 2, controlled by qubits 0 and 1.

@@ -16,7 +16,7 @@ pub const MAX_DENSE_QUBITS: usize = 14;
 /// # Example
 ///
 /// ```
-/// use qnet::prelude::*;
+/// use qnet::quantum::Pauli;
 ///
 /// assert_eq!(Pauli::try_from('Y').unwrap(), Pauli::Y);
 /// assert_eq!(Pauli::Z.to_string(), "Z");
@@ -83,6 +83,7 @@ impl std::fmt::Display for Pauli {
 ///
 /// ```
 /// use qnet::prelude::*;
+/// use qnet::quantum::Pauli;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// let p = PauliString::parse("ZXI")?;
