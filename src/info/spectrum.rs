@@ -406,6 +406,10 @@ fn hemv_column(ar: &[f64], ai: &[f64], vr: &[f64], vi: &[f64], yr: &mut [f64], y
     hemv_column_impl(ar, ai, vr, vi, yr, yi)
 }
 
+/// [`hemv_column_impl`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The processor must support AVX2 (the caller checks it before calling).
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[target_feature(enable = "avx2")]
 unsafe fn hemv_column_avx2(

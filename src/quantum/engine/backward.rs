@@ -10,7 +10,7 @@ use super::plan::{bound_angles, dense1, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::kernels::PARALLEL_MIN_DIM;
-use crate::quantum::kernels::{reduce, SharedMut, Subspace};
+use crate::quantum::kernels::{reduce, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ZERO};
 use crate::quantum::Pauli;
 
@@ -301,6 +301,21 @@ impl Ctx<'_> {
                 let t = 1usize << node.targets[0];
                 let sub = Subspace::new(phi.len(), t | node.ctrl, node.ctrl);
                 let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
+                if node.ctrl == 0 && t <= CHUNK {
+                    // Without controls, subspace chunk c is the amplitudes 2c·CHUNK .. 2(c + 1)·CHUNK: walk them as
+                    // blocks of 2t (low half, high half), the same pairs in the same order as the runs below,
+                    // without index arithmetic per pair.
+                    reduce(&sub, self.parallel, &mut sums[a..b], partials, |range, row| {
+                        let (start, len) = (2 * range.start, 2 * (range.end - range.start));
+                        // SAFETY: distinct chunks are distinct amplitude ranges below the states' common length.
+                        let (p, l) = unsafe { (p.slice(start, len), l.slice(start, len)) };
+                        for (pb, lb) in p.chunks_exact_mut(2 * t).zip(l.chunks_exact_mut(2 * t)) {
+                            let ((p0, p1), (l0, l1)) = (pb.split_at_mut(t), lb.split_at_mut(t));
+                            pair_program(program, p0, p1, l0, l1, row);
+                        }
+                    });
+                    return;
+                }
                 reduce(&sub, self.parallel, &mut sums[a..b], partials, |range, row| {
                     sub.runs(range, |first, len| {
                         // SAFETY: subspace indices of distinct chunks are distinct, and `first + o` (o < len) and

@@ -22,7 +22,7 @@ mod subspace;
 
 use drive::{drive, drive_pairs};
 pub(crate) use reduce::{chunked_sum, diagonal_pauli_expectation, i_pow, inner, norm_sqr, pauli_matrix_element};
-pub(crate) use subspace::{reduce, SharedMut, Subspace};
+pub(crate) use subspace::{reduce, SharedMut, Subspace, CHUNK};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
 pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;
@@ -131,6 +131,10 @@ pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: u
     apply_op_impl::<false>(state, op, targets, ctrl_mask);
 }
 
+/// [`apply_op`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The processor must support AVX2 (`apply_op` checks it before calling).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn apply_op_avx2(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {

@@ -11,6 +11,9 @@ use std::arch::x86_64::*;
 use num_complex::Complex64 as C;
 
 /// a·b for two complex numbers per register, with `br`/`bi` the real and imaginary parts of b in both halves.
+///
+/// # Safety
+/// The processor must support AVX (every caller is an AVX2 function).
 #[inline(always)]
 unsafe fn cmul(a: __m256d, br: __m256d, bi: __m256d) -> __m256d {
     let swapped = _mm256_permute_pd(a, 0b0101);
