@@ -6,9 +6,10 @@
 //! tag set learnt from it and writes back out.
 
 use qnet::prelude::*;
+use qnet::qasm;
 use qnet::tagger::{
     chunks, parse_conll, write_conll_to, write_conlleval_to, ChunkRules, ConllFormat, Corpus, Predictions, Scheme,
-    TagSet, Vocab,
+    Tag, TagSet, Vocab,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
