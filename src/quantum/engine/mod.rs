@@ -11,6 +11,7 @@
 //! - Determinism: each amplitude sees the same arithmetic whatever the number of threads, and reductions add
 //!   partial sums of fixed chunks in order, so results are bit-identical for any thread count.
 
+mod affine;
 mod backward;
 mod forward;
 mod plan;
@@ -65,8 +66,8 @@ mod tests {
         assert!(plan.nodes.len() < c.len(), "one-qubit runs are fused");
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let (mut a, mut b) = (start(), start());
-        plan.forward(&c, &mut a, &w, &[], None);
-        unblocked(&plan).forward(&c, &mut b, &w, &[], None);
+        plan.forward(&c, &mut a, &mut Vec::new(), &w, &[], None);
+        unblocked(&plan).forward(&c, &mut b, &mut Vec::new(), &w, &[], None);
         assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
         // Gate by gate, unfused: equal to rounding.
         let mut s = crate::quantum::StateVector::from_amplitudes(start()).unwrap();
@@ -84,7 +85,7 @@ mod tests {
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let sweep = |p: &Plan| {
             let mut phi = start();
-            p.forward(&c, &mut phi, &w, &[], None);
+            p.forward(&c, &mut phi, &mut Vec::new(), &w, &[], None);
             // λ = Z₀φ: the gradient of ⟨Z₀⟩ from φ = U|start⟩.
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 9];
@@ -99,5 +100,68 @@ mod tests {
         }
         // The sweep stops at the first node with a weight: the earliest gates are not un-applied, both ways.
         assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
+    }
+
+    /// CNOT ladders, X and SWAP runs between rotations on 15 qubits, with a Toffoli (not affine) cutting a run.
+    fn ladders() -> Circuit {
+        let mut c = Circuit::new(15).unwrap();
+        for layer in 0..3 {
+            for q in 0..15 {
+                c.ry(q, Param::weight(q % 4)).unwrap();
+            }
+            for q in 0..14 {
+                c.cnot(q, q + 1).unwrap();
+            }
+            c.x(3).unwrap().swap(1, 14).unwrap().cnot(14, 0).unwrap().toffoli(2, 5, 9).unwrap();
+            c.swap(0, 7).unwrap().x(12 - layer).unwrap().cnot(13, 2).unwrap().swap(3, 14).unwrap();
+            c.rz(layer, Param::weight(4)).unwrap();
+            // On low qubits only: stays in a blocked run.
+            c.cnot(0, 1).unwrap().cnot(1, 2).unwrap().x(5).unwrap().swap(2, 6).unwrap().h(9).unwrap();
+            for q in (0..14).rev() {
+                c.cnot(q + 1, q).unwrap();
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn fused_permutation_runs_change_no_bit_forward_and_little_backward() {
+        let c = ladders();
+        let (fused, plain) = (Plan::compile_with(&c, 0), Plan::compile_with(&c, usize::MAX));
+        // Per layer: the ladder with X, SWAP and CNOT up to the Toffoli, four gates up to RZ, the reversed ladder.
+        assert_eq!(fused.affine.len(), 9);
+        assert_eq!(fused.segments.iter().filter(|s| matches!(s, Segment::Affine(..))).count(), 9);
+        assert!(plain.affine.is_empty() && Plan::compile(&c) == fused);
+        let w = [0.3, -0.7, 1.1, 0.2, -1.9];
+        let forward = |p: &Plan| {
+            let (mut state, mut scratch) = (start(), Vec::new());
+            p.forward(&c, &mut state, &mut scratch, &w, &[], None);
+            state
+        };
+        let (a, b) = (forward(&fused), forward(&plain));
+        assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
+        let sweep = |p: &Plan| {
+            let mut phi = forward(p);
+            let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 2 == 0 { *a } else { -a }).collect();
+            let mut grads = [0.0; 5];
+            let sinks = GradSinks { weights: &mut grads, inputs: None };
+            p.backward(&c, &mut phi, &mut lambda, &w, &[], sinks, &mut BackScratch::default());
+            (grads, phi)
+        };
+        let ((ga, phi_a), (gb, phi_b)) = (sweep(&fused), sweep(&plain));
+        assert!(ga.iter().any(|g| g.abs() > 1e-3), "{ga:?}");
+        for (a, b) in ga.iter().zip(&gb) {
+            assert!((a - b).abs() < 1e-13, "{a} vs {b}");
+        }
+        assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
+    }
+
+    #[test]
+    fn small_registers_keep_the_in_place_path() {
+        let mut c = Circuit::new(6).unwrap();
+        for q in 0..5 {
+            c.cnot(q, q + 1).unwrap();
+        }
+        assert!(Plan::compile(&c).affine.is_empty());
     }
 }
