@@ -6,6 +6,9 @@
 //! - Fusion: consecutive one-qubit gates on a qubit (with gates on other qubits in between, which commute with
 //!   them) become one 2x2 op, multiplied per evaluation for trainable angles and once at compile time for
 //!   constant ones; a product that stays diagonal or anti-diagonal keeps that sparser form.
+//! - Permutation runs: four or more consecutive X, CNOT and SWAP gates (no phase, no extra control) map basis
+//!   index i to A·i ⊕ b over GF(2); on 14 qubits or more such a run becomes one out-of-place pass through byte
+//!   tables of A (`affine`), into a second state that then trades places with the first.
 //! - Cache blocking: a run of operations on qubits below 13 maps every aligned block of 2^13 amplitudes
 //!   (128 KiB) onto itself, so the run goes block by block while the block stays in cache.
 //! - Determinism: each amplitude sees the same arithmetic whatever the number of threads, and reductions add
