@@ -177,6 +177,10 @@ impl AffineRun {
 
 /// Makes `scratch` hold `len` amplitudes, allocating on first use; false when it cannot be allocated.
 pub(crate) fn ensure_scratch(scratch: &mut Vec<C>, len: usize) -> bool {
+    #[cfg(test)]
+    if tests::NO_SCRATCH.with(std::cell::Cell::get) {
+        return false;
+    }
     if scratch.len() == len {
         return true;
     }
@@ -209,9 +213,14 @@ fn zeroed(len: usize) -> Option<Vec<C>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::quantum::kernels::apply_op;
+
+    thread_local! {
+        /// When set, [`ensure_scratch`] reports that no second state can be allocated (this thread only).
+        pub(crate) static NO_SCRATCH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
 
     /// A deterministic pseudo-random sequence of flips on `n` qubits.
     fn flips(n: usize, count: usize, seed: u64) -> Vec<Flip> {

@@ -157,6 +157,15 @@ mod tests {
             assert!((a - b).abs() < 1e-13, "{a} vs {b}");
         }
         assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
+        // Without room for a second state, the fused runs go gate by gate in place, with the same bits.
+        affine::tests::NO_SCRATCH.with(|f| f.set(true));
+        let (in_place, (g_in_place, _)) = (forward(&fused), sweep(&fused));
+        affine::tests::NO_SCRATCH.with(|f| f.set(false));
+        assert!(in_place
+            .iter()
+            .zip(&b)
+            .all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
+        assert!(g_in_place.iter().zip(&ga).all(|(x, y)| x.to_bits() == y.to_bits()));
     }
 
     #[test]
@@ -166,5 +175,20 @@ mod tests {
             c.cnot(q, q + 1).unwrap();
         }
         assert!(Plan::compile(&c).affine.is_empty());
+    }
+
+    #[test]
+    fn a_one_off_run_fuses_only_enough_gates_to_pay_for_its_second_state() {
+        let mut c = Circuit::new(15).unwrap();
+        for q in 10..14 {
+            c.cnot(q, q + 1).unwrap();
+        }
+        assert_eq!(Plan::compile(&c).affine.len(), 1);
+        assert!(Plan::compile_once(&c).affine.is_empty());
+        for q in (0..14).rev() {
+            c.cnot(q + 1, q).unwrap();
+        }
+        assert_eq!(Plan::compile_once(&c), Plan::compile(&c));
+        assert_eq!(Plan::compile_once(&c).affine.len(), 1);
     }
 }
