@@ -68,7 +68,8 @@ impl Workspace {
 
 /// The record of one forward pass of a [`QuantumFunction`]: f(w, x), the final state ψ(w, x), and the w and x
 /// that made them. [`QuantumFunction::backward`] turns an upstream gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it
-/// without running the circuit forward again.
+/// without running the circuit forward again. For a circuit with fused runs of X, CNOT or SWAP gates (14 qubits
+/// or more), the tape also keeps a second state of 2^n amplitudes for its forward passes, allocated on the first.
 ///
 /// # Example
 ///

@@ -95,7 +95,8 @@ impl Affine {
                 table[byte] = table[byte & (byte - 1)] ^ column;
             }
         }
-        Scatter { words, offset: self.shift }
+        let bits = words.iter().flatten().fold(self.shift, |acc, w| acc | w);
+        Scatter { words, offset: self.shift, bits }
     }
 }
 
@@ -113,6 +114,8 @@ const SCATTER_TASK: usize = 1 << 14;
 pub(crate) struct Scatter {
     words: Vec<[usize; 256]>,
     offset: usize,
+    /// The OR of the offset and every table entry: every target has its bits among these.
+    bits: usize,
 }
 
 impl Scatter {
@@ -124,11 +127,12 @@ impl Scatter {
     /// out[map(i)] = src[i] for every i. `src` and `out` have the length 2^n of the map's register.
     pub(crate) fn apply(&self, src: &[C], out: &mut [C]) {
         assert_eq!(src.len(), out.len());
+        // A target XORs entries whose bits are among `bits`: below the power of two out.len() when `bits` is.
+        assert!(out.len().is_power_of_two() && self.bits < out.len());
         let low = &self.words[0];
         #[cfg(feature = "parallel")]
         if out.len() >= PARALLEL_MIN_DIM {
             use rayon::prelude::*;
-            let len = out.len();
             let dst = SharedMut(out.as_mut_ptr());
             src.par_chunks(SCATTER_TASK).enumerate().for_each(|(t, task)| {
                 let first = t * (SCATTER_TASK >> 8);
@@ -136,10 +140,10 @@ impl Scatter {
                     let base = self.target((first + r) << 8);
                     for (v, &w) in row.iter().zip(low.iter()) {
                         let j = base ^ w;
-                        assert!(j < len);
-                        // SAFETY: j < len, the length of `out`, which outlives the tasks. The map is a bijection
-                        // of 0..len (an invertible affine map: a product of X, CNOT and SWAP on the register's
-                        // qubits), and the tasks read disjoint ranges of i, so no two writes share an index.
+                        // SAFETY: j < out.len() (its bits are among `bits`, checked above), and `out` outlives the
+                        // tasks. The map is a bijection of 0..out.len() (an invertible affine map: a product of X,
+                        // CNOT and SWAP on the register's qubits), and the tasks read disjoint ranges of i, so no
+                        // two writes share an index.
                         unsafe { dst.slice(j, 1)[0] = *v };
                     }
                 }
