@@ -6,9 +6,10 @@
 //! - Fusion: consecutive one-qubit gates on a qubit (with gates on other qubits in between, which commute with
 //!   them) become one 2x2 op, multiplied per evaluation for trainable angles and once at compile time for
 //!   constant ones; a product that stays diagonal or anti-diagonal keeps that sparser form.
-//! - Permutation runs: four or more consecutive X, CNOT and SWAP gates (no phase, no extra control) map basis
-//!   index i to A·i ⊕ b over GF(2); on 14 qubits or more such a run becomes one out-of-place pass through byte
-//!   tables of A (`affine`), into a second state that then trades places with the first.
+//! - Permutation runs: consecutive X, CNOT and SWAP gates (no phase, no extra control) map basis index i to
+//!   A·i ⊕ b over GF(2); on 14 qubits or more a run of four or more (sixteen when all its qubits are low) becomes
+//!   one out-of-place pass through byte tables of A (`affine`), into a second state that then trades places
+//!   with the first.
 //! - Cache blocking: a run of operations on qubits below 13 maps every aligned block of 2^13 amplitudes
 //!   (128 KiB) onto itself, so the run goes block by block while the block stays in cache.
 //! - Determinism: each amplitude sees the same arithmetic whatever the number of threads, and reductions add
@@ -190,5 +191,19 @@ mod tests {
         }
         assert_eq!(Plan::compile_once(&c), Plan::compile(&c));
         assert_eq!(Plan::compile_once(&c).affine.len(), 1);
+    }
+
+    #[test]
+    fn long_runs_on_low_qubits_fuse_and_short_ones_stay_blocked() {
+        let mut c = Circuit::new(15).unwrap();
+        for q in 0..12 {
+            c.cnot(q, q + 1).unwrap();
+        }
+        assert!(Plan::compile(&c).affine.is_empty());
+        assert_eq!(Plan::compile(&c).segments, [Segment::Blocked(0, 12)]);
+        for q in 0..4 {
+            c.swap(q, q + 5).unwrap();
+        }
+        assert_eq!(Plan::compile(&c).segments, [Segment::Affine(0, 16, 0)]);
     }
 }
