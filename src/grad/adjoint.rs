@@ -11,7 +11,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> 
     let mut ws = f.workspace()?;
     let m = f.num_outputs();
     let mut values = vec![0.0; m];
-    f.prepare(&mut ws.keep, weights, inputs, None);
+    f.prepare(&mut ws.keep, &mut ws.back.amps, weights, inputs, None);
     f.readout.values_of(&ws.keep, &mut values);
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());

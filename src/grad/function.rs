@@ -163,11 +163,19 @@ impl QuantumFunction {
         Ok(())
     }
 
-    /// Prepares ψ(w, x) in `buf` through the engine's plan, with `shift` adding δ to one angle of one gate.
-    pub(crate) fn prepare(&self, buf: &mut [C], weights: &[f64], inputs: &[f64], shift: Option<AngleShift>) {
+    /// Prepares ψ(w, x) in `buf` through the engine's plan, with `shift` adding δ to one angle of one gate;
+    /// `scratch` is the plan's second state for fused permutation runs (`buf` and `scratch` may trade places).
+    pub(crate) fn prepare(
+        &self,
+        buf: &mut Vec<C>,
+        scratch: &mut Vec<C>,
+        weights: &[f64],
+        inputs: &[f64],
+        shift: Option<AngleShift>,
+    ) {
         buf.fill(ZERO);
         buf[0] = ONE;
-        self.plan.forward(&self.circuit, buf, weights, inputs, shift);
+        self.plan.forward(&self.circuit, buf, scratch, weights, inputs, shift);
     }
 
     /// f(w, x).
@@ -191,7 +199,7 @@ impl QuantumFunction {
         self.check(weights, inputs)?;
         self.check_workspace(ws)?;
         check_len("outputs", self.num_outputs(), out.len())?;
-        self.prepare(&mut ws.phi, weights, inputs, None);
+        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None);
         self.readout.values_of(&ws.phi, out);
         Ok(())
     }

@@ -24,7 +24,7 @@ pub(crate) fn jacobian(
     let mut values = vec![0.0; m];
     let mut shifted = vec![0.0; m];
     let mut scratch = Vec::new();
-    f.prepare(&mut ws.phi, weights, inputs, None);
+    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None);
     eval(&ws.phi, &mut values, &mut scratch);
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
@@ -34,7 +34,13 @@ pub(crate) fn jacobian(
             let target = if kind == ParamKind::Weight { &mut jw } else { &mut jx };
             let rule = inst.gate().slot_shift_rule(slot, !inst.controls().is_empty()).unwrap_or(ShiftRule::TwoTerm);
             for &(delta, coeff) in rule.terms() {
-                f.prepare(&mut ws.phi, weights, inputs, Some(AngleShift { instruction: k, slot, delta }));
+                f.prepare(
+                    &mut ws.phi,
+                    &mut ws.back.amps,
+                    weights,
+                    inputs,
+                    Some(AngleShift { instruction: k, slot, delta }),
+                );
                 eval(&ws.phi, &mut shifted, &mut scratch);
                 for (i, v) in shifted.iter().enumerate() {
                     target[(i, index)] += scale * coeff * v;
@@ -77,7 +83,13 @@ mod tests {
                 rule.terms()
                     .iter()
                     .map(|&(delta, coeff)| {
-                        f.prepare(&mut ws.phi, &[theta], &[], Some(AngleShift { instruction: k, slot: 0, delta }));
+                        f.prepare(
+                            &mut ws.phi,
+                            &mut ws.back.amps,
+                            &[theta],
+                            &[],
+                            Some(AngleShift { instruction: k, slot: 0, delta }),
+                        );
                         f.readout.values_of(&ws.phi, &mut v);
                         coeff * v[0]
                     })

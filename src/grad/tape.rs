@@ -10,7 +10,8 @@ use crate::quantum::engine::{BackScratch, GradSinks};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
-/// repeated calls allocate nothing. Holds three state vectors of 2^n amplitudes.
+/// repeated calls allocate nothing. Holds three state vectors of 2^n amplitudes, and a fourth once a circuit with
+/// a fused run of X, CNOT or SWAP gates (on 14 qubits or more) needs it.
 ///
 /// # Example
 ///
@@ -67,7 +68,8 @@ impl Workspace {
 
 /// The record of one forward pass of a [`QuantumFunction`]: f(w, x), the final state ψ(w, x), and the w and x
 /// that made them. [`QuantumFunction::backward`] turns an upstream gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it
-/// without running the circuit forward again.
+/// without running the circuit forward again. For a circuit with fused runs of X, CNOT or SWAP gates (14 qubits
+/// or more), the tape also keeps a second state of 2^n amplitudes for its forward passes, allocated on the first.
 ///
 /// # Example
 ///
@@ -93,12 +95,24 @@ impl Workspace {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Tape {
     state: Vec<C>,
     values: Vec<f64>,
     weights: Vec<f64>,
     inputs: Vec<f64>,
+    /// The forward pass's second state for fused permutation runs (empty until one needs it); not part of the
+    /// record.
+    scratch: Vec<C>,
+}
+
+impl PartialEq for Tape {
+    fn eq(&self, other: &Tape) -> bool {
+        self.state == other.state
+            && self.values == other.values
+            && self.weights == other.weights
+            && self.inputs == other.inputs
+    }
 }
 
 impl Tape {
@@ -172,6 +186,7 @@ impl QuantumFunction {
             values: crate::bounded::filled("outputs", self.num_outputs(), 0.0)?,
             weights: Vec::new(),
             inputs: Vec::new(),
+            scratch: Vec::new(),
         })
     }
 
@@ -189,7 +204,7 @@ impl QuantumFunction {
     }
 
     fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) {
-        self.prepare(&mut tape.state, weights, inputs, None);
+        self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None);
         self.readout.values_of(&tape.state, &mut tape.values);
         tape.weights.clear();
         tape.weights.extend_from_slice(weights);

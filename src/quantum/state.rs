@@ -266,7 +266,8 @@ impl StateVector {
             return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
         }
         circuit.check_parameters(weights, inputs)?;
-        Plan::compile(circuit).forward(circuit, &mut self.amps, weights, inputs, None);
+        let mut scratch = Vec::new();
+        Plan::compile_once(circuit).forward(circuit, &mut self.amps, &mut scratch, weights, inputs, None);
         Ok(())
     }
 

@@ -5,6 +5,7 @@
 
 use num_complex::Complex64 as C;
 
+use super::affine::ensure_scratch;
 use super::forward::apply_node;
 use super::plan::{bound_angles, dense1, Plan, Segment};
 use crate::error::ParamKind;
@@ -81,6 +82,9 @@ pub(crate) struct BackScratch {
     sums: Vec<f64>,
     partials: Vec<f64>,
     rows: Vec<f64>,
+    /// A second state for applying and un-applying fused permutation runs out of place (empty until the first
+    /// run needs it).
+    pub(crate) amps: Vec<C>,
 }
 
 fn wanted(inst: &Instruction, slot: usize, want_inputs: bool) -> bool {
@@ -108,8 +112,8 @@ impl Plan {
     pub(crate) fn backward(
         &self,
         circuit: &Circuit,
-        phi: &mut [C],
-        lambda: &mut [C],
+        phi: &mut Vec<C>,
+        lambda: &mut Vec<C>,
         weights: &[f64],
         inputs: &[f64],
         sinks: GradSinks<'_>,
@@ -128,14 +132,19 @@ impl Plan {
         for segment in self.segments.iter().rev() {
             let (start, end) = match *segment {
                 Segment::Node(i) => (i, i + 1),
-                Segment::Blocked(a, b) | Segment::Tiled(a, b, _) => (a, b),
+                Segment::Blocked(a, b) | Segment::Tiled(a, b, _) | Segment::Affine(a, b, _) => (a, b),
             };
             if end <= first {
                 break;
             }
+            if let Segment::Affine(_, _, k) = *segment {
+                // Permutations have no parameters: un-apply the run from both states.
+                self.undo_affine(k, start..end, phi, lambda, &mut scratch.amps);
+                continue;
+            }
             let start = start.max(first);
             self.prepare_work(circuit, start..end, weights, inputs, want_inputs, scratch);
-            let BackScratch { work, steps, quads, targets, sums, partials, rows } = scratch;
+            let BackScratch { work, steps, quads, targets, sums, partials, rows, .. } = scratch;
             sums.clear();
             sums.resize(targets.len(), 0.0);
             if matches!(segment, Segment::Node(_)) {
@@ -154,6 +163,29 @@ impl Plan {
                         }
                     }
                     None => {}
+                }
+            }
+        }
+    }
+
+    /// Un-applies the fused permutation run `k` (nodes `range`) from φ and λ: scattered through the inverse map
+    /// into `amps`, which trades places with each state; gate by gate in place when `amps` cannot be allocated.
+    fn undo_affine(
+        &self,
+        k: usize,
+        range: std::ops::Range<usize>,
+        phi: &mut Vec<C>,
+        lambda: &mut Vec<C>,
+        amps: &mut Vec<C>,
+    ) {
+        for state in [phi, lambda] {
+            if ensure_scratch(amps, state.len()) {
+                self.affine[k].backward.apply(state, amps);
+                std::mem::swap(state, amps);
+            } else {
+                for i in range.clone().rev() {
+                    let op = self.nodes[i].constant.expect("a permutation node is constant").adjoint();
+                    apply_node(state, &self.nodes[i], &op);
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 use num_complex::Complex64 as C;
 
+use super::affine::ensure_scratch;
 use super::plan::{fused_op, AngleShift, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
 use crate::quantum::circuit::Circuit;
 use crate::quantum::kernels::{self, PARALLEL_MIN_DIM};
@@ -24,11 +25,14 @@ impl Plan {
         }
     }
 
-    /// Applies the plan of `circuit` to `state` in place (the parameters already checked).
+    /// Applies the plan of `circuit` to `state` (the parameters already checked). A fused permutation run is
+    /// scattered into `scratch` (grown to the state's size on first use), which then trades places with `state`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn forward(
         &self,
         circuit: &Circuit,
-        state: &mut [C],
+        state: &mut Vec<C>,
+        scratch: &mut Vec<C>,
         weights: &[f64],
         inputs: &[f64],
         shift: Option<AngleShift>,
@@ -59,6 +63,17 @@ impl Plan {
                         *node = in_tile(&self.nodes[i], high);
                     }
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
+                }
+                Segment::Affine(start, end, k) => {
+                    if ensure_scratch(scratch, state.len()) {
+                        self.affine[k].forward.apply(state, scratch);
+                        std::mem::swap(state, scratch);
+                    } else {
+                        // No room for a second state: the run's gates one by one, in place.
+                        for i in start..end {
+                            apply_node(state, &self.nodes[i], &self.node_op(i, circuit, weights, inputs, shift));
+                        }
+                    }
                 }
             }
         }

@@ -6,11 +6,16 @@
 //! - Fusion: consecutive one-qubit gates on a qubit (with gates on other qubits in between, which commute with
 //!   them) become one 2x2 op, multiplied per evaluation for trainable angles and once at compile time for
 //!   constant ones; a product that stays diagonal or anti-diagonal keeps that sparser form.
+//! - Permutation runs: consecutive X, CNOT and SWAP gates (no phase, no extra control) map basis index i to
+//!   A·i ⊕ b over GF(2); on 14 qubits or more a run of four or more (sixteen when all its qubits are low) becomes
+//!   one out-of-place pass through byte tables of A (`affine`), into a second state that then trades places
+//!   with the first.
 //! - Cache blocking: a run of operations on qubits below 13 maps every aligned block of 2^13 amplitudes
 //!   (128 KiB) onto itself, so the run goes block by block while the block stays in cache.
 //! - Determinism: each amplitude sees the same arithmetic whatever the number of threads, and reductions add
 //!   partial sums of fixed chunks in order, so results are bit-identical for any thread count.
 
+mod affine;
 mod backward;
 mod forward;
 mod plan;
@@ -65,8 +70,8 @@ mod tests {
         assert!(plan.nodes.len() < c.len(), "one-qubit runs are fused");
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let (mut a, mut b) = (start(), start());
-        plan.forward(&c, &mut a, &w, &[], None);
-        unblocked(&plan).forward(&c, &mut b, &w, &[], None);
+        plan.forward(&c, &mut a, &mut Vec::new(), &w, &[], None);
+        unblocked(&plan).forward(&c, &mut b, &mut Vec::new(), &w, &[], None);
         assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
         // Gate by gate, unfused: equal to rounding.
         let mut s = crate::quantum::StateVector::from_amplitudes(start()).unwrap();
@@ -84,7 +89,7 @@ mod tests {
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let sweep = |p: &Plan| {
             let mut phi = start();
-            p.forward(&c, &mut phi, &w, &[], None);
+            p.forward(&c, &mut phi, &mut Vec::new(), &w, &[], None);
             // λ = Z₀φ: the gradient of ⟨Z₀⟩ from φ = U|start⟩.
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 9];
@@ -99,5 +104,106 @@ mod tests {
         }
         // The sweep stops at the first node with a weight: the earliest gates are not un-applied, both ways.
         assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
+    }
+
+    /// CNOT ladders, X and SWAP runs between rotations on 15 qubits, with a Toffoli (not affine) cutting a run.
+    fn ladders() -> Circuit {
+        let mut c = Circuit::new(15).unwrap();
+        for layer in 0..3 {
+            for q in 0..15 {
+                c.ry(q, Param::weight(q % 4)).unwrap();
+            }
+            for q in 0..14 {
+                c.cnot(q, q + 1).unwrap();
+            }
+            c.x(3).unwrap().swap(1, 14).unwrap().cnot(14, 0).unwrap().toffoli(2, 5, 9).unwrap();
+            c.swap(0, 7).unwrap().x(12 - layer).unwrap().cnot(13, 2).unwrap().swap(3, 14).unwrap();
+            c.rz(layer, Param::weight(4)).unwrap();
+            // On low qubits only: stays in a blocked run.
+            c.cnot(0, 1).unwrap().cnot(1, 2).unwrap().x(5).unwrap().swap(2, 6).unwrap().h(9).unwrap();
+            for q in (0..14).rev() {
+                c.cnot(q + 1, q).unwrap();
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn fused_permutation_runs_change_no_bit_forward_and_little_backward() {
+        let c = ladders();
+        let (fused, plain) = (Plan::compile_with(&c, 0), Plan::compile_with(&c, usize::MAX));
+        // Per layer: the ladder with X, SWAP and CNOT up to the Toffoli, four gates up to RZ, the reversed ladder.
+        assert_eq!(fused.affine.len(), 9);
+        assert_eq!(fused.segments.iter().filter(|s| matches!(s, Segment::Affine(..))).count(), 9);
+        assert!(plain.affine.is_empty() && Plan::compile(&c) == fused);
+        let w = [0.3, -0.7, 1.1, 0.2, -1.9];
+        let forward = |p: &Plan| {
+            let (mut state, mut scratch) = (start(), Vec::new());
+            p.forward(&c, &mut state, &mut scratch, &w, &[], None);
+            state
+        };
+        let (a, b) = (forward(&fused), forward(&plain));
+        assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
+        let sweep = |p: &Plan| {
+            let mut phi = forward(p);
+            let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 2 == 0 { *a } else { -a }).collect();
+            let mut grads = [0.0; 5];
+            let sinks = GradSinks { weights: &mut grads, inputs: None };
+            p.backward(&c, &mut phi, &mut lambda, &w, &[], sinks, &mut BackScratch::default());
+            (grads, phi)
+        };
+        let ((ga, phi_a), (gb, phi_b)) = (sweep(&fused), sweep(&plain));
+        assert!(ga.iter().any(|g| g.abs() > 1e-3), "{ga:?}");
+        for (a, b) in ga.iter().zip(&gb) {
+            assert!((a - b).abs() < 1e-13, "{a} vs {b}");
+        }
+        assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
+        // Without room for a second state, the fused runs go gate by gate in place, with the same bits.
+        affine::tests::NO_SCRATCH.with(|f| f.set(true));
+        let (in_place, (g_in_place, _)) = (forward(&fused), sweep(&fused));
+        affine::tests::NO_SCRATCH.with(|f| f.set(false));
+        assert!(in_place
+            .iter()
+            .zip(&b)
+            .all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
+        assert!(g_in_place.iter().zip(&ga).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+
+    #[test]
+    fn small_registers_keep_the_in_place_path() {
+        let mut c = Circuit::new(6).unwrap();
+        for q in 0..5 {
+            c.cnot(q, q + 1).unwrap();
+        }
+        assert!(Plan::compile(&c).affine.is_empty());
+    }
+
+    #[test]
+    fn a_one_off_run_fuses_only_enough_gates_to_pay_for_its_second_state() {
+        let mut c = Circuit::new(15).unwrap();
+        for q in 10..14 {
+            c.cnot(q, q + 1).unwrap();
+        }
+        assert_eq!(Plan::compile(&c).affine.len(), 1);
+        assert!(Plan::compile_once(&c).affine.is_empty());
+        for q in (0..14).rev() {
+            c.cnot(q + 1, q).unwrap();
+        }
+        assert_eq!(Plan::compile_once(&c), Plan::compile(&c));
+        assert_eq!(Plan::compile_once(&c).affine.len(), 1);
+    }
+
+    #[test]
+    fn long_runs_on_low_qubits_fuse_and_short_ones_stay_blocked() {
+        let mut c = Circuit::new(15).unwrap();
+        for q in 0..12 {
+            c.cnot(q, q + 1).unwrap();
+        }
+        assert!(Plan::compile(&c).affine.is_empty());
+        assert_eq!(Plan::compile(&c).segments, [Segment::Blocked(0, 12)]);
+        for q in 0..4 {
+            c.swap(q, q + 5).unwrap();
+        }
+        assert_eq!(Plan::compile(&c).segments, [Segment::Affine(0, 16, 0)]);
     }
 }
