@@ -11,8 +11,9 @@ use num_complex::Complex64 as C;
 
 use super::plan::Node;
 #[cfg(feature = "parallel")]
+use crate::quantum::kernels;
+#[cfg(feature = "parallel")]
 use crate::quantum::kernels::SharedMut;
-use crate::quantum::kernels::PARALLEL_MIN_DIM;
 use crate::quantum::op::{Op, ONE};
 
 /// One basis permutation: X on a qubit, CNOT(control, target), or SWAP.
@@ -131,7 +132,7 @@ impl Scatter {
         assert!(out.len().is_power_of_two() && self.bits < out.len());
         let low = &self.words[0];
         #[cfg(feature = "parallel")]
-        if out.len() >= PARALLEL_MIN_DIM {
+        if kernels::parallel(out.len()) {
             use rayon::prelude::*;
             let dst = SharedMut(out.as_mut_ptr());
             src.par_chunks(SCATTER_TASK).enumerate().for_each(|(t, task)| {
@@ -150,8 +151,6 @@ impl Scatter {
             });
             return;
         }
-        #[cfg(not(feature = "parallel"))]
-        let _ = PARALLEL_MIN_DIM;
         for (r, row) in src.chunks(256).enumerate() {
             let base = self.target(r << 8);
             for (v, &w) in row.iter().zip(low.iter()) {

@@ -10,8 +10,8 @@ use super::forward::apply_node;
 use super::plan::{bound_angles, dense1, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
-use crate::quantum::kernels::PARALLEL_MIN_DIM;
-use crate::quantum::kernels::{reduce, SharedMut, Subspace, CHUNK};
+use crate::quantum::kernels;
+use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ZERO};
 use crate::quantum::Pauli;
 
@@ -149,7 +149,7 @@ impl Plan {
             sums.resize(targets.len(), 0.0);
             if matches!(segment, Segment::Node(_)) {
                 let node = &self.nodes[start];
-                let ctx = Ctx { steps, quads, node, parallel: phi.len() >= PARALLEL_MIN_DIM };
+                let ctx = Ctx { steps, quads, node, parallel: kernels::parallel(phi.len()) };
                 ctx.run(&work[0], phi, lambda, sums, partials);
             } else {
                 self.blocked_backward(start..end, work, steps, quads, phi, lambda, sums, rows);
@@ -294,7 +294,7 @@ impl Plan {
         };
         // Each node writes its own sums (prepare_work numbers them per node), so a row is one block's sums.
         #[cfg(feature = "parallel")]
-        if phi.len() >= PARALLEL_MIN_DIM {
+        if kernels::parallel(phi.len()) {
             use rayon::prelude::*;
             rows.par_chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
         } else {
@@ -452,8 +452,9 @@ const TILE: usize = 64;
 
 /// Runs a one-target node's backward program on each pair. Short runs go pair by pair (every step on one pair
 /// held in registers); longer runs tile by tile, each step over the whole tile before the next, in a loop
-/// without branches per pair. Each sum receives the same additions in the same order either way (one step
-/// writes it, pairs in order), and each pair the same arithmetic, so both walks give the same bits.
+/// without branches per pair, un-applying through the gate kernels (which compute the same products). Each sum
+/// receives the same additions in the same order either way (one step writes it, pairs in order), and each
+/// pair the same arithmetic, so both walks give the same bits.
 #[inline]
 fn pair_program(program: &[PairStep], p0: &mut [C], p1: &mut [C], l0: &mut [C], l1: &mut [C], row: &mut [f64]) {
     let n = p0.len();
@@ -481,15 +482,30 @@ fn pair_program(program: &[PairStep], p0: &mut [C], p1: &mut [C], l0: &mut [C], 
                     }
                 };
             }
-            match step {
+            // Un-applying a 2x2 goes through the gate kernels' loops (AVX2 where available), which compute the
+            // same products as `pair_step`.
+            let undo = |p0: &mut [C], p1: &mut [C], l0: &mut [C], l1: &mut [C], m: [[C; 2]; 2]| {
+                mat1_slices(p0, p1, m);
+                mat1_slices(l0, l1, m);
+            };
+            match *step {
                 PairStep::Derive(..) => each!(),
                 PairStep::DeriveX(_) => each!(),
                 PairStep::DeriveY(_) => each!(),
                 PairStep::DeriveZ(_) => each!(),
-                PairStep::Undo(_) => each!(),
-                PairStep::UndoDiag(..) => each!(),
-                PairStep::UndoReal(_) => each!(),
-                PairStep::UndoRx(_) => each!(),
+                PairStep::Undo(m) => undo(p0, p1, l0, l1, m),
+                PairStep::UndoDiag(d0, d1) => {
+                    for (s, d) in [(&mut *p0, d0), (&mut *p1, d1), (&mut *l0, d0), (&mut *l1, d1)] {
+                        scale_slice(s, d);
+                    }
+                }
+                PairStep::UndoReal([[a, b], [c, d]]) => {
+                    let re = |x: f64| C::new(x, 0.0);
+                    undo(p0, p1, l0, l1, [[re(a), re(b)], [re(c), re(d)]]);
+                }
+                PairStep::UndoRx([a, b, c, d]) => {
+                    undo(p0, p1, l0, l1, [[C::new(a, 0.0), C::new(0.0, b)], [C::new(0.0, c), C::new(d, 0.0)]]);
+                }
             }
         }
     }

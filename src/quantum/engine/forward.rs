@@ -5,7 +5,7 @@ use num_complex::Complex64 as C;
 use super::affine::ensure_scratch;
 use super::plan::{fused_op, AngleShift, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
 use crate::quantum::circuit::Circuit;
-use crate::quantum::kernels::{self, PARALLEL_MIN_DIM};
+use crate::quantum::kernels;
 use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::{Op, ONE};
 
@@ -90,13 +90,11 @@ pub(crate) fn apply_node(state: &mut [C], node: &Node, op: &Op) {
 /// amplitude sees the same operations in the same order as without blocking, so the result is the same.
 pub(crate) fn for_each_block<F: Fn(&mut [C]) + Sync + Send>(state: &mut [C], f: F) {
     #[cfg(feature = "parallel")]
-    if state.len() >= PARALLEL_MIN_DIM {
+    if kernels::parallel(state.len()) {
         use rayon::prelude::*;
         state.par_chunks_mut(1 << BLOCK_QUBITS).for_each(f);
         return;
     }
-    #[cfg(not(feature = "parallel"))]
-    let _ = PARALLEL_MIN_DIM;
     state.chunks_mut(1 << BLOCK_QUBITS).for_each(f);
 }
 
@@ -165,7 +163,7 @@ fn apply_tiled(state: &mut [C], high: usize, nodes: &[Node], ops: &[Op]) {
         }
     };
     #[cfg(feature = "parallel")]
-    if state.len() >= PARALLEL_MIN_DIM {
+    if kernels::parallel(state.len()) {
         use rayon::prelude::*;
         (0..tiles.len).into_par_iter().for_each_init(Vec::new, |buf, t| tile(t, buf));
         return;

@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 
 use super::subspace::{SharedMut, Subspace};
 #[cfg(feature = "parallel")]
-use super::{PARALLEL_MIN_DIM, TASK_LEN};
+use super::TASK_LEN;
 
 /// Runs `leaf` over every run of the state. For a run starting at base index `b` (fixed bits zero, control
 /// bits set), slice k covers `b + offsets[k] ..` with the run's length.
@@ -79,7 +79,7 @@ pub(super) fn drive<const K: usize, F>(
     };
 
     #[cfg(feature = "parallel")]
-    if dim >= PARALLEL_MIN_DIM {
+    if super::parallel(dim) {
         use rayon::prelude::*;
         if run >= TASK_LEN {
             let per_run = run / TASK_LEN;
@@ -121,7 +121,7 @@ where
         _ => blocks(chunk, half, &leaf),
     };
     #[cfg(feature = "parallel")]
-    if state.len() >= PARALLEL_MIN_DIM {
+    if super::parallel(state.len()) {
         use rayon::prelude::*;
         let block = half << 1;
         if block <= TASK_LEN {

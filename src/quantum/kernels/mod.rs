@@ -27,6 +27,23 @@ pub(crate) use subspace::{reduce, SharedMut, Subspace, CHUNK};
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
 pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;
 
+/// Whether work on `dim` amplitudes goes to rayon's pool: at least [`PARALLEL_MIN_DIM`] amplitudes and more
+/// than one thread in the current pool (with one, handing tasks to the pool's thread only adds hand-offs).
+/// Either way every amplitude gets the same arithmetic and partial sums are added in the same order, so the
+/// choice never changes a result.
+#[inline]
+pub(crate) fn parallel(dim: usize) -> bool {
+    #[cfg(feature = "parallel")]
+    {
+        dim >= PARALLEL_MIN_DIM && rayon::current_num_threads() > 1
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let _ = (dim, PARALLEL_MIN_DIM);
+        false
+    }
+}
+
 /// Amplitudes per slice in one parallel task.
 #[cfg(feature = "parallel")]
 pub(super) const TASK_LEN: usize = 1 << 12;
@@ -139,6 +156,40 @@ pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: u
 #[target_feature(enable = "avx2")]
 unsafe fn apply_op_avx2(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
     apply_op_impl::<true>(state, op, targets, ctrl_mask);
+}
+
+/// (x, y) ← (m₀₀x + m₀₁y, m₁₀x + m₁₁y) elementwise over two slices, through the gate kernels' 2x2 loops (real
+/// and RX-like matrices specialised, AVX2 where the processor has it): the same arithmetic as the portable
+/// complex products, so the same bits.
+pub(crate) fn mat1_slices(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2, checked just above.
+        unsafe { mat1_slices_avx2(lo, hi, m) };
+        return;
+    }
+    mat1_leaf::<false>(m)(lo, hi);
+}
+
+/// x ← d·x elementwise (AVX2 where the processor has it; the same products as the portable loop).
+pub(crate) fn scale_slice(s: &mut [C], d: C) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2, checked just above.
+        unsafe { simd::scale(s, d) };
+        return;
+    }
+    s.iter_mut().for_each(|x| *x *= d);
+}
+
+/// [`mat1_slices`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The processor must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn mat1_slices_avx2(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
+    mat1_leaf::<true>(m)(lo, hi);
 }
 
 /// Runs `leaf` on every adjacent pair of an even-length chunk (the t = 0 case without SIMD).

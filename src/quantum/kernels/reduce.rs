@@ -3,8 +3,6 @@
 
 use num_complex::Complex64 as C;
 
-#[cfg(feature = "parallel")]
-use super::PARALLEL_MIN_DIM;
 use super::REDUCE_CHUNK;
 
 /// Σ f(chunk) over fixed chunks of `0..len`, the partial sums added in chunk order.
@@ -16,7 +14,7 @@ where
     let chunks = len.div_ceil(REDUCE_CHUNK);
     let range = |c: usize| c * REDUCE_CHUNK..((c + 1) * REDUCE_CHUNK).min(len);
     #[cfg(feature = "parallel")]
-    if len >= PARALLEL_MIN_DIM {
+    if super::parallel(len) {
         use rayon::prelude::*;
         let partials: Vec<T> = (0..chunks).into_par_iter().map(|c| f(range(c))).collect();
         return partials.into_iter().sum();
