@@ -121,13 +121,7 @@ impl Plan {
     ) {
         let want_inputs = sinks.inputs.is_some();
         let instructions = circuit.instructions();
-        let needs = |i: usize| {
-            self.members_of(i).iter().any(|&k| {
-                let inst = &instructions[k];
-                (0..inst.gate().params().len()).any(|s| wanted(inst, s, want_inputs))
-            })
-        };
-        let Some(first) = (0..self.nodes.len()).find(|&i| needs(i)) else { return };
+        let Some(first) = (if want_inputs { self.first_param } else { self.first_weight }) else { return };
         let mut sinks = sinks;
         for segment in self.segments.iter().rev() {
             let (start, end) = match *segment {

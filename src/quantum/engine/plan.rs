@@ -75,6 +75,10 @@ pub(crate) struct Plan {
     pub(crate) nodes: Vec<Node>,
     /// Instruction indices, grouped by node.
     pub(crate) members: Vec<usize>,
+    /// The first node with an angle that reads a weight: the backward sweep for weights stops there.
+    pub(crate) first_weight: Option<usize>,
+    /// The first node with an angle that reads a weight or an input.
+    pub(crate) first_param: Option<usize>,
     /// The backward sweep's order: nodes and blocked runs.
     pub(crate) segments: Vec<Segment>,
     /// The forward pass's order: the same, with runs touching high qubits tiled.
@@ -205,7 +209,18 @@ impl Plan {
             at = b;
         }
         gap(at, nodes.len(), &mut all_segments, &mut all_schedule);
-        Plan { nodes, members, segments: all_segments, schedule: all_schedule, affine }
+        let reads = |node: &Node, inputs_too: bool| {
+            members[node.members.0..node.members.1].iter().any(|&k| {
+                instructions[k].gate().params().iter().any(|p| match p.source() {
+                    Some((crate::error::ParamKind::Weight, _, _)) => true,
+                    Some((crate::error::ParamKind::Input, _, _)) => inputs_too,
+                    None => false,
+                })
+            })
+        };
+        let first_weight = nodes.iter().position(|node| reads(node, false));
+        let first_param = nodes.iter().position(|node| reads(node, true));
+        Plan { nodes, members, first_weight, first_param, segments: all_segments, schedule: all_schedule, affine }
     }
 
     /// The instructions of node `i`.
