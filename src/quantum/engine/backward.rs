@@ -228,8 +228,9 @@ impl Plan {
                         });
                         scratch.targets.push((k, slot));
                     }
-                    let identity = [[C::new(1.0, 0.0), ZERO], [ZERO, C::new(1.0, 0.0)]];
-                    scratch.steps.push(PairStep::undo(mul_adj(&identity, &u)));
+                    scratch
+                        .steps
+                        .push(PairStep::undo([[u[0][0].conj(), u[1][0].conj()], [u[0][1].conj(), u[1][1].conj()]]));
                 }
                 scratch.work.push(NodeWork::Pairs {
                     steps: (steps_start, scratch.steps.len()),
