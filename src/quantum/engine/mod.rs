@@ -18,6 +18,7 @@
 mod affine;
 mod backward;
 mod forward;
+mod pairs;
 mod plan;
 
 pub(crate) use backward::{BackScratch, GradSinks};
