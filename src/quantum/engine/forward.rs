@@ -43,6 +43,12 @@ impl Plan {
                     let op = self.node_op(i, circuit, weights, inputs, shift);
                     apply_node(state, &self.nodes[i], &op);
                 }
+                Segment::Blocked(start, end) if state.len() <= 1 << BLOCK_QUBITS => {
+                    // The whole state is one block: node by node, without gathering the run's ops first.
+                    for i in start..end {
+                        apply_node(state, &self.nodes[i], &self.node_op(i, circuit, weights, inputs, shift));
+                    }
+                }
                 Segment::Blocked(start, end) => {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     for (slot, i) in ops.iter_mut().zip(start..end) {

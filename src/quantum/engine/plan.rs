@@ -194,7 +194,8 @@ impl Plan {
         let (mut all_segments, mut all_schedule, mut affine) = (Vec::new(), Vec::new(), Vec::new());
         let gap = |from: usize, to: usize, segs: &mut Vec<Segment>, sched: &mut Vec<Segment>| {
             let part = &nodes[from..to];
-            let s = segments(part, n > BLOCK_QUBITS);
+            // A state that fits one block is one block: its runs share one set-up of the backward sweep.
+            let s = segments(part);
             let t = if n > BLOCK_QUBITS { schedule(part, instructions, &members) } else { s.clone() };
             segs.extend(s.into_iter().map(|x| offset(x, from)));
             sched.extend(t.into_iter().map(|x| offset(x, from)));
@@ -302,12 +303,12 @@ pub(crate) fn fused_op(
 }
 
 /// The execution order: maximal runs (at most [`MAX_BLOCKED_RUN`]) of two or more low nodes become blocked
-/// segments when `blocking`.
-fn segments(nodes: &[Node], blocking: bool) -> Vec<Segment> {
+/// segments (for a state of at most 2^13 amplitudes, every node is low and the state is the one block).
+fn segments(nodes: &[Node]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < nodes.len() {
-        let run = if blocking { nodes[i..].iter().take(MAX_BLOCKED_RUN).take_while(|n| n.low).count() } else { 0 };
+        let run = nodes[i..].iter().take(MAX_BLOCKED_RUN).take_while(|n| n.low).count();
         if run >= 2 {
             out.push(Segment::Blocked(i, i + run));
             i += run;
