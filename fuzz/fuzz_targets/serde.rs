@@ -57,8 +57,8 @@ fn use_layer(layer: &QuantumLayer) {
     if small_layer(layer) {
         let x = vec![0.2; layer.num_inputs()];
         let w = layer.init_weights(&mut qnet_fuzz::rng());
-        let y = layer.forward(&x, &w).expect("a loaded layer runs");
-        layer.backward(&x, &w, &vec![1.0; y.len()]).expect("and differentiates");
+        let y = layer.forward(&w, &x).expect("a loaded layer runs");
+        layer.backward(&w, &x, &vec![1.0; y.len()]).expect("and differentiates");
     }
 }
 
