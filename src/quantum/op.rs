@@ -37,22 +37,39 @@ impl Op {
         }
     }
 
-    /// The dense matrix of the op on its targets (2x2 or 4x4), row-major.
-    pub(crate) fn dense(&self) -> Vec<Vec<C>> {
+    /// The 2x2 matrix of a one-target op.
+    pub(crate) fn matrix1(&self) -> [[C; 2]; 2] {
         match *self {
-            Op::Diag1(d) => vec![vec![d[0], ZERO], vec![ZERO, d[1]]],
-            Op::Anti1(a, b) => vec![vec![ZERO, a], vec![b, ZERO]],
-            Op::Mat1(m) => m.iter().map(|r| r.to_vec()).collect(),
-            Op::Diag2(d) => (0..4).map(|r| (0..4).map(|c| if r == c { d[r] } else { ZERO }).collect()).collect(),
+            Op::Diag1(d) => [[d[0], ZERO], [ZERO, d[1]]],
+            Op::Anti1(a, b) => [[ZERO, a], [b, ZERO]],
+            Op::Mat1(m) => m,
+            _ => unreachable!("a one-target op"),
+        }
+    }
+
+    /// The 4x4 matrix of a two-target op.
+    pub(crate) fn matrix2(&self) -> [[C; 4]; 4] {
+        match *self {
+            Op::Diag2(d) => std::array::from_fn(|r| std::array::from_fn(|c| if r == c { d[r] } else { ZERO })),
             Op::Swap2(p) => {
-                let mut m = vec![vec![ZERO; 4]; 4];
+                let mut m = [[ZERO; 4]; 4];
                 m[0][0] = ONE;
                 m[3][3] = ONE;
                 m[1][2] = p;
                 m[2][1] = p;
                 m
             }
-            Op::Mat2(m) => m.iter().map(|r| r.to_vec()).collect(),
+            Op::Mat2(m) => m,
+            _ => unreachable!("a two-target op"),
+        }
+    }
+
+    /// The dense matrix of the op on its targets (2x2 or 4x4), row-major.
+    pub(crate) fn dense(&self) -> Vec<Vec<C>> {
+        if self.arity() == 1 {
+            self.matrix1().iter().map(|r| r.to_vec()).collect()
+        } else {
+            self.matrix2().iter().map(|r| r.to_vec()).collect()
         }
     }
 
@@ -65,10 +82,7 @@ impl Op {
             Op::Diag2(d) => Op::Diag2(d.map(|x| x * k)),
             Op::Mat2(m) => Op::Mat2(m.map(|r| r.map(|x| x * k))),
             Op::Anti1(a, b) => Op::Anti1(a * k, b * k),
-            Op::Swap2(_) => {
-                let m = self.dense();
-                Op::Mat2(std::array::from_fn(|r| std::array::from_fn(|c| m[r][c] * k)))
-            }
+            Op::Swap2(_) => Op::Mat2(self.matrix2().map(|r| r.map(|x| x * k))),
         }
     }
 

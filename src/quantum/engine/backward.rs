@@ -8,7 +8,7 @@ use num_complex::Complex64 as C;
 use super::affine::ensure_scratch;
 use super::forward::apply_node;
 use super::pairs::{low_target_pairs, pair_program, PairStep};
-use super::plan::{bound_angles, dense1, Plan, Segment};
+use super::plan::{bound_angles, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::kernels;
@@ -62,11 +62,6 @@ fn wanted(inst: &Instruction, slot: usize, want_inputs: bool) -> bool {
 /// a·b†.
 fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
     std::array::from_fn(|r| std::array::from_fn(|c| (0..N).map(|k| a[r][k] * b[c][k].conj()).sum()))
-}
-
-fn dense2(op: &Op) -> [[C; 4]; 4] {
-    let m = op.dense();
-    std::array::from_fn(|r| std::array::from_fn(|c| m[r][c]))
 }
 
 impl Plan {
@@ -181,14 +176,14 @@ impl Plan {
                 for &k in members.iter().rev() {
                     let inst = &instructions[k];
                     let angles = bound_angles(inst, k, weights, inputs, None);
-                    let u = dense1(&inst.gate().lower(angles));
+                    let u = inst.gate().lower(angles).matrix1();
                     for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
                         let sum = scratch.targets.len() - sums_start;
                         scratch.steps.push(match inst.gate().pauli_derivative(slot) {
                             Some(Pauli::X) => PairStep::DeriveX(sum),
                             Some(Pauli::Y) => PairStep::DeriveY(sum),
                             Some(Pauli::Z) => PairStep::DeriveZ(sum),
-                            _ => PairStep::Derive(mul_adj(&dense1(&inst.gate().derivative(angles, slot)), &u), sum),
+                            _ => PairStep::Derive(mul_adj(&inst.gate().derivative(angles, slot).matrix1(), &u), sum),
                         });
                         scratch.targets.push((k, slot));
                     }
@@ -208,7 +203,7 @@ impl Plan {
                 let op = inst.gate().lower(angles);
                 let quads_start = scratch.quads.len();
                 for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
-                    scratch.quads.push(mul_adj(&dense2(&inst.gate().derivative(angles, slot)), &dense2(&op)));
+                    scratch.quads.push(mul_adj(&inst.gate().derivative(angles, slot).matrix2(), &op.matrix2()));
                     scratch.targets.push((k, slot));
                 }
                 scratch.work.push(NodeWork::Quads {

@@ -92,19 +92,9 @@ fn fusable(inst: &Instruction) -> bool {
     inst.op_targets().len() == 1 && inst.control_mask() == 0
 }
 
-/// 2x2 dense form of a one-target op.
-pub(crate) fn dense1(op: &Op) -> [[C; 2]; 2] {
-    match *op {
-        Op::Diag1(d) => [[d[0], ZERO], [ZERO, d[1]]],
-        Op::Anti1(a, b) => [[ZERO, a], [b, ZERO]],
-        Op::Mat1(m) => m,
-        _ => unreachable!("a one-target op"),
-    }
-}
-
 /// The product `later · earlier` of two one-target ops, in the sparsest form that holds it exactly.
 pub(crate) fn product1(later: &Op, earlier: &Op) -> Op {
-    let (a, b) = (dense1(later), dense1(earlier));
+    let (a, b) = (later.matrix1(), earlier.matrix1());
     let m: [[C; 2]; 2] = std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c]));
     if m[0][1] == ZERO && m[1][0] == ZERO {
         Op::Diag1([m[0][0], m[1][1]])
