@@ -11,7 +11,8 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> 
     let mut ws = f.workspace()?;
     let m = f.num_outputs();
     let mut values = vec![0.0; m];
-    f.prepare(&mut ws.keep, &mut ws.back.amps, weights, inputs, None);
+    let mut recorded = vec![[[num_complex::Complex64::new(0.0, 0.0); 2]; 2]; f.plan.members.len()];
+    f.prepare(&mut ws.keep, &mut ws.back.amps, weights, inputs, None, &mut recorded);
     f.readout.values_of(&ws.keep, &mut values);
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
@@ -24,7 +25,14 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> 
         wg.fill(0.0);
         xg.fill(0.0);
         ws.phi.copy_from_slice(&ws.keep);
-        f.adjoint_sweep(weights, inputs, &upstream, &mut ws, Gradients { weights: &mut wg, inputs: Some(&mut xg) });
+        f.adjoint_sweep(
+            weights,
+            inputs,
+            &recorded,
+            &upstream,
+            &mut ws,
+            Gradients { weights: &mut wg, inputs: Some(&mut xg) },
+        );
         jw.row_mut(i).iter_mut().zip(&wg).for_each(|(o, v)| *o = *v);
         jx.row_mut(i).iter_mut().zip(&xg).for_each(|(o, v)| *o = *v);
     }

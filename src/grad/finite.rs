@@ -11,7 +11,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
     let m = f.num_outputs();
     let mut values = vec![0.0; m];
     let (mut plus, mut minus) = (vec![0.0; m], vec![0.0; m]);
-    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None);
+    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
     f.readout.values_of(&ws.phi, &mut values);
     let (mut w, mut x) = (weights.to_vec(), inputs.to_vec());
     let mut jw = DMatrix::zeros(m, weights.len());
@@ -26,7 +26,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
                 } else {
                     x[j] = original + delta;
                 }
-                f.prepare(&mut ws.phi, &mut ws.back.amps, &w, &x, None);
+                f.prepare(&mut ws.phi, &mut ws.back.amps, &w, &x, None, &mut []);
                 f.readout.values_of(&ws.phi, out);
                 if vector_is_weights {
                     w[j] = original;

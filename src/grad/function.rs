@@ -7,7 +7,7 @@ use rand::Rng;
 use super::readout::{Outputs, Readout};
 use super::tape::{Gradients, Workspace};
 use crate::error::{Error, Result};
-use crate::quantum::engine::{AngleShift, Plan};
+use crate::quantum::engine::{AngleShift, Mat2x2, Plan};
 use crate::quantum::op::{ONE, ZERO};
 use crate::quantum::Circuit;
 
@@ -172,10 +172,11 @@ impl QuantumFunction {
         weights: &[f64],
         inputs: &[f64],
         shift: Option<AngleShift>,
+        record: &mut [Mat2x2],
     ) {
         buf.fill(ZERO);
         buf[0] = ONE;
-        self.plan.forward(&self.circuit, buf, scratch, weights, inputs, shift);
+        self.plan.forward(&self.circuit, buf, scratch, weights, inputs, shift, record);
     }
 
     /// f(w, x).
@@ -199,7 +200,7 @@ impl QuantumFunction {
         self.check(weights, inputs)?;
         self.check_workspace(ws)?;
         check_len("outputs", self.num_outputs(), out.len())?;
-        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None);
+        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
         self.readout.values_of(&ws.phi, out);
         Ok(())
     }

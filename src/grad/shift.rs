@@ -24,7 +24,7 @@ pub(crate) fn jacobian(
     let mut values = vec![0.0; m];
     let mut shifted = vec![0.0; m];
     let mut scratch = Vec::new();
-    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None);
+    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
     eval(&ws.phi, &mut values, &mut scratch);
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
@@ -40,6 +40,7 @@ pub(crate) fn jacobian(
                     weights,
                     inputs,
                     Some(AngleShift { instruction: k, slot, delta }),
+                    &mut [],
                 );
                 eval(&ws.phi, &mut shifted, &mut scratch);
                 for (i, v) in shifted.iter().enumerate() {
@@ -89,6 +90,7 @@ mod tests {
                             &[theta],
                             &[],
                             Some(AngleShift { instruction: k, slot: 0, delta }),
+                            &mut [],
                         );
                         f.readout.values_of(&ws.phi, &mut v);
                         coeff * v[0]

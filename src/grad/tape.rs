@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 
 use super::function::{check_len, QuantumFunction};
 use crate::error::{Error, Result};
-use crate::quantum::engine::{BackScratch, GradSinks};
+use crate::quantum::engine::{BackScratch, GradSinks, Mat2x2};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
@@ -104,6 +104,9 @@ pub struct Tape {
     /// The forward pass's second state for fused permutation runs (empty until one needs it); not part of the
     /// record.
     scratch: Vec<C>,
+    /// The one-target gate matrices of the pass, one per plan member, for the backward sweep (derived from the
+    /// weights and inputs, so not compared).
+    members: Vec<Mat2x2>,
 }
 
 impl PartialEq for Tape {
@@ -187,6 +190,7 @@ impl QuantumFunction {
             weights: Vec::new(),
             inputs: Vec::new(),
             scratch: Vec::new(),
+            members: Vec::new(),
         })
     }
 
@@ -204,7 +208,8 @@ impl QuantumFunction {
     }
 
     fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) {
-        self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None);
+        tape.members.resize(self.plan.members.len(), [[C::new(0.0, 0.0); 2]; 2]);
+        self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None, &mut tape.members);
         self.readout.values_of(&tape.state, &mut tape.values);
         tape.weights.clear();
         tape.weights.extend_from_slice(weights);
@@ -238,7 +243,7 @@ impl QuantumFunction {
             check_len("input gradients", tape.inputs.len(), xg.len())?;
         }
         ws.phi.copy_from_slice(&tape.state);
-        self.adjoint_sweep(&tape.weights, &tape.inputs, upstream, ws, grads);
+        self.adjoint_sweep(&tape.weights, &tape.inputs, &tape.members, upstream, ws, grads);
         Ok(())
     }
 
@@ -271,17 +276,19 @@ impl QuantumFunction {
         Ok(())
     }
 
-    /// λ = Σ g_i O_i φ from the final state in `ws.phi`, then the plan's backward sweep (consuming φ and λ).
+    /// λ = Σ g_i O_i φ from the final state in `ws.phi`, then the plan's backward sweep (consuming φ and λ),
+    /// with the forward pass's recorded member matrices.
     pub(crate) fn adjoint_sweep(
         &self,
         weights: &[f64],
         inputs: &[f64],
+        recorded: &[Mat2x2],
         upstream: &[f64],
         ws: &mut Workspace,
         grads: Gradients<'_>,
     ) {
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
         let sinks = GradSinks { weights: grads.weights, inputs: grads.inputs };
-        self.plan.backward(self.circuit(), &mut ws.phi, &mut ws.lambda, weights, inputs, sinks, &mut ws.back);
+        self.plan.backward(self.circuit(), &mut ws.phi, &mut ws.lambda, weights, inputs, recorded, sinks, &mut ws.back);
     }
 }

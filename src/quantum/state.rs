@@ -267,7 +267,7 @@ impl StateVector {
         }
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
-        Plan::compile_once(circuit).forward(circuit, &mut self.amps, &mut scratch, weights, inputs, None);
+        Plan::compile_once(circuit).forward(circuit, &mut self.amps, &mut scratch, weights, inputs, None, &mut []);
         Ok(())
     }
 

@@ -1,19 +1,23 @@
 //! The adjoint method's backward sweep over a plan: from φ = ψ_N and λ = Aψ_N, each node is un-applied from
 //! both states while ∂⟨A⟩/∂θ = 2·Re⟨λ|(∂U/∂θ)U†|φ⟩ is read for each angle that needs it (φ the state just after
-//! the gate). A fused node of one-qubit gates is swept in one pass over φ and λ: per amplitude pair, its gates
-//! are un-applied one by one from the last, each derivative read on the way.
+//! the gate).
+//!
+//! A node acts on its targets only, so every derivative it holds is a bilinear form on the targets' amplitude
+//! groups (pairs for one target, quads for two): 2·Re⟨λ|A|φ⟩ = 2·Re Σ_ij A_ij R_ij with the node's correlation
+//! R_ij = Σ_groups λ̄_i φ_j, taken with φ and λ just after the node. For member k of a fused node U = U_m⋯U_1,
+//! A = V·(∂U_k U_k†)·V† with V = U_m⋯U_{k+1}: one pass over the states per node reads R and un-applies U,
+//! whatever the number of fused gates and angles; each derivative is then a 2x2 (or 4x4) contraction.
 
 use num_complex::Complex64 as C;
 
 use super::affine::ensure_scratch;
 use super::forward::apply_node;
-use super::pairs::{low_target_pairs, pair_program, PairStep};
-use super::plan::{bound_angles, Plan, Segment};
+use super::plan::{bound_angles, mul1, op1, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
-use crate::quantum::circuit::{Circuit, Instruction};
+use crate::quantum::circuit::Circuit;
 use crate::quantum::kernels;
-use crate::quantum::kernels::{reduce, SharedMut, Subspace, CHUNK};
-use crate::quantum::op::Op;
+use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
+use crate::quantum::op::{Op, ONE, ZERO};
 use crate::quantum::Pauli;
 
 /// Where the backward sweep adds its gradients: ∂/∂w always, ∂/∂x when `inputs` is given (without it the
@@ -24,25 +28,32 @@ pub(crate) struct GradSinks<'a> {
     pub(crate) inputs: Option<&'a mut [f64]>,
 }
 
-/// What the sweep does at one node.
+/// What the sweep does at one node: un-apply `undo`; when `grads` is not empty, first read the node's
+/// correlation into `row[r..]` (8 numbers for one target, 32 for two: R_ij as re, im, row-major), from which
+/// the derivatives `grads` (indices into `BackScratch::grads`) are contracted.
 #[derive(Debug, Clone, Copy)]
-enum NodeWork {
-    /// No derivative: un-apply the op.
-    Undo(Op),
-    /// A one-target node with derivatives: `steps[a..b]`, its sums `sums[s..s + count]`.
-    Pairs { steps: (usize, usize), sums: (usize, usize) },
-    /// A two-target gate: 2·Re⟨λ|M_k|φ⟩ for `quads[a..b]` into consecutive sums from `s`, then un-apply `undo`.
-    Quads { quads: (usize, usize), sums: usize, undo: Op },
+struct NodeWork {
+    undo: Op,
+    grads: (usize, usize),
+    r: usize,
+}
+
+/// One derivative: the angle `Plan::slots[slot]` is 2·Re Σ_ij A_ij R_ij, A stored row-major (4 or 16 entries
+/// from `start` of `BackScratch::mats`).
+#[derive(Debug, Clone, Copy)]
+struct Grad {
+    slot: usize,
+    start: usize,
 }
 
 /// Reusable buffers of the backward sweep.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct BackScratch {
     work: Vec<NodeWork>,
-    steps: Vec<PairStep>,
-    quads: Vec<[[C; 4]; 4]>,
-    /// For each sum, the instruction and angle slot it differentiates.
-    targets: Vec<(usize, usize)>,
+    grads: Vec<Grad>,
+    mats: Vec<C>,
+    members: Vec<[[C; 2]; 2]>,
+    /// The correlations of the current segment, then of each block of a blocked run.
     sums: Vec<f64>,
     partials: Vec<f64>,
     rows: Vec<f64>,
@@ -51,22 +62,36 @@ pub(crate) struct BackScratch {
     pub(crate) amps: Vec<C>,
 }
 
-fn wanted(inst: &Instruction, slot: usize, want_inputs: bool) -> bool {
-    match inst.gate().params()[slot].source() {
-        Some((ParamKind::Weight, _, _)) => true,
-        Some((ParamKind::Input, _, _)) => want_inputs,
-        None => false,
-    }
+/// a·b†.
+#[inline]
+fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
+    std::array::from_fn(|r| {
+        std::array::from_fn(|c| {
+            let mut x = a[r][0] * b[c][0].conj();
+            for k in 1..N {
+                x += a[r][k] * b[c][k].conj();
+            }
+            x
+        })
+    })
 }
 
-/// a·b†.
-fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
-    std::array::from_fn(|r| std::array::from_fn(|c| (0..N).map(|k| a[r][k] * b[c][k].conj()).sum()))
+/// ∂U/∂θ·U† = −(i/2)P for a rotation exp(−iθP/2).
+fn pauli_generator(p: Pauli) -> [[C; 2]; 2] {
+    let h = 0.5;
+    match p {
+        Pauli::X => [[ZERO, C::new(0.0, -h)], [C::new(0.0, -h), ZERO]],
+        Pauli::Y => [[ZERO, C::new(-h, 0.0)], [C::new(h, 0.0), ZERO]],
+        Pauli::Z => [[C::new(0.0, -h), ZERO], [ZERO, C::new(0.0, h)]],
+        Pauli::I => [[ZERO; 2]; 2],
+    }
 }
 
 impl Plan {
     /// The backward sweep of `circuit`'s plan from φ = ψ_N and λ = Aψ_N (both consumed), adding ∂⟨A⟩/∂w and
-    /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`.
+    /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`. `recorded` holds the
+    /// forward pass's member matrices (see [`forward`](Self::forward)); when it is empty they are computed
+    /// again.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn backward(
         &self,
@@ -75,13 +100,13 @@ impl Plan {
         lambda: &mut Vec<C>,
         weights: &[f64],
         inputs: &[f64],
-        sinks: GradSinks<'_>,
+        recorded: &[Mat2x2],
+        mut sinks: GradSinks<'_>,
         scratch: &mut BackScratch,
     ) {
         let want_inputs = sinks.inputs.is_some();
-        let instructions = circuit.instructions();
         let Some(first) = (if want_inputs { self.first_param } else { self.first_weight }) else { return };
-        let mut sinks = sinks;
+        let recorded = if recorded.len() == self.members.len() { recorded } else { &[] };
         for segment in self.segments.iter().rev() {
             let (start, end) = match *segment {
                 Segment::Node(i) => (i, i + 1),
@@ -96,26 +121,31 @@ impl Plan {
                 continue;
             }
             let start = start.max(first);
-            self.prepare_work(circuit, start..end, weights, inputs, want_inputs, scratch);
-            let BackScratch { work, steps, quads, targets, sums, partials, rows, .. } = scratch;
+            let width = self.prepare_work(circuit, start..end, weights, inputs, recorded, want_inputs, scratch);
+            let BackScratch { work, grads, mats, sums, partials, rows, .. } = scratch;
             sums.clear();
-            sums.resize(targets.len(), 0.0);
+            sums.resize(width, 0.0);
             if matches!(segment, Segment::Node(_)) {
-                let node = &self.nodes[start];
-                let ctx = Ctx { steps, quads, node, parallel: kernels::parallel(phi.len()) };
-                ctx.run(&work[0], phi, lambda, sums, partials);
+                let parallel = kernels::parallel(phi.len());
+                node_back(&self.nodes[start], &work[0], phi, lambda, sums, partials, parallel);
             } else {
-                self.blocked_backward(start..end, work, steps, quads, phi, lambda, sums, rows);
+                self.blocked_backward(start..end, work, phi, lambda, sums, rows);
             }
-            for (&(k, slot), &d) in targets.iter().zip(sums.iter()) {
-                match instructions[k].gate().params()[slot].source() {
-                    Some((ParamKind::Weight, index, scale)) => sinks.weights[index] += scale * d,
-                    Some((ParamKind::Input, index, scale)) => {
-                        if let Some(xg) = sinks.inputs.as_deref_mut() {
-                            xg[index] += scale * d;
+            for w in work.iter() {
+                let n = if w.undo.arity() == 1 { 4 } else { 16 };
+                for g in &grads[w.grads.0..w.grads.1] {
+                    let a = &mats[g.start..g.start + n];
+                    let r = &sums[w.r..w.r + 2 * n];
+                    let d = 2.0 * a.iter().zip(r.chunks_exact(2)).map(|(a, r)| a.re * r[0] - a.im * r[1]).sum::<f64>();
+                    let slot = &self.slots[g.slot];
+                    match slot.kind {
+                        ParamKind::Weight => sinks.weights[slot.index] += slot.scale * d,
+                        ParamKind::Input => {
+                            if let Some(xg) = sinks.inputs.as_deref_mut() {
+                                xg[slot.index] += slot.scale * d;
+                            }
                         }
                     }
-                    None => {}
                 }
             }
         }
@@ -144,96 +174,103 @@ impl Plan {
         }
     }
 
-    /// Fills `scratch.work` with the work of nodes `range` (in plan order) and `scratch.targets` with what each
-    /// sum differentiates.
+    /// Fills `scratch.work` with the work of nodes `range` (in plan order), `scratch.grads` and `scratch.mats`
+    /// with the derivatives they read; returns the width of the correlations they need.
+    #[allow(clippy::too_many_arguments)]
     fn prepare_work(
         &self,
         circuit: &Circuit,
         range: std::ops::Range<usize>,
         weights: &[f64],
         inputs: &[f64],
+        recorded: &[Mat2x2],
         want_inputs: bool,
         scratch: &mut BackScratch,
-    ) {
+    ) -> usize {
         let instructions = circuit.instructions();
-        scratch.work.clear();
-        scratch.steps.clear();
-        scratch.quads.clear();
-        scratch.targets.clear();
+        let BackScratch { work, grads, mats, members: us, .. } = scratch;
+        work.clear();
+        grads.clear();
+        mats.clear();
+        let mut width = 0;
         for i in range {
             let node = &self.nodes[i];
-            let members = self.members_of(i);
-            let any = members
+            let (a, b) = node.members;
+            let first = grads.len();
+            let wanted = self.slots[node.slots.0..node.slots.1]
                 .iter()
-                .any(|&k| (0..instructions[k].gate().params().len()).any(|s| wanted(&instructions[k], s, want_inputs)));
-            if !any {
-                scratch.work.push(NodeWork::Undo(self.node_op(i, circuit, weights, inputs, None).adjoint()));
-                continue;
-            }
-            let sums_start = scratch.targets.len();
-            if node.arity == 1 {
-                let steps_start = scratch.steps.len();
-                for &k in members.iter().rev() {
-                    let inst = &instructions[k];
-                    let angles = bound_angles(inst, k, weights, inputs, None);
-                    let u = inst.gate().lower(angles).matrix1();
-                    for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
-                        let sum = scratch.targets.len() - sums_start;
-                        scratch.steps.push(match inst.gate().pauli_derivative(slot) {
-                            Some(Pauli::X) => PairStep::DeriveX(sum),
-                            Some(Pauli::Y) => PairStep::DeriveY(sum),
-                            Some(Pauli::Z) => PairStep::DeriveZ(sum),
-                            _ => PairStep::Derive(mul_adj(&inst.gate().derivative(angles, slot).matrix1(), &u), sum),
-                        });
-                        scratch.targets.push((k, slot));
-                    }
-                    scratch
-                        .steps
-                        .push(PairStep::undo([[u[0][0].conj(), u[1][0].conj()], [u[0][1].conj(), u[1][1].conj()]]));
+                .enumerate()
+                .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight)
+                .map(|(j, s)| (node.slots.0 + j, s));
+            let op = if let Some(op) = node.constant {
+                op
+            } else if node.arity == 1 {
+                us.clear();
+                if recorded.is_empty() {
+                    us.extend(self.members[a..b].iter().map(|&k| {
+                        let inst = &instructions[k];
+                        inst.gate().lower(bound_angles(inst, k, weights, inputs, None)).matrix1()
+                    }));
+                } else {
+                    us.extend_from_slice(&recorded[a..b]);
                 }
-                scratch.work.push(NodeWork::Pairs {
-                    steps: (steps_start, scratch.steps.len()),
-                    sums: (sums_start, scratch.targets.len()),
-                });
+                // A = V·D·V† with V = U_m⋯U_{k+1}, built up from the last member back.
+                let (mut v, mut next) = ([[ONE, ZERO], [ZERO, ONE]], us.len());
+                for (j, s) in wanted {
+                    while next > s.member + 1 {
+                        next -= 1;
+                        v = mul1(&v, &us[next]);
+                    }
+                    let inst = &instructions[s.k];
+                    let d = match inst.gate().pauli_derivative(s.slot) {
+                        Some(p) => pauli_generator(p),
+                        None => {
+                            let angles = bound_angles(inst, s.k, weights, inputs, None);
+                            mul_adj(&inst.gate().derivative(angles, s.slot).matrix1(), &us[s.member])
+                        }
+                    };
+                    grads.push(Grad { slot: j, start: mats.len() });
+                    mats.extend(mul_adj(&mul1(&v, &d), &v).iter().flatten());
+                }
+                op1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m)))
             } else {
                 // A two-target node holds one instruction.
-                let k = members[0];
+                let k = self.members[a];
                 let inst = &instructions[k];
                 let angles = bound_angles(inst, k, weights, inputs, None);
                 let op = inst.gate().lower(angles);
-                let quads_start = scratch.quads.len();
-                for slot in (0..inst.gate().params().len()).filter(|&s| wanted(inst, s, want_inputs)) {
-                    scratch.quads.push(mul_adj(&inst.gate().derivative(angles, slot).matrix2(), &op.matrix2()));
-                    scratch.targets.push((k, slot));
+                for (j, s) in wanted {
+                    grads.push(Grad { slot: j, start: mats.len() });
+                    mats.extend(
+                        mul_adj(&inst.gate().derivative(angles, s.slot).matrix2(), &op.matrix2()).iter().flatten(),
+                    );
                 }
-                scratch.work.push(NodeWork::Quads {
-                    quads: (quads_start, scratch.quads.len()),
-                    sums: sums_start,
-                    undo: op.adjoint(),
-                });
+                op
+            };
+            work.push(NodeWork { undo: op.adjoint(), grads: (first, grads.len()), r: width });
+            if grads.len() > first {
+                width += if node.arity == 1 { 8 } else { 32 };
             }
         }
+        width
     }
 
-    /// The backward sweep of a blocked run, block by block; each block's sums go to its own row of `rows`, the
-    /// rows added in block order.
-    #[allow(clippy::too_many_arguments)]
+    /// The backward sweep of a blocked run, block by block; each block's correlations go to its own row of
+    /// `rows`, the rows added in block order.
     fn blocked_backward(
         &self,
         range: std::ops::Range<usize>,
         work: &[NodeWork],
-        steps: &[PairStep],
-        quads: &[[[C; 4]; 4]],
         phi: &mut [C],
         lambda: &mut [C],
         sums: &mut [f64],
         rows: &mut Vec<f64>,
     ) {
-        let width = sums.len();
+        let width = sums.len().max(1);
         let size = (1usize << super::plan::BLOCK_QUBITS).min(phi.len());
         let blocks = phi.len() / size;
         rows.clear();
-        rows.resize(blocks * width.max(1), 0.0);
+        rows.resize(blocks * width, 0.0);
         let nodes = &self.nodes[range];
         let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
         let block = |b: usize, row: &mut [f64]| {
@@ -242,21 +279,19 @@ impl Plan {
             let (phi, lambda) = unsafe { (p.slice(b * size, size), l.slice(b * size, size)) };
             let mut none = Vec::new();
             for (node, w) in nodes.iter().zip(work).rev() {
-                let ctx = Ctx { steps, quads, node, parallel: false };
-                ctx.run(w, phi, lambda, &mut row[..width], &mut none);
+                node_back(node, w, phi, lambda, row, &mut none, false);
             }
         };
-        // Each node writes its own sums (prepare_work numbers them per node), so a row is one block's sums.
         #[cfg(feature = "parallel")]
         if kernels::parallel(phi.len()) {
             use rayon::prelude::*;
-            rows.par_chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
+            rows.par_chunks_mut(width).enumerate().for_each(|(b, row)| block(b, row));
         } else {
-            rows.chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
+            rows.chunks_mut(width).enumerate().for_each(|(b, row)| block(b, row));
         }
         #[cfg(not(feature = "parallel"))]
-        rows.chunks_mut(width.max(1)).enumerate().for_each(|(b, row)| block(b, row));
-        for row in rows.chunks(width.max(1)) {
+        rows.chunks_mut(width).enumerate().for_each(|(b, row)| block(b, row));
+        for row in rows.chunks(width) {
             for (s, v) in sums.iter_mut().zip(row) {
                 *s += v;
             }
@@ -264,81 +299,119 @@ impl Plan {
     }
 }
 
-/// One node's backward work on (a block of) φ and λ.
-struct Ctx<'a> {
-    steps: &'a [PairStep],
-    quads: &'a [[[C; 4]; 4]],
-    node: &'a super::plan::Node,
-    parallel: bool,
+/// Pairs per tile: a tile's correlation is read and the tile un-applied while its four slices are in L1.
+const TILE: usize = 256;
+
+/// R_ij += Σ_k λ̄_i[k] φ_j[k] over the pairs (p0[k], p1[k]) of φ and (l0[k], l1[k]) of λ, R row-major.
+#[inline(always)]
+fn correlate_pairs(p0: &[C], p1: &[C], l0: &[C], l1: &[C], acc: &mut [C; 4]) {
+    for (((a0, a1), b0), b1) in p0.iter().zip(p1).zip(l0).zip(l1) {
+        let (c0, c1) = (b0.conj(), b1.conj());
+        acc[0] += c0 * a0;
+        acc[1] += c0 * a1;
+        acc[2] += c1 * a0;
+        acc[3] += c1 * a1;
+    }
 }
 
-impl Ctx<'_> {
-    /// Runs `work`, writing the node's sums into their places of `sums` (indexed as numbered by
-    /// `prepare_work`).
-    fn run(&self, work: &NodeWork, phi: &mut [C], lambda: &mut [C], sums: &mut [f64], partials: &mut Vec<f64>) {
-        let node = self.node;
-        match *work {
-            NodeWork::Undo(op) => {
-                apply_node(phi, node, &op);
-                apply_node(lambda, node, &op);
-            }
-            NodeWork::Pairs { steps, sums: (a, b) } => {
-                let program = &self.steps[steps.0..steps.1];
-                let t = 1usize << node.targets[0];
-                let sub = Subspace::new(phi.len(), t | node.ctrl, node.ctrl);
-                let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
-                if node.ctrl == 0 && t <= CHUNK {
-                    // Without controls, subspace chunk c is the amplitudes 2c·CHUNK .. 2(c + 1)·CHUNK: walk them as
-                    // blocks of 2t (low half, high half), the same pairs in the same order as the runs below,
-                    // without index arithmetic per pair.
-                    reduce(&sub, self.parallel, &mut sums[a..b], partials, |range, row| {
-                        let (start, len) = (2 * range.start, 2 * (range.end - range.start));
-                        // SAFETY: distinct chunks are distinct amplitude ranges below the states' common length.
-                        let (p, l) = unsafe { (p.slice(start, len), l.slice(start, len)) };
-                        if t >= 8 {
-                            for (pb, lb) in p.chunks_exact_mut(2 * t).zip(l.chunks_exact_mut(2 * t)) {
-                                let ((p0, p1), (l0, l1)) = (pb.split_at_mut(t), lb.split_at_mut(t));
-                                pair_program(program, p0, p1, l0, l1, row);
-                            }
-                        } else {
-                            low_target_pairs(program, t, p, l, row);
-                        }
-                    });
-                    return;
-                }
-                reduce(&sub, self.parallel, &mut sums[a..b], partials, |range, row| {
-                    sub.runs(range, |first, len| {
-                        // SAFETY: subspace indices of distinct chunks are distinct, and `first + o` (o < len) and
-                        // `first + o + t` are the pair of index `first + o` (target bit clear): distinct pairs
-                        // never share an amplitude, and all indices are below the states' common length.
-                        let (p0, p1, l0, l1) = unsafe {
-                            (p.slice(first, len), p.slice(first + t, len), l.slice(first, len), l.slice(first + t, len))
-                        };
-                        pair_program(program, p0, p1, l0, l1, row);
-                    });
-                });
-            }
-            NodeWork::Quads { quads, sums: s, undo } => {
-                let (t0, t1) = (1usize << node.targets[0], 1usize << node.targets[1]);
-                let sub = Subspace::new(phi.len(), t0 | t1 | node.ctrl, node.ctrl);
-                let offsets = [0, t0, t1, t0 | t1];
-                for (j, m) in self.quads[quads.0..quads.1].iter().enumerate() {
-                    let (phi, lambda) = (&*phi, &*lambda);
-                    reduce(&sub, self.parallel, &mut sums[s + j..s + j + 1], partials, |range, row| {
-                        sub.runs(range, |first, len| {
-                            for o in first..first + len {
-                                let a = offsets.map(|k| phi[o + k]);
-                                for (r, mrow) in m.iter().enumerate() {
-                                    let v = mrow[0] * a[0] + mrow[1] * a[1] + mrow[2] * a[2] + mrow[3] * a[3];
-                                    row[0] += 2.0 * (lambda[o + offsets[r]].conj() * v).re;
-                                }
-                            }
-                        });
-                    });
-                }
-                apply_node(phi, node, &undo);
-                apply_node(lambda, node, &undo);
+/// Adds correlations `acc` into `r` as (re, im) pairs.
+fn add_to_row(r: &mut [f64], acc: &[C]) {
+    for (r, a) in r.chunks_exact_mut(2).zip(acc) {
+        r[0] += a.re;
+        r[1] += a.im;
+    }
+}
+
+/// (x, y) ← op·(x, y) elementwise over two slices, for a one-target op.
+fn op_slices(x: &mut [C], y: &mut [C], op: &Op) {
+    match *op {
+        Op::Diag1([d0, d1]) => {
+            scale_slice(x, d0);
+            scale_slice(y, d1);
+        }
+        Op::Anti1(a, b) => {
+            for (x, y) in x.iter_mut().zip(y.iter_mut()) {
+                (*x, *y) = (a * *y, b * *x);
             }
         }
+        Op::Mat1(m) => mat1_slices(x, y, m),
+        _ => unreachable!("a one-target op"),
     }
+}
+
+/// One node's backward work on (a block of) φ and λ: its correlation into `row[w.r..]` when it has
+/// derivatives, then the un-application of the node from both states.
+fn node_back(
+    node: &Node,
+    w: &NodeWork,
+    phi: &mut [C],
+    lambda: &mut [C],
+    row: &mut [f64],
+    partials: &mut Vec<f64>,
+    parallel: bool,
+) {
+    if w.grads.0 == w.grads.1 {
+        apply_node(phi, node, &w.undo);
+        apply_node(lambda, node, &w.undo);
+        return;
+    }
+    let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
+    if node.arity == 2 {
+        let (t0, t1) = (1usize << node.targets[0], 1usize << node.targets[1]);
+        let sub = Subspace::new(phi.len(), t0 | t1 | node.ctrl, node.ctrl);
+        let offsets = [0, t0, t1, t0 | t1];
+        let (ph, la) = (&*phi, &*lambda);
+        reduce(&sub, parallel, &mut row[w.r..w.r + 32], partials, |range, r| {
+            sub.runs(range, |first, len| {
+                let mut acc = [ZERO; 16];
+                for o in first..first + len {
+                    let (a, b) = (offsets.map(|k| ph[o + k]), offsets.map(|k| la[o + k].conj()));
+                    for (s, x) in acc.iter_mut().enumerate() {
+                        *x += b[s / 4] * a[s % 4];
+                    }
+                }
+                add_to_row(r, &acc);
+            });
+        });
+        apply_node(phi, node, &w.undo);
+        apply_node(lambda, node, &w.undo);
+        return;
+    }
+    let t = 1usize << node.targets[0];
+    let sub = Subspace::new(phi.len(), t | node.ctrl, node.ctrl);
+    let q = [node.targets[0]];
+    reduce(&sub, parallel, &mut row[w.r..w.r + 8], partials, |range, r| {
+        if node.ctrl == 0 && t <= CHUNK {
+            // Without controls, subspace chunk c is the amplitudes 2c·CHUNK .. 2(c + 1)·CHUNK: read its pairs
+            // block by block, then un-apply the node on the chunk with the gate kernels.
+            let (start, len) = (2 * range.start, 2 * (range.end - range.start));
+            // SAFETY: distinct chunks are distinct amplitude ranges below the states' common length.
+            let (p, l) = unsafe { (p.slice(start, len), l.slice(start, len)) };
+            let mut acc = [ZERO; 4];
+            for (pb, lb) in p.chunks_exact(2 * t).zip(l.chunks_exact(2 * t)) {
+                let ((p0, p1), (l0, l1)) = (pb.split_at(t), lb.split_at(t));
+                correlate_pairs(p0, p1, l0, l1, &mut acc);
+            }
+            add_to_row(r, &acc);
+            kernels::apply_op(p, &w.undo, &q, 0);
+            kernels::apply_op(l, &w.undo, &q, 0);
+            return;
+        }
+        sub.runs(range, |first, len| {
+            for s in (0..len).step_by(TILE) {
+                let n = TILE.min(len - s);
+                // SAFETY: subspace indices of distinct chunks are distinct, and `first + s + o` (o < n) and
+                // `first + s + o + t` are the pair of index `first + s + o` (target bit clear): distinct pairs
+                // never share an amplitude, and all indices are below the states' common length.
+                let (p0, p1, l0, l1) = unsafe {
+                    (p.slice(first + s, n), p.slice(first + s + t, n), l.slice(first + s, n), l.slice(first + s + t, n))
+                };
+                let mut acc = [ZERO; 4];
+                correlate_pairs(p0, p1, l0, l1, &mut acc);
+                add_to_row(r, &acc);
+                op_slices(p0, p1, &w.undo);
+                op_slices(l0, l1, &w.undo);
+            }
+        });
+    });
 }

@@ -3,14 +3,16 @@
 use num_complex::Complex64 as C;
 
 use super::affine::ensure_scratch;
-use super::plan::{fused_op, AngleShift, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
+use super::plan::{fused_op, AngleShift, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
 use crate::quantum::circuit::Circuit;
 use crate::quantum::kernels;
 use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::{Op, ONE};
 
 impl Plan {
-    /// The op of node `i` with the given angles.
+    /// The op of node `i` with the given angles; a variable node's one-target member matrices are written into
+    /// their places of `record` (indexed like `Plan::members`) unless it is empty.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn node_op(
         &self,
         i: usize,
@@ -18,15 +20,26 @@ impl Plan {
         weights: &[f64],
         inputs: &[f64],
         shift: Option<AngleShift>,
+        record: &mut [Mat2x2],
     ) -> Op {
+        let (a, b) = self.nodes[i].members;
         match self.nodes[i].constant {
             Some(op) => op,
-            None => fused_op(circuit.instructions(), self.members_of(i), weights, inputs, shift),
+            None => fused_op(
+                circuit.instructions(),
+                &self.members[a..b],
+                weights,
+                inputs,
+                shift,
+                record.get_mut(a..b).unwrap_or(&mut []),
+            ),
         }
     }
 
     /// Applies the plan of `circuit` to `state` (the parameters already checked). A fused permutation run is
     /// scattered into `scratch` (grown to the state's size on first use), which then trades places with `state`.
+    /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
+    /// are recorded there for the backward sweep.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn forward(
         &self,
@@ -36,23 +49,24 @@ impl Plan {
         weights: &[f64],
         inputs: &[f64],
         shift: Option<AngleShift>,
+        record: &mut [Mat2x2],
     ) {
         for segment in &self.schedule {
             match *segment {
                 Segment::Node(i) => {
-                    let op = self.node_op(i, circuit, weights, inputs, shift);
+                    let op = self.node_op(i, circuit, weights, inputs, shift, record);
                     apply_node(state, &self.nodes[i], &op);
                 }
                 Segment::Blocked(start, end) if state.len() <= 1 << BLOCK_QUBITS => {
                     // The whole state is one block: node by node, without gathering the run's ops first.
                     for i in start..end {
-                        apply_node(state, &self.nodes[i], &self.node_op(i, circuit, weights, inputs, shift));
+                        apply_node(state, &self.nodes[i], &self.node_op(i, circuit, weights, inputs, shift, record));
                     }
                 }
                 Segment::Blocked(start, end) => {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     for (slot, i) in ops.iter_mut().zip(start..end) {
-                        *slot = self.node_op(i, circuit, weights, inputs, shift);
+                        *slot = self.node_op(i, circuit, weights, inputs, shift, record);
                     }
                     let (nodes, ops) = (&self.nodes[start..end], &ops[..end - start]);
                     for_each_block(state, |block| {
@@ -65,7 +79,7 @@ impl Plan {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     let mut placed = [self.nodes[start]; MAX_BLOCKED_RUN];
                     for ((op, node), i) in ops.iter_mut().zip(placed.iter_mut()).zip(start..end) {
-                        *op = self.node_op(i, circuit, weights, inputs, shift);
+                        *op = self.node_op(i, circuit, weights, inputs, shift, record);
                         *node = in_tile(&self.nodes[i], high);
                     }
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
@@ -77,7 +91,11 @@ impl Plan {
                     } else {
                         // No room for a second state: the run's gates one by one, in place.
                         for i in start..end {
-                            apply_node(state, &self.nodes[i], &self.node_op(i, circuit, weights, inputs, shift));
+                            apply_node(
+                                state,
+                                &self.nodes[i],
+                                &self.node_op(i, circuit, weights, inputs, shift, record),
+                            );
                         }
                     }
                 }

@@ -18,11 +18,10 @@
 mod affine;
 mod backward;
 mod forward;
-mod pairs;
 mod plan;
 
 pub(crate) use backward::{BackScratch, GradSinks};
-pub(crate) use plan::{AngleShift, Plan};
+pub(crate) use plan::{AngleShift, Mat2x2, Plan};
 
 #[cfg(test)]
 mod tests {
@@ -71,8 +70,8 @@ mod tests {
         assert!(plan.nodes.len() < c.len(), "one-qubit runs are fused");
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let (mut a, mut b) = (start(), start());
-        plan.forward(&c, &mut a, &mut Vec::new(), &w, &[], None);
-        unblocked(&plan).forward(&c, &mut b, &mut Vec::new(), &w, &[], None);
+        plan.forward(&c, &mut a, &mut Vec::new(), &w, &[], None, &mut []);
+        unblocked(&plan).forward(&c, &mut b, &mut Vec::new(), &w, &[], None, &mut []);
         assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
         // Gate by gate, unfused: equal to rounding.
         let mut s = crate::quantum::StateVector::from_amplitudes(start()).unwrap();
@@ -88,17 +87,22 @@ mod tests {
         let c = circuit();
         let plan = Plan::compile(&c);
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
-        let sweep = |p: &Plan| {
+        // The member matrices recorded by the forward pass, or computed again by the sweep.
+        let sweep = |p: &Plan, record: bool| {
             let mut phi = start();
-            p.forward(&c, &mut phi, &mut Vec::new(), &w, &[], None);
+            let mut recorded = vec![[[C::new(0.0, 0.0); 2]; 2]; if record { p.members.len() } else { 0 }];
+            p.forward(&c, &mut phi, &mut Vec::new(), &w, &[], None, &mut recorded);
             // λ = Z₀φ: the gradient of ⟨Z₀⟩ from φ = U|start⟩.
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 9];
             let sinks = GradSinks { weights: &mut grads, inputs: None };
-            p.backward(&c, &mut phi, &mut lambda, &w, &[], sinks, &mut BackScratch::default());
+            p.backward(&c, &mut phi, &mut lambda, &w, &[], &recorded, sinks, &mut BackScratch::default());
             (grads, phi)
         };
-        let ((ga, phi_a), (gb, phi_b)) = (sweep(&plan), sweep(&unblocked(&plan)));
+        let ((ga, phi_a), (gb, phi_b)) = (sweep(&plan, true), sweep(&unblocked(&plan), false));
+        let (gc, phi_c) = sweep(&plan, false);
+        assert_eq!(ga.map(f64::to_bits), gc.map(f64::to_bits), "recording changes no bit");
+        assert_eq!(phi_a, phi_c);
         assert!(ga.iter().any(|g| g.abs() > 1e-3));
         for (a, b) in ga.iter().zip(&gb) {
             assert!((a - b).abs() < 1e-13, "{a} vs {b}");
@@ -140,7 +144,7 @@ mod tests {
         let w = [0.3, -0.7, 1.1, 0.2, -1.9];
         let forward = |p: &Plan| {
             let (mut state, mut scratch) = (start(), Vec::new());
-            p.forward(&c, &mut state, &mut scratch, &w, &[], None);
+            p.forward(&c, &mut state, &mut scratch, &w, &[], None, &mut []);
             state
         };
         let (a, b) = (forward(&fused), forward(&plain));
@@ -150,7 +154,7 @@ mod tests {
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 2 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 5];
             let sinks = GradSinks { weights: &mut grads, inputs: None };
-            p.backward(&c, &mut phi, &mut lambda, &w, &[], sinks, &mut BackScratch::default());
+            p.backward(&c, &mut phi, &mut lambda, &w, &[], &[], sinks, &mut BackScratch::default());
             (grads, phi)
         };
         let ((ga, phi_a), (gb, phi_b)) = (sweep(&fused), sweep(&plain));

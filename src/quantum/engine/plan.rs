@@ -4,6 +4,7 @@
 use num_complex::Complex64 as C;
 
 use super::affine::{AffineRun, Flip};
+use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::op::{Op, ZERO};
 
@@ -53,6 +54,20 @@ pub(crate) struct Node {
     pub(crate) constant: Option<Op>,
     /// Whether every qubit the node touches is low.
     pub(crate) low: bool,
+    /// The angles of the node that read a weight or an input, as a range of `Plan::slots`.
+    pub(crate) slots: (usize, usize),
+}
+
+/// An angle that reads a weight or an input: slot `slot` of instruction `k`, member `member` of its node,
+/// reading `kind` number `index` times `scale`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Slot {
+    pub(crate) member: usize,
+    pub(crate) k: usize,
+    pub(crate) slot: usize,
+    pub(crate) kind: ParamKind,
+    pub(crate) index: usize,
+    pub(crate) scale: f64,
 }
 
 /// How the plan's nodes are executed: one at a time, or a run of low nodes block by block.
@@ -75,6 +90,9 @@ pub(crate) struct Plan {
     pub(crate) nodes: Vec<Node>,
     /// Instruction indices, grouped by node.
     pub(crate) members: Vec<usize>,
+    /// The angles that read weights or inputs, grouped by node, each node's from its last member back (the
+    /// backward sweep's order).
+    pub(crate) slots: Vec<Slot>,
     /// The first node with an angle that reads a weight: the backward sweep for weights stops there.
     pub(crate) first_weight: Option<usize>,
     /// The first node with an angle that reads a weight or an input.
@@ -92,10 +110,16 @@ fn fusable(inst: &Instruction) -> bool {
     inst.op_targets().len() == 1 && inst.control_mask() == 0
 }
 
-/// The product `later · earlier` of two one-target ops, in the sparsest form that holds it exactly.
-pub(crate) fn product1(later: &Op, earlier: &Op) -> Op {
-    let (a, b) = (later.matrix1(), earlier.matrix1());
-    let m: [[C; 2]; 2] = std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c]));
+/// A 2x2 complex matrix, row-major.
+pub(crate) type Mat2x2 = [[C; 2]; 2];
+
+/// The product a·b of two 2x2 matrices.
+pub(crate) fn mul1(a: &[[C; 2]; 2], b: &[[C; 2]; 2]) -> [[C; 2]; 2] {
+    std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c]))
+}
+
+/// The one-target op of the 2x2 matrix `m`, in the sparsest form that holds it exactly.
+pub(crate) fn op1(m: [[C; 2]; 2]) -> Op {
     if m[0][1] == ZERO && m[1][0] == ZERO {
         Op::Diag1([m[0][0], m[1][1]])
     } else if m[0][0] == ZERO && m[1][1] == ZERO {
@@ -157,6 +181,7 @@ impl Plan {
         }
         let mut nodes = Vec::with_capacity(groups.len());
         let mut members = Vec::with_capacity(instructions.len());
+        let mut slots = Vec::new();
         for group in &groups {
             let first = &instructions[group[0]];
             let op_targets = first.op_targets();
@@ -166,6 +191,14 @@ impl Plan {
             let start = members.len();
             members.extend_from_slice(group);
             let low = first.qubits().all(|q| q < BLOCK_QUBITS);
+            let first_slot = slots.len();
+            for (member, &k) in group.iter().enumerate().rev() {
+                for (slot, p) in instructions[k].gate().params().iter().enumerate() {
+                    if let Some((kind, index, scale)) = p.source() {
+                        slots.push(Slot { member, k, slot, kind, index, scale });
+                    }
+                }
+            }
             let mut node = Node {
                 members: (start, members.len()),
                 targets,
@@ -173,9 +206,10 @@ impl Plan {
                 ctrl: first.control_mask(),
                 constant: None,
                 low,
+                slots: (first_slot, slots.len()),
             };
             if constant {
-                node.constant = Some(fused_op(instructions, &members[start..], &[], &[], None));
+                node.constant = Some(fused_op(instructions, &members[start..], &[], &[], None, &mut []));
             }
             nodes.push(node);
         }
@@ -201,23 +235,20 @@ impl Plan {
         }
         gap(at, nodes.len(), &mut all_segments, &mut all_schedule);
         let reads = |node: &Node, inputs_too: bool| {
-            members[node.members.0..node.members.1].iter().any(|&k| {
-                instructions[k].gate().params().iter().any(|p| match p.source() {
-                    Some((crate::error::ParamKind::Weight, _, _)) => true,
-                    Some((crate::error::ParamKind::Input, _, _)) => inputs_too,
-                    None => false,
-                })
-            })
+            slots[node.slots.0..node.slots.1].iter().any(|s| inputs_too || s.kind == ParamKind::Weight)
         };
         let first_weight = nodes.iter().position(|node| reads(node, false));
         let first_param = nodes.iter().position(|node| reads(node, true));
-        Plan { nodes, members, first_weight, first_param, segments: all_segments, schedule: all_schedule, affine }
-    }
-
-    /// The instructions of node `i`.
-    pub(crate) fn members_of(&self, i: usize) -> &[usize] {
-        let (a, b) = self.nodes[i].members;
-        &self.members[a..b]
+        Plan {
+            nodes,
+            members,
+            slots,
+            first_weight,
+            first_param,
+            segments: all_segments,
+            schedule: all_schedule,
+            affine,
+        }
     }
 }
 
@@ -273,23 +304,38 @@ pub(crate) fn bound_angles(
 }
 
 /// The op of a node whose instructions are `group` (one instruction, or one-qubit instructions multiplied in
-/// order).
+/// order). When `record` is not empty, the one-target members' matrices are written into it, in `group`'s order.
 pub(crate) fn fused_op(
     instructions: &[Instruction],
     group: &[usize],
     weights: &[f64],
     inputs: &[f64],
     shift: Option<AngleShift>,
+    record: &mut [Mat2x2],
 ) -> Op {
     let lower = |k: usize| {
         let inst = &instructions[k];
         inst.gate().lower(bound_angles(inst, k, weights, inputs, shift))
     };
-    let mut op = lower(group[0]);
-    for &k in &group[1..] {
-        op = product1(&lower(k), &op);
+    if let [k] = group {
+        let op = lower(*k);
+        if let (Some(r), 1) = (record.first_mut(), op.arity()) {
+            *r = op.matrix1();
+        }
+        return op;
     }
-    op
+    // Products of plain matrices, the sparse form chosen once at the end.
+    let mut m = lower(group[0]).matrix1();
+    for (j, &k) in group.iter().enumerate() {
+        let u = if j == 0 { m } else { lower(k).matrix1() };
+        if let Some(r) = record.get_mut(j) {
+            *r = u;
+        }
+        if j > 0 {
+            m = mul1(&u, &m);
+        }
+    }
+    op1(m)
 }
 
 /// The execution order: maximal runs (at most [`MAX_BLOCKED_RUN`]) of two or more low nodes become blocked
