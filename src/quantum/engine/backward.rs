@@ -229,8 +229,9 @@ impl Plan {
                             mul_adj(&inst.gate().derivative(angles, s.slot).matrix1(), &us[s.member])
                         }
                     };
+                    let a = if next == us.len() { d } else { mul_adj(&mul1(&v, &d), &v) };
                     grads.push(Grad { slot: j, start: mats.len() });
-                    mats.extend(mul_adj(&mul1(&v, &d), &v).iter().flatten());
+                    mats.extend(a.iter().flatten());
                 }
                 op1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m)))
             } else {
