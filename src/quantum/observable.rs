@@ -96,9 +96,9 @@ impl std::fmt::Display for Pauli {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "super::serde_repr::PauliStringData", into = "super::serde_repr::PauliStringData")
 )]
 pub struct PauliString {

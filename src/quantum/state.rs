@@ -49,8 +49,11 @@ pub const MAX_QUBITS: usize = usize::BITS as usize - 2;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "Vec<C>", into = "Vec<C>"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "Vec<C>", into = "Vec<C>")
+)]
 pub struct StateVector {
     num_qubits: usize,
     amps: Vec<C>,

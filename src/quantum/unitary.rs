@@ -35,9 +35,9 @@ pub const UNITARY_TOLERANCE: f64 = 1e-10;
 /// assert_eq!(UnitaryMatrix::new(good).unwrap().num_qubits(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "crate::serde_matrix::MatrixData<C>", into = "crate::serde_matrix::MatrixData<C>")
 )]
 pub struct UnitaryMatrix(DMatrix<C>);
