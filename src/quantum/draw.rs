@@ -358,22 +358,19 @@ impl fmt::Display for Diagram<'_> {
         // Split into pages no wider than the formatter's width, if it has one.
         let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
         let full: usize = label_width + 1 + widths.iter().map(|w| w + 1).sum::<usize>();
-        match f.width() {
-            Some(max) if full > max => {
-                let mut start = 0;
-                let mut used = label_width + 2 + 1; // `«`, lead-in, `»`
-                for (c, w) in widths.iter().enumerate() {
-                    if c > start && used + w + 1 > max {
-                        pages.push(start..c);
-                        start = c;
-                        used = label_width + 2 + 1;
-                    }
-                    used += w + 1;
+        let mut start = 0;
+        if let Some(max) = f.width().filter(|&max| full > max) {
+            let mut used = label_width + 2 + 1; // `«`, lead-in, `»`
+            for (c, w) in widths.iter().enumerate() {
+                if c > start && used + w + 1 > max {
+                    pages.push(start..c);
+                    start = c;
+                    used = label_width + 2 + 1;
                 }
-                pages.push(start..columns.len());
+                used += w + 1;
             }
-            _ => pages.push(0..columns.len()),
         }
+        pages.push(start..columns.len());
         for (p, range) in pages.iter().enumerate() {
             if p > 0 {
                 f.write_str("\n\n")?;
