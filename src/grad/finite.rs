@@ -13,27 +13,19 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
     let (mut plus, mut minus) = (vec![0.0; m], vec![0.0; m]);
     f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
     f.readout.values_of(&ws.phi, &mut values);
-    let (mut w, mut x) = (weights.to_vec(), inputs.to_vec());
+    // The weights and the inputs, one entry of one of them shifted at a time.
+    let mut params = [weights.to_vec(), inputs.to_vec()];
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
-    for (vector_is_weights, jac) in [(true, &mut jw), (false, &mut jx)] {
-        let len = if vector_is_weights { w.len() } else { x.len() };
-        for j in 0..len {
+    for (v, jac) in [(0, &mut jw), (1, &mut jx)] {
+        for j in 0..params[v].len() {
+            let original = params[v][j];
             for (delta, out) in [(step, &mut plus), (-step, &mut minus)] {
-                let original = if vector_is_weights { w[j] } else { x[j] };
-                if vector_is_weights {
-                    w[j] = original + delta;
-                } else {
-                    x[j] = original + delta;
-                }
-                f.prepare(&mut ws.phi, &mut ws.back.amps, &w, &x, None, &mut []);
+                params[v][j] = original + delta;
+                f.prepare(&mut ws.phi, &mut ws.back.amps, &params[0], &params[1], None, &mut []);
                 f.readout.values_of(&ws.phi, out);
-                if vector_is_weights {
-                    w[j] = original;
-                } else {
-                    x[j] = original;
-                }
             }
+            params[v][j] = original;
             for i in 0..m {
                 jac[(i, j)] = (plus[i] - minus[i]) / (2.0 * step);
             }

@@ -255,10 +255,10 @@ impl QuantumFunction {
         shots: Option<usize>,
         rng: &mut R,
     ) -> Result<Jacobian> {
-        self.check(weights, inputs)?;
         let Some(shots) = shots else {
             return self.jacobian(DiffMethod::ParameterShift, weights, inputs);
         };
+        self.check(weights, inputs)?;
         crate::quantum::sampled::check_shots(shots)?;
         super::shift::jacobian(self, weights, inputs, &mut |phi: &[C], out: &mut [f64], scratch: &mut Vec<C>| {
             match &self.readout.outputs {

@@ -27,9 +27,9 @@ use crate::error::{Error, ParamKind, Result};
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "super::serde_repr::InstructionData", into = "super::serde_repr::InstructionData")
 )]
 pub struct Instruction {
@@ -129,11 +129,8 @@ impl Instruction {
 
     /// The gate's angles bound to values (indices already checked).
     pub(crate) fn angles(&self, weights: &[f64], inputs: &[f64]) -> [f64; 3] {
-        let mut angles = [0.0; 3];
-        for (slot, p) in self.gate.params().iter().enumerate() {
-            angles[slot] = p.value_unchecked(weights, inputs);
-        }
-        angles
+        let params = self.gate.params();
+        std::array::from_fn(|slot| params.get(slot).map_or(0.0, |p| p.value_unchecked(weights, inputs)))
     }
 }
 
@@ -179,9 +176,9 @@ impl std::fmt::Display for Instruction {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "super::serde_repr::CircuitData", into = "super::serde_repr::CircuitData")
 )]
 pub struct Circuit {
@@ -191,26 +188,16 @@ pub struct Circuit {
     num_inputs: usize,
 }
 
-macro_rules! fixed_gates {
-    ($($(#[$doc:meta])* $name:ident => $gate:expr, [$($q:ident),+];)*) => {$(
+/// Builder methods that append one gate: `name => Gate::X, [qubits]`, and for a gate with one angle the
+/// angle's name after the qubits (`rx => Gate::RX, [q], angle`).
+macro_rules! gate_methods {
+    ($($(#[$doc:meta])* $name:ident => $gate:path, [$($q:ident),+] $(, $angle:ident)?;)*) => {$(
         $(#[$doc])*
         ///
         /// # Errors
         /// [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
-        pub fn $name(&mut self, $($q: usize),+) -> Result<&mut Self> {
-            self.add($gate, &[$($q),+])
-        }
-    )*};
-}
-
-macro_rules! rotation_gates {
-    ($($(#[$doc:meta])* $name:ident => $gate:path, [$($q:ident),+];)*) => {$(
-        $(#[$doc])*
-        ///
-        /// # Errors
-        /// [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
-        pub fn $name(&mut self, $($q: usize,)+ angle: impl Into<Param>) -> Result<&mut Self> {
-            self.add($gate(angle.into()), &[$($q),+])
+        pub fn $name(&mut self, $($q: usize,)+ $($angle: impl Into<Param>)?) -> Result<&mut Self> {
+            self.add($gate $(($angle.into()))?, &[$($q),+])
         }
     )*};
 }
@@ -311,7 +298,7 @@ impl Circuit {
         self.add(Gate::unitary(matrix)?, qubits)
     }
 
-    fixed_gates! {
+    gate_methods! {
         /// Appends the identity on `q`.
         i => Gate::I, [q];
         /// Appends Pauli X on `q`.
@@ -348,31 +335,28 @@ impl Circuit {
         toffoli => Gate::Toffoli, [c0, c1, target];
         /// Appends a Fredkin (CSWAP).
         fredkin => Gate::Fredkin, [control, a, b];
-    }
-
-    rotation_gates! {
         /// Appends RX(θ) = exp(−iθX/2) on `q`.
-        rx => Gate::RX, [q];
+        rx => Gate::RX, [q], angle;
         /// Appends RY(θ) = exp(−iθY/2) on `q`.
-        ry => Gate::RY, [q];
+        ry => Gate::RY, [q], angle;
         /// Appends RZ(θ) = exp(−iθZ/2) on `q`.
-        rz => Gate::RZ, [q];
+        rz => Gate::RZ, [q], angle;
         /// Appends Phase(λ) = diag(1, e^{iλ}) on `q`.
-        phase => Gate::Phase, [q];
+        phase => Gate::Phase, [q], angle;
         /// Appends controlled RX(θ).
-        crx => Gate::CRX, [control, target];
+        crx => Gate::CRX, [control, target], angle;
         /// Appends controlled RY(θ).
-        cry => Gate::CRY, [control, target];
+        cry => Gate::CRY, [control, target], angle;
         /// Appends controlled RZ(θ).
-        crz => Gate::CRZ, [control, target];
+        crz => Gate::CRZ, [control, target], angle;
         /// Appends controlled Phase(λ) = diag(1, 1, 1, e^{iλ}).
-        cphase => Gate::CPhase, [control, target];
+        cphase => Gate::CPhase, [control, target], angle;
         /// Appends RXX(θ) = exp(−iθ X⊗X/2).
-        rxx => Gate::RXX, [a, b];
+        rxx => Gate::RXX, [a, b], angle;
         /// Appends RYY(θ) = exp(−iθ Y⊗Y/2).
-        ryy => Gate::RYY, [a, b];
+        ryy => Gate::RYY, [a, b], angle;
         /// Appends RZZ(θ) = exp(−iθ Z⊗Z/2).
-        rzz => Gate::RZZ, [a, b];
+        rzz => Gate::RZZ, [a, b], angle;
     }
 
     /// Appends U(θ, φ, λ) on `q`.
@@ -436,9 +420,7 @@ impl Circuit {
         let mut depth = 0;
         for inst in &self.instructions {
             let next = inst.qubits().map(|q| level.get(&q).copied().unwrap_or(0)).max().unwrap_or(0) + 1;
-            inst.qubits().for_each(|q| {
-                level.insert(q, next);
-            });
+            level.extend(inst.qubits().map(|q| (q, next)));
             depth = depth.max(next);
         }
         depth

@@ -23,7 +23,6 @@ use std::fmt;
 
 use super::circuit::{Circuit, Instruction};
 use super::gate::Gate;
-use super::param::Param;
 
 /// The most qubits a diagram draws; a wider circuit is written as a one-line summary.
 pub const MAX_DRAW_QUBITS: usize = 1024;
@@ -142,8 +141,7 @@ impl Item {
             }
         };
         dots.extend_from_slice(inst.controls());
-        let all = inst.qubits();
-        let (lo, hi) = all.fold((usize::MAX, 0), |(lo, hi), q| (lo.min(q), hi.max(q)));
+        let (lo, hi) = inst.qubits().fold((usize::MAX, 0), |(lo, hi), q| (lo.min(q), hi.max(q)));
         Item { lo, hi, boxed, dots, swaps }
     }
 
@@ -204,10 +202,8 @@ impl Item {
             canvas.text(row, first + (room - len) / 2, text);
         }
         for &q in self.dots.iter().chain(&self.swaps) {
-            if let Some((blo, bhi, _, _)) = box_rows {
-                if q >= blo && q <= bhi {
-                    continue; // drawn inside the box
-                }
+            if box_rows.is_some_and(|(blo, bhi, _, _)| (blo..=bhi).contains(&q)) {
+                continue; // drawn inside the box
             }
             anchors.push(wire(q));
             let glyph = if self.swaps.contains(&q) { 'X' } else { '■' };
@@ -228,12 +224,8 @@ impl Item {
         let (min, max) = (anchors.iter().min().copied(), anchors.iter().max().copied());
         match (box_rows, min, max) {
             (Some((_, _, top, bottom)), Some(min), Some(max)) => {
-                if min < top {
-                    segment(min, top);
-                }
-                if max > bottom {
-                    segment(bottom, max);
-                }
+                segment(min, top);
+                segment(bottom, max);
             }
             (None, Some(min), Some(max)) => segment(min, max),
             _ => {}
@@ -244,7 +236,7 @@ impl Item {
 /// The label of a gate in its box.
 fn label(g: &Gate) -> String {
     let angles = |name: &str| {
-        let a: Vec<String> = g.params().iter().map(format_param).collect();
+        let a: Vec<String> = g.params().iter().map(|p| p.format_with(format_number)).collect();
         format!("{name}({})", a.join(","))
     };
     match g {
@@ -298,21 +290,6 @@ fn format_number(v: f64) -> String {
         "0".into()
     } else {
         s.into()
-    }
-}
-
-fn format_param(p: &Param) -> String {
-    let (name, index, scale) = match *p {
-        Param::Const(v) => return format_number(v),
-        Param::Weight { index, scale } => ("w", index, scale),
-        Param::Input { index, scale } => ("x", index, scale),
-    };
-    if scale == 1.0 {
-        format!("{name}[{index}]")
-    } else if scale == -1.0 {
-        format!("-{name}[{index}]")
-    } else {
-        format!("{}*{name}[{index}]", format_number(scale))
     }
 }
 
@@ -381,22 +358,19 @@ impl fmt::Display for Diagram<'_> {
         // Split into pages no wider than the formatter's width, if it has one.
         let mut pages: Vec<std::ops::Range<usize>> = Vec::new();
         let full: usize = label_width + 1 + widths.iter().map(|w| w + 1).sum::<usize>();
-        match f.width() {
-            Some(max) if full > max => {
-                let mut start = 0;
-                let mut used = label_width + 2 + 1; // `«`, lead-in, `»`
-                for (c, w) in widths.iter().enumerate() {
-                    if c > start && used + w + 1 > max {
-                        pages.push(start..c);
-                        start = c;
-                        used = label_width + 2 + 1;
-                    }
-                    used += w + 1;
+        let mut start = 0;
+        if let Some(max) = f.width().filter(|&max| full > max) {
+            let mut used = label_width + 2 + 1; // `«`, lead-in, `»`
+            for (c, w) in widths.iter().enumerate() {
+                if c > start && used + w + 1 > max {
+                    pages.push(start..c);
+                    start = c;
+                    used = label_width + 2 + 1;
                 }
-                pages.push(start..columns.len());
+                used += w + 1;
             }
-            _ => pages.push(0..columns.len()),
         }
+        pages.push(start..columns.len());
         for (p, range) in pages.iter().enumerate() {
             if p > 0 {
                 f.write_str("\n\n")?;
@@ -446,6 +420,7 @@ impl fmt::Display for Diagram<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quantum::Param;
 
     #[test]
     fn numbers_read_as_multiples_of_pi_or_short_decimals() {
@@ -456,8 +431,8 @@ mod tests {
         assert_eq!(format_number(0.5), "0.5");
         assert_eq!(format_number(1.234567), "1.2346");
         assert_eq!(format_number(-0.00001), "0");
-        assert_eq!(format_param(&(Param::weight(2) * 0.5)), "0.5*w[2]");
-        assert_eq!(format_param(&-Param::input(1)), "-x[1]");
+        assert_eq!((Param::weight(2) * 0.5).format_with(format_number), "0.5*w[2]");
+        assert_eq!((-Param::input(1)).format_with(format_number), "-x[1]");
     }
 
     #[test]

@@ -96,9 +96,9 @@ impl std::fmt::Display for Pauli {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "super::serde_repr::PauliStringData", into = "super::serde_repr::PauliStringData")
 )]
 pub struct PauliString {
@@ -257,19 +257,24 @@ impl PauliString {
     /// [`MAX_DENSE_QUBITS`].
     pub fn matrix(&self, num_qubits: usize) -> Result<DMatrix<C>> {
         self.check_fits(num_qubits)?;
-        if num_qubits > MAX_DENSE_QUBITS {
-            return Err(Error::MatrixTooLarge { num_qubits, max: MAX_DENSE_QUBITS });
-        }
-        let dim = 1usize << num_qubits;
-        let mut m = DMatrix::from_element(dim, dim, ZERO);
+        let mut m = dense_zeros(num_qubits)?;
         let (flip, phase, num_y) = self.masks();
         let factor = kernels::i_pow(num_y) * self.coeff;
-        for col in 0..dim {
+        for col in 0..m.ncols() {
             let sign = if (col & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
             m[(col ^ flip, col)] = factor * sign;
         }
         Ok(m)
     }
+}
+
+/// The zero 2^n × 2^n matrix, or [`Error::MatrixTooLarge`] above [`MAX_DENSE_QUBITS`].
+fn dense_zeros(num_qubits: usize) -> Result<DMatrix<C>> {
+    if num_qubits > MAX_DENSE_QUBITS {
+        return Err(Error::MatrixTooLarge { num_qubits, max: MAX_DENSE_QUBITS });
+    }
+    let dim = 1usize << num_qubits;
+    Ok(DMatrix::from_element(dim, dim, ZERO))
 }
 
 impl std::fmt::Display for PauliString {
@@ -387,11 +392,7 @@ impl Observable {
     /// # Errors
     /// [`Error::InvalidQubit`] when a term does not fit, [`Error::MatrixTooLarge`] above [`MAX_DENSE_QUBITS`].
     pub fn matrix(&self, num_qubits: usize) -> Result<DMatrix<C>> {
-        if num_qubits > MAX_DENSE_QUBITS {
-            return Err(Error::MatrixTooLarge { num_qubits, max: MAX_DENSE_QUBITS });
-        }
-        let dim = 1usize << num_qubits;
-        let mut m = DMatrix::from_element(dim, dim, ZERO);
+        let mut m = dense_zeros(num_qubits)?;
         for term in &self.terms {
             m += term.matrix(num_qubits)?;
         }
@@ -410,12 +411,7 @@ impl std::fmt::Display for Observable {
         if self.terms.is_empty() {
             return f.write_str("0");
         }
-        for (k, t) in self.terms.iter().enumerate() {
-            if k > 0 {
-                f.write_str(" + ")?;
-            }
-            write!(f, "{t}")?;
-        }
-        Ok(())
+        let terms: Vec<String> = self.terms.iter().map(PauliString::to_string).collect();
+        f.write_str(&terms.join(" + "))
     }
 }

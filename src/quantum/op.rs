@@ -52,12 +52,7 @@ impl Op {
         match *self {
             Op::Diag2(d) => std::array::from_fn(|r| std::array::from_fn(|c| if r == c { d[r] } else { ZERO })),
             Op::Swap2(p) => {
-                let mut m = [[ZERO; 4]; 4];
-                m[0][0] = ONE;
-                m[3][3] = ONE;
-                m[1][2] = p;
-                m[2][1] = p;
-                m
+                [[ONE, ZERO, ZERO, ZERO], [ZERO, ZERO, p, ZERO], [ZERO, p, ZERO, ZERO], [ZERO, ZERO, ZERO, ONE]]
             }
             Op::Mat2(m) => m,
             _ => unreachable!("a two-target op"),
@@ -66,10 +61,9 @@ impl Op {
 
     /// The dense matrix of the op on its targets (2x2 or 4x4), row-major.
     pub(crate) fn dense(&self) -> Vec<Vec<C>> {
-        if self.arity() == 1 {
-            self.matrix1().iter().map(|r| r.to_vec()).collect()
-        } else {
-            self.matrix2().iter().map(|r| r.to_vec()).collect()
+        match self.arity() {
+            1 => self.matrix1().map(Vec::from).into(),
+            _ => self.matrix2().map(Vec::from).into(),
         }
     }
 
@@ -94,15 +88,7 @@ impl Op {
             Op::Mat1(m) => Op::Mat1([[m[0][0].conj(), m[1][0].conj()], [m[0][1].conj(), m[1][1].conj()]]),
             Op::Diag2(d) => Op::Diag2(d.map(|x| x.conj())),
             Op::Swap2(p) => Op::Swap2(p.conj()),
-            Op::Mat2(m) => {
-                let mut a = [[ZERO; 4]; 4];
-                for (r, row) in a.iter_mut().enumerate() {
-                    for (c, x) in row.iter_mut().enumerate() {
-                        *x = m[c][r].conj();
-                    }
-                }
-                Op::Mat2(a)
-            }
+            Op::Mat2(m) => Op::Mat2(std::array::from_fn(|r| std::array::from_fn(|c| m[c][r].conj()))),
         }
     }
 }

@@ -114,6 +114,22 @@ impl Param {
     pub fn is_const(&self) -> bool {
         matches!(self, Param::Const(_))
     }
+
+    /// The parameter as text, `number` writing the constant or the scale: `w[0]`, `-x[1]`, `{scale}*w[2]`.
+    pub(crate) fn format_with(&self, number: impl Fn(f64) -> String) -> String {
+        let (name, index, scale) = match *self {
+            Param::Const(v) => return number(v),
+            Param::Weight { index, scale } => ("w", index, scale),
+            Param::Input { index, scale } => ("x", index, scale),
+        };
+        if scale == 1.0 {
+            format!("{name}[{index}]")
+        } else if scale == -1.0 {
+            format!("-{name}[{index}]")
+        } else {
+            format!("{}*{name}[{index}]", number(scale))
+        }
+    }
 }
 
 impl From<f64> for Param {
@@ -142,17 +158,6 @@ impl Mul<f64> for Param {
 
 impl std::fmt::Display for Param {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (name, index, scale) = match *self {
-            Param::Const(v) => return write!(f, "{v}"),
-            Param::Weight { index, scale } => ("w", index, scale),
-            Param::Input { index, scale } => ("x", index, scale),
-        };
-        if scale == 1.0 {
-            write!(f, "{name}[{index}]")
-        } else if scale == -1.0 {
-            write!(f, "-{name}[{index}]")
-        } else {
-            write!(f, "{scale}*{name}[{index}]")
-        }
+        f.write_str(&self.format_with(|v| v.to_string()))
     }
 }

@@ -45,14 +45,14 @@ pub(crate) fn sampled_expectation_raw<R: Rng + ?Sized>(
     scratch: &mut Vec<C>,
 ) -> f64 {
     // Group the terms by measurement basis: the qubits measured in X and those measured in Y. Terms of one
-    // group commute qubit-wise and share one set of samples.
-    let mut groups: Vec<((usize, usize), Vec<usize>)> = Vec::new();
-    for (k, term) in observable.terms().iter().enumerate() {
+    // group commute qubit-wise and share one set of samples; each member is its coefficient and its support.
+    let mut groups: Vec<((usize, usize), Vec<_>)> = Vec::new();
+    for term in observable.terms() {
         let (flip, phase, _) = term.masks();
-        let key = (flip & !phase, flip & phase);
+        let (key, member) = ((flip & !phase, flip & phase), (term.coeff(), flip | phase));
         match groups.iter_mut().find(|(g, _)| *g == key) {
-            Some((_, members)) => members.push(k),
-            None => groups.push((key, vec![k])),
+            Some((_, members)) => members.push(member),
+            None => groups.push((key, vec![member])),
         }
     }
     let h = Gate::H.lower([0.0; 3]);
@@ -76,21 +76,14 @@ pub(crate) fn sampled_expectation_raw<R: Rng + ?Sized>(
             }
             scratch
         };
-        let supports: Vec<usize> = members
-            .iter()
-            .map(|&k| {
-                let (flip, phase, _) = observable.terms()[k].masks();
-                flip | phase
-            })
-            .collect();
         let mut sums = vec![0i64; members.len()];
         draw(source, shots, rng, |i| {
-            for (s, &support) in sums.iter_mut().zip(&supports) {
+            for (s, &(_, support)) in sums.iter_mut().zip(&members) {
                 *s += if (i & support).count_ones() & 1 == 1 { -1 } else { 1 };
             }
         });
-        for (&k, s) in members.iter().zip(sums) {
-            estimate += observable.terms()[k].coeff() * s as f64 / shots as f64;
+        for (&(coeff, _), s) in members.iter().zip(sums) {
+            estimate += coeff * s as f64 / shots as f64;
         }
     }
     estimate

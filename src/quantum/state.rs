@@ -49,8 +49,11 @@ pub const MAX_QUBITS: usize = usize::BITS as usize - 2;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "Vec<C>", into = "Vec<C>"))]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "Vec<C>", into = "Vec<C>")
+)]
 pub struct StateVector {
     num_qubits: usize,
     amps: Vec<C>,
@@ -208,9 +211,7 @@ impl StateVector {
     /// [`Error::InvalidQubit`] when the instruction does not fit the register, [`Error::ParameterOutOfRange`]
     /// when an angle's index is beyond its vector, [`Error::NonFinite`] for a NaN or infinite angle.
     pub fn apply(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        self.check_instruction(instruction, weights, inputs)?;
-        self.apply_unchecked(instruction, weights, inputs, false);
-        Ok(())
+        self.apply_checked(instruction, weights, inputs, false)
     }
 
     /// Applies the inverse of `instruction` (U†), as the adjoint method's backward sweep does.
@@ -218,9 +219,7 @@ impl StateVector {
     /// # Errors
     /// As [`StateVector::apply`].
     pub fn apply_inverse(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        self.check_instruction(instruction, weights, inputs)?;
-        self.apply_unchecked(instruction, weights, inputs, true);
-        Ok(())
+        self.apply_checked(instruction, weights, inputs, true)
     }
 
     /// Applies a gate with constant angles on `qubits` (the gate's own qubits, controls first).
@@ -234,9 +233,10 @@ impl StateVector {
         self.apply(&Instruction::new(gate.clone(), qubits.to_vec(), Vec::new())?, &[], &[])
     }
 
-    fn check_instruction(&self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        instruction.check_qubits(self.num_qubits)?;
-        for p in instruction.gate().params().iter() {
+    /// Checks `inst` against this state and these vectors, then applies it (or its inverse).
+    fn apply_checked(&mut self, inst: &Instruction, weights: &[f64], inputs: &[f64], inverse: bool) -> Result<()> {
+        inst.check_qubits(self.num_qubits)?;
+        for p in inst.gate().params().iter() {
             p.value(weights, inputs)?;
             if let Some((kind, index, _)) = p.source() {
                 let value = if kind == crate::ParamKind::Weight { weights[index] } else { inputs[index] };
@@ -245,14 +245,10 @@ impl StateVector {
                 }
             }
         }
-        Ok(())
-    }
-
-    /// Applies an instruction already checked against this state and these vectors.
-    pub(crate) fn apply_unchecked(&mut self, inst: &Instruction, weights: &[f64], inputs: &[f64], inverse: bool) {
         let op = inst.gate().lower(inst.angles(weights, inputs));
         let op = if inverse { op.adjoint() } else { op };
         kernels::apply_op(&mut self.amps, &op, inst.op_targets(), inst.control_mask());
+        Ok(())
     }
 
     /// Runs every instruction of `circuit` in order, in place, through the engine: the circuit is compiled into
@@ -346,18 +342,13 @@ impl StateVector {
     /// # Errors
     /// [`Error::InvalidQubit`] when `qubit` is beyond the register.
     pub fn probability_one(&self, qubit: usize) -> Result<f64> {
-        self.check_qubit(qubit)?;
+        if qubit >= self.num_qubits {
+            return Err(Error::InvalidQubit { qubit, num_qubits: self.num_qubits });
+        }
         let bit = 1usize << qubit;
         Ok(kernels::chunked_sum(self.amps.len(), |r| {
             r.filter(|i| i & bit != 0).map(|i| self.amps[i].norm_sqr()).sum::<f64>()
         }))
-    }
-
-    fn check_qubit(&self, qubit: usize) -> Result<()> {
-        if qubit >= self.num_qubits {
-            return Err(Error::InvalidQubit { qubit, num_qubits: self.num_qubits });
-        }
-        Ok(())
     }
 
     /// Measures `qubit` in the computational basis: draws the outcome with the caller's generator, collapses

@@ -70,8 +70,7 @@ impl PauliTerms {
                 let table = LowTable::new(&per_qubit, phi.len());
                 v += kernels::chunked_sum(phi.len(), |r| {
                     let mut acc = 0.0;
-                    table.for_blocks(r, &per_qubit, |i, w| {
-                        let mut w = w;
+                    table.for_blocks(r, &per_qubit, |i, mut w| {
                         for t in multi {
                             w += if (i & t.phase).count_ones() & 1 == 1 { -t.coeff } else { t.coeff };
                         }
@@ -100,13 +99,9 @@ impl PauliTerms {
             }
         }
         let table = LowTable::new(&per_qubit, phi.len());
-        let ranges = &self.ranges;
-        let terms = &self.terms;
-        let coeffs_ref = &coeffs[..];
-        table.for_blocks(0..phi.len(), &per_qubit, |i, w| {
-            let mut w = w;
-            for &(_, single_end, mid, _) in ranges {
-                for (t, &c) in terms[single_end..mid].iter().zip(&coeffs_ref[single_end..mid]) {
+        table.for_blocks(0..phi.len(), &per_qubit, |i, mut w| {
+            for &(_, single_end, mid, _) in &self.ranges {
+                for (t, &c) in self.terms[single_end..mid].iter().zip(&coeffs[single_end..mid]) {
                     w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
                 }
             }

@@ -3,7 +3,6 @@
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
-use super::gate::check_matrix_finite;
 use super::op::{Op, ZERO};
 use crate::error::{Error, Result};
 
@@ -36,9 +35,9 @@ pub const UNITARY_TOLERANCE: f64 = 1e-10;
 /// assert_eq!(UnitaryMatrix::new(good).unwrap().num_qubits(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
     serde(try_from = "crate::serde_matrix::MatrixData<C>", into = "crate::serde_matrix::MatrixData<C>")
 )]
 pub struct UnitaryMatrix(DMatrix<C>);
@@ -54,10 +53,13 @@ impl UnitaryMatrix {
         if rows != cols || !(rows == 2 || rows == 4) {
             return Err(Error::UnsupportedMatrixSize { rows, cols });
         }
-        check_matrix_finite(&matrix)?;
+        // Entries in row-major order, so that the first non-finite one is reported.
+        let entries = || (0..rows).flat_map(|r| (0..cols).map(move |c| (r, c)));
+        if let Some((r, c)) = entries().find(|&rc| !matrix[rc].is_finite()) {
+            return Err(Error::non_finite_entry(r, c, matrix[(r, c)]));
+        }
         let product = matrix.adjoint() * &matrix;
-        let deviation = (0..rows)
-            .flat_map(|r| (0..cols).map(move |c| (r, c)))
+        let deviation = entries()
             .map(|(r, c)| {
                 let expected = if r == c { 1.0 } else { 0.0 };
                 (product[(r, c)] - C::new(expected, 0.0)).norm()
@@ -83,11 +85,7 @@ impl UnitaryMatrix {
     /// 1 for a 2x2 matrix, 2 for a 4x4 one.
     #[must_use]
     pub fn num_qubits(&self) -> usize {
-        if self.0.nrows() == 2 {
-            1
-        } else {
-            2
-        }
+        self.0.nrows().trailing_zeros() as usize
     }
 
     /// U†.
@@ -106,15 +104,7 @@ impl UnitaryMatrix {
             (2, false) if m[(0, 0)] == ZERO && m[(1, 1)] == ZERO => Op::Anti1(m[(0, 1)], m[(1, 0)]),
             (2, false) => Op::Mat1([[m[(0, 0)], m[(0, 1)]], [m[(1, 0)], m[(1, 1)]]]),
             (_, true) => Op::Diag2([m[(0, 0)], m[(1, 1)], m[(2, 2)], m[(3, 3)]]),
-            (_, false) => {
-                let mut a = [[ZERO; 4]; 4];
-                for (r, row) in a.iter_mut().enumerate() {
-                    for (c, x) in row.iter_mut().enumerate() {
-                        *x = m[(r, c)];
-                    }
-                }
-                Op::Mat2(a)
-            }
+            (_, false) => Op::Mat2(std::array::from_fn(|r| std::array::from_fn(|c| m[(r, c)]))),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::f64::consts::{FRAC_PI_2, SQRT_2};
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
-use super::Gate;
+use super::{cis, Gate};
 use crate::quantum::op::{Op, I, ONE, ZERO};
 
 /// The parameter-shift rule that differentiates an angle exactly: ∂f/∂θ = Σ_k c_k·f(θ + s_k).
@@ -168,7 +168,6 @@ impl Gate {
         };
         // exp(−iθP/2) with P² = 1: ∂U/∂θ = −(i/2)P·U = U(θ + π)/2.
         let half = |op: Op| op.scaled(C::new(0.5, 0.0));
-        let e = |x: f64| C::from_polar(1.0, x);
         match (self, slot) {
             (Gate::U3(..), 0) => half(self.lower(shifted(0))),
             (Gate::U3(..), _) => {
@@ -176,9 +175,9 @@ impl Gate {
                 let (theta, phi, lambda) = (angles[0], angles[1], angles[2]);
                 let (s, c) = (theta / 2.0).sin_cos();
                 if slot == 1 {
-                    Op::Mat1([[ZERO, ZERO], [I * e(phi) * s, I * e(phi + lambda) * c]])
+                    Op::Mat1([[ZERO, ZERO], [I * cis(phi) * s, I * cis(phi + lambda) * c]])
                 } else {
-                    Op::Mat1([[ZERO, -I * e(lambda) * s], [ZERO, I * e(phi + lambda) * c]])
+                    Op::Mat1([[ZERO, -I * cis(lambda) * s], [ZERO, I * cis(phi + lambda) * c]])
                 }
             }
             // Rot = RZ(ω)·RY(θ)·RZ(φ): ∂φ = U·(−iZ/2), ∂θ = U(θ + π)/2, ∂ω = (−iZ/2)·U.
@@ -190,7 +189,7 @@ impl Gate {
                     std::array::from_fn(|c| if slot == 0 { u[r][c] * z[c] } else { z[r] * u[r][c] })
                 }))
             }
-            (Gate::Phase(_) | Gate::CPhase(_), _) => Op::Diag1([ZERO, I * e(angles[0])]),
+            (Gate::Phase(_) | Gate::CPhase(_), _) => Op::Diag1([ZERO, I * cis(angles[0])]),
             _ => half(self.lower(shifted(0))),
         }
     }

@@ -28,8 +28,6 @@ impl Gate {
         let r = std::f64::consts::FRAC_1_SQRT_2;
         let rx = || Op::Mat1([[C::new(c, 0.0), C::new(0.0, -s)], [C::new(0.0, -s), C::new(c, 0.0)]]);
         let ry = || Op::Mat1([[C::new(c, 0.0), C::new(-s, 0.0)], [C::new(s, 0.0), C::new(c, 0.0)]]);
-        let rz = || Op::Diag1([cis(-half), cis(half)]);
-        let phase = || Op::Diag1([ONE, cis(angles[0])]);
         match self {
             Gate::I => Op::Diag1([ONE, ONE]),
             Gate::X | Gate::CNOT | Gate::Toffoli => Op::Anti1(ONE, ONE),
@@ -44,8 +42,8 @@ impl Gate {
             Gate::SXdg => Op::Mat1([[C::new(0.5, -0.5), C::new(0.5, 0.5)], [C::new(0.5, 0.5), C::new(0.5, -0.5)]]),
             Gate::RX(_) | Gate::CRX(_) => rx(),
             Gate::RY(_) | Gate::CRY(_) => ry(),
-            Gate::RZ(_) | Gate::CRZ(_) => rz(),
-            Gate::Phase(_) | Gate::CPhase(_) => phase(),
+            Gate::RZ(_) | Gate::CRZ(_) => Op::Diag1([cis(-half), cis(half)]),
+            Gate::Phase(_) | Gate::CPhase(_) => Op::Diag1([ONE, cis(angles[0])]),
             Gate::U3(..) => {
                 let (phi, lambda) = (angles[1], angles[2]);
                 Op::Mat1([[C::new(c, 0.0), -cis(lambda) * s], [cis(phi) * s, cis(phi + lambda) * c]])
@@ -76,12 +74,10 @@ impl Gate {
 /// The dense matrix of `op` preceded by `num_controls` control qubits (the lowest bits of the index).
 pub(crate) fn op_matrix(op: &Op, num_controls: usize) -> DMatrix<C> {
     let m = op.dense();
-    let k = m.len();
     let ctrl = (1usize << num_controls) - 1;
-    let dim = k << num_controls;
+    let dim = m.len() << num_controls;
     DMatrix::from_fn(dim, dim, |r, c| {
-        let active = r & ctrl == ctrl && c & ctrl == ctrl;
-        if active {
+        if r & ctrl == ctrl && c & ctrl == ctrl {
             m[r >> num_controls][c >> num_controls]
         } else if r == c {
             ONE

@@ -10,7 +10,7 @@ mod lower;
 
 use super::param::Param;
 use super::unitary::UnitaryMatrix;
-use crate::error::{Error, Result};
+use crate::error::Result;
 pub use diff::ShiftRule;
 pub(crate) use lower::op_matrix;
 
@@ -139,7 +139,8 @@ impl Gate {
     /// A gate from a caller's 2x2 or 4x4 matrix, checked to be unitary (‖U†U − I‖ ≤ 1e-10, entrywise).
     ///
     /// # Errors
-    /// [`Error::UnsupportedMatrixSize`], [`Error::NonFinite`] or [`Error::NotUnitary`].
+    /// [`Error::UnsupportedMatrixSize`](crate::Error::UnsupportedMatrixSize),
+    /// [`Error::NonFinite`](crate::Error::NonFinite) or [`Error::NotUnitary`](crate::Error::NotUnitary).
     pub fn unitary(matrix: DMatrix<C>) -> Result<Gate> {
         Ok(Gate::Unitary(UnitaryMatrix::new(matrix)?))
     }
@@ -268,7 +269,7 @@ impl Gate {
     /// The same gate with every weight and input replaced by its value.
     ///
     /// # Errors
-    /// [`Error::ParameterOutOfRange`] when an index is beyond the vector it reads.
+    /// [`Error::ParameterOutOfRange`](crate::Error::ParameterOutOfRange) when an index is beyond the vector it reads.
     pub fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Gate> {
         let mut err = None;
         let bound = self.map_params(|_, p| match p.value(weights, inputs) {
@@ -296,7 +297,6 @@ impl Gate {
             Gate::Rot(phi, theta, omega) => Gate::Rot(-*omega, -*theta, -*phi),
             Gate::ISwap => Gate::Unitary(UnitaryMatrix::from_trusted(op_matrix(&Op::Swap2(-I), 0))),
             Gate::Unitary(u) => Gate::Unitary(u.adjoint()),
-            other if other.params().is_empty() => other.clone(),
             other => other.map_params(|_, p| -p),
         }
     }
@@ -305,30 +305,10 @@ impl Gate {
 impl std::fmt::Display for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())?;
-        let params = self.params();
+        let params: Vec<String> = self.params().iter().map(Param::to_string).collect();
         if !params.is_empty() {
-            f.write_str("(")?;
-            for (i, p) in params.iter().enumerate() {
-                if i > 0 {
-                    f.write_str(", ")?;
-                }
-                write!(f, "{p}")?;
-            }
-            f.write_str(")")?;
+            write!(f, "({})", params.join(", "))?;
         }
         Ok(())
     }
-}
-
-/// Checks that an angle is finite.
-pub(crate) fn check_matrix_finite(m: &DMatrix<C>) -> Result<()> {
-    for r in 0..m.nrows() {
-        for c in 0..m.ncols() {
-            let x = m[(r, c)];
-            if !(x.re.is_finite() && x.im.is_finite()) {
-                return Err(Error::non_finite_entry(r, c, x));
-            }
-        }
-    }
-    Ok(())
 }
