@@ -129,8 +129,11 @@ impl Instruction {
 
     /// The gate's angles bound to values (indices already checked).
     pub(crate) fn angles(&self, weights: &[f64], inputs: &[f64]) -> [f64; 3] {
-        let params = self.gate.params();
-        std::array::from_fn(|slot| params.get(slot).map_or(0.0, |p| p.value_unchecked(weights, inputs)))
+        let mut angles = [0.0; 3];
+        for (slot, p) in self.gate.params().iter().enumerate() {
+            angles[slot] = p.value_unchecked(weights, inputs);
+        }
+        angles
     }
 }
 
