@@ -59,6 +59,39 @@ impl PauliTerms {
 
     /// ⟨φ|O_i|φ⟩ for every observable, written into `out`.
     pub(crate) fn expectations(&self, phi: &[C], out: &mut [f64]) {
+        if !self.single_z_expectations(phi, out) {
+            self.diagonal_and_general_expectations(phi, out);
+        }
+    }
+
+    /// When every output is one term c·Z_q and the state is one reduction chunk (at most 2^12 amplitudes),
+    /// writes all expectations in one pass over the state and returns true: per output the same products and
+    /// sums, in the same order, as [`diagonal_and_general_expectations`](Self::diagonal_and_general_expectations),
+    /// which passes over the state once per output (the weight c·(−1)^bit is what its table holds, plus 0).
+    fn single_z_expectations(&self, phi: &[C], out: &mut [f64]) -> bool {
+        const MAX_OUTPUTS: usize = 16;
+        let single = |&(start, single_end, mid, end): &(usize, usize, usize, usize)| {
+            single_end == start + 1 && mid == single_end && end == mid
+        };
+        if out.len() > MAX_OUTPUTS || phi.len() > kernels::REDUCE_CHUNK || !self.ranges.iter().all(single) {
+            return false;
+        }
+        let mut acc = [0.0; MAX_OUTPUTS];
+        for (i, a) in phi.iter().enumerate() {
+            let p = a.norm_sqr();
+            for (acc, t) in acc.iter_mut().zip(&self.terms) {
+                *acc += p * (if i & t.phase == 0 { t.coeff } else { -t.coeff } + 0.0);
+            }
+        }
+        for (o, &acc) in out.iter_mut().zip(&acc) {
+            *o = 0.0 + std::iter::once(acc).sum::<f64>();
+        }
+        true
+    }
+
+    /// ⟨φ|O_i|φ⟩ for every observable, one output at a time: the diagonal terms in one weighted pass over the
+    /// probabilities, the others through their matrix elements.
+    fn diagonal_and_general_expectations(&self, phi: &[C], out: &mut [f64]) {
         for (o, &(start, single_end, mid, end)) in out.iter_mut().zip(&self.ranges) {
             let mut per_qubit = [0.0; usize::BITS as usize];
             for t in &self.terms[start..single_end] {
@@ -172,5 +205,55 @@ impl LowTable {
             }
             b = end;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quantum::{Pauli, PauliString};
+
+    fn state(n: usize, seed: &mut u64) -> Vec<C> {
+        let mut next = || {
+            *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (*seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let v: Vec<C> = (0..1usize << n).map(|_| C::new(next(), next())).collect();
+        let norm = v.iter().map(|a| a.norm_sqr()).sum::<f64>().sqrt();
+        v.into_iter().map(|a| a / norm).collect()
+    }
+
+    /// The one-pass route for outputs c·Z_q gives the per-output route's bits, and other shapes take the
+    /// per-output route.
+    #[test]
+    fn single_z_outputs_in_one_pass_match_the_per_output_pass_bit_for_bit() {
+        let mut seed = 11;
+        for n in 1..=12 {
+            let phi = state(n, &mut seed);
+            let observables: Vec<Observable> = (0..n)
+                .map(|q| PauliString::z(q).with_coeff([1.0, -0.75, 0.0, 2.5][q % 4]).unwrap().into())
+                .chain([PauliString::z(n - 1).into()])
+                .collect();
+            let terms = PauliTerms::new(&observables, n).unwrap();
+            let (mut fast, mut slow) = (vec![0.0; observables.len()], vec![0.0; observables.len()]);
+            assert!(terms.single_z_expectations(&phi, &mut fast));
+            terms.diagonal_and_general_expectations(&phi, &mut slow);
+            assert_eq!(
+                fast.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                slow.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+                "n = {n}"
+            );
+            assert!(fast.iter().zip(&observables).all(|(v, o)| v.abs() <= o.terms()[0].coeff().abs() + 1e-12));
+        }
+        let phi = state(3, &mut seed);
+        let zz = PauliString::new(1.0, &[(0, Pauli::Z), (1, Pauli::Z)]).unwrap();
+        for other in [Observable::sum_z(3), zz.into(), PauliString::new(1.0, &[(0, Pauli::X)]).unwrap().into()] {
+            let terms = PauliTerms::new(&[other], 3).unwrap();
+            assert!(!terms.single_z_expectations(&phi, &mut [0.0]));
+        }
+        // Past one reduction chunk the per-output route runs.
+        let big = state(13, &mut seed);
+        let terms = PauliTerms::new(&[PauliString::z(0).into()], 13).unwrap();
+        assert!(!terms.single_z_expectations(&big, &mut [0.0]));
     }
 }

@@ -49,7 +49,7 @@ pub(crate) fn parallel(dim: usize) -> bool {
 pub(super) const TASK_LEN: usize = 1 << 12;
 
 /// Amplitudes per partial sum in reductions; fixed so that sums do not depend on the thread count.
-pub(super) const REDUCE_CHUNK: usize = 1 << 12;
+pub(crate) const REDUCE_CHUNK: usize = 1 << 12;
 
 #[inline(always)]
 fn scale<const AVX: bool>(slice: &mut [C], d: C) {
