@@ -7,7 +7,7 @@ use rand::Rng;
 use super::readout::{Outputs, Readout};
 use super::tape::{Gradients, Workspace};
 use crate::error::{Error, Result};
-use crate::quantum::engine::{AngleShift, Mat2x2, Plan};
+use crate::quantum::engine::{AngleShift, Binding, Mat2x2, Plan};
 use crate::quantum::op::{ONE, ZERO};
 use crate::quantum::Circuit;
 
@@ -176,7 +176,7 @@ impl QuantumFunction {
     ) {
         buf.fill(ZERO);
         buf[0] = ONE;
-        self.plan.forward(&self.circuit, buf, scratch, weights, inputs, shift, record);
+        self.plan.forward(&Binding { circuit: &self.circuit, weights, inputs, shift }, buf, scratch, record);
     }
 
     /// f(w, x).

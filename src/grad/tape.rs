@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 
 use super::function::{check_len, QuantumFunction};
 use crate::error::{Error, Result};
-use crate::quantum::engine::{BackScratch, GradSinks, Mat2x2};
+use crate::quantum::engine::{BackScratch, Binding, GradSinks, Mat2x2};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
@@ -289,6 +289,7 @@ impl QuantumFunction {
     ) {
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
         let sinks = GradSinks { weights: grads.weights, inputs: grads.inputs };
-        self.plan.backward(self.circuit(), &mut ws.phi, &mut ws.lambda, weights, inputs, recorded, sinks, &mut ws.back);
+        let binding = Binding::new(self.circuit(), weights, inputs);
+        self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, recorded, sinks, &mut ws.back);
     }
 }

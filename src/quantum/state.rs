@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 use rand::{Rng, RngExt};
 
 use super::circuit::{Circuit, Instruction};
-use super::engine::Plan;
+use super::engine::{Binding, Plan};
 use super::gate::Gate;
 use super::kernels;
 use super::observable::{Observable, PauliString};
@@ -263,7 +263,12 @@ impl StateVector {
         }
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
-        Plan::compile_once(circuit).forward(circuit, &mut self.amps, &mut scratch, weights, inputs, None, &mut []);
+        Plan::compile_once(circuit).forward(
+            &Binding::new(circuit, weights, inputs),
+            &mut self.amps,
+            &mut scratch,
+            &mut [],
+        );
         Ok(())
     }
 

@@ -12,9 +12,8 @@ use num_complex::Complex64 as C;
 
 use super::affine::ensure_scratch;
 use super::forward::apply_node;
-use super::plan::{bound_angles, mul1, op1, Mat2x2, Node, Plan, Segment};
+use super::plan::{mul1, op1, Binding, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
-use crate::quantum::circuit::Circuit;
 use crate::quantum::kernels;
 use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
@@ -92,14 +91,11 @@ impl Plan {
     /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`. `recorded` holds the
     /// forward pass's member matrices (see [`forward`](Self::forward)); when it is empty they are computed
     /// again.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn backward(
         &self,
-        circuit: &Circuit,
+        binding: &Binding<'_>,
         phi: &mut Vec<C>,
         lambda: &mut Vec<C>,
-        weights: &[f64],
-        inputs: &[f64],
         recorded: &[Mat2x2],
         mut sinks: GradSinks<'_>,
         scratch: &mut BackScratch,
@@ -121,7 +117,7 @@ impl Plan {
                 continue;
             }
             let start = start.max(first);
-            let width = self.prepare_work(circuit, start..end, weights, inputs, recorded, want_inputs, scratch);
+            let width = self.prepare_work(binding, start..end, recorded, want_inputs, scratch);
             let BackScratch { work, grads, mats, sums, partials, rows, .. } = scratch;
             sums.clear();
             sums.resize(width, 0.0);
@@ -176,18 +172,15 @@ impl Plan {
 
     /// Fills `scratch.work` with the work of nodes `range` (in plan order), `scratch.grads` and `scratch.mats`
     /// with the derivatives they read; returns the width of the correlations they need.
-    #[allow(clippy::too_many_arguments)]
     fn prepare_work(
         &self,
-        circuit: &Circuit,
+        binding: &Binding<'_>,
         range: std::ops::Range<usize>,
-        weights: &[f64],
-        inputs: &[f64],
         recorded: &[Mat2x2],
         want_inputs: bool,
         scratch: &mut BackScratch,
     ) -> usize {
-        let instructions = circuit.instructions();
+        let instructions = binding.circuit.instructions();
         let BackScratch { work, grads, mats, members: us, .. } = scratch;
         work.clear();
         grads.clear();
@@ -207,10 +200,7 @@ impl Plan {
             } else if node.arity == 1 {
                 us.clear();
                 if recorded.is_empty() {
-                    us.extend(self.members[a..b].iter().map(|&k| {
-                        let inst = &instructions[k];
-                        inst.gate().lower(bound_angles(inst, k, weights, inputs, None)).matrix1()
-                    }));
+                    us.extend(self.members[a..b].iter().map(|&k| binding.lower(k).matrix1()));
                 } else {
                     us.extend_from_slice(&recorded[a..b]);
                 }
@@ -225,7 +215,7 @@ impl Plan {
                     let d = match inst.gate().pauli_derivative(s.slot) {
                         Some(p) => pauli_generator(p),
                         None => {
-                            let angles = bound_angles(inst, s.k, weights, inputs, None);
+                            let angles = binding.angles(s.k);
                             mul_adj(&inst.gate().derivative(angles, s.slot).matrix1(), &us[s.member])
                         }
                     };
@@ -238,7 +228,7 @@ impl Plan {
                 // A two-target node holds one instruction.
                 let k = self.members[a];
                 let inst = &instructions[k];
-                let angles = bound_angles(inst, k, weights, inputs, None);
+                let angles = binding.angles(k);
                 let op = inst.gate().lower(angles);
                 for (j, s) in wanted {
                     grads.push(Grad { slot: j, start: mats.len() });

@@ -3,8 +3,7 @@
 use num_complex::Complex64 as C;
 
 use super::affine::ensure_scratch;
-use super::plan::{fused_op, AngleShift, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
-use crate::quantum::circuit::Circuit;
+use super::plan::{fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
 use crate::quantum::kernels;
 use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::{Op, ONE};
@@ -12,27 +11,11 @@ use crate::quantum::op::{Op, ONE};
 impl Plan {
     /// The op of node `i` with the given angles; a variable node's one-target member matrices are written into
     /// their places of `record` (indexed like `Plan::members`) unless it is empty.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn node_op(
-        &self,
-        i: usize,
-        circuit: &Circuit,
-        weights: &[f64],
-        inputs: &[f64],
-        shift: Option<AngleShift>,
-        record: &mut [Mat2x2],
-    ) -> Op {
+    pub(crate) fn node_op(&self, i: usize, binding: &Binding<'_>, record: &mut [Mat2x2]) -> Op {
         let (a, b) = self.nodes[i].members;
         match self.nodes[i].constant {
             Some(op) => op,
-            None => fused_op(
-                circuit.instructions(),
-                &self.members[a..b],
-                weights,
-                inputs,
-                shift,
-                record.get_mut(a..b).unwrap_or(&mut []),
-            ),
+            None => fused_op(binding, &self.members[a..b], record.get_mut(a..b).unwrap_or(&mut [])),
         }
     }
 
@@ -40,33 +23,29 @@ impl Plan {
     /// scattered into `scratch` (grown to the state's size on first use), which then trades places with `state`.
     /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
     /// are recorded there for the backward sweep.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn forward(
         &self,
-        circuit: &Circuit,
+        binding: &Binding<'_>,
         state: &mut Vec<C>,
         scratch: &mut Vec<C>,
-        weights: &[f64],
-        inputs: &[f64],
-        shift: Option<AngleShift>,
         record: &mut [Mat2x2],
     ) {
         for segment in &self.schedule {
             match *segment {
                 Segment::Node(i) => {
-                    let op = self.node_op(i, circuit, weights, inputs, shift, record);
+                    let op = self.node_op(i, binding, record);
                     apply_node(state, &self.nodes[i], &op);
                 }
                 Segment::Blocked(start, end) if state.len() <= 1 << BLOCK_QUBITS => {
                     // The whole state is one block: node by node, without gathering the run's ops first.
                     for i in start..end {
-                        apply_node(state, &self.nodes[i], &self.node_op(i, circuit, weights, inputs, shift, record));
+                        apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
                     }
                 }
                 Segment::Blocked(start, end) => {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     for (slot, i) in ops.iter_mut().zip(start..end) {
-                        *slot = self.node_op(i, circuit, weights, inputs, shift, record);
+                        *slot = self.node_op(i, binding, record);
                     }
                     let (nodes, ops) = (&self.nodes[start..end], &ops[..end - start]);
                     for_each_block(state, |block| {
@@ -79,7 +58,7 @@ impl Plan {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     let mut placed = [self.nodes[start]; MAX_BLOCKED_RUN];
                     for ((op, node), i) in ops.iter_mut().zip(placed.iter_mut()).zip(start..end) {
-                        *op = self.node_op(i, circuit, weights, inputs, shift, record);
+                        *op = self.node_op(i, binding, record);
                         *node = in_tile(&self.nodes[i], high);
                     }
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
@@ -91,11 +70,7 @@ impl Plan {
                     } else {
                         // No room for a second state: the run's gates one by one, in place.
                         for i in start..end {
-                            apply_node(
-                                state,
-                                &self.nodes[i],
-                                &self.node_op(i, circuit, weights, inputs, shift, record),
-                            );
+                            apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
                         }
                     }
                 }

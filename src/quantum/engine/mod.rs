@@ -21,7 +21,7 @@ mod forward;
 mod plan;
 
 pub(crate) use backward::{BackScratch, GradSinks};
-pub(crate) use plan::{AngleShift, Mat2x2, Plan};
+pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 
 #[cfg(test)]
 mod tests {
@@ -70,8 +70,8 @@ mod tests {
         assert!(plan.nodes.len() < c.len(), "one-qubit runs are fused");
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         let (mut a, mut b) = (start(), start());
-        plan.forward(&c, &mut a, &mut Vec::new(), &w, &[], None, &mut []);
-        unblocked(&plan).forward(&c, &mut b, &mut Vec::new(), &w, &[], None, &mut []);
+        plan.forward(&Binding::new(&c, &w, &[]), &mut a, &mut Vec::new(), &mut []);
+        unblocked(&plan).forward(&Binding::new(&c, &w, &[]), &mut b, &mut Vec::new(), &mut []);
         assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
         // Gate by gate, unfused: equal to rounding.
         let mut s = crate::quantum::StateVector::from_amplitudes(start()).unwrap();
@@ -91,12 +91,19 @@ mod tests {
         let sweep = |p: &Plan, record: bool| {
             let mut phi = start();
             let mut recorded = vec![[[C::new(0.0, 0.0); 2]; 2]; if record { p.members.len() } else { 0 }];
-            p.forward(&c, &mut phi, &mut Vec::new(), &w, &[], None, &mut recorded);
+            p.forward(&Binding::new(&c, &w, &[]), &mut phi, &mut Vec::new(), &mut recorded);
             // λ = Z₀φ: the gradient of ⟨Z₀⟩ from φ = U|start⟩.
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 9];
             let sinks = GradSinks { weights: &mut grads, inputs: None };
-            p.backward(&c, &mut phi, &mut lambda, &w, &[], &recorded, sinks, &mut BackScratch::default());
+            p.backward(
+                &Binding::new(&c, &w, &[]),
+                &mut phi,
+                &mut lambda,
+                &recorded,
+                sinks,
+                &mut BackScratch::default(),
+            );
             (grads, phi)
         };
         let ((ga, phi_a), (gb, phi_b)) = (sweep(&plan, true), sweep(&unblocked(&plan), false));
@@ -144,7 +151,7 @@ mod tests {
         let w = [0.3, -0.7, 1.1, 0.2, -1.9];
         let forward = |p: &Plan| {
             let (mut state, mut scratch) = (start(), Vec::new());
-            p.forward(&c, &mut state, &mut scratch, &w, &[], None, &mut []);
+            p.forward(&Binding::new(&c, &w, &[]), &mut state, &mut scratch, &mut []);
             state
         };
         let (a, b) = (forward(&fused), forward(&plain));
@@ -154,7 +161,7 @@ mod tests {
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 2 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 5];
             let sinks = GradSinks { weights: &mut grads, inputs: None };
-            p.backward(&c, &mut phi, &mut lambda, &w, &[], &[], sinks, &mut BackScratch::default());
+            p.backward(&Binding::new(&c, &w, &[]), &mut phi, &mut lambda, &[], sinks, &mut BackScratch::default());
             (grads, phi)
         };
         let ((ga, phi_a), (gb, phi_b)) = (sweep(&fused), sweep(&plain));

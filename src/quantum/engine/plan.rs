@@ -209,7 +209,7 @@ impl Plan {
                 slots: (first_slot, slots.len()),
             };
             if constant {
-                node.constant = Some(fused_op(instructions, &members[start..], &[], &[], None, &mut []));
+                node.constant = Some(fused_op(&Binding::new(circuit, &[], &[]), &members[start..], &mut []));
             }
             nodes.push(node);
         }
@@ -286,37 +286,41 @@ pub(crate) struct AngleShift {
     pub(crate) delta: f64,
 }
 
-/// The angles of instruction `k`, bound, with `shift` applied when it names this instruction.
-pub(crate) fn bound_angles(
-    inst: &Instruction,
-    k: usize,
-    weights: &[f64],
-    inputs: &[f64],
-    shift: Option<AngleShift>,
-) -> [f64; 3] {
-    let mut angles = inst.angles(weights, inputs);
-    if let Some(s) = shift {
-        if s.instruction == k {
+/// A circuit with its weights and inputs bound, and an optional shift of one angle: what a pass over the plan
+/// evaluates.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Binding<'a> {
+    pub(crate) circuit: &'a Circuit,
+    pub(crate) weights: &'a [f64],
+    pub(crate) inputs: &'a [f64],
+    pub(crate) shift: Option<AngleShift>,
+}
+
+impl<'a> Binding<'a> {
+    /// `circuit` with weights and inputs, unshifted.
+    pub(crate) fn new(circuit: &'a Circuit, weights: &'a [f64], inputs: &'a [f64]) -> Self {
+        Binding { circuit, weights, inputs, shift: None }
+    }
+
+    /// The angles of instruction `k`, with the shift applied when it names this instruction.
+    pub(crate) fn angles(&self, k: usize) -> [f64; 3] {
+        let mut angles = self.circuit.instructions()[k].angles(self.weights, self.inputs);
+        if let Some(s) = self.shift.filter(|s| s.instruction == k) {
             angles[s.slot] += s.delta;
         }
+        angles
     }
-    angles
+
+    /// The op of instruction `k`.
+    pub(crate) fn lower(&self, k: usize) -> Op {
+        self.circuit.instructions()[k].gate().lower(self.angles(k))
+    }
 }
 
 /// The op of a node whose instructions are `group` (one instruction, or one-qubit instructions multiplied in
 /// order). When `record` is not empty, the one-target members' matrices are written into it, in `group`'s order.
-pub(crate) fn fused_op(
-    instructions: &[Instruction],
-    group: &[usize],
-    weights: &[f64],
-    inputs: &[f64],
-    shift: Option<AngleShift>,
-    record: &mut [Mat2x2],
-) -> Op {
-    let lower = |k: usize| {
-        let inst = &instructions[k];
-        inst.gate().lower(bound_angles(inst, k, weights, inputs, shift))
-    };
+pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat2x2]) -> Op {
+    let lower = |k: usize| binding.lower(k);
     if let [k] = group {
         let op = lower(*k);
         if let (Some(r), 1) = (record.first_mut(), op.arity()) {
