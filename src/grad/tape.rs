@@ -165,6 +165,17 @@ pub struct Gradients<'a> {
     pub inputs: Option<&'a mut [f64]>,
 }
 
+impl Gradients<'_> {
+    /// Whether the slices have the lengths of `weights` and `inputs`.
+    fn check(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        check_len("weight gradients", weights.len(), self.weights.len())?;
+        match &self.inputs {
+            Some(xg) => check_len("input gradients", inputs.len(), xg.len()),
+            None => Ok(()),
+        }
+    }
+}
+
 impl QuantumFunction {
     /// Runs the circuit forward on w and x and records the pass: f(w, x) and ψ(w, x), for a later
     /// [`backward`](Self::backward).
@@ -238,10 +249,7 @@ impl QuantumFunction {
         self.check(&tape.weights, &tape.inputs)?;
         self.check_workspace(ws)?;
         check_len("upstream gradient", self.num_outputs(), upstream.len())?;
-        check_len("weight gradients", tape.weights.len(), grads.weights.len())?;
-        if let Some(xg) = &grads.inputs {
-            check_len("input gradients", tape.inputs.len(), xg.len())?;
-        }
+        grads.check(&tape.weights, &tape.inputs)?;
         ws.phi.copy_from_slice(&tape.state);
         self.adjoint_sweep(&tape.weights, &tape.inputs, &tape.members, upstream, ws, grads);
         Ok(())
@@ -264,10 +272,7 @@ impl QuantumFunction {
             self.forward_into(weights, inputs, tape)?;
             return self.backward(tape, upstream, ws, grads);
         }
-        check_len("weight gradients", weights.len(), grads.weights.len())?;
-        if let Some(xg) = &grads.inputs {
-            check_len("input gradients", inputs.len(), xg.len())?;
-        }
+        grads.check(weights, inputs)?;
         let vjp = self.vjp(method, weights, inputs, upstream)?;
         grads.weights.iter_mut().zip(&vjp.weights).for_each(|(o, v)| *o += v);
         if let Some(xg) = grads.inputs {
