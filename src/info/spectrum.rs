@@ -5,18 +5,20 @@
 //! about 3 s for a 1024 × 1024 matrix; the entanglement entropy of a 20-qubit half cut needs exactly that size.
 //! This kernel keeps the real and imaginary parts in separate column-major arrays (only the lower triangle is
 //! read), so that the matrix–vector products that dominate the reduction run over contiguous `f64` slices the
-//! compiler vectorizes (with AVX2 when the CPU has it, chosen at run time), and it applies each panel's rank-2k
-//! update with real matrix products (`matrixmultiply`, through nalgebra), as LAPACK's `zhetrd` does.
+//! compiler vectorizes (for the instruction set the kernels' dispatch detects at run time), and it applies each
+//! panel's rank-2k update with real matrix products (`matrixmultiply`, through nalgebra), as LAPACK's `zhetrd`
+//! does.
 //!
-//! Everything runs on the calling thread, so results do not depend on the number of threads. The AVX2 path
-//! performs the same operations in the same order as the portable one (Rust never contracts `a * b + c` into a
-//! fused multiply–add on its own); `matrixmultiply` picks its own kernel per CPU, so the last bits may differ
-//! between machines.
+//! Everything runs on the calling thread, so results do not depend on the number of threads. Every instruction
+//! set performs the same operations in the same order (Rust never contracts `a * b + c` into a fused
+//! multiply–add on its own); `matrixmultiply` picks its own kernel per CPU, so the last bits may differ between
+//! machines.
 
 use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
 use super::tridiagonal::tridiagonal_eigenvalues;
 use crate::error::{Error, Result};
+use crate::quantum::kernels::{dispatch, Isa, Kernels, Task};
 
 /// Lanes of the partial sums in the dot products (a multiple of every vector width we target).
 const LANES: usize = 8;
@@ -43,7 +45,7 @@ impl HermitianLower {
     /// expected for finite input: the shifted QL iteration converges for every symmetric tridiagonal matrix).
     pub(crate) fn eigenvalues(self) -> Result<Vec<f64>> {
         let n = self.n;
-        let (mut d, mut e) = self.tridiagonalize();
+        let (mut d, mut e) = self.tridiagonalize(Isa::detected());
         tridiagonal_eigenvalues(&mut d, &mut e, 60).map_err(|_| Error::NoConvergence { dim: n, iterations: None })?;
         d.sort_by(f64::total_cmp);
         Ok(d)
@@ -56,7 +58,7 @@ impl HermitianLower {
     /// the start of the panel, and each product A v is corrected by the panel's earlier reflectors (V, W); the
     /// panel's rank-2·[`PANEL`] update A ← A − V W† − W V† is then applied once, by real matrix products. Each
     /// column thus reads the trailing matrix once and writes nothing, instead of reading and writing it.
-    fn tridiagonalize(mut self) -> (Vec<f64>, Vec<f64>) {
+    fn tridiagonalize(mut self, isa: Isa) -> (Vec<f64>, Vec<f64>) {
         let n = self.n;
         let mut d = vec![0.0; n];
         let mut e = vec![0.0; n];
@@ -72,7 +74,6 @@ impl HermitianLower {
             self.re[off..(j + 1) * n].iter().chain(&self.im[off..(j + 1) * n]).fold(m, |m, &a| m.max(a.abs()))
         });
         let negligible = f64::EPSILON * amax;
-        let use_avx2 = avx2_available();
         // The panel's reflectors V and update vectors W, column k at k·n, indexed by global row (rows above the
         // reflector's start are zero).
         let mut v = Panel::zeros(n);
@@ -115,7 +116,7 @@ impl HermitianLower {
                 }
                 // y = A v over the trailing block (as of the panel's start), read-only.
                 let (vr, vi) = v.col(k, t, n);
-                hemv_trailing(&self.re, &self.im, n, t, (vr, vi), &mut y, use_avx2);
+                dispatch(isa, HemvTrailing { re: &self.re, im: &self.im, n, t, v: (vr, vi), y: &mut y });
                 // The panel's earlier reflectors: y −= V (W† v) + W (V† v), rows t...
                 for l in 0..k {
                     let (plr, pli) = v.col(l, t, n);
@@ -202,34 +203,37 @@ const PANEL: usize = 32;
 const UPDATE_BLOCK: usize = 128;
 
 /// y[..m] = A[t.., t..] v for the Hermitian matrix stored by its lower triangle in `re`, `im` (n × n,
-/// column-major), m = n − t, one column at a time on the calling thread.
+/// column-major), m = n − t, one column at a time on the calling thread; compiled for each instruction set of
+/// [`Isa`] (plain loops the compiler vectorizes, in the same order for every set).
 ///
 /// This product dominates the reduction and is bound by memory bandwidth. Splitting it across rayon's pool
 /// (partial vectors per fixed chunk of columns, added in order) was measured slower on the shared 2-core
 /// machine this was tuned on: the join waits for the most delayed thread once per column.
-fn hemv_trailing(re: &[f64], im: &[f64], n: usize, t: usize, v: (&[f64], &[f64]), y: &mut Split, use_avx2: bool) {
-    let m = n - t;
-    y.re[..m].fill(0.0);
-    y.im[..m].fill(0.0);
-    for jj in 0..m {
-        let j = t + jj;
-        let off = j * n + j;
-        let (cr, ci) = (&re[off..(j + 1) * n], &im[off..(j + 1) * n]);
-        let (vcr, vci) = (&v.0[jj..], &v.1[jj..]);
-        let (pr, pi) = (&mut y.re[jj..m], &mut y.im[jj..m]);
-        let dot = if use_avx2 {
-            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-            // SAFETY: `use_avx2` is true only when the CPU reports AVX2 at run time.
-            unsafe {
-                hemv_column_avx2(cr, ci, vcr, vci, pr, pi)
-            }
-            #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-            hemv_column(cr, ci, vcr, vci, pr, pi)
-        } else {
-            hemv_column(cr, ci, vcr, vci, pr, pi)
-        };
-        y.re[jj] += dot.0;
-        y.im[jj] += dot.1;
+struct HemvTrailing<'a> {
+    re: &'a [f64],
+    im: &'a [f64],
+    n: usize,
+    t: usize,
+    v: (&'a [f64], &'a [f64]),
+    y: &'a mut Split,
+}
+
+impl Task for HemvTrailing<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: Kernels>(self, _: K) {
+        let HemvTrailing { re, im, n, t, v, y } = self;
+        let m = n - t;
+        y.re[..m].fill(0.0);
+        y.im[..m].fill(0.0);
+        for jj in 0..m {
+            let j = t + jj;
+            let off = j * n + j;
+            let (cr, ci) = (&re[off..(j + 1) * n], &im[off..(j + 1) * n]);
+            let dot = hemv_column(cr, ci, &v.0[jj..], &v.1[jj..], &mut y.re[jj..m], &mut y.im[jj..m]);
+            y.re[jj] += dot.0;
+            y.im[jj] += dot.1;
+        }
     }
 }
 
@@ -355,7 +359,7 @@ fn rank2_term(vr: f64, vi: f64, wr: f64, wi: f64, vj: (f64, f64), wj: (f64, f64)
 /// from the diagonal, `vr`, `vi` and `yr`, `yi` from row j. The diagonal and the axpy y[k] += A[k, j] v_j go
 /// into y; the returned Σ_{k>j} conj(A[k, j]) v_k belongs to y_j.
 #[inline(always)]
-fn hemv_column_impl(ar: &[f64], ai: &[f64], vr: &[f64], vi: &[f64], yr: &mut [f64], yi: &mut [f64]) -> (f64, f64) {
+fn hemv_column(ar: &[f64], ai: &[f64], vr: &[f64], vi: &[f64], yr: &mut [f64], yi: &mut [f64]) -> (f64, f64) {
     let len = ar.len();
     let vj = (vr[0], vi[0]);
     // The diagonal of a Hermitian matrix is real.
@@ -402,38 +406,6 @@ fn pairwise(a: [f64; LANES]) -> f64 {
     ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
 }
 
-fn hemv_column(ar: &[f64], ai: &[f64], vr: &[f64], vi: &[f64], yr: &mut [f64], yi: &mut [f64]) -> (f64, f64) {
-    hemv_column_impl(ar, ai, vr, vi, yr, yi)
-}
-
-/// [`hemv_column_impl`] compiled with AVX2 enabled.
-///
-/// # Safety
-/// The processor must support AVX2 (the caller checks it before calling).
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-#[target_feature(enable = "avx2")]
-unsafe fn hemv_column_avx2(
-    ar: &[f64],
-    ai: &[f64],
-    vr: &[f64],
-    vi: &[f64],
-    yr: &mut [f64],
-    yi: &mut [f64],
-) -> (f64, f64) {
-    hemv_column_impl(ar, ai, vr, vi, yr, yi)
-}
-
-fn avx2_available() -> bool {
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    {
-        std::is_x86_feature_detected!("avx2")
-    }
-    #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
-    {
-        false
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +435,21 @@ mod tests {
             let got = ours(&h);
             for (a, b) in got.iter().zip(&expected) {
                 assert!((a - b).abs() <= 1e-12 * n as f64, "n = {n}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_instruction_set_gives_the_same_tridiagonal_matrix() {
+        for (n, seed) in [(1, 1), (6, 2), (45, 3), (130, 4)] {
+            let h = random_hermitian(n, seed);
+            let parts =
+                || HermitianLower::from_parts(n, h.iter().map(|z| z.re).collect(), h.iter().map(|z| z.im).collect());
+            let bits = |(d, e): (Vec<f64>, Vec<f64>)| d.iter().chain(&e).map(|x| x.to_bits()).collect::<Vec<_>>();
+            let isas = Isa::available();
+            let portable = bits(parts().tridiagonalize(isas[0]));
+            for &isa in &isas[1..] {
+                assert!(bits(parts().tridiagonalize(isa)) == portable, "{isa:?}, n = {n}");
             }
         }
     }

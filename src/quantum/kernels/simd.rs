@@ -1,174 +1,418 @@
-//! AVX2 versions of the hottest kernel loops, chosen at run time on x86-64.
+//! The one SIMD dispatch of the crate: the instruction set is detected once ([`Isa::detected`]), and
+//! [`dispatch`] runs a [`Task`] compiled for it, handing the task the matching [`Kernels`], the leaf loops of
+//! the gate kernels. Code outside this module never enables a target feature or calls an intrinsic.
 //!
-//! Each function computes exactly the arithmetic of the portable loop it replaces (the same products and sums
-//! in the same order, no fused multiply-add), so both give the same bits. Two complex amplitudes fill one
-//! 256-bit register as (re, im, re, im); a complex product a·b is `addsub(a·b.re, swap(a)·b.im)`.
-
-#![cfg(target_arch = "x86_64")]
-
-use std::arch::x86_64::*;
+//! Every vector loop computes exactly the arithmetic of the portable loop it replaces (the same products and
+//! sums in the same order, no fused multiply-add: Rust never contracts `a * b + c` on its own), so every
+//! instruction set gives the same bits. A register holds (re, im) pairs; a complex product a·b is
+//! `a·b.re + swap(a)·(−b.im, b.im)`, which rounds as the portable `(a.re·b.re − a.im·b.im, a.re·b.im + a.im·b.re)`
+//! since x − y = x + (−y) and (−x)·y = −(x·y) exactly.
 
 use num_complex::Complex64 as C;
 
-/// a·b for two complex numbers per register, with `br`/`bi` the real and imaginary parts of b in both halves.
-///
-/// # Safety
-/// The processor must support AVX (every caller is an AVX2 function).
-#[inline(always)]
-unsafe fn cmul(a: __m256d, br: __m256d, bi: __m256d) -> __m256d {
-    let swapped = _mm256_permute_pd(a, 0b0101);
-    _mm256_addsub_pd(_mm256_mul_pd(a, br), _mm256_mul_pd(swapped, bi))
+/// An instruction set the processor supports. Only [`Isa::detected`] and [`Isa::available`] make one, so
+/// holding an `Isa` proves the support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Isa(Level);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Portable,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
 }
 
-/// (x, y) ← f(x, y) elementwise over two slices: `vector` on two complex numbers per register, `scalar` (the
-/// same arithmetic) on an odd last element.
+impl Isa {
+    /// The widest instruction set the processor supports, detected on the first call.
+    pub(crate) fn detected() -> Isa {
+        static DETECTED: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *DETECTED.get_or_init(|| *Isa::available().last().expect("portable code runs everywhere"))
+    }
+
+    /// Every instruction set the processor supports, narrowest first.
+    pub(crate) fn available() -> Vec<Isa> {
+        #[allow(unused_mut)]
+        let mut isas = vec![Isa(Level::Portable)];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            isas.push(Isa(Level::Avx2));
+        }
+        isas
+    }
+}
+
+/// Work to run with the kernels of one instruction set: `run` is compiled once per instruction set, with that
+/// set's target features enabled (so the compiler may also vectorize its portable loops with them).
+pub(crate) trait Task {
+    type Output;
+    fn run<K: Kernels>(self, kernels: K) -> Self::Output;
+}
+
+/// Runs `task` compiled for `isa`.
+#[inline]
+pub(crate) fn dispatch<T: Task>(isa: Isa, task: T) -> T::Output {
+    match isa.0 {
+        Level::Portable => task.run(Portable),
+        // SAFETY: an `Isa` is made only after detecting its instruction set.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { run_avx2(task) },
+    }
+}
+
+/// [`Task::run`] with AVX2 enabled.
 ///
 /// # Safety
 /// The processor must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<T: Task>(task: T) -> T::Output {
+    // SAFETY: the processor supports AVX2, as the caller promises.
+    task.run(unsafe { Simd::<x86::__m256d>::new() })
+}
+
+/// The leaf loops of the gate kernels for one instruction set. A value proves that the processor supports it.
+pub(crate) trait Kernels: Copy + Send + Sync {
+    /// The kernels, without checking the processor.
+    ///
+    /// # Safety
+    /// The processor must support the instruction set.
+    unsafe fn new() -> Self;
+    /// x ← d·x elementwise.
+    fn scale(self, s: &mut [C], d: C);
+    /// (x, y) ← (m₀₀x + m₀₁y, m₁₀x + m₁₁y) elementwise over two slices of equal length.
+    fn mat1(self, lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]);
+    /// The same for an RX-like matrix [[a, ib], [ic, d]] (a, b, c, d real): x ← (a·x.re − b·y.im, a·x.im +
+    /// b·y.re), y ← (d·y.re − c·x.im, d·y.im + c·x.re).
+    fn rx(self, lo: &mut [C], hi: &mut [C], abcd: [f64; 4]);
+    /// The same for a real matrix [[a, b], [c, d]], on real and imaginary parts alike.
+    fn real(self, lo: &mut [C], hi: &mut [C], m: [[f64; 2]; 2]);
+    /// [`Kernels::mat1`] on the adjacent pairs (s[2k], s[2k+1]) of an even-length slice (target qubit 0).
+    fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]);
+    /// s[2k] ← d0·s[2k], s[2k+1] ← d1·s[2k+1] over an even-length slice (a diagonal gate on qubit 0).
+    fn diag_adjacent(self, s: &mut [C], d0: C, d1: C);
+}
+
+/// The portable loops, which every other instruction set reproduces bit for bit.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Portable;
+
+impl Kernels for Portable {
+    unsafe fn new() -> Self {
+        Portable
+    }
+    #[inline(always)]
+    fn scale(self, s: &mut [C], d: C) {
+        s.iter_mut().for_each(|x| *x *= d);
+    }
+    #[inline(always)]
+    fn mat1(self, lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
+        for (x, y) in lo.iter_mut().zip(hi.iter_mut()) {
+            (*x, *y) = (m[0][0] * *x + m[0][1] * *y, m[1][0] * *x + m[1][1] * *y);
+        }
+    }
+    #[inline(always)]
+    fn rx(self, lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]) {
+        for (x, y) in lo.iter_mut().zip(hi.iter_mut()) {
+            let (u, v) = (*x, *y);
+            *x = C::new(a * u.re - b * v.im, a * u.im + b * v.re);
+            *y = C::new(d * v.re - c * u.im, d * v.im + c * u.re);
+        }
+    }
+    #[inline(always)]
+    fn real(self, lo: &mut [C], hi: &mut [C], [[a, b], [c, d]]: [[f64; 2]; 2]) {
+        for (x, y) in as_f64(lo).iter_mut().zip(as_f64(hi).iter_mut()) {
+            (*x, *y) = (a * *x + b * *y, c * *x + d * *y);
+        }
+    }
+    #[inline(always)]
+    fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]) {
+        for pair in s.chunks_exact_mut(2) {
+            let (lo, hi) = pair.split_at_mut(1);
+            self.mat1(lo, hi, m);
+        }
+    }
+    #[inline(always)]
+    fn diag_adjacent(self, s: &mut [C], d0: C, d1: C) {
+        for pair in s.chunks_exact_mut(2) {
+            pair[0] *= d0;
+            pair[1] *= d1;
+        }
+    }
+}
+
+/// Views complex amplitudes as interleaved (re, im) pairs of `f64`.
 #[inline(always)]
-unsafe fn split_loop(
+pub(super) fn as_f64(s: &mut [C]) -> &mut [f64] {
+    // SAFETY: `Complex<f64>` is `#[repr(C)]` with fields `re, im`, so a slice of n complex numbers has the
+    // layout of 2n `f64`s with the same alignment; the borrow is carried over.
+    unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f64>(), s.len() * 2) }
+}
+
+/// The kernels on registers `V`; made only by [`dispatch`], after detection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Simd<V>(std::marker::PhantomData<V>);
+
+/// One register of (re, im) pairs and the operations the loops need. Every method requires the processor to
+/// support the register's instruction set.
+pub(crate) trait Vector: Copy + Send + Sync {
+    /// Complex numbers per register.
+    const LEN: usize;
+    /// The kernels that finish the elements short of a whole register.
+    type Tail: Kernels;
+    /// Calls `f` in a function compiled for the register's instruction set (`f`, called once, is inlined there),
+    /// so that the intrinsics `f` calls are inlined too.
+    ///
+    /// # Safety
+    /// The processor supports the register's instruction set.
+    unsafe fn enabled<R>(f: impl FnOnce() -> R) -> R;
+    /// The register holding `p` in every 256-bit lane: (p0, p1, p2, p3, p0, …).
+    ///
+    /// # Safety
+    /// The processor supports the register's instruction set.
+    unsafe fn repeat(p: [f64; 4]) -> Self;
+    /// # Safety
+    /// As [`Vector::repeat`]; `p` is valid for reading `2·LEN` values.
+    unsafe fn load(p: *const f64) -> Self;
+    /// # Safety
+    /// As [`Vector::repeat`]; `p` is valid for writing `2·LEN` values.
+    unsafe fn store(self, p: *mut f64);
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn add(self, b: Self) -> Self;
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn mul(self, b: Self) -> Self;
+    /// (re, im) → (im, re) in every complex number.
+    ///
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn swap(self) -> Self;
+    /// Adjacent complex numbers (x, y) → ((x, x), (y, y)), as two registers.
+    ///
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn spread(self) -> (Self, Self);
+}
+
+/// The two registers by which [`cmul`] multiplies for the complex numbers z0, z1 (alternating).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn factor<V: Vector>(z0: C, z1: C) -> (V, V) {
+    // SAFETY: as the caller promises.
+    unsafe { (V::repeat([z0.re, z0.re, z1.re, z1.re]), V::repeat([-z0.im, z0.im, -z1.im, z1.im])) }
+}
+
+/// a·b elementwise, with b given by [`factor`].
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn cmul<V: Vector>(a: V, (re, im): (V, V)) -> V {
+    // SAFETY: as the caller promises.
+    unsafe { a.mul(re).add(a.swap().mul(im)) }
+}
+
+/// (x, y) ← f(x, y) over the whole registers of two slices of equal length; `tail` finishes the rest.
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn split<V: Vector>(
     lo: &mut [C],
     hi: &mut [C],
-    vector: impl Fn(__m256d, __m256d) -> (__m256d, __m256d),
-    scalar: impl Fn(C, C) -> (C, C),
+    f: impl Fn(V, V) -> (V, V),
+    tail: impl FnOnce(&mut [C], &mut [C]),
 ) {
     let n = lo.len().min(hi.len());
+    let full = n - n % V::LEN;
     let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
     let mut k = 0;
-    while k + 2 <= n {
-        // SAFETY: k + 2 ≤ n complex numbers, 2k + 4 ≤ 2n f64s, are in both slices.
+    while k < full {
+        // SAFETY: k + LEN ≤ n complex numbers, 2k + 2·LEN ≤ 2n f64s, are in both slices; the processor supports
+        // `V` as the caller promises.
         unsafe {
-            let (x, y) = vector(_mm256_loadu_pd(pl.add(2 * k)), _mm256_loadu_pd(ph.add(2 * k)));
-            _mm256_storeu_pd(pl.add(2 * k), x);
-            _mm256_storeu_pd(ph.add(2 * k), y);
+            let (x, y) = f(V::load(pl.add(2 * k)), V::load(ph.add(2 * k)));
+            x.store(pl.add(2 * k));
+            y.store(ph.add(2 * k));
         }
-        k += 2;
+        k += V::LEN;
     }
-    for (x, y) in lo[k..n].iter_mut().zip(hi[k..n].iter_mut()) {
-        (*x, *y) = scalar(*x, *y);
-    }
+    tail(&mut lo[full..n], &mut hi[full..n]);
 }
 
-/// (x, y) ← (m00·x + m01·y, m10·x + m11·y) elementwise over two slices of equal length.
+/// x ← f(x) over the whole registers of a slice; `tail` finishes the rest.
 ///
 /// # Safety
-/// The processor must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn mat1_split(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
-    let splat = |z: C| (_mm256_set1_pd(z.re), _mm256_set1_pd(z.im));
-    let ((m00r, m00i), (m01r, m01i)) = (splat(m[0][0]), splat(m[0][1]));
-    let ((m10r, m10i), (m11r, m11i)) = (splat(m[1][0]), splat(m[1][1]));
-    let vector = |u, v| {
-        (
-            _mm256_add_pd(cmul(u, m00r, m00i), cmul(v, m01r, m01i)),
-            _mm256_add_pd(cmul(u, m10r, m10i), cmul(v, m11r, m11i)),
-        )
-    };
-    let scalar = |u: C, v: C| (m[0][0] * u + m[0][1] * v, m[1][0] * u + m[1][1] * v);
-    // SAFETY: AVX2 is enabled in this function.
-    unsafe { split_loop(lo, hi, vector, scalar) }
-}
-
-/// (x, y) ← (a·x + ib·y, ic·x + d·y) for real a, b, c, d (an RX-like matrix), elementwise over two slices:
-/// x = (a·x.re − b·y.im, a·x.im + b·y.re), y = (d·y.re − c·x.im, d·y.im + c·x.re), as the portable loop.
-///
-/// # Safety
-/// The processor must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn rx_split(lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]) {
-    let (va, vd) = (_mm256_set1_pd(a), _mm256_set1_pd(d));
-    let (vb, vc) = (_mm256_setr_pd(-b, b, -b, b), _mm256_setr_pd(-c, c, -c, c));
-    let vector = |u, v| {
-        (
-            _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, _mm256_permute_pd(v, 0b0101))),
-            _mm256_add_pd(_mm256_mul_pd(vd, v), _mm256_mul_pd(vc, _mm256_permute_pd(u, 0b0101))),
-        )
-    };
-    let scalar = |u: C, v: C| {
-        (C::new(a * u.re - b * v.im, a * u.im + b * v.re), C::new(d * v.re - c * u.im, d * v.im + c * u.re))
-    };
-    // SAFETY: AVX2 is enabled in this function.
-    unsafe { split_loop(lo, hi, vector, scalar) }
-}
-
-/// (x, y) ← (a·x + b·y, c·x + d·y) for a real matrix, elementwise over two slices.
-///
-/// # Safety
-/// The processor must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn real_split(lo: &mut [C], hi: &mut [C], [[a, b], [c, d]]: [[f64; 2]; 2]) {
-    let (va, vb, vc, vd) = (_mm256_set1_pd(a), _mm256_set1_pd(b), _mm256_set1_pd(c), _mm256_set1_pd(d));
-    let vector = |u, v| {
-        (
-            _mm256_add_pd(_mm256_mul_pd(va, u), _mm256_mul_pd(vb, v)),
-            _mm256_add_pd(_mm256_mul_pd(vc, u), _mm256_mul_pd(vd, v)),
-        )
-    };
-    let scalar = |u: C, v: C| {
-        (C::new(a * u.re + b * v.re, a * u.im + b * v.im), C::new(c * u.re + d * v.re, c * u.im + d * v.im))
-    };
-    // SAFETY: AVX2 is enabled in this function.
-    unsafe { split_loop(lo, hi, vector, scalar) }
-}
-
-/// The same 2x2 update on adjacent pairs (target qubit 0): (s[2k], s[2k+1]).
-///
-/// # Safety
-/// The processor must support AVX2; `s` has even length.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn mat1_adjacent(s: &mut [C], m: [[C; 2]; 2]) {
-    // Row coefficients: lanes (0, 1) produce x with (m00, m01), lanes (2, 3) produce y with (m10, m11).
-    let col0r = _mm256_setr_pd(m[0][0].re, m[0][0].re, m[1][0].re, m[1][0].re);
-    let col0i = _mm256_setr_pd(m[0][0].im, m[0][0].im, m[1][0].im, m[1][0].im);
-    let col1r = _mm256_setr_pd(m[0][1].re, m[0][1].re, m[1][1].re, m[1][1].re);
-    let col1i = _mm256_setr_pd(m[0][1].im, m[0][1].im, m[1][1].im, m[1][1].im);
-    let p = s.as_mut_ptr().cast::<f64>();
-    for k in 0..s.len() / 2 {
-        let uv = _mm256_loadu_pd(p.add(4 * k));
-        let uu = _mm256_permute2f128_pd(uv, uv, 0x00);
-        let vv = _mm256_permute2f128_pd(uv, uv, 0x11);
-        let xy = _mm256_add_pd(cmul(uu, col0r, col0i), cmul(vv, col1r, col1i));
-        _mm256_storeu_pd(p.add(4 * k), xy);
-    }
-}
-
-/// x ← d·x elementwise.
-///
-/// # Safety
-/// The processor must support AVX2.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn scale(s: &mut [C], d: C) {
-    let (dr, di) = (_mm256_set1_pd(d.re), _mm256_set1_pd(d.im));
-    let n = s.len();
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn each<V: Vector>(s: &mut [C], f: impl Fn(V) -> V, tail: impl FnOnce(&mut [C])) {
+    let full = s.len() - s.len() % V::LEN;
     let p = s.as_mut_ptr().cast::<f64>();
     let mut k = 0;
-    while k + 2 <= n {
-        let a = _mm256_loadu_pd(p.add(2 * k));
-        _mm256_storeu_pd(p.add(2 * k), cmul(a, dr, di));
-        k += 2;
+    while k < full {
+        // SAFETY: k + LEN ≤ len complex numbers are in the slice; the processor supports `V`.
+        unsafe { f(V::load(p.add(2 * k))).store(p.add(2 * k)) };
+        k += V::LEN;
     }
-    for x in &mut s[k..] {
-        *x *= d;
+    tail(&mut s[full..]);
+}
+
+// Every method runs its loop in `V::enabled`, compiled for `V`'s instruction set however the caller was compiled.
+// SAFETY (for every `unsafe` block in this impl): a `Simd<V>` exists only where the processor supports `V`'s
+// instruction set, which includes its tail's.
+impl<V: Vector> Kernels for Simd<V> {
+    unsafe fn new() -> Self {
+        Simd(std::marker::PhantomData)
+    }
+    #[inline(always)]
+    fn scale(self, s: &mut [C], d: C) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::enabled(|| {
+                let f = factor::<V>(d, d);
+                each(s, |x| cmul(x, f), |s| V::Tail::new().scale(s, d));
+            })
+        }
+    }
+    #[inline(always)]
+    fn mat1(self, lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::enabled(|| {
+                let [[m00, m01], [m10, m11]] = m;
+                let (f00, f01) = (factor::<V>(m00, m00), factor::<V>(m01, m01));
+                let (f10, f11) = (factor::<V>(m10, m10), factor::<V>(m11, m11));
+                let f = |u, v| (cmul(u, f00).add(cmul(v, f01)), cmul(u, f10).add(cmul(v, f11)));
+                split(lo, hi, f, |lo, hi| V::Tail::new().mat1(lo, hi, m));
+            })
+        }
+    }
+    #[inline(always)]
+    fn rx(self, lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::enabled(|| {
+                let (va, vd) = (V::repeat([a; 4]), V::repeat([d; 4]));
+                let (vb, vc) = (V::repeat([-b, b, -b, b]), V::repeat([-c, c, -c, c]));
+                let f = |u: V, v: V| (va.mul(u).add(vb.mul(v.swap())), vd.mul(v).add(vc.mul(u.swap())));
+                split(lo, hi, f, |lo, hi| V::Tail::new().rx(lo, hi, [a, b, c, d]));
+            })
+        }
+    }
+    #[inline(always)]
+    fn real(self, lo: &mut [C], hi: &mut [C], m: [[f64; 2]; 2]) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::enabled(|| {
+                let [[a, b], [c, d]] = m;
+                let [a, b, c, d] = [V::repeat([a; 4]), V::repeat([b; 4]), V::repeat([c; 4]), V::repeat([d; 4])];
+                let f = |u: V, v: V| (a.mul(u).add(b.mul(v)), c.mul(u).add(d.mul(v)));
+                split(lo, hi, f, |lo, hi| V::Tail::new().real(lo, hi, m));
+            })
+        }
+    }
+    #[inline(always)]
+    fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::enabled(|| {
+                // Lanes of x take row 0 of the matrix, lanes of y row 1.
+                let (col0, col1) = (factor::<V>(m[0][0], m[1][0]), factor::<V>(m[0][1], m[1][1]));
+                let f = |uv: V| {
+                    let (uu, vv) = uv.spread();
+                    cmul(uu, col0).add(cmul(vv, col1))
+                };
+                each(s, f, |s| V::Tail::new().mat1_adjacent(s, m));
+            })
+        }
+    }
+    #[inline(always)]
+    fn diag_adjacent(self, s: &mut [C], d0: C, d1: C) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::enabled(|| {
+                let f = factor::<V>(d0, d1);
+                each(s, |x| cmul(x, f), |s| V::Tail::new().diag_adjacent(s, d0, d1));
+            })
+        }
     }
 }
 
-/// Adjacent pairs scaled by (d0, d1): s[2k] ← d0·s[2k], s[2k+1] ← d1·s[2k+1] (a diagonal gate on qubit 0).
-///
-/// # Safety
-/// The processor must support AVX2; `s` has even length.
-#[target_feature(enable = "avx2")]
-#[inline]
-pub(crate) unsafe fn diag_adjacent(s: &mut [C], d0: C, d1: C) {
-    let dr = _mm256_setr_pd(d0.re, d0.re, d1.re, d1.re);
-    let di = _mm256_setr_pd(d0.im, d0.im, d1.im, d1.im);
-    let p = s.as_mut_ptr().cast::<f64>();
-    for k in 0..s.len() / 2 {
-        let a = _mm256_loadu_pd(p.add(4 * k));
-        _mm256_storeu_pd(p.add(4 * k), cmul(a, dr, di));
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    pub(super) use std::arch::x86_64::*;
+
+    use super::{Portable, Vector};
+
+    /// The [`Vector`] impl of a register type from its intrinsics.
+    macro_rules! vector {
+        ($v:ty, $len:literal, $tail:ty, $feature:literal, |$p:ident| $repeat:expr, $load:ident, $store:ident, $add:ident, $mul:ident,
+         |$a:ident| $swap:expr, $spread:expr) => {
+            // SAFETY (for every `unsafe` block in this impl): every method requires the processor to support the
+            // register's instruction set, `load` and `store` a pointer valid for a register's values.
+            impl Vector for $v {
+                const LEN: usize = $len;
+                type Tail = $tail;
+                #[inline]
+                #[target_feature(enable = $feature)]
+                unsafe fn enabled<R>(f: impl FnOnce() -> R) -> R {
+                    f()
+                }
+                #[inline(always)]
+                unsafe fn repeat($p: [f64; 4]) -> Self {
+                    // SAFETY: see the impl.
+                    unsafe { $repeat }
+                }
+                #[inline(always)]
+                unsafe fn load(p: *const f64) -> Self {
+                    // SAFETY: see the impl.
+                    unsafe { $load(p) }
+                }
+                #[inline(always)]
+                unsafe fn store(self, p: *mut f64) {
+                    // SAFETY: see the impl.
+                    unsafe { $store(p, self) }
+                }
+                #[inline(always)]
+                unsafe fn add(self, b: Self) -> Self {
+                    // SAFETY: see the impl.
+                    unsafe { $add(self, b) }
+                }
+                #[inline(always)]
+                unsafe fn mul(self, b: Self) -> Self {
+                    // SAFETY: see the impl.
+                    unsafe { $mul(self, b) }
+                }
+                #[inline(always)]
+                unsafe fn swap(self) -> Self {
+                    let $a = self;
+                    // SAFETY: see the impl.
+                    unsafe { $swap }
+                }
+                #[inline(always)]
+                unsafe fn spread(self) -> (Self, Self) {
+                    let $a = self;
+                    // SAFETY: see the impl.
+                    unsafe { $spread }
+                }
+            }
+        };
     }
+
+    // Two complex numbers per register; the adjacent pairs of `spread` are its 128-bit halves.
+    vector!(
+        __m256d,
+        2,
+        Portable,
+        "avx2",
+        |p| _mm256_loadu_pd(p.as_ptr()),
+        _mm256_loadu_pd,
+        _mm256_storeu_pd,
+        _mm256_add_pd,
+        _mm256_mul_pd,
+        |a| _mm256_permute_pd::<0b0101>(a),
+        (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a))
+    );
 }

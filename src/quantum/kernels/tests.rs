@@ -70,3 +70,84 @@ fn kernels_match_the_textbook_action_on_large_states() {
         }
     }
 }
+
+/// A random op of every kind the kernels specialise: general, real, RX-like, diagonal (with 1 and −1 entries),
+/// anti-diagonal (a plain swap too), and the two-qubit ops.
+fn random_op(kind: usize, s: &mut u64) -> Op {
+    let mut r = || (lcg(s) as f64 / (1u64 << 31) as f64) - 1.0;
+    let mut c = || C::new(r(), r());
+    let (re, im) = (|z: C| C::new(z.re, 0.0), |z: C| C::new(0.0, z.im));
+    match kind % 12 {
+        0 => Op::Mat1([[c(), c()], [c(), c()]]),
+        1 => Op::Mat1([[re(c()), re(c())], [re(c()), re(c())]]),
+        2 => Op::Mat1([[re(c()), im(c())], [im(c()), re(c())]]),
+        3 => Op::Diag1([c(), c()]),
+        4 => Op::Diag1([ONE, c()]),
+        5 => Op::Diag1([-ONE, c()]),
+        6 => Op::Anti1(c(), c()),
+        7 => Op::Anti1(ONE, ONE),
+        8 => Op::Diag2([c(), ONE, c(), -ONE]),
+        9 => Op::Swap2(c()),
+        10 => Op::Swap2(ONE),
+        _ => {
+            let mut m = [[ZERO; 4]; 4];
+            m.iter_mut().flatten().for_each(|x| *x = c());
+            Op::Mat2(m)
+        }
+    }
+}
+
+fn bits(s: &[C]) -> Vec<(u64, u64)> {
+    s.iter().map(|z| (z.re.to_bits(), z.im.to_bits())).collect()
+}
+
+#[test]
+fn every_instruction_set_gives_the_portable_bits() {
+    let isas = Isa::available();
+    assert!(isas.contains(&Isa::detected()));
+    let mut seed = 777u64;
+    for n in 1usize..=16 {
+        let dim = 1usize << n;
+        let start: Vec<C> =
+            (0..dim).map(|_| C::new(lcg(&mut seed) as f64 / 3e9 - 0.3, lcg(&mut seed) as f64 / 3e9 - 0.4)).collect();
+        for kind in 0..48 {
+            let op = random_op(kind, &mut seed);
+            if op.arity() > n {
+                continue;
+            }
+            // Low targets and controls (runs of 1, 2, 4 amplitudes: the tails) as often as random ones.
+            let mut pool: Vec<usize> = (0..n).collect();
+            let mut pick = |s: &mut u64| pool.remove(if kind % 3 == 0 { 0 } else { lcg(s) as usize % pool.len() });
+            let targets: Vec<usize> = (0..op.arity()).map(|_| pick(&mut seed)).collect();
+            let num_controls = ((lcg(&mut seed) % 3) as usize).min(n - op.arity());
+            let ctrl_mask = (0..num_controls).fold(0, |m, _| m | (1usize << pick(&mut seed)));
+            let run = |isa: Isa| {
+                let mut s = start.clone();
+                dispatch(isa, ApplyOp { state: &mut s, op: &op, targets: &targets, ctrl_mask });
+                bits(&s)
+            };
+            let portable = run(isas[0]);
+            for &isa in &isas[1..] {
+                assert!(run(isa) == portable, "{isa:?}: {op:?} on {targets:?} ctrl {ctrl_mask:b}, {n} qubits");
+            }
+        }
+    }
+    // The slice entry points on every length up to a few registers (odd tails included).
+    for len in 0..=19 {
+        let lo: Vec<C> = (0..len).map(|_| C::new(lcg(&mut seed) as f64 / 3e9, lcg(&mut seed) as f64 / 3e9)).collect();
+        let hi: Vec<C> = lo.iter().rev().map(|z| z * C::new(0.3, -1.1)).collect();
+        for kind in 0..3 {
+            let Op::Mat1(m) = random_op(kind, &mut seed) else { unreachable!() };
+            let run = |isa: Isa| {
+                let (mut l, mut h) = (lo.clone(), hi.clone());
+                dispatch(isa, Mat1Slices(&mut l, &mut h, m));
+                dispatch(isa, ScaleSlice(&mut h, m[0][1]));
+                (bits(&l), bits(&h))
+            };
+            let portable = run(isas[0]);
+            for &isa in &isas[1..] {
+                assert!(run(isa) == portable, "{isa:?}: {m:?} on {len} amplitudes");
+            }
+        }
+    }
+}
