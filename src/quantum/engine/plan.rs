@@ -215,40 +215,27 @@ impl Plan {
         }
         let flips: Vec<Option<Flip>> = nodes.iter().map(Flip::of).collect();
         let runs = if n >= affine_min { affine_runs(&flips, &nodes) } else { Vec::new() };
-        let (mut all_segments, mut all_schedule, mut affine) = (Vec::new(), Vec::new(), Vec::new());
-        let gap = |from: usize, to: usize, segs: &mut Vec<Segment>, sched: &mut Vec<Segment>| {
-            let part = &nodes[from..to];
-            // A state that fits one block is one block: its runs share one set-up of the backward sweep.
-            let s = segments(part);
-            let t = if n > BLOCK_QUBITS { schedule(part, instructions, &members) } else { s.clone() };
-            segs.extend(s.into_iter().map(|x| offset(x, from)));
-            sched.extend(t.into_iter().map(|x| offset(x, from)));
-        };
+        let (mut segments, mut schedule, mut affine) = (Vec::new(), Vec::new(), Vec::new());
+        let tiling = (n > BLOCK_QUBITS).then_some((instructions, &members[..]));
         let mut at = 0;
-        for &(a, b) in &runs {
-            gap(at, a, &mut all_segments, &mut all_schedule);
-            let run: Vec<Flip> = flips[a..b].iter().map(|f| f.expect("a permutation node")).collect();
-            all_segments.push(Segment::Affine(a, b, affine.len()));
-            all_schedule.push(Segment::Affine(a, b, affine.len()));
-            affine.push(AffineRun::new(n, &run));
+        for (a, b) in runs.into_iter().chain([(nodes.len(), nodes.len())]) {
+            // A state that fits one block is one block: its runs share one set-up of the backward sweep.
+            segments.extend(order(&nodes, at..a, None));
+            schedule.extend(order(&nodes, at..a, tiling));
+            if a < b {
+                let run: Vec<Flip> = flips[a..b].iter().map(|f| f.expect("a permutation node")).collect();
+                segments.push(Segment::Affine(a, b, affine.len()));
+                schedule.push(Segment::Affine(a, b, affine.len()));
+                affine.push(AffineRun::new(n, &run));
+            }
             at = b;
         }
-        gap(at, nodes.len(), &mut all_segments, &mut all_schedule);
         let reads = |node: &Node, inputs_too: bool| {
             slots[node.slots.0..node.slots.1].iter().any(|s| inputs_too || s.kind == ParamKind::Weight)
         };
         let first_weight = nodes.iter().position(|node| reads(node, false));
         let first_param = nodes.iter().position(|node| reads(node, true));
-        Plan {
-            nodes,
-            members,
-            slots,
-            first_weight,
-            first_param,
-            segments: all_segments,
-            schedule: all_schedule,
-            affine,
-        }
+        Plan { nodes, members, slots, first_weight, first_param, segments, schedule, affine }
     }
 }
 
@@ -266,16 +253,6 @@ fn affine_runs(flips: &[Option<Flip>], nodes: &[Node]) -> Vec<(usize, usize)> {
         i += len.max(1);
     }
     runs
-}
-
-/// `segment` with its node indices moved up by `by`.
-fn offset(segment: Segment, by: usize) -> Segment {
-    match segment {
-        Segment::Node(i) => Segment::Node(i + by),
-        Segment::Blocked(a, b) => Segment::Blocked(a + by, b + by),
-        Segment::Tiled(a, b, m) => Segment::Tiled(a + by, b + by, m),
-        Segment::Affine(a, b, k) => Segment::Affine(a + by, b + by, k),
-    }
 }
 
 /// A shift δ of one angle of one instruction, for the parameter-shift rules.
@@ -342,24 +319,6 @@ pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat
     op1(m)
 }
 
-/// The execution order: maximal runs (at most [`MAX_BLOCKED_RUN`]) of two or more low nodes become blocked
-/// segments (for a state of at most 2^13 amplitudes, every node is low and the state is the one block).
-fn segments(nodes: &[Node]) -> Vec<Segment> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < nodes.len() {
-        let run = nodes[i..].iter().take(MAX_BLOCKED_RUN).take_while(|n| n.low).count();
-        if run >= 2 {
-            out.push(Segment::Blocked(i, i + run));
-            i += run;
-        } else {
-            out.push(Segment::Node(i));
-            i += 1;
-        }
-    }
-    out
-}
-
 /// Whether a node does arithmetic on every amplitude it touches (a dense 2x2 or 4x4 matrix): only runs of
 /// such nodes are worth tiling. Permutations and diagonal ops are memory-bound, and copying a tile in and out
 /// costs them more than the passes it saves (measured: CNOT chains ran 1.4× slower tiled).
@@ -372,31 +331,32 @@ fn dense(node: &Node, instructions: &[Instruction], members: &[usize]) -> bool {
     }
 }
 
-/// The forward order: blocked runs as in [`segments`], and runs of other nodes whose qubits at or above
+/// The execution order of nodes `range`: maximal runs (at most [`MAX_BLOCKED_RUN`]) of two or more low nodes
+/// become blocked segments (for a state of at most 2^13 amplitudes, every node is low and the state is the one
+/// block). With `tiling` (the forward order on larger states), runs of other nodes whose qubits at or above
 /// [`TILE_LOW_BITS`] number at most [`BLOCK_QUBITS`] − [`TILE_LOW_BITS`] together, and that are all [`dense`],
 /// become tiled segments, so that dense gates on high qubits also share one pass over the state.
-fn schedule(nodes: &[Node], instructions: &[Instruction], members: &[usize]) -> Vec<Segment> {
-    let max_high = BLOCK_QUBITS - TILE_LOW_BITS;
-    let high_of = |node: &Node| {
-        instructions[members[node.members.0]].qubits().filter(|&q| q >= TILE_LOW_BITS).fold(0usize, |m, q| m | 1 << q)
-    };
+fn order(nodes: &[Node], range: std::ops::Range<usize>, tiling: Option<(&[Instruction], &[usize])>) -> Vec<Segment> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < nodes.len() {
-        let low_run = nodes[i..].iter().take(MAX_BLOCKED_RUN).take_while(|n| n.low).count();
+    let mut i = range.start;
+    while i < range.end {
+        let low_run = nodes[i..range.end].iter().take(MAX_BLOCKED_RUN).take_while(|n| n.low).count();
         if low_run >= 2 {
             out.push(Segment::Blocked(i, i + low_run));
             i += low_run;
             continue;
         }
         let (mut mask, mut j) = (0usize, i);
-        while j < nodes.len() && j - i < MAX_BLOCKED_RUN && dense(&nodes[j], instructions, members) {
-            let next = mask | high_of(&nodes[j]);
-            if next.count_ones() as usize > max_high {
-                break;
+        if let Some((instructions, members)) = tiling {
+            while j < range.end && j - i < MAX_BLOCKED_RUN && dense(&nodes[j], instructions, members) {
+                let high = instructions[members[nodes[j].members.0]].qubits().filter(|&q| q >= TILE_LOW_BITS);
+                let next = high.fold(mask, |m, q| m | 1 << q);
+                if next.count_ones() as usize > BLOCK_QUBITS - TILE_LOW_BITS {
+                    break;
+                }
+                mask = next;
+                j += 1;
             }
-            mask = next;
-            j += 1;
         }
         if j - i >= 2 {
             out.push(Segment::Tiled(i, j, mask));
