@@ -4,8 +4,8 @@
 use nalgebra::DMatrix;
 
 use super::function::{Jacobian, QuantumFunction};
-use super::tape::Gradients;
 use crate::error::Result;
+use crate::quantum::engine::Gradients;
 
 pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> Result<Jacobian> {
     let mut ws = f.workspace()?;

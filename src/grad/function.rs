@@ -5,8 +5,9 @@ use num_complex::Complex64 as C;
 use rand::Rng;
 
 use super::readout::{Outputs, Readout};
-use super::tape::{Gradients, Workspace};
+use super::tape::Workspace;
 use crate::error::{Error, Result};
+use crate::quantum::engine::Gradients;
 use crate::quantum::engine::{AngleShift, Binding, Mat2x2, Plan};
 use crate::quantum::op::{ONE, ZERO};
 use crate::quantum::Circuit;

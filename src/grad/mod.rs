@@ -25,6 +25,7 @@ mod serde_repr;
 mod shift;
 mod tape;
 
+pub use crate::quantum::engine::Gradients;
 pub use function::{DiffMethod, Jacobian, QuantumFunction, Vjp, FINITE_DIFFERENCE_STEP};
 pub use readout::Outputs;
-pub use tape::{Gradients, Tape, Workspace};
+pub use tape::{Tape, Workspace};

@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 
 use super::function::{check_len, QuantumFunction};
 use crate::error::{Error, Result};
-use crate::quantum::engine::{BackScratch, Binding, GradSinks, Mat2x2};
+use crate::quantum::engine::{BackScratch, Binding, Gradients, Mat2x2};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
@@ -144,27 +144,6 @@ impl Tape {
     }
 }
 
-/// Where [`QuantumFunction::backward`] **adds** its gradients: gᵀ∂f/∂w into `weights` (one entry per weight),
-/// gᵀ∂f/∂x into `inputs` when given (one entry per input; without it the sweep stops at the first gate that
-/// reads a weight).
-///
-/// # Example
-///
-/// ```
-/// use qnet::grad::Gradients;
-///
-/// let mut dw = vec![0.0; 3];
-/// let sinks = Gradients { weights: &mut dw, inputs: None };
-/// assert_eq!(sinks.weights.len(), 3);
-/// ```
-#[derive(Debug)]
-pub struct Gradients<'a> {
-    /// Σ_i g_i ∂f_i/∂w_j is added to entry j.
-    pub weights: &'a mut [f64],
-    /// Σ_i g_i ∂f_i/∂x_j is added to entry j, when given.
-    pub inputs: Option<&'a mut [f64]>,
-}
-
 impl Gradients<'_> {
     /// Whether the slices have the lengths of `weights` and `inputs`.
     fn check(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
@@ -293,8 +272,7 @@ impl QuantumFunction {
         grads: Gradients<'_>,
     ) {
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
-        let sinks = GradSinks { weights: grads.weights, inputs: grads.inputs };
         let binding = Binding::new(self.circuit(), weights, inputs);
-        self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, recorded, sinks, &mut ws.back);
+        self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, recorded, grads, &mut ws.back);
     }
 }

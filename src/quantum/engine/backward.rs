@@ -17,14 +17,26 @@ use crate::error::ParamKind;
 use crate::quantum::kernels;
 use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
-use crate::quantum::Pauli;
 
-/// Where the backward sweep adds its gradients: ∂/∂w always, ∂/∂x when `inputs` is given (without it the
-/// sweep stops at the first gate that reads a weight).
+/// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w into `weights` (one entry per weight),
+/// gᵀ∂f/∂x into `inputs` when given (one entry per input; without it the sweep stops at the first gate that
+/// reads a weight).
+///
+/// # Example
+///
+/// ```
+/// use qnet::grad::Gradients;
+///
+/// let mut dw = vec![0.0; 3];
+/// let sinks = Gradients { weights: &mut dw, inputs: None };
+/// assert_eq!(sinks.weights.len(), 3);
+/// ```
 #[derive(Debug)]
-pub(crate) struct GradSinks<'a> {
-    pub(crate) weights: &'a mut [f64],
-    pub(crate) inputs: Option<&'a mut [f64]>,
+pub struct Gradients<'a> {
+    /// Σ_i g_i ∂f_i/∂w_j is added to entry j.
+    pub weights: &'a mut [f64],
+    /// Σ_i g_i ∂f_i/∂x_j is added to entry j, when given.
+    pub inputs: Option<&'a mut [f64]>,
 }
 
 /// What the sweep does at one node: un-apply `undo`; when `grads` is not empty, first read the node's
@@ -75,17 +87,6 @@ fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
     })
 }
 
-/// ∂U/∂θ·U† = −(i/2)P for a rotation exp(−iθP/2).
-fn pauli_generator(p: Pauli) -> [[C; 2]; 2] {
-    let h = 0.5;
-    match p {
-        Pauli::X => [[ZERO, C::new(0.0, -h)], [C::new(0.0, -h), ZERO]],
-        Pauli::Y => [[ZERO, C::new(-h, 0.0)], [C::new(h, 0.0), ZERO]],
-        Pauli::Z => [[C::new(0.0, -h), ZERO], [ZERO, C::new(0.0, h)]],
-        Pauli::I => [[ZERO; 2]; 2],
-    }
-}
-
 impl Plan {
     /// The backward sweep of `circuit`'s plan from φ = ψ_N and λ = Aψ_N (both consumed), adding ∂⟨A⟩/∂w and
     /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`. `recorded` holds the
@@ -97,7 +98,7 @@ impl Plan {
         phi: &mut Vec<C>,
         lambda: &mut Vec<C>,
         recorded: &[Mat2x2],
-        mut sinks: GradSinks<'_>,
+        mut sinks: Gradients<'_>,
         scratch: &mut BackScratch,
     ) {
         let want_inputs = sinks.inputs.is_some();
@@ -212,13 +213,9 @@ impl Plan {
                         v = mul1(&v, &us[next]);
                     }
                     let inst = &instructions[s.k];
-                    let d = match inst.gate().pauli_derivative(s.slot) {
-                        Some(p) => pauli_generator(p),
-                        None => {
-                            let angles = binding.angles(s.k);
-                            mul_adj(&inst.gate().derivative(angles, s.slot).matrix1(), &us[s.member])
-                        }
-                    };
+                    let d = inst.gate().rotation_generator(s.slot).unwrap_or_else(|| {
+                        mul_adj(&inst.gate().derivative(binding.angles(s.k), s.slot).matrix1(), &us[s.member])
+                    });
                     let a = if next == us.len() { d } else { mul_adj(&mul1(&v, &d), &v) };
                     grads.push(Grad { slot: j, start: mats.len() });
                     mats.extend(a.iter().flatten());

@@ -20,7 +20,8 @@ mod backward;
 mod forward;
 mod plan;
 
-pub(crate) use backward::{BackScratch, GradSinks};
+pub(crate) use backward::BackScratch;
+pub use backward::Gradients;
 pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 
 #[cfg(test)]
@@ -95,7 +96,7 @@ mod tests {
             // λ = Z₀φ: the gradient of ⟨Z₀⟩ from φ = U|start⟩.
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 9];
-            let sinks = GradSinks { weights: &mut grads, inputs: None };
+            let sinks = Gradients { weights: &mut grads, inputs: None };
             p.backward(
                 &Binding::new(&c, &w, &[]),
                 &mut phi,
@@ -160,7 +161,7 @@ mod tests {
             let mut phi = forward(p);
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 2 == 0 { *a } else { -a }).collect();
             let mut grads = [0.0; 5];
-            let sinks = GradSinks { weights: &mut grads, inputs: None };
+            let sinks = Gradients { weights: &mut grads, inputs: None };
             p.backward(&Binding::new(&c, &w, &[]), &mut phi, &mut lambda, &[], sinks, &mut BackScratch::default());
             (grads, phi)
         };

@@ -146,15 +146,17 @@ impl Gate {
         Some(if extra_controls { ShiftRule::FourTerm } else { base })
     }
 
-    /// The Pauli P on the op's (single) target with (∂U/∂θ_slot)·U† = −iP/2, when the angle enters as the
-    /// leftmost factor exp(−iθP/2) of the gate (RX, RY, RZ, their controlled forms, Rot's ω): the adjoint
-    /// sweep then reads the derivative with a few real operations.
-    pub(crate) fn pauli_derivative(&self, slot: usize) -> Option<crate::quantum::Pauli> {
-        use crate::quantum::Pauli;
+    /// (∂U/∂θ_slot)·U† = −(i/2)P on the op's (single) target, when the angle enters as the leftmost factor
+    /// exp(−iθP/2) of the gate with P a Pauli (RX, RY, RZ, their controlled forms, Rot's ω): the adjoint sweep
+    /// then needs no derivative matrix.
+    pub(crate) fn rotation_generator(&self, slot: usize) -> Option<[[C; 2]; 2]> {
+        let h = 0.5;
         match (self, slot) {
-            (Gate::RX(_) | Gate::CRX(_), 0) => Some(Pauli::X),
-            (Gate::RY(_) | Gate::CRY(_), 0) => Some(Pauli::Y),
-            (Gate::RZ(_) | Gate::CRZ(_), 0) | (Gate::Rot(..), 2) => Some(Pauli::Z),
+            (Gate::RX(_) | Gate::CRX(_), 0) => Some([[ZERO, C::new(0.0, -h)], [C::new(0.0, -h), ZERO]]),
+            (Gate::RY(_) | Gate::CRY(_), 0) => Some([[ZERO, C::new(-h, 0.0)], [C::new(h, 0.0), ZERO]]),
+            (Gate::RZ(_) | Gate::CRZ(_), 0) | (Gate::Rot(..), 2) => {
+                Some([[C::new(0.0, -h), ZERO], [ZERO, C::new(0.0, h)]])
+            }
             _ => None,
         }
     }
