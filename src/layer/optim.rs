@@ -317,7 +317,7 @@ impl Adam {
     /// # }
     /// ```
     pub fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()> {
-        if width == 0 || params.len() % width != 0 {
+        if width == 0 || !params.len().is_multiple_of(width) {
             return Err(Error::DimensionMismatch {
                 what: "row-sparse parameter table (a multiple of the row width)",
                 expected: params.len().div_ceil(width.max(1)) * width.max(1),

@@ -162,7 +162,7 @@ impl QuantumLayer {
 
     fn batch_size(&self, inputs: &[f64]) -> Result<usize> {
         let n = self.num_inputs();
-        if inputs.len() % n != 0 {
+        if !inputs.len().is_multiple_of(n) {
             return Err(Error::DimensionMismatch {
                 what: "batch of quantum layer inputs (a multiple of the input dimension)",
                 expected: inputs.len().div_ceil(n) * n,

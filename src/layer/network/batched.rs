@@ -11,7 +11,7 @@ use crate::layer::gradients::{ForwardBackward, LayerGradients};
 impl QuantumNetwork {
     fn batch_size(&self, xs: &[f64]) -> Result<usize> {
         let d = self.input_dim();
-        if xs.len() % d != 0 {
+        if !xs.len().is_multiple_of(d) {
             return Err(Error::DimensionMismatch {
                 what: "batch of network inputs (a multiple of the input dimension)",
                 expected: xs.len().div_ceil(d) * d,

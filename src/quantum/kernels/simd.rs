@@ -7,6 +7,10 @@
 //! instruction set gives the same bits. A register holds (re, im) pairs; a complex product a·b is
 //! `a·b.re + swap(a)·(−b.im, b.im)`, which rounds as the portable `(a.re·b.re − a.im·b.im, a.re·b.im + a.im·b.re)`
 //! since x − y = x + (−y) and (−x)·y = −(x·y) exactly.
+//!
+//! The levels, narrowest first: the portable loops; AVX2 (`__m256d`, two complex numbers per register); AVX-512F
+//! (`__m512d`, four), whose loops finish the last one to three amplitudes of a slice with the AVX2 loops and
+//! those the last one with the portable loops. [`Isa::detected`] picks the widest.
 
 use num_complex::Complex64 as C;
 
@@ -20,6 +24,8 @@ enum Level {
     Portable,
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl Isa {
@@ -36,6 +42,9 @@ impl Isa {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             isas.push(Isa(Level::Avx2));
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                isas.push(Isa(Level::Avx512));
+            }
         }
         isas
     }
@@ -56,6 +65,9 @@ pub(crate) fn dispatch<T: Task>(isa: Isa, task: T) -> T::Output {
         // SAFETY: an `Isa` is made only after detecting its instruction set.
         #[cfg(target_arch = "x86_64")]
         Level::Avx2 => unsafe { run_avx2(task) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { run_avx512(task) },
     }
 }
 
@@ -68,6 +80,17 @@ pub(crate) fn dispatch<T: Task>(isa: Isa, task: T) -> T::Output {
 unsafe fn run_avx2<T: Task>(task: T) -> T::Output {
     // SAFETY: the processor supports AVX2, as the caller promises.
     task.run(unsafe { Simd::<x86::__m256d>::new() })
+}
+
+/// [`Task::run`] with AVX-512F (which implies AVX2) enabled.
+///
+/// # Safety
+/// The processor must support AVX2 and AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn run_avx512<T: Task>(task: T) -> T::Output {
+    // SAFETY: the processor supports AVX2 and AVX-512F, as the caller promises.
+    task.run(unsafe { Simd::<x86::__m512d>::new() })
 }
 
 /// The leaf loops of the gate kernels for one instruction set. A value proves that the processor supports it.
@@ -344,7 +367,7 @@ impl<V: Vector> Kernels for Simd<V> {
 mod x86 {
     pub(super) use std::arch::x86_64::*;
 
-    use super::{Portable, Vector};
+    use super::{Portable, Simd, Vector};
 
     /// The [`Vector`] impl of a register type from its intrinsics.
     macro_rules! vector {
@@ -414,5 +437,20 @@ mod x86 {
         _mm256_mul_pd,
         |a| _mm256_permute_pd::<0b0101>(a),
         (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a))
+    );
+    // Four complex numbers per register, the last one to three done with AVX2 (and then portably); the adjacent
+    // pairs of `spread` are its 256-bit halves, so it repeats the 128-bit lanes (0, 0, 2, 2) and (1, 1, 3, 3).
+    vector!(
+        __m512d,
+        4,
+        Simd<__m256d>,
+        "avx512f",
+        |p| _mm512_broadcast_f64x4(_mm256_loadu_pd(p.as_ptr())),
+        _mm512_loadu_pd,
+        _mm512_storeu_pd,
+        _mm512_add_pd,
+        _mm512_mul_pd,
+        |a| _mm512_permute_pd::<0b0101_0101>(a),
+        (_mm512_shuffle_f64x2::<0b1010_0000>(a, a), _mm512_shuffle_f64x2::<0b1111_0101>(a, a))
     );
 }

@@ -132,8 +132,9 @@ fn every_instruction_set_gives_the_portable_bits() {
             }
         }
     }
-    // The slice entry points on every length up to a few registers (odd tails included).
-    for len in 0..=19 {
+    // Every kernel method, and the slice entry points, on every length up to several registers of the widest
+    // set (every tail: 1 to 3 amplitudes past a whole register, odd lengths, 1-element slices) and a few large.
+    for len in (0..=40).chain([255, 256, 1000, 1023, 4099]) {
         let lo: Vec<C> = (0..len).map(|_| C::new(lcg(&mut seed) as f64 / 3e9, lcg(&mut seed) as f64 / 3e9)).collect();
         let hi: Vec<C> = lo.iter().rev().map(|z| z * C::new(0.3, -1.1)).collect();
         for kind in 0..3 {
@@ -142,12 +143,37 @@ fn every_instruction_set_gives_the_portable_bits() {
                 let (mut l, mut h) = (lo.clone(), hi.clone());
                 dispatch(isa, Mat1Slices(&mut l, &mut h, m));
                 dispatch(isa, ScaleSlice(&mut h, m[0][1]));
+                dispatch(isa, EveryKernel(&mut l, &mut h, m));
                 (bits(&l), bits(&h))
             };
             let portable = run(isas[0]);
             for &isa in &isas[1..] {
                 assert!(run(isa) == portable, "{isa:?}: {m:?} on {len} amplitudes");
             }
+        }
+    }
+}
+
+/// Every method of [`Kernels`] in turn on two slices of equal length (the adjacent ones on the even prefix of
+/// the first, then of the second past its first amplitude).
+struct EveryKernel<'a>(&'a mut [C], &'a mut [C], [[C; 2]; 2]);
+
+impl Task for EveryKernel<'_> {
+    type Output = ();
+    fn run<K: Kernels>(self, k: K) {
+        let EveryKernel(lo, hi, m) = self;
+        let [[a, b], [c, d]] = m;
+        k.scale(lo, a);
+        k.mat1(lo, hi, m);
+        k.rx(hi, lo, [a.re, b.im, c.im, d.re]);
+        k.real(lo, hi, [[a.re, b.re], [c.re, d.re]]);
+        let even = lo.len() & !1;
+        k.mat1_adjacent(&mut lo[..even], m);
+        k.diag_adjacent(&mut lo[..even], b, c);
+        if let Some(rest) = hi.get_mut(1..) {
+            let even = rest.len() & !1;
+            k.mat1_adjacent(&mut rest[..even], [[d, c], [b, a]]);
+            k.diag_adjacent(&mut rest[..even], d, a);
         }
     }
 }

@@ -147,7 +147,7 @@ impl LinearChainCrf {
 
     fn check_emissions(&self, emissions: &[f64]) -> Result<usize> {
         let k = self.num_tags;
-        if emissions.len() % k != 0 || emissions.is_empty() {
+        if !emissions.len().is_multiple_of(k) || emissions.is_empty() {
             return Err(Error::DimensionMismatch {
                 what: "crf emissions (a non-empty multiple of the number of tags)",
                 expected: emissions.len().div_ceil(k).max(1) * k,
