@@ -42,22 +42,8 @@ enum Cell {
     Glyph(char),
 }
 
-fn mask_char(m: u8) -> char {
-    match m {
-        0 => ' ',
-        x if x == L | R || x == L || x == R => '─',
-        x if x == U | D || x == U || x == D => '│',
-        x if x == R | D => '┌',
-        x if x == L | D => '┐',
-        x if x == U | R => '└',
-        x if x == U | L => '┘',
-        x if x == U | D | R => '├',
-        x if x == U | D | L => '┤',
-        x if x == L | R | D => '┬',
-        x if x == L | R | U => '┴',
-        _ => '┼',
-    }
-}
+/// The box-drawing character of each set of connections, indexed by `L | R | U | D`.
+const MASK_CHARS: [char; 16] = [' ', '─', '─', '─', '│', '┘', '└', '┴', '│', '┐', '┌', '┬', '│', '┤', '├', '┼'];
 
 /// A band of the diagram's rows, `rows.start..rows.end`; drawing outside the band is ignored.
 struct Canvas {
@@ -98,7 +84,7 @@ impl Canvas {
         self.cells[row - self.first_row]
             .iter()
             .map(|c| match *c {
-                Cell::Mask(m) => mask_char(m),
+                Cell::Mask(m) => MASK_CHARS[usize::from(m)],
                 Cell::Glyph(g) => g,
             })
             .collect()
@@ -121,36 +107,19 @@ struct Item {
 impl Item {
     fn of(inst: &Instruction) -> Item {
         let g = inst.gate();
-        let t = inst.targets();
-        let own = g.num_controls();
-        let mut dots: Vec<usize> = Vec::new();
-        let mut swaps = Vec::new();
-        let boxed = match g {
-            Gate::SWAP => {
-                swaps.extend_from_slice(t);
-                None
-            }
-            Gate::Fredkin => {
-                dots.push(t[0]);
-                swaps.extend_from_slice(&t[1..]);
-                None
-            }
-            _ => {
-                dots.extend_from_slice(&t[..own]);
-                Some((t[own..].to_vec(), label(g)))
-            }
+        let (own, t) = (g.num_controls(), inst.targets());
+        // SWAP and Fredkin mark their swapped qubits with `X`; every other gate boxes its own qubits.
+        let (swaps, boxed) = match g {
+            Gate::SWAP | Gate::Fredkin => (t[own..].to_vec(), None),
+            _ => (Vec::new(), Some((t[own..].to_vec(), label(g)))),
         };
-        dots.extend_from_slice(inst.controls());
+        let dots = t[..own].iter().chain(inst.controls()).copied().collect();
         let (lo, hi) = inst.qubits().fold((usize::MAX, 0), |(lo, hi), q| (lo.min(q), hi.max(q)));
         Item { lo, hi, boxed, dots, swaps }
     }
 
     fn width(&self) -> usize {
-        match &self.boxed {
-            Some((qubits, label)) if qubits.len() > 1 => label.chars().count() + 5,
-            Some((_, label)) => label.chars().count() + 4,
-            None => 1,
-        }
+        self.boxed.as_ref().map_or(1, |(qubits, label)| label.chars().count() + 4 + usize::from(qubits.len() > 1))
     }
 
     /// Draws the item in the column starting at `x0`, `width` wide.
@@ -211,24 +180,13 @@ impl Item {
         }
         // Vertical connections: from the anchors above the box to its top edge, from its bottom edge to the
         // anchors below; without a box, from the highest anchor to the lowest.
-        let mut segment = |from: usize, to: usize| {
-            if from >= to {
-                return;
+        if let (Some(&min), Some(&max)) = (anchors.iter().min(), anchors.iter().max()) {
+            let (top, bottom) = box_rows.map_or((max, max), |(_, _, top, bottom)| (top, bottom));
+            for (from, to) in [(min, top), (bottom, max)].into_iter().filter(|(from, to)| from < to) {
+                canvas.or(from, xc, D);
+                (from + 1..to).for_each(|row| canvas.or(row, xc, U | D));
+                canvas.or(to, xc, U);
             }
-            canvas.or(from, xc, D);
-            for row in from + 1..to {
-                canvas.or(row, xc, U | D);
-            }
-            canvas.or(to, xc, U);
-        };
-        let (min, max) = (anchors.iter().min().copied(), anchors.iter().max().copied());
-        match (box_rows, min, max) {
-            (Some((_, _, top, bottom)), Some(min), Some(max)) => {
-                segment(min, top);
-                segment(bottom, max);
-            }
-            (None, Some(min), Some(max)) => segment(min, max),
-            _ => {}
         }
     }
 }
@@ -456,6 +414,7 @@ mod tests {
 
     #[test]
     fn masks_merge_into_box_drawing_characters() {
+        let mask_char = |m: u8| MASK_CHARS[usize::from(m)];
         assert_eq!(mask_char(U | R | D), '├');
         assert_eq!(mask_char(L | R | U), '┴');
         assert_eq!(mask_char(L | R | U | D), '┼');
