@@ -227,9 +227,7 @@ impl StateVector {
     /// # Errors
     /// As [`Instruction::new`] and [`StateVector::apply`]; [`Error::UnboundParameter`] for a weight or input.
     pub fn apply_gate(&mut self, gate: &Gate, qubits: &[usize]) -> Result<()> {
-        for p in gate.params().iter() {
-            p.constant()?;
-        }
+        gate.params().iter().try_for_each(|p| p.constant().map(drop))?;
         self.apply(&Instruction::new(gate.clone(), qubits.to_vec(), Vec::new())?, &[], &[])
     }
 
@@ -278,7 +276,12 @@ impl StateVector {
     /// [`Error::InvalidQubit`] when the string acts on a qubit beyond the register.
     pub fn expectation_pauli(&self, term: &PauliString) -> Result<f64> {
         term.check_fits(self.num_qubits)?;
-        Ok(term.expectation_of(&self.amps))
+        let (flip, phase, num_y) = term.masks();
+        Ok(if flip == 0 {
+            term.coeff() * kernels::diagonal_pauli_expectation(&self.amps, phase)
+        } else {
+            (kernels::pauli_matrix_element(&self.amps, &self.amps, flip, phase, num_y) * term.coeff()).re
+        })
     }
 
     /// ⟨ψ|O|ψ⟩ = Σ_k c_k ⟨ψ|P_k|ψ⟩, without building O's matrix.
@@ -298,8 +301,16 @@ impl StateVector {
     /// [`Error::InvalidQubit`] when a term does not fit, [`Error::QubitCountMismatch`] when `out` differs in size.
     pub fn apply_observable_into(&self, observable: &Observable, out: &mut Vec<C>) -> Result<()> {
         observable.check_fits(self.num_qubits)?;
+        out.clear();
         out.resize(self.amps.len(), ZERO);
-        observable.apply_into(&self.amps, out);
+        for term in observable.terms() {
+            let (flip, phase, num_y) = term.masks();
+            let factor = kernels::i_pow(num_y) * term.coeff();
+            for (i, &a) in self.amps.iter().enumerate() {
+                let sign = if (i & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
+                out[i ^ flip] += factor * a * sign;
+            }
+        }
         Ok(())
     }
 
@@ -382,11 +393,7 @@ impl StateVector {
         let keep = if outcome == 1 { bit } else { 0 };
         let factor = 1.0 / p.sqrt();
         for (i, a) in self.amps.iter_mut().enumerate() {
-            if i & bit == keep {
-                *a *= factor;
-            } else {
-                *a = ZERO;
-            }
+            *a = if i & bit == keep { *a * factor } else { ZERO };
         }
         Ok(())
     }
