@@ -30,7 +30,7 @@ use crate::error::{Error, ParamKind, Result};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "super::serde_repr::InstructionData", into = "super::serde_repr::InstructionData")
+    serde(try_from = "super::serde_repr::InstructionData", rename = "InstructionData")
 )]
 pub struct Instruction {
     gate: Gate,
@@ -170,12 +170,14 @@ impl std::fmt::Display for Instruction {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "super::serde_repr::CircuitData", into = "super::serde_repr::CircuitData")
+    serde(try_from = "super::serde_repr::CircuitData", rename = "CircuitData")
 )]
 pub struct Circuit {
     num_qubits: usize,
     instructions: Vec<Instruction>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     num_weights: usize,
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     num_inputs: usize,
 }
 

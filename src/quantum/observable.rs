@@ -95,7 +95,7 @@ impl std::fmt::Display for Pauli {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "super::serde_repr::PauliStringData", into = "super::serde_repr::PauliStringData")
+    serde(try_from = "super::serde_repr::PauliStringData", rename = "PauliStringData")
 )]
 pub struct PauliString {
     coeff: f64,
