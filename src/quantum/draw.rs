@@ -134,13 +134,10 @@ impl Item {
             let (top, bottom) = (2 * blo, 2 * bhi + 2);
             let x1 = x0 + width - 1;
             box_rows = Some((blo, bhi, top, bottom));
-            canvas.or(top, x0, R | D);
-            canvas.or(top, x1, L | D);
-            canvas.or(bottom, x0, U | R);
-            canvas.or(bottom, x1, U | L);
-            for x in x0 + 1..x1 {
-                canvas.or(top, x, L | R);
-                canvas.or(bottom, x, L | R);
+            for (row, end) in [(top, D), (bottom, U)] {
+                canvas.or(row, x0, R | end);
+                canvas.or(row, x1, L | end);
+                (x0 + 1..x1).for_each(|x| canvas.or(row, x, L | R));
             }
             let multi = qubits.len() > 1;
             for row in top + 1..bottom {
@@ -154,9 +151,7 @@ impl Item {
                 };
                 canvas.set(row, x0, Cell::Mask(left));
                 canvas.set(row, x1, Cell::Mask(right));
-                for x in x0 + 1..x1 {
-                    canvas.set(row, x, Cell::Glyph(' '));
-                }
+                canvas.text(row, x0 + 1, &" ".repeat(width - 2));
                 if multi && on_wire {
                     if let Some(slot) = qubits.iter().position(|&b| b == q) {
                         canvas.text(row, x0 + 1, &slot.to_string());
@@ -244,11 +239,7 @@ fn format_number(v: f64) -> String {
     }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    String::from(if s == "-0" { "0" } else { s })
 }
 
 impl fmt::Display for Circuit {
@@ -344,15 +335,10 @@ impl fmt::Display for Diagram<'_> {
                 for (q, name) in names.iter().enumerate().filter(|(q, _)| rows.contains(&(2 * q + 1))) {
                     let row = 2 * q + 1;
                     canvas.text(row, label_width - name.len(), name);
-                    if !first {
-                        canvas.text(row, label_width, "«");
-                    }
-                    for x in label_width + lead..cols - usize::from(!last) {
-                        canvas.or(row, x, L | R);
-                    }
-                    if !last {
-                        canvas.text(row, cols - 1, "»");
-                    }
+                    canvas.text(row, label_width, if first { "" } else { "«" });
+                    canvas.text(row, cols - 1, if last { "" } else { "»" });
+                    // The wire runs under the cut marks, which keep their glyphs.
+                    (label_width..cols).for_each(|x| canvas.or(row, x, L | R));
                 }
                 let mut x = label_width + lead + 1;
                 for c in range.clone() {
@@ -364,10 +350,7 @@ impl fmt::Display for Diagram<'_> {
                     x += widths[c] + 1;
                 }
                 for row in rows {
-                    if row > 0 {
-                        f.write_str("\n")?;
-                    }
-                    f.write_str(canvas.line(row).trim_end())?;
+                    write!(f, "{}{}", if row > 0 { "\n" } else { "" }, canvas.line(row).trim_end())?;
                 }
             }
         }
