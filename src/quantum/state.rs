@@ -96,9 +96,7 @@ impl StateVector {
     /// [`Error::ZeroQubits`] for 0; [`Error::TooManyQubits`] when 2^n amplitudes cannot be allocated (the
     /// allocation is tried, never assumed, so this is an error and not an abort).
     pub fn new(num_qubits: usize) -> Result<Self> {
-        let mut amps = zeroed(num_qubits)?;
-        amps[0] = ONE;
-        Ok(StateVector { num_qubits, amps })
+        StateVector::basis(num_qubits, 0)
     }
 
     /// The basis state |index⟩.
@@ -164,7 +162,7 @@ impl StateVector {
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the sizes differ.
     pub fn copy_from(&mut self, other: &StateVector) -> Result<()> {
-        self.check_same(other)?;
+        self.check_same(other.num_qubits)?;
         self.amps.copy_from_slice(&other.amps);
         Ok(())
     }
@@ -181,9 +179,10 @@ impl StateVector {
         kernels::norm_sqr(&self.amps).sqrt()
     }
 
-    fn check_same(&self, other: &StateVector) -> Result<()> {
-        if self.num_qubits != other.num_qubits {
-            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: other.num_qubits });
+    /// [`Error::QubitCountMismatch`] unless `num_qubits` is this state's.
+    fn check_same(&self, num_qubits: usize) -> Result<()> {
+        if self.num_qubits != num_qubits {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: num_qubits });
         }
         Ok(())
     }
@@ -193,7 +192,7 @@ impl StateVector {
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the sizes differ.
     pub fn inner(&self, other: &StateVector) -> Result<C> {
-        self.check_same(other)?;
+        self.check_same(other.num_qubits)?;
         Ok(kernels::inner(&self.amps, &other.amps))
     }
 
@@ -256,9 +255,7 @@ impl StateVector {
     /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
     /// [`Circuit::check_parameters`].
     pub fn run(&mut self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        if circuit.num_qubits() != self.num_qubits {
-            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
-        }
+        self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
         Plan::compile_once(circuit).forward(
