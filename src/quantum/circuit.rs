@@ -30,7 +30,7 @@ use crate::error::{Error, ParamKind, Result};
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "super::serde_repr::InstructionData", into = "super::serde_repr::InstructionData")
+    serde(try_from = "super::serde_repr::InstructionData", rename = "InstructionData")
 )]
 pub struct Instruction {
     gate: Gate,
@@ -54,10 +54,7 @@ impl Instruction {
             return Err(Error::DuplicateQubit { qubit: all[i] });
         }
         for p in gate.params().iter() {
-            let value = match *p {
-                Param::Const(v) => v,
-                Param::Weight { scale, .. } | Param::Input { scale, .. } => scale,
-            };
+            let (Param::Const(value) | Param::Weight { scale: value, .. } | Param::Input { scale: value, .. }) = *p;
             if !value.is_finite() {
                 return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Angle { gate: gate.name() }, value });
             }
@@ -93,10 +90,7 @@ impl Instruction {
     /// # Errors
     /// [`Error::InvalidQubit`] for the first qubit out of range.
     pub fn check_qubits(&self, num_qubits: usize) -> Result<()> {
-        match self.qubits().find(|&q| q >= num_qubits) {
-            Some(qubit) => Err(Error::InvalidQubit { qubit, num_qubits }),
-            None => Ok(()),
-        }
+        self.qubits().find(|&q| q >= num_qubits).map_or(Ok(()), |qubit| Err(Error::InvalidQubit { qubit, num_qubits }))
     }
 
     /// The inverse instruction: the same placement with the inverse gate.
@@ -129,11 +123,8 @@ impl Instruction {
 
     /// The gate's angles bound to values (indices already checked).
     pub(crate) fn angles(&self, weights: &[f64], inputs: &[f64]) -> [f64; 3] {
-        let mut angles = [0.0; 3];
-        for (slot, p) in self.gate.params().iter().enumerate() {
-            angles[slot] = p.value_unchecked(weights, inputs);
-        }
-        angles
+        let params = self.gate.params();
+        std::array::from_fn(|slot| params.get(slot).map_or(0.0, |p| p.value_unchecked(weights, inputs)))
     }
 }
 
@@ -143,11 +134,8 @@ impl std::fmt::Display for Instruction {
         for (i, q) in self.targets.iter().enumerate() {
             write!(f, "{}q[{q}]", if i == 0 { " " } else { ", " })?;
         }
-        if !self.controls.is_empty() {
-            f.write_str(" if")?;
-            for q in &self.controls {
-                write!(f, " q[{q}]")?;
-            }
+        for (i, q) in self.controls.iter().enumerate() {
+            write!(f, "{}q[{q}]", if i == 0 { " if " } else { " " })?;
         }
         Ok(())
     }
@@ -182,25 +170,28 @@ impl std::fmt::Display for Instruction {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "super::serde_repr::CircuitData", into = "super::serde_repr::CircuitData")
+    serde(try_from = "super::serde_repr::CircuitData", rename = "CircuitData")
 )]
 pub struct Circuit {
     num_qubits: usize,
     instructions: Vec<Instruction>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     num_weights: usize,
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
     num_inputs: usize,
 }
 
-/// Builder methods that append one gate: `name => Gate::X, [qubits]`, and for a gate with one angle the
-/// angle's name after the qubits (`rx => Gate::RX, [q], angle`).
+/// Builder methods that append one gate: `name => Gate::X, [qubits]`, and for a gate with angles their names
+/// after the qubits (`rx => Gate::RX, [q], (angle)`); `errors` is the text of their `# Errors` section.
 macro_rules! gate_methods {
-    ($($(#[$doc:meta])* $name:ident => $gate:path, [$($q:ident),+] $(, $angle:ident)?;)*) => {$(
+    (errors: $errors:literal;
+     $($(#[$doc:meta])* $name:ident => $gate:path, [$($q:ident),+] $(, ($($angle:ident),+))?;)*) => {$(
         $(#[$doc])*
         ///
         /// # Errors
-        /// [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
-        pub fn $name(&mut self, $($q: usize,)+ $($angle: impl Into<Param>)?) -> Result<&mut Self> {
-            self.add($gate $(($angle.into()))?, &[$($q),+])
+        #[doc = $errors]
+        pub fn $name(&mut self, $($q: usize,)+ $($($angle: impl Into<Param>),+)?) -> Result<&mut Self> {
+            self.add($gate $(($($angle.into()),+))?, &[$($q),+])
         }
     )*};
 }
@@ -262,15 +253,13 @@ impl Circuit {
     pub fn push(&mut self, instruction: Instruction) -> Result<&mut Self> {
         instruction.check_qubits(self.num_qubits)?;
         let (mut num_weights, mut num_inputs) = (self.num_weights, self.num_inputs);
-        for p in instruction.gate.params().iter() {
-            if let Some((kind, index, _)) = p.source() {
-                let (count, what) = match kind {
-                    ParamKind::Weight => (&mut num_weights, "weight vector"),
-                    ParamKind::Input => (&mut num_inputs, "input vector"),
-                };
-                let len = index.checked_add(1).ok_or(Error::TooLarge { what, elements: index as u128 + 1 })?;
-                *count = (*count).max(len);
-            }
+        for (kind, index, _) in instruction.gate.params().iter().filter_map(Param::source) {
+            let (count, what) = match kind {
+                ParamKind::Weight => (&mut num_weights, "weight vector"),
+                ParamKind::Input => (&mut num_inputs, "input vector"),
+            };
+            let len = index.checked_add(1).ok_or(Error::TooLarge { what, elements: index as u128 + 1 })?;
+            *count = (*count).max(len);
         }
         (self.num_weights, self.num_inputs) = (num_weights, num_inputs);
         self.instructions.push(instruction);
@@ -302,6 +291,7 @@ impl Circuit {
     }
 
     gate_methods! {
+        errors: " [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.";
         /// Appends the identity on `q`.
         i => Gate::I, [q];
         /// Appends Pauli X on `q`.
@@ -339,55 +329,35 @@ impl Circuit {
         /// Appends a Fredkin (CSWAP).
         fredkin => Gate::Fredkin, [control, a, b];
         /// Appends RX(θ) = exp(−iθX/2) on `q`.
-        rx => Gate::RX, [q], angle;
+        rx => Gate::RX, [q], (angle);
         /// Appends RY(θ) = exp(−iθY/2) on `q`.
-        ry => Gate::RY, [q], angle;
+        ry => Gate::RY, [q], (angle);
         /// Appends RZ(θ) = exp(−iθZ/2) on `q`.
-        rz => Gate::RZ, [q], angle;
+        rz => Gate::RZ, [q], (angle);
         /// Appends Phase(λ) = diag(1, e^{iλ}) on `q`.
-        phase => Gate::Phase, [q], angle;
+        phase => Gate::Phase, [q], (angle);
         /// Appends controlled RX(θ).
-        crx => Gate::CRX, [control, target], angle;
+        crx => Gate::CRX, [control, target], (angle);
         /// Appends controlled RY(θ).
-        cry => Gate::CRY, [control, target], angle;
+        cry => Gate::CRY, [control, target], (angle);
         /// Appends controlled RZ(θ).
-        crz => Gate::CRZ, [control, target], angle;
+        crz => Gate::CRZ, [control, target], (angle);
         /// Appends controlled Phase(λ) = diag(1, 1, 1, e^{iλ}).
-        cphase => Gate::CPhase, [control, target], angle;
+        cphase => Gate::CPhase, [control, target], (angle);
         /// Appends RXX(θ) = exp(−iθ X⊗X/2).
-        rxx => Gate::RXX, [a, b], angle;
+        rxx => Gate::RXX, [a, b], (angle);
         /// Appends RYY(θ) = exp(−iθ Y⊗Y/2).
-        ryy => Gate::RYY, [a, b], angle;
+        ryy => Gate::RYY, [a, b], (angle);
         /// Appends RZZ(θ) = exp(−iθ Z⊗Z/2).
-        rzz => Gate::RZZ, [a, b], angle;
+        rzz => Gate::RZZ, [a, b], (angle);
     }
 
-    /// Appends U(θ, φ, λ) on `q`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidQubit`] when `q` is beyond the register.
-    pub fn u3(
-        &mut self,
-        q: usize,
-        theta: impl Into<Param>,
-        phi: impl Into<Param>,
-        lambda: impl Into<Param>,
-    ) -> Result<&mut Self> {
-        self.add(Gate::U3(theta.into(), phi.into(), lambda.into()), &[q])
-    }
-
-    /// Appends Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ) on `q` (PennyLane's `Rot`, angles in its order).
-    ///
-    /// # Errors
-    /// [`Error::InvalidQubit`] when `q` is beyond the register.
-    pub fn rot(
-        &mut self,
-        q: usize,
-        phi: impl Into<Param>,
-        theta: impl Into<Param>,
-        omega: impl Into<Param>,
-    ) -> Result<&mut Self> {
-        self.add(Gate::Rot(phi.into(), theta.into(), omega.into()), &[q])
+    gate_methods! {
+        errors: " [`Error::InvalidQubit`] when `q` is beyond the register.";
+        /// Appends U(θ, φ, λ) on `q`.
+        u3 => Gate::U3, [q], (theta, phi, lambda);
+        /// Appends Rot(φ, θ, ω) = RZ(ω)·RY(θ)·RZ(φ) on `q` (PennyLane's `Rot`, angles in its order).
+        rot => Gate::Rot, [q], (phi, theta, omega);
     }
 
     /// Appends every instruction of `other`, which may have fewer qubits (they map to the same indices).

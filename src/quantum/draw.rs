@@ -42,22 +42,8 @@ enum Cell {
     Glyph(char),
 }
 
-fn mask_char(m: u8) -> char {
-    match m {
-        0 => ' ',
-        x if x == L | R || x == L || x == R => '─',
-        x if x == U | D || x == U || x == D => '│',
-        x if x == R | D => '┌',
-        x if x == L | D => '┐',
-        x if x == U | R => '└',
-        x if x == U | L => '┘',
-        x if x == U | D | R => '├',
-        x if x == U | D | L => '┤',
-        x if x == L | R | D => '┬',
-        x if x == L | R | U => '┴',
-        _ => '┼',
-    }
-}
+/// The box-drawing character of each set of connections, indexed by `L | R | U | D`.
+const MASK_CHARS: [char; 16] = [' ', '─', '─', '─', '│', '┘', '└', '┴', '│', '┐', '┌', '┬', '│', '┤', '├', '┼'];
 
 /// A band of the diagram's rows, `rows.start..rows.end`; drawing outside the band is ignored.
 struct Canvas {
@@ -98,7 +84,7 @@ impl Canvas {
         self.cells[row - self.first_row]
             .iter()
             .map(|c| match *c {
-                Cell::Mask(m) => mask_char(m),
+                Cell::Mask(m) => MASK_CHARS[usize::from(m)],
                 Cell::Glyph(g) => g,
             })
             .collect()
@@ -121,36 +107,19 @@ struct Item {
 impl Item {
     fn of(inst: &Instruction) -> Item {
         let g = inst.gate();
-        let t = inst.targets();
-        let own = g.num_controls();
-        let mut dots: Vec<usize> = Vec::new();
-        let mut swaps = Vec::new();
-        let boxed = match g {
-            Gate::SWAP => {
-                swaps.extend_from_slice(t);
-                None
-            }
-            Gate::Fredkin => {
-                dots.push(t[0]);
-                swaps.extend_from_slice(&t[1..]);
-                None
-            }
-            _ => {
-                dots.extend_from_slice(&t[..own]);
-                Some((t[own..].to_vec(), label(g)))
-            }
+        let (own, t) = (g.num_controls(), inst.targets());
+        // SWAP and Fredkin mark their swapped qubits with `X`; every other gate boxes its own qubits.
+        let (swaps, boxed) = match g {
+            Gate::SWAP | Gate::Fredkin => (t[own..].to_vec(), None),
+            _ => (Vec::new(), Some((t[own..].to_vec(), label(g)))),
         };
-        dots.extend_from_slice(inst.controls());
+        let dots = t[..own].iter().chain(inst.controls()).copied().collect();
         let (lo, hi) = inst.qubits().fold((usize::MAX, 0), |(lo, hi), q| (lo.min(q), hi.max(q)));
         Item { lo, hi, boxed, dots, swaps }
     }
 
     fn width(&self) -> usize {
-        match &self.boxed {
-            Some((qubits, label)) if qubits.len() > 1 => label.chars().count() + 5,
-            Some((_, label)) => label.chars().count() + 4,
-            None => 1,
-        }
+        self.boxed.as_ref().map_or(1, |(qubits, label)| label.chars().count() + 4 + usize::from(qubits.len() > 1))
     }
 
     /// Draws the item in the column starting at `x0`, `width` wide.
@@ -165,13 +134,10 @@ impl Item {
             let (top, bottom) = (2 * blo, 2 * bhi + 2);
             let x1 = x0 + width - 1;
             box_rows = Some((blo, bhi, top, bottom));
-            canvas.or(top, x0, R | D);
-            canvas.or(top, x1, L | D);
-            canvas.or(bottom, x0, U | R);
-            canvas.or(bottom, x1, U | L);
-            for x in x0 + 1..x1 {
-                canvas.or(top, x, L | R);
-                canvas.or(bottom, x, L | R);
+            for (row, end) in [(top, D), (bottom, U)] {
+                canvas.or(row, x0, R | end);
+                canvas.or(row, x1, L | end);
+                (x0 + 1..x1).for_each(|x| canvas.or(row, x, L | R));
             }
             let multi = qubits.len() > 1;
             for row in top + 1..bottom {
@@ -185,9 +151,7 @@ impl Item {
                 };
                 canvas.set(row, x0, Cell::Mask(left));
                 canvas.set(row, x1, Cell::Mask(right));
-                for x in x0 + 1..x1 {
-                    canvas.set(row, x, Cell::Glyph(' '));
-                }
+                canvas.text(row, x0 + 1, &" ".repeat(width - 2));
                 if multi && on_wire {
                     if let Some(slot) = qubits.iter().position(|&b| b == q) {
                         canvas.text(row, x0 + 1, &slot.to_string());
@@ -211,24 +175,13 @@ impl Item {
         }
         // Vertical connections: from the anchors above the box to its top edge, from its bottom edge to the
         // anchors below; without a box, from the highest anchor to the lowest.
-        let mut segment = |from: usize, to: usize| {
-            if from >= to {
-                return;
+        if let (Some(&min), Some(&max)) = (anchors.iter().min(), anchors.iter().max()) {
+            let (top, bottom) = box_rows.map_or((max, max), |(_, _, top, bottom)| (top, bottom));
+            for (from, to) in [(min, top), (bottom, max)].into_iter().filter(|(from, to)| from < to) {
+                canvas.or(from, xc, D);
+                (from + 1..to).for_each(|row| canvas.or(row, xc, U | D));
+                canvas.or(to, xc, U);
             }
-            canvas.or(from, xc, D);
-            for row in from + 1..to {
-                canvas.or(row, xc, U | D);
-            }
-            canvas.or(to, xc, U);
-        };
-        let (min, max) = (anchors.iter().min().copied(), anchors.iter().max().copied());
-        match (box_rows, min, max) {
-            (Some((_, _, top, bottom)), Some(min), Some(max)) => {
-                segment(min, top);
-                segment(bottom, max);
-            }
-            (None, Some(min), Some(max)) => segment(min, max),
-            _ => {}
         }
     }
 }
@@ -286,11 +239,7 @@ fn format_number(v: f64) -> String {
     }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" {
-        "0".into()
-    } else {
-        s.into()
-    }
+    String::from(if s == "-0" { "0" } else { s })
 }
 
 impl fmt::Display for Circuit {
@@ -386,15 +335,10 @@ impl fmt::Display for Diagram<'_> {
                 for (q, name) in names.iter().enumerate().filter(|(q, _)| rows.contains(&(2 * q + 1))) {
                     let row = 2 * q + 1;
                     canvas.text(row, label_width - name.len(), name);
-                    if !first {
-                        canvas.text(row, label_width, "«");
-                    }
-                    for x in label_width + lead..cols - usize::from(!last) {
-                        canvas.or(row, x, L | R);
-                    }
-                    if !last {
-                        canvas.text(row, cols - 1, "»");
-                    }
+                    canvas.text(row, label_width, if first { "" } else { "«" });
+                    canvas.text(row, cols - 1, if last { "" } else { "»" });
+                    // The wire runs under the cut marks, which keep their glyphs.
+                    (label_width..cols).for_each(|x| canvas.or(row, x, L | R));
                 }
                 let mut x = label_width + lead + 1;
                 for c in range.clone() {
@@ -406,10 +350,7 @@ impl fmt::Display for Diagram<'_> {
                     x += widths[c] + 1;
                 }
                 for row in rows {
-                    if row > 0 {
-                        f.write_str("\n")?;
-                    }
-                    f.write_str(canvas.line(row).trim_end())?;
+                    write!(f, "{}{}", if row > 0 { "\n" } else { "" }, canvas.line(row).trim_end())?;
                 }
             }
         }
@@ -456,6 +397,7 @@ mod tests {
 
     #[test]
     fn masks_merge_into_box_drawing_characters() {
+        let mask_char = |m: u8| MASK_CHARS[usize::from(m)];
         assert_eq!(mask_char(U | R | D), '├');
         assert_eq!(mask_char(L | R | U), '┴');
         assert_eq!(mask_char(L | R | U | D), '┼');

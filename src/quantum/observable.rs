@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 use super::kernels;
 use super::op::{I, ONE, ZERO};
 use super::state::MAX_QUBITS;
-use crate::error::{Error, Result};
+use crate::error::{Error, NonFiniteKind, Result};
 
 /// The largest register for which [`PauliString::matrix`] and [`Observable::matrix`] build a dense matrix.
 pub const MAX_DENSE_QUBITS: usize = 14;
@@ -60,14 +60,10 @@ impl TryFrom<char> for Pauli {
     }
 }
 
+/// The variant's letter.
 impl std::fmt::Display for Pauli {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Pauli::I => "I",
-            Pauli::X => "X",
-            Pauli::Y => "Y",
-            Pauli::Z => "Z",
-        })
+        write!(f, "{self:?}")
     }
 }
 
@@ -99,7 +95,7 @@ impl std::fmt::Display for Pauli {
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
-    serde(try_from = "super::serde_repr::PauliStringData", into = "super::serde_repr::PauliStringData")
+    serde(try_from = "super::serde_repr::PauliStringData", rename = "PauliStringData")
 )]
 pub struct PauliString {
     coeff: f64,
@@ -113,9 +109,7 @@ impl PauliString {
     /// [`Error::DuplicateQubit`] when a qubit appears twice, [`Error::InvalidQubit`] for a qubit at or above
     /// [`MAX_QUBITS`] (identities included), [`Error::NonFinite`] for NaN or ±∞.
     pub fn new(coeff: f64, ops: &[(usize, Pauli)]) -> Result<Self> {
-        if !coeff.is_finite() {
-            return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Coefficient, value: coeff });
-        }
+        finite_coeff(coeff)?;
         if let Some(&(qubit, _)) = ops.iter().find(|&&(q, _)| q >= MAX_QUBITS) {
             return Err(Error::InvalidQubit { qubit, num_qubits: MAX_QUBITS });
         }
@@ -134,10 +128,9 @@ impl PauliString {
     /// [`Error::InvalidPauliLabel`] for a character other than I, X, Y, Z; [`Error::InvalidQubit`] for an X, Y or
     /// Z at or beyond position [`MAX_QUBITS`] from the right.
     pub fn parse(label: &str) -> Result<Self> {
-        let chars: Vec<char> = label.chars().collect();
-        let n = chars.len();
+        let n = label.chars().count();
         let mut ops = Vec::new();
-        for (position, &c) in chars.iter().enumerate() {
+        for (position, c) in label.chars().enumerate() {
             let p = Pauli::try_from(c).map_err(|found| Error::InvalidPauliLabel {
                 label: label.to_string(),
                 found,
@@ -160,10 +153,7 @@ impl PauliString {
     /// # Errors
     /// [`Error::NonFinite`] for NaN or ±∞.
     pub fn with_coeff(mut self, coeff: f64) -> Result<Self> {
-        if !coeff.is_finite() {
-            return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Coefficient, value: coeff });
-        }
-        self.coeff = coeff;
+        self.coeff = finite_coeff(coeff)?;
         Ok(self)
     }
 
@@ -203,23 +193,11 @@ impl PauliString {
 
     /// (flip, phase, number of Y): P|i⟩ = i^{nY} (−1)^{|i ∧ phase|} |i ⊕ flip⟩.
     pub(crate) fn masks(&self) -> (usize, usize, u32) {
-        let mut flip = 0;
-        let mut phase = 0;
-        let mut num_y = 0;
-        for &(q, p) in &self.ops {
-            let bit = 1usize << q;
-            match p {
-                Pauli::X => flip |= bit,
-                Pauli::Y => {
-                    flip |= bit;
-                    phase |= bit;
-                    num_y += 1;
-                }
-                Pauli::Z => phase |= bit,
-                Pauli::I => {}
-            }
-        }
-        (flip, phase, num_y)
+        let bits =
+            |of: [Pauli; 2]| self.ops.iter().filter(|(_, p)| of.contains(p)).fold(0, |m, &(q, _)| m | 1usize << q);
+        let (flip, phase) = (bits([Pauli::X, Pauli::Y]), bits([Pauli::Y, Pauli::Z]));
+        // A Y sets both bits, X and Z one each.
+        (flip, phase, (flip & phase).count_ones())
     }
 
     /// Checks that the string fits a register of `num_qubits`.
@@ -227,26 +205,6 @@ impl PauliString {
         match self.ops.last() {
             Some(&(qubit, _)) if qubit >= num_qubits => Err(Error::InvalidQubit { qubit, num_qubits }),
             _ => Ok(()),
-        }
-    }
-
-    /// c·⟨ψ|P|ψ⟩ over raw amplitudes, with a cheaper pass for diagonal strings.
-    pub(crate) fn expectation_of(&self, psi: &[C]) -> f64 {
-        let (flip, phase, num_y) = self.masks();
-        if flip == 0 {
-            self.coeff * kernels::diagonal_pauli_expectation(psi, phase)
-        } else {
-            (kernels::pauli_matrix_element(psi, psi, flip, phase, num_y) * self.coeff).re
-        }
-    }
-
-    /// out += c·P·ψ over raw amplitude slices.
-    pub(crate) fn accumulate(&self, psi: &[C], out: &mut [C]) {
-        let (flip, phase, num_y) = self.masks();
-        let factor = kernels::i_pow(num_y) * self.coeff;
-        for (i, &a) in psi.iter().enumerate() {
-            let sign = if (i & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
-            out[i ^ flip] += factor * a * sign;
         }
     }
 
@@ -265,6 +223,15 @@ impl PauliString {
             m[(col ^ flip, col)] = factor * sign;
         }
         Ok(m)
+    }
+}
+
+/// `coeff`, or [`Error::NonFinite`] for NaN or ±∞.
+fn finite_coeff(coeff: f64) -> Result<f64> {
+    if coeff.is_finite() {
+        Ok(coeff)
+    } else {
+        Err(Error::NonFinite { kind: NonFiniteKind::Coefficient, value: coeff })
     }
 }
 
@@ -377,14 +344,6 @@ impl Observable {
     /// Checks that every term fits a register of `num_qubits`.
     pub(crate) fn check_fits(&self, num_qubits: usize) -> Result<()> {
         self.terms.iter().try_for_each(|t| t.check_fits(num_qubits))
-    }
-
-    /// out = O·ψ over raw amplitude slices (out is overwritten).
-    pub(crate) fn apply_into(&self, psi: &[C], out: &mut [C]) {
-        out.fill(ZERO);
-        for term in &self.terms {
-            term.accumulate(psi, out);
-        }
     }
 
     /// The dense 2^n × 2^n matrix on `num_qubits` qubits.

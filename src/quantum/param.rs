@@ -62,19 +62,9 @@ impl Param {
     /// # Errors
     /// [`Error::ParameterOutOfRange`] when the index is beyond the vector it reads.
     pub fn value(&self, weights: &[f64], inputs: &[f64]) -> Result<f64> {
-        match *self {
-            Param::Const(v) => Ok(v),
-            Param::Weight { index, scale } => weights.get(index).map(|w| scale * w).ok_or(Error::ParameterOutOfRange {
-                kind: ParamKind::Weight,
-                index,
-                len: weights.len(),
-            }),
-            Param::Input { index, scale } => inputs.get(index).map(|x| scale * x).ok_or(Error::ParameterOutOfRange {
-                kind: ParamKind::Input,
-                index,
-                len: inputs.len(),
-            }),
-        }
+        let Some((kind, index, scale)) = self.source() else { return self.constant() };
+        let values = if kind == ParamKind::Weight { weights } else { inputs };
+        values.get(index).map(|v| scale * v).ok_or(Error::ParameterOutOfRange { kind, index, len: values.len() })
     }
 
     /// The value of a parameter whose index is known to be in range (checked once per circuit run).
@@ -147,12 +137,10 @@ impl Neg for Param {
 
 impl Mul<f64> for Param {
     type Output = Param;
-    fn mul(self, factor: f64) -> Param {
-        match self {
-            Param::Const(v) => Param::Const(v * factor),
-            Param::Weight { index, scale } => Param::Weight { index, scale: scale * factor },
-            Param::Input { index, scale } => Param::Input { index, scale: scale * factor },
-        }
+    fn mul(mut self, factor: f64) -> Param {
+        let (Param::Const(v) | Param::Weight { scale: v, .. } | Param::Input { scale: v, .. }) = &mut self;
+        *v *= factor;
+        self
     }
 }
 

@@ -1,10 +1,12 @@
 //! Serialized forms that are checked again when read: a file cannot smuggle in a repeated qubit, an
-//! out-of-range index, a non-normalized state or a non-finite coefficient.
+//! out-of-range index, a non-normalized state or a non-finite coefficient. Writing derives from the types'
+//! own fields (a circuit's parameter counts skipped), under these forms' names, so what is written is what
+//! these forms read.
 
 #![cfg(feature = "serde")]
 
 use num_complex::Complex64 as C;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::circuit::{Circuit, Instruction};
 use super::gate::Gate;
@@ -12,7 +14,7 @@ use super::observable::{Pauli, PauliString};
 use super::state::StateVector;
 use crate::error::Error;
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 pub(crate) struct InstructionData {
     gate: Gate,
     targets: Vec<usize>,
@@ -26,13 +28,7 @@ impl TryFrom<InstructionData> for Instruction {
     }
 }
 
-impl From<Instruction> for InstructionData {
-    fn from(i: Instruction) -> Self {
-        InstructionData { gate: i.gate().clone(), targets: i.targets().to_vec(), controls: i.controls().to_vec() }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 pub(crate) struct CircuitData {
     num_qubits: usize,
     instructions: Vec<Instruction>,
@@ -49,12 +45,6 @@ impl TryFrom<CircuitData> for Circuit {
     }
 }
 
-impl From<Circuit> for CircuitData {
-    fn from(c: Circuit) -> Self {
-        CircuitData { num_qubits: c.num_qubits(), instructions: c.instructions().to_vec() }
-    }
-}
-
 impl TryFrom<Vec<C>> for StateVector {
     type Error = Error;
     fn try_from(amps: Vec<C>) -> Result<Self, Error> {
@@ -68,7 +58,7 @@ impl From<StateVector> for Vec<C> {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 pub(crate) struct PauliStringData {
     coeff: f64,
     ops: Vec<(usize, Pauli)>,
@@ -78,11 +68,5 @@ impl TryFrom<PauliStringData> for PauliString {
     type Error = Error;
     fn try_from(d: PauliStringData) -> Result<Self, Error> {
         PauliString::new(d.coeff, &d.ops)
-    }
-}
-
-impl From<PauliString> for PauliStringData {
-    fn from(p: PauliString) -> Self {
-        PauliStringData { coeff: p.coeff(), ops: p.ops().to_vec() }
     }
 }

@@ -96,9 +96,7 @@ impl StateVector {
     /// [`Error::ZeroQubits`] for 0; [`Error::TooManyQubits`] when 2^n amplitudes cannot be allocated (the
     /// allocation is tried, never assumed, so this is an error and not an abort).
     pub fn new(num_qubits: usize) -> Result<Self> {
-        let mut amps = zeroed(num_qubits)?;
-        amps[0] = ONE;
-        Ok(StateVector { num_qubits, amps })
+        StateVector::basis(num_qubits, 0)
     }
 
     /// The basis state |index⟩.
@@ -164,7 +162,7 @@ impl StateVector {
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the sizes differ.
     pub fn copy_from(&mut self, other: &StateVector) -> Result<()> {
-        self.check_same(other)?;
+        self.check_same(other.num_qubits)?;
         self.amps.copy_from_slice(&other.amps);
         Ok(())
     }
@@ -181,9 +179,10 @@ impl StateVector {
         kernels::norm_sqr(&self.amps).sqrt()
     }
 
-    fn check_same(&self, other: &StateVector) -> Result<()> {
-        if self.num_qubits != other.num_qubits {
-            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: other.num_qubits });
+    /// [`Error::QubitCountMismatch`] unless `num_qubits` is this state's.
+    fn check_same(&self, num_qubits: usize) -> Result<()> {
+        if self.num_qubits != num_qubits {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: num_qubits });
         }
         Ok(())
     }
@@ -193,7 +192,7 @@ impl StateVector {
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the sizes differ.
     pub fn inner(&self, other: &StateVector) -> Result<C> {
-        self.check_same(other)?;
+        self.check_same(other.num_qubits)?;
         Ok(kernels::inner(&self.amps, &other.amps))
     }
 
@@ -227,9 +226,7 @@ impl StateVector {
     /// # Errors
     /// As [`Instruction::new`] and [`StateVector::apply`]; [`Error::UnboundParameter`] for a weight or input.
     pub fn apply_gate(&mut self, gate: &Gate, qubits: &[usize]) -> Result<()> {
-        for p in gate.params().iter() {
-            p.constant()?;
-        }
+        gate.params().iter().try_for_each(|p| p.constant().map(drop))?;
         self.apply(&Instruction::new(gate.clone(), qubits.to_vec(), Vec::new())?, &[], &[])
     }
 
@@ -258,9 +255,7 @@ impl StateVector {
     /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
     /// [`Circuit::check_parameters`].
     pub fn run(&mut self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        if circuit.num_qubits() != self.num_qubits {
-            return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
-        }
+        self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
         Plan::compile_once(circuit).forward(
@@ -278,7 +273,12 @@ impl StateVector {
     /// [`Error::InvalidQubit`] when the string acts on a qubit beyond the register.
     pub fn expectation_pauli(&self, term: &PauliString) -> Result<f64> {
         term.check_fits(self.num_qubits)?;
-        Ok(term.expectation_of(&self.amps))
+        let (flip, phase, num_y) = term.masks();
+        Ok(if flip == 0 {
+            term.coeff() * kernels::diagonal_pauli_expectation(&self.amps, phase)
+        } else {
+            (kernels::pauli_matrix_element(&self.amps, &self.amps, flip, phase, num_y) * term.coeff()).re
+        })
     }
 
     /// ⟨ψ|O|ψ⟩ = Σ_k c_k ⟨ψ|P_k|ψ⟩, without building O's matrix.
@@ -298,8 +298,16 @@ impl StateVector {
     /// [`Error::InvalidQubit`] when a term does not fit, [`Error::QubitCountMismatch`] when `out` differs in size.
     pub fn apply_observable_into(&self, observable: &Observable, out: &mut Vec<C>) -> Result<()> {
         observable.check_fits(self.num_qubits)?;
+        out.clear();
         out.resize(self.amps.len(), ZERO);
-        observable.apply_into(&self.amps, out);
+        for term in observable.terms() {
+            let (flip, phase, num_y) = term.masks();
+            let factor = kernels::i_pow(num_y) * term.coeff();
+            for (i, &a) in self.amps.iter().enumerate() {
+                let sign = if (i & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
+                out[i ^ flip] += factor * a * sign;
+            }
+        }
         Ok(())
     }
 
@@ -382,11 +390,7 @@ impl StateVector {
         let keep = if outcome == 1 { bit } else { 0 };
         let factor = 1.0 / p.sqrt();
         for (i, a) in self.amps.iter_mut().enumerate() {
-            if i & bit == keep {
-                *a *= factor;
-            } else {
-                *a = ZERO;
-            }
+            *a = if i & bit == keep { *a * factor } else { ZERO };
         }
         Ok(())
     }

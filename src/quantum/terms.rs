@@ -38,21 +38,19 @@ impl PauliTerms {
     pub(crate) fn new(observables: &[Observable], num_qubits: usize) -> Result<Self> {
         let mut terms = Vec::new();
         let mut ranges = Vec::new();
+        // Single-qubit Z terms (group 0), other diagonal terms (1), the rest (2).
+        let group = |t: &Term| if t.flip != 0 { 2 } else { usize::from(t.phase.count_ones() != 1) };
         for (output, o) in observables.iter().enumerate() {
             o.check_fits(num_qubits)?;
             let start = terms.len();
-            let compiled = o.terms().iter().map(|t| {
+            terms.extend(o.terms().iter().map(|t| {
                 let (flip, phase, num_y) = t.masks();
                 Term { output, coeff: t.coeff(), flip, phase, num_y }
-            });
-            let (diag, general): (Vec<Term>, Vec<Term>) = compiled.partition(|t| t.flip == 0);
-            let (single, multi): (Vec<Term>, Vec<Term>) = diag.into_iter().partition(|t| t.phase.count_ones() == 1);
-            terms.extend(single);
-            let single_end = terms.len();
-            terms.extend(multi);
-            let mid = terms.len();
-            terms.extend(general);
-            ranges.push((start, single_end, mid, terms.len()));
+            }));
+            // A stable sort: each group keeps the observable's order.
+            terms[start..].sort_by_key(group);
+            let end_of = |g| start + terms[start..].partition_point(|t| group(t) <= g);
+            ranges.push((start, end_of(0), end_of(1), terms.len()));
         }
         Ok(PauliTerms { terms, ranges })
     }
