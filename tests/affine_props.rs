@@ -74,7 +74,7 @@ proptest! {
     /// The parallel gather gives the same bits with one and two threads, forward and backward.
     #[test]
     fn one_and_two_threads_agree(gates in specs(10..40)) {
-        let n = 15;
+        let n = 17;
         let c = circuit(n, &gates, false);
         let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![Observable::sum_z(n)])).unwrap();
         let w = [0.4, -1.3, 2.1];

@@ -162,11 +162,11 @@ proptest! {
         }
     }
 
-    /// Results do not depend on the number of threads: states of 15 qubits (parallel kernels, blocked runs,
+    /// Results do not depend on the number of threads: states of 17 qubits (parallel kernels, blocked runs,
     /// chunked reductions) give the same bits with one and two threads.
     #[test]
     fn one_and_two_threads_agree(gates in specs(10..40)) {
-        let n = 15;
+        let n = 17;
         let c = circuit(n, &gates);
         let f = QuantumFunction::new(c, Outputs::Observables(observables(n))).unwrap();
         let (w, x) = ([0.3, -1.1, 2.2, 0.7], [0.9, -0.4, 1.6]);

@@ -160,18 +160,18 @@ fn parallel_results_are_bit_identical() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
-    /// `run` fuses one-qubit gates and applies runs of gates on qubits 0..13 block by block; that must give
+    /// `run` fuses one-qubit gates and applies runs of gates on qubits 0..15 block by block; that must give
     /// the state of applying the same instructions one at a time, to rounding (fusion multiplies 2x2 matrices
     /// first, so the last bits may differ; the engine's own tests check that blocking alone changes no bit).
     #[test]
     fn cache_blocked_runs_match_gate_by_gate(
-        n in 14usize..=15,
+        n in 16usize..=17,
         gates in prop::collection::vec((any_gate(), any::<u64>(), any::<bool>()), 20..120),
     ) {
         // Most gates on low qubits (blockable), some touching high ones, so runs start and end everywhere.
         let mut c = Circuit::new(n).unwrap();
         for (g, seed, high) in &gates {
-            let width = if *high { n } else { 13 };
+            let width = if *high { n } else { 15 };
             let sub = build(width, &[(g.clone(), *seed)]);
             for inst in sub.instructions() {
                 c.push(inst.clone()).unwrap();

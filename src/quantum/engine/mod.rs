@@ -10,8 +10,8 @@
 //!   A·i ⊕ b over GF(2); on 14 qubits or more a run of four or more (sixteen when all its qubits are low) becomes
 //!   one out-of-place pass through byte tables of A (`affine`), into a second state that then trades places
 //!   with the first.
-//! - Cache blocking: a run of operations on qubits below 13 maps every aligned block of 2^13 amplitudes
-//!   (128 KiB) onto itself, so the run goes block by block while the block stays in cache.
+//! - Cache blocking: a run of operations on qubits below 15 maps every aligned block of 2^15 amplitudes
+//!   (512 KiB, within a core's L2) onto itself, so the run goes block by block while the block stays in cache.
 //! - Determinism: each amplitude sees the same arithmetic whatever the number of threads, and reductions add
 //!   partial sums of fixed chunks in order, so results are bit-identical for any thread count.
 
@@ -31,15 +31,15 @@ mod tests {
     use crate::quantum::{Circuit, Param};
     use num_complex::Complex64 as C;
 
-    /// A circuit on 15 qubits whose gates mostly sit on low qubits, with weights, so that the plan has fused
+    /// A circuit on 17 qubits whose gates mostly sit on low qubits, with weights, so that the plan has fused
     /// nodes and blocked runs of every kind of node.
     fn circuit() -> Circuit {
-        let mut c = Circuit::new(15).unwrap();
+        let mut c = Circuit::new(17).unwrap();
         for layer in 0..3 {
-            for q in 0..15 {
+            for q in 0..17 {
                 c.ry(q, Param::weight(q % 5)).unwrap().rz(q, 0.1 * (q + layer) as f64).unwrap();
             }
-            for q in 0..14 {
+            for q in 0..16 {
                 c.cnot(q, q + 1).unwrap();
             }
             c.crx(2, 7, Param::weight(5)).unwrap().rxx(3, 9, Param::weight(6)).unwrap();
@@ -49,7 +49,7 @@ mod tests {
     }
 
     fn start() -> Vec<C> {
-        let v: Vec<C> = (0..1 << 15).map(|i| C::new((i as f64 * 0.37).sin(), (i as f64 * 0.11).cos())).collect();
+        let v: Vec<C> = (0..1 << 17).map(|i| C::new((i as f64 * 0.37).sin(), (i as f64 * 0.11).cos())).collect();
         let norm = v.iter().map(|a| a.norm_sqr()).sum::<f64>().sqrt();
         v.into_iter().map(|a| a / norm).collect()
     }
@@ -119,22 +119,22 @@ mod tests {
         assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
     }
 
-    /// CNOT ladders, X and SWAP runs between rotations on 15 qubits, with a Toffoli (not affine) cutting a run.
+    /// CNOT ladders, X and SWAP runs between rotations on 17 qubits, with a Toffoli (not affine) cutting a run.
     fn ladders() -> Circuit {
-        let mut c = Circuit::new(15).unwrap();
+        let mut c = Circuit::new(17).unwrap();
         for layer in 0..3 {
-            for q in 0..15 {
+            for q in 0..17 {
                 c.ry(q, Param::weight(q % 4)).unwrap();
             }
-            for q in 0..14 {
+            for q in 0..16 {
                 c.cnot(q, q + 1).unwrap();
             }
-            c.x(3).unwrap().swap(1, 14).unwrap().cnot(14, 0).unwrap().toffoli(2, 5, 9).unwrap();
-            c.swap(0, 7).unwrap().x(12 - layer).unwrap().cnot(13, 2).unwrap().swap(3, 14).unwrap();
+            c.x(3).unwrap().swap(1, 16).unwrap().cnot(16, 0).unwrap().toffoli(2, 5, 9).unwrap();
+            c.swap(0, 7).unwrap().x(12 - layer).unwrap().cnot(13, 2).unwrap().swap(3, 16).unwrap();
             c.rz(layer, Param::weight(4)).unwrap();
             // On low qubits only: stays in a blocked run.
             c.cnot(0, 1).unwrap().cnot(1, 2).unwrap().x(5).unwrap().swap(2, 6).unwrap().h(9).unwrap();
-            for q in (0..14).rev() {
+            for q in (0..16).rev() {
                 c.cnot(q + 1, q).unwrap();
             }
         }
@@ -193,13 +193,13 @@ mod tests {
 
     #[test]
     fn a_one_off_run_fuses_only_enough_gates_to_pay_for_its_second_state() {
-        let mut c = Circuit::new(15).unwrap();
-        for q in 10..14 {
+        let mut c = Circuit::new(17).unwrap();
+        for q in 12..16 {
             c.cnot(q, q + 1).unwrap();
         }
         assert_eq!(Plan::compile(&c).affine.len(), 1);
         assert!(Plan::compile_once(&c).affine.is_empty());
-        for q in (0..14).rev() {
+        for q in (0..16).rev() {
             c.cnot(q + 1, q).unwrap();
         }
         assert_eq!(Plan::compile_once(&c), Plan::compile(&c));
