@@ -18,9 +18,9 @@ use crate::quantum::kernels;
 use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
 
-/// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w into `weights` (one entry per weight),
-/// gᵀ∂f/∂x into `inputs` when given (one entry per input; without it the sweep stops at the first gate that
-/// reads a weight).
+/// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
+/// into `weights` (one entry per weight), gᵀ∂f/∂x into `inputs` when given (one entry per input; without it the
+/// sweep stops at the first gate that reads a weight).
 ///
 /// # Example
 ///
