@@ -165,7 +165,7 @@ impl Kernels for Portable {
 
 /// Views complex amplitudes as interleaved (re, im) pairs of `f64`.
 #[inline(always)]
-pub(super) fn as_f64(s: &mut [C]) -> &mut [f64] {
+fn as_f64(s: &mut [C]) -> &mut [f64] {
     // SAFETY: `Complex<f64>` is `#[repr(C)]` with fields `re, im`, so a slice of n complex numbers has the
     // layout of 2n `f64`s with the same alignment; the borrow is carried over.
     unsafe { std::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<f64>(), s.len() * 2) }
