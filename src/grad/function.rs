@@ -158,8 +158,8 @@ impl QuantumFunction {
     }
 
     pub(crate) fn check_workspace(&self, ws: &Workspace) -> Result<()> {
-        if ws.num_qubits != self.num_qubits() {
-            return Err(Error::QubitCountMismatch { left: self.num_qubits(), right: ws.num_qubits });
+        if ws.num_qubits() != self.num_qubits() {
+            return Err(Error::QubitCountMismatch { left: self.num_qubits(), right: ws.num_qubits() });
         }
         Ok(())
     }

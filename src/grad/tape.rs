@@ -10,8 +10,8 @@ use crate::quantum::engine::{BackScratch, Binding, Gradients, Mat2x2};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
-/// repeated calls allocate nothing. Holds three state vectors of 2^n amplitudes, and a fourth once a circuit with
-/// a fused run of X, CNOT or SWAP gates (on 14 qubits or more) needs it.
+/// repeated calls allocate nothing. Holds two state vectors of 2^n amplitudes, and a third once a circuit with a
+/// fused run of X, CNOT or SWAP gates (on 14 qubits or more) needs it.
 ///
 /// # Example
 ///
@@ -34,10 +34,8 @@ use crate::quantum::StateVector;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Workspace {
-    pub(crate) num_qubits: usize,
     pub(crate) phi: Vec<C>,
     pub(crate) lambda: Vec<C>,
-    pub(crate) keep: Vec<C>,
     pub(crate) coeffs: Vec<f64>,
     pub(crate) back: BackScratch,
 }
@@ -49,20 +47,13 @@ impl Workspace {
     /// [`Error::ZeroQubits`] or [`Error::TooManyQubits`].
     pub fn new(num_qubits: usize) -> Result<Self> {
         let state = || StateVector::new(num_qubits).map(StateVector::into_amplitudes);
-        Ok(Workspace {
-            num_qubits,
-            phi: state()?,
-            lambda: state()?,
-            keep: state()?,
-            coeffs: Vec::new(),
-            back: BackScratch::default(),
-        })
+        Ok(Workspace { phi: state()?, lambda: state()?, coeffs: Vec::new(), back: BackScratch::default() })
     }
 
     /// The number of qubits the buffers serve.
     #[must_use]
     pub fn num_qubits(&self) -> usize {
-        self.num_qubits
+        self.phi.len().trailing_zeros() as usize
     }
 }
 
@@ -230,7 +221,9 @@ impl QuantumFunction {
         check_len("upstream gradient", self.num_outputs(), upstream.len())?;
         grads.check(&tape.weights, &tape.inputs)?;
         ws.phi.copy_from_slice(&tape.state);
-        self.adjoint_sweep(&tape.weights, &tape.inputs, &tape.members, upstream, ws, grads);
+        self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
+        let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs);
+        self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, &tape.members, grads, &mut ws.back);
         Ok(())
     }
 
@@ -258,21 +251,5 @@ impl QuantumFunction {
             xg.iter_mut().zip(&vjp.inputs).for_each(|(o, v)| *o += v);
         }
         Ok(())
-    }
-
-    /// λ = Σ g_i O_i φ from the final state in `ws.phi`, then the plan's backward sweep (consuming φ and λ),
-    /// with the forward pass's recorded member matrices.
-    pub(crate) fn adjoint_sweep(
-        &self,
-        weights: &[f64],
-        inputs: &[f64],
-        recorded: &[Mat2x2],
-        upstream: &[f64],
-        ws: &mut Workspace,
-        grads: Gradients<'_>,
-    ) {
-        self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
-        let binding = Binding::new(self.circuit(), weights, inputs);
-        self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, recorded, grads, &mut ws.back);
     }
 }

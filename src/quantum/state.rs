@@ -11,6 +11,7 @@ use super::gate::Gate;
 use super::kernels;
 use super::observable::{Observable, PauliString};
 use super::op::{ONE, ZERO};
+use super::terms::PauliTerms;
 use crate::error::{Error, Result};
 
 /// How far from 1 the norm of caller-supplied amplitudes may be.
@@ -272,13 +273,7 @@ impl StateVector {
     /// # Errors
     /// [`Error::InvalidQubit`] when the string acts on a qubit beyond the register.
     pub fn expectation_pauli(&self, term: &PauliString) -> Result<f64> {
-        term.check_fits(self.num_qubits)?;
-        let (flip, phase, num_y) = term.masks();
-        Ok(if flip == 0 {
-            term.coeff() * kernels::diagonal_pauli_expectation(&self.amps, phase)
-        } else {
-            (kernels::pauli_matrix_element(&self.amps, &self.amps, flip, phase, num_y) * term.coeff()).re
-        })
+        self.expectation(&term.clone().into())
     }
 
     /// ⟨ψ|O|ψ⟩ = Σ_k c_k ⟨ψ|P_k|ψ⟩, without building O's matrix.
@@ -287,27 +282,18 @@ impl StateVector {
     /// [`Error::InvalidQubit`] when a term acts on a qubit beyond the register.
     pub fn expectation(&self, observable: &Observable) -> Result<f64> {
         let mut value = [0.0];
-        super::terms::PauliTerms::new(std::slice::from_ref(observable), self.num_qubits)?
-            .expectations(&self.amps, &mut value);
+        PauliTerms::new(std::slice::from_ref(observable), self.num_qubits)?.expectations(&self.amps, &mut value);
         Ok(value[0])
     }
 
-    /// The state O|ψ⟩ (not normalized: O need not be unitary), written into `out`.
+    /// The state O|ψ⟩ (not normalized: O need not be unitary), written into `out` (resized to 2^n).
     ///
     /// # Errors
-    /// [`Error::InvalidQubit`] when a term does not fit, [`Error::QubitCountMismatch`] when `out` differs in size.
+    /// [`Error::InvalidQubit`] when a term acts on a qubit beyond the register.
     pub fn apply_observable_into(&self, observable: &Observable, out: &mut Vec<C>) -> Result<()> {
-        observable.check_fits(self.num_qubits)?;
-        out.clear();
+        let terms = PauliTerms::new(std::slice::from_ref(observable), self.num_qubits)?;
         out.resize(self.amps.len(), ZERO);
-        for term in observable.terms() {
-            let (flip, phase, num_y) = term.masks();
-            let factor = kernels::i_pow(num_y) * term.coeff();
-            for (i, &a) in self.amps.iter().enumerate() {
-                let sign = if (i & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
-                out[i ^ flip] += factor * a * sign;
-            }
-        }
+        terms.apply_weighted(&self.amps, &[1.0], out, &mut Vec::new());
         Ok(())
     }
 

@@ -21,7 +21,7 @@ mod simd;
 mod subspace;
 
 use drive::{drive, drive_pairs};
-pub(crate) use reduce::{chunked_sum, diagonal_pauli_expectation, i_pow, inner, norm_sqr, pauli_matrix_element};
+pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use simd::{dispatch, Isa, Kernels, Task};
 pub(crate) use subspace::{reduce, SharedMut, Subspace, CHUNK};
 

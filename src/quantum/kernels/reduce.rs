@@ -59,19 +59,3 @@ pub(crate) fn i_pow(k: u32) -> C {
         _ => C::new(0.0, -1.0),
     }
 }
-
-/// ⟨ψ|P|ψ⟩ for a diagonal Pauli string (Z and I only): Σ |ψ_i|² (−1)^{|i ∧ phase|}.
-pub(crate) fn diagonal_pauli_expectation(a: &[C], phase: usize) -> f64 {
-    chunked_sum(a.len(), |r| {
-        let mut acc = 0.0;
-        for i in r {
-            let p = a[i].norm_sqr();
-            if (i & phase).count_ones() & 1 == 1 {
-                acc -= p;
-            } else {
-                acc += p;
-            }
-        }
-        acc
-    })
-}
