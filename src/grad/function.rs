@@ -96,7 +96,7 @@ pub struct Vjp {
     serde(try_from = "super::serde_repr::FunctionData", into = "super::serde_repr::FunctionData")
 )]
 pub struct QuantumFunction {
-    circuit: Circuit,
+    pub(super) circuit: Circuit,
     pub(crate) readout: Readout,
     pub(crate) plan: Plan,
 }
@@ -125,12 +125,6 @@ impl QuantumFunction {
     #[must_use]
     pub fn outputs(&self) -> &Outputs {
         &self.readout.outputs
-    }
-
-    /// The circuit and the outputs, taking the function apart.
-    #[cfg(feature = "serde")]
-    pub(crate) fn into_parts(self) -> (Circuit, Outputs) {
-        (self.circuit, self.readout.outputs)
     }
 
     /// The number of outputs m.

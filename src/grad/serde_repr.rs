@@ -26,7 +26,6 @@ impl TryFrom<FunctionData> for QuantumFunction {
 
 impl From<QuantumFunction> for FunctionData {
     fn from(f: QuantumFunction) -> Self {
-        let (circuit, outputs) = f.into_parts();
-        FunctionData { circuit, outputs }
+        FunctionData { circuit: f.circuit, outputs: f.readout.outputs }
     }
 }
