@@ -18,9 +18,9 @@ use crate::quantum::op::{Op, I, ONE, ZERO};
 /// use qnet::prelude::*;
 /// use qnet::quantum::ShiftRule;
 ///
-/// assert_eq!(Gate::RX(0.1.into()).shift_rule(), Some(ShiftRule::TwoTerm));
-/// assert_eq!(Gate::CRY(0.1.into()).shift_rule(), Some(ShiftRule::FourTerm));
-/// assert_eq!(Gate::H.shift_rule(), None);
+/// assert_eq!(Gate::RX(0.1.into()).slot_shift_rule(0, false), Some(ShiftRule::TwoTerm));
+/// assert_eq!(Gate::CRY(0.1.into()).slot_shift_rule(0, false), Some(ShiftRule::FourTerm));
+/// assert_eq!(Gate::H.slot_shift_rule(0, false), None);
 ///
 /// // The two-term rule on f(θ) = cos θ gives −sin θ exactly.
 /// let d: f64 = ShiftRule::TwoTerm.terms().iter().map(|&(s, c)| c * (0.3f64 + s).cos()).sum();
@@ -92,35 +92,14 @@ impl Gate {
         })
     }
 
-    /// The parameter-shift rule for a gate with one angle; `None` for fixed gates and for U3 and Rot, whose
-    /// angles each have their own rule ([`Gate::slot_shift_rule`]).
-    ///
-    /// `Phase` and `CPhase` have generators with eigenvalues {0, −1}, one frequency, so the two-term rule is
-    /// exact for them; the four-term rule (also exact for them) serves the controlled rotations.
-    #[must_use]
-    pub fn shift_rule(&self) -> Option<ShiftRule> {
-        match self {
-            Gate::RX(_)
-            | Gate::RY(_)
-            | Gate::RZ(_)
-            | Gate::Phase(_)
-            | Gate::CPhase(_)
-            | Gate::RXX(_)
-            | Gate::RYY(_)
-            | Gate::RZZ(_) => Some(ShiftRule::TwoTerm),
-            Gate::CRX(_) | Gate::CRY(_) | Gate::CRZ(_) => Some(ShiftRule::FourTerm),
-            _ => None,
-        }
-    }
-
     /// The exact shift rule of angle `slot` when the gate is placed with `extra_controls` (controls added by
     /// [`Circuit::add_controlled`](crate::quantum::Circuit::add_controlled)); `None` when the gate has no such
     /// angle.
     ///
     /// A generator with eigenvalues {±1/2} (Pauli rotations, U3's θ, each angle of Rot) needs two terms;
-    /// controls add the eigenvalue 0, making it {0, ±1/2}: four terms, as for CRX. A phase generator −|1⟩⟨1|
-    /// (Phase, CPhase, U3's φ and λ, since U3 = Phase(φ)·RY(θ)·Phase(λ)) has eigenvalues {0, −1} with or
-    /// without controls: two terms.
+    /// controls, the gate's own (CRX, CRY, CRZ) or extra ones, add the eigenvalue 0, making it {0, ±1/2}: four
+    /// terms. A phase generator −|1⟩⟨1| (Phase, CPhase, U3's φ and λ, since U3 = Phase(φ)·RY(θ)·Phase(λ)) has
+    /// eigenvalues {0, −1}, one frequency, with or without controls: two terms.
     ///
     /// # Example
     ///
@@ -139,11 +118,8 @@ impl Gate {
             return None;
         }
         let phase_like = matches!(self, Gate::Phase(_) | Gate::CPhase(_)) || (matches!(self, Gate::U3(..)) && slot > 0);
-        if phase_like {
-            return Some(ShiftRule::TwoTerm);
-        }
-        let base = self.shift_rule().unwrap_or(ShiftRule::TwoTerm);
-        Some(if extra_controls { ShiftRule::FourTerm } else { base })
+        let controlled = extra_controls || self.num_controls() > 0;
+        Some(if controlled && !phase_like { ShiftRule::FourTerm } else { ShiftRule::TwoTerm })
     }
 
     /// (∂U/∂θ_slot)·U† = −(i/2)P on the op's (single) target, when the angle enters as the leftmost factor
