@@ -256,15 +256,8 @@ impl Gate {
     /// # Errors
     /// [`Error::ParameterOutOfRange`](crate::Error::ParameterOutOfRange) when an index is beyond the vector it reads.
     pub fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Gate> {
-        let mut err = None;
-        let bound = self.map_params(|_, p| match p.value(weights, inputs) {
-            Ok(v) => Param::Const(v),
-            Err(e) => {
-                err.get_or_insert(e);
-                p
-            }
-        });
-        err.map_or(Ok(bound), Err)
+        self.params().iter().try_for_each(|p| p.value(weights, inputs).map(drop))?;
+        Ok(self.map_params(|_, p| Param::Const(p.value_unchecked(weights, inputs))))
     }
 
     /// The inverse gate U⁻¹ = U†, in closed form (RX(θ) → RX(−θ), S → S†, U3(θ, φ, λ) → U3(−θ, −λ, −φ),
