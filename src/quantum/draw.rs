@@ -364,6 +364,48 @@ mod tests {
     use crate::quantum::Param;
 
     #[test]
+    fn every_gate_has_its_label() {
+        let (w, u) = (Param::weight(1) * 0.5, crate::quantum::UnitaryMatrix::new(nalgebra::DMatrix::identity(4, 4)));
+        let cases = [
+            (Gate::I, "I"),
+            (Gate::X, "X"),
+            (Gate::Y, "Y"),
+            (Gate::Z, "Z"),
+            (Gate::H, "H"),
+            (Gate::S, "S"),
+            (Gate::Sdg, "Sdg"),
+            (Gate::T, "T"),
+            (Gate::Tdg, "Tdg"),
+            (Gate::SX, "√X"),
+            (Gate::SXdg, "√Xdg"),
+            (Gate::RX(w), "Rx(0.5*w[1])"),
+            (Gate::RY(0.5.into()), "Ry(0.5)"),
+            (Gate::RZ(PI.into()), "Rz(π)"),
+            (Gate::Phase(w), "P(0.5*w[1])"),
+            (Gate::U3(w, 0.1.into(), w), "U(0.5*w[1],0.1,0.5*w[1])"),
+            (Gate::Rot(w, w, 1.0.into()), "Rot(0.5*w[1],0.5*w[1],1)"),
+            (Gate::CNOT, "X"),
+            (Gate::CY, "Y"),
+            (Gate::CZ, "Z"),
+            (Gate::SWAP, "Swap"),
+            (Gate::ISwap, "iSwap"),
+            (Gate::CRX(w), "Rx(0.5*w[1])"),
+            (Gate::CRY(w), "Ry(0.5*w[1])"),
+            (Gate::CRZ(w), "Rz(0.5*w[1])"),
+            (Gate::CPhase(w), "P(0.5*w[1])"),
+            (Gate::RXX(w), "Rxx(0.5*w[1])"),
+            (Gate::RYY(w), "Ryy(0.5*w[1])"),
+            (Gate::RZZ(w), "Rzz(0.5*w[1])"),
+            (Gate::Toffoli, "X"),
+            (Gate::Fredkin, "Swap"),
+            (Gate::Unitary(u.unwrap()), "Unitary"),
+        ];
+        for (g, expected) in cases {
+            assert_eq!(label(&g), expected, "{g:?}");
+        }
+    }
+
+    #[test]
     fn numbers_read_as_multiples_of_pi_or_short_decimals() {
         assert_eq!(format_number(PI), "π");
         assert_eq!(format_number(-PI / 2.0), "-π/2");
