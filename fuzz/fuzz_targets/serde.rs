@@ -124,7 +124,7 @@ fuzz_target!(|data: &[u8]| {
             qnet_fuzz::circuit(&c);
         }),
         "Gate" => load(json, |g: &Gate| {
-            let _ = (g.to_string(), g.matrix(), g.inverse(), g.shift_rule(), g.generator());
+            let _ = (g.to_string(), g.matrix(), g.inverse(), g.slot_shift_rule(0, false), g.generator());
         }),
         "Param" => load(json, |p: &Param| {
             let _ = (p.to_string(), p.value(&[1.0], &[2.0]), p.constant());

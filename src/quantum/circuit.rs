@@ -377,12 +377,7 @@ impl Circuit {
     /// The inverse circuit: the instructions reversed, each gate inverted (angles negated, S ↔ S†, ...).
     #[must_use]
     pub fn inverse(&self) -> Circuit {
-        Circuit {
-            num_qubits: self.num_qubits,
-            instructions: self.instructions.iter().rev().map(Instruction::inverse).collect(),
-            num_weights: self.num_weights,
-            num_inputs: self.num_inputs,
-        }
+        Circuit { instructions: self.instructions.iter().rev().map(Instruction::inverse).collect(), ..*self }
     }
 
     /// The number of layers when every instruction waits for all the qubits it touches (controls included).

@@ -186,36 +186,23 @@ impl Item {
     }
 }
 
-/// The label of a gate in its box.
+/// The label of a gate in its box: its name without the `c` of each of its own controls, capitalised (`crx` →
+/// `Rx`, `ccx` → `X`, `sdg` → `Sdg`) unless Qiskit writes it otherwise (`id` → `I`, `sx` → `√X`), then its angles.
 fn label(g: &Gate) -> String {
-    let angles = |name: &str| {
-        let a: Vec<String> = g.params().iter().map(|p| p.format_with(format_number)).collect();
-        format!("{name}({})", a.join(","))
+    let base = &g.name()[g.num_controls()..];
+    let name = match base {
+        "id" => "I".to_string(),
+        "sx" => "√X".into(),
+        "sxdg" => "√Xdg".into(),
+        "u3" => "U".into(),
+        "iswap" => "iSwap".into(),
+        _ => base[..1].to_ascii_uppercase() + &base[1..],
     };
-    match g {
-        Gate::I => "I".into(),
-        Gate::X | Gate::CNOT | Gate::Toffoli => "X".into(),
-        Gate::Y | Gate::CY => "Y".into(),
-        Gate::Z | Gate::CZ => "Z".into(),
-        Gate::H => "H".into(),
-        Gate::S => "S".into(),
-        Gate::Sdg => "Sdg".into(),
-        Gate::T => "T".into(),
-        Gate::Tdg => "Tdg".into(),
-        Gate::SX => "√X".into(),
-        Gate::SXdg => "√Xdg".into(),
-        Gate::RX(_) | Gate::CRX(_) => angles("Rx"),
-        Gate::RY(_) | Gate::CRY(_) => angles("Ry"),
-        Gate::RZ(_) | Gate::CRZ(_) => angles("Rz"),
-        Gate::Phase(_) | Gate::CPhase(_) => angles("P"),
-        Gate::U3(..) => angles("U"),
-        Gate::Rot(..) => angles("Rot"),
-        Gate::RXX(_) => angles("Rxx"),
-        Gate::RYY(_) => angles("Ryy"),
-        Gate::RZZ(_) => angles("Rzz"),
-        Gate::ISwap => "iSwap".into(),
-        Gate::SWAP | Gate::Fredkin => "Swap".into(),
-        Gate::Unitary(_) => "Unitary".into(),
+    let angles: Vec<String> = g.params().iter().map(|p| p.format_with(format_number)).collect();
+    if angles.is_empty() {
+        name
+    } else {
+        format!("{name}({})", angles.join(","))
     }
 }
 
@@ -228,11 +215,10 @@ fn format_number(v: f64) -> String {
         let n = v * d as f64 / PI;
         let k = n.round();
         if k != 0.0 && k.abs() <= 64.0 && (n - k).abs() < 1e-12 {
-            let k = k as i64;
-            let num = match k {
+            let num = match k as i64 {
                 1 => "π".to_string(),
                 -1 => "-π".to_string(),
-                _ => format!("{k}π"),
+                k => format!("{k}π"),
             };
             return if d == 1 { num } else { format!("{num}/{d}") };
         }
@@ -362,6 +348,48 @@ impl fmt::Display for Diagram<'_> {
 mod tests {
     use super::*;
     use crate::quantum::Param;
+
+    #[test]
+    fn every_gate_has_its_label() {
+        let (w, u) = (Param::weight(1) * 0.5, crate::quantum::UnitaryMatrix::new(nalgebra::DMatrix::identity(4, 4)));
+        let cases = [
+            (Gate::I, "I"),
+            (Gate::X, "X"),
+            (Gate::Y, "Y"),
+            (Gate::Z, "Z"),
+            (Gate::H, "H"),
+            (Gate::S, "S"),
+            (Gate::Sdg, "Sdg"),
+            (Gate::T, "T"),
+            (Gate::Tdg, "Tdg"),
+            (Gate::SX, "√X"),
+            (Gate::SXdg, "√Xdg"),
+            (Gate::RX(w), "Rx(0.5*w[1])"),
+            (Gate::RY(0.5.into()), "Ry(0.5)"),
+            (Gate::RZ(PI.into()), "Rz(π)"),
+            (Gate::Phase(w), "P(0.5*w[1])"),
+            (Gate::U3(w, 0.1.into(), w), "U(0.5*w[1],0.1,0.5*w[1])"),
+            (Gate::Rot(w, w, 1.0.into()), "Rot(0.5*w[1],0.5*w[1],1)"),
+            (Gate::CNOT, "X"),
+            (Gate::CY, "Y"),
+            (Gate::CZ, "Z"),
+            (Gate::SWAP, "Swap"),
+            (Gate::ISwap, "iSwap"),
+            (Gate::CRX(w), "Rx(0.5*w[1])"),
+            (Gate::CRY(w), "Ry(0.5*w[1])"),
+            (Gate::CRZ(w), "Rz(0.5*w[1])"),
+            (Gate::CPhase(w), "P(0.5*w[1])"),
+            (Gate::RXX(w), "Rxx(0.5*w[1])"),
+            (Gate::RYY(w), "Ryy(0.5*w[1])"),
+            (Gate::RZZ(w), "Rzz(0.5*w[1])"),
+            (Gate::Toffoli, "X"),
+            (Gate::Fredkin, "Swap"),
+            (Gate::Unitary(u.unwrap()), "Unitary"),
+        ];
+        for (g, expected) in cases {
+            assert_eq!(label(&g), expected, "{g:?}");
+        }
+    }
 
     #[test]
     fn numbers_read_as_multiples_of_pi_or_short_decimals() {

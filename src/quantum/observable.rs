@@ -351,11 +351,7 @@ impl Observable {
     /// # Errors
     /// [`Error::InvalidQubit`] when a term does not fit, [`Error::MatrixTooLarge`] above [`MAX_DENSE_QUBITS`].
     pub fn matrix(&self, num_qubits: usize) -> Result<DMatrix<C>> {
-        let mut m = dense_zeros(num_qubits)?;
-        for term in &self.terms {
-            m += term.matrix(num_qubits)?;
-        }
-        Ok(m)
+        self.terms.iter().try_fold(dense_zeros(num_qubits)?, |m, term| Ok(m + term.matrix(num_qubits)?))
     }
 }
 

@@ -9,6 +9,7 @@ use num_complex::Complex64 as C;
 
 use super::{cis, Gate};
 use crate::quantum::op::{Op, I, ONE, ZERO};
+use crate::quantum::Pauli;
 
 /// The parameter-shift rule that differentiates an angle exactly: ∂f/∂θ = Σ_k c_k·f(θ + s_k).
 ///
@@ -18,9 +19,9 @@ use crate::quantum::op::{Op, I, ONE, ZERO};
 /// use qnet::prelude::*;
 /// use qnet::quantum::ShiftRule;
 ///
-/// assert_eq!(Gate::RX(0.1.into()).shift_rule(), Some(ShiftRule::TwoTerm));
-/// assert_eq!(Gate::CRY(0.1.into()).shift_rule(), Some(ShiftRule::FourTerm));
-/// assert_eq!(Gate::H.shift_rule(), None);
+/// assert_eq!(Gate::RX(0.1.into()).slot_shift_rule(0, false), Some(ShiftRule::TwoTerm));
+/// assert_eq!(Gate::CRY(0.1.into()).slot_shift_rule(0, false), Some(ShiftRule::FourTerm));
+/// assert_eq!(Gate::H.slot_shift_rule(0, false), None);
 ///
 /// // The two-term rule on f(θ) = cos θ gives −sin θ exactly.
 /// let d: f64 = ShiftRule::TwoTerm.terms().iter().map(|&(s, c)| c * (0.3f64 + s).cos()).sum();
@@ -62,55 +63,21 @@ impl Gate {
     /// RX: X/2, RZ: Z/2, Phase: −|1⟩⟨1|, CRX: |1⟩⟨1| ⊗ X/2, RZZ: Z⊗Z/2, and so on.
     #[must_use]
     pub fn generator(&self) -> Option<DMatrix<C>> {
-        let half = C::new(0.5, 0.0);
-        let x = [[ZERO, half], [half, ZERO]];
-        let y = [[ZERO, -I * 0.5], [I * 0.5, ZERO]];
-        let z = [[half, ZERO], [ZERO, -half]];
-        let p = [[ZERO, ZERO], [ZERO, -ONE]];
-        let one_qubit = |m: [[C; 2]; 2]| DMatrix::from_fn(2, 2, |r, c| m[r][c]);
-        // |1⟩⟨1| on the control (bit 0) times m on the target (bit 1).
-        let controlled = |m: [[C; 2]; 2]| {
-            DMatrix::from_fn(4, 4, |r, c| if r & 1 == 1 && c & 1 == 1 { m[r >> 1][c >> 1] } else { ZERO })
-        };
-        let two = |m: [[C; 2]; 2]| {
-            // m ⊗ m with m already carrying a factor 1/2: rescale to one factor of 1/2.
-            DMatrix::from_fn(4, 4, |r, c| 2.0 * m[r & 1][c & 1] * m[r >> 1][c >> 1])
-        };
-        Some(match self {
-            Gate::RX(_) => one_qubit(x),
-            Gate::RY(_) => one_qubit(y),
-            Gate::RZ(_) => one_qubit(z),
-            Gate::Phase(_) => one_qubit(p),
-            Gate::CRX(_) => controlled(x),
-            Gate::CRY(_) => controlled(y),
-            Gate::CRZ(_) => controlled(z),
-            Gate::CPhase(_) => controlled(p),
-            Gate::RXX(_) => two(x),
-            Gate::RYY(_) => two(y),
-            Gate::RZZ(_) => two(z),
+        let half = |p: Pauli| p.matrix().map(|row| row.map(|v| v * 0.5));
+        let m = match self {
+            Gate::RX(_) | Gate::CRX(_) | Gate::RXX(_) => half(Pauli::X),
+            Gate::RY(_) | Gate::CRY(_) | Gate::RYY(_) => half(Pauli::Y),
+            Gate::RZ(_) | Gate::CRZ(_) | Gate::RZZ(_) => half(Pauli::Z),
+            Gate::Phase(_) | Gate::CPhase(_) => [[ZERO, ZERO], [ZERO, -ONE]],
             _ => return None,
+        };
+        Some(match (self.num_qubits(), self.num_controls()) {
+            (1, _) => DMatrix::from_fn(2, 2, |r, c| m[r][c]),
+            // |1⟩⟨1| on the control (bit 0) times m on the target (bit 1).
+            (_, 1) => DMatrix::from_fn(4, 4, |r, c| if r & 1 == 1 && c & 1 == 1 { m[r >> 1][c >> 1] } else { ZERO }),
+            // m ⊗ m with m already carrying a factor 1/2: rescale to one factor of 1/2.
+            _ => DMatrix::from_fn(4, 4, |r, c| 2.0 * m[r & 1][c & 1] * m[r >> 1][c >> 1]),
         })
-    }
-
-    /// The parameter-shift rule for a gate with one angle; `None` for fixed gates and for U3 and Rot, whose
-    /// angles each have their own rule ([`Gate::slot_shift_rule`]).
-    ///
-    /// `Phase` and `CPhase` have generators with eigenvalues {0, −1}, one frequency, so the two-term rule is
-    /// exact for them; the four-term rule (also exact for them) serves the controlled rotations.
-    #[must_use]
-    pub fn shift_rule(&self) -> Option<ShiftRule> {
-        match self {
-            Gate::RX(_)
-            | Gate::RY(_)
-            | Gate::RZ(_)
-            | Gate::Phase(_)
-            | Gate::CPhase(_)
-            | Gate::RXX(_)
-            | Gate::RYY(_)
-            | Gate::RZZ(_) => Some(ShiftRule::TwoTerm),
-            Gate::CRX(_) | Gate::CRY(_) | Gate::CRZ(_) => Some(ShiftRule::FourTerm),
-            _ => None,
-        }
     }
 
     /// The exact shift rule of angle `slot` when the gate is placed with `extra_controls` (controls added by
@@ -118,9 +85,9 @@ impl Gate {
     /// angle.
     ///
     /// A generator with eigenvalues {±1/2} (Pauli rotations, U3's θ, each angle of Rot) needs two terms;
-    /// controls add the eigenvalue 0, making it {0, ±1/2}: four terms, as for CRX. A phase generator −|1⟩⟨1|
-    /// (Phase, CPhase, U3's φ and λ, since U3 = Phase(φ)·RY(θ)·Phase(λ)) has eigenvalues {0, −1} with or
-    /// without controls: two terms.
+    /// controls, the gate's own (CRX, CRY, CRZ) or extra ones, add the eigenvalue 0, making it {0, ±1/2}: four
+    /// terms. A phase generator −|1⟩⟨1| (Phase, CPhase, U3's φ and λ, since U3 = Phase(φ)·RY(θ)·Phase(λ)) has
+    /// eigenvalues {0, −1}, one frequency, with or without controls: two terms.
     ///
     /// # Example
     ///
@@ -139,11 +106,8 @@ impl Gate {
             return None;
         }
         let phase_like = matches!(self, Gate::Phase(_) | Gate::CPhase(_)) || (matches!(self, Gate::U3(..)) && slot > 0);
-        if phase_like {
-            return Some(ShiftRule::TwoTerm);
-        }
-        let base = self.shift_rule().unwrap_or(ShiftRule::TwoTerm);
-        Some(if extra_controls { ShiftRule::FourTerm } else { base })
+        let controlled = extra_controls || self.num_controls() > 0;
+        Some(if controlled && !phase_like { ShiftRule::FourTerm } else { ShiftRule::TwoTerm })
     }
 
     /// (∂U/∂θ_slot)·U† = −(i/2)P on the op's (single) target, when the angle enters as the leftmost factor
@@ -163,16 +127,8 @@ impl Gate {
 
     /// ∂U/∂θ_slot on the op's targets (the gate's own controls excluded) at the given angles.
     pub(crate) fn derivative(&self, angles: [f64; 3], slot: usize) -> Op {
-        let shifted = |slot: usize| {
-            let mut a = angles;
-            a[slot] += std::f64::consts::PI;
-            a
-        };
-        // exp(−iθP/2) with P² = 1: ∂U/∂θ = −(i/2)P·U = U(θ + π)/2.
-        let half = |op: Op| op.scaled(C::new(0.5, 0.0));
         match (self, slot) {
-            (Gate::U3(..), 0) => half(self.lower(shifted(0))),
-            (Gate::U3(..), _) => {
+            (Gate::U3(..), 1 | 2) => {
                 // U3 = Phase(φ)·RY(θ)·Phase(λ).
                 let (theta, phi, lambda) = (angles[0], angles[1], angles[2]);
                 let (s, c) = (theta / 2.0).sin_cos();
@@ -182,9 +138,8 @@ impl Gate {
                     Op::Mat1([[ZERO, -I * cis(lambda) * s], [ZERO, I * cis(phi + lambda) * c]])
                 }
             }
-            // Rot = RZ(ω)·RY(θ)·RZ(φ): ∂φ = U·(−iZ/2), ∂θ = U(θ + π)/2, ∂ω = (−iZ/2)·U.
-            (Gate::Rot(..), 1) => half(self.lower(shifted(1))),
-            (Gate::Rot(..), _) => {
+            // Rot = RZ(ω)·RY(θ)·RZ(φ): ∂φ = U·(−iZ/2), ∂ω = (−iZ/2)·U (∂θ below).
+            (Gate::Rot(..), 0 | 2) => {
                 let Op::Mat1(u) = self.lower(angles) else { unreachable!("Rot lowers to a dense 2x2") };
                 let z = [-I * 0.5, I * 0.5];
                 Op::Mat1(std::array::from_fn(|r| {
@@ -192,7 +147,13 @@ impl Gate {
                 }))
             }
             (Gate::Phase(_) | Gate::CPhase(_), _) => Op::Diag1([ZERO, I * cis(angles[0])]),
-            _ => half(self.lower(shifted(0))),
+            _ => {
+                // The angle of a factor exp(−iθP/2) with P² = 1 (the rotations, U3's θ, Rot's θ):
+                // ∂U/∂θ = −(i/2)P·U = U(θ + π)/2.
+                let mut shifted = angles;
+                shifted[slot] += std::f64::consts::PI;
+                self.lower(shifted).scaled(C::new(0.5, 0.0))
+            }
         }
     }
 }

@@ -26,8 +26,8 @@ impl Gate {
         let half = angles[0] / 2.0;
         let (c, s) = (half.cos(), half.sin());
         let r = std::f64::consts::FRAC_1_SQRT_2;
-        let rx = || Op::Mat1([[C::new(c, 0.0), C::new(0.0, -s)], [C::new(0.0, -s), C::new(c, 0.0)]]);
-        let ry = || Op::Mat1([[C::new(c, 0.0), C::new(-s, 0.0)], [C::new(s, 0.0), C::new(c, 0.0)]]);
+        // cos θ/2 on the diagonal, −i sin θ/2 and i sin θ/2 off it (RX, RXX, RYY).
+        let (d, o, p) = (C::new(c, 0.0), C::new(0.0, -s), C::new(0.0, s));
         match self {
             Gate::I => Op::Diag1([ONE, ONE]),
             Gate::X | Gate::CNOT | Gate::Toffoli => Op::Anti1(ONE, ONE),
@@ -40,8 +40,8 @@ impl Gate {
             Gate::Tdg => Op::Diag1([ONE, C::new(r, -r)]),
             Gate::SX => Op::Mat1([[C::new(0.5, 0.5), C::new(0.5, -0.5)], [C::new(0.5, -0.5), C::new(0.5, 0.5)]]),
             Gate::SXdg => Op::Mat1([[C::new(0.5, -0.5), C::new(0.5, 0.5)], [C::new(0.5, 0.5), C::new(0.5, -0.5)]]),
-            Gate::RX(_) | Gate::CRX(_) => rx(),
-            Gate::RY(_) | Gate::CRY(_) => ry(),
+            Gate::RX(_) | Gate::CRX(_) => Op::Mat1([[d, o], [o, d]]),
+            Gate::RY(_) | Gate::CRY(_) => Op::Mat1([[d, C::new(-s, 0.0)], [C::new(s, 0.0), d]]),
             Gate::RZ(_) | Gate::CRZ(_) => Op::Diag1([cis(-half), cis(half)]),
             Gate::Phase(_) | Gate::CPhase(_) => Op::Diag1([ONE, cis(angles[0])]),
             Gate::U3(..) => {
@@ -57,14 +57,8 @@ impl Gate {
             }
             Gate::SWAP | Gate::Fredkin => Op::Swap2(ONE),
             Gate::ISwap => Op::Swap2(I),
-            Gate::RXX(_) => {
-                let (d, o) = (C::new(c, 0.0), C::new(0.0, -s));
-                Op::Mat2([[d, ZERO, ZERO, o], [ZERO, d, o, ZERO], [ZERO, o, d, ZERO], [o, ZERO, ZERO, d]])
-            }
-            Gate::RYY(_) => {
-                let (d, p, m) = (C::new(c, 0.0), C::new(0.0, s), C::new(0.0, -s));
-                Op::Mat2([[d, ZERO, ZERO, p], [ZERO, d, m, ZERO], [ZERO, m, d, ZERO], [p, ZERO, ZERO, d]])
-            }
+            Gate::RXX(_) => Op::Mat2([[d, ZERO, ZERO, o], [ZERO, d, o, ZERO], [ZERO, o, d, ZERO], [o, ZERO, ZERO, d]]),
+            Gate::RYY(_) => Op::Mat2([[d, ZERO, ZERO, p], [ZERO, d, o, ZERO], [ZERO, o, d, ZERO], [p, ZERO, ZERO, d]]),
             Gate::RZZ(_) => Op::Diag2([cis(-half), cis(half), cis(half), cis(-half)]),
             Gate::Unitary(u) => u.op(),
         }

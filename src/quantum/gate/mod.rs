@@ -187,39 +187,24 @@ impl Gate {
     /// The number of qubits the gate acts on, controls included.
     #[must_use]
     pub fn num_qubits(&self) -> usize {
-        match self {
-            Gate::Toffoli | Gate::Fredkin => 3,
-            Gate::CNOT
-            | Gate::CY
-            | Gate::CZ
-            | Gate::SWAP
-            | Gate::ISwap
-            | Gate::CRX(_)
-            | Gate::CRY(_)
-            | Gate::CRZ(_)
-            | Gate::CPhase(_)
-            | Gate::RXX(_)
-            | Gate::RYY(_)
-            | Gate::RZZ(_) => 2,
-            Gate::Unitary(u) => u.num_qubits(),
-            _ => 1,
-        }
+        self.shape().0
     }
 
     /// How many of the gate's leading qubits are controls (1 for `CNOT`, 2 for `Toffoli`, 0 for `SWAP`).
     #[must_use]
     pub fn num_controls(&self) -> usize {
+        self.shape().1
+    }
+
+    /// (qubits, controls among them).
+    fn shape(&self) -> (usize, usize) {
         match self {
-            Gate::Toffoli => 2,
-            Gate::CNOT
-            | Gate::CY
-            | Gate::CZ
-            | Gate::CRX(_)
-            | Gate::CRY(_)
-            | Gate::CRZ(_)
-            | Gate::CPhase(_)
-            | Gate::Fredkin => 1,
-            _ => 0,
+            Gate::Toffoli => (3, 2),
+            Gate::Fredkin => (3, 1),
+            Gate::CNOT | Gate::CY | Gate::CZ | Gate::CRX(_) | Gate::CRY(_) | Gate::CRZ(_) | Gate::CPhase(_) => (2, 1),
+            Gate::SWAP | Gate::ISwap | Gate::RXX(_) | Gate::RYY(_) | Gate::RZZ(_) => (2, 0),
+            Gate::Unitary(u) => (u.num_qubits(), 0),
+            _ => (1, 0),
         }
     }
 
@@ -271,15 +256,8 @@ impl Gate {
     /// # Errors
     /// [`Error::ParameterOutOfRange`](crate::Error::ParameterOutOfRange) when an index is beyond the vector it reads.
     pub fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Gate> {
-        let mut err = None;
-        let bound = self.map_params(|_, p| match p.value(weights, inputs) {
-            Ok(v) => Param::Const(v),
-            Err(e) => {
-                err.get_or_insert(e);
-                p
-            }
-        });
-        err.map_or(Ok(bound), Err)
+        self.params().iter().try_for_each(|p| p.value(weights, inputs).map(drop))?;
+        Ok(self.map_params(|_, p| Param::Const(p.value_unchecked(weights, inputs))))
     }
 
     /// The inverse gate U⁻¹ = U†, in closed form (RX(θ) → RX(−θ), S → S†, U3(θ, φ, λ) → U3(−θ, −λ, −φ),
