@@ -205,21 +205,26 @@ impl StateVector {
         Ok(self.inner(other)?.norm_sqr())
     }
 
-    /// Applies `instruction` with the given weight and input vectors.
+    /// Applies `instruction` with the given weight and input vectors; `apply(&instruction.inverse(), …)` undoes
+    /// it.
     ///
     /// # Errors
     /// [`Error::InvalidQubit`] when the instruction does not fit the register, [`Error::ParameterOutOfRange`]
     /// when an angle's index is beyond its vector, [`Error::NonFinite`] for a NaN or infinite angle.
     pub fn apply(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        self.apply_checked(instruction, weights, inputs, false)
-    }
-
-    /// Applies the inverse of `instruction` (U†), as the adjoint method's backward sweep does.
-    ///
-    /// # Errors
-    /// As [`StateVector::apply`].
-    pub fn apply_inverse(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        self.apply_checked(instruction, weights, inputs, true)
+        instruction.check_qubits(self.num_qubits)?;
+        for p in instruction.gate().params().iter() {
+            p.value(weights, inputs)?;
+            if let Some((kind, index, _)) = p.source() {
+                let value = if kind == crate::ParamKind::Weight { weights[index] } else { inputs[index] };
+                if !value.is_finite() {
+                    return Err(Error::non_finite_parameter(kind, index, value));
+                }
+            }
+        }
+        let op = instruction.gate().lower(instruction.angles(weights, inputs));
+        kernels::apply_op(&mut self.amps, &op, instruction.op_targets(), instruction.control_mask());
+        Ok(())
     }
 
     /// Applies a gate with constant angles on `qubits` (the gate's own qubits, controls first).
@@ -229,24 +234,6 @@ impl StateVector {
     pub fn apply_gate(&mut self, gate: &Gate, qubits: &[usize]) -> Result<()> {
         gate.params().iter().try_for_each(|p| p.constant().map(drop))?;
         self.apply(&Instruction::new(gate.clone(), qubits.to_vec(), Vec::new())?, &[], &[])
-    }
-
-    /// Checks `inst` against this state and these vectors, then applies it (or its inverse).
-    fn apply_checked(&mut self, inst: &Instruction, weights: &[f64], inputs: &[f64], inverse: bool) -> Result<()> {
-        inst.check_qubits(self.num_qubits)?;
-        for p in inst.gate().params().iter() {
-            p.value(weights, inputs)?;
-            if let Some((kind, index, _)) = p.source() {
-                let value = if kind == crate::ParamKind::Weight { weights[index] } else { inputs[index] };
-                if !value.is_finite() {
-                    return Err(Error::non_finite_parameter(kind, index, value));
-                }
-            }
-        }
-        let op = inst.gate().lower(inst.angles(weights, inputs));
-        let op = if inverse { op.adjoint() } else { op };
-        kernels::apply_op(&mut self.amps, &op, inst.op_targets(), inst.control_mask());
-        Ok(())
     }
 
     /// Runs every instruction of `circuit` in order, in place, through the engine: the circuit is compiled into
@@ -311,9 +298,7 @@ impl StateVector {
         draws.extend((0..shots).map(|_| rng.random::<f64>() * total));
         draws.sort_unstable_by(f64::total_cmp);
         let mut counts = BTreeMap::new();
-        let mut next = 0;
-        let mut cumulative = 0.0;
-        let mut last_possible = 0;
+        let (mut next, mut cumulative, mut last_possible) = (0, 0.0, 0);
         for (i, a) in self.amps.iter().enumerate() {
             let p = a.norm_sqr();
             if p == 0.0 {
@@ -321,12 +306,10 @@ impl StateVector {
             }
             last_possible = i;
             cumulative += p;
-            let first = next;
-            while next < draws.len() && draws[next] < cumulative {
-                next += 1;
-            }
-            if next > first {
-                counts.insert(i, next - first);
+            let count = draws[next..].partition_point(|&u| u < cumulative);
+            if count > 0 {
+                counts.insert(i, count);
+                next += count;
             }
         }
         // Draws above the running sum (rounding) belong to the last outcome that can occur.
