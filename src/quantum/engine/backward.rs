@@ -15,7 +15,7 @@ use super::forward::apply_node;
 use super::plan::{mul1, op1, Binding, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
-use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
+use crate::quantum::kernels::{reduce, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
 
 /// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
@@ -310,23 +310,6 @@ fn add_to_row(r: &mut [f64], acc: &[C]) {
     }
 }
 
-/// (x, y) ← op·(x, y) elementwise over two slices, for a one-target op.
-fn op_slices(x: &mut [C], y: &mut [C], op: &Op) {
-    match *op {
-        Op::Diag1([d0, d1]) => {
-            scale_slice(x, d0);
-            scale_slice(y, d1);
-        }
-        Op::Anti1(a, b) => {
-            for (x, y) in x.iter_mut().zip(y.iter_mut()) {
-                (*x, *y) = (a * *y, b * *x);
-            }
-        }
-        Op::Mat1(m) => mat1_slices(x, y, m),
-        _ => unreachable!("a one-target op"),
-    }
-}
-
 /// One node's backward work on (a block of) φ and λ: its correlation into `row[w.r..]` when it has
 /// derivatives, then the un-application of the node from both states.
 fn node_back(
@@ -397,8 +380,8 @@ fn node_back(
                 let mut acc = [ZERO; 4];
                 correlate_pairs(p0, p1, l0, l1, &mut acc);
                 add_to_row(r, &acc);
-                op_slices(p0, p1, &w.undo);
-                op_slices(l0, l1, &w.undo);
+                kernels::apply_op_slices(p0, p1, &w.undo);
+                kernels::apply_op_slices(l0, l1, &w.undo);
             }
         });
     });
