@@ -23,7 +23,7 @@ mod subspace;
 use drive::{drive, drive_pairs};
 pub(crate) use reduce::{chunked_sum, diagonal_pauli_expectation, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use simd::{dispatch, Isa, Kernels, Task};
-pub(crate) use subspace::{reduce, SharedMut, Subspace, CHUNK};
+pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace, CHUNK};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
 pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;
