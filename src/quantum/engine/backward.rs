@@ -105,10 +105,7 @@ impl Plan {
         let Some(first) = (if want_inputs { self.first_param } else { self.first_weight }) else { return };
         let recorded = if recorded.len() == self.members.len() { recorded } else { &[] };
         for segment in self.segments.iter().rev() {
-            let (start, end) = match *segment {
-                Segment::Node(i) => (i, i + 1),
-                Segment::Blocked(a, b) | Segment::Tiled(a, b, _) | Segment::Affine(a, b, _) => (a, b),
-            };
+            let std::ops::Range { start, end } = segment.nodes();
             if end <= first {
                 break;
             }
