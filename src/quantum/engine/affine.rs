@@ -184,17 +184,12 @@ pub(crate) fn ensure_scratch(scratch: &mut Vec<C>, len: usize) -> bool {
     if tests::NO_SCRATCH.with(std::cell::Cell::get) {
         return false;
     }
-    if scratch.len() == len {
-        return true;
+    if scratch.len() != len {
+        // The old buffer goes before the new one is allocated; it stays empty when that fails.
+        *scratch = Vec::new();
+        *scratch = zeroed(len).unwrap_or_default();
     }
-    *scratch = Vec::new();
-    match zeroed(len) {
-        Some(v) => {
-            *scratch = v;
-            true
-        }
-        None => false,
-    }
+    scratch.len() == len
 }
 
 /// `len` zero amplitudes from the allocator's zeroed memory (fresh pages from the system for large states:
