@@ -171,19 +171,17 @@ impl Plan {
         for (k, inst) in instructions.iter().enumerate() {
             if fusable(inst) {
                 let q = inst.op_targets()[0];
-                match open[q] {
-                    Some(g) => groups[g].push(k),
-                    None => {
-                        open[q] = Some(groups.len());
-                        groups.push(vec![k]);
-                    }
+                if let Some(g) = open[q] {
+                    groups[g].push(k);
+                    continue;
                 }
+                open[q] = Some(groups.len());
             } else {
                 for q in inst.qubits() {
                     open[q] = None;
                 }
-                groups.push(vec![k]);
             }
+            groups.push(vec![k]);
         }
         let mut nodes = Vec::with_capacity(groups.len());
         let mut members = Vec::with_capacity(instructions.len());
@@ -191,11 +189,8 @@ impl Plan {
         for group in &groups {
             let first = &instructions[group[0]];
             let op_targets = first.op_targets();
-            let mut targets = [0; 2];
-            targets[..op_targets.len()].copy_from_slice(op_targets);
             let start = members.len();
             members.extend_from_slice(group);
-            let low = first.qubits().all(|q| q < BLOCK_QUBITS);
             let first_slot = slots.len();
             for (member, &k) in group.iter().enumerate().rev() {
                 for (slot, p) in instructions[k].gate().params().iter().enumerate() {
@@ -207,11 +202,11 @@ impl Plan {
             let constant = group.iter().all(|&k| instructions[k].gate().params().iter().all(|p| p.is_const()));
             nodes.push(Node {
                 members: (start, members.len()),
-                targets,
+                targets: std::array::from_fn(|t| op_targets.get(t).copied().unwrap_or(0)),
                 arity: op_targets.len(),
                 ctrl: first.control_mask(),
                 constant: constant.then(|| fused_op(&Binding::new(circuit, &[], &[]), group, &mut [])),
-                low,
+                low: first.qubits().all(|q| q < BLOCK_QUBITS),
                 slots: (first_slot, slots.len()),
             });
         }
