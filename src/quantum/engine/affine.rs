@@ -50,14 +50,6 @@ impl Flip {
             }
         }
     }
-
-    /// The linear part of g (g itself for CNOT and SWAP, the identity for X).
-    fn linear(self, v: usize) -> usize {
-        match self {
-            Flip::X(_) => v,
-            _ => self.apply(v),
-        }
-    }
 }
 
 /// The affine map i ↦ A·i ⊕ b on n-bit indices, A given by its columns (column k = A·e_k).
@@ -72,8 +64,10 @@ impl Affine {
     pub(crate) fn of(n: usize, flips: impl IntoIterator<Item = Flip>) -> Affine {
         let mut map = Affine { columns: (0..n).map(|k| 1usize << k).collect(), shift: 0 };
         for g in flips {
-            // g(A·i ⊕ b) = G·A·i ⊕ g(b), G the linear part of g.
-            map.columns.iter_mut().for_each(|c| *c = g.linear(*c));
+            // g(A·i ⊕ b) = G·A·i ⊕ g(b), G the linear part of g: g itself for CNOT and SWAP, the identity for X.
+            if !matches!(g, Flip::X(_)) {
+                map.columns.iter_mut().for_each(|c| *c = g.apply(*c));
+            }
             map.shift = g.apply(map.shift);
         }
         map

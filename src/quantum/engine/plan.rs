@@ -353,13 +353,9 @@ fn order(nodes: &[Node], range: std::ops::Range<usize>, tiling: Option<(&[Instru
                 j += 1;
             }
         }
-        if j - i >= 2 {
-            out.push(Segment::Tiled(i, j, mask));
-            i = j;
-        } else {
-            out.push(Segment::Node(i));
-            i += 1;
-        }
+        let segment = if j - i >= 2 { Segment::Tiled(i, j, mask) } else { Segment::Node(i) };
+        i = segment.nodes().end;
+        out.push(segment);
     }
     out
 }
