@@ -50,14 +50,6 @@ impl Flip {
             }
         }
     }
-
-    /// The linear part of g (g itself for CNOT and SWAP, the identity for X).
-    fn linear(self, v: usize) -> usize {
-        match self {
-            Flip::X(_) => v,
-            _ => self.apply(v),
-        }
-    }
 }
 
 /// The affine map i ↦ A·i ⊕ b on n-bit indices, A given by its columns (column k = A·e_k).
@@ -72,8 +64,10 @@ impl Affine {
     pub(crate) fn of(n: usize, flips: impl IntoIterator<Item = Flip>) -> Affine {
         let mut map = Affine { columns: (0..n).map(|k| 1usize << k).collect(), shift: 0 };
         for g in flips {
-            // g(A·i ⊕ b) = G·A·i ⊕ g(b), G the linear part of g.
-            map.columns.iter_mut().for_each(|c| *c = g.linear(*c));
+            // g(A·i ⊕ b) = G·A·i ⊕ g(b), G the linear part of g: g itself for CNOT and SWAP, the identity for X.
+            if !matches!(g, Flip::X(_)) {
+                map.columns.iter_mut().for_each(|c| *c = g.apply(*c));
+            }
             map.shift = g.apply(map.shift);
         }
         map
@@ -184,17 +178,12 @@ pub(crate) fn ensure_scratch(scratch: &mut Vec<C>, len: usize) -> bool {
     if tests::NO_SCRATCH.with(std::cell::Cell::get) {
         return false;
     }
-    if scratch.len() == len {
-        return true;
+    if scratch.len() != len {
+        // The old buffer goes before the new one is allocated; it stays empty when that fails.
+        *scratch = Vec::new();
+        *scratch = zeroed(len).unwrap_or_default();
     }
-    *scratch = Vec::new();
-    match zeroed(len) {
-        Some(v) => {
-            *scratch = v;
-            true
-        }
-        None => false,
-    }
+    scratch.len() == len
 }
 
 /// `len` zero amplitudes from the allocator's zeroed memory (fresh pages from the system for large states:

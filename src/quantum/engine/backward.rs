@@ -15,7 +15,7 @@ use super::forward::apply_node;
 use super::plan::{mul1, op1, Binding, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
-use crate::quantum::kernels::{mat1_slices, reduce, scale_slice, SharedMut, Subspace, CHUNK};
+use crate::quantum::kernels::{reduce, sum_rows, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
 
 /// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
@@ -64,10 +64,10 @@ pub(crate) struct BackScratch {
     grads: Vec<Grad>,
     mats: Vec<C>,
     members: Vec<[[C; 2]; 2]>,
-    /// The correlations of the current segment, then of each block of a blocked run.
+    /// The correlations of the current segment.
     sums: Vec<f64>,
+    /// Their partial sums: one row per chunk of a node's subspace, or per block of a blocked run.
     partials: Vec<f64>,
-    rows: Vec<f64>,
     /// A second state for applying and un-applying fused permutation runs out of place (empty until the first
     /// run needs it).
     pub(crate) amps: Vec<C>,
@@ -105,10 +105,7 @@ impl Plan {
         let Some(first) = (if want_inputs { self.first_param } else { self.first_weight }) else { return };
         let recorded = if recorded.len() == self.members.len() { recorded } else { &[] };
         for segment in self.segments.iter().rev() {
-            let (start, end) = match *segment {
-                Segment::Node(i) => (i, i + 1),
-                Segment::Blocked(a, b) | Segment::Tiled(a, b, _) | Segment::Affine(a, b, _) => (a, b),
-            };
+            let std::ops::Range { start, end } = segment.nodes();
             if end <= first {
                 break;
             }
@@ -119,14 +116,14 @@ impl Plan {
             }
             let start = start.max(first);
             let width = self.prepare_work(binding, start..end, recorded, want_inputs, scratch);
-            let BackScratch { work, grads, mats, sums, partials, rows, .. } = scratch;
+            let BackScratch { work, grads, mats, sums, partials, .. } = scratch;
             sums.clear();
             sums.resize(width, 0.0);
             if matches!(segment, Segment::Node(_)) {
                 let parallel = kernels::parallel(phi.len());
                 node_back(&self.nodes[start], &work[0], phi, lambda, sums, partials, parallel);
             } else {
-                self.blocked_backward(start..end, work, phi, lambda, sums, rows);
+                self.blocked_backward(start..end, work, phi, lambda, sums, partials);
             }
             for w in work.iter() {
                 let n = if w.undo.arity() == 1 { 4 } else { 16 };
@@ -191,11 +188,9 @@ impl Plan {
             let node = &self.nodes[i];
             let (a, b) = node.members;
             let first = grads.len();
-            let wanted = self.slots[node.slots.0..node.slots.1]
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight)
-                .map(|(j, s)| (node.slots.0 + j, s));
+            let wanted = (node.slots.0..node.slots.1)
+                .map(|j| (j, &self.slots[j]))
+                .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight);
             let op = if let Some(op) = node.constant {
                 op
             } else if node.arity == 1 {
@@ -244,7 +239,7 @@ impl Plan {
     }
 
     /// The backward sweep of a blocked run, block by block; each block's correlations go to its own row of
-    /// `rows`, the rows added in block order.
+    /// `partials`, the rows added in block order.
     fn blocked_backward(
         &self,
         range: std::ops::Range<usize>,
@@ -252,38 +247,20 @@ impl Plan {
         phi: &mut [C],
         lambda: &mut [C],
         sums: &mut [f64],
-        rows: &mut Vec<f64>,
+        partials: &mut Vec<f64>,
     ) {
-        let width = sums.len().max(1);
         let size = (1usize << super::plan::BLOCK_QUBITS).min(phi.len());
-        let blocks = phi.len() / size;
-        rows.clear();
-        rows.resize(blocks * width, 0.0);
         let nodes = &self.nodes[range];
         let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
-        let block = |b: usize, row: &mut [f64]| {
-            // SAFETY: block b covers amplitudes b·size .. (b + 1)·size of both states, which no other block task
-            // touches; the states hold blocks·size amplitudes each.
+        sum_rows(phi.len() / size, kernels::parallel(phi.len()), sums, partials, |b, row| {
+            // SAFETY: block b < phi.len() / size covers amplitudes b·size .. (b + 1)·size of both states (of the same
+            // length), which no other block task touches.
             let (phi, lambda) = unsafe { (p.slice(b * size, size), l.slice(b * size, size)) };
             let mut none = Vec::new();
             for (node, w) in nodes.iter().zip(work).rev() {
                 node_back(node, w, phi, lambda, row, &mut none, false);
             }
-        };
-        #[cfg(feature = "parallel")]
-        if kernels::parallel(phi.len()) {
-            use rayon::prelude::*;
-            rows.par_chunks_mut(width).enumerate().for_each(|(b, row)| block(b, row));
-        } else {
-            rows.chunks_mut(width).enumerate().for_each(|(b, row)| block(b, row));
-        }
-        #[cfg(not(feature = "parallel"))]
-        rows.chunks_mut(width).enumerate().for_each(|(b, row)| block(b, row));
-        for row in rows.chunks(width) {
-            for (s, v) in sums.iter_mut().zip(row) {
-                *s += v;
-            }
-        }
+        });
     }
 }
 
@@ -310,23 +287,6 @@ fn add_to_row(r: &mut [f64], acc: &[C]) {
     }
 }
 
-/// (x, y) ← op·(x, y) elementwise over two slices, for a one-target op.
-fn op_slices(x: &mut [C], y: &mut [C], op: &Op) {
-    match *op {
-        Op::Diag1([d0, d1]) => {
-            scale_slice(x, d0);
-            scale_slice(y, d1);
-        }
-        Op::Anti1(a, b) => {
-            for (x, y) in x.iter_mut().zip(y.iter_mut()) {
-                (*x, *y) = (a * *y, b * *x);
-            }
-        }
-        Op::Mat1(m) => mat1_slices(x, y, m),
-        _ => unreachable!("a one-target op"),
-    }
-}
-
 /// One node's backward work on (a block of) φ and λ: its correlation into `row[w.r..]` when it has
 /// derivatives, then the un-application of the node from both states.
 fn node_back(
@@ -338,13 +298,8 @@ fn node_back(
     partials: &mut Vec<f64>,
     parallel: bool,
 ) {
-    if w.grads.0 == w.grads.1 {
-        apply_node(phi, node, &w.undo);
-        apply_node(lambda, node, &w.undo);
-        return;
-    }
-    let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
-    if node.arity == 2 {
+    let correlate = w.grads.0 < w.grads.1;
+    if correlate && node.arity == 2 {
         let (t0, t1) = (1usize << node.targets[0], 1usize << node.targets[1]);
         let sub = Subspace::new(phi.len(), t0 | t1 | node.ctrl, node.ctrl);
         let offsets = [0, t0, t1, t0 | t1];
@@ -361,10 +316,14 @@ fn node_back(
                 add_to_row(r, &acc);
             });
         });
+    }
+    if !correlate || node.arity == 2 {
         apply_node(phi, node, &w.undo);
         apply_node(lambda, node, &w.undo);
         return;
     }
+    // A one-target node is un-applied chunk by chunk, each chunk right after its correlation is read.
+    let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
     let t = 1usize << node.targets[0];
     let sub = Subspace::new(phi.len(), t | node.ctrl, node.ctrl);
     let q = [node.targets[0]];
@@ -397,8 +356,8 @@ fn node_back(
                 let mut acc = [ZERO; 4];
                 correlate_pairs(p0, p1, l0, l1, &mut acc);
                 add_to_row(r, &acc);
-                op_slices(p0, p1, &w.undo);
-                op_slices(l0, l1, &w.undo);
+                kernels::apply_op_slices(p0, p1, &w.undo);
+                kernels::apply_op_slices(l0, l1, &w.undo);
             }
         });
     });

@@ -32,17 +32,7 @@ impl Plan {
     ) {
         for segment in &self.schedule {
             match *segment {
-                Segment::Node(i) => {
-                    let op = self.node_op(i, binding, record);
-                    apply_node(state, &self.nodes[i], &op);
-                }
-                Segment::Blocked(start, end) if state.len() <= 1 << BLOCK_QUBITS => {
-                    // The whole state is one block: node by node, without gathering the run's ops first.
-                    for i in start..end {
-                        apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
-                    }
-                }
-                Segment::Blocked(start, end) => {
+                Segment::Blocked(start, end) if state.len() > 1 << BLOCK_QUBITS => {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     for (slot, i) in ops.iter_mut().zip(start..end) {
                         *slot = self.node_op(i, binding, record);
@@ -63,15 +53,15 @@ impl Plan {
                     }
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
                 }
-                Segment::Affine(start, end, k) => {
-                    if ensure_scratch(scratch, state.len()) {
-                        self.affine[k].forward.apply(state, scratch);
-                        std::mem::swap(state, scratch);
-                    } else {
-                        // No room for a second state: the run's gates one by one, in place.
-                        for i in start..end {
-                            apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
-                        }
+                Segment::Affine(.., k) if ensure_scratch(scratch, state.len()) => {
+                    self.affine[k].forward.apply(state, scratch);
+                    std::mem::swap(state, scratch);
+                }
+                // A node; a blocked run on a state that is one block (without gathering the run's ops first); a
+                // fused run without room for a second state (its gates one by one, in place).
+                _ => {
+                    for i in segment.nodes() {
+                        apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
                     }
                 }
             }
@@ -130,17 +120,11 @@ fn in_tile(node: &Node, high: usize) -> Node {
 fn apply_tiled(state: &mut [C], high: usize, nodes: &[Node], ops: &[Op]) {
     let row = 1usize << TILE_LOW_BITS;
     let rows = 1usize << high.count_ones();
-    // Row r of a tile sits at offset(r): the bits of r spread over the high qubits.
+    // Row r of a tile sits at offset(r): the bits of r spread over the high qubits (the bits not fixed to zero).
+    let spread = Subspace::new(state.len(), (state.len() - 1) & !high, 0);
     let mut offsets = [0usize; 1 << (BLOCK_QUBITS - TILE_LOW_BITS)];
     for (r, o) in offsets.iter_mut().enumerate().take(rows) {
-        let (mut m, mut bits) = (high, r);
-        while m != 0 {
-            if bits & 1 == 1 {
-                *o |= 1 << m.trailing_zeros();
-            }
-            bits >>= 1;
-            m &= m - 1;
-        }
+        *o = spread.index(r);
     }
     let offsets = &offsets[..rows];
     let tiles = Subspace::new(state.len(), high | (row - 1), 0);

@@ -86,6 +86,16 @@ pub(crate) enum Segment {
     Affine(usize, usize, usize),
 }
 
+impl Segment {
+    /// The segment's nodes.
+    pub(crate) fn nodes(self) -> std::ops::Range<usize> {
+        match self {
+            Segment::Node(i) => i..i + 1,
+            Segment::Blocked(a, b) | Segment::Tiled(a, b, _) | Segment::Affine(a, b, _) => a..b,
+        }
+    }
+}
+
 /// A circuit compiled for a register of `num_qubits` qubits.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Plan {
@@ -143,14 +153,8 @@ impl Plan {
     /// runs are fused only when there are enough of them to pay for the allocation.
     pub(crate) fn compile_once(circuit: &Circuit) -> Plan {
         let plan = Plan::compile(circuit);
-        let fused: usize = plan
-            .schedule
-            .iter()
-            .map(|s| match *s {
-                Segment::Affine(a, b, _) => b - a,
-                _ => 0,
-            })
-            .sum();
+        let fused: usize =
+            plan.schedule.iter().filter(|s| matches!(s, Segment::Affine(..))).map(|s| s.nodes().len()).sum();
         if fused == 0 || fused >= ONCE_MIN_FUSED {
             plan
         } else {
@@ -167,19 +171,17 @@ impl Plan {
         for (k, inst) in instructions.iter().enumerate() {
             if fusable(inst) {
                 let q = inst.op_targets()[0];
-                match open[q] {
-                    Some(g) => groups[g].push(k),
-                    None => {
-                        open[q] = Some(groups.len());
-                        groups.push(vec![k]);
-                    }
+                if let Some(g) = open[q] {
+                    groups[g].push(k);
+                    continue;
                 }
+                open[q] = Some(groups.len());
             } else {
                 for q in inst.qubits() {
                     open[q] = None;
                 }
-                groups.push(vec![k]);
             }
+            groups.push(vec![k]);
         }
         let mut nodes = Vec::with_capacity(groups.len());
         let mut members = Vec::with_capacity(instructions.len());
@@ -187,12 +189,8 @@ impl Plan {
         for group in &groups {
             let first = &instructions[group[0]];
             let op_targets = first.op_targets();
-            let mut targets = [0; 2];
-            targets[..op_targets.len()].copy_from_slice(op_targets);
-            let constant = group.iter().all(|&k| instructions[k].gate().params().iter().all(|p| p.is_const()));
             let start = members.len();
             members.extend_from_slice(group);
-            let low = first.qubits().all(|q| q < BLOCK_QUBITS);
             let first_slot = slots.len();
             for (member, &k) in group.iter().enumerate().rev() {
                 for (slot, p) in instructions[k].gate().params().iter().enumerate() {
@@ -201,19 +199,16 @@ impl Plan {
                     }
                 }
             }
-            let mut node = Node {
+            let constant = group.iter().all(|&k| instructions[k].gate().params().iter().all(|p| p.is_const()));
+            nodes.push(Node {
                 members: (start, members.len()),
-                targets,
+                targets: std::array::from_fn(|t| op_targets.get(t).copied().unwrap_or(0)),
                 arity: op_targets.len(),
                 ctrl: first.control_mask(),
-                constant: None,
-                low,
+                constant: constant.then(|| fused_op(&Binding::new(circuit, &[], &[]), group, &mut [])),
+                low: first.qubits().all(|q| q < BLOCK_QUBITS),
                 slots: (first_slot, slots.len()),
-            };
-            if constant {
-                node.constant = Some(fused_op(&Binding::new(circuit, &[], &[]), &members[start..], &mut []));
-            }
-            nodes.push(node);
+            });
         }
         let flips: Vec<Option<Flip>> = nodes.iter().map(Flip::of).collect();
         let runs = if n >= affine_min { affine_runs(&flips, &nodes) } else { Vec::new() };
@@ -308,17 +303,15 @@ pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat
         return op;
     }
     // Products of plain matrices, the sparse form chosen once at the end.
-    let mut m = lower(group[0]).matrix1();
-    for (j, &k) in group.iter().enumerate() {
-        let u = if j == 0 { m } else { lower(k).matrix1() };
+    let mut us = group.iter().enumerate().map(|(j, &k)| {
+        let u = lower(k).matrix1();
         if let Some(r) = record.get_mut(j) {
             *r = u;
         }
-        if j > 0 {
-            m = mul1(&u, &m);
-        }
-    }
-    op1(m)
+        u
+    });
+    let first = us.next().expect("a node has members");
+    op1(us.fold(first, |m, u| mul1(&u, &m)))
 }
 
 /// Whether a node does arithmetic on every amplitude it touches (a dense 2x2 or 4x4 matrix): only runs of
@@ -360,13 +353,9 @@ fn order(nodes: &[Node], range: std::ops::Range<usize>, tiling: Option<(&[Instru
                 j += 1;
             }
         }
-        if j - i >= 2 {
-            out.push(Segment::Tiled(i, j, mask));
-            i = j;
-        } else {
-            out.push(Segment::Node(i));
-            i += 1;
-        }
+        let segment = if j - i >= 2 { Segment::Tiled(i, j, mask) } else { Segment::Node(i) };
+        i = segment.nodes().end;
+        out.push(segment);
     }
     out
 }

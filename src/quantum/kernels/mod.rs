@@ -23,7 +23,7 @@ mod subspace;
 use drive::{drive, drive_pairs};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use simd::{dispatch, Isa, Kernels, Task};
-pub(crate) use subspace::{reduce, SharedMut, Subspace, CHUNK};
+pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace, CHUNK};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
 pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;
@@ -100,15 +100,10 @@ pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: u
     dispatch(Isa::detected(), ApplyOp { state, op, targets, ctrl_mask });
 }
 
-/// (x, y) ← (m₀₀x + m₀₁y, m₁₀x + m₁₁y) elementwise over two slices, through the gate kernels' 2x2 loops (real
+/// (lo, hi) ← op·(lo, hi) elementwise over two slices, for a one-target op, through the gate kernels' loops (real
 /// and RX-like matrices specialised): the same arithmetic as the portable complex products, so the same bits.
-pub(crate) fn mat1_slices(lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
-    dispatch(Isa::detected(), Mat1Slices(lo, hi, m));
-}
-
-/// x ← d·x elementwise (the same products as the portable loop).
-pub(crate) fn scale_slice(s: &mut [C], d: C) {
-    dispatch(Isa::detected(), ScaleSlice(s, d));
+pub(crate) fn apply_op_slices(lo: &mut [C], hi: &mut [C], op: &Op) {
+    dispatch(Isa::detected(), OpSlices(lo, hi, op));
 }
 
 /// The arguments of [`apply_op`].
@@ -127,25 +122,27 @@ impl Task for ApplyOp<'_> {
     }
 }
 
-/// The arguments of [`mat1_slices`].
-struct Mat1Slices<'a>(&'a mut [C], &'a mut [C], [[C; 2]; 2]);
+/// The arguments of [`apply_op_slices`].
+struct OpSlices<'a>(&'a mut [C], &'a mut [C], &'a Op);
 
-impl Task for Mat1Slices<'_> {
+impl Task for OpSlices<'_> {
     type Output = ();
     #[inline(always)]
     fn run<K: Kernels>(self, k: K) {
-        mat1_leaf(k, self.2)(self.0, self.1);
-    }
-}
-
-/// The arguments of [`scale_slice`].
-struct ScaleSlice<'a>(&'a mut [C], C);
-
-impl Task for ScaleSlice<'_> {
-    type Output = ();
-    #[inline(always)]
-    fn run<K: Kernels>(self, k: K) {
-        k.scale(self.0, self.1);
+        let OpSlices(lo, hi, op) = self;
+        match *op {
+            Op::Diag1([d0, d1]) => {
+                k.scale(lo, d0);
+                k.scale(hi, d1);
+            }
+            Op::Anti1(a, b) => {
+                for (x, y) in lo.iter_mut().zip(hi.iter_mut()) {
+                    (*x, *y) = (a * *y, b * *x);
+                }
+            }
+            Op::Mat1(m) => mat1_leaf(k, m)(lo, hi),
+            _ => unreachable!("a one-target op"),
+        }
     }
 }
 

@@ -30,11 +30,6 @@ impl Subspace {
         Subspace { positions, count, run, ctrl_mask, len: dim >> count }
     }
 
-    /// The number of fixed chunks.
-    pub(crate) fn chunks(&self) -> usize {
-        self.len.div_ceil(CHUNK)
-    }
-
     /// Calls `leaf(first, len)` for the contiguous runs of subspace indices `j` in `range` (`first` is the state
     /// index of the run's first amplitude).
     #[inline]
@@ -46,11 +41,6 @@ impl Subspace {
             leaf(self.expand(j - off) | self.ctrl_mask | off, len);
             j += len;
         }
-    }
-
-    /// The indices of chunk `c`.
-    pub(crate) fn chunk(&self, c: usize) -> std::ops::Range<usize> {
-        c * CHUNK..((c + 1) * CHUNK).min(self.len)
     }
 
     /// The state index of subspace index `j` (control bits set).
@@ -91,35 +81,39 @@ impl SharedMut {
 }
 
 /// Σ over the chunks of `subspace` of `chunk_sum(range, row)`, each chunk writing its partial sums into its own
-/// row of `width` entries, the rows added in chunk order into `out`. One chunk writes `out` directly.
+/// row, the rows added in chunk order into `out`. One chunk writes `out` directly.
 pub(crate) fn reduce<F>(subspace: &Subspace, parallel: bool, out: &mut [f64], partials: &mut Vec<f64>, chunk_sum: F)
 where
     F: Fn(std::ops::Range<usize>, &mut [f64]) + Sync + Send,
 {
-    let width = out.len();
     out.fill(0.0);
-    let chunks = subspace.chunks();
-    if chunks <= 1 || width == 0 {
-        chunk_sum(0..subspace.len, out);
+    let (len, chunks) = (subspace.len, subspace.len.div_ceil(CHUNK));
+    if chunks <= 1 {
+        chunk_sum(0..len, out);
         return;
     }
+    sum_rows(chunks, parallel, out, partials, |c, row| chunk_sum(c * CHUNK..((c + 1) * CHUNK).min(len), row));
+}
+
+/// out += Σ_r row r, the `rows` rows of `out.len()` entries (held in `partials`) filled by `fill(r, row)` on
+/// rayon's pool when `parallel` (and the feature) is on, serially otherwise, and added in order (so the sum does
+/// not depend on the number of threads).
+pub(crate) fn sum_rows<F>(rows: usize, parallel: bool, out: &mut [f64], partials: &mut Vec<f64>, fill: F)
+where
+    F: Fn(usize, &mut [f64]) + Sync + Send,
+{
+    // Rows of one entry when `out` is empty, so that `fill` still runs once per row.
+    let width = out.len().max(1);
     partials.clear();
-    partials.resize(chunks * width, 0.0);
+    partials.resize(rows * width, 0.0);
+    let fill = |(r, row): (usize, &mut [f64])| fill(r, row);
     #[cfg(feature = "parallel")]
     if parallel {
         use rayon::prelude::*;
-        partials.par_chunks_mut(width).enumerate().for_each(|(c, row)| chunk_sum(subspace.chunk(c), row));
+        partials.par_chunks_mut(width).enumerate().for_each(fill);
     }
-    #[cfg(not(feature = "parallel"))]
-    let _ = parallel;
-    #[cfg(feature = "parallel")]
-    let done = parallel;
-    #[cfg(not(feature = "parallel"))]
-    let done = false;
-    if !done {
-        for (c, row) in partials.chunks_mut(width).enumerate() {
-            chunk_sum(subspace.chunk(c), row);
-        }
+    if !(cfg!(feature = "parallel") && parallel) {
+        partials.chunks_mut(width).enumerate().for_each(fill);
     }
     for row in partials.chunks(width) {
         for (o, v) in out.iter_mut().zip(row) {

@@ -141,8 +141,9 @@ fn every_instruction_set_gives_the_portable_bits() {
             let Op::Mat1(m) = random_op(kind, &mut seed) else { unreachable!() };
             let run = |isa: Isa| {
                 let (mut l, mut h) = (lo.clone(), hi.clone());
-                dispatch(isa, Mat1Slices(&mut l, &mut h, m));
-                dispatch(isa, ScaleSlice(&mut h, m[0][1]));
+                dispatch(isa, OpSlices(&mut l, &mut h, &Op::Mat1(m)));
+                dispatch(isa, OpSlices(&mut l, &mut h, &Op::Diag1([m[0][1], -ONE])));
+                dispatch(isa, OpSlices(&mut h, &mut l, &Op::Anti1(m[1][0], m[1][1])));
                 dispatch(isa, EveryKernel(&mut l, &mut h, m));
                 (bits(&l), bits(&h))
             };
