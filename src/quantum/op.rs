@@ -37,6 +37,17 @@ impl Op {
         }
     }
 
+    /// The one-target op of the 2x2 matrix `m`, in the sparsest form that holds it exactly.
+    pub(crate) fn sparsest1(m: [[C; 2]; 2]) -> Op {
+        if m[0][1] == ZERO && m[1][0] == ZERO {
+            Op::Diag1([m[0][0], m[1][1]])
+        } else if m[0][0] == ZERO && m[1][1] == ZERO {
+            Op::Anti1(m[0][1], m[1][0])
+        } else {
+            Op::Mat1(m)
+        }
+    }
+
     /// The 2x2 matrix of a one-target op.
     pub(crate) fn matrix1(&self) -> [[C; 2]; 2] {
         match *self {

@@ -71,7 +71,7 @@ impl PauliTerms {
         let single = |&(start, single_end, mid, end): &(usize, usize, usize, usize)| {
             single_end == start + 1 && mid == single_end && end == mid
         };
-        if out.len() > MAX_OUTPUTS || phi.len() > kernels::REDUCE_CHUNK || !self.ranges.iter().all(single) {
+        if out.len() > MAX_OUTPUTS || phi.len() > kernels::CHUNK || !self.ranges.iter().all(single) {
             return false;
         }
         let mut acc = [0.0; MAX_OUTPUTS];

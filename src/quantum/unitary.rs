@@ -92,14 +92,13 @@ impl UnitaryMatrix {
     /// The kernel form: diagonal when every off-diagonal entry is exactly zero.
     pub(crate) fn op(&self) -> Op {
         let m = &self.0;
-        let n = m.nrows();
-        let diagonal = (0..n).all(|r| (0..n).all(|c| r == c || m[(r, c)] == ZERO));
-        match (n, diagonal) {
-            (2, true) => Op::Diag1([m[(0, 0)], m[(1, 1)]]),
-            (2, false) if m[(0, 0)] == ZERO && m[(1, 1)] == ZERO => Op::Anti1(m[(0, 1)], m[(1, 0)]),
-            (2, false) => Op::Mat1([[m[(0, 0)], m[(0, 1)]], [m[(1, 0)], m[(1, 1)]]]),
-            (_, true) => Op::Diag2([m[(0, 0)], m[(1, 1)], m[(2, 2)], m[(3, 3)]]),
-            (_, false) => Op::Mat2(std::array::from_fn(|r| std::array::from_fn(|c| m[(r, c)]))),
+        if m.nrows() == 2 {
+            return Op::sparsest1([[m[(0, 0)], m[(0, 1)]], [m[(1, 0)], m[(1, 1)]]]);
+        }
+        if (0..4).all(|r| (0..4).all(|c| r == c || m[(r, c)] == ZERO)) {
+            Op::Diag2([m[(0, 0)], m[(1, 1)], m[(2, 2)], m[(3, 3)]])
+        } else {
+            Op::Mat2(std::array::from_fn(|r| std::array::from_fn(|c| m[(r, c)])))
         }
     }
 }

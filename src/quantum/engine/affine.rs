@@ -15,6 +15,7 @@ use crate::quantum::kernels;
 #[cfg(feature = "parallel")]
 use crate::quantum::kernels::SharedMut;
 use crate::quantum::op::{Op, ONE};
+use crate::quantum::state::zeroed_amplitudes;
 
 /// One basis permutation: X on a qubit, CNOT(control, target), or SWAP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,27 +182,9 @@ pub(crate) fn ensure_scratch(scratch: &mut Vec<C>, len: usize) -> bool {
     if scratch.len() != len {
         // The old buffer goes before the new one is allocated; it stays empty when that fails.
         *scratch = Vec::new();
-        *scratch = zeroed(len).unwrap_or_default();
+        *scratch = zeroed_amplitudes(len).unwrap_or_default();
     }
     scratch.len() == len
-}
-
-/// `len` zero amplitudes from the allocator's zeroed memory (fresh pages from the system for large states:
-/// nothing is written until the scatter writes it), or `None` when they cannot be allocated.
-fn zeroed(len: usize) -> Option<Vec<C>> {
-    let layout = std::alloc::Layout::array::<C>(len).ok()?;
-    if layout.size() == 0 {
-        return Some(Vec::new());
-    }
-    // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: `ptr` comes from the global allocator with the layout of `len` values of `C` (the size and
-    // alignment a `Vec<C>` of capacity `len` deallocates with), and all-zero bytes are a valid `C` (0 + 0i), so
-    // all `len` elements are initialized.
-    Some(unsafe { Vec::from_raw_parts(ptr.cast::<C>(), len, len) })
 }
 
 #[cfg(test)]

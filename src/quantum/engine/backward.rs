@@ -12,7 +12,7 @@ use num_complex::Complex64 as C;
 
 use super::affine::ensure_scratch;
 use super::forward::apply_node;
-use super::plan::{mul1, op1, Binding, Mat2x2, Node, Plan, Segment};
+use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
 use crate::quantum::kernels::{reduce, sum_rows, SharedMut, Subspace, CHUNK};
@@ -215,7 +215,7 @@ impl Plan {
                     grads.push(Grad { slot: j, start: mats.len() });
                     mats.extend(a.iter().flatten());
                 }
-                op1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m)))
+                Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m)))
             } else {
                 // A two-target node holds one instruction.
                 let k = self.members[a];

@@ -6,7 +6,7 @@ use num_complex::Complex64 as C;
 use super::affine::{AffineRun, Flip};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
-use crate::quantum::op::{Op, ZERO};
+use crate::quantum::op::Op;
 
 /// Qubits below this index are *low*: an op on low qubits only maps every aligned block of 2^15 amplitudes
 /// (512 KiB, within a core's L2) onto itself. Measured against 13 (128 KiB): the G1 rotation layers on 20 to
@@ -128,17 +128,6 @@ pub(crate) type Mat2x2 = [[C; 2]; 2];
 /// The product a·b of two 2x2 matrices.
 pub(crate) fn mul1(a: &[[C; 2]; 2], b: &[[C; 2]; 2]) -> [[C; 2]; 2] {
     std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c]))
-}
-
-/// The one-target op of the 2x2 matrix `m`, in the sparsest form that holds it exactly.
-pub(crate) fn op1(m: [[C; 2]; 2]) -> Op {
-    if m[0][1] == ZERO && m[1][0] == ZERO {
-        Op::Diag1([m[0][0], m[1][1]])
-    } else if m[0][0] == ZERO && m[1][1] == ZERO {
-        Op::Anti1(m[0][1], m[1][0])
-    } else {
-        Op::Mat1(m)
-    }
 }
 
 impl Plan {
@@ -311,7 +300,7 @@ pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat
         u
     });
     let first = us.next().expect("a node has members");
-    op1(us.fold(first, |m, u| mul1(&u, &m)))
+    Op::sparsest1(us.fold(first, |m, u| mul1(&u, &m)))
 }
 
 /// Whether a node does arithmetic on every amplitude it touches (a dense 2x2 or 4x4 matrix): only runs of

@@ -23,7 +23,7 @@ mod subspace;
 use drive::{drive, drive_pairs};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use simd::{dispatch, Isa, Kernels, Task};
-pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace, CHUNK};
+pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
 pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;
@@ -49,8 +49,9 @@ pub(crate) fn parallel(dim: usize) -> bool {
 #[cfg(feature = "parallel")]
 pub(super) const TASK_LEN: usize = 1 << 12;
 
-/// Amplitudes per partial sum in reductions; fixed so that sums do not depend on the thread count.
-pub(crate) const REDUCE_CHUNK: usize = 1 << 12;
+/// Amplitudes (or subspace indices) per partial sum in reductions; fixed so that sums do not depend on the
+/// thread count.
+pub(crate) const CHUNK: usize = 1 << 12;
 
 /// x ← d·x, a negation when d = −1.
 #[inline(always)]

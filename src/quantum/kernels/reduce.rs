@@ -3,7 +3,7 @@
 
 use num_complex::Complex64 as C;
 
-use super::REDUCE_CHUNK;
+use super::CHUNK;
 
 /// Σ f(chunk) over fixed chunks of `0..len`, the partial sums added in chunk order.
 pub(crate) fn chunked_sum<T, F>(len: usize, f: F) -> T
@@ -11,8 +11,8 @@ where
     T: Send + std::iter::Sum<T> + Copy,
     F: Fn(std::ops::Range<usize>) -> T + Sync + Send,
 {
-    let chunks = len.div_ceil(REDUCE_CHUNK);
-    let range = |c: usize| c * REDUCE_CHUNK..((c + 1) * REDUCE_CHUNK).min(len);
+    let chunks = len.div_ceil(CHUNK);
+    let range = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(len);
     #[cfg(feature = "parallel")]
     if super::parallel(len) {
         use rayon::prelude::*;

@@ -2,8 +2,7 @@
 //! bits are zero and whose control bits are one, as contiguous runs, cut into fixed chunks whose partial sums
 //! are added in chunk order (so results do not depend on the number of threads).
 
-/// Subspace indices per partial sum.
-pub(crate) const CHUNK: usize = 1 << 12;
+use super::CHUNK;
 
 /// The indices of a state of `dim` amplitudes whose bits in `fixed_mask` equal `ctrl_mask` (a subset of it).
 #[derive(Debug, Clone, Copy)]
