@@ -105,6 +105,11 @@ impl fmt::Display for NonFiniteKind {
 }
 
 impl Error {
+    /// [`Error::InvalidHyperParameter`] for the setting `name` at `value`, which must satisfy `reason`.
+    pub(crate) fn hyper_parameter(name: &'static str, value: impl std::fmt::Display, reason: &'static str) -> Error {
+        Error::InvalidHyperParameter { name, value: value.to_string(), reason }
+    }
+
     /// [`Error::NonFinite`] for a weight or an input.
     pub(crate) fn non_finite_parameter(kind: ParamKind, index: usize, value: f64) -> Error {
         Error::NonFinite { kind: NonFiniteKind::Parameter { kind, index }, value }

@@ -214,7 +214,8 @@ impl QuantumFunction {
             DiffMethod::Adjoint => super::adjoint::jacobian(self, weights, inputs),
             DiffMethod::ParameterShift => {
                 super::shift::jacobian(self, weights, inputs, &mut |phi: &[C], out: &mut [f64], _: &mut Vec<C>| {
-                    self.readout.values_of(phi, out)
+                    self.readout.values_of(phi, out);
+                    Ok(())
                 })
             }
             DiffMethod::FiniteDifference => super::finite::jacobian(self, weights, inputs, FINITE_DIFFERENCE_STEP),
@@ -228,11 +229,7 @@ impl QuantumFunction {
     pub fn finite_difference(&self, weights: &[f64], inputs: &[f64], step: f64) -> Result<Jacobian> {
         self.check(weights, inputs)?;
         if !(step.is_finite() && step > 0.0) {
-            return Err(Error::InvalidHyperParameter {
-                name: "finite-difference step",
-                value: step.to_string(),
-                reason: "must be finite and positive",
-            });
+            return Err(Error::hyper_parameter("finite-difference step", step, "must be finite and positive"));
         }
         super::finite::jacobian(self, weights, inputs, step)
     }
@@ -242,7 +239,8 @@ impl QuantumFunction {
     /// shots), exact when `None`. The values are sampled likewise.
     ///
     /// # Errors
-    /// As [`evaluate`](Self::evaluate); [`Error::InvalidHyperParameter`] for `Some(0)` shots.
+    /// As [`evaluate`](Self::evaluate); [`Error::InvalidHyperParameter`] for `Some(0)` shots,
+    /// [`Error::TooLarge`] when the draws of `shots` measurements cannot be allocated.
     pub fn parameter_shift<R: Rng + ?Sized>(
         &self,
         weights: &[f64],
@@ -257,11 +255,17 @@ impl QuantumFunction {
         crate::quantum::sampled::check_shots(shots)?;
         super::shift::jacobian(self, weights, inputs, &mut |phi: &[C], out: &mut [f64], scratch: &mut Vec<C>| {
             match &self.readout.outputs {
-                Outputs::Probabilities => crate::quantum::sampled::sampled_probabilities_raw(phi, shots, rng, out),
+                Outputs::Probabilities => {
+                    out.fill(0.0);
+                    crate::quantum::state::sample_counts(phi, shots, rng, |i, count| {
+                        out[i] = count as f64 / shots as f64
+                    })
+                }
                 Outputs::Observables(obs) => {
                     for (o, observable) in out.iter_mut().zip(obs) {
-                        *o = crate::quantum::sampled::sampled_expectation_raw(phi, observable, shots, rng, scratch);
+                        *o = crate::quantum::sampled::sampled_expectation_raw(phi, observable, shots, rng, scratch)?;
                     }
+                    Ok(())
                 }
             }
         })

@@ -9,7 +9,7 @@ use crate::quantum::engine::AngleShift;
 use crate::quantum::ShiftRule;
 
 /// Reads the outputs of a prepared state into a slice, with a scratch state for basis rotations.
-pub(crate) type Evaluator<'a> = dyn FnMut(&[C], &mut [f64], &mut Vec<C>) + 'a;
+pub(crate) type Evaluator<'a> = dyn FnMut(&[C], &mut [f64], &mut Vec<C>) -> Result<()> + 'a;
 
 /// The Jacobian by parameter shift, `eval(state, out, scratch)` reading the outputs of a prepared state (exactly
 /// or by sampling).
@@ -25,7 +25,7 @@ pub(crate) fn jacobian(
     let mut shifted = vec![0.0; m];
     let mut scratch = Vec::new();
     f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
-    eval(&ws.phi, &mut values, &mut scratch);
+    eval(&ws.phi, &mut values, &mut scratch)?;
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
     for (k, inst) in f.circuit().instructions().iter().enumerate() {
@@ -42,7 +42,7 @@ pub(crate) fn jacobian(
                     Some(AngleShift { instruction: k, slot, delta }),
                     &mut [],
                 );
-                eval(&ws.phi, &mut shifted, &mut scratch);
+                eval(&ws.phi, &mut shifted, &mut scratch)?;
                 for (i, v) in shifted.iter().enumerate() {
                     target[(i, index)] += scale * coeff * v;
                 }

@@ -218,11 +218,11 @@ pub fn js_distance(p: &[f64], q: &[f64], base: Base) -> Result<f64> {
 /// Checks a Rényi order: α ≥ 0, not NaN (+∞ allowed).
 pub(crate) fn check_alpha(alpha: f64) -> Result<()> {
     if alpha.is_nan() || alpha < 0.0 {
-        return Err(Error::InvalidHyperParameter {
-            name: "alpha",
-            value: alpha.to_string(),
-            reason: "the Renyi order must be >= 0 (f64::INFINITY gives the min-entropy)",
-        });
+        return Err(Error::hyper_parameter(
+            "alpha",
+            alpha,
+            "the Renyi order must be >= 0 (f64::INFINITY gives the min-entropy)",
+        ));
     }
     Ok(())
 }

@@ -21,11 +21,7 @@ pub(crate) fn check_finite(what: &'static str, values: &[f64]) -> Result<()> {
 /// [`Error::InvalidHyperParameter`] unless 0 < T < ∞: the one temperature check of the crate.
 pub(crate) fn check_temperature(temperature: f64) -> Result<()> {
     if !(temperature > 0.0 && temperature.is_finite()) {
-        return Err(Error::InvalidHyperParameter {
-            name: "temperature",
-            value: temperature.to_string(),
-            reason: "the temperature must be finite and > 0",
-        });
+        return Err(Error::hyper_parameter("temperature", temperature, "the temperature must be finite and > 0"));
     }
     Ok(())
 }

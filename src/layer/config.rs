@@ -194,25 +194,21 @@ impl LayerConfig {
         }
         crate::quantum::state::check_max_qubits(self.num_qubits)?;
         if self.num_layers == 0 {
-            return Err(Error::InvalidHyperParameter {
-                name: "number of layers",
-                value: "0".into(),
-                reason: "must be at least 1",
-            });
+            return Err(Error::hyper_parameter("number of layers", 0, "must be at least 1"));
         }
         if self.max_gates().is_none_or(|gates| gates > MAX_LAYER_GATES) {
-            return Err(Error::InvalidHyperParameter {
-                name: "number of layers",
-                value: self.num_layers.to_string(),
-                reason: "the circuit would hold more than MAX_LAYER_GATES (2^20) gates",
-            });
+            return Err(Error::hyper_parameter(
+                "number of layers",
+                self.num_layers,
+                "the circuit would hold more than MAX_LAYER_GATES (2^20) gates",
+            ));
         }
         if self.readout == Readout::Probabilities && self.num_qubits > 20 {
-            return Err(Error::InvalidHyperParameter {
-                name: "number of qubits",
-                value: self.num_qubits.to_string(),
-                reason: "the probability readout allows at most 20 qubits",
-            });
+            return Err(Error::hyper_parameter(
+                "number of qubits",
+                self.num_qubits,
+                "the probability readout allows at most 20 qubits",
+            ));
         }
         Ok(())
     }

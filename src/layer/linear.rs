@@ -54,7 +54,7 @@ impl Linear {
     pub fn new<R: Rng + ?Sized>(input_dim: usize, output_dim: usize, rng: &mut R) -> Result<Self> {
         for (name, d) in [("input dimension", input_dim), ("output dimension", output_dim)] {
             if d == 0 {
-                return Err(Error::InvalidHyperParameter { name, value: "0".into(), reason: "must be at least 1" });
+                return Err(Error::hyper_parameter(name, 0, "must be at least 1"));
             }
         }
         let len = bounded::product("linear layer weights", input_dim, output_dim)?;
@@ -79,18 +79,11 @@ impl Linear {
     pub fn from_parts(weight: DMatrix<f64>, bias: DVector<f64>) -> Result<Self> {
         check_len("bias", weight.nrows(), bias.len())?;
         if weight.is_empty() {
-            return Err(Error::InvalidHyperParameter {
-                name: "weight shape",
-                value: format!("{}x{}", weight.nrows(), weight.ncols()),
-                reason: "must be non-empty",
-            });
+            let shape = format!("{}x{}", weight.nrows(), weight.ncols());
+            return Err(Error::hyper_parameter("weight shape", shape, "must be non-empty"));
         }
         if let Some(v) = weight.iter().chain(bias.iter()).find(|v| !v.is_finite()) {
-            return Err(Error::InvalidHyperParameter {
-                name: "linear parameter",
-                value: v.to_string(),
-                reason: "must be finite",
-            });
+            return Err(Error::hyper_parameter("linear parameter", v, "must be finite"));
         }
         Ok(Linear { weight, bias })
     }

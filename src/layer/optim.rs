@@ -50,7 +50,7 @@ fn check(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Resu
     if ok && value.is_finite() {
         Ok(())
     } else {
-        Err(Error::InvalidHyperParameter { name, value: value.to_string(), reason })
+        Err(Error::hyper_parameter(name, value, reason))
     }
 }
 

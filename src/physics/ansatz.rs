@@ -36,11 +36,11 @@ pub fn hardware_efficient_ansatz(num_qubits: usize, layers: usize) -> Result<Cir
     let rotations = layers.checked_add(1).and_then(|blocks| blocks.checked_mul(2 * num_qubits));
     let gates = rotations.and_then(|r| r.checked_add(layers.checked_mul(num_qubits - 1)?));
     if gates.is_none_or(|g| g > MAX_ANSATZ_GATES) {
-        return Err(Error::InvalidHyperParameter {
-            name: "layers",
-            value: layers.to_string(),
-            reason: "the ansatz would hold more than MAX_ANSATZ_GATES (2^20) gates",
-        });
+        return Err(Error::hyper_parameter(
+            "layers",
+            layers,
+            "the ansatz would hold more than MAX_ANSATZ_GATES (2^20) gates",
+        ));
     }
     let mut c = Circuit::new(num_qubits)?;
     let mut w = 0;

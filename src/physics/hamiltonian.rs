@@ -32,21 +32,13 @@ pub enum Boundary {
 /// [`Error::TooManyQubits`] for more sites than [`MAX_QUBITS`](crate::quantum::MAX_QUBITS).
 pub fn bonds(num_sites: usize, boundary: Boundary) -> Result<Vec<(usize, usize)>> {
     if num_sites == 0 {
-        return Err(Error::InvalidHyperParameter {
-            name: "num_sites",
-            value: "0".into(),
-            reason: "a chain needs at least one site",
-        });
+        return Err(Error::hyper_parameter("num_sites", 0, "a chain needs at least one site"));
     }
     crate::quantum::state::check_max_qubits(num_sites)?;
     let mut b: Vec<(usize, usize)> = (0..num_sites - 1).map(|i| (i, i + 1)).collect();
     if boundary == Boundary::Periodic {
         if num_sites < 3 {
-            return Err(Error::InvalidHyperParameter {
-                name: "num_sites",
-                value: num_sites.to_string(),
-                reason: "a periodic chain needs at least 3 sites",
-            });
+            return Err(Error::hyper_parameter("num_sites", num_sites, "a periodic chain needs at least 3 sites"));
         }
         b.push((num_sites - 1, 0));
     }
@@ -57,7 +49,7 @@ fn finite(name: &'static str, value: f64) -> Result<()> {
     if value.is_finite() {
         Ok(())
     } else {
-        Err(Error::InvalidHyperParameter { name, value: value.to_string(), reason: "must be finite" })
+        Err(Error::hyper_parameter(name, value, "must be finite"))
     }
 }
 

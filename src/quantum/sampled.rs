@@ -1,36 +1,18 @@
 //! Expectation values estimated from measurement samples, as a device would report them.
 
 use num_complex::Complex64 as C;
-use rand::{Rng, RngExt};
+use rand::Rng;
 
 use super::gate::Gate;
 use super::kernels;
 use super::observable::Observable;
-use super::state::StateVector;
+use super::state::{sample_counts, StateVector};
 use crate::error::{Error, Result};
-
-/// Draws `shots` basis indices from |amps_i|² and hands each to `f`.
-fn draw<R: Rng + ?Sized>(amps: &[C], shots: usize, rng: &mut R, mut f: impl FnMut(usize)) {
-    let mut cumulative = Vec::with_capacity(amps.len());
-    let mut total = 0.0;
-    for a in amps {
-        total += a.norm_sqr();
-        cumulative.push(total);
-    }
-    for _ in 0..shots {
-        let u = rng.random::<f64>() * total;
-        f(cumulative.partition_point(|&c| c <= u).min(amps.len() - 1));
-    }
-}
 
 /// Checks a shot count.
 pub(crate) fn check_shots(shots: usize) -> Result<()> {
     if shots == 0 {
-        return Err(Error::InvalidHyperParameter {
-            name: "shots",
-            value: shots.to_string(),
-            reason: "at least one shot is needed",
-        });
+        return Err(Error::hyper_parameter("shots", shots, "at least one shot is needed"));
     }
     Ok(())
 }
@@ -43,7 +25,7 @@ pub(crate) fn sampled_expectation_raw<R: Rng + ?Sized>(
     shots: usize,
     rng: &mut R,
     scratch: &mut Vec<C>,
-) -> f64 {
+) -> Result<f64> {
     // Group the terms by measurement basis: the qubits measured in X and those measured in Y. Terms of one
     // group commute qubit-wise and share one set of samples; each member is its coefficient and its support.
     let mut groups: Vec<((usize, usize), Vec<_>)> = Vec::new();
@@ -77,23 +59,16 @@ pub(crate) fn sampled_expectation_raw<R: Rng + ?Sized>(
             scratch
         };
         let mut sums = vec![0i64; members.len()];
-        draw(source, shots, rng, |i| {
+        sample_counts(source, shots, rng, |i, count| {
             for (s, &(_, support)) in sums.iter_mut().zip(&members) {
-                *s += if (i & support).count_ones() & 1 == 1 { -1 } else { 1 };
+                *s += if (i & support).count_ones() & 1 == 1 { -(count as i64) } else { count as i64 };
             }
-        });
+        })?;
         for (&(coeff, _), s) in members.iter().zip(sums) {
             estimate += coeff * s as f64 / shots as f64;
         }
     }
-    estimate
-}
-
-/// The sampled estimate of every probability |ψ_i|²: counts divided by `shots`, written into `out`.
-pub(crate) fn sampled_probabilities_raw<R: Rng + ?Sized>(amps: &[C], shots: usize, rng: &mut R, out: &mut [f64]) {
-    out.fill(0.0);
-    draw(amps, shots, rng, |i| out[i] += 1.0);
-    out.iter_mut().for_each(|p| *p /= shots as f64);
+    Ok(estimate)
 }
 
 impl StateVector {
@@ -106,7 +81,7 @@ impl StateVector {
     ///
     /// # Errors
     /// [`Error::InvalidQubit`] when a term does not fit the register, [`Error::InvalidHyperParameter`] for
-    /// zero shots.
+    /// zero shots, [`Error::TooLarge`] when the `shots` draws cannot be allocated.
     ///
     /// # Example
     ///
@@ -136,7 +111,7 @@ impl StateVector {
         observable.check_fits(self.num_qubits())?;
         check_shots(shots)?;
         let mut scratch = Vec::new();
-        Ok(sampled_expectation_raw(self.amplitudes(), observable, shots, rng, &mut scratch))
+        sampled_expectation_raw(self.amplitudes(), observable, shots, rng, &mut scratch)
     }
 }
 

@@ -104,6 +104,35 @@ pub(crate) fn zeroed_amplitudes(len: usize) -> Option<Vec<C>> {
     Some(unsafe { Vec::from_raw_parts(ptr.cast::<C>(), len, len) })
 }
 
+/// Draws `shots` basis indices from |amps_i|² and calls `f(index, count)` for each index drawn, in index order:
+/// the uniform draws are sorted and matched to the cumulative distribution in one pass over the amplitudes.
+///
+/// # Errors
+/// [`Error::TooLarge`] when the `shots` draws cannot be allocated.
+pub(crate) fn sample_counts<R: Rng + ?Sized>(
+    amps: &[C],
+    shots: usize,
+    rng: &mut R,
+    mut f: impl FnMut(usize, usize),
+) -> Result<()> {
+    let total = kernels::norm_sqr(amps);
+    let mut draws: Vec<f64> = crate::bounded::with_capacity("measurement shots", shots)?;
+    draws.extend((0..shots).map(|_| rng.random::<f64>() * total));
+    draws.sort_unstable_by(f64::total_cmp);
+    // Draws above the running sum (rounding) belong to the last outcome that can occur.
+    let last = amps.iter().rposition(|a| a.norm_sqr() != 0.0).unwrap_or(0);
+    let (mut next, mut cumulative) = (0, 0.0);
+    for (i, a) in amps.iter().enumerate().take(last + 1) {
+        cumulative += a.norm_sqr();
+        let count = if i == last { shots - next } else { draws[next..].partition_point(|&u| u < cumulative) };
+        if count > 0 {
+            f(i, count);
+            next += count;
+        }
+    }
+    Ok(())
+}
+
 impl StateVector {
     /// |0…0⟩ on `num_qubits` qubits.
     ///
@@ -307,29 +336,10 @@ impl StateVector {
     /// # Errors
     /// [`Error::TooLarge`] when the `shots` draws cannot be allocated.
     pub fn sample<R: Rng + ?Sized>(&self, shots: usize, rng: &mut R) -> Result<BTreeMap<usize, usize>> {
-        let total = kernels::norm_sqr(&self.amps);
-        let mut draws: Vec<f64> = crate::bounded::with_capacity("measurement shots", shots)?;
-        draws.extend((0..shots).map(|_| rng.random::<f64>() * total));
-        draws.sort_unstable_by(f64::total_cmp);
         let mut counts = BTreeMap::new();
-        let (mut next, mut cumulative, mut last_possible) = (0, 0.0, 0);
-        for (i, a) in self.amps.iter().enumerate() {
-            let p = a.norm_sqr();
-            if p == 0.0 {
-                continue;
-            }
-            last_possible = i;
-            cumulative += p;
-            let count = draws[next..].partition_point(|&u| u < cumulative);
-            if count > 0 {
-                counts.insert(i, count);
-                next += count;
-            }
-        }
-        // Draws above the running sum (rounding) belong to the last outcome that can occur.
-        if next < draws.len() {
-            *counts.entry(last_possible).or_insert(0) += draws.len() - next;
-        }
+        sample_counts(&self.amps, shots, rng, |i, count| {
+            counts.insert(i, count);
+        })?;
         Ok(counts)
     }
 

@@ -112,11 +112,11 @@ impl From<ClassificationReport> for ReportData {
 
 fn check_digits(digits: usize) -> Result<()> {
     if digits > ClassificationReport::MAX_DIGITS {
-        return Err(Error::InvalidHyperParameter {
-            name: "digits",
-            value: digits.to_string(),
-            reason: "at most ClassificationReport::MAX_DIGITS (17) decimals are printed",
-        });
+        return Err(Error::hyper_parameter(
+            "digits",
+            digits,
+            "at most ClassificationReport::MAX_DIGITS (17) decimals are printed",
+        ));
     }
     Ok(())
 }

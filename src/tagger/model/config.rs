@@ -46,11 +46,7 @@ impl FromStr for DensePath {
             "quantum" => Ok(DensePath::Quantum),
             "classical" => Ok(DensePath::Classical),
             "none" => Ok(DensePath::None),
-            _ => Err(Error::InvalidHyperParameter {
-                name: "dense path",
-                value: s.to_string(),
-                reason: "expected quantum, classical or none",
-            }),
+            _ => Err(Error::hyper_parameter("dense path", s, "expected quantum, classical or none")),
         }
     }
 }

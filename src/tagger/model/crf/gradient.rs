@@ -52,11 +52,7 @@ impl LinearChainCrf {
     /// [`Error::ForbiddenPath`] for a gold path the constraints forbid.
     pub fn loss_and_gradient(&self, emissions: &[f64], gold: &[usize], entropy_beta: f64) -> Result<CrfGradient> {
         if !(entropy_beta.is_finite() && entropy_beta >= 0.0) {
-            return Err(Error::InvalidHyperParameter {
-                name: "entropy_beta",
-                value: entropy_beta.to_string(),
-                reason: "must be finite and >= 0",
-            });
+            return Err(Error::hyper_parameter("entropy_beta", entropy_beta, "must be finite and >= 0"));
         }
         let gold_score = self.score(emissions, gold)?;
         if let Some(position) = self.first_violation(gold) {
