@@ -65,7 +65,9 @@ fn gate_arity() {
     assert!(matches!(e, Error::GateArity { gate: "cx", expected: 2, found: 1 }));
     assert_eq!(msg(e), "gate cx acts on 2 qubit(s) but was given 1");
     let inst = Instruction::new(Gate::H, vec![0], vec![]).unwrap();
-    assert!(matches!(inst.with_gate(Gate::SWAP), Err(Error::GateArity { .. })));
+    let e = inst.with_gate(Gate::SWAP).unwrap_err();
+    assert!(matches!(e, Error::GateArity { gate: "swap", expected: 2, found: 1 }));
+    assert_eq!(msg(e), "gate swap acts on 2 qubit(s) but was given 1");
 }
 
 #[test]
@@ -139,6 +141,18 @@ fn non_finite_values() {
     let mut c = Circuit::new(1).unwrap();
     c.rx(0, Param::weight(0)).unwrap();
     let mut s = StateVector::new(1).unwrap();
+    // A finite weight whose scaled angle overflows cannot be bound into a constant angle.
+    let mut scaled = Circuit::new(1).unwrap();
+    scaled.rx(0, Param::weight(0) * 10.0).unwrap();
+    assert!(matches!(
+        scaled.bind(&[1e308], &[]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "rx" }, value }) if value == f64::INFINITY
+    ));
+    assert!(matches!(
+        scaled.instructions()[0].with_gate(Gate::RY(f64::NAN.into())),
+        Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "ry" }, .. })
+    ));
+    assert_eq!(scaled.bind(&[0.5], &[]).unwrap().instructions()[0].gate(), &Gate::RX(5.0.into()));
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let e = s.run(&c, &[bad], &[]).unwrap_err();
         assert!(matches!(

@@ -99,15 +99,14 @@ impl Instruction {
         Instruction { gate: self.gate.inverse(), targets: self.targets.clone(), controls: self.controls.clone() }
     }
 
-    /// The same placement with another gate of the same arity (used to shift or rebind angles).
+    /// The same placement with another gate of the same arity (used to shift or rebind angles), checked as
+    /// [`Instruction::new`] checks.
     ///
     /// # Errors
-    /// [`Error::GateArity`] when `gate` acts on a different number of qubits.
+    /// [`Error::GateArity`] when `gate` acts on a different number of qubits, [`Error::NonFinite`] for a NaN or
+    /// infinite constant angle or scale.
     pub fn with_gate(&self, gate: Gate) -> Result<Instruction> {
-        if gate.num_qubits() != self.gate.num_qubits() {
-            return Err(Error::GateArity { gate: gate.name(), expected: self.targets.len(), found: gate.num_qubits() });
-        }
-        Ok(Instruction { gate, targets: self.targets.clone(), controls: self.controls.clone() })
+        Instruction::new(gate, self.targets.clone(), self.controls.clone())
     }
 
     /// The bit mask of every qubit that must be |1⟩: the gate's own controls and the extra ones.
@@ -407,7 +406,7 @@ impl Circuit {
     /// The same circuit with every weight and input replaced by its value.
     ///
     /// # Errors
-    /// The errors of [`Circuit::check_parameters`].
+    /// The errors of [`Circuit::check_parameters`]; [`Error::NonFinite`] when a scaled value overflows to ±∞.
     pub fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Circuit> {
         self.check_parameters(weights, inputs)?;
         let mut bound = Circuit::new(self.num_qubits)?;
