@@ -153,6 +153,12 @@ fn non_finite_values() {
         Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "ry" }, .. })
     ));
     assert_eq!(scaled.bind(&[0.5], &[]).unwrap().instructions()[0].gate(), &Gate::RX(5.0.into()));
+    // Nor can it be run, gate by gate or through the engine.
+    let overflow = |r: qnet::Result<()>| matches!(r, Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "rx" }, value }) if value == f64::INFINITY);
+    assert!(overflow(s.run(&scaled, &[1e308], &[])));
+    assert!(overflow(s.apply(&scaled.instructions()[0], &[1e308], &[])));
+    let f = qnet::grad::QuantumFunction::new(scaled.clone(), qnet::grad::Outputs::Probabilities).unwrap();
+    assert!(overflow(f.evaluate(&[1e308], &[]).map(drop)));
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let e = s.run(&c, &[bad], &[]).unwrap_err();
         assert!(matches!(

@@ -7,7 +7,7 @@ use num_complex::Complex64 as C;
 
 use super::gate::Gate;
 use super::param::Param;
-use crate::error::{Error, ParamKind, Result};
+use crate::error::{Error, NonFiniteKind, ParamKind, Result};
 
 /// A gate placed on qubits: `targets` are the gate's own qubits (for a controlled gate such as `CNOT`, its
 /// controls first), `controls` are extra qubits that must all be |1⟩ for the gate to act.
@@ -56,7 +56,7 @@ impl Instruction {
         for p in gate.params().iter() {
             let (Param::Const(value) | Param::Weight { scale: value, .. } | Param::Input { scale: value, .. }) = *p;
             if !value.is_finite() {
-                return Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Angle { gate: gate.name() }, value });
+                return Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: gate.name() }, value });
             }
         }
         Ok(Instruction { gate, targets, controls })
@@ -420,7 +420,8 @@ impl Circuit {
     /// Longer vectors are accepted; the values past the circuit's indices are not read.
     ///
     /// # Errors
-    /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFinite`] for NaN or ±∞.
+    /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFinite`] for NaN or ±∞ (also for a
+    /// finite value whose scaled angle overflows).
     pub fn check_parameters(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
         for (kind, values, needed) in
             [(ParamKind::Weight, weights, self.num_weights), (ParamKind::Input, inputs, self.num_inputs)]
@@ -430,6 +431,12 @@ impl Circuit {
             }
             if let Some((index, &value)) = values[..needed].iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 return Err(Error::non_finite_parameter(kind, index, value));
+            }
+        }
+        // A finite value times its scale may still overflow.
+        for inst in &self.instructions {
+            if let Some(value) = inst.angles(weights, inputs).into_iter().find(|a| !a.is_finite()) {
+                return Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: inst.gate.name() }, value });
             }
         }
         Ok(())

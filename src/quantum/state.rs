@@ -253,16 +253,16 @@ impl StateVector {
     ///
     /// # Errors
     /// [`Error::InvalidQubit`] when the instruction does not fit the register, [`Error::ParameterOutOfRange`]
-    /// when an angle's index is beyond its vector, [`Error::NonFinite`] for a NaN or infinite angle.
+    /// when an angle's index is beyond its vector, [`Error::NonFinite`] for a NaN or infinite value or angle.
     pub fn apply(&mut self, instruction: &Instruction, weights: &[f64], inputs: &[f64]) -> Result<()> {
         instruction.check_qubits(self.num_qubits)?;
         for p in instruction.gate().params().iter() {
-            p.value(weights, inputs)?;
-            if let Some((kind, index, _)) = p.source() {
+            let angle = p.value(weights, inputs)?;
+            if let Some((kind, index, _)) = p.source().filter(|_| !angle.is_finite()) {
                 let value = if kind == crate::ParamKind::Weight { weights[index] } else { inputs[index] };
-                if !value.is_finite() {
-                    return Err(Error::non_finite_parameter(kind, index, value));
-                }
+                let gate = instruction.gate().name();
+                let overflow = Error::NonFinite { kind: crate::error::NonFiniteKind::Angle { gate }, value: angle };
+                return Err(if value.is_finite() { overflow } else { Error::non_finite_parameter(kind, index, value) });
             }
         }
         let op = instruction.gate().lower(instruction.angles(weights, inputs));
