@@ -83,25 +83,8 @@ fn zeroed(num_qubits: usize) -> Result<Vec<C>> {
         return Err(Error::ZeroQubits);
     }
     check_max_qubits(num_qubits)?;
-    zeroed_amplitudes(1usize << num_qubits).ok_or(Error::TooManyQubits { num_qubits, bytes: state_bytes(num_qubits) })
-}
-
-/// `len` zero amplitudes from the allocator's zeroed memory (fresh pages from the system for large states:
-/// nothing is written until the amplitudes are), or `None` when they cannot be allocated.
-pub(crate) fn zeroed_amplitudes(len: usize) -> Option<Vec<C>> {
-    let layout = std::alloc::Layout::array::<C>(len).ok()?;
-    if layout.size() == 0 {
-        return Some(Vec::new());
-    }
-    // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: `ptr` comes from the global allocator with the layout of `len` values of `C` (the size and
-    // alignment a `Vec<C>` of capacity `len` deallocates with), and all-zero bytes are a valid `C` (0 + 0i), so
-    // all `len` elements are initialized.
-    Some(unsafe { Vec::from_raw_parts(ptr.cast::<C>(), len, len) })
+    kernels::zeroed_amplitudes(1usize << num_qubits)
+        .ok_or(Error::TooManyQubits { num_qubits, bytes: state_bytes(num_qubits) })
 }
 
 /// Draws `shots` basis indices from |amps_i|² and calls `f(index, count)` for each index drawn, in index order:

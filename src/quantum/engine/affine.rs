@@ -10,12 +10,10 @@
 use num_complex::Complex64 as C;
 
 use super::plan::Node;
-#[cfg(feature = "parallel")]
 use crate::quantum::kernels;
 #[cfg(feature = "parallel")]
 use crate::quantum::kernels::SharedMut;
 use crate::quantum::op::{Op, ONE};
-use crate::quantum::state::zeroed_amplitudes;
 
 /// One basis permutation: X on a qubit, CNOT(control, target), or SWAP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +180,7 @@ pub(crate) fn ensure_scratch(scratch: &mut Vec<C>, len: usize) -> bool {
     if scratch.len() != len {
         // The old buffer goes before the new one is allocated; it stays empty when that fails.
         *scratch = Vec::new();
-        *scratch = zeroed_amplitudes(len).unwrap_or_default();
+        *scratch = kernels::zeroed_amplitudes(len).unwrap_or_default();
     }
     scratch.len() == len
 }

@@ -53,6 +53,24 @@ pub(super) const TASK_LEN: usize = 1 << 12;
 /// thread count.
 pub(crate) const CHUNK: usize = 1 << 12;
 
+/// `len` zero amplitudes from the allocator's zeroed memory (fresh pages from the system for large
+/// states: nothing is written until the amplitudes are), or `None` when they cannot be allocated.
+pub(crate) fn zeroed_amplitudes(len: usize) -> Option<Vec<C>> {
+    let layout = std::alloc::Layout::array::<C>(len).ok()?;
+    if layout.size() == 0 {
+        return Some(Vec::new());
+    }
+    // SAFETY: the layout has a non-zero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` comes from the global allocator with the layout of `len` values of `C` (the size and
+    // alignment a `Vec<C>` of capacity `len` deallocates with), and all-zero bytes are a valid `C` (0 + 0i), so
+    // all `len` elements are initialized.
+    Some(unsafe { Vec::from_raw_parts(ptr.cast::<C>(), len, len) })
+}
+
 /// x ← d·x, a negation when d = −1.
 #[inline(always)]
 fn scale<K: Kernels>(k: K, slice: &mut [C], d: C) {
