@@ -43,3 +43,52 @@ pub(crate) fn first_repeat<T: Eq + Hash + Copy>(items: &[T]) -> Option<usize> {
         items.iter().position(|&item| !seen.insert(item))
     }
 }
+
+/// The bytes of memory this process can take now: `MemAvailable` of `/proc/meminfo`, capped by the limit of
+/// its cgroup (v2) less what the cgroup uses; `None` where neither can be read (other systems, where the
+/// allocator's answer is the only check). Linux overcommits: an allocation beyond this succeeds, and the
+/// process is killed when the pages are touched, so large buffers are checked against it before they are
+/// allocated.
+pub(crate) fn available_memory() -> Option<u128> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| mem_available(&text));
+    let cgroup = || -> Option<u128> {
+        let read = |name: &str| std::fs::read_to_string(format!("/sys/fs/cgroup/{name}")).ok();
+        let limit: u128 = read("memory.max")?.trim().parse().ok()?;
+        let used: u128 = read("memory.current")?.trim().parse().ok()?;
+        Some(limit.saturating_sub(used))
+    };
+    match (meminfo, cgroup()) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The `MemAvailable` line of a `/proc/meminfo` text, in bytes.
+fn mem_available(meminfo: &str) -> Option<u128> {
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let mut words = line["MemAvailable:".len()..].split_whitespace();
+    let kib: u128 = words.next()?.parse().ok()?;
+    (words.next() == Some("kB")).then_some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mem_available_reads_the_kib_line() {
+        let text = "MemTotal:       24575868 kB\nMemFree:         1000 kB\nMemAvailable:   22000000 kB\n";
+        assert_eq!(mem_available(text), Some(22_000_000 * 1024));
+        assert_eq!(mem_available("MemTotal: 5 kB\n"), None);
+        assert_eq!(mem_available("MemAvailable: lots kB\n"), None);
+        assert_eq!(mem_available("MemAvailable: 12 MB\n"), None);
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn this_machine_reports_its_memory() {
+        let bytes = available_memory().expect("linux has /proc/meminfo");
+        // More than a mebibyte and less than a pebibyte: a number in bytes, not kB or pages.
+        assert!(bytes > 1 << 20 && bytes < 1 << 50, "{bytes}");
+    }
+}

@@ -8,6 +8,8 @@ use crate::error::Result;
 use crate::quantum::engine::Gradients;
 
 pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64]) -> Result<Jacobian> {
+    // The tape's state and the workspace's two, checked together before the forward pass.
+    crate::quantum::state::check_memory(f.num_qubits(), 3)?;
     let tape = f.forward(weights, inputs)?;
     let mut ws = f.workspace()?;
     let m = f.num_outputs();

@@ -159,7 +159,7 @@ impl QuantumFunction {
     }
 
     /// Prepares ψ(w, x) in `buf` through the engine's plan, with `shift` adding δ to one angle of one gate;
-    /// `scratch` is the plan's second state for fused permutation runs (`buf` and `scratch` may trade places).
+    /// `scratch` is the buffer of fused permutation runs' passes (at most 2^15 amplitudes and 1/8 of a state).
     pub(crate) fn prepare(
         &self,
         buf: &mut Vec<C>,
@@ -202,7 +202,8 @@ impl QuantumFunction {
 
     /// The values and the Jacobians with respect to weights and inputs, by `method`.
     ///
-    /// The adjoint method runs one backward sweep per output (keeping the final state in a third vector);
+    /// The adjoint method runs one backward sweep per output (keeping the final state in a third vector: three
+    /// states of 16·2^n bytes in all, checked against the available memory before the forward pass);
     /// parameter shift runs two or four circuits per use of each parameter; finite differences two per weight
     /// and per input.
     ///
@@ -279,6 +280,8 @@ impl QuantumFunction {
         self.check(weights, inputs)?;
         check_len("upstream gradient", self.num_outputs(), upstream.len())?;
         if method == DiffMethod::Adjoint {
+            // The tape's state and the workspace's two, checked together before the forward pass.
+            crate::quantum::state::check_memory(self.num_qubits(), 3)?;
             let tape = self.forward(weights, inputs)?;
             let mut ws = self.workspace()?;
             let (mut wg, mut xg) = (vec![0.0; weights.len()], vec![0.0; inputs.len()]);

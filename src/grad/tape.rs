@@ -10,8 +10,13 @@ use crate::quantum::engine::{BackScratch, Binding, Gradients, Mat2x2};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
-/// repeated calls allocate nothing. Holds two state vectors of 2^n amplitudes, and a third once a circuit with a
-/// fused run of X, CNOT or SWAP gates (on 14 qubits or more) needs it.
+/// repeated calls allocate nothing.
+///
+/// # Memory
+/// Exactly two states of 2^n amplitudes (16·2^n bytes each): φ, swept back through the circuit, and λ, the
+/// adjoint state. Beside them, scratch of at most 2^15 amplitudes and 1/8 of a state for the passes of fused
+/// X, CNOT and SWAP runs (one more such buffer per extra thread while a pass runs), and arrays of the plan's
+/// size (one entry per gate or angle). [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///
@@ -44,10 +49,23 @@ impl Workspace {
     /// Buffers for circuits on `num_qubits` qubits.
     ///
     /// # Errors
-    /// [`Error::ZeroQubits`] or [`Error::TooManyQubits`].
+    /// [`Error::ZeroQubits`]; [`Error::TooManyQubits`] (with the bytes of both states) when the two states do
+    /// not fit the memory this process can take now, checked before either is allocated.
     pub fn new(num_qubits: usize) -> Result<Self> {
+        if num_qubits == 0 {
+            return Err(Error::ZeroQubits);
+        }
+        crate::quantum::state::check_memory(num_qubits, 2)?;
         let state = || StateVector::new(num_qubits).map(StateVector::into_amplitudes);
         Ok(Workspace { phi: state()?, lambda: state()?, coeffs: Vec::new(), back: BackScratch::default() })
+    }
+
+    /// The bytes its buffers hold now: 2·16·2^n for the two states, plus the scratch they have grown to.
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        size_of::<C>() * (self.phi.capacity() + self.lambda.capacity())
+            + size_of::<f64>() * self.coeffs.capacity()
+            + self.back.bytes()
     }
 
     /// The number of qubits the buffers serve.
@@ -59,8 +77,12 @@ impl Workspace {
 
 /// The record of one forward pass of a [`QuantumFunction`]: f(w, x), the final state ψ(w, x), and the w and x
 /// that made them. [`QuantumFunction::backward`] turns an upstream gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it
-/// without running the circuit forward again. For a circuit with fused runs of X, CNOT or SWAP gates (14 qubits
-/// or more), the tape also keeps a second state of 2^n amplitudes for its forward passes, allocated on the first.
+/// without running the circuit forward again.
+///
+/// # Memory
+/// One state of 2^n amplitudes (16·2^n bytes), the values, weights and inputs, one 2x2 matrix per gate of the
+/// plan, and scratch of at most 2^15 amplitudes and 1/8 of a state for the passes of fused X, CNOT and SWAP
+/// runs. [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///
@@ -92,8 +114,7 @@ pub struct Tape {
     values: Vec<f64>,
     weights: Vec<f64>,
     inputs: Vec<f64>,
-    /// The forward pass's second state for fused permutation runs (empty until one needs it); not part of the
-    /// record.
+    /// The forward pass's buffer for fused permutation runs (empty until one needs it); not part of the record.
     scratch: Vec<C>,
     /// The one-target gate matrices of the pass, one per plan member, for the backward sweep (derived from the
     /// weights and inputs, so not compared).
@@ -132,6 +153,14 @@ impl Tape {
     #[must_use]
     pub fn inputs(&self) -> &[f64] {
         &self.inputs
+    }
+
+    /// The bytes its buffers hold now: 16·2^n for the state, plus the record and scratch.
+    #[must_use]
+    pub fn bytes(&self) -> usize {
+        size_of::<C>() * (self.state.capacity() + self.scratch.capacity())
+            + size_of::<f64>() * (self.values.capacity() + self.weights.capacity() + self.inputs.capacity())
+            + size_of::<Mat2x2>() * self.members.capacity()
     }
 }
 

@@ -77,12 +77,29 @@ pub(crate) fn check_max_qubits(num_qubits: usize) -> Result<()> {
     Ok(())
 }
 
+/// Buffers below this many bytes are not checked against the machine's available memory (small ones fit).
+const CHECKED_BYTES: u128 = 64 << 20;
+
+/// [`Error::TooManyQubits`] (its `bytes` those of all the states) when `states` states of `num_qubits` qubits
+/// take more than the memory this process can take now (`MemAvailable`, capped by its cgroup's limit): Linux
+/// would grant the allocation and kill the process when the pages are touched.
+pub(crate) fn check_memory(num_qubits: usize, states: u32) -> Result<()> {
+    check_max_qubits(num_qubits)?;
+    let bytes = state_bytes(num_qubits).saturating_mul(u128::from(states));
+    match crate::bounded::available_memory() {
+        Some(available) if bytes >= CHECKED_BYTES && bytes > available => {
+            Err(Error::TooManyQubits { num_qubits, bytes })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Allocates 2^n amplitudes filled with zero, or says why it cannot.
 fn zeroed(num_qubits: usize) -> Result<Vec<C>> {
     if num_qubits == 0 {
         return Err(Error::ZeroQubits);
     }
-    check_max_qubits(num_qubits)?;
+    check_memory(num_qubits, 1)?;
     kernels::zeroed_amplitudes(1usize << num_qubits)
         .ok_or(Error::TooManyQubits { num_qubits, bytes: state_bytes(num_qubits) })
 }
@@ -120,8 +137,9 @@ impl StateVector {
     /// |0…0⟩ on `num_qubits` qubits.
     ///
     /// # Errors
-    /// [`Error::ZeroQubits`] for 0; [`Error::TooManyQubits`] when 2^n amplitudes cannot be allocated (the
-    /// allocation is tried, never assumed, so this is an error and not an abort).
+    /// [`Error::ZeroQubits`] for 0; [`Error::TooManyQubits`] when the 16·2^n bytes of amplitudes exceed the
+    /// memory this process can take now (`MemAvailable` on Linux, capped by the cgroup's limit), or the
+    /// allocator refuses them: an error before anything is touched, not an abort when the pages are.
     pub fn new(num_qubits: usize) -> Result<Self> {
         StateVector::basis(num_qubits, 0)
     }
@@ -272,7 +290,7 @@ impl StateVector {
         self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
-        Plan::compile_once(circuit).forward(
+        Plan::compile(circuit).forward(
             &Binding::new(circuit, weights, inputs),
             &mut self.amps,
             &mut scratch,

@@ -10,7 +10,6 @@
 
 use num_complex::Complex64 as C;
 
-use super::affine::ensure_scratch;
 use super::forward::apply_node;
 use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
@@ -68,9 +67,20 @@ pub(crate) struct BackScratch {
     sums: Vec<f64>,
     /// Their partial sums: one row per chunk of a node's subspace, or per block of a blocked run.
     partials: Vec<f64>,
-    /// A second state for applying and un-applying fused permutation runs out of place (empty until the first
-    /// run needs it).
+    /// The buffer of fused permutation runs' passes (at most [`scratch_len`](super::affine::scratch_len)
+    /// amplitudes).
     pub(crate) amps: Vec<C>,
+}
+
+impl BackScratch {
+    /// The bytes its buffers hold.
+    pub(crate) fn bytes(&self) -> usize {
+        size_of::<NodeWork>() * self.work.capacity()
+            + size_of::<Grad>() * self.grads.capacity()
+            + size_of::<C>() * (self.mats.capacity() + self.amps.capacity())
+            + size_of::<[[C; 2]; 2]>() * self.members.capacity()
+            + size_of::<f64>() * (self.sums.capacity() + self.partials.capacity())
+    }
 }
 
 /// a·b†.
@@ -95,8 +105,8 @@ impl Plan {
     pub(crate) fn backward(
         &self,
         binding: &Binding<'_>,
-        phi: &mut Vec<C>,
-        lambda: &mut Vec<C>,
+        phi: &mut [C],
+        lambda: &mut [C],
         recorded: &[Mat2x2],
         mut sinks: Gradients<'_>,
         scratch: &mut BackScratch,
@@ -111,7 +121,7 @@ impl Plan {
             }
             if let Segment::Affine(_, _, k) = *segment {
                 // Permutations have no parameters: un-apply the run from both states.
-                self.undo_affine(k, start..end, phi, lambda, &mut scratch.amps);
+                self.undo_affine(k, phi, lambda, &mut scratch.amps);
                 continue;
             }
             let start = start.max(first);
@@ -145,26 +155,10 @@ impl Plan {
         }
     }
 
-    /// Un-applies the fused permutation run `k` (nodes `range`) from φ and λ: scattered through the inverse map
-    /// into `amps`, which trades places with each state; gate by gate in place when `amps` cannot be allocated.
-    fn undo_affine(
-        &self,
-        k: usize,
-        range: std::ops::Range<usize>,
-        phi: &mut Vec<C>,
-        lambda: &mut Vec<C>,
-        amps: &mut Vec<C>,
-    ) {
+    /// Un-applies the fused permutation run `k` from φ and λ, in place.
+    fn undo_affine(&self, k: usize, phi: &mut [C], lambda: &mut [C], amps: &mut Vec<C>) {
         for state in [phi, lambda] {
-            if ensure_scratch(amps, state.len()) {
-                self.affine[k].backward.apply(state, amps);
-                std::mem::swap(state, amps);
-            } else {
-                for i in range.clone().rev() {
-                    let op = self.nodes[i].constant.expect("a permutation node is constant").adjoint();
-                    apply_node(state, &self.nodes[i], &op);
-                }
-            }
+            self.affine[k].backward.apply(state, amps);
         }
     }
 

@@ -2,7 +2,6 @@
 
 use num_complex::Complex64 as C;
 
-use super::affine::ensure_scratch;
 use super::plan::{fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
 use crate::quantum::kernels;
 use crate::quantum::kernels::{SharedMut, Subspace};
@@ -20,13 +19,14 @@ impl Plan {
     }
 
     /// Applies the plan of `circuit` to `state` (the parameters already checked). A fused permutation run is
-    /// scattered into `scratch` (grown to the state's size on first use), which then trades places with `state`.
+    /// applied in place, with `scratch` holding at most [`scratch_len`](super::affine::scratch_len) amplitudes
+    /// (other threads take their own of the same size).
     /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
     /// are recorded there for the backward sweep.
     pub(crate) fn forward(
         &self,
         binding: &Binding<'_>,
-        state: &mut Vec<C>,
+        state: &mut [C],
         scratch: &mut Vec<C>,
         record: &mut [Mat2x2],
     ) {
@@ -53,12 +53,8 @@ impl Plan {
                     }
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
                 }
-                Segment::Affine(.., k) if ensure_scratch(scratch, state.len()) => {
-                    self.affine[k].forward.apply(state, scratch);
-                    std::mem::swap(state, scratch);
-                }
-                // A node; a blocked run on a state that is one block (without gathering the run's ops first); a
-                // fused run without room for a second state (its gates one by one, in place).
+                Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
+                // A node; a blocked run on a state that is one block (without gathering the run's ops first).
                 _ => {
                     for i in segment.nodes() {
                         apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));

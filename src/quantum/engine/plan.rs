@@ -35,11 +35,6 @@ pub(crate) const AFFINE_MIN_RUN: usize = 4;
 /// than fused, 36 cost 2× more).
 pub(crate) const AFFINE_MIN_LOW_RUN: usize = 16;
 
-/// A one-off run ([`Plan::compile_once`]) fuses only when its runs hold at least this many nodes in all:
-/// allocating and first touching the second state costs about ten in-place CNOT passes (measured: 35 ms on
-/// 22 qubits, page faults included).
-pub(crate) const ONCE_MIN_FUSED: usize = 16;
-
 /// One operation of the plan: a single instruction, or several uncontrolled one-qubit instructions on the same
 /// qubit (fused into one 2x2 matrix).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -136,19 +131,6 @@ impl Plan {
     /// qubits are cache-blocked when the state is larger than a block.
     pub(crate) fn compile(circuit: &Circuit) -> Plan {
         Plan::compile_with(circuit, AFFINE_MIN_QUBITS)
-    }
-
-    /// [`compile`](Self::compile) for a single forward pass with a scratch state allocated for it: permutation
-    /// runs are fused only when there are enough of them to pay for the allocation.
-    pub(crate) fn compile_once(circuit: &Circuit) -> Plan {
-        let plan = Plan::compile(circuit);
-        let fused: usize =
-            plan.schedule.iter().filter(|s| matches!(s, Segment::Affine(..))).map(|s| s.nodes().len()).sum();
-        if fused == 0 || fused >= ONCE_MIN_FUSED {
-            plan
-        } else {
-            Plan::compile_with(circuit, usize::MAX)
-        }
     }
 
     /// [`compile`](Self::compile), fusing permutation runs when the register has at least `affine_min` qubits.
