@@ -88,3 +88,48 @@ fn bad_shots_and_steps() {
     }
     assert!(f.finite_difference(&[0.1], &[0.2], 1e-4).is_ok());
 }
+
+/// The machine's `MemTotal`, in bytes (read here, independently of the crate).
+#[cfg(target_os = "linux")]
+fn mem_total() -> u128 {
+    let text = std::fs::read_to_string("/proc/meminfo").unwrap();
+    let line = text.lines().find(|l| l.starts_with("MemTotal:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u128>().unwrap() * 1024
+}
+
+/// The smallest register whose `states` states together take more than the machine's whole memory.
+#[cfg(target_os = "linux")]
+fn beyond_memory(states: u128) -> usize {
+    (1..60).find(|&n| states * (16u128 << n) > mem_total()).unwrap()
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn buffers_beyond_the_machines_memory_are_refused_before_any_work() {
+    // Two states that cannot both fit, though either alone might be granted by an overcommitting kernel: the
+    // workspace says so before allocating either, naming the bytes of both.
+    let n = beyond_memory(2);
+    match Workspace::new(n) {
+        Err(Error::TooManyQubits { num_qubits, bytes }) => {
+            assert_eq!((num_qubits, bytes), (n, 2 * (16u128 << n)));
+        }
+        other => panic!("expected TooManyQubits for a {n}-qubit workspace, got {other:?}"),
+    }
+    // The adjoint gradient holds three states (the tape's and the workspace's two): refused before the forward
+    // pass with the bytes of all three.
+    let n = beyond_memory(3);
+    let mut c = Circuit::new(n).unwrap();
+    c.ry(0, Param::weight(0)).unwrap();
+    let f = QuantumFunction::new(c, Outputs::Observables(vec![PauliString::z(0).into()])).unwrap();
+    for result in [
+        f.jacobian(DiffMethod::Adjoint, &[0.1], &[]).map(drop),
+        f.vjp(DiffMethod::Adjoint, &[0.1], &[], &[1.0]).map(drop),
+    ] {
+        match result {
+            Err(Error::TooManyQubits { num_qubits, bytes }) => {
+                assert_eq!((num_qubits, bytes), (n, 3 * (16u128 << n)));
+            }
+            other => panic!("expected TooManyQubits for a {n}-qubit adjoint gradient, got {other:?}"),
+        }
+    }
+}

@@ -44,7 +44,7 @@ fn ghz_with_ladders(n: usize, rounds: usize) -> Circuit {
 #[test]
 fn one_off_runs_and_adjoint_gradients_stay_within_the_documented_bound() {
     let slack = 8u64 << 20; // allocator bookkeeping, thread stacks, the plan's tables
-    // A one-off run: one state, at most 1/8 of it beside.
+                            // A one-off run: one state, at most 1/8 of it beside.
     let n = 24;
     let state_bytes = 16u64 << n;
     let circuit = ghz_with_ladders(n, 4);

@@ -162,7 +162,7 @@ impl QuantumFunction {
     /// `scratch` is the buffer of fused permutation runs' passes (at most 2^15 amplitudes and 1/8 of a state).
     pub(crate) fn prepare(
         &self,
-        buf: &mut Vec<C>,
+        buf: &mut [C],
         scratch: &mut Vec<C>,
         weights: &[f64],
         inputs: &[f64],

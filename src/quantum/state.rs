@@ -290,12 +290,7 @@ impl StateVector {
         self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
-        Plan::compile(circuit).forward(
-            &Binding::new(circuit, weights, inputs),
-            &mut self.amps,
-            &mut scratch,
-            &mut [],
-        );
+        Plan::compile(circuit).forward(&Binding::new(circuit, weights, inputs), &mut self.amps, &mut scratch, &mut []);
         Ok(())
     }
 

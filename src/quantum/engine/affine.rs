@@ -16,7 +16,8 @@
 //!    parameters).
 //!
 //! l is the largest with l + r ≤ [`GROUP_QUBITS`] (and at most n − 3), so the scratch of a pass is at most
-//! 2^15 amplitudes (512 KiB, within a core's L2) and at most 1/8 of the state, per thread. Each amplitude is
+//! 2^15 amplitudes (512 KiB, within a core's L2) and at most 1/8 of the state, per thread; the first pass also
+//! keeps a bit per block and the first block of each cycle (at most 1/128 of the state's bytes, as l ≥ 5). Each amplitude is
 //! copied, never computed, so the result is the one of the gates applied one by one, bit for bit, for any
 //! number of threads.
 
@@ -299,7 +300,8 @@ impl InPlace {
         // Q keeps every group: it moves a block only within its coset of R.
         let modulo = |v: usize| range.reduce(v).0;
         assert!(
-            q.columns.iter().enumerate().all(|(k, &c)| modulo(high(c) ^ high(1 << k)) == 0) && modulo(high(q.shift)) == 0,
+            q.columns.iter().enumerate().all(|(k, &c)| modulo(high(c) ^ high(1 << k)) == 0)
+                && modulo(high(q.shift)) == 0,
             "the second pass keeps groups"
         );
         let span = (0..1usize << r)

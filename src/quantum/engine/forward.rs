@@ -23,13 +23,7 @@ impl Plan {
     /// (other threads take their own of the same size).
     /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
     /// are recorded there for the backward sweep.
-    pub(crate) fn forward(
-        &self,
-        binding: &Binding<'_>,
-        state: &mut [C],
-        scratch: &mut Vec<C>,
-        record: &mut [Mat2x2],
-    ) {
+    pub(crate) fn forward(&self, binding: &Binding<'_>, state: &mut [C], scratch: &mut Vec<C>, record: &mut [Mat2x2]) {
         for segment in &self.schedule {
             match *segment {
                 Segment::Blocked(start, end) if state.len() > 1 << BLOCK_QUBITS => {
