@@ -8,8 +8,9 @@
 //!   constant ones; a product that stays diagonal or anti-diagonal keeps that sparser form.
 //! - Permutation runs: consecutive X, CNOT and SWAP gates (no phase, no extra control) map basis index i to
 //!   A·i ⊕ b over GF(2); on 14 qubits or more a run of four or more (sixteen when all its qubits are low) becomes
-//!   at most two in-place passes (`affine`): whole blocks moved, then each small group of blocks permuted
-//!   through byte tables of the map, with a buffer of at most 2^15 amplitudes and 1/8 of the state per thread.
+//!   one or two in-place passes (`affine`) that move small groups of blocks along the cycles of their
+//!   permutation through byte tables of the map (two for a CNOT ladder: whole blocks, then within groups),
+//!   with a buffer of at most 2^15 amplitudes and 1/8 of the state per thread.
 //! - Memory: nothing here allocates a second state. The scratch of a forward pass or a backward sweep is at
 //!   most 2^15 amplitudes per thread (and 1/8 of the state) for permutation runs and tiles, plus a few arrays
 //!   of the plan's size.

@@ -186,7 +186,9 @@ impl Plan {
         let flips: Vec<Option<Flip>> = nodes.iter().map(Flip::of).collect();
         let runs = if n >= affine_min { affine_runs(&flips, &nodes) } else { Vec::new() };
         let (mut segments, mut schedule, mut affine) = (Vec::new(), Vec::new(), Vec::new());
-        let tiling = (n > BLOCK_QUBITS).then_some((instructions, &members[..]));
+        // A tile holds at most 2^15 amplitudes and 1/8 of the state.
+        let tile_high = (BLOCK_QUBITS - TILE_LOW_BITS).min(n.saturating_sub(3 + TILE_LOW_BITS));
+        let tiling = (n > BLOCK_QUBITS).then_some((instructions, &members[..], tile_high));
         let mut at = 0;
         for (a, b) in runs.into_iter().chain([(nodes.len(), nodes.len())]) {
             // A state that fits one block is one block: its runs share one set-up of the backward sweep.
@@ -302,9 +304,14 @@ fn dense(node: &Node, instructions: &[Instruction], members: &[usize]) -> bool {
 /// The execution order of nodes `range`: maximal runs (at most [`MAX_BLOCKED_RUN`]) of two or more low nodes
 /// become blocked segments (for a state of at most 2^15 amplitudes, every node is low and the state is the one
 /// block). With `tiling` (the forward order on larger states), runs of other nodes whose qubits at or above
-/// [`TILE_LOW_BITS`] number at most [`BLOCK_QUBITS`] − [`TILE_LOW_BITS`] together, and that are all [`dense`],
-/// become tiled segments, so that dense gates on high qubits also share one pass over the state.
-fn order(nodes: &[Node], range: std::ops::Range<usize>, tiling: Option<(&[Instruction], &[usize])>) -> Vec<Segment> {
+/// [`TILE_LOW_BITS`] number at most the given count (at most [`BLOCK_QUBITS`] − [`TILE_LOW_BITS`]) together, and
+/// that are all [`dense`], become tiled segments, so that dense gates on high qubits also share one pass over the
+/// state.
+fn order(
+    nodes: &[Node],
+    range: std::ops::Range<usize>,
+    tiling: Option<(&[Instruction], &[usize], usize)>,
+) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut i = range.start;
     while i < range.end {
@@ -315,11 +322,11 @@ fn order(nodes: &[Node], range: std::ops::Range<usize>, tiling: Option<(&[Instru
             continue;
         }
         let (mut mask, mut j) = (0usize, i);
-        if let Some((instructions, members)) = tiling {
+        if let Some((instructions, members, max_high)) = tiling {
             while j < range.end && j - i < MAX_BLOCKED_RUN && dense(&nodes[j], instructions, members) {
                 let high = instructions[members[nodes[j].members.0]].qubits().filter(|&q| q >= TILE_LOW_BITS);
                 let next = high.fold(mask, |m, q| m | 1 << q);
-                if next.count_ones() as usize > BLOCK_QUBITS - TILE_LOW_BITS {
+                if next.count_ones() as usize > max_high {
                     break;
                 }
                 mask = next;
