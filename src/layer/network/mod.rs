@@ -3,6 +3,8 @@
 mod batched;
 mod builder;
 mod passes;
+#[cfg(test)]
+mod tests;
 
 use super::config::LayerConfig;
 use super::linear::Linear;

@@ -3,7 +3,7 @@
 use super::QuantumNetwork;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
-use crate::grad::{Gradients, Tape, Workspace};
+use crate::grad::{DiffMethod, Gradients, Tape, Workspace};
 use crate::layer::gradients::LayerGradients;
 
 /// Per-chunk buffers of the network's passes.
@@ -91,7 +91,12 @@ impl QuantumNetwork {
         }
         s.ga.fill(0.0);
         let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
-        f.vjp_recorded(method, &self.weights, &s.angles, &s.gq, &mut s.ws, &mut s.tape, grads)?;
+        if method == DiffMethod::Adjoint {
+            // The tape just recorded serves the sweep: no second forward pass.
+            f.backward(&s.tape, &s.gq, &mut s.ws, grads)?;
+        } else {
+            f.vjp_recorded(method, &self.weights, &s.angles, &s.gq, &mut s.ws, &mut s.tape, grads)?;
+        }
         let cols = w2.ncols();
         for (r, &gr) in g.iter().enumerate() {
             for (c, &qc) in s.q.iter().enumerate() {

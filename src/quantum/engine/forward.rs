@@ -24,6 +24,8 @@ impl Plan {
     /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
     /// are recorded there for the backward sweep.
     pub(crate) fn forward(&self, binding: &Binding<'_>, state: &mut [C], scratch: &mut Vec<C>, record: &mut [Mat2x2]) {
+        #[cfg(test)]
+        super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));
         for segment in &self.schedule {
             match *segment {
                 Segment::Blocked(start, end) if state.len() > 1 << BLOCK_QUBITS => {

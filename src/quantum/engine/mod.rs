@@ -25,6 +25,13 @@ mod forward;
 mod plan;
 
 pub(crate) use backward::BackScratch;
+
+#[cfg(test)]
+thread_local! {
+    /// Forward passes of a plan over a state on this thread (tests count them to hold the training paths to
+    /// one forward pass per sample).
+    pub(crate) static FORWARD_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
 pub use backward::Gradients;
 pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 
