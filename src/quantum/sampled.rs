@@ -79,6 +79,10 @@ impl StateVector {
     ///
     /// For a single Pauli string the estimator is unbiased with variance c²(1 − ⟨P⟩²)/shots.
     ///
+    /// # Memory
+    /// A group with X or Y factors is rotated in a copy of the state (16·2^n bytes more while it is sampled);
+    /// diagonal groups are sampled from the state itself.
+    ///
     /// # Errors
     /// [`Error::InvalidQubit`] when a term does not fit the register, [`Error::InvalidHyperParameter`] for
     /// zero shots, [`Error::TooLarge`] when the `shots` draws cannot be allocated.
