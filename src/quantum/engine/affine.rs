@@ -456,13 +456,21 @@ impl InPlace {
     }
 }
 
-/// A fused run: the passes that apply it and un-apply it.
-#[derive(Debug, Clone, PartialEq)]
+/// A fused run: the passes that apply it, and those that un-apply it (built on first use: only the backward
+/// sweep needs them).
+#[derive(Debug, Clone)]
 pub(crate) struct AffineRun {
     /// new[f(i)] = old[i].
     pub(crate) forward: InPlace,
-    /// new[f⁻¹(j)] = old[j].
-    pub(crate) backward: InPlace,
+    /// f⁻¹.
+    inverse: Affine,
+    backward: std::sync::OnceLock<InPlace>,
+}
+
+impl PartialEq for AffineRun {
+    fn eq(&self, other: &AffineRun) -> bool {
+        self.forward == other.forward && self.inverse == other.inverse
+    }
 }
 
 impl AffineRun {
@@ -470,7 +478,12 @@ impl AffineRun {
     pub(crate) fn new(n: usize, flips: &[Flip]) -> AffineRun {
         let map = Affine::of(n, flips.iter().copied());
         let inverse = Affine::of(n, flips.iter().rev().copied());
-        AffineRun { forward: InPlace::new(n, &map), backward: InPlace::new(n, &inverse) }
+        AffineRun { forward: InPlace::new(n, &map), inverse, backward: std::sync::OnceLock::new() }
+    }
+
+    /// The passes of f⁻¹: new[f⁻¹(j)] = old[j].
+    pub(crate) fn backward(&self) -> &InPlace {
+        self.backward.get_or_init(|| InPlace::new(self.forward.n, &self.inverse))
     }
 }
 
@@ -523,7 +536,7 @@ mod tests {
         assert_eq!(bits(&fast), bits(&slow), "{n} qubits, {gates:?}");
         assert!(buf.capacity() <= scratch_len(n), "bounded scratch");
         assert!(n < 5 || scratch_len(n) <= (1 << n) / 8, "at most 1/8 of the state");
-        run.backward.apply(&mut fast, &mut buf);
+        run.backward().apply(&mut fast, &mut buf);
         assert_eq!(bits(&fast), bits(&start));
         run.forward.passes()
     }
