@@ -26,6 +26,7 @@
 //!   implies) are reserved with `try_reserve`: [`Error::TooLarge`](crate::Error::TooLarge) instead of an abort.
 
 mod circuit;
+mod compiled;
 mod draw;
 pub(crate) mod engine;
 mod gate;
@@ -40,6 +41,7 @@ pub(crate) mod terms;
 mod unitary;
 
 pub use circuit::{Circuit, Instruction};
+pub use compiled::CompiledCircuit;
 pub use draw::MAX_DRAW_QUBITS;
 pub use gate::{Gate, GateParams, ShiftRule};
 pub use observable::{Observable, Pauli, PauliString, MAX_DENSE_QUBITS};

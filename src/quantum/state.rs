@@ -281,16 +281,23 @@ impl StateVector {
     }
 
     /// Runs every instruction of `circuit` in order, in place, through the engine: the circuit is compiled into
-    /// a plan (one-qubit gates fused, runs on low qubits cache-blocked) and the plan is applied.
+    /// a plan (one-qubit gates fused, runs on low qubits cache-blocked) and the plan is applied. To run one
+    /// circuit many times, compile it once into a [`CompiledCircuit`](super::CompiledCircuit) and call
+    /// [`run_compiled`](Self::run_compiled).
     ///
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
     /// [`Circuit::check_parameters`].
     pub fn run(&mut self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        self.run_plan(circuit, &Plan::compile(circuit), weights, inputs)
+    }
+
+    /// Runs `plan`, compiled from `circuit`, in place.
+    pub(crate) fn run_plan(&mut self, circuit: &Circuit, plan: &Plan, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
-        Plan::compile(circuit).forward(&Binding::new(circuit, weights, inputs), &mut self.amps, &mut scratch, &mut []);
+        plan.forward(&Binding::new(circuit, weights, inputs), &mut self.amps, &mut scratch, &mut []);
         Ok(())
     }
 
