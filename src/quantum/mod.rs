@@ -29,7 +29,7 @@ mod circuit;
 mod draw;
 pub(crate) mod engine;
 mod gate;
-pub(crate) mod kernels;
+mod kernels;
 mod observable;
 pub(crate) mod op;
 mod param;
@@ -38,6 +38,7 @@ mod serde_repr;
 pub(crate) mod state;
 pub(crate) mod terms;
 mod unitary;
+pub(crate) mod vectorize;
 
 pub use circuit::{Circuit, Instruction};
 pub use draw::MAX_DRAW_QUBITS;
