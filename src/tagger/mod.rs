@@ -60,7 +60,7 @@ pub use self::model::{
     tokenize, CrfGradient, DensePath, EntitySpan, EpochReport, Evaluation, LayerWeights, LinearChainCrf,
     QuantumDiagnostics, Tagger, TaggerConfig, TextToken, TrainEvent, MAX_TAGGER_QUBITS,
 };
-pub use self::reader::{parse_conll, read_conll_file, ConllFormat, Corpus, Sentence};
+pub use self::reader::{parse_conll, read_conll_file, ConllFormat, Corpus, MalformedLine, Sentence, SkippedLines};
 pub use self::report::{ClassificationReport, LabelScores};
 pub use self::scheme::Scheme;
 pub use self::tag::{Prefix, Tag};
