@@ -268,12 +268,12 @@ fn the_writer_refuses_what_one_file_cannot_hold() {
 
     // An untagged line of invisible characters would read back as a blank line.
     let invisible = Sentence { tokens: vec!["\u{200b}".to_string()], ..Sentence::default() };
-    let err = write_conll_to(Vec::new(), "out", &[invisible.clone()], Scheme::Iob2, false).unwrap_err();
+    let err = write_conll_to(Vec::new(), "out", std::slice::from_ref(&invisible), Scheme::Iob2, false).unwrap_err();
     assert!(matches!(err, Error::InvalidField { ref field, .. } if field == "\u{200b}"));
     // With a tag it is a token like any other, and reads back.
     let tagged = Sentence { tags: Some(vec![Tag::outside()]), ..invisible };
     let mut out = Vec::new();
-    write_conll_to(&mut out, "out", &[tagged.clone()], Scheme::Iob2, false).unwrap();
+    write_conll_to(&mut out, "out", std::slice::from_ref(&tagged), Scheme::Iob2, false).unwrap();
     let back = parse_conll(std::str::from_utf8(&out).unwrap(), "out", &ConllFormat::new()).unwrap();
     assert_eq!(back.sentences[0].tokens, tagged.tokens);
 }
