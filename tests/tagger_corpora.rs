@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use proptest::prelude::*;
 use qnet::tagger::{
     parse_conll, read_conll_file, write_conll, write_conll_to, ConllFormat, Corpus, MalformedLine, Scheme, Sentence,
     SkippedLines, Tag,
@@ -81,9 +82,11 @@ fn lines_of_whitespace_and_invisible_format_characters_are_blank() {
     // A character that is neither whitespace nor one of the five makes a line a line.
     let err = parse_conll("a O\n\u{200e}\n", "mem", &ConllFormat::new()).unwrap_err();
     assert!(matches!(err, Error::Conll { line: 2, .. }));
-    // A carriage return inside a blank-looking line is still an error.
-    let err = parse_conll("a O\n\u{200b}\r\u{200b}\n", "mem", &ConllFormat::new()).unwrap_err();
-    assert!(matches!(err, Error::Conll { line: 2, .. }), "{err}");
+    // A carriage return is whitespace: in a line of nothing else it is blank, in a line of text an error.
+    let corpus = parse_conll("a O\n\u{200b}\r\u{200b}\nb O\n", "mem", &ConllFormat::new()).unwrap();
+    assert_eq!(corpus.sentences.len(), 2);
+    let err = parse_conll("a O\nb\rc O\n", "mem", &ConllFormat::new()).unwrap_err();
+    assert!(matches!(err, Error::Conll { line: 2, ref expected, .. } if expected.contains("carriage return")), "{err}");
 }
 
 #[test]
@@ -96,6 +99,13 @@ fn a_byte_order_mark_is_skipped_only_at_the_start() {
     // Elsewhere, U+FEFF in a token is part of it.
     let corpus = parse_conll("EU B-ORG\n\u{feff}x O\n", "mem", &ConllFormat::new()).unwrap();
     assert_eq!(corpus.sentences[0].tokens, ["EU", "\u{feff}x"]);
+    // A first token that starts with U+FEFF after the byte order mark keeps it through a round trip.
+    let text = "\u{feff}\u{feff}x O\n\n";
+    let corpus = parse_conll(text, "mem", &ConllFormat::new()).unwrap();
+    assert_eq!(corpus.sentences[0].tokens, ["\u{feff}x"]);
+    let mut out = Vec::new();
+    write_conll_to(&mut out, "mem", &corpus.sentences, Scheme::Iob2, false).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), text);
     // Read from a file, as from memory.
     let dir = temp_dir("bom");
     let path = dir.join("bom.txt");
@@ -289,4 +299,81 @@ fn a_lenient_read_writes_back_what_it_kept() {
         corpus.sentences.iter().map(|s| &s.tokens).collect::<Vec<_>>()
     );
     assert!(back.skipped.is_empty());
+}
+
+/// A line of a messy file: tokens, tags (some malformed), invisible characters, tabs and carriage returns.
+fn messy_line() -> impl Strategy<Value = String> {
+    const PIECES: [&str; 14] = [
+        "tok",
+        "Émile",
+        "O",
+        "B-PER",
+        "I-PER",
+        "S-LOC",
+        "PER",
+        "B-",
+        "-X-",
+        "\u{feff}",
+        "\u{200b}",
+        "NNP",
+        "-DOCSTART-",
+        "\r",
+    ];
+    const SEPARATORS: [&str; 3] = [" ", "\t", "  "];
+    proptest::collection::vec((0..PIECES.len(), 0..SEPARATORS.len()), 0..5).prop_map(|parts| {
+        let mut line = String::new();
+        for (i, (p, s)) in parts.into_iter().enumerate() {
+            if i > 0 {
+                line.push_str(SEPARATORS[s]);
+            }
+            line.push_str(PIECES[p]);
+        }
+        line
+    })
+}
+
+/// What a sentence holds besides where it was in its file.
+fn content(s: &Sentence) -> (&[String], &Option<Vec<String>>, &Option<Vec<String>>, &Option<Vec<Tag>>, &[Vec<String>]) {
+    (&s.tokens, &s.pos, &s.chunks, &s.tags, &s.extra)
+}
+
+proptest! {
+    #[test]
+    fn lenient_reads_never_fail_agree_with_strict_ones_and_write_back(
+        lines in proptest::collection::vec(messy_line(), 0..30),
+        bom in any::<bool>(),
+        layout in 0usize..3,
+        labelled in any::<bool>(),
+    ) {
+        let text = format!("{}{}", if bom { "\u{feff}" } else { "" }, lines.join("\n"));
+        let format = [ConllFormat::new(), ConllFormat::conll2003(), ConllFormat::new().pos_column(Some(1))][layout]
+            .clone()
+            .labelled(labelled);
+        let lenient = parse_conll(&text, "p", &format.clone().skip_malformed(true)).unwrap();
+        // Every line is blank, a document marker, a token, or counted as skipped.
+        let non_blank: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter(|l| !l.chars().all(|c| c.is_whitespace() || ['\u{feff}', '\u{200b}'].contains(&c)))
+            .collect();
+        let is_marker = |l: &&&str| {
+            l.trim_start_matches('\u{feff}').split([' ', '\t']).find(|f| !f.is_empty()) == Some("-DOCSTART-")
+        };
+        let marker_lines = non_blank.iter().filter(is_marker).count();
+        let markers = non_blank.len() - lenient.num_tokens() - lenient.skipped.count;
+        prop_assert!(markers <= marker_lines && markers >= usize::from(lenient.docstart));
+        prop_assert_eq!(lenient.skipped.first.len(), lenient.skipped.count.min(SkippedLines::KEPT));
+        if let Ok(strict) = parse_conll(&text, "p", &format) {
+            prop_assert!(lenient.skipped.is_empty());
+            prop_assert_eq!(&strict, &lenient);
+        }
+        // What a lenient read kept writes back and reads back strictly, the same.
+        let mut out = Vec::new();
+        write_conll_to(&mut out, "out", &lenient.sentences, Scheme::Iob2, lenient.docstart).unwrap();
+        let written = String::from_utf8(out).unwrap();
+        let back = parse_conll(&written, "out", &format.clone().scheme(labelled.then_some(Scheme::Iob2))).unwrap();
+        let a: Vec<_> = lenient.sentences.iter().map(content).collect();
+        let b: Vec<_> = back.sentences.iter().map(content).collect();
+        prop_assert_eq!(a, b);
+    }
 }

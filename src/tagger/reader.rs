@@ -354,7 +354,8 @@ pub(crate) fn decode_utf8<P: AsRef<Path>>(bytes: &[u8], source: P) -> Result<&st
 ///   U+2060, as lines of real corpora sometimes do.
 /// * A byte order mark at the start of the text is skipped.
 /// * A line whose first column is `-DOCSTART-` opens a document and is not a token.
-/// * CRLF line ends and a missing final newline are accepted; a carriage return elsewhere is an error.
+/// * CRLF line ends and a missing final newline are accepted; a carriage return elsewhere in a line that is
+///   not blank is an error.
 /// * Tags must be `O` or `PREFIX-TYPE` (prefix `B`, `I`, `E` or `S`, non-empty type), within the declared
 ///   scheme if one is declared. They are converted to IOB2.
 /// * Columns that are neither the token, the tag, nor a POS or chunk column of the format go to
@@ -527,6 +528,9 @@ impl<'t> Reader<'t, '_> {
 fn split_fields<'a>(raw: &'a str, path: &Path, line_no: usize, fields: &mut Vec<&'a str>) -> Result<()> {
     let line = raw.strip_suffix('\r').unwrap_or(raw);
     fields.clear();
+    if is_blank(line) {
+        return Ok(());
+    }
     if let Some(field) = line.split([' ', '\t']).find(|f| f.contains('\r')) {
         // A carriage return anywhere but before the line feed: no writer could write the field back.
         return Err(conll_error(
@@ -536,9 +540,7 @@ fn split_fields<'a>(raw: &'a str, path: &Path, line_no: usize, fields: &mut Vec<
             format!("{field:?}"),
         ));
     }
-    if !is_blank(line) {
-        fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
-    }
+    fields.extend(line.split([' ', '\t']).filter(|f| !f.is_empty()));
     Ok(())
 }
 

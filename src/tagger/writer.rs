@@ -82,6 +82,9 @@ where
 /// Sentences end with a blank line. With `docstart`, a `-DOCSTART-` line (with `-X-` for every column but the
 /// token and the tag, and `O` for the tag) opens each document, as in CoNLL-2003.
 ///
+/// When the text would start with U+FEFF (a first token that starts with it), which readers take for a byte
+/// order mark and drop, a byte order mark is written first.
+///
 /// A corpus read with [`ConllFormat::new`](super::ConllFormat::new) or
 /// [`ConllFormat::conll2003`](super::ConllFormat::conll2003) from a file whose columns are separated by single
 /// spaces, whose sentences are separated by single blank lines and whose tags are already in `scheme` (and in
@@ -120,6 +123,13 @@ pub fn write_conll_to<W: Write, P: AsRef<Path>>(
     let num_extra = sentences.first().map_or(0, |s| s.extra.len());
     let mut document = None;
     let mut line = String::new();
+    // A text starting with U+FEFF loses it to the reader (a byte order mark): a first token that starts with
+    // one gets a byte order mark of its own before it.
+    if !(docstart && !sentences.is_empty())
+        && sentences.first().and_then(|s| s.tokens.first()).is_some_and(|t| t.starts_with('\u{feff}'))
+    {
+        w.write_all("\u{feff}".as_bytes()).map_err(io_error(path))?;
+    }
     for sentence in sentences {
         let n = sentence.tokens.len();
         check_len("extra columns of a sentence", num_extra, sentence.extra.len())?;
