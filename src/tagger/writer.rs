@@ -125,9 +125,8 @@ pub fn write_conll_to<W: Write, P: AsRef<Path>>(
     let mut line = String::new();
     // A text starting with U+FEFF loses it to the reader (a byte order mark): a first token that starts with
     // one gets a byte order mark of its own before it.
-    if !(docstart && !sentences.is_empty())
-        && sentences.first().and_then(|s| s.tokens.first()).is_some_and(|t| t.starts_with('\u{feff}'))
-    {
+    let first = sentences.first().and_then(|s| s.tokens.first());
+    if !docstart && first.is_some_and(|t| t.starts_with('\u{feff}')) {
         w.write_all("\u{feff}".as_bytes()).map_err(io_error(path))?;
     }
     for sentence in sentences {
