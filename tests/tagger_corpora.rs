@@ -377,3 +377,22 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn extra_columns_skipped_lines_and_the_lenient_setting_serialize() {
+    let format = ConllFormat::conll2003().skip_malformed(true);
+    let json = serde_json::to_string(&format).unwrap();
+    assert_eq!(serde_json::from_str::<ConllFormat>(&json).unwrap(), format);
+    let corpus = parse_conll(&column_files()[3].1.replace("ok UH", "ok"), "nine", &format).unwrap();
+    assert!(corpus.skipped.count == 1 && !corpus.sentences[0].extra.is_empty());
+    let json = serde_json::to_string(&corpus).unwrap();
+    assert_eq!(serde_json::from_str::<Corpus>(&json).unwrap(), corpus);
+    // Values written before these fields existed still read, as strict, without extras or skipped lines.
+    let old = r#"{"pos":1,"chunk":2,"unlabelled":false,"scheme":null}"#;
+    assert_eq!(serde_json::from_str::<ConllFormat>(old).unwrap(), ConllFormat::conll2003());
+    let old = r#"{"sentences":[{"tokens":["a"],"pos":null,"chunks":null,"tags":null,"document":0,"line":1}],
+        "documents":1,"docstart":false,"scheme":"Iob2","columns":1}"#;
+    let read: Corpus = serde_json::from_str(old).unwrap();
+    assert!(read.skipped.is_empty() && read.sentences[0].extra.is_empty());
+}
