@@ -31,7 +31,8 @@ fn hea(n: usize, layers: usize) -> Circuit {
 fn g2(crit: &mut Criterion) {
     let mut group = crit.benchmark_group("g2_hea");
     for (n, layers) in [(6, 2), (12, 4), (16, 6), (20, 4)] {
-        let f = QuantumFunction::new(hea(n, layers), Outputs::Observables(vec![Observable::sum_z(n)])).unwrap();
+        let f =
+            QuantumFunction::new(hea(n, layers), Outputs::Observables(vec![Observable::sum_z(n).unwrap()])).unwrap();
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
         let x: Vec<f64> = (0..n).map(|_| rng.random_range(0.0..std::f64::consts::PI)).collect();
         let w: Vec<f64> = (0..2 * n * layers).map(|_| rng.random_range(0.0..std::f64::consts::TAU)).collect();

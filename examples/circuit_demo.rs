@@ -65,7 +65,7 @@ fn main() -> qnet::Result<()> {
         state.expectation(&zz)?,
         0.2f64.cos().powi(2)
     );
-    println!("⟨Σ Z_i⟩ = {:+.6}", state.expectation(&Observable::sum_z(n))?);
+    println!("⟨Σ Z_i⟩ = {:+.6}", state.expectation(&Observable::sum_z(n)?)?);
 
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
     let counts = state.sample(1000, &mut rng)?;

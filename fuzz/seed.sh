@@ -21,6 +21,8 @@ for f in "$fixtures"/conlleval/{iob1,iob2,iobes,rules}.txt ../src/tagger/sample/
   for byte in 00 01 05 0c 13; do seed conll "$byte" "$f" "$name"; done
   for byte in 00 08 1d 31; do seed conlleval "$byte" "$f" "$name"; done
 done
+# A WNUT-style file with a byte order mark, invisible lines and lines that lost a column: strict and lenient.
+for byte in 00 20 22; do seed conll "$byte" "$fixtures/wnut/dev.txt" wnut; done
 
 cp seeds/serde/*.txt corpus/serde/
 echo "seeded: $(ls corpus/qasm | wc -l) qasm, $(ls corpus/conll | wc -l) conll," \

@@ -76,7 +76,7 @@ proptest! {
     fn one_and_two_threads_agree(gates in specs(10..40)) {
         let n = 17;
         let c = circuit(n, &gates, false);
-        let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![Observable::sum_z(n)])).unwrap();
+        let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![Observable::sum_z(n).unwrap()])).unwrap();
         let w = [0.4, -1.3, 2.1];
         let on = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
@@ -99,7 +99,7 @@ proptest! {
     #[test]
     fn adjoint_equals_parameter_shift(gates in specs(4..30)) {
         let n = 14;
-        let f = QuantumFunction::new(circuit(n, &gates, false), Outputs::Observables(vec![Observable::sum_z(n)]))
+        let f = QuantumFunction::new(circuit(n, &gates, false), Outputs::Observables(vec![Observable::sum_z(n).unwrap()]))
             .unwrap();
         let w = [0.4, -1.3, 2.1];
         let adjoint = f.jacobian(DiffMethod::Adjoint, &w, &[]).unwrap();

@@ -92,7 +92,7 @@ fn specs(len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<Spec>> {
 }
 
 fn observables(n: usize) -> Vec<Observable> {
-    let mut mixed = Observable::sum_z(n);
+    let mut mixed = Observable::sum_z(n).unwrap();
     mixed.push(PauliString::parse(&"XY".repeat(n)[..n]).unwrap().with_coeff(0.5).unwrap());
     mixed.push(PauliString::new(-0.7, &[(0, Pauli::Z), (n - 1, Pauli::Z)]).unwrap());
     vec![mixed, PauliString::new(1.0, &[(n / 2, Pauli::Y)]).unwrap().into()]

@@ -87,7 +87,7 @@ fn build(n: usize, specs: &[Spec]) -> Circuit {
 }
 
 fn outputs(n: usize) -> Outputs {
-    let mut obs: Vec<Observable> = (0..n).map(|q| PauliString::z(q).into()).collect();
+    let mut obs: Vec<Observable> = (0..n).map(|q| PauliString::z(q).unwrap().into()).collect();
     // A non-diagonal, weighted observable: 0.5·X0Y1 − Z0Z1 + 0.25·Y(n−1).
     let mut mixed = Observable::new();
     mixed.push(PauliString::new(0.5, &[(0, Pauli::X), (1, Pauli::Y)]).unwrap());
@@ -252,7 +252,7 @@ fn twelve_qubits_values_and_vjp() {
     }
     weighted.push(PauliString::new(-0.7, &[(3, Pauli::Z), (11, Pauli::Z)]).unwrap());
     weighted.push(PauliString::new(0.4, &[(10, Pauli::X), (2, Pauli::Y)]).unwrap());
-    let obs = vec![weighted, Observable::sum_z(n), PauliString::z(11).into()];
+    let obs = vec![weighted, Observable::sum_z(n).unwrap(), PauliString::z(11).unwrap().into()];
     let f = QuantumFunction::new(c.clone(), Outputs::Observables(obs.clone())).unwrap();
     let w: Vec<f64> = (0..2 * n).map(|k| 0.3 + 0.17 * k as f64).collect();
     let x: Vec<f64> = (0..n).map(|k| -0.5 + 0.21 * k as f64).collect();
@@ -288,9 +288,9 @@ fn fifteen_qubits_generic_gates() {
     c.ry(13, Param::input(0)).unwrap().rz(13, Param::weight(0) * -0.5).unwrap();
     c.cnot(3, 4).unwrap().cnot(13, 14).unwrap().cnot(0, 2).unwrap();
     c.rx(14, Param::input(0) * 1.5).unwrap();
-    let mut mixed = Observable::sum_z(n);
+    let mut mixed = Observable::sum_z(n).unwrap();
     mixed.push(PauliString::new(0.3, &[(2, Pauli::X), (14, Pauli::Y)]).unwrap());
-    let f = QuantumFunction::new(c, Outputs::Observables(vec![mixed, PauliString::z(14).into()])).unwrap();
+    let f = QuantumFunction::new(c, Outputs::Observables(vec![mixed, PauliString::z(14).unwrap().into()])).unwrap();
     let (w, x) = ([0.4, -1.2, 0.8, 2.1, -0.6, 1.3], [0.9]);
     let adj = f.jacobian(DiffMethod::Adjoint, &w, &x).unwrap();
     let ps = f.jacobian(DiffMethod::ParameterShift, &w, &x).unwrap();
@@ -319,7 +319,8 @@ fn fifteen_qubit_hea_blocked() {
         }
     }
     c.x(2).unwrap().toffoli(0, 1, 5).unwrap().rx(4, Param::weight(0)).unwrap();
-    let obs: Vec<Observable> = vec![Observable::sum_z(n), PauliString::z(0).into(), PauliString::z(14).into()];
+    let obs: Vec<Observable> =
+        vec![Observable::sum_z(n).unwrap(), PauliString::z(0).unwrap().into(), PauliString::z(14).unwrap().into()];
     let f = QuantumFunction::new(c.clone(), Outputs::Observables(obs.clone())).unwrap();
     let w: Vec<f64> = (0..2 * n * layers).map(|k| 0.2 + 0.37 * k as f64).collect();
     let x: Vec<f64> = (0..n).map(|k| 0.1 + 0.13 * k as f64).collect();

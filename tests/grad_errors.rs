@@ -8,7 +8,11 @@ use rand::SeedableRng;
 fn function() -> QuantumFunction {
     let mut c = Circuit::new(2).unwrap();
     c.rx(0, Param::input(0)).unwrap().ry(1, Param::weight(0)).unwrap().cnot(0, 1).unwrap();
-    QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(2), PauliString::z(1).into()])).unwrap()
+    QuantumFunction::new(
+        c,
+        Outputs::Observables(vec![Observable::sum_z(2).unwrap(), PauliString::z(1).unwrap().into()]),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -16,7 +20,8 @@ fn zero_qubits_and_out_of_range_observables() {
     assert!(matches!(Circuit::new(0), Err(Error::ZeroQubits)));
     assert!(matches!(Workspace::new(0), Err(Error::ZeroQubits)));
     let c = Circuit::new(2).unwrap();
-    let err = QuantumFunction::new(c.clone(), Outputs::Observables(vec![PauliString::z(2).into()])).unwrap_err();
+    let err =
+        QuantumFunction::new(c.clone(), Outputs::Observables(vec![PauliString::z(2).unwrap().into()])).unwrap_err();
     assert!(matches!(err, Error::InvalidQubit { qubit: 2, num_qubits: 2 }));
     let err = QuantumFunction::new(c, Outputs::Observables(vec![])).unwrap_err();
     assert!(matches!(err, Error::DimensionMismatch { what: "observables", .. }));
@@ -120,7 +125,7 @@ fn buffers_beyond_the_machines_memory_are_refused_before_any_work() {
     let n = beyond_memory(3);
     let mut c = Circuit::new(n).unwrap();
     c.ry(0, Param::weight(0)).unwrap();
-    let f = QuantumFunction::new(c, Outputs::Observables(vec![PauliString::z(0).into()])).unwrap();
+    let f = QuantumFunction::new(c, Outputs::Observables(vec![PauliString::z(0).unwrap().into()])).unwrap();
     for result in [
         f.jacobian(DiffMethod::Adjoint, &[0.1], &[]).map(drop),
         f.vjp(DiffMethod::Adjoint, &[0.1], &[], &[1.0]).map(drop),

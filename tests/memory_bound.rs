@@ -67,7 +67,11 @@ fn one_off_runs_and_adjoint_gradients_stay_within_the_documented_bound() {
         circuit.ry(q, Param::weight(q % 3)).expect("qubit in range");
     }
     circuit.append(&ghz_with_ladders(n, 1)).expect("same register");
-    let f = QuantumFunction::new(circuit, Outputs::Observables(vec![PauliString::z(n - 1).into()])).expect("valid");
+    let f = QuantumFunction::new(
+        circuit,
+        Outputs::Observables(vec![PauliString::z(n - 1).expect("qubit in range").into()]),
+    )
+    .expect("valid");
     let before = reset_peak();
     let vjp = f.vjp(DiffMethod::Adjoint, &[0.3, -0.2, 0.5], &[], &[1.0]).expect("fits");
     let peak = status_bytes("VmHWM:") - before;

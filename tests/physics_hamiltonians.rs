@@ -136,7 +136,7 @@ fn small_heisenberg_spectra_are_known() {
     let ring = physics::heisenberg_xxz(4, 1.0, 1.0, Boundary::Periodic).unwrap();
     let s = Spectrum::of(&ring, 4).unwrap();
     assert!((s.ground_energy() + 8.0).abs() < 1e-10);
-    let total_z = Observable::sum_z(4);
+    let total_z = Observable::sum_z(4).unwrap();
     assert!(s.state(0).unwrap().expectation(&total_z).unwrap().abs() < 1e-10);
 }
 

@@ -139,7 +139,7 @@ fn parallel_results_are_bit_identical() {
         pool.install(|| {
             let mut s = StateVector::new(n).unwrap();
             s.run(&c, &[], &[]).unwrap();
-            let e = s.expectation(&Observable::sum_z(n)).unwrap();
+            let e = s.expectation(&Observable::sum_z(n).unwrap()).unwrap();
             let xy = s.expectation_pauli(&PauliString::parse("XYZIXYZIXYZIXYZI").unwrap()).unwrap();
             let norm = s.norm();
             (s, e, xy, norm)

@@ -65,7 +65,7 @@ fn matrix_is_the_product_of_its_factors_and_a_phased_u3() {
 fn expectations_and_gradients_in_closed_form() {
     let mut circuit = Circuit::new(1).unwrap();
     circuit.rot(0, Param::weight(0), Param::weight(1), Param::weight(2)).unwrap();
-    let outputs = Outputs::Observables(vec![PauliString::parse("X").unwrap().into(), Observable::sum_z(1)]);
+    let outputs = Outputs::Observables(vec![PauliString::parse("X").unwrap().into(), Observable::sum_z(1).unwrap()]);
     let f = QuantumFunction::new(circuit, outputs).unwrap();
     let (phi, theta, omega): (f64, f64, f64) = (0.4, 1.1, -0.8);
     let w = [phi, theta, omega];
@@ -93,7 +93,7 @@ fn controlled_rot_takes_four_terms() {
     let mut circuit = Circuit::new(2).unwrap();
     circuit.h(0).unwrap().ry(1, 0.7).unwrap();
     circuit.add_controlled(Gate::Rot(Param::weight(0), Param::weight(1), Param::weight(2)), &[1], &[0]).unwrap();
-    let mut o = Observable::sum_z(2);
+    let mut o = Observable::sum_z(2).unwrap();
     o.push(PauliString::parse("XX").unwrap());
     let f = QuantumFunction::new(circuit, Outputs::Observables(vec![o])).unwrap();
     let w = [0.9, -1.4, 2.0];

@@ -51,7 +51,7 @@ fn states_and_observables_are_checked() -> qnet::Result<()> {
     let odd = "[[1.0,0.0],[0.0,0.0],[0.0,0.0]]";
     assert!(serde_json::from_str::<StateVector>(odd).is_err());
 
-    let o = Observable::from_terms(vec![PauliString::parse("XZ")?.with_coeff(-0.5)?, PauliString::z(1)]);
+    let o = Observable::from_terms(vec![PauliString::parse("XZ")?.with_coeff(-0.5)?, PauliString::z(1).unwrap()]);
     let back: Observable = serde_json::from_str(&serde_json::to_string(&o).expect("ok")).expect("valid");
     assert_eq!(back, o);
     let dup = r#"{"coeff":1.0,"ops":[[0,"X"],[0,"Z"]]}"#;

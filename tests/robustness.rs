@@ -102,7 +102,7 @@ fn pauli_strings_stay_below_max_qubits() {
 
 #[test]
 fn functions_wider_than_a_state_are_refused_before_any_shift() -> qnet::Result<()> {
-    let z0 = Outputs::Observables(vec![PauliString::z(0).into()]);
+    let z0 = Outputs::Observables(vec![PauliString::z(0).unwrap().into()]);
     let result = QuantumFunction::new(Circuit::new(70)?, z0);
     assert!(matches!(result, Err(Error::TooManyQubits { num_qubits: 70, .. })), "{result:?}");
     let result = QuantumFunction::new(Circuit::new(64)?, Outputs::Probabilities);

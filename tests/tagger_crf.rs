@@ -17,7 +17,7 @@ fn all_paths(k: usize, t_len: usize) -> Vec<Vec<usize>> {
 
 fn crf_with_scores(scheme: Scheme, types: &[&str], scores: &[f64]) -> LinearChainCrf {
     let tags = TagSet::new(types, scheme).unwrap();
-    let mut crf = LinearChainCrf::new(&tags);
+    let mut crf = LinearChainCrf::new(&tags).unwrap();
     let k = crf.num_tags();
     crf.set_scores(&scores[..k * k], &scores[k * k..k * k + k], &scores[k * k + k..k * k + 2 * k]).unwrap();
     crf
@@ -96,7 +96,7 @@ proptest! {
         // Emissions and transitions that favour forbidden moves must still decode to a valid sequence.
         let tags = TagSet::new(&types, scheme).unwrap();
         let k = tags.len();
-        let mut crf = LinearChainCrf::new(&tags);
+        let mut crf = LinearChainCrf::new(&tags).unwrap();
         crf.set_scores(&t[..k * k], &t[k * k..k * k + k], &t[k * k + k..k * k + 2 * k]).unwrap();
         let e = &e[..(e.len() / k) * k];
         let path = crf.viterbi(e).unwrap();
@@ -186,13 +186,13 @@ fn the_entropy_term_is_the_sum_of_marginal_entropies() {
 
 #[test]
 fn constraints_follow_the_scheme() {
-    let iob2 = LinearChainCrf::new(&TagSet::new(["PER", "LOC"], Scheme::Iob2).unwrap());
+    let iob2 = LinearChainCrf::new(&TagSet::new(["PER", "LOC"], Scheme::Iob2).unwrap()).unwrap();
     // Ids: O 0, B-LOC 1, I-LOC 2, B-PER 3, I-PER 4.
     assert!(iob2.is_valid(&[1, 2, 0, 3, 4, 4]));
     assert!(!iob2.is_valid(&[2]), "I-LOC cannot open a sentence");
     assert!(!iob2.is_valid(&[3, 2]), "I-LOC cannot follow B-PER");
     assert!(!iob2.is_valid(&[0, 4]), "I-PER cannot follow O");
-    let iobes = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iobes).unwrap());
+    let iobes = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iobes).unwrap()).unwrap();
     // Ids: O 0, B-PER 1, I-PER 2, E-PER 3, S-PER 4.
     assert!(iobes.is_valid(&[1, 2, 3, 4, 0]));
     assert!(!iobes.is_valid(&[1]), "a sentence cannot end inside an entity");
@@ -203,7 +203,7 @@ fn constraints_follow_the_scheme() {
 
 #[test]
 fn bad_inputs_are_typed_errors() {
-    let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob2).unwrap());
+    let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob2).unwrap()).unwrap();
     assert!(matches!(crf.viterbi(&[]), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(crf.viterbi(&[0.0; 4]), Err(Error::DimensionMismatch { found: 4, .. })));
     assert!(matches!(

@@ -4,7 +4,7 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
-use qnet::tagger::{parse_conll, sample, ConllFormat, Corpus, DensePath, TaggerConfig};
+use qnet::tagger::{parse_conll, sample, ConllFormat, Corpus, DensePath, SkippedLines, TaggerConfig};
 
 use crate::Fallible;
 
@@ -40,6 +40,11 @@ pub struct Args {
     /// CoNLL file for a final test evaluation.
     #[arg(long, value_name = "FILE", help_heading = "Data")]
     pub test: Option<PathBuf>,
+
+    /// Skip the lines of the data files that do not fit the CoNLL format (a lost column, a malformed tag),
+    /// count them and report the first few on stderr, instead of stopping at the first one.
+    #[arg(long, help_heading = "Data")]
+    pub skip_malformed: bool,
 
     /// Number of training epochs (fewer when validation F1 stops improving).
     #[arg(long, value_name = "N", help_heading = "Model")]
@@ -193,6 +198,7 @@ impl Args {
     /// model is loaded.
     pub fn data(&self) -> Fallible<Data> {
         let training = self.load.is_none();
+        let read = |path: &Path| read_corpus(path, self.skip_malformed);
         if let Some(dir) = &self.data {
             if !dir.is_dir() {
                 let dir = dir.display();
@@ -200,9 +206,9 @@ impl Args {
             }
             let test = dir.join("test.txt");
             return Ok(Data {
-                train: if training { Some(read_corpus(&dir.join("train.txt"))?) } else { None },
-                valid: Some(Named::read(&dir.join("valid.txt"))?),
-                test: if test.exists() { Some(Named::read(&test)?) } else { None },
+                train: if training { Some(read(&dir.join("train.txt"))?) } else { None },
+                valid: Some(Named::read(&dir.join("valid.txt"), self.skip_malformed)?),
+                test: if test.exists() { Some(Named::read(&test, self.skip_malformed)?) } else { None },
             });
         }
         if self.train.is_none() && self.valid.is_none() && self.test.is_none() {
@@ -215,10 +221,11 @@ impl Args {
         if training && self.train.is_none() {
             return Err("--valid and --test need --train FILE (or --data DIR, or --load PATH)".into());
         }
+        let named = |path: &Path| Named::read(path, self.skip_malformed);
         Ok(Data {
-            train: self.train.as_deref().map(read_corpus).transpose()?,
-            valid: self.valid.as_deref().map(Named::read).transpose()?,
-            test: self.test.as_deref().map(Named::read).transpose()?,
+            train: self.train.as_deref().map(read).transpose()?,
+            valid: self.valid.as_deref().map(named).transpose()?,
+            test: self.test.as_deref().map(named).transpose()?,
         })
     }
 }
@@ -244,19 +251,65 @@ pub struct Named {
 }
 
 impl Named {
-    fn read(path: &Path) -> Fallible<Named> {
-        Ok(Named { name: path.display().to_string(), corpus: read_corpus(path)? })
+    fn read(path: &Path, skip_malformed: bool) -> Fallible<Named> {
+        Ok(Named { name: path.display().to_string(), corpus: read_corpus(path, skip_malformed)? })
     }
 }
 
-/// Reads a labelled CoNLL file: CoNLL-2003's layout (token, POS, chunk, tag) when its first line has 4
-/// columns, otherwise token first and tag last.
-pub fn read_corpus(path: &Path) -> Fallible<Corpus> {
+/// What the message of a malformed line adds in a strict read: how to go on.
+pub const SKIP_HINT: &str = "--skip-malformed skips such lines and reports them";
+
+/// Reads a labelled CoNLL file: CoNLL-2003's layout (token, POS, chunk, tag) when most of its lines have 4
+/// columns, otherwise token first and tag last (other columns are kept but not read). With `skip_malformed`,
+/// lines that do not fit are skipped and reported on stderr; without it the first one is an error whose
+/// message names `--skip-malformed`.
+pub fn read_corpus(path: &Path, skip_malformed: bool) -> Fallible<Corpus> {
     let text = read_text(path)?;
-    let columns = |line: &str| line.split([' ', '\t']).filter(|f| !f.is_empty()).count();
-    let first = text.lines().map(columns).find(|&n| n > 0);
-    let format = if first == Some(4) { ConllFormat::conll2003() } else { ConllFormat::new() };
-    Ok(parse_conll(&text, path, &format)?)
+    let format = if most_common_columns(&text) == Some(4) { ConllFormat::conll2003() } else { ConllFormat::new() };
+    match parse_conll(&text, path, &format.skip_malformed(skip_malformed)) {
+        Ok(corpus) => {
+            if let Some(report) = skipped_report(&path.display().to_string(), &corpus.skipped) {
+                eprint!("{report}");
+            }
+            Ok(corpus)
+        }
+        Err(e @ qnet::Error::Conll { .. }) => Err(format!("{e} ({SKIP_HINT})").into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The most common column count among the lines that hold text (lines of only whitespace and invisible
+/// format characters are blank, as the reader has them).
+fn most_common_columns(text: &str) -> Option<usize> {
+    let invisible = ['\u{feff}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}'];
+    let mut counts = std::collections::BTreeMap::new();
+    for line in text.lines() {
+        if !line.chars().all(|c| c.is_whitespace() || invisible.contains(&c)) {
+            let n = line.split([' ', '\t']).filter(|f| !f.is_empty()).count();
+            *counts.entry(n).or_insert(0usize) += 1;
+        }
+    }
+    counts.into_iter().max_by_key(|&(n, lines)| (lines, std::cmp::Reverse(n))).map(|(n, _)| n)
+}
+
+/// The lines a lenient read skipped, for stderr: how many, then the first few by file and line; `None` when
+/// none was.
+pub fn skipped_report(name: &str, skipped: &SkippedLines) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let count = skipped.count;
+    let lines = if count == 1 { "line" } else { "lines" };
+    let mut report = format!("warning: {name}: skipped {count} malformed {lines}");
+    if count > skipped.first.len() {
+        report.push_str(&format!(", the first {}:\n", skipped.first.len()));
+    } else {
+        report.push_str(":\n");
+    }
+    for line in &skipped.first {
+        report.push_str(&format!("  {line}\n"));
+    }
+    Some(report)
 }
 
 /// Reads a UTF-8 file; errors name the file, and the line of the first byte that is not UTF-8.
@@ -267,4 +320,70 @@ pub fn read_text(path: &Path) -> Fallible<String> {
         let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
         qnet::Error::NotUtf8 { path: path.to_path_buf(), line }.into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WNUT_DEV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wnut/dev.txt");
+
+    #[test]
+    fn a_malformed_line_stops_a_strict_read_with_a_message_naming_the_flag() {
+        let err = read_corpus(Path::new(WNUT_DEV), false).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{WNUT_DEV}:23: expected 2 columns as on line 1, found 1 columns")), "{err}");
+        assert!(err.contains("--skip-malformed"), "{err}");
+    }
+
+    #[test]
+    fn skip_malformed_reads_on_and_reports_the_skipped_lines() {
+        let corpus = read_corpus(Path::new(WNUT_DEV), true).unwrap();
+        assert_eq!(corpus.skipped.count, 2);
+        assert_eq!(corpus.sentences.len(), 5);
+        let report = skipped_report("dev.txt", &corpus.skipped).unwrap();
+        let lines: Vec<&str> = report.lines().collect();
+        assert_eq!(lines[0], "warning: dev.txt: skipped 2 malformed lines:");
+        assert!(lines[1].starts_with(&format!("  {WNUT_DEV}:23: expected 2 columns")), "{report}");
+        assert!(lines[2].starts_with(&format!("  {WNUT_DEV}:38: ")), "{report}");
+        assert_eq!(lines.len(), 3);
+        assert_eq!(skipped_report("x", &SkippedLines::default()), None);
+    }
+
+    #[test]
+    fn the_report_says_when_it_shows_only_the_first_lines() {
+        let text: String = (0..9).map(|i| format!("t{i} O\nbad{i}\n")).collect();
+        let corpus = parse_conll(&text, "f.txt", &ConllFormat::new().skip_malformed(true)).unwrap();
+        let report = skipped_report("f.txt", &corpus.skipped).unwrap();
+        let kept = SkippedLines::KEPT;
+        assert!(report.starts_with(&format!("warning: f.txt: skipped 9 malformed lines, the first {kept}:\n")));
+        assert_eq!(report.lines().count(), 1 + kept);
+    }
+
+    #[test]
+    fn the_layout_follows_most_lines() {
+        assert_eq!(most_common_columns("\u{feff}\na B C O\n\u{200b}\nb O\nc D E O\n"), Some(4));
+        assert_eq!(most_common_columns("a O\nb O\n"), Some(2));
+        assert_eq!(most_common_columns("\u{200b}\n \n"), None);
+    }
+
+    #[test]
+    fn data_dir_reads_its_test_file_and_the_flag() {
+        let dir = std::env::temp_dir().join(format!("qnet-conll-ner-data-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in ["train.txt", "valid.txt", "test.txt"] {
+            std::fs::write(dir.join(name), "Peter B-PER\nsaid O\n\nParis B-LOC\n").unwrap();
+        }
+        let dir_arg = dir.to_str().unwrap();
+        let args = Args::try_parse_from(["conll_ner", "--data", dir_arg, "--compare", "--skip-malformed"]).unwrap();
+        assert!(args.skip_malformed && args.compare);
+        let data = args.data().unwrap();
+        let test = data.test.expect("DIR/test.txt is read");
+        assert_eq!(test.corpus.sentences.len(), 2);
+        assert!(test.name.ends_with("test.txt"));
+        std::fs::remove_file(dir.join("test.txt")).unwrap();
+        let args = Args::try_parse_from(["conll_ner", "--data", dir_arg]).unwrap();
+        assert!(!args.skip_malformed);
+        assert!(args.data().unwrap().test.is_none());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -6,6 +6,7 @@
 //! cargo run --release --example conll_ner -- --data "$QNET_CONLL_DIR"      # CoNLL-2003: train, valid, test
 //! cargo run --release --example conll_ner -- --train T.txt --valid V.txt --test E.txt --epochs 8 --qubits 4
 //! cargo run --release --example conll_ner -- --compare                     # quantum vs classical vs none
+//! cargo run --release --example conll_ner -- --train T.txt --valid V.txt --skip-malformed  # messy corpora
 //! cargo run --release --example conll_ner -- --save model.qnet             # later: --load model.qnet
 //! cargo run --release --example conll_ner -- --load model.qnet --predict FILE   # tag a CoNLL or text file
 //! cargo run --release --example conll_ner -- --plots plots                 # SVG curves and matrices
@@ -40,7 +41,7 @@ use qnet::tagger::{DensePath, Tagger, TaggerConfig};
 use crate::cli::{Args, Data};
 use crate::plots::Confusion;
 use crate::predict::Input;
-use crate::report::{Comparison, Diagnostics};
+use crate::report::{Comparison, Diagnostics, Scores};
 use crate::train::Log;
 
 /// The result of a step; `main` prints its error as one line.
@@ -100,7 +101,7 @@ fn run(args: &Args) -> Fallible<()> {
     // With --predict, stdout carries the predictions only.
     let log = if input.is_some() { Log::Stderr } else { Log::Stdout };
     if args.compare {
-        return compare(&config, &data, log);
+        return compare(&config, &data, log, &mut io::stdout().lock());
     }
 
     let tagger = match (&args.load, &data.train) {
@@ -136,26 +137,36 @@ fn run(args: &Args) -> Fallible<()> {
     }
 }
 
-/// `--compare`: trains each dense path with the same settings and prints them side by side.
-fn compare(config: &TaggerConfig, data: &Data, log: Log) -> Fallible<()> {
+/// `--compare`: trains each dense path with the same settings and prints them side by side to `out`, on the
+/// validation data and, when there is some, on the test data.
+fn compare(config: &TaggerConfig, data: &Data, log: Log, out: &mut dyn Write) -> Fallible<()> {
     let train = data.train.as_ref().ok_or("--compare trains: it cannot be used with --load")?;
     let valid = data.valid.as_ref().ok_or("--compare needs validation data: --valid FILE or --data DIR")?;
     log.line(format_args!("train: {}", report::describe(train)))?;
     log.line(format_args!("valid: {} ({})", report::describe(&valid.corpus), valid.name))?;
+    if let Some(test) = &data.test {
+        log.line(format_args!("test: {} ({})", report::describe(&test.corpus), test.name))?;
+    }
     let mut rows = Vec::new();
     for dense in [DensePath::Quantum, DensePath::Classical, DensePath::None] {
         let config = config.clone().dense(dense);
         let trained = train::train(&config, train, Some(&valid.corpus), &dense.to_string(), log)?;
         let scored = report::score(&trained.tagger, &valid.corpus)?;
+        let test = match &data.test {
+            Some(test) => Some(Scores::of(&report::score(&trained.tagger, &test.corpus)?)),
+            None => None,
+        };
         rows.push(Comparison {
             dense,
-            f1: scored.evaluation.entities.f1(),
-            accuracy: scored.evaluation.entities.accuracy(),
+            valid: Scores::of(&scored),
+            test,
             train_seconds: trained.seconds,
             tokens_per_second: scored.tokens_per_second,
         });
     }
-    Ok(report::print_comparison(&mut io::stdout().lock(), &valid.name, &rows)?)
+    let test_name = data.test.as_ref().map(|t| t.name.as_str());
+    report::print_comparison(out, &valid.name, test_name, &rows)?;
+    Ok(out.flush()?)
 }
 
 /// Scores the tagger on the validation and test data and writes the reports to `out`: conlleval's, the token
@@ -202,4 +213,67 @@ fn settings(config: &TaggerConfig) -> String {
         DensePath::None => String::new(),
     };
     format!("dense path {}{width}, epochs {}, seed {}", config.dense_path(), config.num_epochs(), config.seed_value())
+}
+
+#[cfg(test)]
+mod tests {
+    use qnet::tagger::sample;
+
+    use super::*;
+    use crate::cli::Named;
+
+    /// Trains the three dense paths for one short epoch on part of the embedded sample and returns what
+    /// `--compare` prints.
+    fn compare_output(test: Option<Named>) -> String {
+        let mut train = sample::train();
+        train.sentences.truncate(80);
+        let valid = Named { name: "valid.txt".to_string(), corpus: sample::valid() };
+        let data = Data { train: Some(train), valid: Some(valid), test };
+        let config = TaggerConfig::default().epochs(1).qubits(2).layers(1).seed(3);
+        let mut out = Vec::new();
+        compare(&config, &data, Log::Stderr, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// The numeric columns of the table's rows, by dense path.
+    fn rows(output: &str) -> Vec<Vec<String>> {
+        output
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split_whitespace().map(|f| f.trim_end_matches('%').to_string()).collect::<Vec<_>>())
+            .filter(|f| {
+                ["quantum", "classical", "none"].contains(&f[0].as_str())
+                    && f.get(1).is_some_and(|x| x.parse::<f64>().is_ok())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn compare_reports_test_scores_beside_valid_when_there_is_a_test_set() {
+        // The validation corpus again as the test set: each path's test scores must equal its valid scores.
+        let test = Named { name: "test.txt".to_string(), corpus: sample::valid() };
+        let output = compare_output(Some(test));
+        assert!(output.contains("compared on valid (valid.txt) and test (test.txt)"), "{output}");
+        assert!(output.contains("test F1") && output.contains("test accuracy"), "{output}");
+        let rows = rows(&output);
+        assert_eq!(rows.len(), 3, "{output}");
+        for row in &rows {
+            // dense, valid F1, valid accuracy, test F1, test accuracy, seconds, tokens/s
+            assert_eq!(row.len(), 7, "{output}");
+            assert_eq!((&row[1], &row[2]), (&row[3], &row[4]), "{output}");
+            let f1: f64 = row[1].parse().unwrap();
+            assert!(f1 > 0.0 && f1 <= 100.0, "{output}");
+        }
+        let vs: Vec<&str> = output.lines().filter(|l| l.starts_with("quantum vs")).collect();
+        assert_eq!(vs.len(), 2, "{output}");
+        assert!(vs.iter().all(|l| l.contains("; test entity F1 ")), "{output}");
+    }
+
+    #[test]
+    fn compare_without_a_test_set_shows_valid_only() {
+        let output = compare_output(None);
+        assert!(output.contains("compared on valid (valid.txt), same seed"), "{output}");
+        assert!(!output.contains("test"), "{output}");
+        assert!(rows(&output).iter().all(|r| r.len() == 5), "{output}");
+    }
 }

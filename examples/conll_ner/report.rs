@@ -81,43 +81,130 @@ impl Diagnostics {
     }
 }
 
+/// Entity F1 and token accuracy on one corpus, as fractions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    /// conlleval's entity F1.
+    pub f1: f64,
+    /// conlleval's token accuracy.
+    pub accuracy: f64,
+}
+
+impl Scores {
+    /// The entity F1 and token accuracy of a scored corpus.
+    pub fn of(scored: &Scored) -> Scores {
+        Scores { f1: scored.evaluation.entities.f1(), accuracy: scored.evaluation.entities.accuracy() }
+    }
+}
+
 /// One dense path's result in `--compare`.
 #[derive(Debug)]
 pub struct Comparison {
     /// The dense path.
     pub dense: DensePath,
-    /// Validation entity F1, as a fraction.
-    pub f1: f64,
-    /// Validation token accuracy, as a fraction.
-    pub accuracy: f64,
+    /// Its scores on the validation data.
+    pub valid: Scores,
+    /// Its scores on the test data, when there is some.
+    pub test: Option<Scores>,
     /// Wall-clock seconds of training.
     pub train_seconds: f64,
     /// Tokens tagged per second on the validation data.
     pub tokens_per_second: f64,
 }
 
-/// Prints the dense paths side by side, then what the quantum path gains (or loses) over each other path, in
-/// F1 and accuracy points and in training time.
-pub fn print_comparison(out: &mut dyn Write, heading: &str, rows: &[Comparison]) -> io::Result<()> {
-    writeln!(out, "\n== dense paths compared on valid ({heading}), same seed and settings")?;
-    let header = ["dense", "entity F1", "token accuracy", "train seconds", "tagging tokens/s"];
-    writeln!(out, "{:<10} {:>10} {:>15} {:>14} {:>17}", header[0], header[1], header[2], header[3], header[4])?;
+/// Prints the dense paths side by side (valid entity F1 and token accuracy, then the test set's when every row
+/// has them, training time and tagging speed), then what the quantum path gains (or loses) over each other
+/// path, in F1 and accuracy points and in training time.
+pub fn print_comparison(
+    out: &mut dyn Write,
+    valid_name: &str,
+    test_name: Option<&str>,
+    rows: &[Comparison],
+) -> io::Result<()> {
+    let with_test = test_name.is_some() && !rows.is_empty() && rows.iter().all(|r| r.test.is_some());
+    match test_name.filter(|_| with_test) {
+        Some(test) => writeln!(
+            out,
+            "\n== dense paths compared on valid ({valid_name}) and test ({test}), same seed and settings"
+        )?,
+        None => writeln!(out, "\n== dense paths compared on valid ({valid_name}), same seed and settings")?,
+    }
+    let mut header = format!("{:<10} {:>14} {:>15}", "dense", "valid F1", "valid accuracy");
+    if with_test {
+        header.push_str(&format!(" {:>10} {:>14}", "test F1", "test accuracy"));
+    }
+    writeln!(out, "{header} {:>14} {:>17}", "train seconds", "tagging tokens/s")?;
     for r in rows {
-        let (f1, accuracy) = (100.0 * r.f1, 100.0 * r.accuracy);
-        let (seconds, speed) = (r.train_seconds, r.tokens_per_second);
-        let dense = r.dense.to_string();
-        writeln!(out, "{dense:<10} {f1:>10.2} {accuracy:>14.2}% {seconds:>14.1} {speed:>17.0}")?;
+        let mut line =
+            format!("{:<10} {:>14.2} {:>14.2}%", r.dense.to_string(), 100.0 * r.valid.f1, 100.0 * r.valid.accuracy);
+        if let Some(test) = r.test.filter(|_| with_test) {
+            line.push_str(&format!(" {:>10.2} {:>13.2}%", 100.0 * test.f1, 100.0 * test.accuracy));
+        }
+        writeln!(out, "{line} {:>14.1} {:>17.0}", r.train_seconds, r.tokens_per_second)?;
     }
     let Some(quantum) = rows.iter().find(|r| r.dense == DensePath::Quantum) else { return Ok(()) };
     for other in rows.iter().filter(|r| r.dense != DensePath::Quantum) {
-        writeln!(
-            out,
-            "quantum vs {}: entity F1 {:+.2} points, token accuracy {:+.2} points, training time x{:.1}",
-            other.dense,
-            100.0 * (quantum.f1 - other.f1),
-            100.0 * (quantum.accuracy - other.accuracy),
-            quantum.train_seconds / other.train_seconds.max(f64::MIN_POSITIVE)
-        )?;
+        let gain = |q: Scores, o: Scores| (100.0 * (q.f1 - o.f1), 100.0 * (q.accuracy - o.accuracy));
+        let (f1, accuracy) = gain(quantum.valid, other.valid);
+        let mut line = format!(
+            "quantum vs {}: valid entity F1 {f1:+.2} points, token accuracy {accuracy:+.2} points",
+            other.dense
+        );
+        if let (Some(q), Some(o), true) = (quantum.test, other.test, with_test) {
+            let (f1, accuracy) = gain(q, o);
+            line.push_str(&format!("; test entity F1 {f1:+.2} points, token accuracy {accuracy:+.2} points"));
+        }
+        let ratio = quantum.train_seconds / other.train_seconds.max(f64::MIN_POSITIVE);
+        writeln!(out, "{line}; training time x{ratio:.1}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(dense: DensePath, valid: (f64, f64), test: Option<(f64, f64)>, seconds: f64) -> Comparison {
+        let scores = |(f1, accuracy)| Scores { f1, accuracy };
+        Comparison {
+            dense,
+            valid: scores(valid),
+            test: test.map(scores),
+            train_seconds: seconds,
+            tokens_per_second: 1e3,
+        }
+    }
+
+    fn print(test_name: Option<&str>, rows: &[Comparison]) -> String {
+        let mut out = Vec::new();
+        print_comparison(&mut out, "v.txt", test_name, rows).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn test_columns_and_gains_are_printed_when_every_path_has_test_scores() {
+        let rows = [
+            row(DensePath::Quantum, (0.9, 0.98), Some((0.85, 0.97)), 30.0),
+            row(DensePath::Classical, (0.91, 0.99), Some((0.8, 0.95)), 10.0),
+        ];
+        let text = print(Some("t.txt"), &rows);
+        assert!(text.contains("on valid (v.txt) and test (t.txt)"), "{text}");
+        let quantum = text.lines().find(|l| l.starts_with("quantum ")).unwrap();
+        let fields: Vec<&str> = quantum.split_whitespace().collect();
+        assert_eq!(fields[..5], ["quantum", "90.00", "98.00%", "85.00", "97.00%"], "{text}");
+        let vs = text.lines().find(|l| l.starts_with("quantum vs classical")).unwrap();
+        assert!(vs.contains("valid entity F1 -1.00 points, token accuracy -1.00 points"), "{vs}");
+        assert!(vs.contains("test entity F1 +5.00 points, token accuracy +2.00 points"), "{vs}");
+        assert!(vs.ends_with("training time x3.0"), "{vs}");
+    }
+
+    #[test]
+    fn no_test_columns_without_a_test_set_or_when_a_path_lacks_them() {
+        let full = [row(DensePath::Quantum, (0.9, 0.98), None, 1.0), row(DensePath::None, (0.8, 0.9), None, 1.0)];
+        for (name, rows) in [(None, &full[..]), (Some("t.txt"), &full[..])] {
+            let text = print(name, rows);
+            assert!(!text.contains("test"), "{text}");
+            assert!(text.contains("valid entity F1 +10.00 points, token accuracy +8.00 points"), "{text}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! CoNLL column files: the first byte picks the format (POS and chunk columns, huge column indices, labelled
-//! or not, a declared scheme); the rest is the file. A parsed corpus is then learnt from, converted, chunked
-//! and written back (see `qnet_fuzz::corpus`).
+//! or not, a declared scheme, strict or skipping malformed lines); the rest is the file. A parsed corpus is
+//! then learnt from, converted, chunked and written back (see `qnet_fuzz::corpus`).
 
 #![no_main]
 
@@ -17,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         _ => ConllFormat::new().chunk_column(Some(usize::MAX - usize::from(options >> 7))),
     };
     let scheme = [None, Some(Scheme::Iob1), Some(Scheme::Iob2), Some(Scheme::Iobes)][usize::from((options >> 2) & 3)];
-    let format = format.labelled(options & 16 == 0).scheme(scheme);
+    let format = format.labelled(options & 16 == 0).scheme(scheme).skip_malformed(options & 32 != 0);
     if let Ok(corpus) = parse_conll(text, "fuzz", &format) {
         qnet_fuzz::corpus(&corpus, true);
     }

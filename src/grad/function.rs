@@ -78,7 +78,7 @@ pub struct Vjp {
 /// // ⟨Z⟩ after RX(θ) is cos θ, so d⟨Z⟩/dθ = −sin θ; θ = 2·x0 + w0.
 /// let mut c = Circuit::new(1)?;
 /// c.rx(0, Param::input(0) * 2.0)?.rx(0, Param::weight(0))?;
-/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)]))?;
+/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)?]))?;
 /// let (w, x) = ([0.3], [0.2]);
 /// for method in [DiffMethod::Adjoint, DiffMethod::ParameterShift, DiffMethod::FiniteDifference] {
 ///     let j = f.jacobian(method, &w, &x)?;

@@ -16,9 +16,10 @@ use crate::quantum::Observable;
 /// use qnet::prelude::*;
 /// use qnet::grad::Outputs;
 ///
-/// let z = Outputs::Observables((0..3).map(|q| PauliString::z(q).into()).collect());
+/// let z = Outputs::Observables((0..3).map(|q| PauliString::z(q).map(Observable::from)).collect::<qnet::Result<_>>()?);
 /// assert_eq!(z.len(3), 3);
 /// assert_eq!(Outputs::Probabilities.len(3), 8);
+/// # Ok::<(), qnet::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

@@ -73,7 +73,7 @@ mod tests {
             }
             c.h(1).unwrap();
             // ⟨X0⟩ sees the coherence between the control's branches: a cos(θ/2) term for CRX.
-            let mut o = Observable::sum_z(2);
+            let mut o = Observable::sum_z(2).unwrap();
             o.push(PauliString::parse("IX").unwrap());
             let f = QuantumFunction::new(c, Outputs::Observables(vec![o])).unwrap();
             let exact = f.jacobian(DiffMethod::Adjoint, &[theta], &[]).unwrap().weights[(0, 0)];

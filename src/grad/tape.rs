@@ -27,7 +27,7 @@ use crate::quantum::StateVector;
 /// # fn main() -> qnet::Result<()> {
 /// let mut c = Circuit::new(1)?;
 /// c.rx(0, Param::weight(0))?;
-/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)]))?;
+/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)?]))?;
 /// let mut ws = f.workspace()?;
 /// let mut value = [0.0];
 /// for theta in [0.1, 0.2, 0.3] {
@@ -94,7 +94,7 @@ impl Workspace {
 /// // f(w, x) = ⟨Z⟩ after RX(x)·RX(w): cos(w + x).
 /// let mut c = Circuit::new(1)?;
 /// c.rx(0, Param::input(0))?.rx(0, Param::weight(0))?;
-/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)]))?;
+/// let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(1)?]))?;
 /// let tape = f.forward(&[0.3], &[0.2])?;
 /// assert!((tape.values()[0] - 0.5f64.cos()).abs() < 1e-12);
 ///

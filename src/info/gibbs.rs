@@ -27,7 +27,7 @@ use crate::quantum::Observable;
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // H = −Z on one qubit: populations ∝ (e^(1/T), e^(−1/T)).
-/// let h = Observable::from(PauliString::z(0).with_coeff(-1.0)?);
+/// let h = Observable::from(PauliString::z(0)?.with_coeff(-1.0)?);
 /// let gibbs = GibbsState::new(&h, 1, 0.5)?;
 /// let p0 = 1.0 / (1.0 + (-4.0f64).exp());
 /// assert_relative_eq!(gibbs.density_matrix().matrix()[(0, 0)].re, p0, max_relative = 1e-14);

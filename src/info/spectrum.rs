@@ -5,7 +5,8 @@
 //! about 3 s for a 1024 × 1024 matrix; the entanglement entropy of a 20-qubit half cut needs exactly that size.
 //! This kernel keeps the real and imaginary parts in separate column-major arrays (only the lower triangle is
 //! read), so that the matrix–vector products that dominate the reduction run over contiguous `f64` slices the
-//! compiler vectorizes (for the instruction set the kernels' dispatch detects at run time), and it applies each
+//! compiler vectorizes (for the instruction set the crate's SIMD dispatch detects at run time, through
+//! `quantum::vectorize`), and it applies each
 //! panel's rank-2k update with real matrix products (`matrixmultiply`, through nalgebra), as LAPACK's `zhetrd`
 //! does.
 //!
@@ -18,7 +19,7 @@ use nalgebra::{DMatrix, DMatrixView, DMatrixViewMut};
 
 use super::tridiagonal::tridiagonal_eigenvalues;
 use crate::error::{Error, Result};
-use crate::quantum::kernels::{dispatch, Isa, Kernels, Task};
+use crate::quantum::vectorize::{vectorized, InstructionSet};
 
 /// Lanes of the partial sums in the dot products (a multiple of every vector width we target).
 const LANES: usize = 8;
@@ -45,7 +46,7 @@ impl HermitianLower {
     /// expected for finite input: the shifted QL iteration converges for every symmetric tridiagonal matrix).
     pub(crate) fn eigenvalues(self) -> Result<Vec<f64>> {
         let n = self.n;
-        let (mut d, mut e) = self.tridiagonalize(Isa::detected());
+        let (mut d, mut e) = self.tridiagonalize(InstructionSet::detected());
         tridiagonal_eigenvalues(&mut d, &mut e, 60).map_err(|_| Error::NoConvergence { dim: n, iterations: None })?;
         d.sort_by(f64::total_cmp);
         Ok(d)
@@ -58,7 +59,7 @@ impl HermitianLower {
     /// the start of the panel, and each product A v is corrected by the panel's earlier reflectors (V, W); the
     /// panel's rank-2·[`PANEL`] update A ← A − V W† − W V† is then applied once, by real matrix products. Each
     /// column thus reads the trailing matrix once and writes nothing, instead of reading and writing it.
-    fn tridiagonalize(mut self, isa: Isa) -> (Vec<f64>, Vec<f64>) {
+    fn tridiagonalize(mut self, isa: InstructionSet) -> (Vec<f64>, Vec<f64>) {
         let n = self.n;
         let mut d = vec![0.0; n];
         let mut e = vec![0.0; n];
@@ -116,7 +117,12 @@ impl HermitianLower {
                 }
                 // y = A v over the trailing block (as of the panel's start), read-only.
                 let (vr, vi) = v.col(k, t, n);
-                dispatch(isa, HemvTrailing { re: &self.re, im: &self.im, n, t, v: (vr, vi), y: &mut y });
+                let (re, im, y) = (&self.re[..], &self.im[..], &mut y);
+                vectorized(
+                    isa,
+                    #[inline(always)]
+                    || hemv_trailing(re, im, n, t, (vr, vi), y),
+                );
                 // The panel's earlier reflectors: y −= V (W† v) + W (V† v), rows t...
                 for l in 0..k {
                     let (plr, pli) = v.col(l, t, n);
@@ -203,37 +209,24 @@ const PANEL: usize = 32;
 const UPDATE_BLOCK: usize = 128;
 
 /// y[..m] = A[t.., t..] v for the Hermitian matrix stored by its lower triangle in `re`, `im` (n × n,
-/// column-major), m = n − t, one column at a time on the calling thread; compiled for each instruction set of
-/// [`Isa`] (plain loops the compiler vectorizes, in the same order for every set).
+/// column-major), m = n − t, one column at a time on the calling thread; inlined into each instruction set's
+/// copy of [`vectorized`] (plain loops the compiler vectorizes, in the same order for every set).
 ///
 /// This product dominates the reduction and is bound by memory bandwidth. Splitting it across rayon's pool
 /// (partial vectors per fixed chunk of columns, added in order) was measured slower on the shared 2-core
 /// machine this was tuned on: the join waits for the most delayed thread once per column.
-struct HemvTrailing<'a> {
-    re: &'a [f64],
-    im: &'a [f64],
-    n: usize,
-    t: usize,
-    v: (&'a [f64], &'a [f64]),
-    y: &'a mut Split,
-}
-
-impl Task for HemvTrailing<'_> {
-    type Output = ();
-    #[inline(always)]
-    fn run<K: Kernels>(self, _: K) {
-        let HemvTrailing { re, im, n, t, v, y } = self;
-        let m = n - t;
-        y.re[..m].fill(0.0);
-        y.im[..m].fill(0.0);
-        for jj in 0..m {
-            let j = t + jj;
-            let off = j * n + j;
-            let (cr, ci) = (&re[off..(j + 1) * n], &im[off..(j + 1) * n]);
-            let dot = hemv_column(cr, ci, &v.0[jj..], &v.1[jj..], &mut y.re[jj..m], &mut y.im[jj..m]);
-            y.re[jj] += dot.0;
-            y.im[jj] += dot.1;
-        }
+#[inline(always)]
+fn hemv_trailing(re: &[f64], im: &[f64], n: usize, t: usize, v: (&[f64], &[f64]), y: &mut Split) {
+    let m = n - t;
+    y.re[..m].fill(0.0);
+    y.im[..m].fill(0.0);
+    for jj in 0..m {
+        let j = t + jj;
+        let off = j * n + j;
+        let (cr, ci) = (&re[off..(j + 1) * n], &im[off..(j + 1) * n]);
+        let dot = hemv_column(cr, ci, &v.0[jj..], &v.1[jj..], &mut y.re[jj..m], &mut y.im[jj..m]);
+        y.re[jj] += dot.0;
+        y.im[jj] += dot.1;
     }
 }
 
@@ -446,7 +439,7 @@ mod tests {
             let parts =
                 || HermitianLower::from_parts(n, h.iter().map(|z| z.re).collect(), h.iter().map(|z| z.im).collect());
             let bits = |(d, e): (Vec<f64>, Vec<f64>)| d.iter().chain(&e).map(|x| x.to_bits()).collect::<Vec<_>>();
-            let isas = Isa::available();
+            let isas = InstructionSet::available();
             let portable = bits(parts().tridiagonalize(isas[0]));
             for &isa in &isas[1..] {
                 assert!(bits(parts().tridiagonalize(isa)) == portable, "{isa:?}, n = {n}");

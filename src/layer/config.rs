@@ -298,22 +298,20 @@ impl LayerConfig {
         Ok(c)
     }
 
-    fn outputs(&self) -> Outputs {
+    fn outputs(&self) -> Result<Outputs> {
         let n = self.num_qubits;
-        let z = (0..n).map(|q| Observable::from(PauliString::z(q)));
-        match self.readout {
-            Readout::PauliZ => Outputs::Observables(z.collect()),
+        let z = (0..n).map(|q| PauliString::z(q).map(Observable::from));
+        Ok(match self.readout {
+            Readout::PauliZ => Outputs::Observables(z.collect::<Result<_>>()?),
             Readout::PauliZWithNeighbours => {
                 let zz = (0..n.saturating_sub(1)).map(|i| {
-                    Observable::from(
-                        PauliString::new(1.0, &[(i, crate::quantum::Pauli::Z), (i + 1, crate::quantum::Pauli::Z)])
-                            .expect("distinct qubits"),
-                    )
+                    PauliString::new(1.0, &[(i, crate::quantum::Pauli::Z), (i + 1, crate::quantum::Pauli::Z)])
+                        .map(Observable::from)
                 });
-                Outputs::Observables(z.chain(zz).collect())
+                Outputs::Observables(z.chain(zz).collect::<Result<_>>()?)
             }
             Readout::Probabilities => Outputs::Probabilities,
-        }
+        })
     }
 
     /// The layer these settings describe.
@@ -322,7 +320,7 @@ impl LayerConfig {
     /// As [`check`](Self::check).
     pub fn build(self) -> Result<QuantumLayer> {
         self.check()?;
-        let function = QuantumFunction::new(self.circuit()?, self.outputs())?;
+        let function = QuantumFunction::new(self.circuit()?, self.outputs()?)?;
         let num_weights = self.num_layers * self.weights_per_block();
         Ok(QuantumLayer { config: self, function, num_weights })
     }

@@ -1,7 +1,7 @@
 //! A circuit compiled once into the engine's plan, to be run many times.
 
 use super::circuit::Circuit;
-use super::engine::{Binding, Plan};
+use super::engine::Plan;
 use super::state::StateVector;
 use crate::error::Result;
 

@@ -30,7 +30,7 @@ mod compiled;
 mod draw;
 pub(crate) mod engine;
 mod gate;
-pub(crate) mod kernels;
+mod kernels;
 mod observable;
 pub(crate) mod op;
 mod param;
@@ -39,6 +39,7 @@ mod serde_repr;
 pub(crate) mod state;
 pub(crate) mod terms;
 mod unitary;
+pub(crate) mod vectorize;
 
 pub use circuit::{Circuit, Instruction};
 pub use compiled::CompiledCircuit;

@@ -157,14 +157,29 @@ impl PauliString {
         Ok(self)
     }
 
-    /// Z on one qubit.
+    /// Z on one qubit, with coefficient 1.
     ///
-    /// # Panics
-    /// If `qubit` is at or above [`MAX_QUBITS`] (use [`PauliString::new`] for a qubit that comes from input).
-    #[must_use]
-    pub fn z(qubit: usize) -> Self {
-        assert!(qubit < MAX_QUBITS, "qubit {qubit} is out of range for a Pauli string (at most {MAX_QUBITS} qubits)");
-        PauliString { coeff: 1.0, ops: vec![(qubit, Pauli::Z)] }
+    /// # Errors
+    /// [`Error::InvalidQubit`] for a qubit at or above [`MAX_QUBITS`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    /// use qnet::quantum::MAX_QUBITS;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// assert_eq!(PauliString::z(2)?.to_string(), "ZII");
+    /// let err = PauliString::z(MAX_QUBITS).unwrap_err();
+    /// assert_eq!(err, Error::InvalidQubit { qubit: MAX_QUBITS, num_qubits: MAX_QUBITS });
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn z(qubit: usize) -> Result<Self> {
+        if qubit >= MAX_QUBITS {
+            return Err(Error::InvalidQubit { qubit, num_qubits: MAX_QUBITS });
+        }
+        Ok(PauliString { coeff: 1.0, ops: vec![(qubit, Pauli::Z)] })
     }
 
     /// The coefficient.
@@ -269,7 +284,7 @@ impl std::fmt::Display for PauliString {
 ///
 /// # fn main() -> qnet::Result<()> {
 /// // O = Σ_i Z_i on 3 qubits: 3 on |000⟩, 1 on |001⟩.
-/// let o = Observable::sum_z(3);
+/// let o = Observable::sum_z(3)?;
 /// assert_eq!(StateVector::new(3)?.expectation(&o)?, 3.0);
 /// assert_eq!(StateVector::basis(3, 1)?.expectation(&o)?, 1.0);
 ///
@@ -301,14 +316,33 @@ impl Observable {
         Observable { terms }
     }
 
-    /// Σ_{i<n} Z_i.
+    /// Σ_{i<n} Z_i (the zero observable for n = 0).
     ///
-    /// # Panics
-    /// If `num_qubits` is above [`MAX_QUBITS`].
-    #[must_use]
-    pub fn sum_z(num_qubits: usize) -> Self {
-        assert!(num_qubits <= MAX_QUBITS, "a register of {num_qubits} qubits is larger than MAX_QUBITS");
-        Observable { terms: (0..num_qubits).map(PauliString::z).collect() }
+    /// # Errors
+    /// [`Error::InvalidQubit`] naming the last qubit, `num_qubits − 1`, when `num_qubits` is above
+    /// [`MAX_QUBITS`] (as [`PauliString::z`] does for that qubit).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    /// use qnet::quantum::MAX_QUBITS;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// assert_eq!(Observable::sum_z(2)?.to_string(), "Z + ZI");
+    /// assert!(Observable::sum_z(0)?.is_empty());
+    /// let err = Observable::sum_z(MAX_QUBITS + 1).unwrap_err();
+    /// assert_eq!(err, Error::InvalidQubit { qubit: MAX_QUBITS, num_qubits: MAX_QUBITS });
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn sum_z(num_qubits: usize) -> Result<Self> {
+        if num_qubits > MAX_QUBITS {
+            return Err(Error::InvalidQubit { qubit: num_qubits - 1, num_qubits: MAX_QUBITS });
+        }
+        Ok(Observable {
+            terms: (0..num_qubits).map(|q| PauliString { coeff: 1.0, ops: vec![(q, Pauli::Z)] }).collect(),
+        })
     }
 
     /// Adds a term.

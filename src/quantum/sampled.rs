@@ -98,7 +98,7 @@ impl StateVector {
     /// state.apply_gate(&Gate::RY(1.0.into()), &[0])?; // ⟨Z⟩ = cos 1, ⟨X⟩ = sin 1
     /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
     /// let shots = 100_000;
-    /// let z = state.sampled_expectation(&Observable::sum_z(1), shots, &mut rng)?;
+    /// let z = state.sampled_expectation(&Observable::sum_z(1)?, shots, &mut rng)?;
     /// let x = state.sampled_expectation(&PauliString::parse("X")?.into(), shots, &mut rng)?;
     /// // Within 5 standard errors of the exact values.
     /// assert!((z - 1f64.cos()).abs() < 5.0 * (1.0 - 1f64.cos().powi(2)).sqrt() / (shots as f64).sqrt());
@@ -143,7 +143,7 @@ mod tests {
             let se = 0.5 * (1.0 - (2.0 * exact).powi(2)).max(1e-12).sqrt() / (shots as f64).sqrt();
             assert!((est - exact).abs() < 5.0 * se + 1e-12, "{label}: {est} vs {exact}");
         }
-        assert!(state.sampled_expectation(&Observable::sum_z(3), 0, &mut rng).is_err());
-        assert!(state.sampled_expectation(&Observable::sum_z(4), 10, &mut rng).is_err());
+        assert!(state.sampled_expectation(&Observable::sum_z(3).unwrap(), 0, &mut rng).is_err());
+        assert!(state.sampled_expectation(&Observable::sum_z(4).unwrap(), 10, &mut rng).is_err());
     }
 }

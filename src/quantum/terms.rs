@@ -229,8 +229,8 @@ mod tests {
         for n in 1..=12 {
             let phi = state(n, &mut seed);
             let observables: Vec<Observable> = (0..n)
-                .map(|q| PauliString::z(q).with_coeff([1.0, -0.75, 0.0, 2.5][q % 4]).unwrap().into())
-                .chain([PauliString::z(n - 1).into()])
+                .map(|q| PauliString::z(q).unwrap().with_coeff([1.0, -0.75, 0.0, 2.5][q % 4]).unwrap().into())
+                .chain([PauliString::z(n - 1).unwrap().into()])
                 .collect();
             let terms = PauliTerms::new(&observables, n).unwrap();
             let (mut fast, mut slow) = (vec![0.0; observables.len()], vec![0.0; observables.len()]);
@@ -245,13 +245,14 @@ mod tests {
         }
         let phi = state(3, &mut seed);
         let zz = PauliString::new(1.0, &[(0, Pauli::Z), (1, Pauli::Z)]).unwrap();
-        for other in [Observable::sum_z(3), zz.into(), PauliString::new(1.0, &[(0, Pauli::X)]).unwrap().into()] {
+        for other in [Observable::sum_z(3).unwrap(), zz.into(), PauliString::new(1.0, &[(0, Pauli::X)]).unwrap().into()]
+        {
             let terms = PauliTerms::new(&[other], 3).unwrap();
             assert!(!terms.single_z_expectations(&phi, &mut [0.0]));
         }
         // Past one reduction chunk the per-output route runs.
         let big = state(13, &mut seed);
-        let terms = PauliTerms::new(&[PauliString::z(0).into()], 13).unwrap();
+        let terms = PauliTerms::new(&[PauliString::z(0).unwrap().into()], 13).unwrap();
         assert!(!terms.single_z_expectations(&big, &mut [0.0]));
     }
 }

@@ -2,8 +2,11 @@
 //! and a CRF tagger whose features pass through a quantum layer.
 //!
 //! * Reading: [`read_conll_file`] / [`parse_conll`] with a [`ConllFormat`] give a [`Corpus`] of
-//!   [`Sentence`]s whose tags are converted to IOB2 whatever the file's [`Scheme`]; [`read_conlleval`] /
-//!   [`parse_conlleval`] read conlleval's input form (token, gold, predicted) into [`Predictions`].
+//!   [`Sentence`]s whose tags are converted to IOB2 whatever the file's [`Scheme`], and whose other columns
+//!   are kept in [`Sentence::extra`]; byte order marks and lines of invisible characters are handled, and
+//!   [`ConllFormat::skip_malformed`] skips the lines that do not fit, reporting them in [`Corpus::skipped`]
+//!   ([`SkippedLines`], [`MalformedLine`]). [`read_conlleval`] / [`parse_conlleval`] read conlleval's input
+//!   form (token, gold, predicted) into [`Predictions`].
 //! * Writing: [`write_conll`] and [`write_conlleval`] write files atomically, converting tags back to a scheme.
 //! * Vocabulary: [`TagSet`] (tag ↔ id, `O` = 0) and [`Vocab`] (word ↔ id with counts, a cut-off and an
 //!   unknown-word id).
@@ -60,7 +63,7 @@ pub use self::model::{
     tokenize, CrfGradient, DensePath, EntitySpan, EpochReport, Evaluation, LayerWeights, LinearChainCrf,
     QuantumDiagnostics, Tagger, TaggerConfig, TextToken, TrainEvent, MAX_TAGGER_QUBITS,
 };
-pub use self::reader::{parse_conll, read_conll_file, ConllFormat, Corpus, Sentence};
+pub use self::reader::{parse_conll, read_conll_file, ConllFormat, Corpus, MalformedLine, Sentence, SkippedLines};
 pub use self::report::{ClassificationReport, LabelScores};
 pub use self::scheme::Scheme;
 pub use self::tag::{Prefix, Tag};

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::reader::{Corpus, Sentence, DOCSTART};
+use super::reader::{is_blank, Corpus, Sentence, DOCSTART};
 use super::scheme::Scheme;
 use super::tag::Tag;
 use crate::error::{Error, Result};
@@ -77,20 +77,32 @@ where
     Ok(())
 }
 
-/// Writes sentences as CoNLL columns: token, then POS and chunk columns when every sentence has them, then
-/// the tag in `scheme` when every sentence has tags. Sentences end with a blank line. With `docstart`, a
-/// `-DOCSTART-` line (with `-X-` for POS and chunk and `O` for the tag) opens each document, as in CoNLL-2003.
+/// Writes sentences as CoNLL columns: token, then POS and chunk columns when every sentence has them, then the
+/// other columns of [`Sentence::extra`] in their order, then the tag in `scheme` when every sentence has tags.
+/// Sentences end with a blank line. With `docstart`, a `-DOCSTART-` line (with `-X-` for every column but the
+/// token and the tag, and `O` for the tag) opens each document, as in CoNLL-2003.
+///
+/// When the text would start with U+FEFF (a first token that starts with it), which readers take for a byte
+/// order mark and drop, a byte order mark is written first.
+///
+/// A corpus read with [`ConllFormat::new`](super::ConllFormat::new) or
+/// [`ConllFormat::conll2003`](super::ConllFormat::conll2003) from a file whose columns are separated by single
+/// spaces, whose sentences are separated by single blank lines and whose tags are already in `scheme` (and in
+/// IOB2 form when `scheme` is IOB2) is written back byte for byte.
 ///
 /// # Errors
-/// [`Error::InvalidField`] for a field that is empty or holds a space, tab or line break,
-/// [`Error::DimensionMismatch`] for a column whose length differs from the tokens', [`Error::Io`] if writing
-/// fails (named `source`).
+/// [`Error::InvalidField`] for a field that is empty or holds a space, tab or line break (or an untagged line
+/// that would read back as a blank line: only whitespace and invisible format characters),
+/// [`Error::DimensionMismatch`] for a column whose length differs from the tokens' or for sentences with
+/// different numbers of extra columns (one file cannot hold both), [`Error::Io`] if writing fails (named
+/// `source`).
 ///
 /// # Example
 /// ```
 /// use qnet::tagger::{parse_conll, write_conll_to, ConllFormat, Scheme};
-/// let text = "-DOCSTART- O\n\nPeter B-PER\nBlackburn I-PER\n\n";
+/// let text = "-DOCSTART- -X- O\n\nPeter NNP B-PER\nBlackburn NNP I-PER\n\n";
 /// let corpus = parse_conll(text, "memory", &ConllFormat::new())?;
+/// assert_eq!(corpus.sentences[0].extra, [["NNP", "NNP"]]); // kept, though the format names no POS column
 /// let mut out = Vec::new();
 /// write_conll_to(&mut out, "memory", &corpus.sentences, Scheme::Iob2, true)?;
 /// assert_eq!(String::from_utf8(out).unwrap(), text);
@@ -108,14 +120,22 @@ pub fn write_conll_to<W: Write, P: AsRef<Path>>(
     let with_pos = !sentences.is_empty() && sentences.iter().all(|s| s.pos.is_some());
     let with_chunks = !sentences.is_empty() && sentences.iter().all(|s| s.chunks.is_some());
     let with_tags = !sentences.is_empty() && sentences.iter().all(|s| s.tags.is_some());
+    let num_extra = sentences.first().map_or(0, |s| s.extra.len());
     let mut document = None;
     let mut line = String::new();
+    // A text starting with U+FEFF loses it to the reader (a byte order mark): a first token that starts with
+    // one gets a byte order mark of its own before it.
+    let first = sentences.first().and_then(|s| s.tokens.first());
+    if !docstart && first.is_some_and(|t| t.starts_with('\u{feff}')) {
+        w.write_all("\u{feff}".as_bytes()).map_err(io_error(path))?;
+    }
     for sentence in sentences {
         let n = sentence.tokens.len();
+        check_len("extra columns of a sentence", num_extra, sentence.extra.len())?;
         if docstart && document != Some(sentence.document) {
             line.clear();
             line.push_str(DOCSTART);
-            for _ in 0..(usize::from(with_pos) + usize::from(with_chunks)) {
+            for _ in 0..(usize::from(with_pos) + usize::from(with_chunks) + num_extra) {
                 line.push_str(" -X-");
             }
             if with_tags {
@@ -137,16 +157,22 @@ pub fn write_conll_to<W: Write, P: AsRef<Path>>(
                 check_len(column, n, len)?;
             }
         }
+        for column in &sentence.extra {
+            check_len("extra column of a sentence", n, column.len())?;
+        }
         for i in 0..n {
             line.clear();
             line.push_str(field(&sentence.tokens[i])?);
-            for col in [pos, chunks].into_iter().flatten() {
+            for col in [pos, chunks].into_iter().flatten().chain(sentence.extra.iter().map(Vec::as_slice)) {
                 line.push(' ');
                 line.push_str(field(&col[i])?);
             }
             if let Some(tags) = &tags {
                 line.push(' ');
                 line.push_str(tags[i].as_str());
+            } else if is_blank(&line) {
+                let reason = "the line would hold only invisible characters and read back as a blank line";
+                return Err(Error::InvalidField { field: sentence.tokens[i].clone(), reason });
             }
             line.push('\n');
             w.write_all(line.as_bytes()).map_err(io_error(path))?;

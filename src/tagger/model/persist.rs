@@ -268,7 +268,7 @@ fn read_payload(r: &mut In<'_>) -> Result<Tagger> {
     if scores.len() != k * k + 2 * k {
         return Err(r.corrupt(format!("{} crf scores for {k} tags", scores.len())));
     }
-    let mut crf = LinearChainCrf::new(&inner);
+    let mut crf = LinearChainCrf::new(&inner)?;
     crf.set_scores(&scores[..k * k], &scores[k * k..k * k + k], &scores[k * k + k..])?;
     let has_dense = r.u8("dense flag")?;
     let mut dense = DenseModel::new(&c, k)?;

@@ -253,7 +253,7 @@ impl Run {
         let k = inner.len();
         let tagger = Tagger {
             config: config.clone(),
-            crf: LinearChainCrf::new(&inner),
+            crf: LinearChainCrf::new(&inner)?,
             dense: DenseModel::new(config, k)?,
             weights: vec![0.0; features.len() * k],
             features,

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// # Example
 /// ```
 /// use qnet::tagger::{LinearChainCrf, Scheme, TagSet};
-/// let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob2)?);
+/// let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob2)?)?;
 /// let emissions = [0.5, 2.0, 0.0, /* token 2 */ 0.0, 0.0, 1.0];
 /// let g = crf.loss_and_gradient(&emissions, &[1, 2], 0.0)?; // gold: B-PER I-PER
 /// assert!((g.loss - (crf.log_partition(&emissions)? - crf.score(&emissions, &[1, 2])?)).abs() < 1e-12);

@@ -25,7 +25,7 @@ pub use self::gradient::CrfGradient;
 /// ```
 /// use qnet::tagger::{LinearChainCrf, Scheme, TagSet};
 /// let tags = TagSet::new(["PER"], Scheme::Iob2)?;     // O, B-PER, I-PER
-/// let crf = LinearChainCrf::new(&tags);
+/// let crf = LinearChainCrf::new(&tags)?;
 /// // Emissions favour I-PER first, which IOB2 forbids: Viterbi picks the best valid path.
 /// let emissions = [0.0, 1.0, 3.0, /* token 2 */ 0.0, 0.0, 2.0];
 /// assert_eq!(crf.viterbi(&emissions)?, [1, 2]);
@@ -49,12 +49,15 @@ impl LinearChainCrf {
     /// A CRF over the tags of `tag_set`, all scores zero, with the scheme's constraints: for IOB2 `I-X` only after
     /// `B-X` or `I-X`; for IOBES `I-X`/`E-X` only after `B-X`/`I-X` and nothing but `I-X`/`E-X` after them (a
     /// sentence cannot end inside an entity); IOB1 has none.
-    #[must_use]
-    pub fn new(tag_set: &TagSet) -> LinearChainCrf {
+    ///
+    /// # Errors
+    /// [`Error::TooLarge`] when the K × K transition tables of a tag set with very many entity types cannot be
+    /// allocated.
+    pub fn new(tag_set: &TagSet) -> Result<LinearChainCrf> {
         let tags = tag_set.tags();
         let k = tags.len();
         let scheme = tag_set.scheme();
-        let mut allowed = vec![false; k * k];
+        let mut allowed = crate::bounded::table("crf transition table", k, k, false)?;
         for (a, from) in tags.iter().enumerate() {
             for (b, to) in tags.iter().enumerate() {
                 allowed[a * k + b] = transition_allowed(scheme, Some(from), Some(to));
@@ -62,15 +65,15 @@ impl LinearChainCrf {
         }
         let allowed_start = tags.iter().map(|t| transition_allowed(scheme, None, Some(t))).collect();
         let allowed_end = tags.iter().map(|t| transition_allowed(scheme, Some(t), None)).collect();
-        LinearChainCrf {
+        Ok(LinearChainCrf {
             num_tags: k,
-            transitions: vec![0.0; k * k],
+            transitions: crate::bounded::table("crf transition scores", k, k, 0.0)?,
             start: vec![0.0; k],
             end: vec![0.0; k],
             allowed,
             allowed_start,
             allowed_end,
-        }
+        })
     }
 
     /// The number of tags K.
