@@ -25,7 +25,8 @@ impl Subspace {
             count += 1;
             m &= m - 1;
         }
-        let run = 1usize << fixed_mask.trailing_zeros();
+        // With no fixed bit, the whole range is one run.
+        let run = 1usize.checked_shl(fixed_mask.trailing_zeros()).unwrap_or(dim);
         Subspace { positions, count, run, ctrl_mask, len: dim >> count }
     }
 
