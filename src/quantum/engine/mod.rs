@@ -185,6 +185,37 @@ mod tests {
     }
 
     #[test]
+    fn only_plain_permutations_join_a_fused_run() {
+        // Y and CY (anti-diagonal with phases), iSWAP (a swap with phases) and Fredkin (a controlled swap) sit
+        // among X, CNOT and SWAP on 17 qubits: they must cut the runs, not be fused as the plain permutation.
+        let mut c = Circuit::new(17).unwrap();
+        for q in 0..17 {
+            c.ry(q, 0.3 + 0.1 * q as f64).unwrap();
+        }
+        // Runs of four plain permutations, each followed by a gate that is not one (Y on a qubit whose node a
+        // CNOT closed is a node of its own).
+        c.cnot(0, 16).unwrap().swap(1, 15).unwrap().cnot(2, 12).unwrap().cnot(3, 11).unwrap();
+        c.y(0).unwrap();
+        c.cnot(4, 10).unwrap().swap(5, 12).unwrap().cnot(6, 16).unwrap().cnot(7, 15).unwrap();
+        c.cy(8, 11).unwrap();
+        c.cnot(9, 12).unwrap().swap(10, 16).unwrap().cnot(11, 15).unwrap().cnot(0, 12).unwrap();
+        c.iswap(1, 16).unwrap();
+        c.cnot(2, 15).unwrap().swap(3, 12).unwrap().cnot(4, 11).unwrap().cnot(5, 10).unwrap();
+        c.fredkin(6, 1, 12).unwrap();
+        c.cnot(7, 16).unwrap().swap(8, 15).unwrap().cnot(9, 12).unwrap().cnot(10, 11).unwrap();
+        let plan = Plan::compile(&c);
+        assert_eq!(plan.affine.len(), 5, "the plain runs are fused, each on its own");
+        let mut fused = crate::quantum::StateVector::new(17).unwrap();
+        fused.run(&c, &[], &[]).unwrap();
+        let mut slow = crate::quantum::StateVector::new(17).unwrap();
+        for inst in c.instructions() {
+            slow.apply(inst, &[], &[]).unwrap();
+        }
+        let err = fused.amplitudes().iter().zip(slow.amplitudes()).map(|(a, b)| (a - b).norm()).fold(0.0, f64::max);
+        assert!(err < 1e-13, "{err}");
+    }
+
+    #[test]
     fn small_registers_keep_the_in_place_path() {
         let mut c = Circuit::new(6).unwrap();
         for q in 0..5 {
