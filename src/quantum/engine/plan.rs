@@ -28,8 +28,8 @@ pub(crate) const AFFINE_MIN_QUBITS: usize = 14;
 
 /// The shortest run of permutation nodes fused into one affine map: measured for the out-of-place scatter pass
 /// that the in-place passes replaced, which cost about as much as 2.5 to 5 in-place CNOT passes on 14 to 22
-/// qubits; the in-place passes are as fast or faster from 20 qubits on (G1 CNOT ladders: 0.93× at 20 qubits,
-/// 0.35–0.55× at 22 and 24) and 1.2× slower at 16.
+/// qubits; the in-place passes are as fast or faster (G1 CNOT ladders: 0.97× at 16 qubits, 0.72–0.78× at 20,
+/// 0.42–0.50× at 22 and 24).
 pub(crate) const AFFINE_MIN_RUN: usize = 4;
 
 /// The shortest run on low qubits only that is fused: shorter ones stay in cache-blocked runs, which apply
