@@ -223,3 +223,21 @@ fn bad_inputs_are_typed_errors() {
     // A forbidden path scores −∞ rather than failing.
     assert_eq!(crf.score(&[0.0; 3], &[2]).unwrap(), f64::NEG_INFINITY);
 }
+
+#[test]
+fn scores_set_are_the_scores_read_back_and_a_new_crf_starts_at_zero() {
+    let tags = TagSet::new(["LOC", "PER"], Scheme::Iob2).unwrap();
+    let mut crf = LinearChainCrf::new(&tags);
+    assert_eq!(crf.num_tags(), 5);
+    assert_eq!(
+        (crf.transitions(), crf.start_scores(), crf.end_scores()),
+        (&[0.0; 25][..], &[0.0; 5][..], &[0.0; 5][..])
+    );
+    let a: Vec<f64> = (0..25).map(|i| 0.1 * i as f64 - 1.0).collect();
+    let (s, f) = ([0.5, -0.25, 1.5, 2.0, -3.0], [1.0, 0.0, -0.5, 0.25, 4.0]);
+    crf.set_scores(&a, &s, &f).unwrap();
+    assert_eq!((crf.transitions(), crf.start_scores(), crf.end_scores()), (&a[..], &s[..], &f[..]));
+    // A failed set leaves the scores as they were.
+    assert!(crf.set_scores(&a, &s, &[f64::NAN; 5]).is_err());
+    assert_eq!((crf.transitions(), crf.start_scores(), crf.end_scores()), (&a[..], &s[..], &f[..]));
+}

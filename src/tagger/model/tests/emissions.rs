@@ -113,3 +113,15 @@ fn decoding_uses_each_tokens_own_sparse_and_dense_scores() {
         assert!(differ > 0, "{dense}: the dense scores never change a path, so this test could not tell");
     }
 }
+
+#[test]
+fn the_tagger_reports_its_feature_count_and_prints_spans() {
+    let (tagger, run) = setup(DensePath::None);
+    let k = tagger.inner.len();
+    assert_eq!(tagger.num_features(), tagger.weights.len() / k);
+    // Every feature id the training sentences use is below the count, and the largest is used.
+    let max = run.features.iter().flat_map(|f| f.ids.iter().copied()).max().unwrap();
+    assert_eq!(max as usize + 1, tagger.num_features());
+    let span = super::super::EntitySpan { start: 3, end: 14, kind: "LOC".into(), text: "Port Essen".into() };
+    assert_eq!(span.to_string(), "3\t14\tLOC\tPort Essen");
+}

@@ -270,3 +270,81 @@ fn an_epoch_runs_its_batches_in_order_with_the_learning_rates_decaying_linearly(
     assert_eq!(tagger.weights, copy.weights);
     assert_eq!(tagger.dense, copy.dense);
 }
+
+#[test]
+fn the_reported_loss_is_the_mean_objective_with_beta_annealed_linearly() {
+    // Rates so small that the parameters stay where they start: each epoch's loss is then the mean objective
+    // of the initial tagger, at that epoch's β = 0.3 · (1 − e/3).
+    let c = config(DensePath::Quantum).learning_rate(1e-9).dense_learning_rate(1e-9).entropy_beta(0.3).epochs(3);
+    let (initial, run) = Run::new(&c, &corpus()).unwrap();
+    let feats: Vec<&SentenceFeatures> = run.features.iter().collect();
+    let golds: Vec<&[usize]> = run.gold.iter().map(Vec::as_slice).collect();
+    let mut epochs_of_batches = Vec::new();
+    let mut reports = Vec::new();
+    let tagger = c
+        .fit_with_progress(&corpus(), None, |e| match e {
+            super::super::TrainEvent::Batch { epoch, .. } => epochs_of_batches.push(epoch),
+            super::super::TrainEvent::Epoch(r) => reports.push(r.clone()),
+        })
+        .unwrap();
+    assert_eq!(epochs_of_batches, [1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    assert_eq!(tagger.history(), &reports[..]);
+    for (e, r) in reports.iter().enumerate() {
+        let beta = 0.3 * (1.0 - e as f64 / 3.0);
+        assert_eq!((r.epoch, r.epochs), (e + 1, 3));
+        assert!((r.entropy_beta - beta).abs() < 1e-15, "epoch {}: beta {}", r.epoch, r.entropy_beta);
+        let expected = objective(&initial, &feats, &golds, beta);
+        assert!(close(r.loss, expected, 1e-6), "epoch {}: loss {} vs {expected}", r.epoch, r.loss);
+        assert_eq!(r.valid_f1, None);
+        assert!(r.best);
+        let tokens = r.tokens_per_second * r.seconds;
+        assert!((tokens - corpus().num_tokens() as f64).abs() < 1e-6 * tokens.max(1.0), "{tokens} tokens");
+    }
+}
+
+#[test]
+fn early_stopping_keeps_the_best_epoch_and_stops_after_patience_epochs_without_improvement() {
+    // The tiny corpus as its own valid set: F1 reaches its maximum within a few epochs and then stays
+    // (an equal F1 is no improvement).
+    let (epochs, patience) = (12, 2);
+    let c = config(DensePath::Classical).epochs(epochs).patience(patience).learning_rate(0.05);
+    let train = corpus();
+    let mut reports = Vec::new();
+    let tagger = c.fit(&train, Some(&train), |r| reports.push(r.clone())).unwrap();
+    assert_eq!(tagger.history(), &reports[..]);
+    let f1: Vec<f64> = reports.iter().map(|r| r.valid_f1.unwrap()).collect();
+    let mut best_so_far = f64::NEG_INFINITY;
+    let mut without = 0;
+    for (i, r) in reports.iter().enumerate() {
+        assert_eq!(r.epoch, i + 1);
+        assert_eq!(r.best, f1[i] > best_so_far, "epoch {}: F1 {:?}", r.epoch, f1);
+        best_so_far = best_so_far.max(f1[i]);
+        without = if r.best { 0 } else { without + 1 };
+        assert!(without < patience || i + 1 == reports.len(), "training went on after epoch {}: {f1:?}", i + 1);
+    }
+    assert!(reports.len() < epochs && without == patience, "no early stop to check: F1 {f1:?}");
+    let kept = tagger.evaluate(&train).unwrap().entities.f1();
+    assert_eq!(kept, best_so_far);
+}
+
+#[test]
+fn an_epoch_report_prints_what_it_holds() {
+    let mut r = super::super::EpochReport {
+        epoch: 2,
+        epochs: 5,
+        loss: 1.23456,
+        valid_f1: Some(0.875),
+        seconds: 0.54,
+        tokens_per_second: 1234.6,
+        entropy_beta: 0.25,
+        best: true,
+    };
+    assert_eq!(r.to_string(), "epoch 2/5: loss 1.2346, valid F1 87.50, 1235 tokens/s, 0.5 s, beta 0.2500 *");
+    r.best = false;
+    r.entropy_beta = 0.0;
+    assert_eq!(r.to_string(), "epoch 2/5: loss 1.2346, valid F1 87.50, 1235 tokens/s, 0.5 s");
+    r.best = true;
+    r.valid_f1 = None;
+    r.entropy_beta = 1e-9;
+    assert_eq!(r.to_string(), "epoch 2/5: loss 1.2346, 1235 tokens/s, 0.5 s, beta 0.0000");
+}
