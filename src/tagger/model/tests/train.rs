@@ -325,6 +325,12 @@ fn early_stopping_keeps_the_best_epoch_and_stops_after_patience_epochs_without_i
     assert!(reports.len() < epochs && without == patience, "no early stop to check: F1 {f1:?}");
     let kept = tagger.evaluate(&train).unwrap().entities.f1();
     assert_eq!(kept, best_so_far);
+    // One more epoch of patience trains one epoch longer on the same path (validation changes nothing), and
+    // keeps the same weights: the best epoch's, not the last one's.
+    let longer = c.clone().patience(patience + 1).fit(&train, Some(&train), |_| {}).unwrap();
+    assert_eq!(longer.history().len(), reports.len() + 1, "{:?}", longer.history());
+    assert!(!longer.history().last().unwrap().best);
+    assert_eq!((&longer.weights, &longer.crf, &longer.dense), (&tagger.weights, &tagger.crf, &tagger.dense));
 }
 
 #[test]
