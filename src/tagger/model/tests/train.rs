@@ -304,33 +304,40 @@ fn the_reported_loss_is_the_mean_objective_with_beta_annealed_linearly() {
 
 #[test]
 fn early_stopping_keeps_the_best_epoch_and_stops_after_patience_epochs_without_improvement() {
-    // The tiny corpus as its own valid set: F1 reaches its maximum within a few epochs and then stays
-    // (an equal F1 is no improvement).
+    // The tiny corpus as its own valid set. At rate 0.01 F1 rises, then stays at its maximum (an equal F1 is
+    // no improvement); at 0.003 it falls after the first epoch.
     let (epochs, patience) = (12, 2);
-    let c = config(DensePath::Classical).epochs(epochs).patience(patience).learning_rate(0.05);
     let train = corpus();
-    let mut reports = Vec::new();
-    let tagger = c.fit(&train, Some(&train), |r| reports.push(r.clone())).unwrap();
-    assert_eq!(tagger.history(), &reports[..]);
-    let f1: Vec<f64> = reports.iter().map(|r| r.valid_f1.unwrap()).collect();
-    let mut best_so_far = f64::NEG_INFINITY;
-    let mut without = 0;
-    for (i, r) in reports.iter().enumerate() {
-        assert_eq!(r.epoch, i + 1);
-        assert_eq!(r.best, f1[i] > best_so_far, "epoch {}: F1 {:?}", r.epoch, f1);
-        best_so_far = best_so_far.max(f1[i]);
-        without = if r.best { 0 } else { without + 1 };
-        assert!(without < patience || i + 1 == reports.len(), "training went on after epoch {}: {f1:?}", i + 1);
+    for lr in [0.01, 0.003] {
+        let c = config(DensePath::Classical).epochs(epochs).patience(patience).learning_rate(lr);
+        let mut reports = Vec::new();
+        let tagger = c.fit(&train, Some(&train), |r| reports.push(r.clone())).unwrap();
+        assert_eq!(tagger.history(), &reports[..]);
+        let f1: Vec<f64> = reports.iter().map(|r| r.valid_f1.unwrap()).collect();
+        let mut best_so_far = f64::NEG_INFINITY;
+        let mut without = 0;
+        for (i, r) in reports.iter().enumerate() {
+            assert_eq!(r.epoch, i + 1);
+            assert_eq!(r.best, f1[i] > best_so_far, "rate {lr}, epoch {}: F1 {f1:?}", r.epoch);
+            best_so_far = best_so_far.max(f1[i]);
+            without = if r.best { 0 } else { without + 1 };
+            assert!(
+                without < patience || i + 1 == reports.len(),
+                "rate {lr}: trained on after epoch {}: {f1:?}",
+                i + 1
+            );
+        }
+        assert!(reports.len() < epochs && without == patience, "rate {lr}: no early stop to check: F1 {f1:?}");
+        assert!(f1.iter().skip(1).any(|&f| f != f1[0]), "rate {lr}: F1 never changes: {f1:?}");
+        let kept = tagger.evaluate(&train).unwrap().entities.f1();
+        assert_eq!(kept, best_so_far, "rate {lr}: the kept weights are not the best epoch's");
+        // One more epoch of patience trains one epoch longer on the same path (validation changes nothing),
+        // and keeps the same weights: the best epoch's, not the last one's.
+        let longer = c.clone().patience(patience + 1).fit(&train, Some(&train), |_| {}).unwrap();
+        assert_eq!(longer.history().len(), reports.len() + 1, "rate {lr}: {:?}", longer.history());
+        assert!(!longer.history().last().unwrap().best);
+        assert_eq!((&longer.weights, &longer.crf, &longer.dense), (&tagger.weights, &tagger.crf, &tagger.dense));
     }
-    assert!(reports.len() < epochs && without == patience, "no early stop to check: F1 {f1:?}");
-    let kept = tagger.evaluate(&train).unwrap().entities.f1();
-    assert_eq!(kept, best_so_far);
-    // One more epoch of patience trains one epoch longer on the same path (validation changes nothing), and
-    // keeps the same weights: the best epoch's, not the last one's.
-    let longer = c.clone().patience(patience + 1).fit(&train, Some(&train), |_| {}).unwrap();
-    assert_eq!(longer.history().len(), reports.len() + 1, "{:?}", longer.history());
-    assert!(!longer.history().last().unwrap().best);
-    assert_eq!((&longer.weights, &longer.crf, &longer.dense), (&tagger.weights, &tagger.crf, &tagger.dense));
 }
 
 #[test]
