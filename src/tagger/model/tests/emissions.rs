@@ -122,6 +122,13 @@ fn the_tagger_reports_its_feature_count_and_prints_spans() {
     // Every feature id the training sentences use is below the count, and the largest is used.
     let max = run.features.iter().flat_map(|f| f.ids.iter().copied()).max().unwrap();
     assert_eq!(max as usize + 1, tagger.num_features());
+    // A trained tagger shows the settings and the CRF it was trained with.
+    let c = super::config(DensePath::None).epochs(2);
+    let trained = c.fit(&super::corpus(), None, |_| {}).unwrap();
+    assert_eq!(trained.config(), &c);
+    assert_eq!(trained.crf().num_tags(), k);
+    assert!(trained.crf().transitions().iter().any(|&a| a != 0.0), "the transitions did not train");
+    assert_eq!(trained.tag_set().types(), ["LOC", "PER"]);
     let span = super::super::EntitySpan { start: 3, end: 14, kind: "LOC".into(), text: "Port Essen".into() };
     assert_eq!(span.to_string(), "3\t14\tLOC\tPort Essen");
 }
