@@ -132,3 +132,24 @@ fn the_tagger_reports_its_feature_count_and_prints_spans() {
     let span = super::super::EntitySpan { start: 3, end: 14, kind: "LOC".into(), text: "Port Essen".into() };
     assert_eq!(span.to_string(), "3\t14\tLOC\tPort Essen");
 }
+
+#[test]
+fn predictions_of_a_corpus_and_entities_of_text_come_from_the_decoded_tags() {
+    let train = super::corpus();
+    let tagger = super::config(DensePath::Quantum).epochs(3).learning_rate(0.05).fit(&train, None, |_| {}).unwrap();
+    // The tiny corpus is learnt by heart: its predictions are its gold tags, sentence by sentence.
+    let gold: Vec<Vec<crate::tagger::Tag>> = train.sentences.iter().map(|s| s.tags.clone().unwrap()).collect();
+    assert_eq!(tagger.predict_corpus(&train).unwrap(), gold);
+    // Plain text: the first sentence again, as characters. Tokens at 0..5, 6..15, 16..23, 24..29 and 29..30.
+    let text = "Maria Lindqvist visited Essen.";
+    let tags = tagger.predict(&["Maria", "Lindqvist", "visited", "Essen", "."]).unwrap();
+    let tags: Vec<&str> = tags.iter().map(|t| t.as_str()).collect();
+    assert_eq!(tags, ["B-PER", "I-PER", "O", "B-LOC", "O"]);
+    let span = |start, end, kind: &str, text: &str| super::super::EntitySpan {
+        start,
+        end,
+        kind: kind.to_string(),
+        text: text.to_string(),
+    };
+    assert_eq!(tagger.entities(text).unwrap(), [span(0, 15, "PER", "Maria Lindqvist"), span(24, 29, "LOC", "Essen")]);
+}
