@@ -223,3 +223,67 @@ fn bad_inputs_are_typed_errors() {
     // A forbidden path scores −∞ rather than failing.
     assert_eq!(crf.score(&[0.0; 3], &[2]).unwrap(), f64::NEG_INFINITY);
 }
+
+#[test]
+fn scores_set_are_the_scores_read_back_and_a_new_crf_starts_at_zero() {
+    let tags = TagSet::new(["LOC", "PER"], Scheme::Iob2).unwrap();
+    let mut crf = LinearChainCrf::new(&tags);
+    assert_eq!(crf.num_tags(), 5);
+    assert_eq!(
+        (crf.transitions(), crf.start_scores(), crf.end_scores()),
+        (&[0.0; 25][..], &[0.0; 5][..], &[0.0; 5][..])
+    );
+    let a: Vec<f64> = (0..25).map(|i| 0.1 * i as f64 - 1.0).collect();
+    let (s, f) = ([0.5, -0.25, 1.5, 2.0, -3.0], [1.0, 0.0, -0.5, 0.25, 4.0]);
+    crf.set_scores(&a, &s, &f).unwrap();
+    assert_eq!((crf.transitions(), crf.start_scores(), crf.end_scores()), (&a[..], &s[..], &f[..]));
+    // A failed set leaves the scores as they were.
+    assert!(crf.set_scores(&a, &s, &[f64::NAN; 5]).is_err());
+    assert_eq!((crf.transitions(), crf.start_scores(), crf.end_scores()), (&a[..], &s[..], &f[..]));
+}
+
+#[test]
+fn viterbi_breaks_ties_toward_the_lower_tag_id() {
+    // All scores equal: every valid path ties, and the lowest ids win (O throughout), at every position and
+    // at the end.
+    let crf = LinearChainCrf::new(&TagSet::new(["LOC", "PER"], Scheme::Iobes).unwrap());
+    assert_eq!(crf.viterbi(&[0.0; 9 * 4]).unwrap(), [0, 0, 0, 0]);
+    // S-LOC (4) and S-PER (8) equally good at each token: S-LOC everywhere.
+    let mut e = vec![0.0; 9 * 3];
+    for t in 0..3 {
+        e[t * 9 + 4] = 2.0;
+        e[t * 9 + 8] = 2.0;
+    }
+    assert_eq!(crf.viterbi(&e).unwrap(), [4, 4, 4]);
+}
+
+#[test]
+fn allowed_transitions_are_queried_by_id_and_iob1_allows_everything() {
+    let iob2 = LinearChainCrf::new(&TagSet::new(["LOC", "PER"], Scheme::Iob2).unwrap());
+    // Ids: O 0, B-LOC 1, I-LOC 2, B-PER 3, I-PER 4.
+    assert!(iob2.allows(1, 2) && iob2.allows(2, 2) && iob2.allows(0, 3) && iob2.allows(4, 0));
+    assert!(!iob2.allows(0, 2) && !iob2.allows(3, 2) && !iob2.allows(2, 4));
+    assert!(!iob2.allows(5, 0) && !iob2.allows(0, 5), "ids past the tag set are never allowed");
+    let iob1 = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob1).unwrap());
+    let k = iob1.num_tags();
+    assert!((0..k).all(|a| (0..k).all(|b| iob1.allows(a, b))));
+    assert!(all_paths(k, 3).iter().all(|p| iob1.is_valid(p)));
+}
+
+#[test]
+fn errors_say_where_and_how_long() {
+    let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iobes).unwrap());
+    // K = 5: four values ask for one row of five; none for one row as well; eleven for three rows.
+    for (len, expected) in [(4, 5), (0, 5), (11, 15)] {
+        match crf.log_partition(&vec![0.0; len]) {
+            Err(Error::DimensionMismatch { expected: e, found, .. }) => assert_eq!((e, found), (expected, len)),
+            other => panic!("{len} values: {other:?}"),
+        }
+    }
+    // A gold path that breaks the constraints: at its first bad tag, or at its length when it ends inside an
+    // entity. Ids: O 0, B-PER 1, I-PER 2, E-PER 3, S-PER 4.
+    let e = [0.0; 15];
+    for (gold, position) in [([0, 0, 2], 2), ([1, 2, 2], 3), ([3, 0, 0], 0), ([0, 1, 0], 2)] {
+        assert_eq!(crf.loss_and_gradient(&e, &gold, 0.0), Err(Error::ForbiddenPath { position }), "{gold:?}");
+    }
+}

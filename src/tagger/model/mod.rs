@@ -345,3 +345,6 @@ impl Tagger {
         persist::load(path.as_ref())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -110,19 +110,29 @@ pub(crate) fn gold_ids(inner: &TagSet, sentence: &Sentence) -> Result<Vec<usize>
 }
 
 /// The optimizers' state.
-struct Optimizers {
-    sparse: Adam,
-    crf: Adam,
-    embeddings: Adam,
-    dense: Adam,
+pub(super) struct Optimizers {
+    pub(super) sparse: Adam,
+    pub(super) crf: Adam,
+    pub(super) embeddings: Adam,
+    pub(super) dense: Adam,
 }
 
 /// Reusable buffers for a step's row-sparse gradients.
 #[derive(Default)]
-struct SparseGrads {
-    slots: Vec<u32>,
-    rows: Vec<u32>,
-    values: Vec<f64>,
+pub(super) struct SparseGrads {
+    pub(super) slots: Vec<u32>,
+    pub(super) rows: Vec<u32>,
+    pub(super) values: Vec<f64>,
+}
+
+/// What [`Tagger::gradients`] returns beside the row-sparse buffers.
+pub(super) struct StepGradients {
+    /// The summed objective of the minibatch.
+    pub(super) loss: f64,
+    /// The gradient of the dense network's parameters, in the order of its `params`.
+    pub(super) dense: Vec<f64>,
+    /// The gradient of the CRF's transitions, start and end scores, one after another.
+    pub(super) crf: Vec<f64>,
 }
 
 impl SparseGrads {
@@ -220,14 +230,14 @@ impl TaggerConfig {
 }
 
 /// The training data in feature ids, the optimizers and the step count.
-struct Run {
-    features: Vec<SentenceFeatures>,
-    gold: Vec<Vec<usize>>,
-    opt: Optimizers,
-    sparse: SparseGrads,
-    embeddings: SparseGrads,
-    step: usize,
-    total_steps: usize,
+pub(super) struct Run {
+    pub(super) features: Vec<SentenceFeatures>,
+    pub(super) gold: Vec<Vec<usize>>,
+    pub(super) opt: Optimizers,
+    pub(super) sparse: SparseGrads,
+    pub(super) embeddings: SparseGrads,
+    pub(super) step: usize,
+    pub(super) total_steps: usize,
     batch_size: usize,
     learning_rate: f64,
     dense_learning_rate: f64,
@@ -235,7 +245,7 @@ struct Run {
 
 impl Run {
     /// The initial tagger (tag sets, feature index, zero sparse weights, the seeded dense path) and the run.
-    fn new(config: &TaggerConfig, train: &Corpus) -> Result<(Tagger, Run)> {
+    pub(super) fn new(config: &TaggerConfig, train: &Corpus) -> Result<(Tagger, Run)> {
         let labelled: Vec<&Sentence> = train
             .sentences
             .iter()
@@ -283,7 +293,7 @@ impl Run {
     }
 
     /// One pass over the sentences in `order`; returns the summed objective and the tokens seen.
-    fn epoch<F: FnMut(TrainEvent<'_>)>(
+    pub(super) fn epoch<F: FnMut(TrainEvent<'_>)>(
         &mut self,
         tagger: &mut Tagger,
         order: &[usize],
@@ -347,7 +357,7 @@ fn add_into(acc: &mut [f64], x: &[f64]) {
 impl Tagger {
     /// One minibatch: forward, CRF gradients, backward through both paths, clipping, Adam. Returns the summed
     /// objective.
-    fn train_step(
+    pub(super) fn train_step(
         &mut self,
         feats: &[&SentenceFeatures],
         golds: &[&[usize]],
@@ -356,6 +366,40 @@ impl Tagger {
         sparse: &mut SparseGrads,
         emb: &mut SparseGrads,
     ) -> Result<f64> {
+        let k = self.inner.len();
+        let StepGradients { loss, dense: mut g_dense, crf: mut g_crf } =
+            self.gradients(feats, golds, beta, sparse, emb)?;
+        let norm2: f64 =
+            [&sparse.values, &emb.values, &g_dense, &g_crf].iter().map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum();
+        let clip = if norm2.sqrt() > self.config.clip_norm { self.config.clip_norm / norm2.sqrt() } else { 1.0 };
+        for v in [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf] {
+            v.iter_mut().for_each(|x| *x *= clip);
+        }
+        opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
+        let mut crf_params: Vec<f64> =
+            [self.crf.transitions(), self.crf.start_scores(), self.crf.end_scores()].concat();
+        opt.crf.step(&mut crf_params, &g_crf)?;
+        self.crf.set_scores(&crf_params[..k * k], &crf_params[k * k..k * k + k], &crf_params[k * k + k..])?;
+        if let Some(d) = &mut self.dense {
+            opt.embeddings.step_rows(&mut d.embeddings, d.dim, &emb.rows, &emb.values)?;
+            let mut p = d.params();
+            opt.dense.step(&mut p, &g_dense)?;
+            d.set_params(&p)?;
+        }
+        Ok(loss)
+    }
+
+    /// The summed objective of a minibatch and the gradient of its mean over the sentences, before clipping:
+    /// the sparse rows and the embedding rows into `sparse` and `emb` (rows in first-touch order), the dense
+    /// network's and the CRF's parameters returned.
+    pub(super) fn gradients(
+        &self,
+        feats: &[&SentenceFeatures],
+        golds: &[&[usize]],
+        beta: f64,
+        sparse: &mut SparseGrads,
+        emb: &mut SparseGrads,
+    ) -> Result<StepGradients> {
         let k = self.inner.len();
         let scale = 1.0 / feats.len() as f64;
         let bags = self.dense.as_ref().map(|d| d.bags(feats));
@@ -410,23 +454,6 @@ impl Tagger {
             d.bag_gradients(feats, &g.inputs, &mut emb.slots, &mut emb.rows, &mut emb.values);
             g_dense = g.params;
         }
-        let norm2: f64 =
-            [&sparse.values, &emb.values, &g_dense, &g_crf].iter().map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum();
-        let clip = if norm2.sqrt() > self.config.clip_norm { self.config.clip_norm / norm2.sqrt() } else { 1.0 };
-        for v in [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf] {
-            v.iter_mut().for_each(|x| *x *= clip);
-        }
-        opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
-        let mut crf_params: Vec<f64> =
-            [self.crf.transitions(), self.crf.start_scores(), self.crf.end_scores()].concat();
-        opt.crf.step(&mut crf_params, &g_crf)?;
-        self.crf.set_scores(&crf_params[..k * k], &crf_params[k * k..k * k + k], &crf_params[k * k + k..])?;
-        if let Some(d) = &mut self.dense {
-            opt.embeddings.step_rows(&mut d.embeddings, d.dim, &emb.rows, &emb.values)?;
-            let mut p = d.params();
-            opt.dense.step(&mut p, &g_dense)?;
-            d.set_params(&p)?;
-        }
-        Ok(loss)
+        Ok(StepGradients { loss, dense: g_dense, crf: g_crf })
     }
 }
