@@ -227,7 +227,7 @@ fn bad_inputs_are_typed_errors() {
 #[test]
 fn scores_set_are_the_scores_read_back_and_a_new_crf_starts_at_zero() {
     let tags = TagSet::new(["LOC", "PER"], Scheme::Iob2).unwrap();
-    let mut crf = LinearChainCrf::new(&tags);
+    let mut crf = LinearChainCrf::new(&tags).unwrap();
     assert_eq!(crf.num_tags(), 5);
     assert_eq!(
         (crf.transitions(), crf.start_scores(), crf.end_scores()),
@@ -246,7 +246,7 @@ fn scores_set_are_the_scores_read_back_and_a_new_crf_starts_at_zero() {
 fn viterbi_breaks_ties_toward_the_lower_tag_id() {
     // All scores equal: every valid path ties, and the lowest ids win (O throughout), at every position and
     // at the end.
-    let crf = LinearChainCrf::new(&TagSet::new(["LOC", "PER"], Scheme::Iobes).unwrap());
+    let crf = LinearChainCrf::new(&TagSet::new(["LOC", "PER"], Scheme::Iobes).unwrap()).unwrap();
     assert_eq!(crf.viterbi(&[0.0; 9 * 4]).unwrap(), [0, 0, 0, 0]);
     // S-LOC (4) and S-PER (8) equally good at each token: S-LOC everywhere.
     let mut e = vec![0.0; 9 * 3];
@@ -259,12 +259,12 @@ fn viterbi_breaks_ties_toward_the_lower_tag_id() {
 
 #[test]
 fn allowed_transitions_are_queried_by_id_and_iob1_allows_everything() {
-    let iob2 = LinearChainCrf::new(&TagSet::new(["LOC", "PER"], Scheme::Iob2).unwrap());
+    let iob2 = LinearChainCrf::new(&TagSet::new(["LOC", "PER"], Scheme::Iob2).unwrap()).unwrap();
     // Ids: O 0, B-LOC 1, I-LOC 2, B-PER 3, I-PER 4.
     assert!(iob2.allows(1, 2) && iob2.allows(2, 2) && iob2.allows(0, 3) && iob2.allows(4, 0));
     assert!(!iob2.allows(0, 2) && !iob2.allows(3, 2) && !iob2.allows(2, 4));
     assert!(!iob2.allows(5, 0) && !iob2.allows(0, 5), "ids past the tag set are never allowed");
-    let iob1 = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob1).unwrap());
+    let iob1 = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iob1).unwrap()).unwrap();
     let k = iob1.num_tags();
     assert!((0..k).all(|a| (0..k).all(|b| iob1.allows(a, b))));
     assert!(all_paths(k, 3).iter().all(|p| iob1.is_valid(p)));
@@ -272,7 +272,7 @@ fn allowed_transitions_are_queried_by_id_and_iob1_allows_everything() {
 
 #[test]
 fn errors_say_where_and_how_long() {
-    let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iobes).unwrap());
+    let crf = LinearChainCrf::new(&TagSet::new(["PER"], Scheme::Iobes).unwrap()).unwrap();
     // K = 5: four values ask for one row of five; none for one row as well; eleven for three rows.
     for (len, expected) in [(4, 5), (0, 5), (11, 15)] {
         match crf.log_partition(&vec![0.0; len]) {

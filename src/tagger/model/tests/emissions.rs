@@ -63,7 +63,7 @@ fn a_dense_output_layer_set_to_known_values_shifts_the_emissions_and_the_decodin
     // Sparse weights and transitions all zero, the bias strongly for S-PER (id 8): every token is S-PER with
     // the dense path, and O (the lowest id among equal scores) without it.
     tagger.weights.iter_mut().for_each(|w| *w = 0.0);
-    tagger.crf = super::super::crf::LinearChainCrf::new(&tagger.inner);
+    tagger.crf = super::super::crf::LinearChainCrf::new(&tagger.inner).unwrap();
     let mut bias = vec![0.0; k];
     bias[8] = 5.0;
     constant_output(&mut tagger, &bias);
