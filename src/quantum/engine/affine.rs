@@ -25,7 +25,7 @@
 use num_complex::Complex64 as C;
 
 use super::plan::Node;
-use crate::quantum::kernels::{self, SharedMut, Subspace};
+use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::{Op, ONE};
 
 /// A group holds at most 2^15 amplitudes (512 KiB).
@@ -359,7 +359,7 @@ impl Pass {
             }
         };
         #[cfg(feature = "parallel")]
-        if kernels::parallel(state.len()) {
+        if crate::quantum::kernels::parallel(state.len()) {
             use rayon::prelude::*;
             (0..groups.len).into_par_iter().for_each_init(Vec::new, |buf, j| keep(j, buf));
             leaders.par_iter().for_each_init(Vec::new, |buf, &first| cycle(first, buf));
