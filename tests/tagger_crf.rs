@@ -199,6 +199,8 @@ fn constraints_follow_the_scheme() {
     assert!(!iobes.is_valid(&[1, 0]), "B-PER must be followed by I-PER or E-PER");
     assert!(!iobes.is_valid(&[0, 3]), "E-PER cannot follow O");
     assert!(!iobes.is_valid(&[9]), "an id past the tag set is not a valid path");
+    // K itself is past the tag set too, first or after a tag.
+    assert!(!iobes.is_valid(&[5]) && !iobes.is_valid(&[0, 5]) && !iob2.is_valid(&[0, 5, 0]));
 }
 
 #[test]

@@ -153,3 +153,23 @@ fn predictions_of_a_corpus_and_entities_of_text_come_from_the_decoded_tags() {
     };
     assert_eq!(tagger.entities(text).unwrap(), [span(0, 15, "PER", "Maria Lindqvist"), span(24, 29, "LOC", "Essen")]);
 }
+
+#[test]
+fn decoding_handles_a_sentence_longer_than_a_forward_batch() {
+    let (mut tagger, run) = setup(DensePath::Quantum);
+    randomise(&mut tagger);
+    // 8193 tokens, one more than a forward batch of the dense path holds when predicting, then a short
+    // sentence: each still gets its own path.
+    let mut long = SentenceFeatures::default();
+    for i in 0..8193 {
+        let f = &run.features[i % run.features.len()];
+        long.ids.extend_from_slice(f.token(i % f.len()));
+        long.offsets.push(long.ids.len());
+    }
+    let feats = vec![long, run.features[0].clone()];
+    let paths = tagger.decode(&feats).unwrap();
+    assert_eq!(paths.iter().map(Vec::len).collect::<Vec<_>>(), [8193, 5]);
+    for (path, f) in paths.iter().zip(&feats) {
+        assert_eq!(*path, tagger.crf.viterbi(&hand_emissions(&tagger, f)).unwrap());
+    }
+}
