@@ -111,9 +111,7 @@ fn random_state(n: usize, rng: &mut impl Rng) -> Vec<Complex64> {
 
 /// A random unitary of dimension `dim`: the Q of a random complex matrix's QR decomposition.
 fn random_unitary(dim: usize, rng: &mut impl Rng) -> DMatrix<Complex64> {
-    DMatrix::from_fn(dim, dim, |_, _| Complex64::new(rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)))
-        .qr()
-        .q()
+    DMatrix::from_fn(dim, dim, |_, _| Complex64::new(rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0))).qr().q()
 }
 
 // ---------------------------------------------------------------------------------------------------------
