@@ -6,6 +6,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use super::super::reader::Sentence;
 
+#[cfg(test)]
+mod tests;
+
 /// A hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default, Clone, Copy, Debug)]
 pub(crate) struct PreHashed(u64);
