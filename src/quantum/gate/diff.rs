@@ -67,15 +67,20 @@ impl Gate {
         let spec = self.spec();
         let m = match spec.form {
             Form::One(_, _, generator) => generator.block(),
-            Form::Fixed(..) | Form::Three(_) => return None,
+            Form::Fixed(..) | Form::Unitary(_) | Form::Three(_) => return None,
         };
-        Some(match (spec.qubits, spec.controls) {
-            (1, _) => DMatrix::from_fn(2, 2, |r, c| m[r][c]),
-            // |1⟩⟨1| on the control (bit 0) times m on the target (bit 1).
-            (_, 1) => DMatrix::from_fn(4, 4, |r, c| if r & 1 == 1 && c & 1 == 1 { m[r >> 1][c >> 1] } else { ZERO }),
-            // m ⊗ m with m already carrying a factor 1/2: rescale to one factor of 1/2.
-            _ => DMatrix::from_fn(4, 4, |r, c| 2.0 * m[r & 1][c & 1] * m[r >> 1][c >> 1]),
-        })
+        // |1…1⟩⟨1…1| on the controls (the low bits) times G on the targets: m on one, m⊗m rescaled to one
+        // factor of 1/2 on two (a Pauli's m = P/2).
+        let ctrl = (1usize << spec.controls) - 1;
+        let dim = 1usize << spec.qubits;
+        Some(DMatrix::from_fn(dim, dim, |r, c| {
+            let (tr, tc) = (r >> spec.controls, c >> spec.controls);
+            match (r & ctrl == ctrl && c & ctrl == ctrl, spec.qubits - spec.controls) {
+                (false, _) => ZERO,
+                (true, 1) => m[tr][tc],
+                (true, _) => 2.0 * m[tr & 1][tc & 1] * m[tr >> 1][tc >> 1],
+            }
+        }))
     }
 
     /// The exact shift rule of angle `slot` when the gate is placed with `extra_controls` (controls added by
@@ -147,7 +152,7 @@ impl Gate {
     /// The factor angle `slot` enters by, when the gate has that angle.
     fn factor(&self, slot: usize) -> Option<Factor> {
         match self.spec().form {
-            Form::Fixed(..) => None,
+            Form::Fixed(..) | Form::Unitary(_) => None,
             Form::One(_, _, generator) => (slot == 0).then_some(Factor::Left(generator)),
             Form::Three(three) => three.factors.get(slot).copied(),
         }

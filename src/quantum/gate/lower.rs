@@ -27,7 +27,8 @@ impl Gate {
     pub(crate) fn lower(&self, angles: [f64; 3]) -> Op {
         let spec = self.spec();
         match spec.form {
-            Form::Fixed(op, _) => op,
+            Form::Fixed(op, _) => op(),
+            Form::Unitary(u) => u.op(),
             Form::One(_, _, generator) => generator.exp(angles[0], spec.qubits - spec.controls),
             Form::Three(three) => (three.lower)(angles),
         }

@@ -170,7 +170,7 @@ impl Gate {
     pub fn params(&self) -> GateParams {
         let zero = Param::Const(0.0);
         let (items, len) = match self.spec().form {
-            Form::Fixed(..) => ([zero; 3], 0),
+            Form::Fixed(..) | Form::Unitary(_) => ([zero; 3], 0),
             Form::One(p, ..) => ([p, zero, zero], 1),
             Form::Three(three) => (three.params, 3),
         };
@@ -181,7 +181,7 @@ impl Gate {
     #[must_use]
     pub fn map_params(&self, mut f: impl FnMut(usize, Param) -> Param) -> Gate {
         match self.spec().form {
-            Form::Fixed(..) => self.clone(),
+            Form::Fixed(..) | Form::Unitary(_) => self.clone(),
             Form::One(p, variant, _) => variant(f(0, p)),
             Form::Three(ThreeAngles { params: [a, b, c], variant, .. }) => variant(f(0, a), f(1, b), f(2, c)),
         }
@@ -205,8 +205,9 @@ impl Gate {
             Form::Fixed(_, Inverse::Itself) => self.clone(),
             Form::Fixed(_, Inverse::Gate(inverse)) => inverse,
             Form::Fixed(op, Inverse::Adjoint) => {
-                Gate::Unitary(UnitaryMatrix::from_trusted(op_matrix(&op.adjoint(), spec.controls)))
+                Gate::Unitary(UnitaryMatrix::from_trusted(op_matrix(&op().adjoint(), spec.controls)))
             }
+            Form::Unitary(u) => Gate::Unitary(u.adjoint()),
             Form::One(p, variant, _) => variant(-p),
             Form::Three(three) => {
                 let [a, b, c] = three.inverse.map(|slot| -three.params[slot]);

@@ -11,10 +11,10 @@ use num_complex::Complex64 as C;
 use super::{cis, Gate};
 use crate::quantum::op::{Op, I, ONE};
 use crate::quantum::param::Param;
-use crate::quantum::Pauli;
+use crate::quantum::{Pauli, UnitaryMatrix};
 
 /// What the crate knows about one gate.
-pub(crate) struct GateSpec {
+pub(crate) struct GateSpec<'g> {
     /// The lowercase name, qelib1.inc's where it has one.
     pub(crate) name: &'static str,
     /// The qubits the gate acts on, its own controls first.
@@ -24,13 +24,15 @@ pub(crate) struct GateSpec {
     /// How OpenQASM export writes the gate.
     pub(crate) qasm: QasmForm,
     /// The angles and the op on the targets (the gate's own controls excluded).
-    pub(crate) form: Form,
+    pub(crate) form: Form<'g>,
 }
 
 /// A gate's angles and what it does with them.
-pub(crate) enum Form {
+pub(crate) enum Form<'g> {
     /// No angle: the op, and the inverse.
-    Fixed(Op, Inverse),
+    Fixed(fn() -> Op, Inverse),
+    /// A caller's unitary.
+    Unitary(&'g UnitaryMatrix),
     /// One angle θ with U(θ) = exp(−iθG): the angle, the variant that holds it and the generator G. The op is
     /// exp(−iθG), its inverse U(−θ), and its one factor is the whole op (leftmost, in [`Factor`]'s terms).
     One(Param, fn(Param) -> Gate, Generator),
@@ -58,7 +60,7 @@ pub(crate) enum Inverse {
     Itself,
     /// Another named gate (S → S†).
     Gate(Gate),
-    /// A caller's unitary holding the adjoint of the op.
+    /// A caller's unitary holding the adjoint of the op (iSWAP†, which qnet does not name).
     Adjoint,
 }
 
@@ -97,35 +99,26 @@ pub(crate) enum QasmForm {
 
 impl Gate {
     /// The gate's description.
-    pub(crate) fn spec(&self) -> GateSpec {
+    pub(crate) fn spec(&self) -> GateSpec<'_> {
         use Factor::{Inner, Left, Right};
         use Form::{Fixed, One, Three};
         use Inverse::Itself;
         use QasmForm::{Controlled, Qelib1};
         let spec = |name, qubits, controls, qasm, form| GateSpec { name, qubits, controls, qasm, form };
         let (x, y, z) = (Generator::Pauli(Pauli::X), Generator::Pauli(Pauli::Y), Generator::Pauli(Pauli::Z));
-        let r = FRAC_1_SQRT_2;
+        const R: f64 = FRAC_1_SQRT_2;
         match *self {
-            Gate::I => spec("id", 1, 0, Qelib1, Fixed(Op::Diag1([ONE, ONE]), Itself)),
-            Gate::X => spec("x", 1, 0, Qelib1, Fixed(Op::Anti1(ONE, ONE), Itself)),
-            Gate::Y => spec("y", 1, 0, Qelib1, Fixed(Op::Anti1(-I, I), Itself)),
-            Gate::Z => spec("z", 1, 0, Qelib1, Fixed(Op::Diag1([ONE, -ONE]), Itself)),
-            Gate::H => {
-                let h = Op::Mat1([[C::new(r, 0.0), C::new(r, 0.0)], [C::new(r, 0.0), C::new(-r, 0.0)]]);
-                spec("h", 1, 0, Qelib1, Fixed(h, Itself))
-            }
-            Gate::S => spec("s", 1, 0, Qelib1, Fixed(Op::Diag1([ONE, I]), Inverse::Gate(Gate::Sdg))),
-            Gate::Sdg => spec("sdg", 1, 0, Qelib1, Fixed(Op::Diag1([ONE, -I]), Inverse::Gate(Gate::S))),
-            Gate::T => spec("t", 1, 0, Qelib1, Fixed(Op::Diag1([ONE, C::new(r, r)]), Inverse::Gate(Gate::Tdg))),
-            Gate::Tdg => spec("tdg", 1, 0, Qelib1, Fixed(Op::Diag1([ONE, C::new(r, -r)]), Inverse::Gate(Gate::T))),
-            Gate::SX => {
-                let sx = Op::Mat1([[C::new(0.5, 0.5), C::new(0.5, -0.5)], [C::new(0.5, -0.5), C::new(0.5, 0.5)]]);
-                spec("sx", 1, 0, Qelib1, Fixed(sx, Inverse::Gate(Gate::SXdg)))
-            }
-            Gate::SXdg => {
-                let sxdg = Op::Mat1([[C::new(0.5, -0.5), C::new(0.5, 0.5)], [C::new(0.5, 0.5), C::new(0.5, -0.5)]]);
-                spec("sxdg", 1, 0, Qelib1, Fixed(sxdg, Inverse::Gate(Gate::SX)))
-            }
+            Gate::I => spec("id", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, ONE]), Itself)),
+            Gate::X => spec("x", 1, 0, Qelib1, Fixed(|| Op::Anti1(ONE, ONE), Itself)),
+            Gate::Y => spec("y", 1, 0, Qelib1, Fixed(|| Op::Anti1(-I, I), Itself)),
+            Gate::Z => spec("z", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, -ONE]), Itself)),
+            Gate::H => spec("h", 1, 0, Qelib1, Fixed(h_op, Itself)),
+            Gate::S => spec("s", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, I]), Inverse::Gate(Gate::Sdg))),
+            Gate::Sdg => spec("sdg", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, -I]), Inverse::Gate(Gate::S))),
+            Gate::T => spec("t", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, C::new(R, R)]), Inverse::Gate(Gate::Tdg))),
+            Gate::Tdg => spec("tdg", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, C::new(R, -R)]), Inverse::Gate(Gate::T))),
+            Gate::SX => spec("sx", 1, 0, Qelib1, Fixed(|| sqrt_x_op(1.0), Inverse::Gate(Gate::SXdg))),
+            Gate::SXdg => spec("sxdg", 1, 0, Qelib1, Fixed(|| sqrt_x_op(-1.0), Inverse::Gate(Gate::SX))),
             Gate::RX(p) => spec("rx", 1, 0, Qelib1, One(p, Gate::RX, x)),
             Gate::RY(p) => spec("ry", 1, 0, Qelib1, One(p, Gate::RY, y)),
             Gate::RZ(p) => spec("rz", 1, 0, Qelib1, One(p, Gate::RZ, z)),
@@ -158,11 +151,11 @@ impl Gate {
                     inverse: [2, 1, 0],
                 }),
             ),
-            Gate::CNOT => spec("cx", 2, 1, Controlled(Gate::X), Fixed(Op::Anti1(ONE, ONE), Itself)),
-            Gate::CY => spec("cy", 2, 1, Controlled(Gate::Y), Fixed(Op::Anti1(-I, I), Itself)),
-            Gate::CZ => spec("cz", 2, 1, Controlled(Gate::Z), Fixed(Op::Diag1([ONE, -ONE]), Itself)),
-            Gate::SWAP => spec("swap", 2, 0, Qelib1, Fixed(Op::Swap2(ONE), Itself)),
-            Gate::ISwap => spec("iswap", 2, 0, QasmForm::Defined, Fixed(Op::Swap2(I), Inverse::Adjoint)),
+            Gate::CNOT => spec("cx", 2, 1, Controlled(Gate::X), Fixed(|| Op::Anti1(ONE, ONE), Itself)),
+            Gate::CY => spec("cy", 2, 1, Controlled(Gate::Y), Fixed(|| Op::Anti1(-I, I), Itself)),
+            Gate::CZ => spec("cz", 2, 1, Controlled(Gate::Z), Fixed(|| Op::Diag1([ONE, -ONE]), Itself)),
+            Gate::SWAP => spec("swap", 2, 0, Qelib1, Fixed(|| Op::Swap2(ONE), Itself)),
+            Gate::ISwap => spec("iswap", 2, 0, QasmForm::Defined, Fixed(|| Op::Swap2(I), Inverse::Adjoint)),
             Gate::CRX(p) => spec("crx", 2, 1, Controlled(Gate::RX(p)), One(p, Gate::CRX, x)),
             Gate::CRY(p) => spec("cry", 2, 1, Controlled(Gate::RY(p)), One(p, Gate::CRY, y)),
             Gate::CRZ(p) => spec("crz", 2, 1, Controlled(Gate::RZ(p)), One(p, Gate::CRZ, z)),
@@ -170,13 +163,23 @@ impl Gate {
             Gate::RXX(p) => spec("rxx", 2, 0, Qelib1, One(p, Gate::RXX, x)),
             Gate::RYY(p) => spec("ryy", 2, 0, QasmForm::Defined, One(p, Gate::RYY, y)),
             Gate::RZZ(p) => spec("rzz", 2, 0, Qelib1, One(p, Gate::RZZ, z)),
-            Gate::Toffoli => spec("ccx", 3, 2, Controlled(Gate::X), Fixed(Op::Anti1(ONE, ONE), Itself)),
-            Gate::Fredkin => spec("cswap", 3, 1, Controlled(Gate::SWAP), Fixed(Op::Swap2(ONE), Itself)),
-            Gate::Unitary(ref u) => {
-                spec("unitary", u.num_qubits(), 0, QasmForm::Decomposed, Fixed(u.op(), Inverse::Adjoint))
-            }
+            Gate::Toffoli => spec("ccx", 3, 2, Controlled(Gate::X), Fixed(|| Op::Anti1(ONE, ONE), Itself)),
+            Gate::Fredkin => spec("cswap", 3, 1, Controlled(Gate::SWAP), Fixed(|| Op::Swap2(ONE), Itself)),
+            Gate::Unitary(ref u) => spec("unitary", u.num_qubits(), 0, QasmForm::Decomposed, Form::Unitary(u)),
         }
     }
+}
+
+/// H = [[1, 1], [1, −1]]/√2.
+fn h_op() -> Op {
+    let r = FRAC_1_SQRT_2;
+    Op::Mat1([[C::new(r, 0.0), C::new(r, 0.0)], [C::new(r, 0.0), C::new(-r, 0.0)]])
+}
+
+/// √X = [[1+i, 1−i], [1−i, 1+i]]/2 (`sign` 1) and its adjoint √X† (`sign` −1).
+fn sqrt_x_op(sign: f64) -> Op {
+    let (a, b) = (C::new(0.5, 0.5 * sign), C::new(0.5, -0.5 * sign));
+    Op::Mat1([[a, b], [b, a]])
 }
 
 /// U3(θ, φ, λ) = [[cos θ/2, −e^{iλ} sin θ/2], [e^{iφ} sin θ/2, e^{i(φ+λ)} cos θ/2]].
