@@ -106,6 +106,7 @@ impl Gate {
         use QasmForm::{Controlled, Qelib1};
         let spec = |name, qubits, controls, qasm, form| GateSpec { name, qubits, controls, qasm, form };
         let (x, y, z) = (Generator::Pauli(Pauli::X), Generator::Pauli(Pauli::Y), Generator::Pauli(Pauli::Z));
+        let phase = Generator::Phase;
         const R: f64 = FRAC_1_SQRT_2;
         match *self {
             Gate::I => spec("id", 1, 0, Qelib1, Fixed(|| Op::Diag1([ONE, ONE]), Itself)),
@@ -122,35 +123,31 @@ impl Gate {
             Gate::RX(p) => spec("rx", 1, 0, Qelib1, One(p, Gate::RX, x)),
             Gate::RY(p) => spec("ry", 1, 0, Qelib1, One(p, Gate::RY, y)),
             Gate::RZ(p) => spec("rz", 1, 0, Qelib1, One(p, Gate::RZ, z)),
-            Gate::Phase(p) => spec("p", 1, 0, Qelib1, One(p, Gate::Phase, Generator::Phase)),
+            Gate::Phase(p) => spec("p", 1, 0, Qelib1, One(p, Gate::Phase, phase)),
             // U3 = Phase(φ)·RY(θ)·Phase(λ).
-            Gate::U3(theta, phi, lambda) => spec(
-                "u3",
-                1,
-                0,
-                Qelib1,
-                Three(ThreeAngles {
+            Gate::U3(theta, phi, lambda) => {
+                let factors = [Inner(Pauli::Y), Left(phase), Right(phase)];
+                let three = ThreeAngles {
                     params: [theta, phi, lambda],
                     variant: Gate::U3,
                     lower: u3_op,
-                    factors: [Inner(Pauli::Y), Left(Generator::Phase), Right(Generator::Phase)],
+                    factors,
                     inverse: [0, 2, 1],
-                }),
-            ),
+                };
+                spec("u3", 1, 0, Qelib1, Three(three))
+            }
             // Rot = RZ(ω)·RY(θ)·RZ(φ); OpenQASM export writes the three factors.
-            Gate::Rot(phi, theta, omega) => spec(
-                "rot",
-                1,
-                0,
-                QasmForm::Decomposed,
-                Three(ThreeAngles {
+            Gate::Rot(phi, theta, omega) => {
+                let factors = [Right(z), Inner(Pauli::Y), Left(z)];
+                let three = ThreeAngles {
                     params: [phi, theta, omega],
                     variant: Gate::Rot,
                     lower: rot_op,
-                    factors: [Right(z), Inner(Pauli::Y), Left(z)],
+                    factors,
                     inverse: [2, 1, 0],
-                }),
-            ),
+                };
+                spec("rot", 1, 0, QasmForm::Decomposed, Three(three))
+            }
             Gate::CNOT => spec("cx", 2, 1, Controlled(Gate::X), Fixed(|| Op::Anti1(ONE, ONE), Itself)),
             Gate::CY => spec("cy", 2, 1, Controlled(Gate::Y), Fixed(|| Op::Anti1(-I, I), Itself)),
             Gate::CZ => spec("cz", 2, 1, Controlled(Gate::Z), Fixed(|| Op::Diag1([ONE, -ONE]), Itself)),
@@ -159,7 +156,7 @@ impl Gate {
             Gate::CRX(p) => spec("crx", 2, 1, Controlled(Gate::RX(p)), One(p, Gate::CRX, x)),
             Gate::CRY(p) => spec("cry", 2, 1, Controlled(Gate::RY(p)), One(p, Gate::CRY, y)),
             Gate::CRZ(p) => spec("crz", 2, 1, Controlled(Gate::RZ(p)), One(p, Gate::CRZ, z)),
-            Gate::CPhase(p) => spec("cp", 2, 1, Controlled(Gate::Phase(p)), One(p, Gate::CPhase, Generator::Phase)),
+            Gate::CPhase(p) => spec("cp", 2, 1, Controlled(Gate::Phase(p)), One(p, Gate::CPhase, phase)),
             Gate::RXX(p) => spec("rxx", 2, 0, Qelib1, One(p, Gate::RXX, x)),
             Gate::RYY(p) => spec("ryy", 2, 0, QasmForm::Defined, One(p, Gate::RYY, y)),
             Gate::RZZ(p) => spec("rzz", 2, 0, Qelib1, One(p, Gate::RZZ, z)),
