@@ -133,19 +133,18 @@ impl Gate {
             Op::sparsest1(std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c])))
         };
         match factor {
-            // An end factor exp(−iθG): ∂U/∂θ = −iG·U on the left, U·(−iG) on the right.
+            // An end factor exp(−iθG) of a one-target op (a right one is always: only three-angle gates have
+            // one): ∂U/∂θ = −iG·U on the left, U·(−iG) on the right.
             Factor::Left(g) if one_target => product(g.times_minus_i(), self.lower(angles).matrix1()),
-            Factor::Right(g) if one_target => product(self.lower(angles).matrix1(), g.times_minus_i()),
+            Factor::Right(g) => product(self.lower(angles).matrix1(), g.times_minus_i()),
             // A factor exp(−iθP/2) with P² = 1 anywhere (the two-qubit rotations, U3's and Rot's θ):
             // ∂U/∂θ = −(i/2)P·U = U(θ + π)/2.
-            Factor::Left(Generator::Pauli(_)) | Factor::Inner(_) | Factor::Right(Generator::Pauli(_)) => {
+            Factor::Left(Generator::Pauli(_)) | Factor::Inner(_) => {
                 let mut shifted = angles;
                 shifted[slot] += std::f64::consts::PI;
                 self.lower(shifted).scaled(C::new(0.5, 0.0))
             }
-            Factor::Left(Generator::Phase) | Factor::Right(Generator::Phase) => {
-                unreachable!("a phase factor acts on its op's one target")
-            }
+            Factor::Left(Generator::Phase) => unreachable!("a phase factor acts on its op's one target"),
         }
     }
 

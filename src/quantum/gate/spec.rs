@@ -80,7 +80,7 @@ pub(crate) enum Factor {
     Left(Generator),
     /// Between the others, a Pauli rotation: ∂U/∂θ = U(θ + π)/2.
     Inner(Pauli),
-    /// Rightmost: ∂U/∂θ = U·(−iG).
+    /// Rightmost: ∂U/∂θ = U·(−iG); only in three-angle gates, whose op has one target.
     Right(Generator),
 }
 
