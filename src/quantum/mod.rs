@@ -44,6 +44,7 @@ pub(crate) mod vectorize;
 pub use circuit::{Circuit, Instruction};
 pub use compiled::CompiledCircuit;
 pub use draw::MAX_DRAW_QUBITS;
+pub(crate) use gate::QasmForm;
 pub use gate::{Gate, GateParams, ShiftRule};
 pub use observable::{Observable, Pauli, PauliString, MAX_DENSE_QUBITS};
 pub use param::Param;

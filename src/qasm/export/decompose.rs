@@ -9,7 +9,7 @@ use super::{Piece, Writer};
 use crate::error::{Error, Result};
 use crate::qasm::synth::{self, Step2, M2};
 use crate::qasm::MAX_EXPORT_CONTROLS;
-use crate::quantum::{Gate, Instruction};
+use crate::quantum::{Gate, Instruction, QasmForm};
 
 impl Writer {
     /// Lowers one instruction to pieces, adding any global phase to `self.phase`.
@@ -32,18 +32,9 @@ impl Writer {
             out.push(Piece { name: name.into(), params, qubits });
             return Ok(());
         }
-        if controls.is_empty() {
-            match base {
-                Gate::ISwap => {
-                    out.push(Piece { name: self.def_name("iswap"), params, qubits: targets.to_vec() });
-                    return Ok(());
-                }
-                Gate::RYY(_) => {
-                    out.push(Piece { name: self.def_name("ryy"), params, qubits: targets.to_vec() });
-                    return Ok(());
-                }
-                _ => {}
-            }
+        if controls.is_empty() && matches!(base.spec().qasm, QasmForm::Defined) {
+            out.push(Piece { name: self.def_name(base.name()), params, qubits: targets.to_vec() });
+            return Ok(());
         }
         let k = controls.len() + usize::from(base.num_qubits() == 2);
         if k > MAX_EXPORT_CONTROLS {
@@ -173,32 +164,22 @@ impl Writer {
 /// extra ones).
 fn normal_form(inst: &Instruction) -> (Gate, &[usize], Vec<usize>) {
     let gate = inst.gate();
-    let own = gate.num_controls();
-    let t = inst.targets();
-    match gate {
-        Gate::Fredkin => (Gate::SWAP, &t[1..], t[..1].iter().chain(inst.controls()).copied().collect()),
-        _ if own > 0 => {
-            let base = match gate {
-                Gate::CNOT | Gate::Toffoli => Gate::X,
-                Gate::CY => Gate::Y,
-                Gate::CZ => Gate::Z,
-                Gate::CRX(p) => Gate::RX(*p),
-                Gate::CRY(p) => Gate::RY(*p),
-                Gate::CRZ(p) => Gate::RZ(*p),
-                Gate::CPhase(p) => Gate::Phase(*p),
-                other => other.clone(),
-            };
-            (base, &t[own..], t[..own].iter().chain(inst.controls()).copied().collect())
-        }
-        _ => (gate.clone(), t, inst.controls().to_vec()),
-    }
+    let spec = gate.spec();
+    let base = match spec.qasm {
+        QasmForm::Controlled(base) => base,
+        QasmForm::Qelib1 | QasmForm::Defined | QasmForm::Decomposed => gate.clone(),
+    };
+    let (own, t) = (spec.controls, inst.targets());
+    (base, &t[own..], t[..own].iter().chain(inst.controls()).copied().collect())
 }
 
 /// The qelib1.inc name of `base` with `k` controls, when it has one.
 fn qelib1_name(base: &Gate, k: usize) -> Option<&'static str> {
     Some(match (base, k) {
-        (Gate::ISwap | Gate::RYY(_) | Gate::Unitary(_), 0) => return None,
-        (g, 0) => g.name(),
+        (g, 0) => match g.spec().qasm {
+            QasmForm::Qelib1 => g.name(),
+            QasmForm::Controlled(_) | QasmForm::Defined | QasmForm::Decomposed => return None,
+        },
         (Gate::X, 1) => "cx",
         (Gate::Y, 1) => "cy",
         (Gate::Z, 1) => "cz",

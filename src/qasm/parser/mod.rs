@@ -17,7 +17,7 @@ mod operations;
 use std::collections::HashMap;
 
 use self::gates::GateKind;
-use self::native::{Native, QELIB1_DEFINED, QELIB1_NATIVE};
+use self::native::{BUILT_IN, QELIB1_DEFINED, QELIB1_NATIVE};
 use super::lexer::{lex, Tok, Token};
 use super::program::{Operation, Program};
 use super::register::Register;
@@ -36,7 +36,7 @@ const RESERVED: &[&str] = &[
 /// Whether `name` cannot name a register of a program that [`to_qasm`](super::to_qasm) writes: an OpenQASM
 /// keyword or a gate of qelib1.inc, which every exported program includes.
 pub(super) fn is_reserved_for_registers(name: &str) -> bool {
-    RESERVED.contains(&name) || QELIB1_NATIVE.iter().any(|&(gate, _)| gate == name) || ["rccx", "rc3x"].contains(&name)
+    RESERVED.contains(&name) || QELIB1_NATIVE.iter().any(|(gate, _)| *gate == name) || ["rccx", "rc3x"].contains(&name)
 }
 
 /// A name in the program's one namespace.
@@ -71,8 +71,9 @@ pub(crate) fn parse(src: &str) -> Result<Program> {
         work: 0,
         included: false,
     };
-    p.symbols.insert("U".into(), Symbol::Gate(GateKind::Native(Native::U)));
-    p.symbols.insert("CX".into(), Symbol::Gate(GateKind::Native(Native::CX)));
+    for (name, native) in BUILT_IN {
+        p.symbols.insert((*name).into(), Symbol::Gate(GateKind::Native(native.clone())));
+    }
     p.header()?;
     while p.peek() != &Tok::Eof {
         p.statement()?;
@@ -220,8 +221,8 @@ impl Parser {
             return Ok(());
         }
         self.included = true;
-        for &(name, native) in QELIB1_NATIVE {
-            self.define(name.to_string(), Symbol::Gate(GateKind::Native(native)), line, column)?;
+        for (name, native) in QELIB1_NATIVE {
+            self.define(name.to_string(), Symbol::Gate(GateKind::Native(native.clone())), line, column)?;
         }
         // The library's composite gates, parsed by this same parser from their qelib1.inc definitions.
         let saved_toks = std::mem::replace(&mut self.toks, lex(QELIB1_DEFINED)?);

@@ -1,15 +1,16 @@
 //! What a gate knows about its own derivatives: the generator, the exact shift rule of each angle and the
-//! derivative ∂U/∂θ of its op. The adjoint method and the parameter-shift rules read them from here, so a new
-//! parametrised gate is differentiated by every method once this file knows it.
+//! derivative ∂U/∂θ of its op, all derived from the factor each angle enters by ([`Gate::spec`]). The adjoint
+//! method and the parameter-shift rules read them from here, so a new parametrised gate is differentiated by
+//! every method once its description says how its angles enter.
 
 use std::f64::consts::{FRAC_PI_2, SQRT_2};
 
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
-use super::{cis, Gate};
+use super::spec::{Factor, Form, Generator};
+use super::Gate;
 use crate::quantum::op::{Op, I, ONE, ZERO};
-use crate::quantum::Pauli;
 
 /// The parameter-shift rule that differentiates an angle exactly: ∂f/∂θ = Σ_k c_k·f(θ + s_k).
 ///
@@ -63,21 +64,23 @@ impl Gate {
     /// RX: X/2, RZ: Z/2, Phase: −|1⟩⟨1|, CRX: |1⟩⟨1| ⊗ X/2, RZZ: Z⊗Z/2, and so on.
     #[must_use]
     pub fn generator(&self) -> Option<DMatrix<C>> {
-        let half = |p: Pauli| p.matrix().map(|row| row.map(|v| v * 0.5));
-        let m = match self {
-            Gate::RX(_) | Gate::CRX(_) | Gate::RXX(_) => half(Pauli::X),
-            Gate::RY(_) | Gate::CRY(_) | Gate::RYY(_) => half(Pauli::Y),
-            Gate::RZ(_) | Gate::CRZ(_) | Gate::RZZ(_) => half(Pauli::Z),
-            Gate::Phase(_) | Gate::CPhase(_) => [[ZERO, ZERO], [ZERO, -ONE]],
-            _ => return None,
+        let spec = self.spec();
+        let m = match spec.form {
+            Form::One(_, _, generator) => generator.block(),
+            Form::Fixed(..) | Form::Unitary(_) | Form::Three(_) => return None,
         };
-        Some(match (self.num_qubits(), self.num_controls()) {
-            (1, _) => DMatrix::from_fn(2, 2, |r, c| m[r][c]),
-            // |1⟩⟨1| on the control (bit 0) times m on the target (bit 1).
-            (_, 1) => DMatrix::from_fn(4, 4, |r, c| if r & 1 == 1 && c & 1 == 1 { m[r >> 1][c >> 1] } else { ZERO }),
-            // m ⊗ m with m already carrying a factor 1/2: rescale to one factor of 1/2.
-            _ => DMatrix::from_fn(4, 4, |r, c| 2.0 * m[r & 1][c & 1] * m[r >> 1][c >> 1]),
-        })
+        // |1…1⟩⟨1…1| on the controls (the low bits) times G on the targets: m on one, m⊗m rescaled to one
+        // factor of 1/2 on two (a Pauli's m = P/2).
+        let ctrl = (1usize << spec.controls) - 1;
+        let dim = 1usize << spec.qubits;
+        Some(DMatrix::from_fn(dim, dim, |r, c| {
+            let (tr, tc) = (r >> spec.controls, c >> spec.controls);
+            match (r & ctrl == ctrl && c & ctrl == ctrl, spec.qubits - spec.controls) {
+                (false, _) => ZERO,
+                (true, 1) => m[tr][tc],
+                (true, _) => 2.0 * m[tr & 1][tc & 1] * m[tr >> 1][tc >> 1],
+            }
+        }))
     }
 
     /// The exact shift rule of angle `slot` when the gate is placed with `extra_controls` (controls added by
@@ -102,58 +105,79 @@ impl Gate {
     /// ```
     #[must_use]
     pub fn slot_shift_rule(&self, slot: usize, extra_controls: bool) -> Option<ShiftRule> {
-        if slot >= self.params().len() {
-            return None;
-        }
-        let phase_like = matches!(self, Gate::Phase(_) | Gate::CPhase(_)) || (matches!(self, Gate::U3(..)) && slot > 0);
         let controlled = extra_controls || self.num_controls() > 0;
-        Some(if controlled && !phase_like { ShiftRule::FourTerm } else { ShiftRule::TwoTerm })
+        Some(match self.factor(slot)?.generator() {
+            Generator::Pauli(_) if controlled => ShiftRule::FourTerm,
+            Generator::Pauli(_) | Generator::Phase => ShiftRule::TwoTerm,
+        })
     }
 
     /// (∂U/∂θ_slot)·U† = −(i/2)P on the op's (single) target, when the angle enters as the leftmost factor
     /// exp(−iθP/2) of the gate with P a Pauli (RX, RY, RZ, their controlled forms, Rot's ω): the adjoint sweep
     /// then needs no derivative matrix.
     pub(crate) fn rotation_generator(&self, slot: usize) -> Option<[[C; 2]; 2]> {
-        let h = 0.5;
-        match (self, slot) {
-            (Gate::RX(_) | Gate::CRX(_), 0) => Some([[ZERO, C::new(0.0, -h)], [C::new(0.0, -h), ZERO]]),
-            (Gate::RY(_) | Gate::CRY(_), 0) => Some([[ZERO, C::new(-h, 0.0)], [C::new(h, 0.0), ZERO]]),
-            (Gate::RZ(_) | Gate::CRZ(_), 0) | (Gate::Rot(..), 2) => {
-                Some([[C::new(0.0, -h), ZERO], [ZERO, C::new(0.0, h)]])
-            }
-            _ => None,
+        match (self.factor(slot)?, self.num_qubits() - self.num_controls()) {
+            (Factor::Left(generator @ Generator::Pauli(_)), 1) => Some(generator.times_minus_i()),
+            (Factor::Left(_) | Factor::Inner(_) | Factor::Right(_), _) => None,
         }
     }
 
     /// ∂U/∂θ_slot on the op's targets (the gate's own controls excluded) at the given angles.
+    ///
+    /// # Panics
+    /// When the gate has no angle `slot` (a caller bug: the engine asks only for the angles a gate has).
     pub(crate) fn derivative(&self, angles: [f64; 3], slot: usize) -> Op {
-        match (self, slot) {
-            (Gate::U3(..), 1 | 2) => {
-                // U3 = Phase(φ)·RY(θ)·Phase(λ).
-                let (theta, phi, lambda) = (angles[0], angles[1], angles[2]);
-                let (s, c) = (theta / 2.0).sin_cos();
-                if slot == 1 {
-                    Op::Mat1([[ZERO, ZERO], [I * cis(phi) * s, I * cis(phi + lambda) * c]])
-                } else {
-                    Op::Mat1([[ZERO, -I * cis(lambda) * s], [ZERO, I * cis(phi + lambda) * c]])
-                }
-            }
-            // Rot = RZ(ω)·RY(θ)·RZ(φ): ∂φ = U·(−iZ/2), ∂ω = (−iZ/2)·U (∂θ below).
-            (Gate::Rot(..), 0 | 2) => {
-                let Op::Mat1(u) = self.lower(angles) else { unreachable!("Rot lowers to a dense 2x2") };
-                let z = [-I * 0.5, I * 0.5];
-                Op::Mat1(std::array::from_fn(|r| {
-                    std::array::from_fn(|c| if slot == 0 { u[r][c] * z[c] } else { z[r] * u[r][c] })
-                }))
-            }
-            (Gate::Phase(_) | Gate::CPhase(_), _) => Op::Diag1([ZERO, I * cis(angles[0])]),
-            _ => {
-                // The angle of a factor exp(−iθP/2) with P² = 1 (the rotations, U3's θ, Rot's θ):
-                // ∂U/∂θ = −(i/2)P·U = U(θ + π)/2.
+        let factor = self.factor(slot).expect("the gate has this angle");
+        let one_target = self.num_qubits() - self.num_controls() == 1;
+        let product = |a: [[C; 2]; 2], b: [[C; 2]; 2]| {
+            Op::sparsest1(std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c])))
+        };
+        match factor {
+            // An end factor exp(−iθG) of a one-target op (a right one is always: only three-angle gates have
+            // one): ∂U/∂θ = −iG·U on the left, U·(−iG) on the right.
+            Factor::Left(g) if one_target => product(g.times_minus_i(), self.lower(angles).matrix1()),
+            Factor::Right(g) => product(self.lower(angles).matrix1(), g.times_minus_i()),
+            // A factor exp(−iθP/2) with P² = 1 anywhere (the two-qubit rotations, U3's and Rot's θ):
+            // ∂U/∂θ = −(i/2)P·U = U(θ + π)/2.
+            Factor::Left(Generator::Pauli(_)) | Factor::Inner(_) => {
                 let mut shifted = angles;
                 shifted[slot] += std::f64::consts::PI;
                 self.lower(shifted).scaled(C::new(0.5, 0.0))
             }
+            Factor::Left(Generator::Phase) => unreachable!("a phase factor acts on its op's one target"),
         }
+    }
+
+    /// The factor angle `slot` enters by, when the gate has that angle.
+    fn factor(&self, slot: usize) -> Option<Factor> {
+        match self.spec().form {
+            Form::Fixed(..) | Form::Unitary(_) => None,
+            Form::One(_, _, generator) => (slot == 0).then_some(Factor::Left(generator)),
+            Form::Three(three) => three.factors.get(slot).copied(),
+        }
+    }
+}
+
+impl Factor {
+    fn generator(self) -> Generator {
+        match self {
+            Factor::Left(g) | Factor::Right(g) => g,
+            Factor::Inner(p) => Generator::Pauli(p),
+        }
+    }
+}
+
+impl Generator {
+    /// G on one target, 2x2: P/2 or −|1⟩⟨1|.
+    fn block(self) -> [[C; 2]; 2] {
+        match self {
+            Generator::Pauli(p) => p.matrix().map(|row| row.map(|v| v * 0.5)),
+            Generator::Phase => [[ZERO, ZERO], [ZERO, -ONE]],
+        }
+    }
+
+    /// −iG on one target: (∂U/∂θ)·U† when exp(−iθG) is U's leftmost factor.
+    fn times_minus_i(self) -> [[C; 2]; 2] {
+        self.block().map(|row| row.map(|v| -I * v))
     }
 }

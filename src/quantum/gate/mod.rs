@@ -1,18 +1,20 @@
-//! The gate set: a validated collection of unitaries, each with its matrix, inverse and generator.
+//! The gate set: a validated collection of unitaries, each described once (`spec.rs`) with its matrix,
+//! inverse and generator derived from that description.
 
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
-use super::op::{Op, I};
-
 mod diff;
 mod lower;
+mod spec;
 
 use super::param::Param;
 use super::unitary::UnitaryMatrix;
 use crate::error::Result;
 pub use diff::ShiftRule;
 pub(crate) use lower::op_matrix;
+pub(crate) use spec::QasmForm;
+use spec::{Form, Inverse, ThreeAngles};
 
 /// A quantum gate: a unitary on one, two or three qubits, with angles that may be constants, trainable
 /// weights or inputs.
@@ -148,84 +150,29 @@ impl Gate {
     /// The gate's lowercase name, as in OpenQASM's qelib1.inc where it has one (`"cx"`, `"rz"`, `"u3"`).
     #[must_use]
     pub fn name(&self) -> &'static str {
-        match self {
-            Gate::I => "id",
-            Gate::X => "x",
-            Gate::Y => "y",
-            Gate::Z => "z",
-            Gate::H => "h",
-            Gate::S => "s",
-            Gate::Sdg => "sdg",
-            Gate::T => "t",
-            Gate::Tdg => "tdg",
-            Gate::SX => "sx",
-            Gate::SXdg => "sxdg",
-            Gate::RX(_) => "rx",
-            Gate::RY(_) => "ry",
-            Gate::RZ(_) => "rz",
-            Gate::Phase(_) => "p",
-            Gate::U3(..) => "u3",
-            Gate::Rot(..) => "rot",
-            Gate::CNOT => "cx",
-            Gate::CY => "cy",
-            Gate::CZ => "cz",
-            Gate::SWAP => "swap",
-            Gate::ISwap => "iswap",
-            Gate::CRX(_) => "crx",
-            Gate::CRY(_) => "cry",
-            Gate::CRZ(_) => "crz",
-            Gate::CPhase(_) => "cp",
-            Gate::RXX(_) => "rxx",
-            Gate::RYY(_) => "ryy",
-            Gate::RZZ(_) => "rzz",
-            Gate::Toffoli => "ccx",
-            Gate::Fredkin => "cswap",
-            Gate::Unitary(_) => "unitary",
-        }
+        self.spec().name
     }
 
     /// The number of qubits the gate acts on, controls included.
     #[must_use]
     pub fn num_qubits(&self) -> usize {
-        self.shape().0
+        self.spec().qubits
     }
 
     /// How many of the gate's leading qubits are controls (1 for `CNOT`, 2 for `Toffoli`, 0 for `SWAP`).
     #[must_use]
     pub fn num_controls(&self) -> usize {
-        self.shape().1
-    }
-
-    /// (qubits, controls among them).
-    fn shape(&self) -> (usize, usize) {
-        match self {
-            Gate::Toffoli => (3, 2),
-            Gate::Fredkin => (3, 1),
-            Gate::CNOT | Gate::CY | Gate::CZ | Gate::CRX(_) | Gate::CRY(_) | Gate::CRZ(_) | Gate::CPhase(_) => (2, 1),
-            Gate::SWAP | Gate::ISwap | Gate::RXX(_) | Gate::RYY(_) | Gate::RZZ(_) => (2, 0),
-            Gate::Unitary(u) => (u.num_qubits(), 0),
-            _ => (1, 0),
-        }
+        self.spec().controls
     }
 
     /// The gate's angles, in the order of its variant's fields (U3: θ, φ, λ; Rot: φ, θ, ω).
     #[must_use]
     pub fn params(&self) -> GateParams {
         let zero = Param::Const(0.0);
-        let (items, len) = match *self {
-            Gate::RX(p)
-            | Gate::RY(p)
-            | Gate::RZ(p)
-            | Gate::Phase(p)
-            | Gate::CRX(p)
-            | Gate::CRY(p)
-            | Gate::CRZ(p)
-            | Gate::CPhase(p)
-            | Gate::RXX(p)
-            | Gate::RYY(p)
-            | Gate::RZZ(p) => ([p, zero, zero], 1),
-            Gate::U3(a, b, c) | Gate::Rot(a, b, c) => ([a, b, c], 3),
-            _ => ([zero; 3], 0),
+        let (items, len) = match self.spec().form {
+            Form::Fixed(..) | Form::Unitary(_) => ([zero; 3], 0),
+            Form::One(p, ..) => ([p, zero, zero], 1),
+            Form::Three(three) => (three.params, 3),
         };
         GateParams { items, len }
     }
@@ -233,21 +180,10 @@ impl Gate {
     /// The same gate with each angle replaced by `f(slot, angle)`.
     #[must_use]
     pub fn map_params(&self, mut f: impl FnMut(usize, Param) -> Param) -> Gate {
-        match *self {
-            Gate::RX(p) => Gate::RX(f(0, p)),
-            Gate::RY(p) => Gate::RY(f(0, p)),
-            Gate::RZ(p) => Gate::RZ(f(0, p)),
-            Gate::Phase(p) => Gate::Phase(f(0, p)),
-            Gate::CRX(p) => Gate::CRX(f(0, p)),
-            Gate::CRY(p) => Gate::CRY(f(0, p)),
-            Gate::CRZ(p) => Gate::CRZ(f(0, p)),
-            Gate::CPhase(p) => Gate::CPhase(f(0, p)),
-            Gate::RXX(p) => Gate::RXX(f(0, p)),
-            Gate::RYY(p) => Gate::RYY(f(0, p)),
-            Gate::RZZ(p) => Gate::RZZ(f(0, p)),
-            Gate::U3(a, b, c) => Gate::U3(f(0, a), f(1, b), f(2, c)),
-            Gate::Rot(a, b, c) => Gate::Rot(f(0, a), f(1, b), f(2, c)),
-            _ => self.clone(),
+        match self.spec().form {
+            Form::Fixed(..) | Form::Unitary(_) => self.clone(),
+            Form::One(p, variant, _) => variant(f(0, p)),
+            Form::Three(ThreeAngles { params: [a, b, c], variant, .. }) => variant(f(0, a), f(1, b), f(2, c)),
         }
     }
 
@@ -264,18 +200,19 @@ impl Gate {
     /// Rot(φ, θ, ω) → Rot(−ω, −θ, −φ)).
     #[must_use]
     pub fn inverse(&self) -> Gate {
-        match self {
-            Gate::S => Gate::Sdg,
-            Gate::Sdg => Gate::S,
-            Gate::T => Gate::Tdg,
-            Gate::Tdg => Gate::T,
-            Gate::SX => Gate::SXdg,
-            Gate::SXdg => Gate::SX,
-            Gate::U3(a, b, c) => Gate::U3(-*a, -*c, -*b),
-            Gate::Rot(phi, theta, omega) => Gate::Rot(-*omega, -*theta, -*phi),
-            Gate::ISwap => Gate::Unitary(UnitaryMatrix::from_trusted(op_matrix(&Op::Swap2(-I), 0))),
-            Gate::Unitary(u) => Gate::Unitary(u.adjoint()),
-            other => other.map_params(|_, p| -p),
+        let spec = self.spec();
+        match spec.form {
+            Form::Fixed(_, Inverse::Itself) => self.clone(),
+            Form::Fixed(_, Inverse::Gate(inverse)) => inverse,
+            Form::Fixed(op, Inverse::Adjoint) => {
+                Gate::Unitary(UnitaryMatrix::from_trusted(op_matrix(&op().adjoint(), spec.controls)))
+            }
+            Form::Unitary(u) => Gate::Unitary(u.adjoint()),
+            Form::One(p, variant, _) => variant(-p),
+            Form::Three(three) => {
+                let [a, b, c] = three.inverse.map(|slot| -three.params[slot]);
+                (three.variant)(a, b, c)
+            }
         }
     }
 }
@@ -290,3 +227,6 @@ impl std::fmt::Display for Gate {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;
