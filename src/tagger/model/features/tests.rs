@@ -139,3 +139,13 @@ fn flags_positions_and_headlines() {
     assert!(punctuation[1].contains(&flag(1)) && punctuation[1].contains(&flag(0)));
     assert!(!features(&words("Not a headline"), &doc)[0].contains(&hash(HEADLINE, &[])));
 }
+
+#[test]
+fn feature_hashes_are_the_saved_models_format() {
+    // A saved tagger stores its features' hashes: the hash function is part of the file format, and these
+    // values (FNV-1a over the template id and each part, each part closed by 0xff, then a splitmix64 round)
+    // were computed outside the crate, in Python. A change here makes every saved model read wrong features.
+    assert_eq!(hash(BIAS, &[]), 0x71b8_262b_b6e2_e086);
+    assert_eq!(hash(WORD, &[b"Bank"]), 0xd00a_9c75_b341_9022);
+    assert_eq!(hash(BI_LOWER_PREV, &[b"the", b"bank"]), 0x04b7_8672_4a10_74c3);
+}
