@@ -35,6 +35,6 @@ pub use config::{Ansatz, LayerConfig, Readout, Rotation, Topology, MAX_LAYER_GAT
 pub use gradients::{ForwardBackward, LayerGradients};
 pub use linear::Linear;
 pub use loss::softmax_cross_entropy;
-pub use network::{NetworkBuilder, QuantumNetwork};
+pub use network::{BatchTape, NetworkBuilder, QuantumNetwork};
 pub use optim::{Adam, Sgd};
 pub use quantum_layer::QuantumLayer;

@@ -3,6 +3,7 @@
 mod batched;
 mod builder;
 mod passes;
+mod tape;
 #[cfg(test)]
 mod tests;
 
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 
 pub use self::builder::NetworkBuilder;
+pub use self::tape::BatchTape;
 
 /// A hybrid quantum-classical network: y = L₂(f(π·tanh(L₁x), w)) where L₁ maps the input to one angle per
 /// qubit, π·tanh bounds the angles to (−π, π), f is a [`QuantumLayer`] with weights w and L₂ maps its readout
@@ -122,12 +124,24 @@ impl QuantumNetwork {
     #[must_use]
     pub fn params(&self) -> Vec<f64> {
         let mut p = vec![0.0; self.num_params()];
-        let (a, rest) = p.split_at_mut(self.input.num_params());
-        let (w, b) = rest.split_at_mut(self.weights.len());
-        self.input.params_into(a).expect("sized above");
-        w.copy_from_slice(&self.weights);
-        self.output.params_into(b).expect("sized above");
+        self.params_into(&mut p);
         p
+    }
+
+    /// Writes the parameters into `out`, of length [`num_params`](Self::num_params).
+    fn params_into(&self, out: &mut [f64]) {
+        let (a, rest) = out.split_at_mut(self.input.num_params());
+        let (w, b) = rest.split_at_mut(self.weights.len());
+        self.input.params_into(a).expect("sized by the caller");
+        w.copy_from_slice(&self.weights);
+        self.output.params_into(b).expect("sized by the caller");
+    }
+
+    /// Whether the parameters are `params`, bit for bit.
+    fn params_equal(&self, params: &[f64]) -> bool {
+        let mut now = vec![0.0; self.num_params()];
+        self.params_into(&mut now);
+        now.iter().map(|v| v.to_bits()).eq(params.iter().map(|v| v.to_bits()))
     }
 
     /// Sets every parameter from a flat vector in the order of [`params`](Self::params).
