@@ -8,7 +8,7 @@ use super::features::SentenceFeatures;
 use crate::error::Result;
 use crate::grad::function::check_len;
 use crate::layer::batch;
-use crate::layer::{LayerGradients, Linear, QuantumNetwork, Readout};
+use crate::layer::{BatchTape, LayerGradients, Linear, QuantumNetwork, Readout};
 
 /// Linear(d → n) → tanh → Linear(n → K).
 #[derive(Debug, Clone, PartialEq)]
@@ -203,14 +203,58 @@ impl DenseModel {
         }
     }
 
-    /// The gradients of the bags (one row per token) and of the network's parameters (summed over the batch)
-    /// for upstream gradients of the scores.
-    pub(crate) fn backward(&self, bags: &[f64], upstream: &[f64], num_tags: usize) -> Result<LayerGradients> {
+    /// Runs the network forward over a batch of bags and records the pass into `tape` (reusing its buffers):
+    /// the scores (K per token) are in [`DenseTape::scores`], and
+    /// [`backward_recorded`](Self::backward_recorded) sweeps back from the record without running the network
+    /// forward again (one circuit run per token per training step on the quantum path).
+    pub(crate) fn record(&self, bags: &[f64], num_tags: usize, tape: &mut DenseTape) -> Result<()> {
+        tape.bags.clear();
+        tape.bags.extend_from_slice(bags);
         match &self.net {
-            DenseNet::Quantum(q) => q.backward_batch(bags, upstream),
+            DenseNet::Quantum(q) => q.record_batch(bags, &mut tape.network),
             DenseNet::Classical(c) => {
                 let n = bags.len() / self.dim;
                 let (d, h) = (self.dim, c.hidden.output_dim());
+                tape.scores.resize(n * num_tags, 0.0);
+                tape.hidden.resize(n * h, 0.0);
+                batch::run(
+                    n,
+                    &mut tape.scores,
+                    num_tags,
+                    &mut tape.hidden,
+                    h,
+                    0,
+                    || Ok(()),
+                    |_, range, rows, _| {
+                        for (k, i) in range.enumerate() {
+                            let z = &mut rows.b[k * h..(k + 1) * h];
+                            c.hidden.forward_into(&bags[i * d..(i + 1) * d], z)?;
+                            z.iter_mut().for_each(|v| *v = v.tanh());
+                            c.output.forward_into(z, &mut rows.a[k * num_tags..(k + 1) * num_tags])?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The gradients of the recorded bags (one row per token) and of the network's parameters (summed over the
+    /// batch) for upstream gradients of the recorded scores.
+    pub(crate) fn backward_recorded(
+        &self,
+        tape: &DenseTape,
+        upstream: &[f64],
+        num_tags: usize,
+    ) -> Result<LayerGradients> {
+        match &self.net {
+            DenseNet::Quantum(q) => q.backward_recorded(&tape.network, upstream),
+            DenseNet::Classical(c) => {
+                let n = tape.bags.len() / self.dim;
+                let (d, h) = (self.dim, c.hidden.output_dim());
+                check_len("dense upstream gradients", n * num_tags, upstream.len())?;
+                check_len("dense tape hidden values", n * h, tape.hidden.len())?;
                 let np_hidden = c.hidden.num_params();
                 let mut xg = vec![0.0; n * d];
                 let pg = batch::run(
@@ -220,17 +264,16 @@ impl DenseModel {
                     &mut [],
                     0,
                     self.num_params(),
-                    || Ok((vec![0.0; h], vec![0.0; h])),
-                    |(z, gz), range, rows, pg| {
+                    || Ok(vec![0.0; h]),
+                    |gz, range, rows, pg| {
                         let (p_hidden, p_out) = pg.split_at_mut(np_hidden);
                         for (k, i) in range.enumerate() {
-                            let x = &bags[i * d..(i + 1) * d];
-                            c.hidden.forward_into(x, z)?;
-                            z.iter_mut().for_each(|v| *v = v.tanh());
+                            let z = &tape.hidden[i * h..(i + 1) * h];
                             c.output.backward_into(z, &upstream[i * num_tags..(i + 1) * num_tags], gz, p_out)?;
-                            for (g, zi) in gz.iter_mut().zip(z.iter()) {
+                            for (g, zi) in gz.iter_mut().zip(z) {
                                 *g *= 1.0 - zi * zi;
                             }
+                            let x = &tape.bags[i * d..(i + 1) * d];
                             c.hidden.backward_into(x, gz, &mut rows.a[k * d..(k + 1) * d], p_hidden)?;
                         }
                         Ok(())
@@ -238,6 +281,27 @@ impl DenseModel {
                 )?;
                 Ok(LayerGradients { inputs: xg, params: pg })
             }
+        }
+    }
+}
+
+/// The record of the dense path's forward pass over a batch of bags, kept across training steps so that its
+/// buffers are reused: the bags, and the quantum network's [`BatchTape`] or the classical stand-in's hidden
+/// activations tanh(L₁x) and scores.
+#[derive(Debug, Default)]
+pub(crate) struct DenseTape {
+    bags: Vec<f64>,
+    hidden: Vec<f64>,
+    scores: Vec<f64>,
+    network: BatchTape,
+}
+
+impl DenseTape {
+    /// The recorded scores, K per token.
+    pub(crate) fn scores(&self, net: &DenseNet) -> &[f64] {
+        match net {
+            DenseNet::Quantum(_) => self.network.outputs(),
+            DenseNet::Classical(_) => &self.scores,
         }
     }
 }

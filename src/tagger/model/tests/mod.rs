@@ -4,6 +4,7 @@
 
 mod dense;
 mod emissions;
+mod passes;
 mod train;
 
 use super::dense::{DenseModel, DenseNet};
