@@ -41,11 +41,67 @@ use crate::grad::function::check_len;
     serde(try_from = "super::serde_repr::LinearData", into = "super::serde_repr::LinearData")
 )]
 pub struct Linear {
-    input_dim: usize,
-    output_dim: usize,
+    shape: LinearShape,
     /// W row by row, then b: the layout of the flat parameter order, of the forward pass (one contiguous row
     /// per output) and of the backward pass (one contiguous row of ∂L/∂W per output), so nothing transposes.
     params: Vec<f64>,
+}
+
+/// The shape of a dense layer y = W·x + b and its passes over a parameter slice laid out as a [`Linear`]'s
+/// (W row by row, then b), for models that own the slice in one buffer with their other parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LinearShape {
+    pub(crate) input_dim: usize,
+    pub(crate) output_dim: usize,
+}
+
+impl LinearShape {
+    /// output·(input + 1).
+    pub(crate) fn num_params(self) -> usize {
+        self.input_dim * self.output_dim + self.output_dim
+    }
+
+    /// y = W·x + b written into `out`.
+    pub(crate) fn forward_into(self, params: &[f64], x: &[f64], out: &mut [f64]) -> Result<()> {
+        check_len("linear parameters", self.num_params(), params.len())?;
+        check_len("linear input", self.input_dim, x.len())?;
+        check_len("linear output", self.output_dim, out.len())?;
+        let (w, b) = params.split_at(self.input_dim * self.output_dim);
+        for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(self.input_dim)).zip(b) {
+            *o = row.iter().zip(x).fold(*bias, |acc, (w, x)| acc + w * x);
+        }
+        Ok(())
+    }
+
+    /// ∂L/∂x = Wᵀg into `input_grad`; ∂L/∂W = g·xᵀ (row by row) and ∂L/∂b = g added to `param_grad`.
+    pub(crate) fn backward_into(
+        self,
+        params: &[f64],
+        x: &[f64],
+        upstream: &[f64],
+        input_grad: &mut [f64],
+        param_grad: &mut [f64],
+    ) -> Result<()> {
+        let (rows, cols) = (self.output_dim, self.input_dim);
+        check_len("linear parameters", self.num_params(), params.len())?;
+        check_len("linear input", cols, x.len())?;
+        check_len("linear upstream gradient", rows, upstream.len())?;
+        check_len("linear input gradient", cols, input_grad.len())?;
+        check_len("linear parameter gradient", self.num_params(), param_grad.len())?;
+        input_grad.fill(0.0);
+        let w = &params[..rows * cols];
+        let (gw, gb) = param_grad.split_at_mut(rows * cols);
+        for (((&g, w_row), gw_row), gb) in
+            upstream.iter().zip(w.chunks_exact(cols)).zip(gw.chunks_exact_mut(cols)).zip(gb)
+        {
+            for (((ig, w), gw), xc) in input_grad.iter_mut().zip(w_row).zip(gw_row).zip(x) {
+                *ig += w * g;
+                *gw += g * xc;
+            }
+            *gb += g;
+        }
+        Ok(())
+    }
 }
 
 impl Linear {
@@ -70,7 +126,7 @@ impl Linear {
         for w in &mut params[..len] {
             *w = rng.random_range(-a..=a);
         }
-        Ok(Linear { input_dim, output_dim, params })
+        Ok(Linear { shape: LinearShape { input_dim, output_dim }, params })
     }
 
     /// A layer from a weight matrix (output × input) and a bias of length output.
@@ -91,7 +147,7 @@ impl Linear {
         let mut params = Vec::with_capacity(weight.len() + bias.len());
         params.extend(weight.transpose().iter());
         params.extend(bias.iter());
-        Ok(Linear { input_dim, output_dim, params })
+        Ok(Linear { shape: LinearShape { input_dim, output_dim }, params })
     }
 
     /// The weight and the bias, taking the layer apart.
@@ -103,23 +159,34 @@ impl Linear {
     /// The input dimension.
     #[must_use]
     pub fn input_dim(&self) -> usize {
-        self.input_dim
+        self.shape.input_dim
     }
 
     /// The output dimension.
     #[must_use]
     pub fn output_dim(&self) -> usize {
-        self.output_dim
+        self.shape.output_dim
+    }
+
+    /// The shape, for passes over a slice laid out as its parameters.
+    pub(crate) fn shape(&self) -> LinearShape {
+        self.shape
+    }
+
+    /// The layer of `shape` holding a copy of `params` (laid out as [`params`](Self::params)).
+    pub(crate) fn from_shape(shape: LinearShape, params: &[f64]) -> Linear {
+        debug_assert_eq!(params.len(), shape.num_params());
+        Linear { shape, params: params.to_vec() }
     }
 
     fn weights_len(&self) -> usize {
-        self.input_dim * self.output_dim
+        self.shape.input_dim * self.shape.output_dim
     }
 
     /// W (output × input): a view of the row-major storage.
     #[must_use]
     pub fn weight(&self) -> DMatrixView<'_, f64, Dyn, Dyn> {
-        let (rows, cols) = (self.output_dim, self.input_dim);
+        let (rows, cols) = (self.shape.output_dim, self.shape.input_dim);
         DMatrixView::from_slice_with_strides_generic(
             &self.params[..rows * cols],
             Dyn(rows),
@@ -132,7 +199,7 @@ impl Linear {
     /// b.
     #[must_use]
     pub fn bias(&self) -> DVectorView<'_, f64> {
-        DVectorView::from_slice(&self.params[self.weights_len()..], self.output_dim)
+        DVectorView::from_slice(&self.params[self.weights_len()..], self.shape.output_dim)
     }
 
     /// The number of parameters, output·(input + 1).
@@ -178,13 +245,7 @@ impl Linear {
     /// # Errors
     /// [`Error::DimensionMismatch`] when `x` or `out` has the wrong length.
     pub fn forward_into(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
-        check_len("linear input", self.input_dim, x.len())?;
-        check_len("linear output", self.output_dim, out.len())?;
-        let (w, b) = self.params.split_at(self.weights_len());
-        for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(self.input_dim)).zip(b) {
-            *o = row.iter().zip(x).fold(*bias, |acc, (w, x)| acc + w * x);
-        }
-        Ok(())
+        self.shape.forward_into(&self.params, x, out)
     }
 
     /// y = W·x + b.
@@ -209,24 +270,7 @@ impl Linear {
         input_grad: &mut [f64],
         param_grad: &mut [f64],
     ) -> Result<()> {
-        let (rows, cols) = (self.output_dim, self.input_dim);
-        check_len("linear input", cols, x.len())?;
-        check_len("linear upstream gradient", rows, upstream.len())?;
-        check_len("linear input gradient", cols, input_grad.len())?;
-        check_len("linear parameter gradient", self.num_params(), param_grad.len())?;
-        input_grad.fill(0.0);
-        let w = &self.params[..rows * cols];
-        let (gw, gb) = param_grad.split_at_mut(rows * cols);
-        for (((&g, w_row), gw_row), gb) in
-            upstream.iter().zip(w.chunks_exact(cols)).zip(gw.chunks_exact_mut(cols)).zip(gb)
-        {
-            for (((ig, w), gw), xc) in input_grad.iter_mut().zip(w_row).zip(gw_row).zip(x) {
-                *ig += w * g;
-                *gw += g * xc;
-            }
-            *gb += g;
-        }
-        Ok(())
+        self.shape.backward_into(&self.params, x, upstream, input_grad, param_grad)
     }
 }
 
@@ -290,14 +334,14 @@ mod tests {
         let (mut xg, mut pg) = (vec![0.0; 5], vec![0.0; 18]);
         l.backward_into(&x, &g, &mut xg, &mut pg).unwrap();
         let h = 1e-6;
-        for i in 0..18 {
+        for (i, &analytic) in pg.iter().enumerate() {
             let p = l.params()[i];
             l.params_mut()[i] = p + h;
             let up = contracted(&l, &x);
             l.params_mut()[i] = p - h;
             let down = contracted(&l, &x);
             l.params_mut()[i] = p;
-            assert!((pg[i] - (up - down) / (2.0 * h)).abs() < 1e-8, "parameter {i}");
+            assert!((analytic - (up - down) / (2.0 * h)).abs() < 1e-8, "parameter {i}");
         }
         for c in 0..5 {
             let mut xp = x;

@@ -60,7 +60,7 @@ impl QuantumNetwork {
     /// z = L₁x and the angles a = π·tanh z.
     fn encode(&self, x: &[f64], z: &mut [f64], angles: &mut [f64]) -> Result<()> {
         self.check_input(x)?;
-        self.input.forward_into(x, z)?;
+        self.input.forward_into(self.parts().0, x, z)?;
         for (a, z) in angles.iter_mut().zip(z.iter()) {
             *a = std::f64::consts::PI * z.tanh();
         }
@@ -69,8 +69,9 @@ impl QuantumNetwork {
 
     pub(super) fn forward_one(&self, x: &[f64], s: &mut Scratch, out: &mut [f64]) -> Result<()> {
         self.encode(x, &mut s.z, &mut s.angles)?;
-        self.quantum.function().evaluate_into(&self.weights, &s.angles, &mut s.sweep.ws, &mut s.q)?;
-        self.output.forward_into(&s.q, out)
+        let (_, weights, l2) = self.parts();
+        self.quantum.function().evaluate_into(weights, &s.angles, &mut s.sweep.ws, &mut s.q)?;
+        self.output.forward_into(l2, &s.q, out)
     }
 
     /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): z = L₁x into `z`, the quantum
@@ -84,8 +85,9 @@ impl QuantumNetwork {
         out: &mut [f64],
     ) -> Result<()> {
         self.encode(x, z, angles)?;
-        self.quantum.function().forward_into(&self.weights, angles, tape)?;
-        self.output.forward_into(tape.values(), out)
+        let (_, weights, l2) = self.parts();
+        self.quantum.function().forward_into(weights, angles, tape)?;
+        self.output.forward_into(l2, tape.values(), out)
     }
 
     /// One sample's backward sweep from its record, for the upstream gradient g = ∂L/∂y: ∂(gᵀy)/∂x into
@@ -98,10 +100,11 @@ impl QuantumNetwork {
         xg: &mut [f64],
         pg: &mut [f64],
     ) -> Result<()> {
+        let (l1, _, l2) = self.parts();
         let (p1, rest) = pg.split_at_mut(self.input.num_params());
-        let (pw, p2) = rest.split_at_mut(self.weights.len());
+        let (pw, p2) = rest.split_at_mut(self.quantum.num_weights());
         // g_q = L₂ᵀg, and L₂'s own gradient.
-        self.output.backward_into(record.tape.values(), g, &mut s.gq, p2)?;
+        self.output.backward_into(l2, record.tape.values(), g, &mut s.gq, p2)?;
         s.ga.fill(0.0);
         let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
         self.quantum.function().backward_by(self.quantum.diff_method(), record.tape, &s.gq, &mut s.ws, grads)?;
@@ -110,7 +113,7 @@ impl QuantumNetwork {
             let t = z.tanh();
             *ga *= std::f64::consts::PI * (1.0 - t * t);
         }
-        self.input.backward_into(record.x, &s.ga, xg, p1)
+        self.input.backward_into(l1, record.x, &s.ga, xg, p1)
     }
 
     /// The output y for one input x.

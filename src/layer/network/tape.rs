@@ -133,8 +133,8 @@ impl QuantumNetwork {
                 tape.samples.push(f.tape()?);
             }
         }
-        tape.params.resize(self.num_params(), 0.0);
-        self.params_into(&mut tape.params);
+        tape.params.clear();
+        tape.params.extend_from_slice(&self.params);
         tape.inputs.clear();
         tape.inputs.extend_from_slice(xs);
         tape.hidden.resize(bounded::product("batch of hidden values", b, n)?, 0.0);
@@ -193,7 +193,7 @@ impl QuantumNetwork {
         check_len("batch tape inputs", b * d, tape.inputs.len())?;
         check_len("batch tape hidden values", b * n, tape.hidden.len())?;
         check_len("batch of upstream gradients", b * o, upstream.len())?;
-        if !self.params_equal(&tape.params) {
+        if !self.params.iter().map(|v| v.to_bits()).eq(tape.params.iter().map(|v| v.to_bits())) {
             return Err(Error::CorruptData {
                 what: "batch tape",
                 reason: "the network's parameters changed since the batch was recorded".to_string(),

@@ -167,3 +167,26 @@ fn a_tape_from_other_parameters_or_shapes_is_a_typed_error() {
     assert!(matches!(net.record_batch(&xs[..4], &mut tape), Err(Error::DimensionMismatch { .. })));
     assert!(matches!(net.backward_recorded(&tape, &[]), Err(Error::DimensionMismatch { .. })));
 }
+
+#[test]
+fn an_optimizer_steps_the_networks_own_buffer_as_copying_out_and_back_did() {
+    use crate::layer::{Adam, Optimizer, Sgd};
+    let (net, xs, upstream) = batch();
+    let grads = net.backward_batch(&xs, &upstream).unwrap().params;
+    let optimizers: [Box<dyn Fn() -> Box<dyn Optimizer>>; 2] = [
+        Box::new(|| Box::new(Adam::new(0.05).unwrap().with_clip_norm(0.5).unwrap())),
+        Box::new(|| Box::new(Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap().with_weight_decay(0.01).unwrap())),
+    ];
+    for make in optimizers {
+        let (mut in_place, mut copied) = (net.clone(), net.clone());
+        let (mut a, mut b) = (make(), make());
+        for _ in 0..3 {
+            a.step(in_place.params_mut(), &grads).unwrap();
+            let mut p = copied.params();
+            b.step(&mut p, &grads).unwrap();
+            copied.set_params(&p).unwrap();
+        }
+        assert_eq!(in_place, copied);
+        assert_ne!(in_place, net);
+    }
+}

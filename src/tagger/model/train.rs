@@ -13,7 +13,7 @@ use super::dense::{DenseModel, DenseTape};
 use super::features::{hash_sentences, row_offsets, FeatureIndex, SentenceFeatures};
 use super::{par_map, Tagger};
 use crate::error::{Error, Result};
-use crate::layer::Adam;
+use crate::layer::{clip_global_norm, Adam};
 use crate::tagger::chunk::{chunks, ChunkRules};
 use crate::tagger::entity::score_entities;
 use crate::tagger::reader::{Corpus, Sentence};
@@ -383,12 +383,8 @@ impl Tagger {
         let k = self.inner.len();
         let StepGradients { loss, dense: mut g_dense, crf: mut g_crf } =
             self.gradients(feats, golds, beta, sparse, emb, tape)?;
-        let norm2: f64 =
-            [&sparse.values, &emb.values, &g_dense, &g_crf].iter().map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum();
-        let clip = if norm2.sqrt() > self.config.clip_norm { self.config.clip_norm / norm2.sqrt() } else { 1.0 };
-        for v in [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf] {
-            v.iter_mut().for_each(|x| *x *= clip);
-        }
+        let clip = self.config.clip_norm;
+        clip_global_norm(&mut [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf], clip)?;
         opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
         let mut crf_params: Vec<f64> =
             [self.crf.transitions(), self.crf.start_scores(), self.crf.end_scores()].concat();
@@ -396,9 +392,7 @@ impl Tagger {
         self.crf.set_scores(&crf_params[..k * k], &crf_params[k * k..k * k + k], &crf_params[k * k + k..])?;
         if let Some(d) = &mut self.dense {
             opt.embeddings.step_rows(&mut d.embeddings, d.dim, &emb.rows, &emb.values)?;
-            let mut p = d.params();
-            opt.dense.step(&mut p, &g_dense)?;
-            d.set_params(&p)?;
+            opt.dense.step(d.params_mut(), &g_dense)?;
         }
         Ok(loss)
     }

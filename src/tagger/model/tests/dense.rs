@@ -185,8 +185,8 @@ fn the_initial_model_follows_the_configuration() {
     let cl = DenseModel::new(&config(DensePath::Classical), K).unwrap().unwrap();
     match &cl.net {
         DenseNet::Classical(n) => {
-            assert_eq!((n.hidden.input_dim(), n.hidden.output_dim()), (3, 2));
-            assert_eq!((n.output.input_dim(), n.output.output_dim()), (2, K));
+            assert_eq!((n.hidden().input_dim(), n.hidden().output_dim()), (3, 2));
+            assert_eq!((n.output().input_dim(), n.output().output_dim()), (2, K));
         }
         DenseNet::Quantum(_) => panic!("a classical path was asked for"),
     }
