@@ -117,15 +117,16 @@ impl Linear {
             }
         }
         let len = bounded::product("linear layer weights", input_dim, output_dim)?;
-        let total = len
-            .checked_add(output_dim)
-            .ok_or(Error::TooLarge { what: "linear layer parameters", elements: len as u128 + output_dim as u128 })?;
-        let mut params = bounded::filled("linear layer parameters", total, 0.0)?;
+        let mut params = bounded::filled("linear layer weights", len, 0.0)?;
+        params
+            .try_reserve_exact(output_dim)
+            .map_err(|_| Error::TooLarge { what: "linear layer bias", elements: output_dim as u128 })?;
         let a = (6.0 / (input_dim as f64 + output_dim as f64)).sqrt();
-        // Drawn row by row, in the order they are stored; the bias stays 0.
-        for w in &mut params[..len] {
+        // Drawn row by row, in the order they are stored; then the bias, 0.
+        for w in &mut params {
             *w = rng.random_range(-a..=a);
         }
+        params.resize(len + output_dim, 0.0);
         Ok(Linear { shape: LinearShape { input_dim, output_dim }, params })
     }
 
