@@ -517,4 +517,22 @@ mod tests {
         assert!(matches!(clip_global_norm(&mut [&mut a], 0.0), Err(Error::InvalidHyperParameter { .. })));
         assert!(matches!(clip_global_norm(&mut [&mut a], f64::NAN), Err(Error::InvalidHyperParameter { .. })));
     }
+
+    #[test]
+    fn an_optimizers_clip_norm_steps_as_the_gradient_clipped_beforehand() {
+        use super::{Adam, Sgd};
+        let g = [3.0, -4.0]; // norm 5, clipped to 2: × 0.4
+        let clipped = [1.2, -1.6];
+        let (mut a, mut b) = ([0.5, 0.5], [0.5, 0.5]);
+        Sgd::new(0.1).unwrap().with_clip_norm(2.0).unwrap().step(&mut a, &g).unwrap();
+        Sgd::new(0.1).unwrap().step(&mut b, &clipped).unwrap();
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-15), "{a:?} vs {b:?}");
+        let (mut adam, mut plain) = (Adam::new(0.1).unwrap().with_clip_norm(2.0).unwrap(), Adam::new(0.1).unwrap());
+        let (mut a, mut b) = ([0.5, 0.5], [0.5, 0.5]);
+        for _ in 0..3 {
+            adam.step(&mut a, &g).unwrap();
+            plain.step(&mut b, &clipped).unwrap();
+        }
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-15), "{a:?} vs {b:?}");
+    }
 }
