@@ -28,7 +28,9 @@ pub use crate::grad::{DiffMethod, Outputs, QuantumFunction};
 #[doc(no_inline)]
 pub use crate::info::{entropy, kl_divergence, mutual_information, Base, DensityMatrix};
 #[doc(no_inline)]
-pub use crate::layer::{softmax_cross_entropy, Adam, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Sgd};
+pub use crate::layer::{
+    softmax_cross_entropy, Adam, BatchTape, LayerConfig, Linear, QuantumLayer, QuantumNetwork, Readout, Sgd,
+};
 #[doc(no_inline)]
 pub use crate::qasm::Program;
 #[doc(no_inline)]

@@ -273,6 +273,34 @@ impl QuantumFunction {
             self.forward_into(weights, inputs, tape)?;
             return self.backward(tape, upstream, ws, grads);
         }
+        self.vjp_add(method, weights, inputs, upstream, grads)
+    }
+
+    /// gᵀ∂f/∂w and gᵀ∂f/∂x of a recorded pass by `method`, added to `grads`: the adjoint method sweeps back from
+    /// the tape; the other methods run the circuit again at the tape's w and x, through the Jacobian.
+    pub(crate) fn backward_by(
+        &self,
+        method: super::DiffMethod,
+        tape: &Tape,
+        upstream: &[f64],
+        ws: &mut Workspace,
+        grads: Gradients<'_>,
+    ) -> Result<()> {
+        if method == super::DiffMethod::Adjoint {
+            return self.backward(tape, upstream, ws, grads);
+        }
+        self.vjp_add(method, &tape.weights, &tape.inputs, upstream, grads)
+    }
+
+    /// gᵀ∂f/∂w and gᵀ∂f/∂x at (w, x) through the Jacobian by `method`, added to `grads`.
+    fn vjp_add(
+        &self,
+        method: super::DiffMethod,
+        weights: &[f64],
+        inputs: &[f64],
+        upstream: &[f64],
+        grads: Gradients<'_>,
+    ) -> Result<()> {
         grads.check(weights, inputs)?;
         let vjp = self.vjp(method, weights, inputs, upstream)?;
         grads.weights.iter_mut().zip(&vjp.weights).for_each(|(o, v)| *o += v);

@@ -1,6 +1,6 @@
 //! A dense affine layer y = W x + b.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DMatrixView, DVector, DVectorView, Dyn};
 use rand::{Rng, RngExt};
 
 use crate::bounded;
@@ -41,8 +41,67 @@ use crate::grad::function::check_len;
     serde(try_from = "super::serde_repr::LinearData", into = "super::serde_repr::LinearData")
 )]
 pub struct Linear {
-    weight: DMatrix<f64>,
-    bias: DVector<f64>,
+    shape: LinearShape,
+    /// W row by row, then b: the layout of the flat parameter order, of the forward pass (one contiguous row
+    /// per output) and of the backward pass (one contiguous row of ∂L/∂W per output), so nothing transposes.
+    params: Vec<f64>,
+}
+
+/// The shape of a dense layer y = W·x + b and its passes over a parameter slice laid out as a [`Linear`]'s
+/// (W row by row, then b), for models that own the slice in one buffer with their other parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LinearShape {
+    pub(crate) input_dim: usize,
+    pub(crate) output_dim: usize,
+}
+
+impl LinearShape {
+    /// output·(input + 1).
+    pub(crate) fn num_params(self) -> usize {
+        self.input_dim * self.output_dim + self.output_dim
+    }
+
+    /// y = W·x + b written into `out`.
+    pub(crate) fn forward_into(self, params: &[f64], x: &[f64], out: &mut [f64]) -> Result<()> {
+        check_len("linear parameters", self.num_params(), params.len())?;
+        check_len("linear input", self.input_dim, x.len())?;
+        check_len("linear output", self.output_dim, out.len())?;
+        let (w, b) = params.split_at(self.input_dim * self.output_dim);
+        for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(self.input_dim)).zip(b) {
+            *o = row.iter().zip(x).fold(*bias, |acc, (w, x)| acc + w * x);
+        }
+        Ok(())
+    }
+
+    /// ∂L/∂x = Wᵀg into `input_grad`; ∂L/∂W = g·xᵀ (row by row) and ∂L/∂b = g added to `param_grad`.
+    pub(crate) fn backward_into(
+        self,
+        params: &[f64],
+        x: &[f64],
+        upstream: &[f64],
+        input_grad: &mut [f64],
+        param_grad: &mut [f64],
+    ) -> Result<()> {
+        let (rows, cols) = (self.output_dim, self.input_dim);
+        check_len("linear parameters", self.num_params(), params.len())?;
+        check_len("linear input", cols, x.len())?;
+        check_len("linear upstream gradient", rows, upstream.len())?;
+        check_len("linear input gradient", cols, input_grad.len())?;
+        check_len("linear parameter gradient", self.num_params(), param_grad.len())?;
+        input_grad.fill(0.0);
+        let w = &params[..rows * cols];
+        let (gw, gb) = param_grad.split_at_mut(rows * cols);
+        for (((&g, w_row), gw_row), gb) in
+            upstream.iter().zip(w.chunks_exact(cols)).zip(gw.chunks_exact_mut(cols)).zip(gb)
+        {
+            for (((ig, w), gw), xc) in input_grad.iter_mut().zip(w_row).zip(gw_row).zip(x) {
+                *ig += w * g;
+                *gw += g * xc;
+            }
+            *gb += g;
+        }
+        Ok(())
+    }
 }
 
 impl Linear {
@@ -58,17 +117,17 @@ impl Linear {
             }
         }
         let len = bounded::product("linear layer weights", input_dim, output_dim)?;
-        let mut weight = bounded::filled("linear layer weights", len, 0.0)?;
-        let bias = bounded::filled("linear layer bias", output_dim, 0.0)?;
+        let mut params = bounded::filled("linear layer weights", len, 0.0)?;
+        params
+            .try_reserve_exact(output_dim)
+            .map_err(|_| Error::TooLarge { what: "linear layer bias", elements: output_dim as u128 })?;
         let a = (6.0 / (input_dim as f64 + output_dim as f64)).sqrt();
-        // Drawn row by row so that the flat parameter order and the draw order agree; stored column by column.
-        for r in 0..output_dim {
-            for c in 0..input_dim {
-                weight[c * output_dim + r] = rng.random_range(-a..=a);
-            }
+        // Drawn row by row, in the order they are stored; then the bias, 0.
+        for w in &mut params {
+            *w = rng.random_range(-a..=a);
         }
-        let weight = DMatrix::from_vec(output_dim, input_dim, weight);
-        Ok(Linear { weight, bias: DVector::from_vec(bias) })
+        params.resize(len + output_dim, 0.0);
+        Ok(Linear { shape: LinearShape { input_dim, output_dim }, params })
     }
 
     /// A layer from a weight matrix (output × input) and a bias of length output.
@@ -85,43 +144,81 @@ impl Linear {
         if let Some(v) = weight.iter().chain(bias.iter()).find(|v| !v.is_finite()) {
             return Err(Error::hyper_parameter("linear parameter", v, "must be finite"));
         }
-        Ok(Linear { weight, bias })
+        let (output_dim, input_dim) = weight.shape();
+        let mut params = Vec::with_capacity(weight.len() + bias.len());
+        params.extend(weight.transpose().iter());
+        params.extend(bias.iter());
+        Ok(Linear { shape: LinearShape { input_dim, output_dim }, params })
     }
 
     /// The weight and the bias, taking the layer apart.
     #[cfg(feature = "serde")]
     pub(super) fn into_parts(self) -> (DMatrix<f64>, DVector<f64>) {
-        (self.weight, self.bias)
+        (self.weight().into_owned(), self.bias().into_owned())
     }
 
     /// The input dimension.
     #[must_use]
     pub fn input_dim(&self) -> usize {
-        self.weight.ncols()
+        self.shape.input_dim
     }
 
     /// The output dimension.
     #[must_use]
     pub fn output_dim(&self) -> usize {
-        self.weight.nrows()
+        self.shape.output_dim
     }
 
-    /// W (output × input).
+    /// The shape, for passes over a slice laid out as its parameters.
+    pub(crate) fn shape(&self) -> LinearShape {
+        self.shape
+    }
+
+    /// The layer of `shape` holding a copy of `params` (laid out as [`params`](Self::params)).
+    pub(crate) fn from_shape(shape: LinearShape, params: &[f64]) -> Linear {
+        debug_assert_eq!(params.len(), shape.num_params());
+        Linear { shape, params: params.to_vec() }
+    }
+
+    fn weights_len(&self) -> usize {
+        self.shape.input_dim * self.shape.output_dim
+    }
+
+    /// W (output × input): a view of the row-major storage.
     #[must_use]
-    pub fn weight(&self) -> &DMatrix<f64> {
-        &self.weight
+    pub fn weight(&self) -> DMatrixView<'_, f64, Dyn, Dyn> {
+        let (rows, cols) = (self.shape.output_dim, self.shape.input_dim);
+        DMatrixView::from_slice_with_strides_generic(
+            &self.params[..rows * cols],
+            Dyn(rows),
+            Dyn(cols),
+            Dyn(cols),
+            Dyn(1),
+        )
     }
 
     /// b.
     #[must_use]
-    pub fn bias(&self) -> &DVector<f64> {
-        &self.bias
+    pub fn bias(&self) -> DVectorView<'_, f64> {
+        DVectorView::from_slice(&self.params[self.weights_len()..], self.shape.output_dim)
     }
 
     /// The number of parameters, output·(input + 1).
     #[must_use]
     pub fn num_params(&self) -> usize {
-        self.weight.len() + self.bias.len()
+        self.params.len()
+    }
+
+    /// The parameters as the layer holds them: W row by row, then b.
+    #[must_use]
+    pub fn params(&self) -> &[f64] {
+        &self.params
+    }
+
+    /// The parameters to change in place (W row by row, then b), for an [`Optimizer`](crate::layer::Optimizer)
+    /// step: nothing is copied out and back.
+    pub fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.params
     }
 
     /// Writes the parameters (W row by row, then b) into `out`.
@@ -130,13 +227,7 @@ impl Linear {
     /// [`Error::DimensionMismatch`] when `out` is not of length [`num_params`](Self::num_params).
     pub fn params_into(&self, out: &mut [f64]) -> Result<()> {
         check_len("linear parameters", self.num_params(), out.len())?;
-        let (rows, cols) = self.weight.shape();
-        for r in 0..rows {
-            for c in 0..cols {
-                out[r * cols + c] = self.weight[(r, c)];
-            }
-        }
-        out[rows * cols..].copy_from_slice(self.bias.as_slice());
+        out.copy_from_slice(&self.params);
         Ok(())
     }
 
@@ -146,13 +237,7 @@ impl Linear {
     /// [`Error::DimensionMismatch`] when `params` is not of length [`num_params`](Self::num_params).
     pub fn set_params(&mut self, params: &[f64]) -> Result<()> {
         check_len("linear parameters", self.num_params(), params.len())?;
-        let (rows, cols) = self.weight.shape();
-        for r in 0..rows {
-            for c in 0..cols {
-                self.weight[(r, c)] = params[r * cols + c];
-            }
-        }
-        self.bias.as_mut_slice().copy_from_slice(&params[rows * cols..]);
+        self.params.copy_from_slice(params);
         Ok(())
     }
 
@@ -161,16 +246,7 @@ impl Linear {
     /// # Errors
     /// [`Error::DimensionMismatch`] when `x` or `out` has the wrong length.
     pub fn forward_into(&self, x: &[f64], out: &mut [f64]) -> Result<()> {
-        check_len("linear input", self.input_dim(), x.len())?;
-        check_len("linear output", self.output_dim(), out.len())?;
-        for (r, o) in out.iter_mut().enumerate() {
-            let mut acc = self.bias[r];
-            for (c, xc) in x.iter().enumerate() {
-                acc += self.weight[(r, c)] * xc;
-            }
-            *o = acc;
-        }
-        Ok(())
+        self.shape.forward_into(&self.params, x, out)
     }
 
     /// y = W·x + b.
@@ -195,19 +271,85 @@ impl Linear {
         input_grad: &mut [f64],
         param_grad: &mut [f64],
     ) -> Result<()> {
-        let (rows, cols) = self.weight.shape();
-        check_len("linear input", cols, x.len())?;
-        check_len("linear upstream gradient", rows, upstream.len())?;
-        check_len("linear input gradient", cols, input_grad.len())?;
-        check_len("linear parameter gradient", self.num_params(), param_grad.len())?;
-        input_grad.fill(0.0);
-        for (r, &g) in upstream.iter().enumerate() {
-            for c in 0..cols {
-                input_grad[c] += self.weight[(r, c)] * g;
-                param_grad[r * cols + c] += g * x[c];
+        self.shape.backward_into(&self.params, x, upstream, input_grad, param_grad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nalgebra::{DMatrix, DVector};
+    use rand::SeedableRng;
+
+    use super::Linear;
+
+    fn layer() -> Linear {
+        Linear::new(5, 3, &mut rand_chacha::ChaCha8Rng::seed_from_u64(4)).unwrap()
+    }
+
+    #[test]
+    fn the_row_major_storage_is_the_flat_order_and_the_matrix_view() {
+        let l = layer();
+        let (w, b) = (l.weight(), l.bias());
+        for r in 0..3 {
+            for c in 0..5 {
+                assert_eq!(l.params()[r * 5 + c], w[(r, c)]);
             }
-            param_grad[rows * cols + r] += g;
+            assert_eq!(l.params()[15 + r], b[r]);
         }
-        Ok(())
+        let again = Linear::from_parts(w.into_owned(), b.into_owned()).unwrap();
+        assert_eq!(again, l);
+    }
+
+    #[test]
+    fn forward_and_backward_equal_nalgebras_dense_products() {
+        let mut l = layer();
+        l.params_mut()[15..].copy_from_slice(&[0.3, -0.2, 0.1]);
+        let (x, g) = ([0.5, -1.0, 0.25, 2.0, -0.75], [1.0, -0.5, 0.25]);
+        let (w, b) = (l.weight().into_owned(), l.bias().into_owned());
+        let (xv, gv) = (DVector::from_row_slice(&x), DVector::from_row_slice(&g));
+        let y = l.forward(&x).unwrap();
+        let expected = &w * &xv + &b;
+        let (mut xg, mut pg) = (vec![0.0; 5], vec![1.0; 18]);
+        l.backward_into(&x, &g, &mut xg, &mut pg).unwrap();
+        let xg_expected = w.transpose() * &gv;
+        let gw: DMatrix<f64> = &gv * xv.transpose();
+        for r in 0..3 {
+            assert!((y[r] - expected[r]).abs() < 1e-14);
+            for c in 0..5 {
+                // Added to what was there (1.0).
+                assert!((pg[r * 5 + c] - 1.0 - gw[(r, c)]).abs() < 1e-14);
+            }
+            assert!((pg[15 + r] - 1.0 - g[r]).abs() < 1e-14);
+        }
+        for c in 0..5 {
+            assert!((xg[c] - xg_expected[c]).abs() < 1e-14);
+        }
+    }
+
+    #[test]
+    fn backward_matches_central_differences() {
+        let mut l = layer();
+        let (x, g) = ([0.5, -1.0, 0.25, 2.0, -0.75], [1.0, -0.5, 0.25]);
+        let contracted =
+            |l: &Linear, x: &[f64]| -> f64 { l.forward(x).unwrap().iter().zip(&g).map(|(y, g)| y * g).sum() };
+        let (mut xg, mut pg) = (vec![0.0; 5], vec![0.0; 18]);
+        l.backward_into(&x, &g, &mut xg, &mut pg).unwrap();
+        let h = 1e-6;
+        for (i, &analytic) in pg.iter().enumerate() {
+            let p = l.params()[i];
+            l.params_mut()[i] = p + h;
+            let up = contracted(&l, &x);
+            l.params_mut()[i] = p - h;
+            let down = contracted(&l, &x);
+            l.params_mut()[i] = p;
+            assert!((analytic - (up - down) / (2.0 * h)).abs() < 1e-8, "parameter {i}");
+        }
+        for c in 0..5 {
+            let mut xp = x;
+            xp[c] += h;
+            let up = contracted(&l, &xp);
+            xp[c] -= 2.0 * h;
+            assert!((xg[c] - (up - contracted(&l, &xp)) / (2.0 * h)).abs() < 1e-8, "input {c}");
+        }
     }
 }

@@ -8,7 +8,9 @@
 //! - [`Linear`] (Xavier init), [`tanh`], the classifier loss [`softmax_cross_entropy`] (built on
 //!   [`info::softmax`](crate::info::softmax); the information-theoretic
 //!   [`cross_entropy`](crate::info::cross_entropy) H(p, q) is in [`info`](crate::info)), and the optimizers
-//!   [`Sgd`] and [`Adam`]: small, in service of the network and the tagger, not a framework.
+//!   [`Sgd`] and [`Adam`] behind the [`Optimizer`] trait, which steps a model's own parameter buffer in place,
+//!   with [`clip_global_norm`] for a gradient held in pieces: small, in service of the network and the tagger,
+//!   not a framework.
 //!
 //! # Limits
 //!
@@ -23,7 +25,7 @@ mod activation;
 pub(crate) mod batch;
 mod config;
 mod gradients;
-mod linear;
+pub(crate) mod linear;
 mod loss;
 mod network;
 mod optim;
@@ -35,6 +37,6 @@ pub use config::{Ansatz, LayerConfig, Readout, Rotation, Topology, MAX_LAYER_GAT
 pub use gradients::{ForwardBackward, LayerGradients};
 pub use linear::Linear;
 pub use loss::softmax_cross_entropy;
-pub use network::{NetworkBuilder, QuantumNetwork};
-pub use optim::{Adam, Sgd};
+pub use network::{BatchTape, NetworkBuilder, QuantumNetwork};
+pub use optim::{clip_global_norm, Adam, Optimizer, Sgd};
 pub use quantum_layer::QuantumLayer;

@@ -56,16 +56,89 @@ fn check(name: &'static str, value: f64, ok: bool, reason: &'static str) -> Resu
 
 /// The factor min(1, c/‖g‖) that clips a gradient to global norm c (1 without clipping).
 fn clip_factor(grads: &[f64], clip_norm: Option<f64>) -> f64 {
-    match clip_norm {
-        Some(c) => {
-            let norm = grads.iter().map(|g| g * g).sum::<f64>().sqrt();
-            if norm > c {
-                c / norm
-            } else {
-                1.0
-            }
-        }
-        None => 1.0,
+    clip_norm.map_or(1.0, |c| global_clip_factor(&[grads], c))
+}
+
+/// min(1, c/‖g‖) for the gradient g made of `groups`, ‖g‖² summed group by group.
+fn global_clip_factor(groups: &[&[f64]], clip_norm: f64) -> f64 {
+    let norm = groups.iter().map(|g| g.iter().map(|x| x * x).sum::<f64>()).sum::<f64>().sqrt();
+    if norm > clip_norm {
+        clip_norm / norm
+    } else {
+        1.0
+    }
+}
+
+/// Clips a gradient held in several pieces (a model's dense parameters, its sparse rows, ...) to global L2
+/// norm c: each piece is scaled by min(1, c/‖g‖), ‖g‖ the norm of all the pieces together. Returns the factor.
+/// The optimizers' [`with_clip_norm`](Adam::with_clip_norm) does the same for the one gradient they step.
+///
+/// # Errors
+/// [`Error::InvalidHyperParameter`] unless c is finite and positive.
+///
+/// # Example
+///
+/// ```
+/// use qnet::layer::clip_global_norm;
+///
+/// # fn main() -> qnet::Result<()> {
+/// let (mut a, mut b) = (vec![3.0], vec![0.0, 4.0]); // ‖g‖ = 5
+/// let factor = clip_global_norm(&mut [&mut a, &mut b], 1.0)?;
+/// assert_eq!(factor, 0.2);
+/// assert!((a[0] - 0.6).abs() < 1e-15 && (b[1] - 0.8).abs() < 1e-15);
+/// # Ok(())
+/// # }
+/// ```
+pub fn clip_global_norm(groups: &mut [&mut [f64]], clip_norm: f64) -> Result<f64> {
+    check("clip norm", clip_norm, clip_norm > 0.0, "must be finite and positive")?;
+    let views: Vec<&[f64]> = groups.iter().map(|g| &**g).collect();
+    let factor = global_clip_factor(&views, clip_norm);
+    for g in groups.iter_mut() {
+        g.iter_mut().for_each(|x| *x *= factor);
+    }
+    Ok(factor)
+}
+
+/// An optimizer that updates a model's parameters in place, where the model keeps them:
+/// `opt.step(model.params_mut(), &grads)`, nothing copied out and back.
+///
+/// # Example
+///
+/// ```
+/// use qnet::prelude::*;
+/// use qnet::layer::Optimizer;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // Any optimizer, stepping a network's own buffer.
+/// fn train(net: &mut QuantumNetwork, opt: &mut impl Optimizer) -> qnet::Result<()> {
+///     let grads = net.backward(&[0.5, -0.5], &[1.0, 0.0])?.params;
+///     opt.step(net.params_mut(), &grads)
+/// }
+/// let mut net = QuantumNetwork::new(2, 2, 2, 1)?;
+/// let before = net.params();
+/// train(&mut net, &mut Adam::new(0.01)?)?;
+/// train(&mut net, &mut Sgd::new(0.01)?)?;
+/// assert_ne!(net.params(), before);
+/// # Ok(())
+/// # }
+/// ```
+pub trait Optimizer {
+    /// One update of `params` in place from `grads`.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when the lengths differ from each other or from earlier steps.
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()>;
+}
+
+impl Optimizer for Sgd {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
+        Sgd::step(self, params, grads)
+    }
+}
+
+impl Optimizer for Adam {
+    fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
+        Adam::step(self, params, grads)
     }
 }
 
@@ -424,5 +497,42 @@ mod serde_repr {
             let Adam { learning_rate, beta1, beta2, epsilon, weight_decay, clip_norm, m, v, t } = o;
             AdamData { learning_rate, beta1, beta2, epsilon, weight_decay, clip_norm, m, v, t }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip_global_norm;
+    use crate::error::Error;
+
+    #[test]
+    fn global_norm_clipping_scales_every_piece_by_one_factor() {
+        let (mut a, mut b) = (vec![1.0, -2.0], vec![2.0]);
+        // ‖g‖ = 3: clipped to 1.5, every entry halves.
+        assert_eq!(clip_global_norm(&mut [&mut a, &mut b], 1.5).unwrap(), 0.5);
+        assert_eq!((a.as_slice(), b.as_slice()), (&[0.5, -1.0][..], &[1.0][..]));
+        // Within the norm nothing moves.
+        assert_eq!(clip_global_norm(&mut [&mut a, &mut b], 1.5).unwrap(), 1.0);
+        assert_eq!((a.as_slice(), b.as_slice()), (&[0.5, -1.0][..], &[1.0][..]));
+        assert!(matches!(clip_global_norm(&mut [&mut a], 0.0), Err(Error::InvalidHyperParameter { .. })));
+        assert!(matches!(clip_global_norm(&mut [&mut a], f64::NAN), Err(Error::InvalidHyperParameter { .. })));
+    }
+
+    #[test]
+    fn an_optimizers_clip_norm_steps_as_the_gradient_clipped_beforehand() {
+        use super::{Adam, Sgd};
+        let g = [3.0, -4.0]; // norm 5, clipped to 2: × 0.4
+        let clipped = [1.2, -1.6];
+        let (mut a, mut b) = ([0.5, 0.5], [0.5, 0.5]);
+        Sgd::new(0.1).unwrap().with_clip_norm(2.0).unwrap().step(&mut a, &g).unwrap();
+        Sgd::new(0.1).unwrap().step(&mut b, &clipped).unwrap();
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-15), "{a:?} vs {b:?}");
+        let (mut adam, mut plain) = (Adam::new(0.1).unwrap().with_clip_norm(2.0).unwrap(), Adam::new(0.1).unwrap());
+        let (mut a, mut b) = ([0.5, 0.5], [0.5, 0.5]);
+        for _ in 0..3 {
+            adam.step(&mut a, &g).unwrap();
+            plain.step(&mut b, &clipped).unwrap();
+        }
+        assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-15), "{a:?} vs {b:?}");
     }
 }

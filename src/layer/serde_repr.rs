@@ -118,12 +118,13 @@ impl TryFrom<NetworkData> for QuantumNetwork {
         if let Some((index, &value)) = d.weights.iter().enumerate().find(|(_, w)| !w.is_finite()) {
             return Err(Error::non_finite_parameter(ParamKind::Weight, index, value));
         }
-        Ok(QuantumNetwork { input: d.input, quantum: d.quantum, weights: d.weights, output: d.output })
+        Ok(QuantumNetwork::from_layers(&d.input, d.quantum, &d.weights, &d.output))
     }
 }
 
 impl From<QuantumNetwork> for NetworkData {
     fn from(n: QuantumNetwork) -> NetworkData {
-        NetworkData { input: n.input, quantum: n.quantum, weights: n.weights, output: n.output }
+        let (input, weights, output) = (n.input_layer(), n.quantum_weights().to_vec(), n.output_layer());
+        NetworkData { input, quantum: n.quantum, weights, output }
     }
 }

@@ -1,6 +1,7 @@
 //! The batched passes: samples one after another in a flat slice, run in chunks of samples (in parallel with
 //! feature `parallel`).
 
+use super::passes::SampleRecord;
 use super::QuantumNetwork;
 use crate::bounded;
 use crate::error::{Error, Result};
@@ -9,7 +10,7 @@ use crate::layer::batch;
 use crate::layer::gradients::{ForwardBackward, LayerGradients};
 
 impl QuantumNetwork {
-    fn batch_size(&self, xs: &[f64]) -> Result<usize> {
+    pub(super) fn batch_size(&self, xs: &[f64]) -> Result<usize> {
         let d = self.input_dim();
         if !xs.len().is_multiple_of(d) {
             return Err(Error::DimensionMismatch {
@@ -51,37 +52,26 @@ impl QuantumNetwork {
 
     /// The batched backward pass for upstream gradients `upstream` (output_dim values per sample): the input
     /// gradients per sample and the parameter gradient summed over the batch, bit-identical for any thread
-    /// count. Allocates per chunk of samples, never per sample.
+    /// count. Allocates per chunk of samples, never per sample. It runs each sample's circuit forward (it keeps
+    /// no state between calls): after [`forward_batch`](Self::forward_batch), that is a second forward pass;
+    /// [`record_batch`](Self::record_batch) and [`backward_recorded`](Self::backward_recorded) run one.
     ///
     /// # Errors
     /// As [`forward_batch`](Self::forward_batch); [`Error::DimensionMismatch`] when `upstream` does not hold
     /// output_dim values per sample.
     pub fn backward_batch(&self, xs: &[f64], upstream: &[f64]) -> Result<LayerGradients> {
         let b = self.batch_size(xs)?;
-        let (d, o) = (self.input_dim(), self.output_dim());
+        let o = self.output_dim();
         check_len(
             "batch of upstream gradients",
             bounded::product("batch of upstream gradients", b, o)?,
             upstream.len(),
         )?;
-        let mut xg = vec![0.0; b * d];
-        let pg = batch::run(
-            b,
-            &mut xg,
-            d,
-            &mut [],
-            0,
-            self.num_params(),
-            || self.scratch(),
-            |s, range, rows, pg| {
-                for (k, i) in range.enumerate() {
-                    let (x, g) = (&xs[i * d..(i + 1) * d], &upstream[i * o..(i + 1) * o]);
-                    self.backward_one(x, g, s, &mut rows.a[k * d..(k + 1) * d], pg)?;
-                }
-                Ok(())
-            },
-        )?;
-        Ok(LayerGradients { inputs: xg, params: pg })
+        let step = self.forward_backward_batch(xs, |i, _, g| {
+            g.copy_from_slice(&upstream[i * o..(i + 1) * o]);
+            Ok(())
+        })?;
+        Ok(step.gradients)
     }
 
     /// A training step's passes over a batch in one go: for each sample, the forward pass y, the upstream
@@ -134,9 +124,11 @@ impl QuantumNetwork {
             || self.scratch(),
             |s, range, rows, pg| {
                 for (k, i) in range.enumerate() {
-                    let out = &mut rows.a[k * o..(k + 1) * o];
-                    let xgi = &mut rows.b[k * d..(k + 1) * d];
-                    self.step_one(&xs[i * d..(i + 1) * d], s, out, |y, g| upstream_of(i, y, g), xgi, pg)?;
+                    let (x, out) = (&xs[i * d..(i + 1) * d], &mut rows.a[k * o..(k + 1) * o]);
+                    self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out)?;
+                    upstream_of(i, out, &mut s.gy)?;
+                    let record = SampleRecord { x, z: &s.z, tape: &s.tape };
+                    self.sweep_one(record, &s.gy, &mut s.sweep, &mut rows.b[k * d..(k + 1) * d], pg)?;
                 }
                 Ok(())
             },

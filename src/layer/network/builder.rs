@@ -100,6 +100,6 @@ impl NetworkBuilder {
         let input = Linear::new(self.input_dim, quantum.num_inputs(), &mut rng)?;
         let weights = quantum.init_weights(&mut rng);
         let output = Linear::new(quantum.num_outputs(), self.output_dim, &mut rng)?;
-        Ok(QuantumNetwork { input, quantum, weights, output })
+        Ok(QuantumNetwork::from_layers(&input, quantum, &weights, &output))
     }
 }

@@ -3,22 +3,25 @@
 mod batched;
 mod builder;
 mod passes;
+mod tape;
 #[cfg(test)]
 mod tests;
 
 use super::config::LayerConfig;
-use super::linear::Linear;
+use super::linear::{Linear, LinearShape};
 use super::quantum_layer::QuantumLayer;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 
 pub use self::builder::NetworkBuilder;
+pub use self::tape::BatchTape;
 
 /// A hybrid quantum-classical network: y = L₂(f(π·tanh(L₁x), w)) where L₁ maps the input to one angle per
 /// qubit, π·tanh bounds the angles to (−π, π), f is a [`QuantumLayer`] with weights w and L₂ maps its readout
 /// to the output.
 ///
-/// Its parameters form one flat vector: L₁ (weight row by row, then bias), then w, then L₂. The network is
+/// Its parameters form one flat vector that it owns ([`params_mut`](Self::params_mut) for an optimizer):
+/// L₁ (weight row by row, then bias), then w, then L₂. The network is
 /// `Send + Sync`, can be serialized (feature `serde`), and its batched forms run samples in parallel with
 /// results bit-identical for any number of threads.
 ///
@@ -32,18 +35,18 @@ pub use self::builder::NetworkBuilder;
 /// let xs = [0.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
 /// let ys = [0, 1, 1, 0];
 /// let mut net = QuantumNetwork::builder(2, 2, 2, 2).seed(3).build()?;
-/// let mut params = net.params();
 /// let mut opt = Adam::new(0.1)?;
+/// let mut tape = BatchTape::new(); // its buffers serve every step
 /// for _ in 0..150 {
-///     let logits = net.forward_batch(&xs)?;
+///     net.record_batch(&xs, &mut tape)?; // one forward pass per sample
+///     let logits = tape.outputs();
 ///     // Cross-entropy upstream gradients, one per sample.
 ///     let mut upstream = vec![0.0; logits.len()];
 ///     for (s, &y) in ys.iter().enumerate() {
 ///         softmax_cross_entropy(&logits[2 * s..2 * s + 2], y, 1.0, &mut upstream[2 * s..2 * s + 2])?;
 ///     }
-///     let grads = net.backward_batch(&xs, &upstream)?;
-///     opt.step(&mut params, &grads.params)?;
-///     net.set_params(&params)?;
+///     let grads = net.backward_recorded(&tape, &upstream)?; // no forward pass again
+///     opt.step(net.params_mut(), &grads.params)?; // in place, nothing copied out and back
 /// }
 /// let logits = net.forward_batch(&xs)?;
 /// for (s, &y) in ys.iter().enumerate() {
@@ -60,10 +63,11 @@ pub use self::builder::NetworkBuilder;
     serde(try_from = "super::serde_repr::NetworkData", into = "super::serde_repr::NetworkData")
 )]
 pub struct QuantumNetwork {
-    pub(super) input: Linear,
+    /// Every parameter, owned once: L₁ (W row by row, then b), the quantum weights w, L₂.
+    pub(super) params: Vec<f64>,
+    pub(super) input: LinearShape,
     pub(super) quantum: QuantumLayer,
-    pub(super) weights: Vec<f64>,
-    pub(super) output: Linear,
+    pub(super) output: LinearShape,
 }
 
 impl QuantumNetwork {
@@ -82,16 +86,32 @@ impl QuantumNetwork {
         NetworkBuilder { input_dim, output_dim, layer: LayerConfig::new(num_qubits, num_layers), seed: 0 }
     }
 
+    /// The network of the given layers: their parameters copied into the network's one buffer.
+    pub(super) fn from_layers(input: &Linear, quantum: QuantumLayer, weights: &[f64], output: &Linear) -> Self {
+        let mut params = Vec::with_capacity(input.num_params() + weights.len() + output.num_params());
+        params.extend_from_slice(input.params());
+        params.extend_from_slice(weights);
+        params.extend_from_slice(output.params());
+        QuantumNetwork { params, input: input.shape(), quantum, output: output.shape() }
+    }
+
+    /// L₁'s parameters, the quantum weights and L₂'s parameters: the three parts of the buffer.
+    pub(super) fn parts(&self) -> (&[f64], &[f64], &[f64]) {
+        let (a, rest) = self.params.split_at(self.input.num_params());
+        let (w, b) = rest.split_at(self.quantum.num_weights());
+        (a, w, b)
+    }
+
     /// The input dimension.
     #[must_use]
     pub fn input_dim(&self) -> usize {
-        self.input.input_dim()
+        self.input.input_dim
     }
 
     /// The output dimension.
     #[must_use]
     pub fn output_dim(&self) -> usize {
-        self.output.output_dim()
+        self.output.output_dim
     }
 
     /// The quantum layer.
@@ -100,34 +120,56 @@ impl QuantumNetwork {
         &self.quantum
     }
 
-    /// The input linear layer L₁.
+    /// The quantum layer's weights w.
     #[must_use]
-    pub fn input_layer(&self) -> &Linear {
-        &self.input
+    pub fn quantum_weights(&self) -> &[f64] {
+        self.parts().1
     }
 
-    /// The output linear layer L₂.
+    /// The input linear layer L₁: a copy of its part of the parameters.
     #[must_use]
-    pub fn output_layer(&self) -> &Linear {
-        &self.output
+    pub fn input_layer(&self) -> Linear {
+        Linear::from_shape(self.input, self.parts().0)
+    }
+
+    /// The output linear layer L₂: a copy of its part of the parameters.
+    #[must_use]
+    pub fn output_layer(&self) -> Linear {
+        Linear::from_shape(self.output, self.parts().2)
     }
 
     /// The number of parameters.
     #[must_use]
     pub fn num_params(&self) -> usize {
-        self.input.num_params() + self.weights.len() + self.output.num_params()
+        self.params.len()
     }
 
     /// The parameters as one flat vector: L₁, quantum weights, L₂.
     #[must_use]
     pub fn params(&self) -> Vec<f64> {
-        let mut p = vec![0.0; self.num_params()];
-        let (a, rest) = p.split_at_mut(self.input.num_params());
-        let (w, b) = rest.split_at_mut(self.weights.len());
-        self.input.params_into(a).expect("sized above");
-        w.copy_from_slice(&self.weights);
-        self.output.params_into(b).expect("sized above");
-        p
+        self.params.clone()
+    }
+
+    /// The parameters in place, in the order of [`params`](Self::params), for an
+    /// [`Optimizer`](crate::layer::Optimizer) step: `opt.step(net.params_mut(), &grads)` copies nothing out and
+    /// back. A non-finite value written here is reported by the next pass ([`Error::NonFinite`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// let mut net = QuantumNetwork::new(2, 2, 2, 1)?;
+    /// let before = net.params();
+    /// let grads = net.backward(&[0.5, -0.5], &[1.0, 0.0])?.params;
+    /// Sgd::new(0.1)?.step(net.params_mut(), &grads)?;
+    /// assert!(net.params().iter().zip(&before).zip(&grads).all(|((p, b), g)| *p == b - 0.1 * g));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn params_mut(&mut self) -> &mut [f64] {
+        &mut self.params
     }
 
     /// Sets every parameter from a flat vector in the order of [`params`](Self::params).
@@ -139,11 +181,7 @@ impl QuantumNetwork {
         if let Some((index, &value)) = params.iter().enumerate().find(|(_, v)| !v.is_finite()) {
             return Err(Error::non_finite_parameter(crate::error::ParamKind::Weight, index, value));
         }
-        let (a, rest) = params.split_at(self.input.num_params());
-        let (w, b) = rest.split_at(self.weights.len());
-        self.input.set_params(a)?;
-        self.weights.copy_from_slice(w);
-        self.output.set_params(b)?;
+        self.params.copy_from_slice(params);
         Ok(())
     }
 }

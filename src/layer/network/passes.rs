@@ -1,38 +1,52 @@
-//! One sample's passes: the forward pass, and the forward pass with the vector-Jacobian product.
+//! One sample's passes: the forward pass, the recorded forward pass, and the backward sweep from a record.
 
 use super::QuantumNetwork;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
-use crate::grad::{DiffMethod, Gradients, Tape, Workspace};
-use crate::layer::gradients::LayerGradients;
+use crate::grad::{Gradients, Tape, Workspace};
 
 /// Per-chunk buffers of the network's passes.
 pub(super) struct Scratch {
-    ws: Workspace,
-    tape: Tape,
-    z: Vec<f64>,
-    angles: Vec<f64>,
+    pub(super) sweep: Sweep,
+    pub(super) tape: Tape,
+    pub(super) z: Vec<f64>,
+    pub(super) angles: Vec<f64>,
     q: Vec<f64>,
+    pub(super) gy: Vec<f64>,
+}
+
+/// Per-chunk buffers of the backward sweep: the quantum layer's workspace and the gradients at its outputs
+/// and inputs.
+pub(super) struct Sweep {
+    ws: Workspace,
     gq: Vec<f64>,
     ga: Vec<f64>,
-    y: Vec<f64>,
-    gy: Vec<f64>,
+}
+
+/// One sample's record of a forward pass: its input x, the pre-activation z = L₁x and the quantum layer's
+/// tape (angles π·tanh z, weights, final state and readout q).
+pub(super) struct SampleRecord<'a> {
+    pub(super) x: &'a [f64],
+    pub(super) z: &'a [f64],
+    pub(super) tape: &'a Tape,
 }
 
 impl QuantumNetwork {
     pub(super) fn scratch(&self) -> Result<Scratch> {
         let (n, m) = (self.quantum.num_inputs(), self.quantum.num_outputs());
         Ok(Scratch {
-            ws: self.quantum.function().workspace()?,
+            sweep: self.sweep()?,
             tape: self.quantum.function().tape()?,
             z: vec![0.0; n],
             angles: vec![0.0; n],
             q: vec![0.0; m],
-            gq: vec![0.0; m],
-            ga: vec![0.0; n],
-            y: vec![0.0; self.output_dim()],
             gy: vec![0.0; self.output_dim()],
         })
+    }
+
+    pub(super) fn sweep(&self) -> Result<Sweep> {
+        let (n, m) = (self.quantum.num_inputs(), self.quantum.num_outputs());
+        Ok(Sweep { ws: self.quantum.function().workspace()?, gq: vec![0.0; m], ga: vec![0.0; n] })
     }
 
     fn check_input(&self, x: &[f64]) -> Result<()> {
@@ -43,99 +57,63 @@ impl QuantumNetwork {
         Ok(())
     }
 
-    /// Angles a = π·tanh(L₁x) into the scratch.
-    fn encode(&self, x: &[f64], s: &mut Scratch) -> Result<()> {
+    /// z = L₁x and the angles a = π·tanh z.
+    fn encode(&self, x: &[f64], z: &mut [f64], angles: &mut [f64]) -> Result<()> {
         self.check_input(x)?;
-        self.input.forward_into(x, &mut s.z)?;
-        for (a, z) in s.angles.iter_mut().zip(&s.z) {
+        self.input.forward_into(self.parts().0, x, z)?;
+        for (a, z) in angles.iter_mut().zip(z.iter()) {
             *a = std::f64::consts::PI * z.tanh();
         }
         Ok(())
     }
 
     pub(super) fn forward_one(&self, x: &[f64], s: &mut Scratch, out: &mut [f64]) -> Result<()> {
-        self.encode(x, s)?;
-        self.quantum.function().evaluate_into(&self.weights, &s.angles, &mut s.ws, &mut s.q)?;
-        self.output.forward_into(&s.q, out)
+        self.encode(x, &mut s.z, &mut s.angles)?;
+        let (_, weights, l2) = self.parts();
+        self.quantum.function().evaluate_into(weights, &s.angles, &mut s.sweep.ws, &mut s.q)?;
+        self.output.forward_into(l2, &s.q, out)
     }
 
-    /// One sample's forward pass and VJP: y written into `out`, the upstream gradient g = `upstream_of(y)`
-    /// into `s.gy`, ∂(gᵀy)/∂x into `xg`, ∂(gᵀy)/∂θ added to `pg`. With the adjoint method the quantum state of
-    /// the forward pass serves the backward sweep: one forward pass per sample.
-    pub(super) fn step_one<U>(
+    /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): z = L₁x into `z`, the quantum
+    /// layer's pass into `tape` (its circuit runs once), y into `out`.
+    pub(super) fn record_one(
         &self,
         x: &[f64],
-        s: &mut Scratch,
+        z: &mut [f64],
+        angles: &mut [f64],
+        tape: &mut Tape,
         out: &mut [f64],
-        upstream_of: U,
-        xg: &mut [f64],
-        pg: &mut [f64],
-    ) -> Result<()>
-    where
-        U: FnOnce(&[f64], &mut [f64]) -> Result<()>,
-    {
-        self.encode(x, s)?;
-        let f = self.quantum.function();
-        let method = self.quantum.diff_method();
-        f.forward_into(&self.weights, &s.angles, &mut s.tape)?;
-        s.q.copy_from_slice(s.tape.values());
-        self.output.forward_into(&s.q, out)?;
-        upstream_of(out, &mut s.gy)?;
-        let g = &s.gy;
-        let (p1, rest) = pg.split_at_mut(self.input.num_params());
-        let (pw, p2) = rest.split_at_mut(self.weights.len());
-        // g_q = L₂ᵀ g.
-        let w2 = self.output.weight();
-        for (c, gq) in s.gq.iter_mut().enumerate() {
-            *gq = (0..w2.nrows()).map(|r| w2[(r, c)] * g[r]).sum();
-        }
-        s.ga.fill(0.0);
-        let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
-        if method == DiffMethod::Adjoint {
-            // The tape just recorded serves the sweep: no second forward pass.
-            f.backward(&s.tape, &s.gq, &mut s.ws, grads)?;
-        } else {
-            f.vjp_recorded(method, &self.weights, &s.angles, &s.gq, &mut s.ws, &mut s.tape, grads)?;
-        }
-        let cols = w2.ncols();
-        for (r, &gr) in g.iter().enumerate() {
-            for (c, &qc) in s.q.iter().enumerate() {
-                p2[r * cols + c] += gr * qc;
-            }
-            p2[w2.len() + r] += gr;
-        }
-        // Through π·tanh: ∂a/∂z = π(1 − tanh²z); reuse `ga` for g_z.
-        for (ga, z) in s.ga.iter_mut().zip(&s.z) {
-            let t = z.tanh();
-            *ga *= std::f64::consts::PI * (1.0 - t * t);
-        }
-        self.input.backward_into(x, &s.ga, xg, p1)
+    ) -> Result<()> {
+        self.encode(x, z, angles)?;
+        let (_, weights, l2) = self.parts();
+        self.quantum.function().forward_into(weights, angles, tape)?;
+        self.output.forward_into(l2, tape.values(), out)
     }
 
-    /// Writes ∂(gᵀy)/∂x into `xg` and adds ∂(gᵀy)/∂θ to `pg`.
-    pub(super) fn backward_one(
+    /// One sample's backward sweep from its record, for the upstream gradient g = ∂L/∂y: ∂(gᵀy)/∂x into
+    /// `xg`, ∂(gᵀy)/∂θ added to `pg`. With the adjoint method no circuit runs forward again.
+    pub(super) fn sweep_one(
         &self,
-        x: &[f64],
+        record: SampleRecord<'_>,
         g: &[f64],
-        s: &mut Scratch,
+        s: &mut Sweep,
         xg: &mut [f64],
         pg: &mut [f64],
     ) -> Result<()> {
-        check_len("network upstream gradient", self.output_dim(), g.len())?;
-        let mut out = std::mem::take(&mut s.y);
-        let r = self.step_one(
-            x,
-            s,
-            &mut out,
-            |_, gy| {
-                gy.copy_from_slice(g);
-                Ok(())
-            },
-            xg,
-            pg,
-        );
-        s.y = out;
-        r
+        let (l1, _, l2) = self.parts();
+        let (p1, rest) = pg.split_at_mut(self.input.num_params());
+        let (pw, p2) = rest.split_at_mut(self.quantum.num_weights());
+        // g_q = L₂ᵀg, and L₂'s own gradient.
+        self.output.backward_into(l2, record.tape.values(), g, &mut s.gq, p2)?;
+        s.ga.fill(0.0);
+        let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
+        self.quantum.function().backward_by(self.quantum.diff_method(), record.tape, &s.gq, &mut s.ws, grads)?;
+        // Through π·tanh: ∂a/∂z = π(1 − tanh²z); `ga` becomes g_z.
+        for (ga, z) in s.ga.iter_mut().zip(record.z) {
+            let t = z.tanh();
+            *ga *= std::f64::consts::PI * (1.0 - t * t);
+        }
+        self.input.backward_into(l1, record.x, &s.ga, xg, p1)
     }
 
     /// The output y for one input x.
@@ -154,10 +132,8 @@ impl QuantumNetwork {
     ///
     /// # Errors
     /// As [`forward`](Self::forward); [`Error::DimensionMismatch`] when `upstream` is not of the output length.
-    pub fn backward(&self, x: &[f64], upstream: &[f64]) -> Result<LayerGradients> {
-        let mut xg = vec![0.0; self.input_dim()];
-        let mut pg = vec![0.0; self.num_params()];
-        self.backward_one(x, upstream, &mut self.scratch()?, &mut xg, &mut pg)?;
-        Ok(LayerGradients { inputs: xg, params: pg })
+    pub fn backward(&self, x: &[f64], upstream: &[f64]) -> Result<crate::layer::LayerGradients> {
+        self.check_input(x)?;
+        self.backward_batch(x, upstream)
     }
 }

@@ -1,6 +1,7 @@
 //! The passes a training step costs, counted: one forward pass of the quantum circuit per sample.
 
 use super::QuantumNetwork;
+use crate::error::Error;
 use crate::grad::DiffMethod;
 use crate::quantum::engine::FORWARD_PASSES;
 
@@ -32,4 +33,160 @@ fn a_training_step_runs_each_sample_forward_once() {
     // The counter counts: parameter shift runs the circuit again for every shifted angle.
     let shifted = QuantumNetwork::builder(3, 3, 2, 2).diff_method(DiffMethod::ParameterShift).build().unwrap();
     assert!(passes_of(|| drop(shifted.forward_backward_batch(&xs, up).unwrap())) > 2 * samples);
+}
+
+/// 40 samples of a 3 → 3 qubits → 2 network: more than two chunks of the batched passes.
+fn batch() -> (QuantumNetwork, Vec<f64>, Vec<f64>) {
+    let net = QuantumNetwork::builder(3, 3, 2, 2).seed(9).build().unwrap();
+    let xs: Vec<f64> = (0..120).map(|i| (i as f64 * 0.37).sin()).collect();
+    let upstream: Vec<f64> = (0..80).map(|i| (i as f64 * 0.61).cos()).collect();
+    (net, xs, upstream)
+}
+
+#[test]
+fn a_recorded_batch_runs_each_circuit_forward_once_and_its_sweep_none() {
+    let (net, xs, upstream) = batch();
+    let mut tape = super::BatchTape::new();
+    assert_eq!(passes_of(|| net.record_batch(&xs, &mut tape).unwrap()), 40);
+    assert_eq!(passes_of(|| drop(net.backward_recorded(&tape, &upstream).unwrap())), 0);
+}
+
+#[test]
+fn the_recorded_sweep_equals_each_samples_own_backward_pass() {
+    let (net, xs, upstream) = batch();
+    let tape = net.forward_batch_recorded(&xs).unwrap();
+    assert_eq!(tape.len(), 40);
+    assert_eq!(tape.outputs(), &net.forward_batch(&xs).unwrap()[..]);
+    let grads = net.backward_recorded(&tape, &upstream).unwrap();
+    let mut params = vec![0.0; net.num_params()];
+    for s in 0..40 {
+        let one = net.backward(&xs[3 * s..3 * s + 3], &upstream[2 * s..2 * s + 2]).unwrap();
+        assert_eq!(&grads.inputs[3 * s..3 * s + 3], &one.inputs[..], "sample {s}");
+        params.iter_mut().zip(&one.params).for_each(|(p, v)| *p += v);
+    }
+    // The batch adds per-chunk partial sums, the loop here sample by sample: equal up to rounding.
+    for (a, b) in grads.params.iter().zip(&params) {
+        assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+}
+
+#[test]
+fn the_recorded_sweep_matches_central_differences_of_the_forward_pass() {
+    let (mut net, xs, upstream) = batch();
+    let grads = net.backward_recorded(&net.forward_batch_recorded(&xs).unwrap(), &upstream).unwrap();
+    // J(θ, x) = Σ_s gₛᵀ y(xₛ), through the unrecorded forward pass.
+    let objective = |net: &QuantumNetwork, xs: &[f64]| -> f64 {
+        net.forward_batch(xs).unwrap().iter().zip(&upstream).map(|(y, g)| y * g).sum()
+    };
+    let (params, h) = (net.params(), 1e-5);
+    for i in 0..net.num_params() {
+        let mut p = params.clone();
+        p[i] += h;
+        net.set_params(&p).unwrap();
+        let up = objective(&net, &xs);
+        p[i] -= 2.0 * h;
+        net.set_params(&p).unwrap();
+        let numeric = (up - objective(&net, &xs)) / (2.0 * h);
+        assert!((grads.params[i] - numeric).abs() < 1e-7, "parameter {i}: {} vs {numeric}", grads.params[i]);
+    }
+    net.set_params(&params).unwrap();
+    for i in [0, 1, 2, 58, 119] {
+        let mut x = xs.clone();
+        x[i] += h;
+        let up = objective(&net, &x);
+        x[i] -= 2.0 * h;
+        let numeric = (up - objective(&net, &x)) / (2.0 * h);
+        assert!((grads.inputs[i] - numeric).abs() < 1e-7, "input {i}: {} vs {numeric}", grads.inputs[i]);
+    }
+}
+
+#[test]
+fn the_recorded_sweep_is_bit_identical_for_any_thread_count() {
+    let (net, xs, upstream) = batch();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
+        pool.install(|| {
+            let tape = net.forward_batch_recorded(&xs).unwrap();
+            (tape.outputs().to_vec(), net.backward_recorded(&tape, &upstream).unwrap())
+        })
+    };
+    let one = run(1);
+    for threads in [2, 3] {
+        assert_eq!(run(threads), one, "{threads} threads");
+    }
+}
+
+#[test]
+fn other_methods_sweep_a_recorded_batch_by_running_their_circuits_again() {
+    let (net, xs, upstream) = batch();
+    let shifted = QuantumNetwork::builder(3, 3, 2, 2).seed(9).diff_method(DiffMethod::ParameterShift).build().unwrap();
+    let tape = shifted.forward_batch_recorded(&xs).unwrap();
+    let exact = net.backward_recorded(&net.forward_batch_recorded(&xs).unwrap(), &upstream).unwrap();
+    assert!(passes_of(|| drop(shifted.backward_recorded(&tape, &upstream).unwrap())) > 40);
+    let by_shift = shifted.backward_recorded(&tape, &upstream).unwrap();
+    for (a, b) in by_shift.params.iter().chain(&by_shift.inputs).zip(exact.params.iter().chain(&exact.inputs)) {
+        assert!((a - b).abs() < 1e-10, "{a} vs {b}");
+    }
+}
+
+#[test]
+fn a_tape_is_reused_across_batches_and_networks() {
+    let (net, xs, upstream) = batch();
+    let mut tape = net.forward_batch_recorded(&xs).unwrap();
+    let bytes = tape.bytes();
+    // A smaller batch reuses the buffers: no byte more, and the same results as a fresh tape.
+    net.record_batch(&xs[..30], &mut tape).unwrap();
+    assert_eq!(tape.len(), 10);
+    assert_eq!(tape.bytes(), bytes);
+    let fresh = net.forward_batch_recorded(&xs[..30]).unwrap();
+    assert_eq!(tape.outputs(), fresh.outputs());
+    let g = &upstream[..20];
+    assert_eq!(net.backward_recorded(&tape, g).unwrap(), net.backward_recorded(&fresh, g).unwrap());
+    // A network of another register size re-makes the per-sample tapes.
+    let wide = QuantumNetwork::builder(3, 4, 2, 1).build().unwrap();
+    wide.record_batch(&xs, &mut tape).unwrap();
+    assert_eq!(tape.outputs(), &wide.forward_batch(&xs).unwrap()[..]);
+    assert_eq!(wide.backward_recorded(&tape, &upstream).unwrap(), wide.backward_batch(&xs, &upstream).unwrap());
+}
+
+#[test]
+fn a_tape_from_other_parameters_or_shapes_is_a_typed_error() {
+    let (mut net, xs, upstream) = batch();
+    let tape = net.forward_batch_recorded(&xs).unwrap();
+    assert!(matches!(net.backward_recorded(&tape, &upstream[1..]), Err(Error::DimensionMismatch { .. })));
+    let other = QuantumNetwork::builder(4, 3, 2, 2).build().unwrap();
+    assert!(matches!(other.backward_recorded(&tape, &upstream), Err(Error::DimensionMismatch { .. })));
+    let mut p = net.params();
+    p[0] += 1e-3;
+    net.set_params(&p).unwrap();
+    assert!(matches!(net.backward_recorded(&tape, &upstream), Err(Error::CorruptData { .. })));
+    // A failed recording leaves no batch behind.
+    let mut tape = tape;
+    assert!(net.record_batch(&[0.0, f64::NAN, 0.0], &mut tape).is_err());
+    assert!(tape.is_empty());
+    assert!(matches!(net.record_batch(&xs[..4], &mut tape), Err(Error::DimensionMismatch { .. })));
+    assert!(matches!(net.backward_recorded(&tape, &[]), Err(Error::DimensionMismatch { .. })));
+}
+
+#[test]
+fn an_optimizer_steps_the_networks_own_buffer_as_copying_out_and_back_did() {
+    use crate::layer::{Adam, Optimizer, Sgd};
+    let (net, xs, upstream) = batch();
+    let grads = net.backward_batch(&xs, &upstream).unwrap().params;
+    let optimizers: [Box<dyn Fn() -> Box<dyn Optimizer>>; 2] = [
+        Box::new(|| Box::new(Adam::new(0.05).unwrap().with_clip_norm(0.5).unwrap())),
+        Box::new(|| Box::new(Sgd::new(0.05).unwrap().with_momentum(0.9).unwrap().with_weight_decay(0.01).unwrap())),
+    ];
+    for make in optimizers {
+        let (mut in_place, mut copied) = (net.clone(), net.clone());
+        let (mut a, mut b) = (make(), make());
+        for _ in 0..3 {
+            a.step(in_place.params_mut(), &grads).unwrap();
+            let mut p = copied.params();
+            b.step(&mut p, &grads).unwrap();
+            copied.set_params(&p).unwrap();
+        }
+        assert_eq!(in_place, copied);
+        assert_ne!(in_place, net);
+    }
 }

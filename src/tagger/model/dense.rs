@@ -8,13 +8,40 @@ use super::features::SentenceFeatures;
 use crate::error::Result;
 use crate::grad::function::check_len;
 use crate::layer::batch;
-use crate::layer::{LayerGradients, Linear, QuantumNetwork, Readout};
+use crate::layer::linear::LinearShape;
+use crate::layer::{BatchTape, LayerGradients, Linear, QuantumNetwork, Readout};
 
-/// Linear(d → n) → tanh → Linear(n → K).
+/// Linear(d → n) → tanh → Linear(n → K), its parameters in one buffer: the hidden layer's (W row by row,
+/// then b), then the output layer's.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ClassicalNet {
-    pub(crate) hidden: Linear,
-    pub(crate) output: Linear,
+    hidden: LinearShape,
+    output: LinearShape,
+    params: Vec<f64>,
+}
+
+impl ClassicalNet {
+    fn new(hidden: &Linear, output: &Linear) -> ClassicalNet {
+        let params = [hidden.params(), output.params()].concat();
+        ClassicalNet { hidden: hidden.shape(), output: output.shape(), params }
+    }
+
+    /// The hidden layer's and the output layer's parameters.
+    fn parts(&self) -> (&[f64], &[f64]) {
+        self.params.split_at(self.hidden.num_params())
+    }
+
+    /// The hidden layer: a copy of its part of the parameters.
+    #[cfg(test)]
+    pub(crate) fn hidden(&self) -> Linear {
+        Linear::from_shape(self.hidden, self.parts().0)
+    }
+
+    /// The output layer: a copy of its part of the parameters.
+    #[cfg(test)]
+    pub(crate) fn output(&self) -> Linear {
+        Linear::from_shape(self.output, self.parts().1)
+    }
 }
 
 /// The network after the bag.
@@ -56,10 +83,10 @@ impl DenseModel {
             DensePath::Quantum => {
                 DenseNet::Quantum(Box::new(quantum_network(dim, n, num_tags, config.layers, config.seed)?))
             }
-            DensePath::Classical => DenseNet::Classical(ClassicalNet {
-                hidden: Linear::new(dim, n, &mut rng)?,
-                output: Linear::new(n, num_tags, &mut rng)?,
-            }),
+            DensePath::Classical => {
+                let hidden = Linear::new(dim, n, &mut rng)?;
+                DenseNet::Classical(ClassicalNet::new(&hidden, &Linear::new(n, num_tags, &mut rng)?))
+            }
         };
         let embeddings = (0..config.buckets * dim).map(|_| rng.random_range(-0.5..0.5)).collect();
         Ok(Some(DenseModel { dim, buckets: config.buckets, embeddings, net }))
@@ -143,21 +170,23 @@ impl DenseModel {
     pub(crate) fn num_params(&self) -> usize {
         match &self.net {
             DenseNet::Quantum(q) => q.num_params(),
-            DenseNet::Classical(c) => c.hidden.num_params() + c.output.num_params(),
+            DenseNet::Classical(c) => c.params.len(),
         }
     }
 
+    /// A copy of the network's parameters.
     pub(crate) fn params(&self) -> Vec<f64> {
         match &self.net {
             DenseNet::Quantum(q) => q.params(),
-            DenseNet::Classical(c) => {
-                let mut p = vec![0.0; self.num_params()];
-                let (a, b) = p.split_at_mut(c.hidden.num_params());
-                // Lengths match by construction.
-                let _ = c.hidden.params_into(a);
-                let _ = c.output.params_into(b);
-                p
-            }
+            DenseNet::Classical(c) => c.params.clone(),
+        }
+    }
+
+    /// The network's parameters in place, for an optimizer step.
+    pub(crate) fn params_mut(&mut self) -> &mut [f64] {
+        match &mut self.net {
+            DenseNet::Quantum(q) => q.params_mut(),
+            DenseNet::Classical(c) => &mut c.params,
         }
     }
 
@@ -165,10 +194,9 @@ impl DenseModel {
         match &mut self.net {
             DenseNet::Quantum(q) => q.set_params(params),
             DenseNet::Classical(c) => {
-                check_len("classical dense parameters", c.hidden.num_params() + c.output.num_params(), params.len())?;
-                let (a, b) = params.split_at(c.hidden.num_params());
-                c.hidden.set_params(a)?;
-                c.output.set_params(b)
+                check_len("classical dense parameters", c.params.len(), params.len())?;
+                c.params.copy_from_slice(params);
+                Ok(())
             }
         }
     }
@@ -180,7 +208,8 @@ impl DenseModel {
             DenseNet::Classical(c) => {
                 let n = bags.len() / self.dim;
                 let mut out = vec![0.0; n * num_tags];
-                let (d, h) = (self.dim, c.hidden.output_dim());
+                let (d, h) = (self.dim, c.hidden.output_dim);
+                let (hidden, output) = c.parts();
                 batch::run(
                     n,
                     &mut out,
@@ -191,9 +220,9 @@ impl DenseModel {
                     || Ok(vec![0.0; h]),
                     |z, range, rows, _| {
                         for (k, i) in range.enumerate() {
-                            c.hidden.forward_into(&bags[i * d..(i + 1) * d], z)?;
+                            c.hidden.forward_into(hidden, &bags[i * d..(i + 1) * d], z)?;
                             z.iter_mut().for_each(|v| *v = v.tanh());
-                            c.output.forward_into(z, &mut rows.a[k * num_tags..(k + 1) * num_tags])?;
+                            c.output.forward_into(output, z, &mut rows.a[k * num_tags..(k + 1) * num_tags])?;
                         }
                         Ok(())
                     },
@@ -203,14 +232,60 @@ impl DenseModel {
         }
     }
 
-    /// The gradients of the bags (one row per token) and of the network's parameters (summed over the batch)
-    /// for upstream gradients of the scores.
-    pub(crate) fn backward(&self, bags: &[f64], upstream: &[f64], num_tags: usize) -> Result<LayerGradients> {
+    /// Runs the network forward over a batch of bags and records the pass into `tape` (reusing its buffers):
+    /// the scores (K per token) are in [`DenseTape::scores`], and
+    /// [`backward_recorded`](Self::backward_recorded) sweeps back from the record without running the network
+    /// forward again (one circuit run per token per training step on the quantum path).
+    pub(crate) fn record(&self, bags: &[f64], num_tags: usize, tape: &mut DenseTape) -> Result<()> {
+        tape.bags.clear();
+        tape.bags.extend_from_slice(bags);
         match &self.net {
-            DenseNet::Quantum(q) => q.backward_batch(bags, upstream),
+            DenseNet::Quantum(q) => q.record_batch(bags, &mut tape.network),
             DenseNet::Classical(c) => {
                 let n = bags.len() / self.dim;
-                let (d, h) = (self.dim, c.hidden.output_dim());
+                let (d, h) = (self.dim, c.hidden.output_dim);
+                let (hidden, output) = c.parts();
+                tape.scores.resize(n * num_tags, 0.0);
+                tape.hidden.resize(n * h, 0.0);
+                batch::run(
+                    n,
+                    &mut tape.scores,
+                    num_tags,
+                    &mut tape.hidden,
+                    h,
+                    0,
+                    || Ok(()),
+                    |_, range, rows, _| {
+                        for (k, i) in range.enumerate() {
+                            let z = &mut rows.b[k * h..(k + 1) * h];
+                            c.hidden.forward_into(hidden, &bags[i * d..(i + 1) * d], z)?;
+                            z.iter_mut().for_each(|v| *v = v.tanh());
+                            c.output.forward_into(output, z, &mut rows.a[k * num_tags..(k + 1) * num_tags])?;
+                        }
+                        Ok(())
+                    },
+                )?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The gradients of the recorded bags (one row per token) and of the network's parameters (summed over the
+    /// batch) for upstream gradients of the recorded scores.
+    pub(crate) fn backward_recorded(
+        &self,
+        tape: &DenseTape,
+        upstream: &[f64],
+        num_tags: usize,
+    ) -> Result<LayerGradients> {
+        match &self.net {
+            DenseNet::Quantum(q) => q.backward_recorded(&tape.network, upstream),
+            DenseNet::Classical(c) => {
+                let n = tape.bags.len() / self.dim;
+                let (d, h) = (self.dim, c.hidden.output_dim);
+                let (hidden, output) = c.parts();
+                check_len("dense upstream gradients", n * num_tags, upstream.len())?;
+                check_len("dense tape hidden values", n * h, tape.hidden.len())?;
                 let np_hidden = c.hidden.num_params();
                 let mut xg = vec![0.0; n * d];
                 let pg = batch::run(
@@ -220,24 +295,50 @@ impl DenseModel {
                     &mut [],
                     0,
                     self.num_params(),
-                    || Ok((vec![0.0; h], vec![0.0; h])),
-                    |(z, gz), range, rows, pg| {
+                    || Ok(vec![0.0; h]),
+                    |gz, range, rows, pg| {
                         let (p_hidden, p_out) = pg.split_at_mut(np_hidden);
                         for (k, i) in range.enumerate() {
-                            let x = &bags[i * d..(i + 1) * d];
-                            c.hidden.forward_into(x, z)?;
-                            z.iter_mut().for_each(|v| *v = v.tanh());
-                            c.output.backward_into(z, &upstream[i * num_tags..(i + 1) * num_tags], gz, p_out)?;
-                            for (g, zi) in gz.iter_mut().zip(z.iter()) {
+                            let z = &tape.hidden[i * h..(i + 1) * h];
+                            c.output.backward_into(
+                                output,
+                                z,
+                                &upstream[i * num_tags..(i + 1) * num_tags],
+                                gz,
+                                p_out,
+                            )?;
+                            for (g, zi) in gz.iter_mut().zip(z) {
                                 *g *= 1.0 - zi * zi;
                             }
-                            c.hidden.backward_into(x, gz, &mut rows.a[k * d..(k + 1) * d], p_hidden)?;
+                            let x = &tape.bags[i * d..(i + 1) * d];
+                            c.hidden.backward_into(hidden, x, gz, &mut rows.a[k * d..(k + 1) * d], p_hidden)?;
                         }
                         Ok(())
                     },
                 )?;
                 Ok(LayerGradients { inputs: xg, params: pg })
             }
+        }
+    }
+}
+
+/// The record of the dense path's forward pass over a batch of bags, kept across training steps so that its
+/// buffers are reused: the bags, and the quantum network's [`BatchTape`] or the classical stand-in's hidden
+/// activations tanh(L₁x) and scores.
+#[derive(Debug, Default)]
+pub(crate) struct DenseTape {
+    bags: Vec<f64>,
+    hidden: Vec<f64>,
+    scores: Vec<f64>,
+    network: BatchTape,
+}
+
+impl DenseTape {
+    /// The recorded scores, K per token.
+    pub(crate) fn scores(&self, net: &DenseNet) -> &[f64] {
+        match net {
+            DenseNet::Quantum(_) => self.network.outputs(),
+            DenseNet::Classical(_) => &self.scores,
         }
     }
 }

@@ -473,3 +473,15 @@ impl SentenceFeatures {
         &self.ids[start..self.offsets[t]]
     }
 }
+
+/// Where each sentence's rows start in a batch's table of `width` values per token (the dense scores and
+/// emission gradients, K per token), and the table's length.
+pub(crate) fn row_offsets(sentences: &[&SentenceFeatures], width: usize) -> (Vec<usize>, usize) {
+    let mut offsets = Vec::with_capacity(sentences.len());
+    let mut at = 0;
+    for s in sentences {
+        offsets.push(at);
+        at += s.len() * width;
+    }
+    (offsets, at)
+}

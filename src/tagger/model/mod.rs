@@ -19,7 +19,7 @@ pub use self::text::{tokenize, TextToken};
 pub use self::train::{EpochReport, TrainEvent};
 
 use self::dense::DenseModel;
-use self::features::{hash_sentences, FeatureIndex, SentenceFeatures};
+use self::features::{hash_sentences, row_offsets, FeatureIndex, SentenceFeatures};
 use super::chunk::{chunks, ChunkRules};
 use super::entity::{score_entities, EntityReport};
 use super::reader::{Corpus, Sentence};
@@ -184,12 +184,7 @@ impl Tagger {
                 Some(d) => Some(d.forward(&d.bags(&group), k)?),
                 None => None,
             };
-            let mut offsets = Vec::with_capacity(group.len());
-            let mut at = 0;
-            for s in &group {
-                offsets.push(at);
-                at += s.len() * k;
-            }
+            let (offsets, _) = row_offsets(&group, k);
             let jobs: Vec<(&SentenceFeatures, usize)> = group.iter().copied().zip(offsets).collect();
             let decoded = par_map(&jobs, |&(s, off)| {
                 if s.len() == 0 {

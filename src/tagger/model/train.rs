@@ -9,11 +9,11 @@ use rand::SeedableRng;
 
 use super::config::TaggerConfig;
 use super::crf::{CrfGradient, LinearChainCrf};
-use super::dense::DenseModel;
-use super::features::{hash_sentences, FeatureIndex, SentenceFeatures};
+use super::dense::{DenseModel, DenseTape};
+use super::features::{hash_sentences, row_offsets, FeatureIndex, SentenceFeatures};
 use super::{par_map, Tagger};
 use crate::error::{Error, Result};
-use crate::layer::Adam;
+use crate::layer::{clip_global_norm, Adam};
 use crate::tagger::chunk::{chunks, ChunkRules};
 use crate::tagger::entity::score_entities;
 use crate::tagger::reader::{Corpus, Sentence};
@@ -236,6 +236,8 @@ pub(super) struct Run {
     pub(super) opt: Optimizers,
     pub(super) sparse: SparseGrads,
     pub(super) embeddings: SparseGrads,
+    /// The dense path's record of the current minibatch, its buffers reused from step to step.
+    pub(super) dense_tape: DenseTape,
     pub(super) step: usize,
     pub(super) total_steps: usize,
     batch_size: usize,
@@ -281,6 +283,7 @@ impl Run {
             },
             sparse: SparseGrads { slots: vec![u32::MAX; tagger.features.len()], ..SparseGrads::default() },
             embeddings: SparseGrads::default(),
+            dense_tape: DenseTape::default(),
             step: 0,
             total_steps: config.epochs * labelled.len().div_ceil(config.batch_size),
             batch_size: config.batch_size,
@@ -311,7 +314,15 @@ impl Run {
             self.opt.dense.set_learning_rate(self.dense_learning_rate * decay)?;
             let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &self.features[i]).collect();
             let golds: Vec<&[usize]> = batch.iter().map(|&i| self.gold[i].as_slice()).collect();
-            loss += tagger.train_step(&feats, &golds, beta, &mut self.opt, &mut self.sparse, &mut self.embeddings)?;
+            loss += tagger.train_step(
+                &feats,
+                &golds,
+                beta,
+                &mut self.opt,
+                &mut self.sparse,
+                &mut self.embeddings,
+                &mut self.dense_tape,
+            )?;
             tokens += feats.iter().map(|f| f.len()).sum::<usize>();
             done += batch.len();
             self.step += 1;
@@ -355,8 +366,10 @@ fn add_into(acc: &mut [f64], x: &[f64]) {
 }
 
 impl Tagger {
-    /// One minibatch: forward, CRF gradients, backward through both paths, clipping, Adam. Returns the summed
+    /// One minibatch: forward (recorded in `tape`), CRF gradients, backward through both paths (the dense one
+    /// from the record: each token's circuit runs forward once per step), clipping, Adam. Returns the summed
     /// objective.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn train_step(
         &mut self,
         feats: &[&SentenceFeatures],
@@ -365,16 +378,13 @@ impl Tagger {
         opt: &mut Optimizers,
         sparse: &mut SparseGrads,
         emb: &mut SparseGrads,
+        tape: &mut DenseTape,
     ) -> Result<f64> {
         let k = self.inner.len();
         let StepGradients { loss, dense: mut g_dense, crf: mut g_crf } =
-            self.gradients(feats, golds, beta, sparse, emb)?;
-        let norm2: f64 =
-            [&sparse.values, &emb.values, &g_dense, &g_crf].iter().map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum();
-        let clip = if norm2.sqrt() > self.config.clip_norm { self.config.clip_norm / norm2.sqrt() } else { 1.0 };
-        for v in [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf] {
-            v.iter_mut().for_each(|x| *x *= clip);
-        }
+            self.gradients(feats, golds, beta, sparse, emb, tape)?;
+        let clip = self.config.clip_norm;
+        clip_global_norm(&mut [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf], clip)?;
         opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
         let mut crf_params: Vec<f64> =
             [self.crf.transitions(), self.crf.start_scores(), self.crf.end_scores()].concat();
@@ -382,9 +392,7 @@ impl Tagger {
         self.crf.set_scores(&crf_params[..k * k], &crf_params[k * k..k * k + k], &crf_params[k * k + k..])?;
         if let Some(d) = &mut self.dense {
             opt.embeddings.step_rows(&mut d.embeddings, d.dim, &emb.rows, &emb.values)?;
-            let mut p = d.params();
-            opt.dense.step(&mut p, &g_dense)?;
-            d.set_params(&p)?;
+            opt.dense.step(d.params_mut(), &g_dense)?;
         }
         Ok(loss)
     }
@@ -399,23 +407,18 @@ impl Tagger {
         beta: f64,
         sparse: &mut SparseGrads,
         emb: &mut SparseGrads,
+        tape: &mut DenseTape,
     ) -> Result<StepGradients> {
         let k = self.inner.len();
         let scale = 1.0 / feats.len() as f64;
-        let bags = self.dense.as_ref().map(|d| d.bags(feats));
-        let dense_out = match (&self.dense, &bags) {
-            (Some(d), Some(b)) => Some(d.forward(b, k)?),
-            _ => None,
-        };
-        let mut offsets = Vec::with_capacity(feats.len());
-        let mut at = 0;
-        for f in feats {
-            offsets.push(at);
-            at += f.len() * k;
+        if let Some(d) = &self.dense {
+            d.record(&d.bags(feats), k, tape)?;
         }
+        let dense_out = self.dense.as_ref().map(|d| tape.scores(&d.net));
+        let (offsets, at) = row_offsets(feats, k);
         let jobs: Vec<usize> = (0..feats.len()).collect();
         let grads: Vec<CrfGradient> = par_map(&jobs, |&i| {
-            let d = dense_out.as_ref().map(|d| &d[offsets[i]..offsets[i] + feats[i].len() * k]);
+            let d = dense_out.map(|d| &d[offsets[i]..offsets[i] + feats[i].len() * k]);
             self.crf.loss_and_gradient(&self.emissions(feats[i], d), golds[i], beta)
         })?;
         let mut loss = 0.0;
@@ -449,8 +452,8 @@ impl Tagger {
         let mut g_dense = Vec::new();
         emb.rows.clear();
         emb.values.clear();
-        if let (Some(d), Some(b)) = (&self.dense, &bags) {
-            let g = d.backward(b, &upstream, k)?;
+        if let Some(d) = &self.dense {
+            let g = d.backward_recorded(tape, &upstream, k)?;
             d.bag_gradients(feats, &g.inputs, &mut emb.slots, &mut emb.rows, &mut emb.values);
             g_dense = g.params;
         }

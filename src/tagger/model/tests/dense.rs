@@ -1,7 +1,7 @@
 //! The dense path's parts: the bag, the networks' forward and backward passes, the bag's backward pass into
 //! the embedding rows, the parameters and the initial model.
 
-use super::super::dense::{quantum_network, DenseModel, DenseNet};
+use super::super::dense::{quantum_network, DenseModel, DenseNet, DenseTape};
 use super::super::features::SentenceFeatures;
 use super::{central, close, config, hand_bag, hand_scores, wobble};
 use crate::tagger::model::DensePath;
@@ -79,7 +79,7 @@ fn different_features_give_different_bags_and_different_dense_scores() {
     }
 }
 
-/// Σ over tokens of upstream · scores, the scalar whose gradient `backward` gives.
+/// Σ over tokens of upstream · scores, the scalar whose gradient `backward_recorded` gives.
 fn contracted(m: &DenseModel, bags: &[f64], upstream: &[f64]) -> f64 {
     m.forward(bags, K).unwrap().iter().zip(upstream).map(|(s, u)| s * u).sum()
 }
@@ -90,7 +90,10 @@ fn backward_matches_central_differences_in_the_bags_and_the_parameters() {
         let m = model(dense);
         let bags: Vec<f64> = (0..6).map(|i| 0.8 * wobble(i + 40)).collect();
         let upstream: Vec<f64> = (0..2 * K).map(|i| wobble(i + 90)).collect();
-        let g = m.backward(&bags, &upstream, K).unwrap();
+        let mut tape = DenseTape::default();
+        m.record(&bags, K, &mut tape).unwrap();
+        assert_eq!(tape.scores(&m.net), &m.forward(&bags, K).unwrap()[..], "{dense}");
+        let g = m.backward_recorded(&tape, &upstream, K).unwrap();
         assert_eq!(g.inputs.len(), bags.len());
         assert_eq!(g.params.len(), m.num_params());
         let h = 1e-5;
@@ -182,8 +185,8 @@ fn the_initial_model_follows_the_configuration() {
     let cl = DenseModel::new(&config(DensePath::Classical), K).unwrap().unwrap();
     match &cl.net {
         DenseNet::Classical(n) => {
-            assert_eq!((n.hidden.input_dim(), n.hidden.output_dim()), (3, 2));
-            assert_eq!((n.output.input_dim(), n.output.output_dim()), (2, K));
+            assert_eq!((n.hidden().input_dim(), n.hidden().output_dim()), (3, 2));
+            assert_eq!((n.output().input_dim(), n.output().output_dim()), (2, K));
         }
         DenseNet::Quantum(_) => panic!("a classical path was asked for"),
     }

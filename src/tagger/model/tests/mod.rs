@@ -4,6 +4,7 @@
 
 mod dense;
 mod emissions;
+mod passes;
 mod train;
 
 use super::dense::{DenseModel, DenseNet};
@@ -79,8 +80,9 @@ fn hand_scores(d: &DenseModel, bag: &[f64]) -> Vec<f64> {
     match &d.net {
         DenseNet::Quantum(q) => q.forward(bag).unwrap(),
         DenseNet::Classical(c) => {
-            let (w1, b1) = (c.hidden.weight(), c.hidden.bias());
-            let (w2, b2) = (c.output.weight(), c.output.bias());
+            let (hidden, output) = (c.hidden(), c.output());
+            let (w1, b1) = (hidden.weight(), hidden.bias());
+            let (w2, b2) = (output.weight(), output.bias());
             let z: Vec<f64> = (0..w1.nrows())
                 .map(|i| (b1[i] + (0..w1.ncols()).map(|j| w1[(i, j)] * bag[j]).sum::<f64>()).tanh())
                 .collect();

@@ -1,6 +1,7 @@
 //! The training step: the minibatch's gradients against central differences of the objective written out by
 //! hand, then clipping and Adam on exactly the rows and parameters the batch used; the learning-rate schedule.
 
+use super::super::dense::DenseTape;
 use super::super::features::SentenceFeatures;
 use super::super::train::SparseGrads;
 use super::super::Tagger;
@@ -96,11 +97,11 @@ fn minibatch_gradients_match_central_differences_of_the_objective() {
         // Warm the buffers with another batch first: what it leaves behind must not leak into this one.
         let other: Vec<&SentenceFeatures> = vec![&run.features[1], &run.features[4]];
         let other_gold: Vec<&[usize]> = vec![&run.gold[1], &run.gold[4]];
-        tagger.gradients(&other, &other_gold, beta, &mut run.sparse, &mut run.embeddings).unwrap();
+        tagger.gradients(&other, &other_gold, beta, &mut run.sparse, &mut run.embeddings, &mut run.dense_tape).unwrap();
         let feats: Vec<&SentenceFeatures> = vec![&run.features[0], &run.features[3]];
         let golds: Vec<&[usize]> = vec![&run.gold[0], &run.gold[3]];
         let (sparse, emb) = (&mut run.sparse, &mut run.embeddings);
-        let g = tagger.gradients(&feats, &golds, beta, sparse, emb).unwrap();
+        let g = tagger.gradients(&feats, &golds, beta, sparse, emb, &mut run.dense_tape).unwrap();
         let (sparse, emb) = (&run.sparse, &run.embeddings);
 
         let summed: f64 = objective(&tagger, &feats, &golds, beta) * feats.len() as f64;
@@ -160,7 +161,7 @@ fn one_step_clips_the_gradients_and_moves_exactly_what_the_batch_used() {
         let beta = 0.2;
         // The gradients (checked against central differences above), clipped to the global norm by hand.
         let (mut sparse, mut emb) = fresh_buffers(&tagger);
-        let g = tagger.gradients(&feats, &golds, beta, &mut sparse, &mut emb).unwrap();
+        let g = tagger.gradients(&feats, &golds, beta, &mut sparse, &mut emb, &mut DenseTape::default()).unwrap();
         let norm = [&sparse.values, &emb.values, &g.dense, &g.crf]
             .iter()
             .flat_map(|v| v.iter())
@@ -190,7 +191,8 @@ fn one_step_clips_the_gradients_and_moves_exactly_what_the_batch_used() {
         d.set_params(&p).unwrap();
 
         let before = tagger.clone();
-        let loss = tagger.train_step(&feats, &golds, beta, &mut run.opt, &mut run.sparse, &mut run.embeddings).unwrap();
+        let (opt, sparse, emb, tape) = (&mut run.opt, &mut run.sparse, &mut run.embeddings, &mut run.dense_tape);
+        let loss = tagger.train_step(&feats, &golds, beta, opt, sparse, emb, tape).unwrap();
         assert_eq!(loss, g.loss);
         let pairs = [
             ("sparse weights", &tagger.weights, &expected.weights),
@@ -228,7 +230,7 @@ fn an_epoch_runs_its_batches_in_order_with_the_learning_rates_decaying_linearly(
     let order = [3, 0, 4, 1, 2];
     // The same batches by hand, on a copy: the summed objective of each before its step.
     let (mut copy, mut copy_run) = setup(DensePath::Quantum);
-    let Run { features, gold, opt, sparse, embeddings, .. } = &mut copy_run;
+    let Run { features, gold, opt, sparse, embeddings, dense_tape, .. } = &mut copy_run;
     let mut expected_loss = 0.0;
     for (step, batch) in order.chunks(2).enumerate() {
         // Rates decay linearly to a tenth over the whole training (15 steps).
@@ -241,7 +243,7 @@ fn an_epoch_runs_its_batches_in_order_with_the_learning_rates_decaying_linearly(
         let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &features[i]).collect();
         let golds: Vec<&[usize]> = batch.iter().map(|&i| gold[i].as_slice()).collect();
         expected_loss += objective(&copy, &feats, &golds, 0.3) * batch.len() as f64;
-        copy.train_step(&feats, &golds, 0.3, opt, sparse, embeddings).unwrap();
+        copy.train_step(&feats, &golds, 0.3, opt, sparse, embeddings, dense_tape).unwrap();
     }
     let mut done = Vec::new();
     let (loss, tokens) = run
