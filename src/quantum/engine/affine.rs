@@ -610,11 +610,11 @@ mod tests {
     fn short_random_runs_on_registers_of_14_to_17_qubits() {
         // Few gates leave most bits alone: the cases where a pass copies rows whole or leaves blocks in place.
         // Half of them on the four highest qubits and the eight lowest only (above and inside the rows).
-        let ends = |n: usize, q: usize| if q % 2 == 0 { n - 1 - (q / 2) % 4 } else { (q / 2) % 8 };
+        let ends = |n: usize, q: usize| if q.is_multiple_of(2) { n - 1 - (q / 2) % 4 } else { (q / 2) % 8 };
         for seed in 0..400 {
             let n = 14 + (seed % 4) as usize;
             let mut gates = flips(n, 2 + (seed % 11) as usize, 1000 + seed);
-            if seed % 2 == 0 {
+            if seed.is_multiple_of(2) {
                 for g in &mut gates {
                     *g = match *g {
                         Flip::X(q) => Flip::X(ends(n, q)),
