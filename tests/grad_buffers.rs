@@ -1,0 +1,42 @@
+//! `Workspace::bytes` and `Tape::bytes` count the buffers they hold, as their docs say: exactly two states
+//! (one, with its outputs) when fresh, and on top of that the record of a forward pass and the scratch a backward
+//! sweep grows, within the documented bound (the scratch is at most 2^15 amplitudes and 1/8 of a state, plus
+//! arrays of the plan's size), on 14 qubits, where CNOT ladders are fused permutation runs.
+
+use qnet::grad::{Gradients, Outputs, QuantumFunction, Workspace};
+use qnet::prelude::*;
+
+#[test]
+fn workspace_and_tape_bytes_count_their_buffers() -> qnet::Result<()> {
+    let n = 14;
+    let mut c = Circuit::new(n)?;
+    for q in 0..n {
+        c.ry(q, Param::weight(q % 3))?;
+    }
+    for q in 0..n - 1 {
+        c.cnot(q, q + 1)?;
+    }
+    c.rz(3, Param::input(0))?;
+    let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(n)?, Observable::sum_z(n)?]))?;
+    let state = 16usize << n;
+    let mut ws = f.workspace()?;
+    assert_eq!(ws.bytes(), 2 * state);
+    assert_eq!(Workspace::new(n)?.bytes(), 2 * state);
+    assert_eq!(f.tape()?.bytes(), state + 8 * 2, "the state and the two outputs");
+
+    let (w, x) = ([0.3, -0.7, 1.1], [0.4]);
+    let tape = f.forward(&w, &x)?;
+    let recorded = tape.bytes();
+    assert!(recorded >= state + 8 * (2 + 3 + 1), "state, outputs, weights and inputs: {recorded}");
+    // The plan's arrays (a few per gate) are far below 16 KiB for these 28 gates.
+    let plan_arrays = 16 << 10;
+    assert!(recorded <= state + state / 8 + plan_arrays, "and at most the scratch beside them: {recorded}");
+
+    let (mut dw, mut dx) = (vec![0.0; 3], vec![0.0; 1]);
+    f.backward(&tape, &[1.0, -0.5], &mut ws, Gradients { weights: &mut dw, inputs: Some(&mut dx) })?;
+    assert!(dw.iter().any(|g| g.abs() > 1e-6), "the sweep ran: {dw:?}");
+    let grown = ws.bytes();
+    assert!(grown > 2 * state, "the sweep's scratch is counted: {grown}");
+    assert!(grown <= 2 * state + state / 8 + plan_arrays, "within the documented scratch: {grown}");
+    Ok(())
+}
