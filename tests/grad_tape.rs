@@ -1,4 +1,5 @@
-//! `Workspace::bytes` and `Tape::bytes` count the buffers they hold, as their docs say: exactly two states
+//! A `Tape` records what its forward pass saw and made (weights, inputs, outputs, final state), and compares
+//! equal exactly when all of them are equal. `Workspace::bytes` and `Tape::bytes` count the buffers they hold, as their docs say: exactly two states
 //! (one, with its outputs) when fresh, and on top of that the record of a forward pass and the scratch a backward
 //! sweep grows, within the documented bound (the scratch is at most 2^15 amplitudes and 1/8 of a state, plus
 //! arrays of the plan's size), on 14 qubits, where CNOT ladders are fused permutation runs.
@@ -38,5 +39,24 @@ fn workspace_and_tape_bytes_count_their_buffers() -> qnet::Result<()> {
     let grown = ws.bytes();
     assert!(grown > 2 * state, "the sweep's scratch is counted: {grown}");
     assert!(grown <= 2 * state + state / 8 + plan_arrays, "within the documented scratch: {grown}");
+    Ok(())
+}
+
+#[test]
+fn a_tape_records_its_pass_and_compares_by_all_of_it() -> qnet::Result<()> {
+    let mut c = Circuit::new(3)?;
+    c.ry(0, Param::weight(0))?.cnot(0, 1)?.rx(2, Param::input(0))?.rz(1, Param::weight(1))?;
+    let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![Observable::sum_z(3)?]))?;
+    let (w, x) = ([0.3, -0.7], [0.4]);
+    let tape = f.forward(&w, &x)?;
+    assert_eq!(tape.weights(), w);
+    assert_eq!(tape.inputs(), x);
+    assert_eq!(tape.values(), f.evaluate(&w, &x)?);
+    let mut state = StateVector::new(3)?;
+    state.run(&c, &w, &x)?;
+    assert_eq!(tape.state(), state.amplitudes());
+    assert_eq!(tape, f.forward(&w, &x)?);
+    assert_ne!(tape, f.forward(&[0.3, -0.6], &x)?, "other weights");
+    assert_ne!(tape, f.forward(&w, &[0.5])?, "other inputs");
     Ok(())
 }
