@@ -58,5 +58,15 @@ fn a_tape_records_its_pass_and_compares_by_all_of_it() -> qnet::Result<()> {
     assert_eq!(tape, f.forward(&w, &x)?);
     assert_ne!(tape, f.forward(&[0.3, -0.6], &x)?, "other weights");
     assert_ne!(tape, f.forward(&w, &[0.5])?, "other inputs");
+    // A weight and an input read at scale 0 change nothing but the record: the tapes differ in that field alone.
+    let mut c = Circuit::new(2)?;
+    c.ry(0, Param::weight(0))?.rz(1, Param::weight(1) * 0.0)?.rx(1, Param::input(0) * 0.0)?;
+    let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(2)?]))?;
+    let tape = f.forward(&[0.3, 1.0], &[1.0])?;
+    let (other_weight, other_input) = (f.forward(&[0.3, 2.0], &[1.0])?, f.forward(&[0.3, 1.0], &[2.0])?);
+    assert_eq!((other_weight.values(), other_weight.state()), (tape.values(), tape.state()));
+    assert_eq!((other_input.values(), other_input.state()), (tape.values(), tape.state()));
+    assert_ne!(tape, other_weight, "only the weights differ");
+    assert_ne!(tape, other_input, "only the inputs differ");
     Ok(())
 }
