@@ -2,7 +2,9 @@
 
 use num_complex::Complex64 as C;
 
-use super::plan::{fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS};
+use super::plan::{
+    fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, CHUNK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS,
+};
 use crate::quantum::kernels;
 use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::{Op, ONE};
@@ -34,11 +36,7 @@ impl Plan {
                         *slot = self.node_op(i, binding, record);
                     }
                     let (nodes, ops) = (&self.nodes[start..end], &ops[..end - start]);
-                    for_each_block(state, |block| {
-                        for (node, op) in nodes.iter().zip(ops) {
-                            apply_node(block, node, op);
-                        }
-                    });
+                    for_each_block(state, |block| apply_run(block, nodes, ops));
                 }
                 Segment::Tiled(start, end, high) => {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
@@ -50,6 +48,15 @@ impl Plan {
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
                 }
                 Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
+                // A blocked run on a state that is one block, by one thread: its runs of nodes on the lowest
+                // qubits go chunk by chunk.
+                Segment::Blocked(start, end) if !kernels::parallel(state.len()) => {
+                    let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
+                    for (slot, i) in ops.iter_mut().zip(start..end) {
+                        *slot = self.node_op(i, binding, record);
+                    }
+                    apply_run(state, &self.nodes[start..end], &ops[..end - start]);
+                }
                 // A node; a blocked run on a state that is one block (without gathering the run's ops first).
                 _ => {
                     for i in segment.nodes() {
@@ -65,6 +72,27 @@ impl Plan {
 #[inline]
 pub(crate) fn apply_node(state: &mut [C], node: &Node, op: &Op) {
     kernels::apply_op(state, op, &node.targets[..node.arity], node.ctrl);
+}
+
+/// Applies `ops` (placed as `nodes` say) in order to `block`, every maximal run of two or more nodes on qubits
+/// below [`CHUNK_QUBITS`] one aligned chunk of 2^[`CHUNK_QUBITS`] amplitudes at a time. Every amplitude sees
+/// the same operations in the same order as node by node, so the result is the same.
+pub(crate) fn apply_run(block: &mut [C], nodes: &[Node], ops: &[Op]) {
+    let in_chunk = |node: &Node| node.qubit_mask() >> CHUNK_QUBITS == 0;
+    let mut i = 0;
+    while i < nodes.len() {
+        let run = nodes[i..].iter().take_while(|n| in_chunk(n)).count();
+        if run >= 2 && block.len() > 1 << CHUNK_QUBITS {
+            let (nodes, ops) = (&nodes[i..i + run], &ops[i..i + run]);
+            kernels::apply_ops_chunked(block, 1 << CHUNK_QUBITS, run, |j| {
+                (&ops[j], &nodes[j].targets[..nodes[j].arity], nodes[j].ctrl)
+            });
+            i += run;
+        } else {
+            apply_node(block, &nodes[i], &ops[i]);
+            i += 1;
+        }
+    }
 }
 
 /// Calls `f` on every aligned block of 2^[`BLOCK_QUBITS`] amplitudes (in parallel for large states). Every
@@ -129,9 +157,7 @@ fn apply_tiled(state: &mut [C], high: usize, nodes: &[Node], ops: &[Op]) {
             // (t, r) and below the state's length; no other task touches tile t.
             buf[r * row..(r + 1) * row].copy_from_slice(unsafe { ptr.slice(base + o, row) });
         }
-        for (node, op) in nodes.iter().zip(ops) {
-            apply_node(buf, node, op);
-        }
+        apply_run(buf, nodes, ops);
         for (r, &o) in offsets.iter().enumerate() {
             // SAFETY: as above.
             unsafe { ptr.slice(base + o, row) }.copy_from_slice(&buf[r * row..(r + 1) * row]);

@@ -37,7 +37,7 @@ pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 
 #[cfg(test)]
 mod tests {
-    use super::plan::Segment;
+    use super::plan::{Segment, CHUNK_QUBITS};
     use super::*;
     use crate::quantum::{Circuit, Param};
     use num_complex::Complex64 as C;
@@ -92,6 +92,47 @@ mod tests {
         }
         let err = a.iter().zip(s.amplitudes()).map(|(x, y)| (x - y).norm()).fold(0.0, f64::max);
         assert!(err < 1e-13, "{err}");
+    }
+
+    #[test]
+    fn runs_on_the_lowest_qubits_go_chunk_by_chunk_and_change_no_bit() {
+        // 13 qubits: runs of nodes below CHUNK_QUBITS (11), cut by nodes on qubits 11 and 12, with every kind of op.
+        let mut c = Circuit::new(13).unwrap();
+        for layer in 0..4 {
+            for q in 0..13 {
+                let a = 0.1 + 0.37 * (q + 13 * layer) as f64;
+                c.ry(q, a).unwrap().rz(q, -a).unwrap();
+                if q % 3 == layer % 3 {
+                    c.rx(q, 2.0 * a).unwrap();
+                }
+            }
+            for q in (layer % 2..12).step_by(2) {
+                match (q / 2 + layer) % 4 {
+                    0 => c.cz(q, q + 1),
+                    1 => c.cnot(q, q + 1),
+                    2 => c.crx(q + 1, q, 0.3),
+                    _ => c.rxx(q, q + 1, 0.7),
+                }
+                .unwrap();
+            }
+            c.toffoli(0, 5, 10).unwrap().swap(1, 9).unwrap().h(11).unwrap().cphase(3, 12, 0.2).unwrap();
+        }
+        let plan = Plan::compile(&c);
+        let binding = Binding::new(&c, &[], &[]);
+        let ops: Vec<_> = (0..plan.nodes.len()).map(|i| plan.node_op(i, &binding, &mut [])).collect();
+        let in_chunk: Vec<bool> = plan.nodes.iter().map(|n| n.qubit_mask() >> CHUNK_QUBITS == 0).collect();
+        assert!(in_chunk.windows(2).any(|w| w[0] && w[1]) && in_chunk.iter().any(|&x| !x), "both kinds of runs");
+        let (mut a, mut b) = (c_start_13(), c_start_13());
+        forward::apply_run(&mut a, &plan.nodes, &ops);
+        for (node, op) in plan.nodes.iter().zip(&ops) {
+            forward::apply_node(&mut b, node, op);
+        }
+        assert!(a.iter().zip(&b).all(|(x, y)| x.re.to_bits() == y.re.to_bits() && x.im.to_bits() == y.im.to_bits()));
+        assert!(a != c_start_13(), "the run changed the state");
+    }
+
+    fn c_start_13() -> Vec<C> {
+        start().into_iter().take(1 << 13).collect()
     }
 
     #[test]

@@ -14,6 +14,11 @@ use crate::quantum::op::Op;
 /// CNOT ladders and G2 gradients the same within noise.
 pub(crate) const BLOCK_QUBITS: usize = 15;
 
+/// Qubits below this index fit a *chunk*: within a block (or a tile), a run of nodes on such qubits only goes
+/// chunk by chunk, 2^11 amplitudes (32 KiB) that stay in a core's L1 data cache (48 KiB here) while the run
+/// passes over them.
+pub(crate) const CHUNK_QUBITS: usize = 11;
+
 /// The longest run of low nodes applied block by block.
 pub(crate) const MAX_BLOCKED_RUN: usize = 64;
 
@@ -55,6 +60,13 @@ pub(crate) struct Node {
     pub(crate) low: bool,
     /// The angles of the node that read a weight or an input, as a range of `Plan::slots`.
     pub(crate) slots: (usize, usize),
+}
+
+impl Node {
+    /// Every qubit the node touches, as a bit mask.
+    pub(crate) fn qubit_mask(&self) -> usize {
+        self.targets[..self.arity].iter().fold(self.ctrl, |m, &q| m | 1 << q)
+    }
 }
 
 /// An angle that reads a weight or an input: slot `slot` of instruction `k`, member `member` of its node,

@@ -97,40 +97,47 @@ pub(super) fn drive<const K: usize, F>(
     process(0, num_runs, 0, run);
 }
 
-/// Calls `leaf(lo, hi)` for every pair of half-blocks of target bit `t`, with no controls: contiguous chunks,
-/// no index arithmetic per run.
-///
-/// For t = 0 the pairs are adjacent and `adjacent(chunk)` handles a whole even-length chunk at once.
+/// Runs `blocks(chunk, 2^t)` on chunks of whole blocks of 2^(t+1) amplitudes (the pairs of half-blocks of target
+/// bit `t`, no controls: contiguous, no index arithmetic per run), so that a kernel loops over a chunk's blocks
+/// inside one call; when a block is longer than a parallel task, `leaf(lo, hi)` runs on the windows of its
+/// halves instead.
 #[inline(always)]
-pub(super) fn drive_pairs<F, A>(state: &mut [C], t: usize, leaf: F, adjacent: A)
+pub(super) fn drive_pairs<F, B>(state: &mut [C], t: usize, leaf: F, blocks: B)
 where
     F: Fn(&mut [C], &mut [C]) + Sync + Send,
-    A: Fn(&mut [C]) + Sync + Send,
+    B: Fn(&mut [C], usize) + Sync + Send,
 {
     let half = 1usize << t;
-    #[inline(always)]
-    fn blocks<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], half: usize, leaf: &F) {
-        for b in chunk.chunks_exact_mut(2 * half) {
-            let (lo, hi) = b.split_at_mut(half);
-            leaf(lo, hi);
-        }
-    }
-    let serial = |chunk: &mut [C]| match half {
-        1 => adjacent(chunk),
-        2 => blocks(chunk, 2, &leaf),
-        _ => blocks(chunk, half, &leaf),
-    };
     #[cfg(feature = "parallel")]
     if super::parallel(state.len()) {
         use rayon::prelude::*;
-        let block = half << 1;
-        if block <= TASK_LEN {
-            state.par_chunks_mut(TASK_LEN).for_each(serial);
+        if half << 1 <= TASK_LEN {
+            state.par_chunks_mut(TASK_LEN).for_each(|chunk| blocks(chunk, half));
         } else {
             // One flat set of tasks over every block's windows: no fork-join per block.
             drive(state, half, 0, [0, half], |[lo, hi]| leaf(lo, hi));
         }
         return;
     }
-    serial(state);
+    let _ = &leaf;
+    blocks(state, half);
+}
+
+/// `leaf(lo, hi)` on every pair of half-blocks of length `half` of `chunk`: the `blocks` of [`drive_pairs`] for
+/// a leaf without a loop of its own over blocks.
+#[inline(always)]
+pub(super) fn each_pair<F: Fn(&mut [C], &mut [C])>(leaf: &F, chunk: &mut [C], half: usize) {
+    match half {
+        1 => pairs(chunk, 1, leaf),
+        2 => pairs(chunk, 2, leaf),
+        _ => pairs(chunk, half, leaf),
+    }
+}
+
+#[inline(always)]
+fn pairs<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], half: usize, leaf: &F) {
+    for b in chunk.chunks_exact_mut(2 * half) {
+        let (lo, hi) = b.split_at_mut(half);
+        leaf(lo, hi);
+    }
 }

@@ -20,7 +20,7 @@ mod reduce;
 mod simd;
 mod subspace;
 
-use drive::{drive, drive_pairs};
+use drive::{drive, drive_pairs, each_pair};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use simd::{dispatch, Isa, Kernels, Task};
 pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace};
@@ -110,6 +110,26 @@ fn mat1_leaf<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + 
     }
 }
 
+/// The `blocks` of [`drive_pairs`] for `m`: adjacent pairs for half-blocks of one amplitude, else the block
+/// loop of the kernel the matrix's structure picks (as [`mat1_leaf`] does), chosen once per chunk.
+#[inline(always)]
+fn mat1_blocks<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], usize) + Sync + Send + Copy {
+    let [[m00, m01], [m10, m11]] = m;
+    let real = m.iter().flatten().all(|x| x.im == 0.0);
+    let rx_like = m00.im == 0.0 && m11.im == 0.0 && m01.re == 0.0 && m10.re == 0.0;
+    move |chunk: &mut [C], half: usize| {
+        if half == 1 {
+            k.mat1_adjacent(chunk, m);
+        } else if real {
+            k.real_blocks(chunk, half, [[m00.re, m01.re], [m10.re, m11.re]]);
+        } else if rx_like {
+            k.rx_blocks(chunk, half, [m00.re, m01.im, m10.im, m11.re]);
+        } else {
+            k.mat1_blocks(chunk, half, m);
+        }
+    }
+}
+
 /// Applies `op` to `targets` (one or two qubits, distinct) when every bit of `ctrl_mask` is set.
 ///
 /// The caller has checked that targets and controls are distinct and in range. The code is compiled for each
@@ -117,6 +137,38 @@ fn mat1_leaf<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + 
 pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
     debug_assert_eq!(targets.len(), op.arity());
     dispatch(Isa::detected(), ApplyOp { state, op, targets, ctrl_mask });
+}
+
+/// Applies ops `0..count` in order to each aligned chunk of `chunk` amplitudes in turn (`op(i)` gives op i, its
+/// targets and its control mask, every qubit of which lies inside a chunk), so that the chunk stays in the
+/// closest cache while the ops run over it. The instruction set is dispatched once for all of them; each
+/// amplitude sees the arithmetic of [`apply_op`], so the result is the same bits.
+pub(crate) fn apply_ops_chunked<'a, F>(state: &mut [C], chunk: usize, count: usize, op: F)
+where
+    F: Fn(usize) -> (&'a Op, &'a [usize], usize),
+{
+    dispatch(Isa::detected(), ChunkedOps { state, chunk, count, op });
+}
+
+/// The arguments of [`apply_ops_chunked`].
+struct ChunkedOps<'s, F> {
+    state: &'s mut [C],
+    chunk: usize,
+    count: usize,
+    op: F,
+}
+
+impl<'a, F: Fn(usize) -> (&'a Op, &'a [usize], usize)> Task for ChunkedOps<'_, F> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: Kernels>(self, k: K) {
+        for part in self.state.chunks_mut(self.chunk) {
+            for i in 0..self.count {
+                let (op, targets, ctrl_mask) = (self.op)(i);
+                apply_op_impl(k, part, op, targets, ctrl_mask);
+            }
+        }
+    }
 }
 
 /// (lo, hi) ← op·(lo, hi) elementwise over two slices, for a one-target op, through the gate kernels' loops (real
@@ -165,15 +217,6 @@ impl Task for OpSlices<'_> {
     }
 }
 
-/// Runs `leaf` on every adjacent pair of an even-length chunk (the t = 0 case of the ops without a SIMD loop).
-#[inline(always)]
-fn adjacent_pairs<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], leaf: &F) {
-    for b in chunk.chunks_exact_mut(2) {
-        let (lo, hi) = b.split_at_mut(1);
-        leaf(lo, hi);
-    }
-}
-
 #[inline(always)]
 fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
     match *op {
@@ -190,7 +233,15 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
                         scale(k, s1, d1);
                     };
                     if ctrl_mask == 0 {
-                        drive_pairs(state, targets[0], leaf, |chunk| k.diag_adjacent(chunk, d0, d1));
+                        drive_pairs(state, targets[0], leaf, |chunk, half| {
+                            if half == 1 {
+                                k.diag_adjacent(chunk, d0, d1);
+                            } else if d0 == -ONE || d1 == -ONE {
+                                each_pair(&leaf, chunk, half);
+                            } else {
+                                k.diag_blocks(chunk, half, d0, d1);
+                            }
+                        });
                     } else {
                         drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
                     }
@@ -214,9 +265,9 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
                 }
             };
             match (a == ONE && b == ONE, ctrl_mask == 0) {
-                (true, true) => drive_pairs(state, targets[0], swap, |chunk| adjacent_pairs(chunk, &swap)),
+                (true, true) => drive_pairs(state, targets[0], swap, |chunk, half| each_pair(&swap, chunk, half)),
                 (true, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| swap(s0, s1)),
-                (false, true) => drive_pairs(state, targets[0], phased, |chunk| adjacent_pairs(chunk, &phased)),
+                (false, true) => drive_pairs(state, targets[0], phased, |chunk, half| each_pair(&phased, chunk, half)),
                 (false, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| phased(s0, s1)),
             }
         }
@@ -224,7 +275,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
             let t = 1usize << targets[0];
             let leaf = mat1_leaf(k, m);
             if ctrl_mask == 0 {
-                drive_pairs(state, targets[0], leaf, |chunk| k.mat1_adjacent(chunk, m));
+                drive_pairs(state, targets[0], leaf, mat1_blocks(k, m));
             } else {
                 drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
             }

@@ -113,6 +113,24 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]);
     /// s[2k] ← d0·s[2k], s[2k+1] ← d1·s[2k+1] over an even-length slice (a diagonal gate on qubit 0).
     fn diag_adjacent(self, s: &mut [C], d0: C, d1: C);
+    /// [`Kernels::mat1`] on every pair of half-blocks (lo, hi) of length `half` ≥ 2 of `chunk` (whole blocks of
+    /// 2·half): one call loops over all of them.
+    fn mat1_blocks(self, chunk: &mut [C], half: usize, m: [[C; 2]; 2]);
+    /// [`Kernels::rx`] on every pair of half-blocks, as [`Kernels::mat1_blocks`].
+    fn rx_blocks(self, chunk: &mut [C], half: usize, abcd: [f64; 4]);
+    /// [`Kernels::real`] on every pair of half-blocks, as [`Kernels::mat1_blocks`].
+    fn real_blocks(self, chunk: &mut [C], half: usize, m: [[f64; 2]; 2]);
+    /// lo ← d0·lo, hi ← d1·hi on every pair of half-blocks, as [`Kernels::mat1_blocks`].
+    fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C);
+}
+
+/// `leaf(lo, hi)` on every pair of half-blocks of length `half` of `chunk`.
+#[inline(always)]
+fn halves(chunk: &mut [C], half: usize, mut leaf: impl FnMut(&mut [C], &mut [C])) {
+    for b in chunk.chunks_exact_mut(2 * half) {
+        let (lo, hi) = b.split_at_mut(half);
+        leaf(lo, hi);
+    }
 }
 
 /// The portable loops, which every other instruction set reproduces bit for bit.
@@ -160,6 +178,25 @@ impl Kernels for Portable {
             pair[0] *= d0;
             pair[1] *= d1;
         }
+    }
+    #[inline(always)]
+    fn mat1_blocks(self, chunk: &mut [C], half: usize, m: [[C; 2]; 2]) {
+        halves(chunk, half, |lo, hi| self.mat1(lo, hi, m));
+    }
+    #[inline(always)]
+    fn rx_blocks(self, chunk: &mut [C], half: usize, abcd: [f64; 4]) {
+        halves(chunk, half, |lo, hi| self.rx(lo, hi, abcd));
+    }
+    #[inline(always)]
+    fn real_blocks(self, chunk: &mut [C], half: usize, m: [[f64; 2]; 2]) {
+        halves(chunk, half, |lo, hi| self.real(lo, hi, m));
+    }
+    #[inline(always)]
+    fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C) {
+        halves(chunk, half, |lo, hi| {
+            self.scale(lo, d0);
+            self.scale(hi, d1);
+        });
     }
 }
 
@@ -358,6 +395,70 @@ impl<V: Vector> Kernels for Simd<V> {
             V::enabled(|| {
                 let f = factor::<V>(d0, d1);
                 each(s, |x| cmul(x, f), |s| V::Tail::new().diag_adjacent(s, d0, d1));
+            })
+        }
+    }
+    // The `_blocks` loops: halves shorter than a register go to the narrower kernels whole; longer ones are whole
+    // registers (powers of two), so the loops need no tail.
+    #[inline(always)]
+    fn mat1_blocks(self, chunk: &mut [C], half: usize, m: [[C; 2]; 2]) {
+        // SAFETY: see the impl.
+        unsafe {
+            if half < V::LEN {
+                return V::Tail::new().mat1_blocks(chunk, half, m);
+            }
+            V::enabled(|| {
+                let [[m00, m01], [m10, m11]] = m;
+                let (f00, f01) = (factor::<V>(m00, m00), factor::<V>(m01, m01));
+                let (f10, f11) = (factor::<V>(m10, m10), factor::<V>(m11, m11));
+                let f = |u, v| (cmul(u, f00).add(cmul(v, f01)), cmul(u, f10).add(cmul(v, f11)));
+                halves(chunk, half, |lo, hi| split(lo, hi, f, |_, _| ()));
+            })
+        }
+    }
+    #[inline(always)]
+    fn rx_blocks(self, chunk: &mut [C], half: usize, [a, b, c, d]: [f64; 4]) {
+        // SAFETY: see the impl.
+        unsafe {
+            if half < V::LEN {
+                return V::Tail::new().rx_blocks(chunk, half, [a, b, c, d]);
+            }
+            V::enabled(|| {
+                let (va, vd) = (V::repeat([a; 4]), V::repeat([d; 4]));
+                let (vb, vc) = (V::repeat([-b, b, -b, b]), V::repeat([-c, c, -c, c]));
+                let f = |u: V, v: V| (va.mul(u).add(vb.mul(v.swap())), vd.mul(v).add(vc.mul(u.swap())));
+                halves(chunk, half, |lo, hi| split(lo, hi, f, |_, _| ()));
+            })
+        }
+    }
+    #[inline(always)]
+    fn real_blocks(self, chunk: &mut [C], half: usize, m: [[f64; 2]; 2]) {
+        // SAFETY: see the impl.
+        unsafe {
+            if half < V::LEN {
+                return V::Tail::new().real_blocks(chunk, half, m);
+            }
+            V::enabled(|| {
+                let [[a, b], [c, d]] = m;
+                let [a, b, c, d] = [V::repeat([a; 4]), V::repeat([b; 4]), V::repeat([c; 4]), V::repeat([d; 4])];
+                let f = |u: V, v: V| (a.mul(u).add(b.mul(v)), c.mul(u).add(d.mul(v)));
+                halves(chunk, half, |lo, hi| split(lo, hi, f, |_, _| ()));
+            })
+        }
+    }
+    #[inline(always)]
+    fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C) {
+        // SAFETY: see the impl.
+        unsafe {
+            if half < V::LEN {
+                return V::Tail::new().diag_blocks(chunk, half, d0, d1);
+            }
+            V::enabled(|| {
+                let (f0, f1) = (factor::<V>(d0, d0), factor::<V>(d1, d1));
+                halves(chunk, half, |lo, hi| {
+                    each(lo, |x| cmul(x, f0), |_| ());
+                    each(hi, |x| cmul(x, f1), |_| ());
+                });
             })
         }
     }

@@ -176,5 +176,15 @@ impl Task for EveryKernel<'_> {
             k.mat1_adjacent(&mut rest[..even], [[d, c], [b, a]]);
             k.diag_adjacent(&mut rest[..even], d, a);
         }
+        // The block loops on every half-block length from below a register of the narrowest set to above one of
+        // the widest, over the whole blocks of each slice.
+        for half in [2, 4, 8, 16] {
+            let whole = |s: &mut [C]| s.len() - s.len() % (2 * half);
+            let (nl, nh) = (whole(lo), whole(hi));
+            k.mat1_blocks(&mut lo[..nl], half, m);
+            k.rx_blocks(&mut hi[..nh], half, [a.re, b.im, c.im, d.re]);
+            k.real_blocks(&mut lo[..nl], half, [[a.re, b.re], [c.re, d.re]]);
+            k.diag_blocks(&mut hi[..nh], half, b, c);
+        }
     }
 }
