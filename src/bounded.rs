@@ -50,6 +50,8 @@ pub(crate) fn first_repeat<T: Eq + Hash + Copy>(items: &[T]) -> Option<usize> {
 /// process is killed when the pages are touched, so large buffers are checked against it before they are
 /// allocated.
 pub(crate) fn available_memory() -> Option<u128> {
+    #[cfg(test)]
+    MEMORY_READS.with(|c| c.set(c.get() + 1));
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok().and_then(|text| mem_available(&text));
     let cgroup = || -> Option<u128> {
         let read = |name: &str| std::fs::read_to_string(format!("/sys/fs/cgroup/{name}")).ok();
@@ -61,6 +63,12 @@ pub(crate) fn available_memory() -> Option<u128> {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Calls of [`available_memory`] on this thread (tests hold small states to reading no file).
+    pub(crate) static MEMORY_READS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// The `MemAvailable` line of a `/proc/meminfo` text, in bytes.

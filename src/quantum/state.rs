@@ -86,10 +86,13 @@ const CHECKED_BYTES: u128 = 64 << 20;
 pub(crate) fn check_memory(num_qubits: usize, states: u32) -> Result<()> {
     check_max_qubits(num_qubits)?;
     let bytes = state_bytes(num_qubits).saturating_mul(u128::from(states));
+    // Small buffers are not checked, and reading the memory figures (two or three files) costs more than
+    // simulating a small circuit: they are read only for large ones.
+    if bytes < CHECKED_BYTES {
+        return Ok(());
+    }
     match crate::bounded::available_memory() {
-        Some(available) if bytes >= CHECKED_BYTES && bytes > available => {
-            Err(Error::TooManyQubits { num_qubits, bytes })
-        }
+        Some(available) if bytes > available => Err(Error::TooManyQubits { num_qubits, bytes }),
         _ => Ok(()),
     }
 }
@@ -412,5 +415,26 @@ impl approx::RelativeEq for StateVector {
                 let d = (a - b).norm();
                 d <= epsilon || d <= max_relative * a.norm().max(b.norm())
             })
+    }
+}
+
+#[cfg(test)]
+mod memory_check_tests {
+    use super::*;
+    use crate::bounded::MEMORY_READS;
+
+    fn reads() -> u64 {
+        MEMORY_READS.with(std::cell::Cell::get)
+    }
+
+    #[test]
+    fn small_states_read_no_memory_figures_and_large_ones_do() {
+        let before = reads();
+        check_memory(10, 3).unwrap();
+        StateVector::new(12).unwrap();
+        assert_eq!(reads(), before, "a small state reads no file");
+        // 2^22 amplitudes, 64 MiB: checked against the machine (and fits on any machine that runs the tests).
+        check_memory(22, 1).unwrap();
+        assert_eq!(reads(), before + 1);
     }
 }
