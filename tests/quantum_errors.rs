@@ -159,6 +159,19 @@ fn non_finite_values() {
     assert!(overflow(s.apply(&scaled.instructions()[0], &[1e308], &[])));
     let f = qnet::grad::QuantumFunction::new(scaled.clone(), qnet::grad::Outputs::Probabilities).unwrap();
     assert!(overflow(f.evaluate(&[1e308], &[]).map(drop)));
+    // The inverse reads the same weights at the same |scale|; an input's scale overflows as a weight's does.
+    assert!(matches!(
+        scaled.inverse().check_parameters(&[1e308], &[]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "rx" }, value }) if value == f64::NEG_INFINITY
+    ));
+    let mut by_input = Circuit::new(2).unwrap();
+    by_input.ry(1, Param::input(0) * 4.0).unwrap().rz(0, Param::input(1) * 0.5).unwrap();
+    assert!(matches!(
+        by_input.check_parameters(&[], &[1e308, 0.0]),
+        Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "ry" }, value }) if value == f64::INFINITY
+    ));
+    // The largest value and the largest scale on different parameters: no angle overflows.
+    assert!(by_input.check_parameters(&[], &[1.0, 1e308]).is_ok());
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let e = s.run(&c, &[bad], &[]).unwrap_err();
         assert!(matches!(

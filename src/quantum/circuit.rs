@@ -178,6 +178,18 @@ pub struct Circuit {
     num_weights: usize,
     #[cfg_attr(feature = "serde", serde(skip_serializing))]
     num_inputs: usize,
+    /// The largest |scale| of a weight, and of an input, that an angle reads (0 when none): a finite value
+    /// v gives finite angles when |v| times it is finite.
+    #[cfg_attr(feature = "serde", serde(skip_serializing))]
+    max_scale: [f64; 2],
+}
+
+/// The slot of `kind` in [`Circuit`]'s per-kind arrays.
+fn kind_slot(kind: ParamKind) -> usize {
+    match kind {
+        ParamKind::Weight => 0,
+        ParamKind::Input => 1,
+    }
 }
 
 /// Builder methods that append one gate: `name => Gate::X, [qubits]`, and for a gate with angles their names
@@ -205,7 +217,7 @@ impl Circuit {
         if num_qubits == 0 {
             return Err(Error::ZeroQubits);
         }
-        Ok(Circuit { num_qubits, instructions: Vec::new(), num_weights: 0, num_inputs: 0 })
+        Ok(Circuit { num_qubits, instructions: Vec::new(), num_weights: 0, num_inputs: 0, max_scale: [0.0; 2] })
     }
 
     /// The number of qubits.
@@ -252,15 +264,17 @@ impl Circuit {
     pub fn push(&mut self, instruction: Instruction) -> Result<&mut Self> {
         instruction.check_qubits(self.num_qubits)?;
         let (mut num_weights, mut num_inputs) = (self.num_weights, self.num_inputs);
-        for (kind, index, _) in instruction.gate.params().iter().filter_map(Param::source) {
+        let mut max_scale = self.max_scale;
+        for (kind, index, scale) in instruction.gate.params().iter().filter_map(Param::source) {
             let (count, what) = match kind {
                 ParamKind::Weight => (&mut num_weights, "weight vector"),
                 ParamKind::Input => (&mut num_inputs, "input vector"),
             };
             let len = index.checked_add(1).ok_or(Error::TooLarge { what, elements: index as u128 + 1 })?;
             *count = (*count).max(len);
+            max_scale[kind_slot(kind)] = max_scale[kind_slot(kind)].max(scale.abs());
         }
-        (self.num_weights, self.num_inputs) = (num_weights, num_inputs);
+        (self.num_weights, self.num_inputs, self.max_scale) = (num_weights, num_inputs, max_scale);
         self.instructions.push(instruction);
         Ok(self)
     }
@@ -376,7 +390,14 @@ impl Circuit {
     /// The inverse circuit: the instructions reversed, each gate inverted (angles negated, S ↔ S†, ...).
     #[must_use]
     pub fn inverse(&self) -> Circuit {
-        Circuit { instructions: self.instructions.iter().rev().map(Instruction::inverse).collect(), ..*self }
+        let instructions: Vec<Instruction> = self.instructions.iter().rev().map(Instruction::inverse).collect();
+        let mut max_scale = [0.0f64; 2];
+        for inst in &instructions {
+            for (kind, _, scale) in inst.gate.params().iter().filter_map(Param::source) {
+                max_scale[kind_slot(kind)] = max_scale[kind_slot(kind)].max(scale.abs());
+            }
+        }
+        Circuit { instructions, max_scale, ..*self }
     }
 
     /// The number of layers when every instruction waits for all the qubits it touches (controls included).
@@ -423,6 +444,7 @@ impl Circuit {
     /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFinite`] for NaN or ±∞ (also for a
     /// finite value whose scaled angle overflows).
     pub fn check_parameters(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
+        let mut overflows = false;
         for (kind, values, needed) in
             [(ParamKind::Weight, weights, self.num_weights), (ParamKind::Input, inputs, self.num_inputs)]
         {
@@ -432,8 +454,13 @@ impl Circuit {
             if let Some((index, &value)) = values[..needed].iter().enumerate().find(|(_, v)| !v.is_finite()) {
                 return Err(Error::non_finite_parameter(kind, index, value));
             }
+            let largest = values[..needed].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            overflows |= !(largest * self.max_scale[kind_slot(kind)]).is_finite();
         }
-        // A finite value times its scale may still overflow.
+        // A finite value times its scale may still overflow: only then are the angles computed, to name the gate.
+        if !overflows {
+            return Ok(());
+        }
         for inst in &self.instructions {
             if let Some(value) = inst.angles(weights, inputs).into_iter().find(|a| !a.is_finite()) {
                 return Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: inst.gate.name() }, value });

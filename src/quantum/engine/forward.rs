@@ -48,9 +48,9 @@ impl Plan {
                     apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
                 }
                 Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
-                // A blocked run on a state that is one block, by one thread: its runs of nodes on the lowest
-                // qubits go chunk by chunk.
-                Segment::Blocked(start, end) if !kernels::parallel(state.len()) => {
+                // A blocked run on a state that is one block of several chunks, by one thread: its runs of nodes
+                // on the lowest qubits go chunk by chunk.
+                Segment::Blocked(start, end) if state.len() > 1 << CHUNK_QUBITS && !kernels::parallel(state.len()) => {
                     let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
                     for (slot, i) in ops.iter_mut().zip(start..end) {
                         *slot = self.node_op(i, binding, record);

@@ -305,17 +305,32 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
             });
         }
         Op::Mat2(m) => {
-            let (t0, t1) = (1usize << targets[0], 1usize << targets[1]);
-            drive(state, t0 | t1 | ctrl_mask, ctrl_mask, [0, t0, t1, t0 | t1], |[s0, s1, s2, s3]| {
-                for i in 0..s0.len() {
-                    let v = [s0[i], s1[i], s2[i], s3[i]];
-                    let row = |r: usize| m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2] + m[r][3] * v[3];
-                    s0[i] = row(0);
-                    s1[i] = row(1);
-                    s2[i] = row(2);
-                    s3[i] = row(3);
+            // Qubits a < b, the matrix indexed by bit(a) + 2·bit(b) (the targets' order swapped if need be).
+            let (a, b, m) = if targets[0] < targets[1] {
+                (targets[0], targets[1], m)
+            } else {
+                const SWAP: [usize; 4] = [0, 2, 1, 3];
+                (targets[1], targets[0], std::array::from_fn(|r| std::array::from_fn(|c| m[SWAP[r]][SWAP[c]])))
+            };
+            let (ha, hb) = (1usize << a, 1usize << b);
+            if ctrl_mask != 0 {
+                drive(state, ha | hb | ctrl_mask, ctrl_mask, [0, ha, hb, ha | hb], |s| k.mat2(s, &m));
+                return;
+            }
+            #[cfg(feature = "parallel")]
+            if parallel(state.len()) {
+                use rayon::prelude::*;
+                if 2 * hb <= TASK_LEN {
+                    state.par_chunks_mut(TASK_LEN).for_each(|chunk| k.mat2_blocks(chunk, a, b, &m));
+                } else if 2 * ha <= TASK_LEN {
+                    // Windows of the halves of b, each whole blocks of a.
+                    drive(state, hb, 0, [0, hb], |[lo, hi]| k.mat2_halves(lo, hi, a, &m));
+                } else {
+                    drive(state, ha | hb, 0, [0, ha, hb, ha | hb], |s| k.mat2(s, &m));
                 }
-            });
+                return;
+            }
+            k.mat2_blocks(state, a, b, &m);
         }
     }
 }

@@ -122,6 +122,39 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn real_blocks(self, chunk: &mut [C], half: usize, m: [[f64; 2]; 2]);
     /// lo ← d0·lo, hi ← d1·hi on every pair of half-blocks, as [`Kernels::mat1_blocks`].
     fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C);
+    /// (s₀, s₁, s₂, s₃) ← M·(s₀, s₁, s₂, s₃) elementwise over four slices of equal length, as [`mat2_portable`].
+    fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]);
+    /// The 4x4 matrix `m` on qubits a < b, given the amplitudes with bit b clear (`lo`) and set (`hi`), of
+    /// equal length, a whole number of blocks of 2^(a+1) (a window of the halves of qubit b).
+    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]);
+    /// The 4x4 matrix `m` on qubits a < b of `chunk` (whole blocks of 2^(b+1) amplitudes), indexed by
+    /// bit(a) + 2·bit(b): each row's four products added in column order, as [`mat2_portable`].
+    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &[[C; 4]; 4]);
+}
+
+/// (s₀, s₁, s₂, s₃) ← M·(s₀, s₁, s₂, s₃) elementwise over four slices of equal length, each row's four products
+/// added left to right: the arithmetic every instruction set reproduces.
+#[inline(always)]
+pub(crate) fn mat2_portable([s0, s1, s2, s3]: [&mut [C]; 4], m: &[[C; 4]; 4]) {
+    for (((a, b), c), d) in s0.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(s3.iter_mut()) {
+        let v = [*a, *b, *c, *d];
+        let row = |r: usize| m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2] + m[r][3] * v[3];
+        (*a, *b, *c, *d) = (row(0), row(1), row(2), row(3));
+    }
+}
+
+/// The four slices of every group of `chunk` (whole blocks of 2^(b+1)) for qubits a < b, in turn.
+#[inline(always)]
+fn quads(chunk: &mut [C], a: usize, b: usize, mut leaf: impl FnMut([&mut [C]; 4])) {
+    let (ha, hb) = (1usize << a, 1usize << b);
+    for block in chunk.chunks_exact_mut(2 * hb) {
+        let (lo, hi) = block.split_at_mut(hb);
+        for (l, h) in lo.chunks_exact_mut(2 * ha).zip(hi.chunks_exact_mut(2 * ha)) {
+            let (s0, s1) = l.split_at_mut(ha);
+            let (s2, s3) = h.split_at_mut(ha);
+            leaf([s0, s1, s2, s3]);
+        }
+    }
 }
 
 /// `leaf(lo, hi)` on every pair of half-blocks of length `half` of `chunk`.
@@ -198,6 +231,23 @@ impl Kernels for Portable {
             self.scale(hi, d1);
         });
     }
+    #[inline(always)]
+    fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]) {
+        mat2_portable(s, m);
+    }
+    #[inline(always)]
+    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]) {
+        let ha = 1usize << a;
+        for (l, h) in lo.chunks_exact_mut(2 * ha).zip(hi.chunks_exact_mut(2 * ha)) {
+            let (s0, s1) = l.split_at_mut(ha);
+            let (s2, s3) = h.split_at_mut(ha);
+            mat2_portable([s0, s1, s2, s3], m);
+        }
+    }
+    #[inline(always)]
+    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &[[C; 4]; 4]) {
+        quads(chunk, a, b, |s| mat2_portable(s, m));
+    }
 }
 
 /// Views complex amplitudes as interleaved (re, im) pairs of `f64`.
@@ -212,6 +262,13 @@ fn as_f64(s: &mut [C]) -> &mut [f64] {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Simd<V>(std::marker::PhantomData<V>);
 
+/// A loop for [`Vector::run`]: its `run` is `#[inline(always)]`, so it is compiled with the register's
+/// instruction set and its intrinsics are inlined.
+pub(crate) trait Body {
+    type Output;
+    fn run(self) -> Self::Output;
+}
+
 /// One register of (re, im) pairs and the operations the loops need. Every method requires the processor to
 /// support the register's instruction set.
 pub(crate) trait Vector: Copy + Send + Sync {
@@ -225,6 +282,12 @@ pub(crate) trait Vector: Copy + Send + Sync {
     /// # Safety
     /// The processor supports the register's instruction set.
     unsafe fn enabled<R>(f: impl FnOnce() -> R) -> R;
+    /// Runs `body` in a function compiled for the register's instruction set, `body.run` forced inline there
+    /// (for loops too large for the closure of [`Vector::enabled`] to be inlined).
+    ///
+    /// # Safety
+    /// The processor supports the register's instruction set.
+    unsafe fn run<B: Body>(body: B) -> B::Output;
     /// The register holding `p` in every 256-bit lane: (p0, p1, p2, p3, p0, …).
     ///
     /// # Safety
@@ -252,6 +315,16 @@ pub(crate) trait Vector: Copy + Send + Sync {
     /// # Safety
     /// As [`Vector::repeat`].
     unsafe fn spread(self) -> (Self, Self);
+    /// The lanes with bit `bit` of the lane index cleared, and set, each in place of both (`bit` < log2 LEN).
+    ///
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn spread_bit(self, bit: usize) -> (Self, Self);
+    /// Lane `lane` (< LEN) in every lane.
+    ///
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn lane(self, lane: usize) -> Self;
 }
 
 /// The two registers by which [`cmul`] multiplies for the complex numbers z0, z1 (alternating).
@@ -462,6 +535,222 @@ impl<V: Vector> Kernels for Simd<V> {
             })
         }
     }
+    #[inline(always)]
+    fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]) {
+        // SAFETY: see the impl.
+        unsafe { V::run(Mat2Slices::<V> { s, m, register: std::marker::PhantomData }) }
+    }
+    #[inline(always)]
+    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]) {
+        // SAFETY: see the impl.
+        unsafe {
+            if lo.len() < V::LEN {
+                return V::Tail::new().mat2_halves(lo, hi, a, m);
+            }
+            V::run(Mat2Halves::<V> { lo, hi, a, m, register: std::marker::PhantomData })
+        }
+    }
+    #[inline(always)]
+    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &[[C; 4]; 4]) {
+        // SAFETY: see the impl.
+        unsafe {
+            let bits = V::LEN.trailing_zeros() as usize;
+            if b < bits {
+                // Both qubits inside a register (qubits 0 and 1 of four amplitudes): column c of every lane is
+                // lane c, repeated; output lane r takes row r.
+                return V::enabled(|| {
+                    let f: [(V, V); 4] = std::array::from_fn(|c| lanes::<V>(std::array::from_fn(|r| m[r][c])));
+                    let p = chunk.as_mut_ptr().cast::<f64>();
+                    let mut k = 0;
+                    while k < chunk.len() {
+                        // SAFETY: the chunk holds whole registers (its length a multiple of 2^(b+1) ≥ LEN).
+                        let x = V::load(p.add(2 * k));
+                        rows4([x.lane(0), x.lane(1), x.lane(2), x.lane(3)], f).store(p.add(2 * k));
+                        k += V::LEN;
+                    }
+                });
+            }
+            if 1 << b < V::LEN {
+                return V::Tail::new().mat2_blocks(chunk, a, b, m);
+            }
+            V::run(Mat2Blocks::<V> { chunk, a, b, m, register: std::marker::PhantomData })
+        }
+    }
+}
+
+/// [`Kernels::mat2_blocks`] with qubit b at or above the register's width.
+struct Mat2Blocks<'a, V> {
+    chunk: &'a mut [C],
+    a: usize,
+    b: usize,
+    m: &'a [[C; 4]; 4],
+    register: std::marker::PhantomData<V>,
+}
+
+impl<V: Vector> Body for Mat2Blocks<'_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        // SAFETY: a `Mat2Blocks` runs only through `V::run`, on a processor that supports `V`.
+        unsafe {
+            let f = Mat2Factors::<V>::new(self.a, self.m);
+            for block in self.chunk.chunks_exact_mut(2 << self.b) {
+                let (lo, hi) = block.split_at_mut(1 << self.b);
+                f.halves(lo, hi, self.a);
+            }
+        }
+    }
+}
+
+/// [`Kernels::mat2`]: whole registers, then the narrower kernels on the rest.
+struct Mat2Slices<'a, 'b, V> {
+    s: [&'b mut [C]; 4],
+    m: &'a [[C; 4]; 4],
+    register: std::marker::PhantomData<V>,
+}
+
+impl<V: Vector> Body for Mat2Slices<'_, '_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let Mat2Slices { s: [s0, s1, s2, s3], m, .. } = self;
+        let n = s0.len().min(s1.len()).min(s2.len()).min(s3.len());
+        let full = n - n % V::LEN;
+        // SAFETY: as for `Mat2Blocks`; k + LEN ≤ n complex numbers are in each of the four distinct slices.
+        unsafe {
+            let f: [[(V, V); 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| factor::<V>(m[r][c], m[r][c])));
+            let (p0, p1) = (s0.as_mut_ptr().cast::<f64>(), s1.as_mut_ptr().cast::<f64>());
+            let (p2, p3) = (s2.as_mut_ptr().cast::<f64>(), s3.as_mut_ptr().cast::<f64>());
+            let mut k = 0;
+            while k < full {
+                let o = 2 * k;
+                let v = [V::load(p0.add(o)), V::load(p1.add(o)), V::load(p2.add(o)), V::load(p3.add(o))];
+                let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
+                y0.store(p0.add(o));
+                y1.store(p1.add(o));
+                y2.store(p2.add(o));
+                y3.store(p3.add(o));
+                k += V::LEN;
+            }
+            if full < n {
+                V::Tail::new().mat2([&mut s0[full..n], &mut s1[full..n], &mut s2[full..n], &mut s3[full..n]], m);
+            }
+        }
+    }
+}
+
+/// [`Kernels::mat2_halves`] on whole registers.
+struct Mat2Halves<'a, V> {
+    lo: &'a mut [C],
+    hi: &'a mut [C],
+    a: usize,
+    m: &'a [[C; 4]; 4],
+    register: std::marker::PhantomData<V>,
+}
+
+impl<V: Vector> Body for Mat2Halves<'_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        // SAFETY: as for `Mat2Blocks`.
+        unsafe { Mat2Factors::<V>::new(self.a, self.m).halves(self.lo, self.hi, self.a) }
+    }
+}
+
+/// The registers a 4x4 matrix multiplies by, prepared once per op: with qubit a at or above the register's
+/// width, every lane takes the same entry (`vertical[r][c]`); below it, the lanes whose bit a is α take row
+/// α + 2β of the half β of qubit b (`lanes[β][c]`).
+struct Mat2Factors<V> {
+    vertical: [[(V, V); 4]; 4],
+    lanes: [[(V, V); 4]; 2],
+}
+
+impl<V: Vector> Mat2Factors<V> {
+    /// # Safety
+    /// The processor supports `V`'s instruction set.
+    #[inline(always)]
+    unsafe fn new(a: usize, m: &[[C; 4]; 4]) -> Self {
+        // SAFETY: as the caller promises.
+        unsafe {
+            if 1 << a >= V::LEN {
+                let vertical = std::array::from_fn(|r| std::array::from_fn(|c| factor::<V>(m[r][c], m[r][c])));
+                let zero = factor::<V>(C::new(0.0, 0.0), C::new(0.0, 0.0));
+                Mat2Factors { vertical, lanes: [[zero; 4]; 2] }
+            } else {
+                let lanes = std::array::from_fn(|beta| {
+                    std::array::from_fn(|c| lanes::<V>(std::array::from_fn(|lane| m[(lane >> a & 1) + 2 * beta][c])))
+                });
+                let zero = factor::<V>(C::new(0.0, 0.0), C::new(0.0, 0.0));
+                Mat2Factors { vertical: [[zero; 4]; 4], lanes }
+            }
+        }
+    }
+
+    /// The 4x4 product on `lo` (qubit b clear) and `hi` (set), of equal length: a whole number of registers
+    /// and of blocks of 2^(a+1).
+    ///
+    /// # Safety
+    /// The processor supports `V`'s instruction set.
+    #[inline(always)]
+    unsafe fn halves(&self, lo: &mut [C], hi: &mut [C], a: usize) {
+        let ha = 1usize << a;
+        // SAFETY (both loops): the slices are distinct and hold whole registers at every offset read.
+        unsafe {
+            if ha >= V::LEN {
+                for (l, h) in lo.chunks_exact_mut(2 * ha).zip(hi.chunks_exact_mut(2 * ha)) {
+                    let (s0, s1) = l.split_at_mut(ha);
+                    let (s2, s3) = h.split_at_mut(ha);
+                    let (p0, p1) = (s0.as_mut_ptr().cast::<f64>(), s1.as_mut_ptr().cast::<f64>());
+                    let (p2, p3) = (s2.as_mut_ptr().cast::<f64>(), s3.as_mut_ptr().cast::<f64>());
+                    let f = &self.vertical;
+                    let mut k = 0;
+                    while k < ha {
+                        let o = 2 * k;
+                        let v = [V::load(p0.add(o)), V::load(p1.add(o)), V::load(p2.add(o)), V::load(p3.add(o))];
+                        let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
+                        y0.store(p0.add(o));
+                        y1.store(p1.add(o));
+                        y2.store(p2.add(o));
+                        y3.store(p3.add(o));
+                        k += V::LEN;
+                    }
+                }
+            } else {
+                let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
+                let mut k = 0;
+                while k < lo.len() {
+                    let (x, y) = (V::load(pl.add(2 * k)), V::load(ph.add(2 * k)));
+                    let ((x0, x1), (y0, y1)) = (x.spread_bit(a), y.spread_bit(a));
+                    let v = [x0, x1, y0, y1];
+                    rows4(v, self.lanes[0]).store(pl.add(2 * k));
+                    rows4(v, self.lanes[1]).store(ph.add(2 * k));
+                    k += V::LEN;
+                }
+            }
+        }
+    }
+}
+
+/// Σ_c v_c·f_c over the four columns in order (one output register of a 4x4 product).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn rows4<V: Vector>(v: [V; 4], f: [(V, V); 4]) -> V {
+    // SAFETY: as the caller promises.
+    unsafe { cmul(v[0], f[0]).add(cmul(v[1], f[1])).add(cmul(v[2], f[2])).add(cmul(v[3], f[3])) }
+}
+
+/// The two registers by which [`cmul`] multiplies lane i by z[i] (the first `V::LEN` of them).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn lanes<V: Vector>(z: [C; 4]) -> (V, V) {
+    let re: [f64; 8] = std::array::from_fn(|i| z[i / 2].re);
+    let im: [f64; 8] = std::array::from_fn(|i| if i % 2 == 0 { -z[i / 2].im } else { z[i / 2].im });
+    // SAFETY: as the caller promises; the arrays hold 8 ≥ 2·LEN values.
+    unsafe { (V::load(re.as_ptr()), V::load(im.as_ptr())) }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -473,7 +762,7 @@ mod x86 {
     /// The [`Vector`] impl of a register type from its intrinsics.
     macro_rules! vector {
         ($v:ty, $len:literal, $tail:ty, $feature:literal, |$p:ident| $repeat:expr, $load:ident, $store:ident, $add:ident, $mul:ident,
-         |$a:ident| $swap:expr, $spread:expr) => {
+         |$a:ident| $swap:expr, $spread:expr, |$bit:ident| $spread_bit:expr, |$lane:ident| $pick:expr) => {
             // SAFETY (for every `unsafe` block in this impl): every method requires the processor to support the
             // register's instruction set, `load` and `store` a pointer valid for a register's values.
             impl Vector for $v {
@@ -483,6 +772,11 @@ mod x86 {
                 #[target_feature(enable = $feature)]
                 unsafe fn enabled<R>(f: impl FnOnce() -> R) -> R {
                     f()
+                }
+                #[inline]
+                #[target_feature(enable = $feature)]
+                unsafe fn run<B: super::Body>(body: B) -> B::Output {
+                    body.run()
                 }
                 #[inline(always)]
                 unsafe fn repeat($p: [f64; 4]) -> Self {
@@ -521,6 +815,18 @@ mod x86 {
                     // SAFETY: see the impl.
                     unsafe { $spread }
                 }
+                #[inline(always)]
+                unsafe fn spread_bit(self, $bit: usize) -> (Self, Self) {
+                    let $a = self;
+                    // SAFETY: see the impl.
+                    unsafe { $spread_bit }
+                }
+                #[inline(always)]
+                unsafe fn lane(self, $lane: usize) -> Self {
+                    let $a = self;
+                    // SAFETY: see the impl.
+                    unsafe { $pick }
+                }
             }
         };
     }
@@ -537,7 +843,9 @@ mod x86 {
         _mm256_add_pd,
         _mm256_mul_pd,
         |a| _mm256_permute_pd::<0b0101>(a),
-        (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a))
+        (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a)),
+        |_bit| a.spread(),
+        |lane| if lane == 0 { _mm256_permute2f128_pd::<0x00>(a, a) } else { _mm256_permute2f128_pd::<0x11>(a, a) }
     );
     // Four complex numbers per register, the last one to three done with AVX2 (and then portably); the adjacent
     // pairs of `spread` are its 256-bit halves, so it repeats the 128-bit lanes (0, 0, 2, 2) and (1, 1, 3, 3).
@@ -552,6 +860,18 @@ mod x86 {
         _mm512_add_pd,
         _mm512_mul_pd,
         |a| _mm512_permute_pd::<0b0101_0101>(a),
-        (_mm512_shuffle_f64x2::<0b1010_0000>(a, a), _mm512_shuffle_f64x2::<0b1111_0101>(a, a))
+        (_mm512_shuffle_f64x2::<0b1010_0000>(a, a), _mm512_shuffle_f64x2::<0b1111_0101>(a, a)),
+        // Bit 1: lanes (0, 1, 0, 1) and (2, 3, 2, 3).
+        |bit| if bit == 0 {
+            a.spread()
+        } else {
+            (_mm512_shuffle_f64x2::<0x44>(a, a), _mm512_shuffle_f64x2::<0xEE>(a, a))
+        },
+        |lane| match lane {
+            0 => _mm512_shuffle_f64x2::<0x00>(a, a),
+            1 => _mm512_shuffle_f64x2::<0x55>(a, a),
+            2 => _mm512_shuffle_f64x2::<0xAA>(a, a),
+            _ => _mm512_shuffle_f64x2::<0xFF>(a, a),
+        }
     );
 }
