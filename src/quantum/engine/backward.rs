@@ -14,7 +14,7 @@ use super::forward::apply_node;
 use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
-use crate::quantum::kernels::{reduce, sum_rows, SharedMut, Subspace, CHUNK};
+use crate::quantum::kernels::{fold_lanes, reduce, sum_rows, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
 
 /// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
@@ -261,18 +261,6 @@ impl Plan {
 /// Pairs per tile: a tile's correlation is read and the tile un-applied while its four slices are in L1.
 const TILE: usize = 256;
 
-/// R_ij += Σ_k λ̄_i[k] φ_j[k] over the pairs (p0[k], p1[k]) of φ and (l0[k], l1[k]) of λ, R row-major.
-#[inline(always)]
-fn correlate_pairs(p0: &[C], p1: &[C], l0: &[C], l1: &[C], acc: &mut [C; 4]) {
-    for (((a0, a1), b0), b1) in p0.iter().zip(p1).zip(l0).zip(l1) {
-        let (c0, c1) = (b0.conj(), b1.conj());
-        acc[0] += c0 * a0;
-        acc[1] += c0 * a1;
-        acc[2] += c1 * a0;
-        acc[3] += c1 * a1;
-    }
-}
-
 /// Adds correlations `acc` into `r` as (re, im) pairs.
 fn add_to_row(r: &mut [f64], acc: &[C]) {
     for (r, a) in r.chunks_exact_mut(2).zip(acc) {
@@ -328,12 +316,9 @@ fn node_back(
             let (start, len) = (2 * range.start, 2 * (range.end - range.start));
             // SAFETY: distinct chunks are distinct amplitude ranges below the states' common length.
             let (p, l) = unsafe { (p.slice(start, len), l.slice(start, len)) };
-            let mut acc = [ZERO; 4];
-            for (pb, lb) in p.chunks_exact(2 * t).zip(l.chunks_exact(2 * t)) {
-                let ((p0, p1), (l0, l1)) = (pb.split_at(t), lb.split_at(t));
-                correlate_pairs(p0, p1, l0, l1, &mut acc);
-            }
-            add_to_row(r, &acc);
+            let mut lanes = [[ZERO; 4]; 4];
+            kernels::correlate_blocks(p, l, t, &mut lanes);
+            add_to_row(r, &fold_lanes(&lanes));
             kernels::apply_op(p, &w.undo, &q, 0);
             kernels::apply_op(l, &w.undo, &q, 0);
             return;
@@ -347,9 +332,9 @@ fn node_back(
                 let (p0, p1, l0, l1) = unsafe {
                     (p.slice(first + s, n), p.slice(first + s + t, n), l.slice(first + s, n), l.slice(first + s + t, n))
                 };
-                let mut acc = [ZERO; 4];
-                correlate_pairs(p0, p1, l0, l1, &mut acc);
-                add_to_row(r, &acc);
+                let mut lanes = [[ZERO; 4]; 4];
+                kernels::correlate(p0, p1, l0, l1, &mut lanes);
+                add_to_row(r, &fold_lanes(&lanes));
                 kernels::apply_op_slices(p0, p1, &w.undo);
                 kernels::apply_op_slices(l0, l1, &w.undo);
             }

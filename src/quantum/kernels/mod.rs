@@ -22,7 +22,7 @@ mod subspace;
 
 use drive::{drive, drive_pairs, each_pair};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
-pub(crate) use simd::{dispatch, Isa, Kernels, Task};
+pub(crate) use simd::{dispatch, fold_lanes, Isa, Kernels, Lanes, Task};
 pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
@@ -167,6 +167,38 @@ impl<'a, F: Fn(usize) -> (&'a Op, &'a [usize], usize)> Task for ChunkedOps<'_, F
                 let (op, targets, ctrl_mask) = (self.op)(i);
                 apply_op_impl(k, part, op, targets, ctrl_mask);
             }
+        }
+    }
+}
+
+/// The correlations of a one-target node over the pairs (φ₀[k], φ₁[k]) and (λ₀[k], λ₁[k]), added into `lanes`
+/// (see [`Kernels::correlate`]): the same bits on every instruction set.
+pub(crate) fn correlate(p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes) {
+    dispatch(Isa::detected(), Correlation { p: [p0, p1], l: [l0, l1], half: None, lanes });
+}
+
+/// [`correlate`] over the pairs of half-blocks of length `half` of `p` (φ) and `l` (λ), whole blocks of 2·half
+/// (see [`Kernels::correlate_blocks`]).
+pub(crate) fn correlate_blocks(p: &[C], l: &[C], half: usize, lanes: &mut Lanes) {
+    dispatch(Isa::detected(), Correlation { p: [p, &[]], l: [l, &[]], half: Some(half), lanes });
+}
+
+/// The arguments of [`correlate`] and [`correlate_blocks`].
+struct Correlation<'a, 'l> {
+    p: [&'a [C]; 2],
+    l: [&'a [C]; 2],
+    half: Option<usize>,
+    lanes: &'l mut Lanes,
+}
+
+impl Task for Correlation<'_, '_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: Kernels>(self, k: K) {
+        let Correlation { p, l, half, lanes } = self;
+        match half {
+            Some(half) => k.correlate_blocks(p[0], l[0], half, lanes),
+            None => k.correlate(p[0], p[1], l[0], l[1], lanes),
         }
     }
 }

@@ -124,6 +124,13 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C);
     /// (s₀, s₁, s₂, s₃) ← M·(s₀, s₁, s₂, s₃) elementwise over four slices of equal length, as [`mat2_portable`].
     fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]);
+    /// The correlations of a one-target node over pairs: `lanes[2i + j][k mod 4] += conj(λ_i[k])·φ_j[k]` for
+    /// k in order, with (φ₀, φ₁, λ₀, λ₁) = (`p0`, `p1`, `l0`, `l1`) of equal length. Every instruction set adds
+    /// the same products into the same lanes in the same order.
+    fn correlate(self, p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes);
+    /// [`Kernels::correlate`] on the pairs of half-blocks of length `half` of `p` (φ) and `l` (λ), whole blocks
+    /// of 2·half, each block's k restarting at 0.
+    fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes);
     /// The 4x4 matrix `m` on qubits a < b, given the amplitudes with bit b clear (`lo`) and set (`hi`), of
     /// equal length, a whole number of blocks of 2^(a+1) (a window of the halves of qubit b).
     fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]);
@@ -154,6 +161,26 @@ fn quads(chunk: &mut [C], a: usize, b: usize, mut leaf: impl FnMut([&mut [C]; 4]
             let (s2, s3) = h.split_at_mut(ha);
             leaf([s0, s1, s2, s3]);
         }
+    }
+}
+
+/// Four complex partial sums (lanes) of each of four correlations R₀₀, R₀₁, R₁₀, R₁₁.
+pub(crate) type Lanes = [[C; 4]; 4];
+
+/// Each correlation of `lanes` summed: (lane 0 + lane 1) + (lane 2 + lane 3).
+pub(crate) fn fold_lanes(lanes: &Lanes) -> [C; 4] {
+    lanes.map(|l| (l[0] + l[1]) + (l[2] + l[3]))
+}
+
+/// The portable correlation loop from lane `first` on: element k goes to lane (first + k) mod 4.
+#[inline(always)]
+fn correlate_portable(p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes, first: usize) {
+    for (k, (((a0, a1), b0), b1)) in p0.iter().zip(p1).zip(l0).zip(l1).enumerate() {
+        let (c0, c1, lane) = (b0.conj(), b1.conj(), (first + k) % 4);
+        lanes[0][lane] += c0 * a0;
+        lanes[1][lane] += c0 * a1;
+        lanes[2][lane] += c1 * a0;
+        lanes[3][lane] += c1 * a1;
     }
 }
 
@@ -234,6 +261,17 @@ impl Kernels for Portable {
     #[inline(always)]
     fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]) {
         mat2_portable(s, m);
+    }
+    #[inline(always)]
+    fn correlate(self, p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes) {
+        correlate_portable(p0, p1, l0, l1, lanes, 0);
+    }
+    #[inline(always)]
+    fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes) {
+        for (pb, lb) in p.chunks_exact(2 * half).zip(l.chunks_exact(2 * half)) {
+            let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));
+            correlate_portable(p0, p1, l0, l1, lanes, 0);
+        }
     }
     #[inline(always)]
     fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]) {
@@ -320,6 +358,11 @@ pub(crate) trait Vector: Copy + Send + Sync {
     /// # Safety
     /// As [`Vector::repeat`].
     unsafe fn spread_bit(self, bit: usize) -> (Self, Self);
+    /// (re, im) → ((re, re), (im, im)) in every complex number, as two registers.
+    ///
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn dup(self) -> (Self, Self);
     /// Lane `lane` (< LEN) in every lane.
     ///
     /// # Safety
@@ -536,6 +579,31 @@ impl<V: Vector> Kernels for Simd<V> {
         }
     }
     #[inline(always)]
+    fn correlate(self, p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes) {
+        // SAFETY: see the impl.
+        unsafe {
+            V::run(Correlate::<V> { p: [p0, p1], l: [l0, l1], half: None, lanes, register: std::marker::PhantomData })
+        }
+    }
+    #[inline(always)]
+    fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes) {
+        if half < 4 {
+            // Half-blocks shorter than the four lanes: the narrower kernels, down to the portable loop.
+            // SAFETY: see the impl.
+            return unsafe { V::Tail::new() }.correlate_blocks(p, l, half, lanes);
+        }
+        // SAFETY: see the impl.
+        unsafe {
+            V::run(Correlate::<V> {
+                p: [p, &[]],
+                l: [l, &[]],
+                half: Some(half),
+                lanes,
+                register: std::marker::PhantomData,
+            })
+        }
+    }
+    #[inline(always)]
     fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]) {
         // SAFETY: see the impl.
         unsafe { V::run(Mat2Slices::<V> { s, m, register: std::marker::PhantomData }) }
@@ -597,6 +665,145 @@ impl<V: Vector> Body for Mat2Blocks<'_, V> {
             for block in self.chunk.chunks_exact_mut(2 << self.b) {
                 let (lo, hi) = block.split_at_mut(1 << self.b);
                 f.halves(lo, hi, self.a);
+            }
+        }
+    }
+}
+
+/// [`Kernels::correlate`] (`half` none: the pairs `p[0]`, `p[1]`, `l[0]`, `l[1]`) or
+/// [`Kernels::correlate_blocks`] (`half`: the blocks of `p[0]` and `l[0]`, half a multiple of 4).
+struct Correlate<'a, 'l, V> {
+    p: [&'a [C]; 2],
+    l: [&'a [C]; 2],
+    half: Option<usize>,
+    lanes: &'l mut Lanes,
+    register: std::marker::PhantomData<V>,
+}
+
+/// The lanes of the four correlations, as `V`'s registers: `4 / LEN` registers each (lane `j·LEN + i` in
+/// element i of register j).
+struct Accumulators<V> {
+    regs: [[V; 4]; 2],
+}
+
+impl<V: Vector> Accumulators<V> {
+    /// # Safety
+    /// The processor supports `V`'s instruction set.
+    #[inline(always)]
+    unsafe fn load(lanes: &Lanes) -> Self {
+        // SAFETY: as the caller promises; lane j·LEN + i is 2(j·LEN + i) f64s into the 8 of a row, 2·LEN of them
+        // from 2j·LEN on (j < 4 / LEN).
+        unsafe {
+            let at = |r: usize, j: usize| {
+                let p = lanes[r].as_ptr().cast::<f64>();
+                if j * V::LEN < 4 {
+                    V::load(p.add(2 * j * V::LEN))
+                } else {
+                    V::load(p)
+                }
+            };
+            Accumulators { regs: [std::array::from_fn(|r| at(r, 0)), std::array::from_fn(|r| at(r, 1))] }
+        }
+    }
+
+    /// # Safety
+    /// As [`Accumulators::load`].
+    #[inline(always)]
+    unsafe fn store(&self, lanes: &mut Lanes) {
+        // SAFETY: as in `load`.
+        unsafe {
+            for r in 0..4 {
+                let p = lanes[r].as_mut_ptr().cast::<f64>();
+                self.regs[0][r].store(p);
+                if 2 * V::LEN <= 4 {
+                    self.regs[1][r].store(p.add(2 * V::LEN));
+                }
+            }
+        }
+    }
+
+    /// Adds the products of whole groups of four elements of the slices (φ₀, φ₁, λ₀, λ₁); returns how many
+    /// elements that covered. (A method, not a closure: a closure here would not be inlined into the function
+    /// compiled for `V`, and its intrinsics would become calls.)
+    ///
+    /// # Safety
+    /// As [`Accumulators::load`].
+    #[inline(always)]
+    unsafe fn pairs(&mut self, q: [&[C]; 4]) -> usize {
+        let n = q[0].len().min(q[1].len()).min(q[2].len()).min(q[3].len());
+        let full = n - n % 4;
+        let ptr = [q[0].as_ptr().cast::<f64>(), q[1].as_ptr().cast(), q[2].as_ptr().cast(), q[3].as_ptr().cast()];
+        let mut k = 0;
+        while k < full {
+            let mut j = 0;
+            while j * V::LEN < 4 {
+                // SAFETY: k + 4 ≤ n elements are in each slice; as the caller promises for the rest.
+                unsafe { self.add(j, ptr, k + j * V::LEN) };
+                j += 1;
+            }
+            k += 4;
+        }
+        full
+    }
+
+    /// Adds the products of the registers at k of the four slices into register group `j`.
+    ///
+    /// # Safety
+    /// As [`Accumulators::load`]; k + LEN ≤ the slices' length.
+    #[inline(always)]
+    unsafe fn add(&mut self, j: usize, p: [*const f64; 4], k: usize) {
+        // SAFETY: as the caller promises.
+        unsafe {
+            let o = 2 * k;
+            let (a0, a1) = (V::load(p[0].add(o)), V::load(p[1].add(o)));
+            let (b0, b1) = (V::load(p[2].add(o)), V::load(p[3].add(o)));
+            // conj(b)·a = a·b.re + swap(a)·(b.im, −b.im), as `cmul` by the factors of conj(b).
+            let (c0, c1) = (conj_factors(b0), conj_factors(b1));
+            let acc = &mut self.regs[j];
+            acc[0] = acc[0].add(cmul(a0, c0));
+            acc[1] = acc[1].add(cmul(a1, c0));
+            acc[2] = acc[2].add(cmul(a0, c1));
+            acc[3] = acc[3].add(cmul(a1, c1));
+        }
+    }
+}
+
+/// The factors by which [`cmul`] multiplies by conj(b), elementwise: (b.re, b.re) and (b.im, −b.im).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn conj_factors<V: Vector>(b: V) -> (V, V) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let (re, im) = b.dup();
+        (re, im.mul(V::repeat([1.0, -1.0, 1.0, -1.0])))
+    }
+}
+
+impl<V: Vector> Body for Correlate<'_, '_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let Correlate { p, l, half, lanes, .. } = self;
+        // Register group j holds lanes j·LEN ..: element k of a slice goes to group (k / LEN) mod (4 / LEN).
+        // SAFETY: a `Correlate` runs only through `V::run`; every register read is inside its slice.
+        unsafe {
+            let mut acc = Accumulators::<V>::load(lanes);
+            match half {
+                Some(half) => {
+                    for (pb, lb) in p[0].chunks_exact(2 * half).zip(l[0].chunks_exact(2 * half)) {
+                        let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));
+                        acc.pairs([p0, p1, l0, l1]);
+                    }
+                    acc.store(lanes);
+                }
+                None => {
+                    let full = acc.pairs([p[0], p[1], l[0], l[1]]);
+                    acc.store(lanes);
+                    let n = p[0].len().min(p[1].len()).min(l[0].len()).min(l[1].len());
+                    correlate_portable(&p[0][full..n], &p[1][full..n], &l[0][full..n], &l[1][full..n], lanes, 0);
+                }
             }
         }
     }
@@ -762,7 +969,7 @@ mod x86 {
     /// The [`Vector`] impl of a register type from its intrinsics.
     macro_rules! vector {
         ($v:ty, $len:literal, $tail:ty, $feature:literal, |$p:ident| $repeat:expr, $load:ident, $store:ident, $add:ident, $mul:ident,
-         |$a:ident| $swap:expr, $spread:expr, |$bit:ident| $spread_bit:expr, |$lane:ident| $pick:expr) => {
+         |$a:ident| $swap:expr, $spread:expr, |$bit:ident| $spread_bit:expr, |$lane:ident| $pick:expr, $dup:expr) => {
             // SAFETY (for every `unsafe` block in this impl): every method requires the processor to support the
             // register's instruction set, `load` and `store` a pointer valid for a register's values.
             impl Vector for $v {
@@ -822,6 +1029,12 @@ mod x86 {
                     unsafe { $spread_bit }
                 }
                 #[inline(always)]
+                unsafe fn dup(self) -> (Self, Self) {
+                    let $a = self;
+                    // SAFETY: see the impl.
+                    unsafe { $dup }
+                }
+                #[inline(always)]
                 unsafe fn lane(self, $lane: usize) -> Self {
                     let $a = self;
                     // SAFETY: see the impl.
@@ -845,7 +1058,8 @@ mod x86 {
         |a| _mm256_permute_pd::<0b0101>(a),
         (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a)),
         |_bit| a.spread(),
-        |lane| if lane == 0 { _mm256_permute2f128_pd::<0x00>(a, a) } else { _mm256_permute2f128_pd::<0x11>(a, a) }
+        |lane| if lane == 0 { _mm256_permute2f128_pd::<0x00>(a, a) } else { _mm256_permute2f128_pd::<0x11>(a, a) },
+        (_mm256_movedup_pd(a), _mm256_permute_pd::<0b1111>(a))
     );
     // Four complex numbers per register, the last one to three done with AVX2 (and then portably); the adjacent
     // pairs of `spread` are its 256-bit halves, so it repeats the 128-bit lanes (0, 0, 2, 2) and (1, 1, 3, 3).
@@ -872,6 +1086,7 @@ mod x86 {
             1 => _mm512_shuffle_f64x2::<0x55>(a, a),
             2 => _mm512_shuffle_f64x2::<0xAA>(a, a),
             _ => _mm512_shuffle_f64x2::<0xFF>(a, a),
-        }
+        },
+        (_mm512_movedup_pd(a), _mm512_permute_pd::<0xFF>(a))
     );
 }

@@ -239,3 +239,67 @@ fn dense_two_qubit_ops_on_every_pair() {
         });
     }
 }
+
+/// The correlations of one-target nodes: every instruction set adds the same products into the same lanes
+/// (the same bits), for slices of every length up to past several registers and for blocks of every half from
+/// 1 to 64, and the folded lanes are the plain sums Σ_k conj(λ_i[k])·φ_j[k] within rounding.
+#[test]
+fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() {
+    let isas = Isa::available();
+    let mut seed = 99u64;
+    let mut draw = |n: usize| -> Vec<C> {
+        (0..n).map(|_| C::new(lcg(&mut seed) as f64 / 3e9 - 0.3, lcg(&mut seed) as f64 / 3e9 - 0.4)).collect()
+    };
+    let plain = |p0: &[C], p1: &[C], l0: &[C], l1: &[C]| -> [C; 4] {
+        let mut r = [ZERO; 4];
+        for k in 0..p0.len() {
+            r[0] += l0[k].conj() * p0[k];
+            r[1] += l0[k].conj() * p1[k];
+            r[2] += l1[k].conj() * p0[k];
+            r[3] += l1[k].conj() * p1[k];
+        }
+        r
+    };
+    let close = |a: [C; 4], b: [C; 4]| a.iter().zip(&b).all(|(x, y)| (x - y).norm() < 1e-12);
+    struct Pairs<'a>(&'a [C], &'a [C], &'a [C], &'a [C], Option<usize>);
+    impl Task for Pairs<'_> {
+        type Output = Lanes;
+        fn run<K: Kernels>(self, k: K) -> Lanes {
+            let mut lanes = [[C::new(0.25, -0.5); 4]; 4];
+            match self.4 {
+                None => k.correlate(self.0, self.1, self.2, self.3, &mut lanes),
+                Some(half) => k.correlate_blocks(self.0, self.2, half, &mut lanes),
+            }
+            lanes
+        }
+    }
+    let lane_bits = |l: &Lanes| l.iter().flatten().map(|z| (z.re.to_bits(), z.im.to_bits())).collect::<Vec<_>>();
+    for len in (0..=19).chain([64, 255, 256, 1000]) {
+        let (p0, p1, l0, l1) = (draw(len), draw(len), draw(len), draw(len));
+        let portable = dispatch(isas[0], Pairs(&p0, &p1, &l0, &l1, None));
+        for &isa in &isas[1..] {
+            assert_eq!(
+                lane_bits(&dispatch(isa, Pairs(&p0, &p1, &l0, &l1, None))),
+                lane_bits(&portable),
+                "{isa:?}, {len}"
+            );
+        }
+        let start = [C::new(0.25, -0.5); 4].map(|z| 4.0 * z);
+        let sums = fold_lanes(&portable);
+        let want = plain(&p0, &p1, &l0, &l1);
+        assert!(close(sums, std::array::from_fn(|i| want[i] + start[i])), "{len}: {sums:?} vs {want:?}");
+    }
+    for half in [1usize, 2, 4, 8, 64] {
+        let (p, l) = (draw(16 * half), draw(16 * half));
+        let portable = dispatch(isas[0], Pairs(&p, &[], &l, &[], Some(half)));
+        for &isa in &isas[1..] {
+            assert_eq!(lane_bits(&dispatch(isa, Pairs(&p, &[], &l, &[], Some(half)))), lane_bits(&portable), "{isa:?}");
+        }
+        let (mut want, start) = ([ZERO; 4], C::new(1.0, -2.0));
+        for (pb, lb) in p.chunks_exact(2 * half).zip(l.chunks_exact(2 * half)) {
+            let r = plain(&pb[..half], &pb[half..], &lb[..half], &lb[half..]);
+            want.iter_mut().zip(r).for_each(|(w, r)| *w += r);
+        }
+        assert!(close(fold_lanes(&portable), want.map(|w| w + start)), "half {half}");
+    }
+}
