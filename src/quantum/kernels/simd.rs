@@ -712,8 +712,8 @@ impl<V: Vector> Accumulators<V> {
     unsafe fn store(&self, lanes: &mut Lanes) {
         // SAFETY: as in `load`.
         unsafe {
-            for r in 0..4 {
-                let p = lanes[r].as_mut_ptr().cast::<f64>();
+            for (r, row) in lanes.iter_mut().enumerate() {
+                let p = row.as_mut_ptr().cast::<f64>();
                 self.regs[0][r].store(p);
                 if 2 * V::LEN <= 4 {
                     self.regs[1][r].store(p.add(2 * V::LEN));
