@@ -34,7 +34,7 @@ pub use crate::layer::{
 #[doc(no_inline)]
 pub use crate::qasm::Program;
 #[doc(no_inline)]
-pub use crate::quantum::{Circuit, Gate, Observable, Param, PauliString, StateVector};
+pub use crate::quantum::{Circuit, CompiledCircuit, Gate, Observable, Param, PauliString, StateVector};
 #[doc(no_inline)]
 pub use crate::tagger::{Tagger, TaggerConfig};
 #[doc(no_inline)]
