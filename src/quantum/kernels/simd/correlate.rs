@@ -1,0 +1,165 @@
+//! The correlations of the adjoint sweep's one-target nodes: four lanes per correlation, the same products
+//! added into the same lanes in the same order on every instruction set.
+
+use num_complex::Complex64 as C;
+
+use super::{cmul, Body, Vector};
+
+/// Four complex partial sums (lanes) of each of four correlations R₀₀, R₀₁, R₁₀, R₁₁.
+pub(crate) type Lanes = [[C; 4]; 4];
+
+/// Each correlation of `lanes` summed: (lane 0 + lane 1) + (lane 2 + lane 3).
+pub(crate) fn fold_lanes(lanes: &Lanes) -> [C; 4] {
+    lanes.map(|l| (l[0] + l[1]) + (l[2] + l[3]))
+}
+
+/// The portable correlation loop from lane `first` on: element k goes to lane (first + k) mod 4.
+#[inline(always)]
+pub(super) fn correlate_portable(p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes, first: usize) {
+    for (k, (((a0, a1), b0), b1)) in p0.iter().zip(p1).zip(l0).zip(l1).enumerate() {
+        let (c0, c1, lane) = (b0.conj(), b1.conj(), (first + k) % 4);
+        lanes[0][lane] += c0 * a0;
+        lanes[1][lane] += c0 * a1;
+        lanes[2][lane] += c1 * a0;
+        lanes[3][lane] += c1 * a1;
+    }
+}
+
+/// [`Kernels::correlate`] (`half` none: the pairs `p[0]`, `p[1]`, `l[0]`, `l[1]`) or
+/// [`Kernels::correlate_blocks`] (`half`: the blocks of `p[0]` and `l[0]`, half a multiple of 4).
+pub(super) struct Correlate<'a, 'l, V> {
+    pub(super) p: [&'a [C]; 2],
+    pub(super) l: [&'a [C]; 2],
+    pub(super) half: Option<usize>,
+    pub(super) lanes: &'l mut Lanes,
+    pub(super) register: std::marker::PhantomData<V>,
+}
+
+/// The lanes of the four correlations, as `V`'s registers: `4 / LEN` registers each (lane `j·LEN + i` in
+/// element i of register j).
+pub(super) struct Accumulators<V> {
+    pub(super) regs: [[V; 4]; 2],
+}
+
+impl<V: Vector> Accumulators<V> {
+    /// # Safety
+    /// The processor supports `V`'s instruction set.
+    #[inline(always)]
+    unsafe fn load(lanes: &Lanes) -> Self {
+        // SAFETY: as the caller promises; lane j·LEN + i is 2(j·LEN + i) f64s into the 8 of a row, 2·LEN of them
+        // from 2j·LEN on (j < 4 / LEN).
+        unsafe {
+            let at = |r: usize, j: usize| {
+                let p = lanes[r].as_ptr().cast::<f64>();
+                if j * V::LEN < 4 {
+                    V::load(p.add(2 * j * V::LEN))
+                } else {
+                    V::load(p)
+                }
+            };
+            Accumulators { regs: [std::array::from_fn(|r| at(r, 0)), std::array::from_fn(|r| at(r, 1))] }
+        }
+    }
+
+    /// # Safety
+    /// As [`Accumulators::load`].
+    #[inline(always)]
+    unsafe fn store(&self, lanes: &mut Lanes) {
+        // SAFETY: as in `load`.
+        unsafe {
+            for (r, row) in lanes.iter_mut().enumerate() {
+                let p = row.as_mut_ptr().cast::<f64>();
+                self.regs[0][r].store(p);
+                if 2 * V::LEN <= 4 {
+                    self.regs[1][r].store(p.add(2 * V::LEN));
+                }
+            }
+        }
+    }
+
+    /// Adds the products of whole groups of four elements of the slices (φ₀, φ₁, λ₀, λ₁); returns how many
+    /// elements that covered. (A method, not a closure: a closure here would not be inlined into the function
+    /// compiled for `V`, and its intrinsics would become calls.)
+    ///
+    /// # Safety
+    /// As [`Accumulators::load`].
+    #[inline(always)]
+    unsafe fn pairs(&mut self, q: [&[C]; 4]) -> usize {
+        let n = q[0].len().min(q[1].len()).min(q[2].len()).min(q[3].len());
+        let full = n - n % 4;
+        let ptr = [q[0].as_ptr().cast::<f64>(), q[1].as_ptr().cast(), q[2].as_ptr().cast(), q[3].as_ptr().cast()];
+        let mut k = 0;
+        while k < full {
+            let mut j = 0;
+            while j * V::LEN < 4 {
+                // SAFETY: k + 4 ≤ n elements are in each slice; as the caller promises for the rest.
+                unsafe { self.add(j, ptr, k + j * V::LEN) };
+                j += 1;
+            }
+            k += 4;
+        }
+        full
+    }
+
+    /// Adds the products of the registers at k of the four slices into register group `j`.
+    ///
+    /// # Safety
+    /// As [`Accumulators::load`]; k + LEN ≤ the slices' length.
+    #[inline(always)]
+    unsafe fn add(&mut self, j: usize, p: [*const f64; 4], k: usize) {
+        // SAFETY: as the caller promises.
+        unsafe {
+            let o = 2 * k;
+            let (a0, a1) = (V::load(p[0].add(o)), V::load(p[1].add(o)));
+            let (b0, b1) = (V::load(p[2].add(o)), V::load(p[3].add(o)));
+            // conj(b)·a = a·b.re + swap(a)·(b.im, −b.im), as `cmul` by the factors of conj(b).
+            let (c0, c1) = (conj_factors(b0), conj_factors(b1));
+            let acc = &mut self.regs[j];
+            acc[0] = acc[0].add(cmul(a0, c0));
+            acc[1] = acc[1].add(cmul(a1, c0));
+            acc[2] = acc[2].add(cmul(a0, c1));
+            acc[3] = acc[3].add(cmul(a1, c1));
+        }
+    }
+}
+
+/// The factors by which [`cmul`] multiplies by conj(b), elementwise: (b.re, b.re) and (b.im, −b.im).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+pub(super) unsafe fn conj_factors<V: Vector>(b: V) -> (V, V) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let (re, im) = b.dup();
+        (re, im.mul(V::repeat([1.0, -1.0, 1.0, -1.0])))
+    }
+}
+
+impl<V: Vector> Body for Correlate<'_, '_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let Correlate { p, l, half, lanes, .. } = self;
+        // Register group j holds lanes j·LEN ..: element k of a slice goes to group (k / LEN) mod (4 / LEN).
+        // SAFETY: a `Correlate` runs only through `V::run`; every register read is inside its slice.
+        unsafe {
+            let mut acc = Accumulators::<V>::load(lanes);
+            match half {
+                Some(half) => {
+                    for (pb, lb) in p[0].chunks_exact(2 * half).zip(l[0].chunks_exact(2 * half)) {
+                        let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));
+                        acc.pairs([p0, p1, l0, l1]);
+                    }
+                    acc.store(lanes);
+                }
+                None => {
+                    let full = acc.pairs([p[0], p[1], l[0], l[1]]);
+                    acc.store(lanes);
+                    let n = p[0].len().min(p[1].len()).min(l[0].len()).min(l[1].len());
+                    correlate_portable(&p[0][full..n], &p[1][full..n], &l[0][full..n], &l[1][full..n], lanes, 0);
+                }
+            }
+        }
+    }
+}
