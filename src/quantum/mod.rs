@@ -27,6 +27,8 @@
 
 mod circuit;
 mod compiled;
+#[cfg(feature = "mpi")]
+mod distributed;
 mod draw;
 pub(crate) mod engine;
 mod gate;
@@ -43,6 +45,8 @@ pub(crate) mod vectorize;
 
 pub use circuit::{Circuit, Instruction};
 pub use compiled::CompiledCircuit;
+#[cfg(feature = "mpi")]
+pub use distributed::{DistributedState, Traffic, MAX_MARGINAL_QUBITS, MIN_LOCAL_QUBITS};
 pub use draw::MAX_DRAW_QUBITS;
 pub(crate) use gate::QasmForm;
 pub use gate::{Gate, GateParams, ShiftRule};

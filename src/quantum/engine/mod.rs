@@ -33,7 +33,7 @@ thread_local! {
     pub(crate) static FORWARD_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 pub use backward::Gradients;
-pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
+pub(crate) use plan::{AngleShift, Binding, Mat2x2, Node, Plan};
 
 #[cfg(test)]
 mod tests {

@@ -115,8 +115,51 @@ fn mat1_leaf<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + 
 /// The caller has checked that targets and controls are distinct and in range. The code is compiled for each
 /// instruction set of [`Isa`] and chosen at run time; all give bit-identical results.
 pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
+    apply_op_controlled(state, op, targets, ctrl_mask, ctrl_mask != 0);
+}
+
+/// [`apply_op`], walking the amplitudes as for a controlled op when `controlled` is set even if `ctrl_mask` is
+/// empty: a distributed state applies a gate whose controls are all global (and hold on this rank) with no
+/// local control, and must give each amplitude the arithmetic the controlled gate gets on one machine (an
+/// uncontrolled op on qubit 0 takes the adjacent-pair loops, which may differ in the sign of a zero).
+pub(crate) fn apply_op_controlled(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize, controlled: bool) {
     debug_assert_eq!(targets.len(), op.arity());
-    dispatch(Isa::detected(), ApplyOp { state, op, targets, ctrl_mask });
+    dispatch(Isa::detected(), ApplyOp { state, op, targets, ctrl_mask, controlled });
+}
+
+/// x ← d·x for every amplitude whose `mask` bits equal `pattern` (all of them when `mask` is 0), with the
+/// arithmetic the diagonal kernels give those amplitudes: nothing for d = 1, a negation for d = −1, a complex
+/// product otherwise. A distributed state applies the part of a diagonal gate whose target is global this way.
+pub(crate) fn apply_phase(state: &mut [C], mask: usize, pattern: usize, d: C) {
+    debug_assert!(pattern & !mask == 0 && state.len() >= 2);
+    if d == ONE {
+        return;
+    }
+    dispatch(Isa::detected(), Phase { state, mask, pattern, d });
+}
+
+/// The arguments of [`apply_phase`].
+struct Phase<'a> {
+    state: &'a mut [C],
+    mask: usize,
+    pattern: usize,
+    d: C,
+}
+
+impl Task for Phase<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: Kernels>(self, k: K) {
+        let Phase { state, mask, pattern, d } = self;
+        if mask == 0 {
+            // Both halves of the state: contiguous runs, as a phase on every amplitude needs.
+            let top = state.len() >> 1;
+            phase_subspace(k, state, top, 0, d);
+            phase_subspace(k, state, top, top, d);
+        } else {
+            phase_subspace(k, state, mask, pattern, d);
+        }
+    }
 }
 
 /// (lo, hi) ← op·(lo, hi) elementwise over two slices, for a one-target op, through the gate kernels' loops (real
@@ -131,13 +174,14 @@ struct ApplyOp<'a> {
     op: &'a Op,
     targets: &'a [usize],
     ctrl_mask: usize,
+    controlled: bool,
 }
 
 impl Task for ApplyOp<'_> {
     type Output = ();
     #[inline(always)]
     fn run<K: Kernels>(self, k: K) {
-        apply_op_impl(k, self.state, self.op, self.targets, self.ctrl_mask);
+        apply_op_impl(k, self.state, self.op, self.targets, self.ctrl_mask, self.controlled);
     }
 }
 
@@ -175,7 +219,7 @@ fn adjacent_pairs<F: Fn(&mut [C], &mut [C])>(chunk: &mut [C], leaf: &F) {
 }
 
 #[inline(always)]
-fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
+fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize, controlled: bool) {
     match *op {
         Op::Diag1([d0, d1]) => {
             let t = 1usize << targets[0];
@@ -189,7 +233,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
                         scale(k, s0, d0);
                         scale(k, s1, d1);
                     };
-                    if ctrl_mask == 0 {
+                    if !controlled {
                         drive_pairs(state, targets[0], leaf, |chunk| k.diag_adjacent(chunk, d0, d1));
                     } else {
                         drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
@@ -213,7 +257,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
                     *y = b * u;
                 }
             };
-            match (a == ONE && b == ONE, ctrl_mask == 0) {
+            match (a == ONE && b == ONE, !controlled) {
                 (true, true) => drive_pairs(state, targets[0], swap, |chunk| adjacent_pairs(chunk, &swap)),
                 (true, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| swap(s0, s1)),
                 (false, true) => drive_pairs(state, targets[0], phased, |chunk| adjacent_pairs(chunk, &phased)),
@@ -223,7 +267,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
         Op::Mat1(m) => {
             let t = 1usize << targets[0];
             let leaf = mat1_leaf(k, m);
-            if ctrl_mask == 0 {
+            if !controlled {
                 drive_pairs(state, targets[0], leaf, |chunk| k.mat1_adjacent(chunk, m));
             } else {
                 drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));

@@ -123,7 +123,9 @@ fn every_instruction_set_gives_the_portable_bits() {
             let ctrl_mask = (0..num_controls).fold(0, |m, _| m | (1usize << pick(&mut seed)));
             let run = |isa: Isa| {
                 let mut s = start.clone();
-                dispatch(isa, ApplyOp { state: &mut s, op: &op, targets: &targets, ctrl_mask });
+                // Half the kinds walk the amplitudes as a controlled op even without a control.
+                let controlled = ctrl_mask != 0 || kind % 2 == 1;
+                dispatch(isa, ApplyOp { state: &mut s, op: &op, targets: &targets, ctrl_mask, controlled });
                 bits(&s)
             };
             let portable = run(isas[0]);
@@ -175,6 +177,44 @@ impl Task for EveryKernel<'_> {
             let even = rest.len() & !1;
             k.mat1_adjacent(&mut rest[..even], [[d, c], [b, a]]);
             k.diag_adjacent(&mut rest[..even], d, a);
+        }
+    }
+}
+
+#[test]
+fn a_phase_on_a_subspace_is_the_diagonal_kernels_arithmetic() {
+    let mut seed = 11;
+    for n in [1, 2, 5, 9] {
+        let dim = 1usize << n;
+        let start: Vec<C> = (0..dim)
+            .map(|i| match i % 4 {
+                0 => C::new(-0.0, 0.0),
+                _ => C::new(lcg(&mut seed) as f64 / 3e9 - 0.3, lcg(&mut seed) as f64 / 3e9 - 0.4),
+            })
+            .collect();
+        for d in [C::new(-1.0, 0.0), C::new(0.6, -0.8), C::new(0.0, 1.0), ONE] {
+            for (mask, pattern) in [(0, 0), (1, 1), (1, 0), (dim - 1, dim / 2), (dim / 2, 0)] {
+                let mut s = start.clone();
+                super::apply_phase(&mut s, mask, pattern, d);
+                // The rule of the diagonal kernels: 1 leaves, −1 negates, anything else multiplies.
+                let expected: Vec<C> = start
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| match (i & mask == pattern, d) {
+                        (false, _) => x,
+                        (true, d) if d == ONE => x,
+                        (true, d) if d == -ONE => -x,
+                        (true, d) => x * d,
+                    })
+                    .collect();
+                assert!(bits(&s) == bits(&expected), "n {n}, d {d}, mask {mask:b}, pattern {pattern:b}");
+                if mask == 0 && n >= 2 {
+                    // The same as the diagonal gate diag(d, d) on a qubit other than 0.
+                    let mut t = start.clone();
+                    super::apply_op(&mut t, &Op::Diag1([d, d]), &[1], 0);
+                    assert!(bits(&s) == bits(&t));
+                }
+            }
         }
     }
 }
