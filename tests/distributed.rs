@@ -300,6 +300,21 @@ fn random_circuits(world: &SimpleCommunicator) {
     // Blocks of 2^14 amplitudes and more go through rayon's tasks (with more than one thread): the same bits.
     let (c, w) = random_circuit(17, 3, 77);
     check_run(world, "random circuit on 17 qubits", &c, &w, &random_state(17, 8));
+    // CNOT ladders, SWAPs and X between rotations on 17 qubits: fused permutation runs on one machine.
+    let mut ladder = Circuit::new(17).unwrap();
+    for layer in 0..2 {
+        for q in 0..17 {
+            ladder.ry(q, 0.1 * (q + layer) as f64).unwrap();
+        }
+        for q in 0..16 {
+            ladder.cnot(q, q + 1).unwrap();
+        }
+        ladder.x(16).unwrap().swap(1, 16).unwrap().cnot(16, 0).unwrap().swap(15, 3).unwrap().cnot(15, 16).unwrap();
+        for q in (0..16).rev() {
+            ladder.cnot(q + 1, q).unwrap();
+        }
+    }
+    check_run(world, "permutation runs on 17 qubits", &ladder, &[], &random_state(17, 9));
     // A run is deterministic: the same bits twice.
     let (c, w) = random_circuit(N, 3, 99);
     let start = random_state(N, 5);
@@ -308,7 +323,7 @@ fn random_circuits(world: &SimpleCommunicator) {
     assert!(same_bits(once.local_amplitudes(), twice.local_amplitudes()));
     if world.rank() == 0 {
         println!(
-            "ok random circuits: 12 circuits of 10 to 12 qubits, run twice on permuted layouts; 17 qubits; determinism"
+            "ok random circuits: 12 circuits of 10 to 12 qubits, run twice on permuted layouts; 17 qubits; CNOT ladders; determinism"
         );
     }
 }

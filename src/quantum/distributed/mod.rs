@@ -79,9 +79,9 @@ pub struct Traffic {
 ///
 /// # Example
 ///
-/// Run under `mpirun -np 2` (or as one process: one rank holds everything).
+/// Run under `mpirun -np 2` (or, as here, as one process: one rank holds everything).
 ///
-/// ```no_run
+/// ```
 /// use qnet::prelude::*;
 /// use qnet::quantum::DistributedState;
 ///

@@ -7,7 +7,7 @@ use super::{comm, fnv1a, DistributedState, FNV_START};
 use crate::error::{Error, Result};
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::compiled::CompiledCircuit;
-use crate::quantum::engine::{Binding, Node, Plan};
+use crate::quantum::engine::{Binding, Node, Plan, Segment};
 use crate::quantum::gate::Gate;
 use crate::quantum::kernels;
 use crate::quantum::op::{Op, ONE};
@@ -84,12 +84,38 @@ impl DistributedState {
         circuit.check_parameters(weights, inputs)
     }
 
-    /// Applies `plan` node by node (checked).
+    /// Applies `plan` (checked): segments whose nodes are all local and in place as on one machine (blocked
+    /// and tiled runs on the rank's block), the others node by node through the distribution pass.
     fn run_plan(&mut self, circuit: &Circuit, plan: &Plan, weights: &[f64], inputs: &[f64]) {
         let binding = Binding::new(circuit, weights, inputs);
-        for (i, node) in plan.nodes.iter().enumerate() {
-            let op = plan.node_op(i, &binding, &mut []);
-            self.apply_node(node, &op, &plan.nodes[i + 1..]);
+        let mut scratch = Vec::new();
+        for &segment in &plan.schedule {
+            let nodes = segment.nodes();
+            // A fused permutation run maps the whole register's indices: node by node here.
+            let whole = !matches!(segment, Segment::Affine(..));
+            if whole && plan.nodes[nodes.clone()].iter().all(|node| self.in_place(node)) {
+                plan.forward_segment(segment, &binding, &mut self.amps, &mut scratch, &mut []);
+                continue;
+            }
+            for i in nodes {
+                let op = plan.node_op(i, &binding, &mut []);
+                self.apply_node(&plan.nodes[i], &op, &plan.nodes[i + 1..]);
+            }
+        }
+    }
+
+    /// Whether every qubit `node` touches is local and at its own bit (the kernels see it as on one machine).
+    fn in_place(&self, node: &Node) -> bool {
+        let (local, physical) = (self.layout.local, &self.layout.physical);
+        let at_home = |q: usize| q < local && physical[q] == q;
+        node.targets[..node.arity].iter().all(|&t| at_home(t)) && {
+            let mut m = node.ctrl;
+            let mut ok = true;
+            while m != 0 {
+                ok &= at_home(m.trailing_zeros() as usize);
+                m &= m - 1;
+            }
+            ok
         }
     }
 
