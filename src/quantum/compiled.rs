@@ -53,6 +53,7 @@ impl CompiledCircuit {
     }
 
     /// The engine's plan.
+    #[cfg(feature = "mpi")]
     pub(crate) fn plan(&self) -> &Plan {
         &self.plan
     }

@@ -9,6 +9,8 @@
 //! - `Display` for [`Circuit`]: a text diagram in the spirit of Qiskit's (`println!("{circuit}")`;
 //!   `{circuit:80}` wraps it into pages 80 characters wide).
 //! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
+//! - `DistributedState` (feature `mpi`): one state over the ranks of an MPI job, run through the same plan and
+//!   kernels, bit-identical to a [`StateVector`] (README, "Beyond one machine").
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 //!

@@ -1,31 +1,6 @@
 //! A state vector distributed over the ranks of an MPI communicator (feature `mpi`): [`DistributedState`].
 //!
-//! With P = 2^g ranks, each rank holds 2^L amplitudes, L = n − g: the top g *physical* bits of a basis index
-//! are *global* (they say which rank holds it), the low L are the rank's *local* index. Circuits run through the
-//! same compiled plan as on one machine (fused nodes, the same kernels on the local block), and a distribution
-//! pass decides per node what the global qubits cost:
-//!
-//! - Diagonal gates on global qubits, and controls on global qubits, cost no communication: a global bit is a
-//!   constant on each rank, so the gate is a phase on the rank's block, or nothing.
-//! - X (and Y) on a global qubit, CNOT between two global qubits and SWAP with a global qubit move no amplitude:
-//!   they relabel which global pattern each rank holds (an affine map over GF(2)) or which physical bit holds
-//!   which logical qubit.
-//! - Any other op with a global target first swaps that qubit with a local one: each rank exchanges half of its
-//!   block (16·2^(L−1) bytes) with one partner, in chunks through two buffers of at most 1/16 of the block
-//!   each. The local qubit given up is the one the plan needs again furthest in the future. The swap is kept:
-//!   later gates on that qubit are local, and the layout returns to canonical order only when amplitudes are
-//!   asked for in that order ([`DistributedState::canonicalize`], [`DistributedState::gather`],
-//!   [`DistributedState::sample`]).
-//!
-//! Every amplitude sees the arithmetic it sees on one machine, so a gathered state equals the one
-//! [`StateVector::run`](crate::quantum::StateVector::run) gives, bit for bit, for any number of ranks and threads.
-//! Reductions (norms, expectations, marginals) add each rank's partial sum in rank order on every rank: the
-//! same bits on every rank and from run to run, within rounding of the one-machine value.
-//!
-//! Every collective call first compares a hash of its inputs across ranks, so ranks given different circuits,
-//! weights, observables or random draws all return [`Error::RankDisagreement`] instead of waiting for each
-//! other; bad set-ups ([`Error::RankCount`], [`Error::TooFewLocalQubits`], [`Error::RankOutOfMemory`]) are
-//! likewise returned on every rank.
+//! See [`DistributedState`] for the design: the layout, what communicates and what does not.
 
 mod comm;
 mod layout;
@@ -74,8 +49,34 @@ pub struct Traffic {
 /// amplitudes: |ψ⟩ = Σ_i ψ_i |i⟩ with the same gate and circuit API as
 /// [`StateVector`](crate::quantum::StateVector), and bit-identical amplitudes.
 ///
-/// Every method is collective: all ranks call it, in the same order, with the same arguments. See the
-/// [module documentation](self) for what communicates and what does not.
+/// Every method is collective: all ranks call it, in the same order, with the same arguments.
+///
+/// With P = 2^g ranks, each rank holds 2^L amplitudes, L = n − g: the top g *physical* bits of a basis index
+/// are *global* (they say which rank holds it), the low L are the rank's *local* index. Circuits run through the
+/// same compiled plan as on one machine (fused nodes, the same kernels on the local block), and a distribution
+/// pass decides per node what the global qubits cost:
+///
+/// - Diagonal gates on global qubits, and controls on global qubits, cost no communication: a global bit is a
+///   constant on each rank, so the gate is a phase on the rank's block, or nothing.
+/// - X (and Y) on a global qubit, CNOT between two global qubits and SWAP with a global qubit move no amplitude:
+///   they relabel which global pattern each rank holds (an affine map over GF(2)) or which physical bit holds
+///   which logical qubit.
+/// - Any other op with a global target first swaps that qubit with a local one: each rank exchanges half of its
+///   block (16·2^(L−1) bytes) with one partner, in chunks through two buffers of at most 1/16 of the block
+///   each. The local qubit given up is the one the plan needs again furthest in the future. The swap is kept:
+///   later gates on that qubit are local, and the layout returns to canonical order only when amplitudes are
+///   asked for in that order ([`canonicalize`](Self::canonicalize), [`gather`](Self::gather),
+///   [`sample`](Self::sample)).
+///
+/// Every amplitude sees the arithmetic it sees on one machine, so a gathered state equals the one
+/// [`StateVector::run`](crate::quantum::StateVector::run) gives, bit for bit, for any number of ranks and threads.
+/// Reductions (norms, expectations, marginals) add each rank's partial sum in rank order on every rank: the
+/// same bits on every rank and from run to run, within rounding of the one-machine value.
+///
+/// Every collective call first compares a hash of its inputs across ranks, so ranks given different circuits,
+/// weights, observables or random draws all return [`Error::RankDisagreement`] instead of waiting for each
+/// other; bad set-ups ([`Error::RankCount`], [`Error::TooFewLocalQubits`], [`Error::RankOutOfMemory`]) are
+/// likewise returned on every rank.
 ///
 /// # Example
 ///

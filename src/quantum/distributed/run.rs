@@ -34,7 +34,7 @@ fn run_hash(circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> u64 {
 
 impl DistributedState {
     /// Runs every instruction of `circuit` in order through the engine's plan (fused as on one machine), with
-    /// the distribution pass of the [module documentation](self): the amplitudes equal those of
+    /// the distribution pass described at [`DistributedState`]: the amplitudes equal those of
     /// [`StateVector::run`](crate::quantum::StateVector::run), bit for bit.
     ///
     /// # Errors

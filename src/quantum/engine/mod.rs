@@ -33,10 +33,13 @@ thread_local! {
     pub(crate) static FORWARD_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 pub use backward::Gradients;
-pub(crate) use plan::{AngleShift, Binding, Mat2x2, Node, Plan, Segment};
+pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
+#[cfg(feature = "mpi")]
+pub(crate) use plan::{Node, Segment};
 
 #[cfg(test)]
 mod tests {
+    use super::plan::Segment;
     use super::*;
     use crate::quantum::{Circuit, Param};
     use num_complex::Complex64 as C;

@@ -130,6 +130,7 @@ pub(crate) fn apply_op_controlled(state: &mut [C], op: &Op, targets: &[usize], c
 /// x ← d·x for every amplitude whose `mask` bits equal `pattern` (all of them when `mask` is 0), with the
 /// arithmetic the diagonal kernels give those amplitudes: nothing for d = 1, a negation for d = −1, a complex
 /// product otherwise. A distributed state applies the part of a diagonal gate whose target is global this way.
+#[cfg(any(feature = "mpi", test))]
 pub(crate) fn apply_phase(state: &mut [C], mask: usize, pattern: usize, d: C) {
     debug_assert!(pattern & !mask == 0 && state.len() >= 2);
     if d == ONE {
@@ -139,6 +140,7 @@ pub(crate) fn apply_phase(state: &mut [C], mask: usize, pattern: usize, d: C) {
 }
 
 /// The arguments of [`apply_phase`].
+#[cfg(any(feature = "mpi", test))]
 struct Phase<'a> {
     state: &'a mut [C],
     mask: usize,
@@ -146,6 +148,7 @@ struct Phase<'a> {
     d: C,
 }
 
+#[cfg(any(feature = "mpi", test))]
 impl Task for Phase<'_> {
     type Output = ();
     #[inline(always)]
