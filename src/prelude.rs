@@ -33,6 +33,9 @@ pub use crate::layer::{
 };
 #[doc(no_inline)]
 pub use crate::qasm::Program;
+#[cfg(feature = "mpi")]
+#[doc(no_inline)]
+pub use crate::quantum::DistributedState;
 #[doc(no_inline)]
 pub use crate::quantum::{Circuit, CompiledCircuit, Gate, Observable, Param, PauliString, StateVector};
 #[doc(no_inline)]

@@ -204,6 +204,53 @@ pub enum Error {
         outcome: u8,
     },
 
+    // ----- quantum: states distributed over MPI ranks (feature `mpi`) ------------------------------------------------
+    /// A distributed state over a number of ranks that is not a power of two (each rank holds the amplitudes of
+    /// one pattern of the global qubits).
+    #[error("a distributed state needs a power-of-two number of ranks, found {ranks}")]
+    RankCount {
+        /// The number of ranks of the communicator.
+        ranks: usize,
+    },
+
+    /// A distributed state whose ranks would hold fewer local qubits than its operations need.
+    #[error(
+        "{num_qubits} qubits on {ranks} ranks leave {local} local qubits per rank, fewer than the {needed} needed"
+    )]
+    TooFewLocalQubits {
+        /// The register's number of qubits.
+        num_qubits: usize,
+        /// The number of ranks.
+        ranks: usize,
+        /// The qubits each rank holds locally (`num_qubits − log2(ranks)`, or 0 when there are more ranks than
+        /// basis states).
+        local: usize,
+        /// The fewest local qubits that work.
+        needed: usize,
+    },
+
+    /// Ranks that were given different inputs for one collective operation (a circuit, its weights or inputs,
+    /// an observable, the draws of a sampler), found by comparing hashes; every rank returns this error.
+    #[error("the ranks disagree on the {what}: rank {rank} differs from rank 0")]
+    RankDisagreement {
+        /// What differs.
+        what: &'static str,
+        /// The first rank whose value differs from rank 0's.
+        rank: usize,
+    },
+
+    /// A rank that cannot hold its part of a distributed state (or rank 0 a gathered state); every rank returns
+    /// this error, so that none waits for the one that failed.
+    #[error("rank {rank} cannot allocate the {bytes} bytes of its {num_qubits}-qubit block")]
+    RankOutOfMemory {
+        /// The first rank that failed.
+        rank: usize,
+        /// The qubits of the block it was to hold.
+        num_qubits: usize,
+        /// The bytes of that block.
+        bytes: u128,
+    },
+
     // ----- differentiation and layer ---------------------------------------------------------------------------------
     /// A vector or matrix whose length or shape differs from what the operation needs.
     #[error("{what}: expected length {expected}, found {found}")]

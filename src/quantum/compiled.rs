@@ -52,6 +52,12 @@ impl CompiledCircuit {
         &self.circuit
     }
 
+    /// The engine's plan.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
     /// The number of qubits of its register.
     #[must_use]
     pub fn num_qubits(&self) -> usize {

@@ -9,6 +9,8 @@
 //! - `Display` for [`Circuit`]: a text diagram in the spirit of Qiskit's (`println!("{circuit}")`;
 //!   `{circuit:80}` wraps it into pages 80 characters wide).
 //! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
+//! - `DistributedState` (feature `mpi`): one state over the ranks of an MPI job, run through the same plan and
+//!   kernels, bit-identical to a [`StateVector`] (README, "Beyond one machine").
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 //!
@@ -27,6 +29,8 @@
 
 mod circuit;
 mod compiled;
+#[cfg(feature = "mpi")]
+mod distributed;
 mod draw;
 pub(crate) mod engine;
 mod gate;
@@ -43,6 +47,8 @@ pub(crate) mod vectorize;
 
 pub use circuit::{Circuit, Instruction};
 pub use compiled::CompiledCircuit;
+#[cfg(feature = "mpi")]
+pub use distributed::{DistributedState, Traffic, MAX_MARGINAL_QUBITS, MIN_LOCAL_QUBITS};
 pub use draw::MAX_DRAW_QUBITS;
 pub(crate) use gate::QasmForm;
 pub use gate::{Gate, GateParams, ShiftRule};

@@ -29,39 +29,52 @@ impl Plan {
         #[cfg(test)]
         super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));
         for segment in &self.schedule {
-            match *segment {
-                Segment::Blocked(start, end) if state.len() > 1 << BLOCK_QUBITS => {
-                    let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
-                    for (slot, i) in ops.iter_mut().zip(start..end) {
-                        *slot = self.node_op(i, binding, record);
-                    }
-                    let (nodes, ops) = (&self.nodes[start..end], &ops[..end - start]);
-                    for_each_block(state, |block| apply_run(block, nodes, ops));
+            self.forward_segment(*segment, binding, state, scratch, record);
+        }
+    }
+
+    /// Applies one segment of the forward schedule to `state` (as [`forward`](Self::forward) does). A
+    /// distributed state calls it on its block for segments whose qubits are all local and in place.
+    pub(crate) fn forward_segment(
+        &self,
+        segment: Segment,
+        binding: &Binding<'_>,
+        state: &mut [C],
+        scratch: &mut Vec<C>,
+        record: &mut [Mat2x2],
+    ) {
+        match segment {
+            Segment::Blocked(start, end) if state.len() > 1 << BLOCK_QUBITS => {
+                let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
+                for (slot, i) in ops.iter_mut().zip(start..end) {
+                    *slot = self.node_op(i, binding, record);
                 }
-                Segment::Tiled(start, end, high) => {
-                    let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
-                    let mut placed = [self.nodes[start]; MAX_BLOCKED_RUN];
-                    for ((op, node), i) in ops.iter_mut().zip(placed.iter_mut()).zip(start..end) {
-                        *op = self.node_op(i, binding, record);
-                        *node = in_tile(&self.nodes[i], high);
-                    }
-                    apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
+                let (nodes, ops) = (&self.nodes[start..end], &ops[..end - start]);
+                for_each_block(state, |block| apply_run(block, nodes, ops));
+            }
+            Segment::Tiled(start, end, high) => {
+                let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
+                let mut placed = [self.nodes[start]; MAX_BLOCKED_RUN];
+                for ((op, node), i) in ops.iter_mut().zip(placed.iter_mut()).zip(start..end) {
+                    *op = self.node_op(i, binding, record);
+                    *node = in_tile(&self.nodes[i], high);
                 }
-                Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
-                // A blocked run on a state that is one block of several chunks, by one thread: its runs of nodes
-                // on the lowest qubits go chunk by chunk.
-                Segment::Blocked(start, end) if state.len() > 1 << CHUNK_QUBITS && !kernels::parallel(state.len()) => {
-                    let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
-                    for (slot, i) in ops.iter_mut().zip(start..end) {
-                        *slot = self.node_op(i, binding, record);
-                    }
-                    apply_run(state, &self.nodes[start..end], &ops[..end - start]);
+                apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
+            }
+            Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
+            // A blocked run on a state that is one block of several chunks, by one thread: its runs of nodes on
+            // the lowest qubits go chunk by chunk.
+            Segment::Blocked(start, end) if state.len() > 1 << CHUNK_QUBITS && !kernels::parallel(state.len()) => {
+                let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
+                for (slot, i) in ops.iter_mut().zip(start..end) {
+                    *slot = self.node_op(i, binding, record);
                 }
-                // A node; a blocked run on a state that is one block (without gathering the run's ops first).
-                _ => {
-                    for i in segment.nodes() {
-                        apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
-                    }
+                apply_run(state, &self.nodes[start..end], &ops[..end - start]);
+            }
+            // A node; a blocked run on a state that is one block (without gathering the run's ops first).
+            _ => {
+                for i in segment.nodes() {
+                    apply_node(state, &self.nodes[i], &self.node_op(i, binding, record));
                 }
             }
         }

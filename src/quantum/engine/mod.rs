@@ -34,6 +34,8 @@ thread_local! {
 }
 pub use backward::Gradients;
 pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
+#[cfg(feature = "mpi")]
+pub(crate) use plan::{Node, Segment};
 
 #[cfg(test)]
 mod tests {

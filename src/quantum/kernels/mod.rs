@@ -22,7 +22,7 @@ mod subspace;
 
 use drive::{drive, drive_pairs, each_pair};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
-pub(crate) use simd::{dispatch, fold_lanes, Isa, Kernels, Lanes, Task};
+pub(crate) use simd::{dispatch, fold_lanes, Dense4, Isa, Kernels, Lanes, Task};
 pub(crate) use subspace::{reduce, sum_rows, SharedMut, Subspace};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
@@ -135,8 +135,54 @@ fn mat1_blocks<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], usize) + S
 /// The caller has checked that targets and controls are distinct and in range. The code is compiled for each
 /// instruction set of [`Isa`] and chosen at run time; all give bit-identical results.
 pub(crate) fn apply_op(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
+    apply_op_controlled(state, op, targets, ctrl_mask, ctrl_mask != 0);
+}
+
+/// [`apply_op`], walking the amplitudes as for a controlled op when `controlled` is set even if `ctrl_mask` is
+/// empty: a distributed state applies a gate whose controls are all global (and hold on this rank) with no
+/// local control, and must give each amplitude the arithmetic the controlled gate gets on one machine (an
+/// uncontrolled op on qubit 0 takes the adjacent-pair loops, which may differ in the sign of a zero).
+pub(crate) fn apply_op_controlled(state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize, controlled: bool) {
     debug_assert_eq!(targets.len(), op.arity());
-    dispatch(Isa::detected(), ApplyOp { state, op, targets, ctrl_mask });
+    dispatch(Isa::detected(), ApplyOp { state, op, targets, ctrl_mask, controlled });
+}
+
+/// x ← d·x for every amplitude whose `mask` bits equal `pattern` (all of them when `mask` is 0), with the
+/// arithmetic the diagonal kernels give those amplitudes: nothing for d = 1, a negation for d = −1, a complex
+/// product otherwise. A distributed state applies the part of a diagonal gate whose target is global this way.
+#[cfg(any(feature = "mpi", test))]
+pub(crate) fn apply_phase(state: &mut [C], mask: usize, pattern: usize, d: C) {
+    debug_assert!(pattern & !mask == 0 && state.len() >= 2);
+    if d == ONE {
+        return;
+    }
+    dispatch(Isa::detected(), Phase { state, mask, pattern, d });
+}
+
+/// The arguments of [`apply_phase`].
+#[cfg(any(feature = "mpi", test))]
+struct Phase<'a> {
+    state: &'a mut [C],
+    mask: usize,
+    pattern: usize,
+    d: C,
+}
+
+#[cfg(any(feature = "mpi", test))]
+impl Task for Phase<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<K: Kernels>(self, k: K) {
+        let Phase { state, mask, pattern, d } = self;
+        if mask == 0 {
+            // Both halves of the state: contiguous runs, as a phase on every amplitude needs.
+            let top = state.len() >> 1;
+            phase_subspace(k, state, top, 0, d);
+            phase_subspace(k, state, top, top, d);
+        } else {
+            phase_subspace(k, state, mask, pattern, d);
+        }
+    }
 }
 
 /// Applies ops `0..count` in order to each aligned chunk of `chunk` amplitudes in turn (`op(i)` gives op i, its
@@ -165,7 +211,7 @@ impl<'a, F: Fn(usize) -> (&'a Op, &'a [usize], usize)> Task for ChunkedOps<'_, F
         for part in self.state.chunks_mut(self.chunk) {
             for i in 0..self.count {
                 let (op, targets, ctrl_mask) = (self.op)(i);
-                apply_op_impl(k, part, op, targets, ctrl_mask);
+                apply_op_impl(k, part, op, targets, ctrl_mask, ctrl_mask != 0);
             }
         }
     }
@@ -215,13 +261,14 @@ struct ApplyOp<'a> {
     op: &'a Op,
     targets: &'a [usize],
     ctrl_mask: usize,
+    controlled: bool,
 }
 
 impl Task for ApplyOp<'_> {
     type Output = ();
     #[inline(always)]
     fn run<K: Kernels>(self, k: K) {
-        apply_op_impl(k, self.state, self.op, self.targets, self.ctrl_mask);
+        apply_op_impl(k, self.state, self.op, self.targets, self.ctrl_mask, self.controlled);
     }
 }
 
@@ -250,7 +297,7 @@ impl Task for OpSlices<'_> {
 }
 
 #[inline(always)]
-fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize) {
+fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize, controlled: bool) {
     match *op {
         Op::Diag1([d0, d1]) => {
             let t = 1usize << targets[0];
@@ -264,7 +311,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
                         scale(k, s0, d0);
                         scale(k, s1, d1);
                     };
-                    if ctrl_mask == 0 {
+                    if !controlled {
                         drive_pairs(state, targets[0], leaf, |chunk, half| {
                             if half == 1 {
                                 k.diag_adjacent(chunk, d0, d1);
@@ -296,7 +343,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
                     *y = b * u;
                 }
             };
-            match (a == ONE && b == ONE, ctrl_mask == 0) {
+            match (a == ONE && b == ONE, !controlled) {
                 (true, true) => drive_pairs(state, targets[0], swap, |chunk, half| each_pair(&swap, chunk, half)),
                 (true, false) => drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| swap(s0, s1)),
                 (false, true) => drive_pairs(state, targets[0], phased, |chunk, half| each_pair(&phased, chunk, half)),
@@ -306,7 +353,7 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
         Op::Mat1(m) => {
             let t = 1usize << targets[0];
             let leaf = mat1_leaf(k, m);
-            if ctrl_mask == 0 {
+            if !controlled {
                 drive_pairs(state, targets[0], leaf, mat1_blocks(k, m));
             } else {
                 drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
@@ -338,14 +385,16 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
         }
         Op::Mat2(m) => {
             // Qubits a < b, the matrix indexed by bit(a) + 2·bit(b) (the targets' order swapped if need be).
+            // Each row still adds its products in the op's own column order (see `Dense4`).
             let (a, b, m) = if targets[0] < targets[1] {
-                (targets[0], targets[1], m)
+                (targets[0], targets[1], Dense4 { m, swapped: false })
             } else {
                 const SWAP: [usize; 4] = [0, 2, 1, 3];
-                (targets[1], targets[0], std::array::from_fn(|r| std::array::from_fn(|c| m[SWAP[r]][SWAP[c]])))
+                let m = std::array::from_fn(|r| std::array::from_fn(|c| m[SWAP[r]][SWAP[c]]));
+                (targets[1], targets[0], Dense4 { m, swapped: true })
             };
             let (ha, hb) = (1usize << a, 1usize << b);
-            if ctrl_mask != 0 {
+            if controlled {
                 drive(state, ha | hb | ctrl_mask, ctrl_mask, [0, ha, hb, ha | hb], |s| k.mat2(s, &m));
                 return;
             }

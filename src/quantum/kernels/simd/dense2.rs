@@ -5,14 +5,37 @@ use num_complex::Complex64 as C;
 
 use super::{cmul, factor, Body, Kernels, Vector};
 
+/// A 4x4 matrix on qubits a < b, indexed by bit(a) + 2·bit(b), and the order in which each row adds its four
+/// products: the op's own column order, which is the index order unless the op named the higher qubit first
+/// (`swapped`: then columns 0, 2, 1, 3). So the arithmetic of an op does not depend on which of its targets is
+/// the lower qubit, and a relabelling of qubits (a distributed state's) gives the same bits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dense4 {
+    pub(crate) m: [[C; 4]; 4],
+    pub(crate) swapped: bool,
+}
+
+impl Dense4 {
+    /// The columns in the order each row adds them.
+    #[inline(always)]
+    pub(crate) fn order(&self) -> [usize; 4] {
+        if self.swapped {
+            [0, 2, 1, 3]
+        } else {
+            [0, 1, 2, 3]
+        }
+    }
+}
+
 /// (s₀, s₁, s₂, s₃) ← M·(s₀, s₁, s₂, s₃) elementwise over four slices of equal length, each row's four products
-/// added left to right: the arithmetic every instruction set reproduces.
+/// added left to right in `d`'s column order: the arithmetic every instruction set reproduces.
 #[inline(always)]
-pub(super) fn mat2_portable([s0, s1, s2, s3]: [&mut [C]; 4], m: &[[C; 4]; 4]) {
-    for (((a, b), c), d) in s0.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(s3.iter_mut()) {
-        let v = [*a, *b, *c, *d];
-        let row = |r: usize| m[r][0] * v[0] + m[r][1] * v[1] + m[r][2] * v[2] + m[r][3] * v[3];
-        (*a, *b, *c, *d) = (row(0), row(1), row(2), row(3));
+pub(super) fn mat2_portable([s0, s1, s2, s3]: [&mut [C]; 4], d: &Dense4) {
+    let (m, [o0, o1, o2, o3]) = (&d.m, d.order());
+    for (((a, b), c), e) in s0.iter_mut().zip(s1.iter_mut()).zip(s2.iter_mut()).zip(s3.iter_mut()) {
+        let v = [*a, *b, *c, *e];
+        let row = |r: usize| m[r][o0] * v[o0] + m[r][o1] * v[o1] + m[r][o2] * v[o2] + m[r][o3] * v[o3];
+        (*a, *b, *c, *e) = (row(0), row(1), row(2), row(3));
     }
 }
 
@@ -35,7 +58,7 @@ pub(super) struct Mat2Blocks<'a, V> {
     pub(super) chunk: &'a mut [C],
     pub(super) a: usize,
     pub(super) b: usize,
-    pub(super) m: &'a [[C; 4]; 4],
+    pub(super) m: &'a Dense4,
     pub(super) register: std::marker::PhantomData<V>,
 }
 
@@ -57,7 +80,7 @@ impl<V: Vector> Body for Mat2Blocks<'_, V> {
 /// [`Kernels::mat2`]: whole registers, then the narrower kernels on the rest.
 pub(super) struct Mat2Slices<'a, 'b, V> {
     pub(super) s: [&'b mut [C]; 4],
-    pub(super) m: &'a [[C; 4]; 4],
+    pub(super) m: &'a Dense4,
     pub(super) register: std::marker::PhantomData<V>,
 }
 
@@ -70,13 +93,15 @@ impl<V: Vector> Body for Mat2Slices<'_, '_, V> {
         let full = n - n % V::LEN;
         // SAFETY: as for `Mat2Blocks`; k + LEN ≤ n complex numbers are in each of the four distinct slices.
         unsafe {
-            let f: [[(V, V); 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| factor::<V>(m[r][c], m[r][c])));
+            let f = vertical::<V>(m);
             let (p0, p1) = (s0.as_mut_ptr().cast::<f64>(), s1.as_mut_ptr().cast::<f64>());
             let (p2, p3) = (s2.as_mut_ptr().cast::<f64>(), s3.as_mut_ptr().cast::<f64>());
+            // The inputs in the order the rows add them.
+            let [q0, q1, q2, q3] = m.order().map(|c| [p0, p1, p2, p3][c]);
             let mut k = 0;
             while k < full {
                 let o = 2 * k;
-                let v = [V::load(p0.add(o)), V::load(p1.add(o)), V::load(p2.add(o)), V::load(p3.add(o))];
+                let v = [V::load(q0.add(o)), V::load(q1.add(o)), V::load(q2.add(o)), V::load(q3.add(o))];
                 let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
                 y0.store(p0.add(o));
                 y1.store(p1.add(o));
@@ -96,7 +121,7 @@ pub(super) struct Mat2Halves<'a, V> {
     pub(super) lo: &'a mut [C],
     pub(super) hi: &'a mut [C],
     pub(super) a: usize,
-    pub(super) m: &'a [[C; 4]; 4],
+    pub(super) m: &'a Dense4,
     pub(super) register: std::marker::PhantomData<V>,
 }
 
@@ -109,31 +134,33 @@ impl<V: Vector> Body for Mat2Halves<'_, V> {
     }
 }
 
-/// The registers a 4x4 matrix multiplies by, prepared once per op: with qubit a at or above the register's
-/// width, every lane takes the same entry (`vertical[r][c]`); below it, the lanes whose bit a is α take row
-/// α + 2β of the half β of qubit b (`lanes[β][c]`).
+/// The registers a 4x4 matrix multiplies by, prepared once per op, each row's in the order it adds them: with
+/// qubit a at or above the register's width, every lane takes the same entry (`vertical[r][k]`); below it, the
+/// lanes whose bit a is α take row α + 2β of the half β of qubit b (`lanes[β][k]`).
 pub(super) struct Mat2Factors<V> {
     pub(super) vertical: [[(V, V); 4]; 4],
     pub(super) lanes: [[(V, V); 4]; 2],
+    pub(super) swapped: bool,
 }
 
 impl<V: Vector> Mat2Factors<V> {
     /// # Safety
     /// The processor supports `V`'s instruction set.
     #[inline(always)]
-    unsafe fn new(a: usize, m: &[[C; 4]; 4]) -> Self {
+    unsafe fn new(a: usize, d: &Dense4) -> Self {
         // SAFETY: as the caller promises.
         unsafe {
+            let zero = factor::<V>(C::new(0.0, 0.0), C::new(0.0, 0.0));
             if 1 << a >= V::LEN {
-                let vertical = std::array::from_fn(|r| std::array::from_fn(|c| factor::<V>(m[r][c], m[r][c])));
-                let zero = factor::<V>(C::new(0.0, 0.0), C::new(0.0, 0.0));
-                Mat2Factors { vertical, lanes: [[zero; 4]; 2] }
+                Mat2Factors { vertical: vertical::<V>(d), lanes: [[zero; 4]; 2], swapped: d.swapped }
             } else {
+                let order = d.order();
                 let lanes = std::array::from_fn(|beta| {
-                    std::array::from_fn(|c| lanes::<V>(std::array::from_fn(|lane| m[(lane >> a & 1) + 2 * beta][c])))
+                    std::array::from_fn(|k| {
+                        lanes::<V>(std::array::from_fn(|lane| d.m[(lane >> a & 1) + 2 * beta][order[k]]))
+                    })
                 });
-                let zero = factor::<V>(C::new(0.0, 0.0), C::new(0.0, 0.0));
-                Mat2Factors { vertical: [[zero; 4]; 4], lanes }
+                Mat2Factors { vertical: [[zero; 4]; 4], lanes, swapped: d.swapped }
             }
         }
     }
@@ -154,11 +181,12 @@ impl<V: Vector> Mat2Factors<V> {
                     let (s2, s3) = h.split_at_mut(ha);
                     let (p0, p1) = (s0.as_mut_ptr().cast::<f64>(), s1.as_mut_ptr().cast::<f64>());
                     let (p2, p3) = (s2.as_mut_ptr().cast::<f64>(), s3.as_mut_ptr().cast::<f64>());
+                    let [q0, q1, q2, q3] = if self.swapped { [p0, p2, p1, p3] } else { [p0, p1, p2, p3] };
                     let f = &self.vertical;
                     let mut k = 0;
                     while k < ha {
                         let o = 2 * k;
-                        let v = [V::load(p0.add(o)), V::load(p1.add(o)), V::load(p2.add(o)), V::load(p3.add(o))];
+                        let v = [V::load(q0.add(o)), V::load(q1.add(o)), V::load(q2.add(o)), V::load(q3.add(o))];
                         let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
                         y0.store(p0.add(o));
                         y1.store(p1.add(o));
@@ -173,7 +201,7 @@ impl<V: Vector> Mat2Factors<V> {
                 while k < lo.len() {
                     let (x, y) = (V::load(pl.add(2 * k)), V::load(ph.add(2 * k)));
                     let ((x0, x1), (y0, y1)) = (x.spread_bit(a), y.spread_bit(a));
-                    let v = [x0, x1, y0, y1];
+                    let v = if self.swapped { [x0, y0, x1, y1] } else { [x0, x1, y0, y1] };
                     rows4(v, self.lanes[0]).store(pl.add(2 * k));
                     rows4(v, self.lanes[1]).store(ph.add(2 * k));
                     k += V::LEN;
@@ -183,7 +211,18 @@ impl<V: Vector> Mat2Factors<V> {
     }
 }
 
-/// Σ_c v_c·f_c over the four columns in order (one output register of a 4x4 product).
+/// The factors of every entry of `d`, each row's in the order it adds them.
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn vertical<V: Vector>(d: &Dense4) -> [[(V, V); 4]; 4] {
+    let order = d.order();
+    // SAFETY: as the caller promises.
+    std::array::from_fn(|r| std::array::from_fn(|k| unsafe { factor::<V>(d.m[r][order[k]], d.m[r][order[k]]) }))
+}
+
+/// Σ_k v_k·f_k in order (one output register of a 4x4 product, its inputs and factors in the row's order).
 ///
 /// # Safety
 /// The processor supports `V`'s instruction set.

@@ -19,6 +19,7 @@ mod dense2;
 
 use correlate::{correlate_portable, Correlate};
 pub(crate) use correlate::{fold_lanes, Lanes};
+pub(crate) use dense2::Dense4;
 use dense2::{lanes, mat2_portable, quads, rows4, Mat2Blocks, Mat2Halves, Mat2Slices};
 
 /// An instruction set the processor supports. Only [`Isa::detected`] and [`Isa::available`] make one, so
@@ -130,7 +131,7 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     /// lo ← d0·lo, hi ← d1·hi on every pair of half-blocks, as [`Kernels::mat1_blocks`].
     fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C);
     /// (s₀, s₁, s₂, s₃) ← M·(s₀, s₁, s₂, s₃) elementwise over four slices of equal length, as [`mat2_portable`].
-    fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]);
+    fn mat2(self, s: [&mut [C]; 4], m: &Dense4);
     /// The correlations of a one-target node over pairs: `lanes[2i + j][k mod 4] += conj(λ_i[k])·φ_j[k]` for
     /// k in order, with (φ₀, φ₁, λ₀, λ₁) = (`p0`, `p1`, `l0`, `l1`) of equal length. Every instruction set adds
     /// the same products into the same lanes in the same order.
@@ -140,10 +141,10 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes);
     /// The 4x4 matrix `m` on qubits a < b, given the amplitudes with bit b clear (`lo`) and set (`hi`), of
     /// equal length, a whole number of blocks of 2^(a+1) (a window of the halves of qubit b).
-    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]);
+    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &Dense4);
     /// The 4x4 matrix `m` on qubits a < b of `chunk` (whole blocks of 2^(b+1) amplitudes), indexed by
     /// bit(a) + 2·bit(b): each row's four products added in column order, as [`mat2_portable`].
-    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &[[C; 4]; 4]);
+    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &Dense4);
 }
 
 /// `leaf(lo, hi)` on every pair of half-blocks of length `half` of `chunk`.
@@ -221,7 +222,7 @@ impl Kernels for Portable {
         });
     }
     #[inline(always)]
-    fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]) {
+    fn mat2(self, s: [&mut [C]; 4], m: &Dense4) {
         mat2_portable(s, m);
     }
     #[inline(always)]
@@ -236,7 +237,7 @@ impl Kernels for Portable {
         }
     }
     #[inline(always)]
-    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]) {
+    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &Dense4) {
         let ha = 1usize << a;
         for (l, h) in lo.chunks_exact_mut(2 * ha).zip(hi.chunks_exact_mut(2 * ha)) {
             let (s0, s1) = l.split_at_mut(ha);
@@ -245,7 +246,7 @@ impl Kernels for Portable {
         }
     }
     #[inline(always)]
-    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &[[C; 4]; 4]) {
+    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &Dense4) {
         quads(chunk, a, b, |s| mat2_portable(s, m));
     }
 }
@@ -566,12 +567,12 @@ impl<V: Vector> Kernels for Simd<V> {
         }
     }
     #[inline(always)]
-    fn mat2(self, s: [&mut [C]; 4], m: &[[C; 4]; 4]) {
+    fn mat2(self, s: [&mut [C]; 4], m: &Dense4) {
         // SAFETY: see the impl.
         unsafe { V::run(Mat2Slices::<V> { s, m, register: std::marker::PhantomData }) }
     }
     #[inline(always)]
-    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &[[C; 4]; 4]) {
+    fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &Dense4) {
         // SAFETY: see the impl.
         unsafe {
             if lo.len() < V::LEN {
@@ -581,7 +582,7 @@ impl<V: Vector> Kernels for Simd<V> {
         }
     }
     #[inline(always)]
-    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &[[C; 4]; 4]) {
+    fn mat2_blocks(self, chunk: &mut [C], a: usize, b: usize, m: &Dense4) {
         // SAFETY: see the impl.
         unsafe {
             let bits = V::LEN.trailing_zeros() as usize;
@@ -589,13 +590,19 @@ impl<V: Vector> Kernels for Simd<V> {
                 // Both qubits inside a register (qubits 0 and 1 of four amplitudes): column c of every lane is
                 // lane c, repeated; output lane r takes row r.
                 return V::enabled(|| {
-                    let f: [(V, V); 4] = std::array::from_fn(|c| lanes::<V>(std::array::from_fn(|r| m[r][c])));
+                    let order = m.order();
+                    let f: [(V, V); 4] = std::array::from_fn(|k| lanes::<V>(std::array::from_fn(|r| m.m[r][order[k]])));
                     let p = chunk.as_mut_ptr().cast::<f64>();
                     let mut k = 0;
                     while k < chunk.len() {
                         // SAFETY: the chunk holds whole registers (its length a multiple of 2^(b+1) ≥ LEN).
                         let x = V::load(p.add(2 * k));
-                        rows4([x.lane(0), x.lane(1), x.lane(2), x.lane(3)], f).store(p.add(2 * k));
+                        let v = if m.swapped {
+                            [x.lane(0), x.lane(2), x.lane(1), x.lane(3)]
+                        } else {
+                            [x.lane(0), x.lane(1), x.lane(2), x.lane(3)]
+                        };
+                        rows4(v, f).store(p.add(2 * k));
                         k += V::LEN;
                     }
                 });
