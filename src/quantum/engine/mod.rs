@@ -33,6 +33,8 @@ thread_local! {
     pub(crate) static FORWARD_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 pub use backward::Gradients;
+#[cfg(test)]
+pub(crate) use plan::Segment;
 pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 
 #[cfg(test)]
