@@ -32,7 +32,9 @@ fn noise_py(n: usize) -> (Circuit, NoiseModel, Vec<f64>, Vec<f64>) {
     }
     let mut noise = NoiseModel::new();
     for gate in ["ry", "rz"] {
-        noise.after_gate(gate, Channel::depolarizing(P).unwrap()).after_gate(gate, Channel::amplitude_damping(GAMMA).unwrap());
+        noise
+            .after_gate(gate, Channel::depolarizing(P).unwrap())
+            .after_gate(gate, Channel::amplitude_damping(GAMMA).unwrap());
     }
     noise.after_gate("cx", Channel::depolarizing(P).unwrap());
     (c, noise, linspace(0.1, 2.0, 2 * n * LAYERS), linspace(0.3, 1.0, n))
@@ -87,7 +89,12 @@ fn one_and_two_threads_give_the_same_bits() {
             let mut rho = DensityState::new(n).unwrap();
             rho.run_noisy(&c, &noise, &w, &x).unwrap();
             let e = rho.expectation(&Observable::sum_z(n).unwrap()).unwrap();
-            (rho.entries().iter().map(|z| (z.re.to_bits(), z.im.to_bits())).collect::<Vec<_>>(), e.to_bits(), rho.purity().to_bits(), rho.trace().to_bits())
+            (
+                rho.entries().iter().map(|z| (z.re.to_bits(), z.im.to_bits())).collect::<Vec<_>>(),
+                e.to_bits(),
+                rho.purity().to_bits(),
+                rho.trace().to_bits(),
+            )
         })
     };
     assert!(on(1) == on(2));

@@ -31,10 +31,20 @@ fn superop_instruction(s: &[[C; 4]; 4], q: usize, n: usize) -> Result<Instructio
     Instruction::new(Gate::Unitary(UnitaryMatrix::from_trusted(m)), vec![q, q + n], Vec::new())
 }
 
-/// The doubled form of `circuit` with the channels of `noise`: consecutive one-qubit channels on a qubit (with
-/// instructions on other qubits between them) are multiplied into one superoperator, placed before the next
-/// instruction that touches the qubit.
-pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel) -> Result<Vec<Piece>> {
+/// U ⊗ U* of a one-qubit U: the superoperator of ρ ↦ UρU† in the index r + 2c.
+fn unitary_superoperator(u: &[[C; 2]; 2]) -> [[C; 4]; 4] {
+    std::array::from_fn(|row| std::array::from_fn(|col| u[row & 1][col & 1] * u[row >> 1][col >> 1].conj()))
+}
+
+/// The doubled form of `circuit` with the channels of `noise`, for the given weights and inputs (checked).
+///
+/// Consecutive one-qubit operations on a qubit (with instructions on other qubits between them) are
+/// multiplied into one 4x4 superoperator, placed before the next instruction that touches the qubit: the
+/// channels, and when the model has channels, the uncontrolled one-qubit gates too (bound to their angles), so
+/// that a gate with its noise costs one pass over the state. Without channels, gates stay gates (U on the ket
+/// qubit, U* on the bra qubit), which the plan fuses, blocks and tiles as it does for a state vector.
+pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64]) -> Result<Vec<Piece>> {
+    let fold_gates = noise.has_channels();
     let n = circuit.num_qubits();
     let mut pieces = Vec::new();
     let mut current = Circuit::new(2 * n)?;
@@ -46,11 +56,18 @@ pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel) -> Result<Vec<Piece>
         Ok(())
     };
     for inst in circuit.instructions() {
-        for q in inst.qubits() {
-            flush(&mut current, &mut pending, q)?;
+        let targets = inst.op_targets();
+        if fold_gates && targets.len() == 1 && inst.control_mask() == 0 {
+            let u = unitary_superoperator(&inst.gate().lower(inst.angles(weights, inputs)).matrix1());
+            let q = targets[0];
+            pending[q] = Some(pending[q].map_or(u, |p| mul4(&u, &p)));
+        } else {
+            for q in inst.qubits() {
+                flush(&mut current, &mut pending, q)?;
+            }
+            current.push(inst.clone())?;
+            current.push(conjugate(inst, n)?)?;
         }
-        current.push(inst.clone())?;
-        current.push(conjugate(inst, n)?)?;
         for (channel, qubits) in noise.channels_after(inst)? {
             let s = superoperator(&channel.kraus_operators());
             if let [q] = qubits[..] {

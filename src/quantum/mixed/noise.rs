@@ -98,6 +98,11 @@ impl NoiseModel {
         self.rules.is_empty() && self.readout.is_empty()
     }
 
+    /// Whether the model places any channel.
+    pub(crate) fn has_channels(&self) -> bool {
+        !self.rules.is_empty()
+    }
+
     /// The channels that follow `inst`, with their qubits, in order.
     pub(crate) fn channels_after(&self, inst: &Instruction) -> Result<Vec<(&Channel, Vec<usize>)>> {
         let mut out = Vec::new();

@@ -163,7 +163,7 @@ impl DensityState {
         self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
-        for piece in doubled::pieces(circuit, noise)? {
+        for piece in doubled::pieces(circuit, noise, weights, inputs)? {
             match piece {
                 Piece::Circuit(c) => {
                     let plan = Plan::compile(&c);

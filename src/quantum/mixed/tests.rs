@@ -123,7 +123,7 @@ fn a_noiseless_run_is_the_outer_product_of_the_pure_run() {
         assert!(max_diff(&rho.matrix(), &expected) < 1e-12, "n = {n}: {}", max_diff(&rho.matrix(), &expected));
         assert_eq!(DensityState::from_pure(&psi).unwrap().matrix(), expected);
         if n == 8 {
-            let pieces = doubled::pieces(&c, &NoiseModel::new()).unwrap();
+            let pieces = doubled::pieces(&c, &NoiseModel::new(), &WEIGHTS, &[]).unwrap();
             let doubled::Piece::Circuit(d) = &pieces[0] else { panic!("one circuit") };
             let plan = Plan::compile(d);
             use crate::quantum::engine::Segment;
