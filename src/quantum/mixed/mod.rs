@@ -21,6 +21,7 @@
 //! [`Error::TooManyQubits`](crate::Error::TooManyQubits) before allocating when that exceeds the memory the
 //! process can take.
 
+mod adjoint;
 mod channel;
 mod doubled;
 mod noise;
@@ -28,6 +29,7 @@ mod readout;
 mod state;
 mod superop;
 
+pub use adjoint::NoisyGradient;
 pub use channel::{Channel, KRAUS_TOLERANCE};
 pub use noise::NoiseModel;
 pub use readout::ReadoutError;

@@ -102,6 +102,11 @@ impl DensityState {
         Ok(rho)
     }
 
+    /// A state from its entries (4^n of them, made by the crate).
+    pub(crate) fn from_entries_unchecked(num_qubits: usize, vec: Vec<C>) -> Self {
+        DensityState { num_qubits, vec }
+    }
+
     /// A state from its 2^n × 2^n matrix, already checked to be a density matrix (by `info`).
     pub(crate) fn from_matrix_unchecked(matrix: &DMatrix<C>) -> Result<Self> {
         let mut rho = DensityState::new(matrix.nrows().trailing_zeros() as usize)?;

@@ -476,3 +476,93 @@ fn density_matrices_round_trip_through_info() {
     assert!(s0.abs() < 1e-10 && s1 > 0.1, "{s0} {s1}");
     let _ = Instruction::new(Gate::H, vec![0], vec![]).unwrap();
 }
+
+/// A noise model with every kind of placement, two-qubit channels included.
+fn rich_noise() -> NoiseModel {
+    let mut noise = NoiseModel::new();
+    noise
+        .after_all_gates(Channel::depolarizing(0.02).unwrap())
+        .after_gate("ry", Channel::amplitude_damping(0.05).unwrap())
+        .after_gate("crx", Channel::depolarizing2(0.03).unwrap())
+        .on_qubits(None, &[0, 2], Channel::phase_damping(0.1).unwrap())
+        .on_qubits(Some("rx"), &[1], Channel::generalized_amplitude_damping(0.1, 0.8).unwrap());
+    noise
+}
+
+#[test]
+fn adjoint_gradients_equal_finite_differences_and_parameter_shift() {
+    for (n, seed) in [(1, 31), (2, 32), (3, 33), (4, 34)] {
+        let mut c = random_circuit(n, 10 * n, seed);
+        // Inputs, and a doubly controlled rotation reading a weight.
+        c.rx(0, Param::input(0)).unwrap().ry(n - 1, Param::input(1) * 2.0).unwrap();
+        if n >= 3 {
+            c.add_controlled(Gate::RY(Param::weight(2)), &[2], &[0, 1]).unwrap();
+        }
+        let observable = Observable::from_terms(vec![
+            PauliString::new(0.8, &[(0, Pauli::Z)]).unwrap(),
+            PauliString::new(-0.5, &[(0, Pauli::X), (n - 1, Pauli::Y)])
+                .unwrap_or_else(|_| PauliString::new(-0.5, &[(0, Pauli::X)]).unwrap()),
+        ]);
+        let noise = rich_noise();
+        let start = mixed(n, seed);
+        let x = [0.3, -0.9];
+        let f = |w: &[f64], x: &[f64]| {
+            let mut rho = start.clone();
+            rho.run_noisy(&c, &noise, w, x).unwrap();
+            rho.expectation(&observable).unwrap()
+        };
+        let g = start.gradient(&c, &noise, &observable, &WEIGHTS, &x).unwrap();
+        assert!((g.value - f(&WEIGHTS, &x)).abs() < 1e-13, "n = {n}");
+        assert_eq!((g.weights.len(), g.inputs.len()), (3, 2));
+        assert!(g.weights.iter().any(|d| d.abs() > 1e-3), "{g:?}");
+        let h = 1e-6;
+        for i in 0..3 {
+            let (mut up, mut down) = (WEIGHTS, WEIGHTS);
+            up[i] += h;
+            down[i] -= h;
+            let fd = (f(&up, &x) - f(&down, &x)) / (2.0 * h);
+            assert!((g.weights[i] - fd).abs() < 1e-8, "n = {n}, w{i}: {} vs {fd}", g.weights[i]);
+        }
+        for i in 0..2 {
+            let (mut up, mut down) = (x, x);
+            up[i] += h;
+            down[i] -= h;
+            let fd = (f(&WEIGHTS, &up) - f(&WEIGHTS, &down)) / (2.0 * h);
+            assert!((g.inputs[i] - fd).abs() < 1e-8, "n = {n}, x{i}: {} vs {fd}", g.inputs[i]);
+        }
+        // Parameter shift: x0 enters one RX, a Pauli rotation: ∂f = (f(x + π/2) − f(x − π/2))/2, noise or not.
+        let shift = |by: f64| f(&WEIGHTS, &[x[0] + by, x[1]]);
+        let ps = (shift(std::f64::consts::FRAC_PI_2) - shift(-std::f64::consts::FRAC_PI_2)) / 2.0;
+        assert!((g.inputs[0] - ps).abs() < 1e-12, "n = {n}: {} vs {ps}", g.inputs[0]);
+    }
+}
+
+#[test]
+fn adjoint_gradients_on_noise_py_sized_states_and_without_noise() {
+    // Without noise: the density gradient equals the pure adjoint gradient of QuantumFunction.
+    use crate::grad::{DiffMethod, Outputs, QuantumFunction};
+    let n = 5;
+    let c = random_circuit(n, 40, 41);
+    let z = Observable::sum_z(n).unwrap();
+    let g = DensityState::new(n).unwrap().gradient(&c, &NoiseModel::new(), &z, &WEIGHTS, &[]).unwrap();
+    let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![z])).unwrap();
+    let pure = f.vjp(DiffMethod::Adjoint, &WEIGHTS, &[], &[1.0]).unwrap();
+    for (a, b) in g.weights.iter().zip(&pure.weights) {
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+    }
+    // Errors: another register, a missing weight, an observable beyond the register.
+    let rho = DensityState::new(2).unwrap();
+    assert_eq!(
+        rho.gradient(&c, &NoiseModel::new(), &Observable::sum_z(2).unwrap(), &WEIGHTS, &[]),
+        Err(Error::QubitCountMismatch { left: 2, right: 5 })
+    );
+    let small = random_circuit(2, 10, 3);
+    assert!(matches!(
+        rho.gradient(&small, &NoiseModel::new(), &Observable::sum_z(2).unwrap(), &[0.1], &[]),
+        Err(Error::ParameterCount { .. })
+    ));
+    assert_eq!(
+        rho.gradient(&small, &NoiseModel::new(), &Observable::sum_z(3).unwrap(), &WEIGHTS, &[]),
+        Err(Error::InvalidQubit { qubit: 2, num_qubits: 2 })
+    );
+}
