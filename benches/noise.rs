@@ -5,6 +5,8 @@
 //!   depolarizing on both qubits), from |0…0⟩⟨0…0| to ⟨Σ Z_i⟩, the doubled circuit compiled in the timing.
 //!   Beside it: `OMP_NUM_THREADS=1 $HOME/peers/bin/python /tmp/noise-peer/peers.py 4,6,8,10` (Aer's
 //!   density-matrix time; the same circuits as noise.py without PennyLane).
+//! - `N2/gradient`: the same value with its exact gradient with respect to all 4n weights and n inputs (adjoint
+//!   on the density state), to set beside `N1` (the target: at most 4× the forward pass).
 //! - `channel`: one depolarizing channel on qubit 1 of an n-qubit density state, against `gate2`: a dense
 //!   two-qubit gate on qubits (1, n + 1) of a 2n-qubit state vector (the same kernel on the same number of
 //!   amplitudes; the channel's 4x4 superoperator is built from its Kraus operators per call).
@@ -63,6 +65,20 @@ fn n1(crit: &mut Criterion) {
     group.finish();
 }
 
+fn n2(crit: &mut Criterion) {
+    let mut group = crit.benchmark_group("N2");
+    group.sample_size(10);
+    for n in [4usize, 6, 8, 10] {
+        let (c, noise, w, x) = noise_py(n);
+        let z = Observable::sum_z(n).expect("n > 0");
+        let rho = DensityState::new(n).expect("fits in memory");
+        group.bench_function(BenchmarkId::new("gradient", n), |b| {
+            b.iter(|| rho.gradient(&c, &noise, &z, &w, &x).expect("valid circuit"))
+        });
+    }
+    group.finish();
+}
+
 fn channel_vs_gate(crit: &mut Criterion) {
     let mut group = crit.benchmark_group("channel");
     group.sample_size(20);
@@ -86,5 +102,5 @@ fn channel_vs_gate(crit: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, n1, channel_vs_gate);
+criterion_group!(benches, n1, n2, channel_vs_gate);
 criterion_main!(benches);

@@ -566,3 +566,31 @@ fn adjoint_gradients_on_noise_py_sized_states_and_without_noise() {
         Err(Error::InvalidQubit { qubit: 2, num_qubits: 2 })
     );
 }
+
+/// Superoperators printed by `$HOME/peers/bin/python /tmp/noise-peer/conventions.py` (Aer's `SuperOp` and Σ K*⊗K of
+/// Cirq's `cirq.kraus`, both column-stacking: the index r + 2c of qnet), row by row:
+/// ```text
+/// aer_gad_0.3_excited_0.4  = cirq_gad_p0.6_gamma0.3: 0.88 0 0 0.18 | 0 0.836660026534075 0 0 | 0 0 0.836660026534075 0 | 0.12 0 0 0.82
+/// aer_phase_damping_0.36: diag(1, 0.8, 0.8, 1)
+/// cirq_depolarize_0.3 = aer_depolarizing_0.4: 0.8 0 0 0.2 | 0 0.6 0 0 | 0 0 0.6 0 | 0.2 0 0 0.8
+/// dep2 (p = 0.3): cirq vs aer (λ = 16p/15) max diff 2.2e-16; entries [0,0], [0,5], [5,5], [0,15] 0.76 0.08 0.76 0.08
+/// ```
+#[test]
+fn superoperators_equal_the_peers() {
+    let close = |s: &DMatrix<C>, rows: [[f64; 4]; 4]| {
+        (0..4).all(|r| (0..4).all(|c| (s[(r, c)] - C::new(rows[r][c], 0.0)).norm() < 1e-15))
+    };
+    let gad = Channel::generalized_amplitude_damping(0.3, 0.6).unwrap().superoperator();
+    let a = 0.836660026534075;
+    assert!(close(&gad, [[0.88, 0.0, 0.0, 0.18], [0.0, a, 0.0, 0.0], [0.0, 0.0, a, 0.0], [0.12, 0.0, 0.0, 0.82]]), "{gad}");
+    let pd = Channel::phase_damping(0.36).unwrap().superoperator();
+    assert!(close(&pd, [[1.0, 0.0, 0.0, 0.0], [0.0, 0.8, 0.0, 0.0], [0.0, 0.0, 0.8, 0.0], [0.0, 0.0, 0.0, 1.0]]), "{pd}");
+    let dep = [[0.8, 0.0, 0.0, 0.2], [0.0, 0.6, 0.0, 0.0], [0.0, 0.0, 0.6, 0.0], [0.2, 0.0, 0.0, 0.8]];
+    assert!(close(&Channel::depolarizing(0.3).unwrap().superoperator(), dep));
+    assert!(close(&Channel::depolarizing_from_aer(0.4).unwrap().superoperator(), dep));
+    let dep2 = Channel::depolarizing2(0.3).unwrap().superoperator();
+    for ((r, c), v) in [((0, 0), 0.76), ((0, 5), 0.08), ((5, 5), 0.76), ((0, 15), 0.08)] {
+        assert!((dep2[(r, c)] - C::new(v, 0.0)).norm() < 1e-15, "({r}, {c})");
+    }
+    assert!(max_diff(&dep2, &Channel::depolarizing2_from_aer(16.0 * 0.3 / 15.0).unwrap().superoperator()) < 1e-15);
+}
