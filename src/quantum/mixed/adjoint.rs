@@ -9,7 +9,7 @@ use super::noise::NoiseModel;
 use super::state::DensityState;
 use super::superop;
 use crate::error::{Error, ParamKind, Result};
-use crate::quantum::kernels;
+use crate::quantum::kernels::{self, Subspace};
 use crate::quantum::op::{Op, ZERO};
 use crate::quantum::{Circuit, Observable};
 
@@ -206,69 +206,74 @@ impl DensityState {
         }
         let mut grads =
             NoisyGradient { value, weights: vec![0.0; circuit.num_weights()], inputs: vec![0.0; circuit.num_inputs()] };
-        let mut scratch = vec![ZERO; dim * dim];
+        // The states before the steps of one segment, in buffers allocated once.
         let mut before: Vec<Vec<C>> = Vec::new();
+        for _ in 0..stride.min(steps.len()) {
+            before.push(try_clone(&checkpoints[0], n)?);
+        }
         for (segment, start) in (0..steps.len()).step_by(stride).enumerate().rev() {
             let end = (start + stride).min(steps.len());
-            // The states before steps start..end.
-            before.truncate(0);
-            let mut state = std::mem::take(&mut checkpoints[segment]);
-            for step in &steps[start..end - 1] {
-                let next = {
-                    let mut s = try_clone(&state, n)?;
-                    run.apply(&mut s, step, false);
-                    s
-                };
-                before.push(state);
-                state = next;
+            before[0].copy_from_slice(&checkpoints[segment]);
+            for t in 1..end - start {
+                let (done, rest) = before.split_at_mut(t);
+                rest[0].copy_from_slice(&done[t - 1]);
+                run.apply(&mut rest[0], &steps[start + t - 1], false);
             }
-            before.push(state);
             for (i, step) in steps[start..end].iter().enumerate().rev() {
                 if let Step::Gate(k) = step {
-                    self.accumulate(&run, *k, &before[i], &lambda, &mut scratch, &mut grads);
+                    // ρ after the gate, in place of ρ before it (not needed any more).
+                    run.apply(&mut before[i], step, false);
+                    accumulate(&run, *k, &before[i], &lambda, &mut grads);
                 }
                 run.apply(&mut lambda, step, true);
             }
         }
         Ok(grads)
     }
+}
 
-    /// Adds instruction `k`'s contributions 2 Re⟨Λ|(∂U ⊗ U*)|ρ⟩ (∂U acting where its controls are set, zero
-    /// elsewhere) to the gradients of the weights and inputs its angles read.
-    fn accumulate(
-        &self,
-        run: &Run<'_>,
-        k: usize,
-        rho: &[C],
-        lambda: &[C],
-        scratch: &mut [C],
-        grads: &mut NoisyGradient,
-    ) {
-        let n = run.n;
-        let inst = &run.circuit.instructions()[k];
-        let gate = inst.gate();
-        let angles = inst.angles(run.weights, run.inputs);
-        let op = gate.lower(angles);
-        let targets = inst.op_targets();
-        let bra: Vec<usize> = targets.iter().map(|q| q + n).collect();
-        let ctrl = inst.control_mask();
-        for (slot, p) in gate.params().iter().enumerate() {
-            let Some((kind, index, scale)) = p.source() else { continue };
-            scratch.copy_from_slice(rho);
-            kernels::apply_op(scratch, &conj_op(&op), &bra, ctrl << n);
-            if ctrl != 0 {
-                for (i, e) in scratch.iter_mut().enumerate() {
-                    if i & ctrl != ctrl {
-                        *e = ZERO;
-                    }
-                }
-            }
-            kernels::apply_op(scratch, &gate.derivative(angles, slot), targets, ctrl);
-            let d = 2.0 * kernels::inner(lambda, scratch).re * scale;
-            match kind {
-                ParamKind::Weight => grads.weights[index] += d,
-                ParamKind::Input => grads.inputs[index] += d,
-            }
+/// Adds instruction `k`'s contributions to the gradients of the weights and inputs its angles read:
+/// 2 Re⟨Λ|(∂U ⊗ U*)|ρ⟩ = 2 Re⟨Λ|(∂U·U† ⊗ I)|ρ'⟩ for ρ' = (U ⊗ U*)ρ the state after the gate, ∂U·U† acting on
+/// the ket targets where the controls are set and as zero elsewhere (the derivative of a controlled gate).
+fn accumulate(run: &Run<'_>, k: usize, after: &[C], lambda: &[C], grads: &mut NoisyGradient) {
+    let inst = &run.circuit.instructions()[k];
+    let gate = inst.gate();
+    let angles = inst.angles(run.weights, run.inputs);
+    let adjoint = gate.lower(angles).adjoint();
+    for (slot, p) in gate.params().iter().enumerate() {
+        let Some((kind, index, scale)) = p.source() else { continue };
+        let d = gate.derivative(angles, slot);
+        let m: Vec<Vec<C>> = if d.arity() == 1 {
+            let (d, u) = (d.matrix1(), adjoint.matrix1());
+            (0..2).map(|r| (0..2).map(|c| d[r][0] * u[0][c] + d[r][1] * u[1][c]).collect()).collect()
+        } else {
+            let (d, u) = (d.matrix2(), adjoint.matrix2());
+            (0..4).map(|r| (0..4).map(|c| (0..4).map(|j| d[r][j] * u[j][c]).sum()).collect()).collect()
+        };
+        let value = 2.0 * matrix_element(lambda, after, &m, inst.op_targets(), inst.control_mask()).re * scale;
+        match kind {
+            ParamKind::Weight => grads.weights[index] += value,
+            ParamKind::Input => grads.inputs[index] += value,
         }
     }
+}
+
+/// ⟨a|M|b⟩ for the matrix `m` on `targets` (the first the least significant bit of its index), acting where
+/// every bit of `ctrl` is set and as zero elsewhere; partial sums over fixed chunks, added in order.
+fn matrix_element(a: &[C], b: &[C], m: &[Vec<C>], targets: &[usize], ctrl: usize) -> C {
+    let offsets: Vec<usize> =
+        (0..m.len()).map(|r| targets.iter().enumerate().fold(0, |o, (i, &q)| o | ((r >> i) & 1) << q)).collect();
+    let mask = targets.iter().fold(ctrl, |mk, &q| mk | 1usize << q);
+    let groups = Subspace::new(a.len(), mask, ctrl);
+    kernels::chunked_sum(groups.len, |range| {
+        let mut acc = ZERO;
+        for g in range {
+            let base = groups.index(g);
+            for (row, &or) in m.iter().zip(&offsets) {
+                let mb: C = row.iter().zip(&offsets).map(|(x, &oc)| x * b[base + oc]).sum();
+                acc += a[base + or].conj() * mb;
+            }
+        }
+        acc
+    })
 }

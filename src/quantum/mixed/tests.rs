@@ -582,9 +582,15 @@ fn superoperators_equal_the_peers() {
     };
     let gad = Channel::generalized_amplitude_damping(0.3, 0.6).unwrap().superoperator();
     let a = 0.836660026534075;
-    assert!(close(&gad, [[0.88, 0.0, 0.0, 0.18], [0.0, a, 0.0, 0.0], [0.0, 0.0, a, 0.0], [0.12, 0.0, 0.0, 0.82]]), "{gad}");
+    assert!(
+        close(&gad, [[0.88, 0.0, 0.0, 0.18], [0.0, a, 0.0, 0.0], [0.0, 0.0, a, 0.0], [0.12, 0.0, 0.0, 0.82]]),
+        "{gad}"
+    );
     let pd = Channel::phase_damping(0.36).unwrap().superoperator();
-    assert!(close(&pd, [[1.0, 0.0, 0.0, 0.0], [0.0, 0.8, 0.0, 0.0], [0.0, 0.0, 0.8, 0.0], [0.0, 0.0, 0.0, 1.0]]), "{pd}");
+    assert!(
+        close(&pd, [[1.0, 0.0, 0.0, 0.0], [0.0, 0.8, 0.0, 0.0], [0.0, 0.0, 0.8, 0.0], [0.0, 0.0, 0.0, 1.0]]),
+        "{pd}"
+    );
     let dep = [[0.8, 0.0, 0.0, 0.2], [0.0, 0.6, 0.0, 0.0], [0.0, 0.0, 0.6, 0.0], [0.2, 0.0, 0.0, 0.8]];
     assert!(close(&Channel::depolarizing(0.3).unwrap().superoperator(), dep));
     assert!(close(&Channel::depolarizing_from_aer(0.4).unwrap().superoperator(), dep));
