@@ -1,10 +1,13 @@
-//! Exact gradients of a noisy expectation Tr(O ρ) with respect to the weights and inputs of a circuit's gates,
-//! by the adjoint method on the density state: Λ = O swept backwards through the adjoint of each step
-//! (Λ ← E†(Λ)), each parametrised gate contributing 2 Re Tr(Λ (∂U ρ U†)).
+//! Exact gradients of a noisy expectation Tr(O ρ) with respect to the weights and inputs of a circuit's gates
+//! and the parameters of its noise model's channels, by the adjoint method on the density state: Λ = O swept
+//! backwards through the adjoint of each step (Λ ← E†(Λ)), each parametrised gate contributing
+//! 2 Re Tr(Λ (∂U ρ U†)) and each channel Tr(Λ ∂E(ρ)).
 
 use num_complex::Complex64 as C;
 
-use super::channel::{mul4, superoperator};
+use nalgebra::DMatrix;
+
+use super::channel::{superoperator, Channel};
 use super::noise::NoiseModel;
 use super::state::DensityState;
 use super::superop;
@@ -22,59 +25,30 @@ pub struct NoisyGradient {
     pub weights: Vec<f64>,
     /// ∂Tr(Oρ)/∂x_i, one entry per input ([`Circuit::num_inputs`]).
     pub inputs: Vec<f64>,
+    /// For each rule of the noise model, in the order the rules were added, the derivative with respect to
+    /// each parameter of its channel ([`Channel::parameters`]'s order), summed over every place the rule puts
+    /// the channel: exact, from the derivative of the superoperator (PennyLane falls back to finite differences
+    /// for damping channels).
+    pub noise: Vec<Vec<f64>>,
 }
 
 /// One step of the noisy run, in order.
 enum Step {
     /// Instruction `k` of the circuit: U on the ket qubits, U* on the bra qubits.
     Gate(usize),
-    /// A one-qubit superoperator (fused channels and constant one-qubit gates) on (q, q + n).
-    Super1(usize, [[C; 4]; 4]),
-    /// A two-qubit channel's 16x16 superoperator.
-    Super2([usize; 2], nalgebra::DMatrix<C>),
+    /// The channel of rule `rule` of the noise model on `qubits`, with its superoperator.
+    Channel { rule: usize, qubits: Vec<usize>, s: DMatrix<C> },
 }
 
-/// The steps of `circuit` under `noise`: gates that read a weight or an input stay steps of their own (their
-/// derivatives are needed); constant one-qubit gates and one-qubit channels fold into one superoperator per
-/// qubit, as in the forward run.
+/// The steps of `circuit` under `noise`, each gate and each channel on its own (the derivatives of both are
+/// needed).
 fn steps(circuit: &Circuit, noise: &NoiseModel) -> Result<Vec<Step>> {
-    let n = circuit.num_qubits();
     let mut out = Vec::new();
-    let mut pending: Vec<Option<[[C; 4]; 4]>> = vec![None; n];
-    let flush = |out: &mut Vec<Step>, pending: &mut Vec<Option<[[C; 4]; 4]>>, q: usize| {
-        if let Some(s) = pending[q].take() {
-            out.push(Step::Super1(q, s));
-        }
-    };
-    let fold_gates = noise.has_channels();
     for (k, inst) in circuit.instructions().iter().enumerate() {
-        let constant = inst.gate().params().iter().all(|p| p.is_const());
-        let targets = inst.op_targets();
-        if fold_gates && constant && targets.len() == 1 && inst.control_mask() == 0 {
-            let u = inst.gate().lower(inst.angles(&[], &[])).matrix1();
-            let s = std::array::from_fn(|r| std::array::from_fn(|c| u[r & 1][c & 1] * u[r >> 1][c >> 1].conj()));
-            pending[targets[0]] = Some(pending[targets[0]].map_or(s, |p| mul4(&s, &p)));
-        } else {
-            for q in inst.qubits() {
-                flush(&mut out, &mut pending, q);
-            }
-            out.push(Step::Gate(k));
+        out.push(Step::Gate(k));
+        for (rule, channel, qubits) in noise.channels_after(inst)? {
+            out.push(Step::Channel { rule, qubits, s: superoperator(&channel.kraus_operators()) });
         }
-        for (channel, qubits) in noise.channels_after(inst)? {
-            let s = superoperator(&channel.kraus_operators());
-            if let [q] = qubits[..] {
-                let s4 = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
-                pending[q] = Some(pending[q].map_or(s4, |p| mul4(&s4, &p)));
-            } else {
-                for &q in &qubits {
-                    flush(&mut out, &mut pending, q);
-                }
-                out.push(Step::Super2([qubits[0], qubits[1]], s));
-            }
-        }
-    }
-    for q in 0..n {
-        flush(&mut out, &mut pending, q);
     }
     Ok(out)
 }
@@ -120,13 +94,14 @@ impl Run<'_> {
                 kernels::apply_op(v, &op, targets, inst.control_mask());
                 kernels::apply_op(v, &conj, &bra, inst.control_mask() << n);
             }
-            Step::Super1(q, s) => {
-                let op = superop::op4(s);
-                kernels::apply_op(v, &if adjoint { op.adjoint() } else { op }, &[*q, q + n], 0);
-            }
-            Step::Super2([a, b], s) => {
+            Step::Channel { qubits, s, .. } => {
                 let s = if adjoint { s.adjoint() } else { s.clone() };
-                superop::apply16(v, n, &s, *a, *b);
+                if let [q] = qubits[..] {
+                    let m: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
+                    kernels::apply_op(v, &superop::op4(&m), &[q, q + n], 0);
+                } else {
+                    superop::apply16(v, n, &s, qubits[0], qubits[1]);
+                }
             }
         }
     }
@@ -140,7 +115,8 @@ impl DensityState {
     /// checkpoints (K steps): about 2√K density states of memory, two forward passes and one backward pass of
     /// work. The state itself is not changed.
     ///
-    /// Channel strengths are constants: the gradient is with respect to gate angles only.
+    /// The derivatives with respect to the parameters of the model's channels come in the same sweep
+    /// ([`NoisyGradient::noise`]): a channel contributes ⟨Λ|∂S|ρ⟩ at each place it acts.
     ///
     /// # Errors
     /// As [`DensityState::run_noisy`] and [`DensityState::expectation`]; [`Error::TooManyQubits`] when the
@@ -204,8 +180,13 @@ impl DensityState {
                 lambda[(j ^ flip) + (j << n)] += c * sign;
             }
         }
-        let mut grads =
-            NoisyGradient { value, weights: vec![0.0; circuit.num_weights()], inputs: vec![0.0; circuit.num_inputs()] };
+        let channels: Vec<&Channel> = noise.rule_channels().collect();
+        let mut grads = NoisyGradient {
+            value,
+            weights: vec![0.0; circuit.num_weights()],
+            inputs: vec![0.0; circuit.num_inputs()],
+            noise: channels.iter().map(|c| vec![0.0; c.parameters().len()]).collect(),
+        };
         // The states before the steps of one segment, in buffers allocated once.
         let mut before: Vec<Vec<C>> = Vec::new();
         for _ in 0..stride.min(steps.len()) {
@@ -220,10 +201,24 @@ impl DensityState {
                 run.apply(&mut rest[0], &steps[start + t - 1], false);
             }
             for (i, step) in steps[start..end].iter().enumerate().rev() {
-                if let Step::Gate(k) = step {
-                    // ρ after the gate, in place of ρ before it (not needed any more).
-                    run.apply(&mut before[i], step, false);
-                    accumulate(&run, *k, &before[i], &lambda, &mut grads);
+                match step {
+                    Step::Gate(k) => {
+                        // ρ after the gate, in place of ρ before it (not needed any more).
+                        run.apply(&mut before[i], step, false);
+                        accumulate(&run, *k, &before[i], &lambda, &mut grads);
+                    }
+                    Step::Channel { rule, qubits, .. } => {
+                        // ∂f/∂θ = ⟨Λ|∂S/∂θ|ρ⟩, Λ after the channel and ρ before it.
+                        let channel = channels[*rule];
+                        let spec = channel.spec();
+                        let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
+                        let targets: Vec<usize> = qubits.iter().copied().chain(qubits.iter().map(|q| q + n)).collect();
+                        for (slot, p) in spec.params.iter().enumerate() {
+                            let d = (p.derivative)(&values);
+                            let m: Vec<Vec<C>> = d.row_iter().map(|r| r.iter().copied().collect()).collect();
+                            grads.noise[*rule][slot] += matrix_element(&lambda, &before[i], &m, &targets, 0).re;
+                        }
+                    }
                 }
                 run.apply(&mut lambda, step, true);
             }

@@ -83,6 +83,58 @@ pub(crate) struct ChannelSpec {
     pub(crate) qubits: usize,
     /// The Kraus operators, 2^qubits square each.
     pub(crate) kraus: Vec<DMatrix<C>>,
+    /// The parameters, in the constructor's order.
+    pub(crate) params: Vec<Parameter>,
+}
+
+/// One parameter of a channel: its name, value and the derivative ∂S/∂value of the superoperator.
+pub(crate) struct Parameter {
+    pub(crate) name: &'static str,
+    pub(crate) value: f64,
+    /// ∂S/∂value, given every parameter's value in order.
+    pub(crate) derivative: fn(&[f64]) -> DMatrix<C>,
+}
+
+/// Σ_k w_k P_k ⊗ P_k* over the Pauli strings of one (4 weights) or two qubits (16 weights, string k being
+/// P_{k>>2} on the second qubit and P_{k&3} on the first): the superoperator of a Pauli mixture, linear in the
+/// weights (so its derivatives are the same sum with the weights' derivatives).
+fn pauli_superoperator(weights: &[f64]) -> DMatrix<C> {
+    let d = if weights.len() == 4 { 2 } else { 4 };
+    let mut s = DMatrix::from_element(d * d, d * d, ZERO);
+    for (k, &w) in weights.iter().enumerate().filter(|(_, w)| **w != 0.0) {
+        let p = if d == 2 {
+            pauli_matrix(PAULIS[k])
+        } else {
+            pauli_matrix(PAULIS[k >> 2]).kronecker(&pauli_matrix(PAULIS[k & 3]))
+        };
+        s += superoperator(&[p]) * C::new(w, 0.0);
+    }
+    s
+}
+
+/// A real 4x4 matrix from its rows.
+fn m4(rows: [[f64; 4]; 4]) -> DMatrix<C> {
+    DMatrix::from_fn(4, 4, |r, c| C::new(rows[r][c], 0.0))
+}
+
+/// The superoperator of amplitude damping of strength γ towards |0⟩ (`up` false) or towards |1⟩ (`up` true).
+fn damping(gamma: f64, up: bool) -> DMatrix<C> {
+    let a = (1.0 - gamma).sqrt();
+    if up {
+        m4([[1.0 - gamma, 0.0, 0.0, 0.0], [0.0, a, 0.0, 0.0], [0.0, 0.0, a, 0.0], [gamma, 0.0, 0.0, 1.0]])
+    } else {
+        m4([[1.0, 0.0, 0.0, gamma], [0.0, a, 0.0, 0.0], [0.0, 0.0, a, 0.0], [0.0, 0.0, 0.0, 1.0 - gamma]])
+    }
+}
+
+/// ∂/∂γ of [`damping`] (−∞ on the coherences at γ = 1, as the derivative of √(1−γ) is).
+fn damping_derivative(gamma: f64, up: bool) -> DMatrix<C> {
+    let da = -0.5 / (1.0 - gamma).sqrt();
+    if up {
+        m4([[-1.0, 0.0, 0.0, 0.0], [0.0, da, 0.0, 0.0], [0.0, 0.0, da, 0.0], [1.0, 0.0, 0.0, 0.0]])
+    } else {
+        m4([[0.0, 0.0, 0.0, 1.0], [0.0, da, 0.0, 0.0], [0.0, 0.0, da, 0.0], [0.0, 0.0, 0.0, -1.0]])
+    }
 }
 
 /// [`Error::InvalidChannelParameter`] unless `value` is a probability in \[0, 1\].
@@ -269,21 +321,30 @@ impl Channel {
 
     /// The channel's description: the one `match` that takes a channel apart.
     pub(crate) fn spec(&self) -> ChannelSpec {
-        let spec = |name, qubits, kraus| ChannelSpec { name, qubits, kraus };
+        let spec = |name, qubits, kraus, params| ChannelSpec { name, qubits, kraus, params };
+        let param = |name, value, derivative| Parameter { name, value, derivative };
         let paulis = |w: [f64; 4]| pauli_mixture(w.into_iter().zip(PAULIS.map(pauli_matrix)));
+        const THIRD: f64 = 1.0 / 3.0;
         match self.kind {
-            Kind::Depolarizing(p) => spec("depolarizing", 1, paulis([1.0 - p, p / 3.0, p / 3.0, p / 3.0])),
+            Kind::Depolarizing(p) => {
+                let d = |_: &[f64]| pauli_superoperator(&[-1.0, THIRD, THIRD, THIRD]);
+                spec("depolarizing", 1, paulis([1.0 - p, p / 3.0, p / 3.0, p / 3.0]), vec![param("p", p, d)])
+            }
             Kind::Depolarizing2(p) => {
                 let two = (0..16).map(|k| {
                     let w = if k == 0 { 1.0 - p } else { p / 15.0 };
                     (w, pauli_matrix(PAULIS[k >> 2]).kronecker(&pauli_matrix(PAULIS[k & 3])))
                 });
-                spec("depolarizing2", 2, pauli_mixture(two))
+                let d = |_: &[f64]| {
+                    pauli_superoperator(&std::array::from_fn::<f64, 16, _>(|k| if k == 0 { -1.0 } else { 1.0 / 15.0 }))
+                };
+                spec("depolarizing2", 2, pauli_mixture(two), vec![param("p", p, d)])
             }
             Kind::AmplitudeDamping(g) => spec(
                 "amplitude_damping",
                 1,
                 vec![m2([[1.0, 0.0], [0.0, (1.0 - g).sqrt()]]), m2([[0.0, g.sqrt()], [0.0, 0.0]])],
+                vec![param("gamma", g, |v| damping_derivative(v[0], false))],
             ),
             Kind::GeneralizedAmplitudeDamping { gamma: g, p } => {
                 let (a, b) = (p.sqrt(), (1.0 - p).sqrt());
@@ -293,17 +354,42 @@ impl Channel {
                     m2([[b * (1.0 - g).sqrt(), 0.0], [0.0, b]]),
                     m2([[0.0, 0.0], [b * g.sqrt(), 0.0]]),
                 ];
-                spec("generalized_amplitude_damping", 1, kraus)
+                // S = p·(damping towards |0⟩) + (1 − p)·(damping towards |1⟩).
+                let params = vec![
+                    param("gamma", g, |v| {
+                        damping_derivative(v[0], false) * C::new(v[1], 0.0)
+                            + damping_derivative(v[0], true) * C::new(1.0 - v[1], 0.0)
+                    }),
+                    param("p", p, |v| damping(v[0], false) - damping(v[0], true)),
+                ];
+                spec("generalized_amplitude_damping", 1, kraus, params)
             }
             Kind::PhaseDamping(g) => spec(
                 "phase_damping",
                 1,
                 vec![m2([[1.0, 0.0], [0.0, (1.0 - g).sqrt()]]), m2([[0.0, 0.0], [0.0, g.sqrt()]])],
+                vec![param("gamma", g, |v| {
+                    let da = -0.5 / (1.0 - v[0]).sqrt();
+                    m4([[0.0; 4], [0.0, da, 0.0, 0.0], [0.0, 0.0, da, 0.0], [0.0; 4]])
+                })],
             ),
-            Kind::BitFlip(p) => spec("bit_flip", 1, paulis([1.0 - p, p, 0.0, 0.0])),
-            Kind::PhaseFlip(p) => spec("phase_flip", 1, paulis([1.0 - p, 0.0, 0.0, p])),
-            Kind::Pauli([x, y, z]) => spec("pauli", 1, paulis([(1.0 - x - y - z).max(0.0), x, y, z])),
-            Kind::Kraus(ref k) => spec("kraus", k[0].nrows().trailing_zeros() as usize, k.clone()),
+            Kind::BitFlip(p) => {
+                let d = |_: &[f64]| pauli_superoperator(&[-1.0, 1.0, 0.0, 0.0]);
+                spec("bit_flip", 1, paulis([1.0 - p, p, 0.0, 0.0]), vec![param("p", p, d)])
+            }
+            Kind::PhaseFlip(p) => {
+                let d = |_: &[f64]| pauli_superoperator(&[-1.0, 0.0, 0.0, 1.0]);
+                spec("phase_flip", 1, paulis([1.0 - p, 0.0, 0.0, p]), vec![param("p", p, d)])
+            }
+            Kind::Pauli([x, y, z]) => {
+                let params = vec![
+                    param("px", x, |_| pauli_superoperator(&[-1.0, 1.0, 0.0, 0.0])),
+                    param("py", y, |_| pauli_superoperator(&[-1.0, 0.0, 1.0, 0.0])),
+                    param("pz", z, |_| pauli_superoperator(&[-1.0, 0.0, 0.0, 1.0])),
+                ];
+                spec("pauli", 1, paulis([(1.0 - x - y - z).max(0.0), x, y, z]), params)
+            }
+            Kind::Kraus(ref k) => spec("kraus", k[0].nrows().trailing_zeros() as usize, k.clone(), Vec::new()),
         }
     }
 
@@ -317,6 +403,14 @@ impl Channel {
     #[must_use]
     pub fn num_qubits(&self) -> usize {
         self.spec().qubits
+    }
+
+    /// The channel's parameters as (name, value), in the constructor's order (`[("gamma", γ), ("p", p)]` for
+    /// generalized amplitude damping; none for a Kraus set): the order of
+    /// [`NoisyGradient::noise`](super::NoisyGradient::noise).
+    #[must_use]
+    pub fn parameters(&self) -> Vec<(&'static str, f64)> {
+        self.spec().params.iter().map(|p| (p.name, p.value)).collect()
     }
 
     /// The Kraus operators K_k, E(ρ) = Σ_k K_k ρ K_k† (for mixtures of Pauli strings, √w·P for each string of

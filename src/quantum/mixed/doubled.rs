@@ -68,7 +68,7 @@ pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inp
             current.push(inst.clone())?;
             current.push(conjugate(inst, n)?)?;
         }
-        for (channel, qubits) in noise.channels_after(inst)? {
+        for (_, channel, qubits) in noise.channels_after(inst)? {
             let s = superoperator(&channel.kraus_operators());
             if let [q] = qubits[..] {
                 let s4: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));

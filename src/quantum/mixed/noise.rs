@@ -103,22 +103,27 @@ impl NoiseModel {
         !self.rules.is_empty()
     }
 
-    /// The channels that follow `inst`, with their qubits, in order.
-    pub(crate) fn channels_after(&self, inst: &Instruction) -> Result<Vec<(&Channel, Vec<usize>)>> {
+    /// The channel of every rule, in the order the rules were added.
+    pub(crate) fn rule_channels(&self) -> impl Iterator<Item = &Channel> {
+        self.rules.iter().map(|r| &r.channel)
+    }
+
+    /// The channels that follow `inst`, with the index of their rule and their qubits, in order.
+    pub(crate) fn channels_after(&self, inst: &Instruction) -> Result<Vec<(usize, &Channel, Vec<usize>)>> {
         let mut out = Vec::new();
         let name = inst.gate().name();
-        for rule in &self.rules {
+        for (r, rule) in self.rules.iter().enumerate() {
             if rule.gate.as_deref().is_some_and(|g| g != name) {
                 continue;
             }
             let allowed = |q: &usize| rule.qubits.as_ref().is_none_or(|qs| qs.contains(q));
             let qubits: Vec<usize> = inst.qubits().collect();
             match rule.channel.num_qubits() {
-                1 => out.extend(qubits.into_iter().filter(allowed).map(|q| (&rule.channel, vec![q]))),
+                1 => out.extend(qubits.into_iter().filter(allowed).map(|q| (r, &rule.channel, vec![q]))),
                 arity if qubits.len() != arity => {
                     return Err(Error::GateArity { gate: rule.channel.name(), expected: arity, found: qubits.len() })
                 }
-                _ if qubits.iter().all(allowed) => out.push((&rule.channel, qubits)),
+                _ if qubits.iter().all(allowed) => out.push((r, &rule.channel, qubits)),
                 _ => {}
             }
         }

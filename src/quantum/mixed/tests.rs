@@ -237,7 +237,7 @@ fn a_noise_model_run_equals_every_gate_and_channel_applied_one_by_one() {
         let mut one = Circuit::new(n).unwrap();
         one.push(inst.clone()).unwrap();
         slow.run(&one, &WEIGHTS, &[]).unwrap();
-        for (channel, qubits) in noise.channels_after(inst).unwrap() {
+        for (_, channel, qubits) in noise.channels_after(inst).unwrap() {
             slow.apply_channel(channel, &qubits).unwrap();
             applied += 1;
         }
@@ -599,4 +599,98 @@ fn superoperators_equal_the_peers() {
         assert!((dep2[(r, c)] - C::new(v, 0.0)).norm() < 1e-15, "({r}, {c})");
     }
     assert!(max_diff(&dep2, &Channel::depolarizing2_from_aer(16.0 * 0.3 / 15.0).unwrap().superoperator()) < 1e-15);
+}
+
+#[test]
+fn superoperator_derivatives_equal_central_differences() {
+    // Each channel as a function of its parameter values, at interior points.
+    type Make = fn(&[f64]) -> Channel;
+    let cases: [(Make, &[f64]); 8] = [
+        (|v| Channel::depolarizing(v[0]).unwrap(), &[0.3]),
+        (|v| Channel::depolarizing2(v[0]).unwrap(), &[0.4]),
+        (|v| Channel::amplitude_damping(v[0]).unwrap(), &[0.35]),
+        (|v| Channel::generalized_amplitude_damping(v[0], v[1]).unwrap(), &[0.25, 0.7]),
+        (|v| Channel::phase_damping(v[0]).unwrap(), &[0.45]),
+        (|v| Channel::bit_flip(v[0]).unwrap(), &[0.15]),
+        (|v| Channel::phase_flip(v[0]).unwrap(), &[0.2]),
+        (|v| Channel::pauli(v[0], v[1], v[2]).unwrap(), &[0.1, 0.05, 0.2]),
+    ];
+    for (make, values) in cases {
+        let channel = make(values);
+        let spec = channel.spec();
+        assert_eq!(spec.params.len(), values.len(), "{}", channel.name());
+        for (slot, p) in spec.params.iter().enumerate() {
+            assert_eq!(p.value, values[slot]);
+            let h = 1e-6;
+            let at = |by: f64| {
+                let mut v = values.to_vec();
+                v[slot] += by;
+                make(&v).superoperator()
+            };
+            let fd = (at(h) - at(-h)) / C::new(2.0 * h, 0.0);
+            let exact = (p.derivative)(values);
+            assert!(max_diff(&fd, &exact) < 1e-8, "{} {}: {}", channel.name(), p.name, max_diff(&fd, &exact));
+        }
+    }
+    assert!(Channel::kraus(vec![DMatrix::identity(2, 2)]).unwrap().parameters().is_empty());
+    assert_eq!(
+        Channel::generalized_amplitude_damping(0.1, 0.6).unwrap().parameters(),
+        vec![("gamma", 0.1), ("p", 0.6)]
+    );
+}
+
+#[test]
+fn noise_gradients_equal_finite_differences() {
+    // Rules with every kind of parameter; strengths as one flat vector.
+    let model = |s: &[f64]| {
+        let mut noise = NoiseModel::new();
+        noise
+            .after_all_gates(Channel::depolarizing(s[0]).unwrap())
+            .after_gate("ry", Channel::amplitude_damping(s[1]).unwrap())
+            .after_gate("crx", Channel::depolarizing2(s[2]).unwrap())
+            .on_qubits(None, &[0, 2], Channel::phase_damping(s[3]).unwrap())
+            .on_qubits(Some("rx"), &[1], Channel::generalized_amplitude_damping(s[4], s[5]).unwrap())
+            .after_gate("h", Channel::pauli(s[6], s[7], s[8]).unwrap())
+            .after_gate("u3", Channel::bit_flip(s[9]).unwrap())
+            .after_gate("sx", Channel::phase_flip(s[10]).unwrap())
+            .after_gate("y", Channel::kraus(vec![DMatrix::identity(2, 2)]).unwrap());
+        noise
+    };
+    let strengths = [0.02, 0.05, 0.03, 0.1, 0.1, 0.8, 0.03, 0.02, 0.05, 0.04, 0.06];
+    let n = 3;
+    let mut c = random_circuit(n, 40, 51);
+    c.rx(1, 0.4).unwrap().h(2).unwrap().y(0).unwrap();
+    let observable = Observable::from_terms(vec![
+        PauliString::parse("ZXY").unwrap().with_coeff(0.6).unwrap(),
+        PauliString::z(1).unwrap(),
+    ]);
+    let start = mixed(n, 52);
+    let g = start.gradient(&c, &model(&strengths), &observable, &WEIGHTS, &[]).unwrap();
+    let f = |s: &[f64]| {
+        let mut rho = start.clone();
+        rho.run_noisy(&c, &model(s), &WEIGHTS, &[]).unwrap();
+        rho.expectation(&observable).unwrap()
+    };
+    let flat: Vec<f64> = g.noise.iter().flatten().copied().collect();
+    assert_eq!(g.noise.iter().map(Vec::len).collect::<Vec<_>>(), [1, 1, 1, 1, 2, 3, 1, 1, 0]);
+    for (i, exact) in flat.iter().enumerate() {
+        let h = 1e-6;
+        let (mut up, mut down) = (strengths, strengths);
+        up[i] += h;
+        down[i] -= h;
+        let fd = (f(&up) - f(&down)) / (2.0 * h);
+        assert!((exact - fd).abs() < 1e-8, "strength {i}: {exact} vs {fd}");
+    }
+    assert!(flat.iter().filter(|d| d.abs() > 1e-3).count() >= 6, "{flat:?}");
+    // The gate gradients are unchanged by computing the channels' too.
+    let h = 1e-6;
+    let (mut up, mut down) = (WEIGHTS, WEIGHTS);
+    up[0] += h;
+    down[0] -= h;
+    let run = |w: &[f64]| {
+        let mut rho = start.clone();
+        rho.run_noisy(&c, &model(&strengths), w, &[]).unwrap();
+        rho.expectation(&observable).unwrap()
+    };
+    assert!((g.weights[0] - (run(&up) - run(&down)) / (2.0 * h)).abs() < 1e-8);
 }
