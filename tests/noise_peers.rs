@@ -99,3 +99,23 @@ fn one_and_two_threads_give_the_same_bits() {
     };
     assert!(on(1) == on(2));
 }
+
+#[cfg(feature = "parallel")]
+#[test]
+fn gradients_are_the_same_bits_for_one_and_two_threads() {
+    let n = 8;
+    let (c, noise, w, x) = noise_py(n);
+    let z = Observable::sum_z(n).unwrap();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| DensityState::new(n).unwrap().gradient(&c, &noise, &z, &w, &x).unwrap())
+    };
+    let (a, b) = (on(1), on(2));
+    let bits = |g: &qnet::quantum::mixed::NoisyGradient| {
+        let all = [vec![g.value], g.weights.clone(), g.inputs.clone(), g.noise.concat()].concat();
+        all.into_iter().map(f64::to_bits).collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&a), bits(&b));
+    assert!((a.value - 0.018136994158526).abs() < 1e-12, "the peers' value");
+    assert_eq!((a.weights.len(), a.inputs.len(), a.noise.len()), (4 * n, n, 5));
+}
