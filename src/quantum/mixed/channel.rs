@@ -49,7 +49,7 @@ pub const KRAUS_TOLERANCE: f64 = 1e-10;
 /// rho.apply_channel(&Channel::amplitude_damping(0.3)?, &[0])?;
 /// assert_relative_eq!(rho.expectation(&Observable::sum_z(1)?)?, 2.0 * 0.3 - 1.0, epsilon = 1e-14);
 /// // Aer's λ is 4p/3 for one qubit.
-/// assert_eq!(Channel::depolarizing_from_aer(0.4)?, Channel::depolarizing(0.3)?);
+/// assert_relative_eq!(Channel::depolarizing_from_aer(0.4)?.parameters()[0].1, 0.3, epsilon = 1e-15);
 /// assert!(Channel::bit_flip(1.5).is_err());
 /// # Ok(())
 /// # }
