@@ -90,6 +90,13 @@ impl Run<'_> {
                 let op = inst.gate().lower(inst.angles(self.weights, self.inputs));
                 let (op, conj) = if adjoint { (op.adjoint(), conj_op(&op).adjoint()) } else { (op, conj_op(&op)) };
                 let targets = inst.op_targets();
+                if let ([q], 0) = (targets, inst.control_mask()) {
+                    // U ⊗ U* on (q, q + n): one pass instead of two.
+                    let (u, w) = (op.matrix1(), conj.matrix1());
+                    let m = std::array::from_fn(|r| std::array::from_fn(|c| u[r & 1][c & 1] * w[r >> 1][c >> 1]));
+                    kernels::apply_op(v, &superop::op4(&m), &[*q, q + n], 0);
+                    return;
+                }
                 let bra: Vec<usize> = targets.iter().map(|q| q + n).collect();
                 kernels::apply_op(v, &op, targets, inst.control_mask());
                 kernels::apply_op(v, &conj, &bra, inst.control_mask() << n);
