@@ -205,8 +205,9 @@ pub enum Error {
     },
 
     // ----- quantum::mixed: channels, noise models, density states -----------------------------------------------------
-    /// A channel parameter that is not a probability in [0, 1] (NaN included), or Aer's λ outside its range.
-    #[error("{channel} channel: {parameter} = {value} is out of range [0, 1]")]
+    /// A channel parameter that is not a probability in [0, 1] (NaN included), or Aer's λ outside its range
+    /// ([0, 4/3] for one qubit, [0, 16/15] for two).
+    #[error("{channel} channel: {parameter} = {value} is out of range")]
     InvalidChannelParameter {
         /// The channel's name.
         channel: &'static str,

@@ -55,14 +55,12 @@ pub const KRAUS_TOLERANCE: f64 = 1e-10;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Channel {
     kind: Kind,
 }
 
 /// The channels, with their checked parameters.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 enum Kind {
     Depolarizing(f64),
     Depolarizing2(f64),

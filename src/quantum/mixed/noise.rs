@@ -11,7 +11,6 @@ use crate::quantum::Instruction;
 
 /// Which gates a rule follows and on which qubits its channel acts.
 #[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 struct Rule {
     /// The gate's name ([`Gate::name`](crate::quantum::Gate::name)), or every gate.
     gate: Option<String>,
@@ -53,7 +52,6 @@ struct Rule {
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NoiseModel {
     rules: Vec<Rule>,
     readout: BTreeMap<usize, ReadoutError>,

@@ -19,7 +19,6 @@ use crate::error::{Error, Result};
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ReadoutError {
     p01: f64,
     p10: f64,

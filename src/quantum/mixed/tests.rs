@@ -694,3 +694,29 @@ fn noise_gradients_equal_finite_differences() {
     };
     assert!((g.weights[0] - (run(&up) - run(&down)) / (2.0 * h)).abs() < 1e-8);
 }
+
+#[test]
+fn errors_name_their_values_and_types_cross_threads() {
+    let cases = [
+        (Channel::bit_flip(1.5).unwrap_err(), "bit_flip channel: p = 1.5 is out of range"),
+        (Channel::depolarizing_from_aer(1.5).unwrap_err(), "depolarizing channel: aer lambda = 1.5 is out of range"),
+        (Channel::kraus(vec![DMatrix::identity(3, 3)]).unwrap_err(), "kraus operator 0 is 3x3, expected 2x2"),
+        (
+            Channel::kraus(vec![DMatrix::identity(2, 2) * C::new(0.5, 0.0)]).unwrap_err(),
+            "kraus operators are not trace preserving: max |sum K^dagger K - I| entry is 7.5e-1, tolerance 1e-10",
+        ),
+        (
+            ReadoutError::new(0.2, 1.5).unwrap_err(),
+            "readout error row 1 = [1.5, -0.5] is not a probability distribution",
+        ),
+    ];
+    for (error, message) in cases {
+        assert_eq!(error.to_string(), message);
+    }
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<DensityState>();
+    send_sync::<Channel>();
+    send_sync::<NoiseModel>();
+    send_sync::<ReadoutError>();
+    send_sync::<NoisyGradient>();
+}
