@@ -263,16 +263,27 @@ fn accumulate(run: &Run<'_>, k: usize, after: &[C], lambda: &[C], grads: &mut No
 /// ⟨a|M|b⟩ for the matrix `m` on `targets` (the first the least significant bit of its index), acting where
 /// every bit of `ctrl` is set and as zero elsewhere; partial sums over fixed chunks, added in order.
 fn matrix_element(a: &[C], b: &[C], m: &[Vec<C>], targets: &[usize], ctrl: usize) -> C {
-    let offsets: Vec<usize> =
-        (0..m.len()).map(|r| targets.iter().enumerate().fold(0, |o, (i, &q)| o | ((r >> i) & 1) << q)).collect();
+    match m.len() {
+        2 => matrix_element_n::<2>(a, b, m, targets, ctrl),
+        4 => matrix_element_n::<4>(a, b, m, targets, ctrl),
+        _ => matrix_element_n::<16>(a, b, m, targets, ctrl),
+    }
+}
+
+/// [`matrix_element`] for an N × N matrix, held in arrays so that the inner loops unroll.
+fn matrix_element_n<const N: usize>(a: &[C], b: &[C], m: &[Vec<C>], targets: &[usize], ctrl: usize) -> C {
+    let m: [[C; N]; N] = std::array::from_fn(|r| std::array::from_fn(|c| m[r][c]));
+    let offsets: [usize; N] =
+        std::array::from_fn(|r| targets.iter().enumerate().fold(0, |o, (i, &q)| o | ((r >> i) & 1) << q));
     let mask = targets.iter().fold(ctrl, |mk, &q| mk | 1usize << q);
     let groups = Subspace::new(a.len(), mask, ctrl);
     kernels::chunked_sum(groups.len, |range| {
         let mut acc = ZERO;
         for g in range {
             let base = groups.index(g);
+            let x: [C; N] = std::array::from_fn(|c| b[base + offsets[c]]);
             for (row, &or) in m.iter().zip(&offsets) {
-                let mb: C = row.iter().zip(&offsets).map(|(x, &oc)| x * b[base + oc]).sum();
+                let mb: C = row.iter().zip(&x).map(|(v, x)| v * x).sum();
                 acc += a[base + or].conj() * mb;
             }
         }
