@@ -251,6 +251,52 @@ pub enum Error {
         bytes: u128,
     },
 
+    // ----- quantum::mixed: channels, noise models, density states -----------------------------------------------------
+    /// A channel parameter that is not a probability in [0, 1] (NaN included), or Aer's λ outside its range
+    /// ([0, 4/3] for one qubit, [0, 16/15] for two).
+    #[error("{channel} channel: {parameter} = {value} is out of range")]
+    InvalidChannelParameter {
+        /// The channel's name.
+        channel: &'static str,
+        /// The parameter's name (for example `"p"`, `"gamma"` or `"px + py + pz"`).
+        parameter: &'static str,
+        /// The value given (for Aer's λ, the λ itself, whose range is [0, 4/3] or [0, 16/15]).
+        value: f64,
+    },
+
+    /// A Kraus operator that is not square, not 2x2 or 4x4, or not the size of the first.
+    #[error("kraus operator {index} is {rows}x{cols}, expected {expected}x{expected}")]
+    KrausShape {
+        /// The operator's position in the set.
+        index: usize,
+        /// Its rows.
+        rows: usize,
+        /// Its columns.
+        cols: usize,
+        /// The side needed: the first operator's, or 2 (or 4) for the first.
+        expected: usize,
+    },
+
+    /// Kraus operators whose Σ K†K is not the identity: the map would not preserve the trace.
+    #[error("kraus operators are not trace preserving: max |sum K^dagger K - I| entry is {deviation:e}, tolerance {tolerance:e}")]
+    NotTracePreserving {
+        /// The largest absolute entry of Σ K†K − I.
+        deviation: f64,
+        /// The tolerance it was held to.
+        tolerance: f64,
+    },
+
+    /// A readout confusion matrix whose rows are not probability distributions.
+    #[error("readout error row {row} = [{p0}, {p1}] is not a probability distribution")]
+    InvalidReadout {
+        /// The true outcome (0 or 1) the row belongs to.
+        row: usize,
+        /// P(read 0 | row).
+        p0: f64,
+        /// P(read 1 | row).
+        p1: f64,
+    },
+
     // ----- differentiation and layer ---------------------------------------------------------------------------------
     /// A vector or matrix whose length or shape differs from what the operation needs.
     #[error("{what}: expected length {expected}, found {found}")]

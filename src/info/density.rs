@@ -8,6 +8,7 @@ use super::shannon::{check_alpha, entropy_nats, renyi_nats};
 use super::spectrum::HermitianLower;
 use super::subsystem::{check_subsystem, complement, gram_lower, spread};
 use crate::error::{Error, Result};
+use crate::quantum::mixed::DensityState;
 use crate::quantum::StateVector;
 
 /// The largest register for which a dense density matrix is built: 2^12 × 2^12 complex entries take 256 MiB,
@@ -322,6 +323,53 @@ pub(crate) fn check_disjoint(a: &[usize], b: &[usize]) -> Result<()> {
         return Err(Error::OverlappingSubsystems { qubit });
     }
     Ok(())
+}
+
+/// The dense matrix of a [`DensityState`], checked as [`DensityMatrix::new`] checks it (Hermitian, unit
+/// trace, positive semidefinite within [`DENSITY_TOLERANCE`]).
+///
+/// # Errors
+/// [`Error::MatrixTooLarge`] above [`MAX_DENSITY_QUBITS`], and the errors of [`DensityMatrix::new`].
+///
+/// # Example
+///
+/// ```
+/// use approx::assert_relative_eq;
+/// use qnet::quantum::mixed::{Channel, DensityState};
+/// use qnet::prelude::*;
+///
+/// # fn main() -> qnet::Result<()> {
+/// // A Bell pair whose qubits both dephase completely keeps one classical bit of correlation.
+/// let mut bell = Circuit::new(2)?;
+/// bell.h(0)?.cnot(0, 1)?;
+/// let mut rho = DensityState::new(2)?;
+/// rho.run(&bell, &[], &[])?;
+/// rho.apply_channel(&Channel::phase_damping(1.0)?, &[0])?;
+/// let dense = DensityMatrix::try_from(&rho)?;
+/// assert_relative_eq!(dense.mutual_information(&[0], &[1], Base::BITS)?, 1.0, epsilon = 1e-12);
+/// assert_eq!(dense.to_density_state()?.entries(), rho.entries());
+/// # Ok(())
+/// # }
+/// ```
+impl TryFrom<&DensityState> for DensityMatrix {
+    type Error = Error;
+    fn try_from(state: &DensityState) -> Result<Self> {
+        let num_qubits = state.num_qubits();
+        if num_qubits > MAX_DENSITY_QUBITS {
+            return Err(Error::MatrixTooLarge { num_qubits, max: MAX_DENSITY_QUBITS });
+        }
+        DensityMatrix::new(state.matrix())
+    }
+}
+
+impl DensityMatrix {
+    /// The same state as a [`DensityState`] of `quantum::mixed`, to run circuits and channels on.
+    ///
+    /// # Errors
+    /// [`Error::TooManyQubits`] when the state cannot be allocated.
+    pub fn to_density_state(&self) -> Result<DensityState> {
+        DensityState::from_matrix_unchecked(&self.matrix)
+    }
 }
 
 impl TryFrom<DMatrix<C>> for DensityMatrix {

@@ -8,6 +8,7 @@
 //! - [`PauliString`] and [`Observable`]: exact expectations without 2^n × 2^n matrices.
 //! - `Display` for [`Circuit`]: a text diagram in the spirit of Qiskit's (`println!("{circuit}")`;
 //!   `{circuit:80}` wraps it into pages 80 characters wide).
+//! - [`mixed`]: density states, noise channels and noise models on the same engine.
 //! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
 //! - `DistributedState` (feature `mpi`): one state over the ranks of an MPI job, run through the same plan and
 //!   kernels, bit-identical to a [`StateVector`] (README, "Beyond one machine").
@@ -35,6 +36,7 @@ mod draw;
 pub(crate) mod engine;
 mod gate;
 mod kernels;
+pub mod mixed;
 mod observable;
 pub(crate) mod op;
 mod param;

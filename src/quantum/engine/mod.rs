@@ -33,9 +33,11 @@ thread_local! {
     pub(crate) static FORWARD_PASSES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 pub use backward::Gradients;
-pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 #[cfg(feature = "mpi")]
-pub(crate) use plan::{Node, Segment};
+pub(crate) use plan::Node;
+#[cfg(any(test, feature = "mpi"))]
+pub(crate) use plan::Segment;
+pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ use crate::error::Result;
 pub use diff::ShiftRule;
 pub(crate) use lower::op_matrix;
 pub(crate) use spec::QasmForm;
-use spec::{Form, Inverse, ThreeAngles};
+use spec::{Factor, Form, Generator, Inverse, ThreeAngles};
 
 /// A quantum gate: a unitary on one, two or three qubits, with angles that may be constants, trainable
 /// weights or inputs.
@@ -211,6 +211,44 @@ impl Gate {
             Form::One(p, variant, _) => variant(-p),
             Form::Three(three) => {
                 let [a, b, c] = three.inverse.map(|slot| -three.params[slot]);
+                (three.variant)(a, b, c)
+            }
+        }
+    }
+}
+
+impl Gate {
+    /// The gate U* whose matrix is the entrywise complex conjugate of this one's, with the same angles read
+    /// (negated where conjugation negates them): exp(−iθG)* = exp(iθG*), so an angle of a factor whose generator
+    /// is real (X, Z, X⊗X, Y⊗Y, Z⊗Z, the phase) changes sign and one of a Y factor keeps it. A fixed gate with a
+    /// complex matrix becomes a caller-style unitary holding the conjugate (Y* = −Y exactly, not Y). The
+    /// bra half of a density matrix held as a vector evolves by U* (`quantum::mixed`).
+    pub(crate) fn conjugate(&self) -> Gate {
+        let spec = self.spec();
+        let keeps = |g: Generator, targets: usize| g == Generator::Pauli(crate::quantum::Pauli::Y) && targets == 1;
+        match spec.form {
+            Form::Fixed(op, _) => {
+                let m = op_matrix(&op(), spec.controls);
+                if m.iter().all(|z| z.im == 0.0) {
+                    self.clone()
+                } else {
+                    Gate::Unitary(UnitaryMatrix::from_trusted(m.map(|z| z.conj())))
+                }
+            }
+            Form::Unitary(u) => Gate::Unitary(UnitaryMatrix::from_trusted(u.matrix().map(|z| z.conj()))),
+            Form::One(p, variant, g) => variant(if keeps(g, spec.qubits - spec.controls) { p } else { -p }),
+            Form::Three(three) => {
+                let [a, b, c] = std::array::from_fn(|k| {
+                    let kept = match three.factors[k] {
+                        Factor::Inner(pauli) => pauli == crate::quantum::Pauli::Y,
+                        Factor::Left(g) | Factor::Right(g) => keeps(g, 1),
+                    };
+                    if kept {
+                        three.params[k]
+                    } else {
+                        -three.params[k]
+                    }
+                });
                 (three.variant)(a, b, c)
             }
         }

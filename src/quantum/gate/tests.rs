@@ -135,3 +135,27 @@ fn angles_come_out_and_go_back_in_their_slots() {
         assert_eq!(bound.inverse().num_qubits(), g.num_qubits());
     }
 }
+
+#[test]
+fn the_conjugate_gate_has_the_conjugate_matrix() {
+    let mut gates = every_gate();
+    let u = DMatrix::from_fn(2, 2, |r, c| {
+        [[C::new(0.6, 0.0), C::new(0.0, 0.8)], [C::new(0.0, 0.8), C::new(0.6, 0.0)]][r][c]
+    });
+    gates.push(Gate::unitary(u).unwrap());
+    for gate in gates {
+        let bound = gate.map_params(|slot, _| Param::Const(ANGLES[slot]));
+        let expected = bound.matrix().unwrap().map(|z| z.conj());
+        let conj = bound.conjugate();
+        assert_eq!(conj.num_qubits(), gate.num_qubits(), "{gate}");
+        let m = op_matrix(
+            &conj.lower(std::array::from_fn(|k| conj.params().get(k).map_or(0.0, |p| p.constant().unwrap()))),
+            conj.num_controls(),
+        );
+        let err = (&m - &expected).iter().map(|z| z.norm()).fold(0.0, f64::max);
+        assert!(err < 1e-15, "{gate}: {err}");
+        // A weight keeps its index, with its scale negated or kept.
+        let w = gate.map_params(|_, _| Param::weight(0)).conjugate();
+        assert!(w.params().iter().all(|p| matches!(p.source(), Some((_, 0, s)) if s.abs() == 1.0)), "{gate}");
+    }
+}

@@ -1,0 +1,39 @@
+//! Mixed states and noise, on the one engine: a density matrix ρ of n qubits held as a vector over 2n qubits
+//! (ket qubit q, bra qubit q + n), so that circuits run through the same compiled plans and kernels as
+//! [`StateVector`](super::StateVector).
+//!
+//! - [`DensityState`]: ρ evolved in place by circuits (U on the ket qubits, U* on the bra qubits), by channels
+//!   and by circuits under a noise model; trace, purity, Tr(Oρ) for Pauli sums, probabilities, marginals and
+//!   samples. `info::DensityMatrix::try_from(&state)` gives entropies and partial traces.
+//! - [`Channel`]: depolarizing (one and two qubits), amplitude damping, generalized amplitude damping and
+//!   thermal relaxation, phase damping, bit flip, phase flip, Pauli channels and checked Kraus sets, with their
+//!   conventions against PennyLane, Cirq, Qulacs and Aer in a table.
+//! - [`NoiseModel`]: channels after gates of a kind (or all), on all or given qubits, and [`ReadoutError`]s
+//!   applied to probabilities and to samples.
+//!
+//! A one-qubit channel is its 4x4 superoperator on qubits (q, q + n), applied by the dense two-qubit kernel;
+//! under a noise model, consecutive one-qubit channels on a qubit are multiplied into one superoperator. A
+//! two-qubit channel's 16x16 superoperator is applied group by group (single-threaded).
+//!
+//! # Limits
+//!
+//! A density state takes 16·4^n bytes: 12 qubits 256 MiB, 14 qubits 4 GiB. [`DensityState::new`] says
+//! [`Error::TooManyQubits`](crate::Error::TooManyQubits) before allocating when that exceeds the memory the
+//! process can take.
+
+mod adjoint;
+mod channel;
+mod doubled;
+mod noise;
+mod readout;
+mod state;
+mod superop;
+
+pub use adjoint::NoisyGradient;
+pub use channel::{Channel, KRAUS_TOLERANCE};
+pub use noise::NoiseModel;
+pub use readout::ReadoutError;
+pub use state::DensityState;
+
+#[cfg(test)]
+mod tests;
