@@ -93,22 +93,8 @@ impl<V: Vector> Body for Mat2Slices<'_, '_, V> {
         let full = n - n % V::LEN;
         // SAFETY: as for `Mat2Blocks`; k + LEN ≤ n complex numbers are in each of the four distinct slices.
         unsafe {
-            let f = vertical::<V>(m);
-            let (p0, p1) = (s0.as_mut_ptr().cast::<f64>(), s1.as_mut_ptr().cast::<f64>());
-            let (p2, p3) = (s2.as_mut_ptr().cast::<f64>(), s3.as_mut_ptr().cast::<f64>());
-            // The inputs in the order the rows add them.
-            let [q0, q1, q2, q3] = m.order().map(|c| [p0, p1, p2, p3][c]);
-            let mut k = 0;
-            while k < full {
-                let o = 2 * k;
-                let v = [V::load(q0.add(o)), V::load(q1.add(o)), V::load(q2.add(o)), V::load(q3.add(o))];
-                let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
-                y0.store(p0.add(o));
-                y1.store(p1.add(o));
-                y2.store(p2.add(o));
-                y3.store(p3.add(o));
-                k += V::LEN;
-            }
+            let p = [s0.as_mut_ptr(), s1.as_mut_ptr(), s2.as_mut_ptr(), s3.as_mut_ptr()];
+            vertical_loop(p, full, m.swapped, &vertical::<V>(m));
             if full < n {
                 V::Tail::new().mat2([&mut s0[full..n], &mut s1[full..n], &mut s2[full..n], &mut s3[full..n]], m);
             }
@@ -179,21 +165,8 @@ impl<V: Vector> Mat2Factors<V> {
                 for (l, h) in lo.chunks_exact_mut(2 * ha).zip(hi.chunks_exact_mut(2 * ha)) {
                     let (s0, s1) = l.split_at_mut(ha);
                     let (s2, s3) = h.split_at_mut(ha);
-                    let (p0, p1) = (s0.as_mut_ptr().cast::<f64>(), s1.as_mut_ptr().cast::<f64>());
-                    let (p2, p3) = (s2.as_mut_ptr().cast::<f64>(), s3.as_mut_ptr().cast::<f64>());
-                    let [q0, q1, q2, q3] = if self.swapped { [p0, p2, p1, p3] } else { [p0, p1, p2, p3] };
-                    let f = &self.vertical;
-                    let mut k = 0;
-                    while k < ha {
-                        let o = 2 * k;
-                        let v = [V::load(q0.add(o)), V::load(q1.add(o)), V::load(q2.add(o)), V::load(q3.add(o))];
-                        let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
-                        y0.store(p0.add(o));
-                        y1.store(p1.add(o));
-                        y2.store(p2.add(o));
-                        y3.store(p3.add(o));
-                        k += V::LEN;
-                    }
+                    let p = [s0.as_mut_ptr(), s1.as_mut_ptr(), s2.as_mut_ptr(), s3.as_mut_ptr()];
+                    vertical_loop(p, ha, self.swapped, &self.vertical);
                 }
             } else {
                 let (pl, ph) = (lo.as_mut_ptr().cast::<f64>(), hi.as_mut_ptr().cast::<f64>());
@@ -207,6 +180,32 @@ impl<V: Vector> Mat2Factors<V> {
                     k += V::LEN;
                 }
             }
+        }
+    }
+}
+
+/// The 4x4 product on the first `len` (a multiple of LEN) amplitudes of the four slices at `p`, whole registers
+/// of each, with factors `f` in the rows' order (`swapped`: columns 0, 2, 1, 3).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set; the four slices are distinct and hold `len` amplitudes.
+#[inline(always)]
+unsafe fn vertical_loop<V: Vector>(p: [*mut C; 4], len: usize, swapped: bool, f: &[[(V, V); 4]; 4]) {
+    let [p0, p1, p2, p3] = p.map(|p| p.cast::<f64>());
+    // The inputs in the order the rows add them.
+    let [q0, q1, q2, q3] = if swapped { [p0, p2, p1, p3] } else { [p0, p1, p2, p3] };
+    let mut k = 0;
+    // SAFETY: as the caller promises, k + LEN ≤ len amplitudes are in each slice.
+    unsafe {
+        while k < len {
+            let o = 2 * k;
+            let v = [V::load(q0.add(o)), V::load(q1.add(o)), V::load(q2.add(o)), V::load(q3.add(o))];
+            let (y0, y1, y2, y3) = (rows4(v, f[0]), rows4(v, f[1]), rows4(v, f[2]), rows4(v, f[3]));
+            y0.store(p0.add(o));
+            y1.store(p1.add(o));
+            y2.store(p2.add(o));
+            y3.store(p3.add(o));
+            k += V::LEN;
         }
     }
 }
