@@ -92,21 +92,37 @@ fn phase_subspace<K: Kernels>(k: K, state: &mut [C], fixed_mask: usize, pattern:
     }
 }
 
+/// A dense 2x2 matrix in the form its kernel takes: real (one real matrix on real and imaginary parts),
+/// RX-like (real diagonal, imaginary off-diagonal: [a, b, c, d] of [[a, ib], [ic, d]]), or general.
+#[derive(Clone, Copy)]
+enum Mat1Form {
+    Real([[f64; 2]; 2]),
+    RxLike([f64; 4]),
+    General([[C; 2]; 2]),
+}
+
+impl Mat1Form {
+    #[inline(always)]
+    fn of(m: [[C; 2]; 2]) -> Mat1Form {
+        let [[m00, m01], [m10, m11]] = m;
+        if m.iter().flatten().all(|x| x.im == 0.0) {
+            Mat1Form::Real([[m00.re, m01.re], [m10.re, m11.re]])
+        } else if m00.im == 0.0 && m11.im == 0.0 && m01.re == 0.0 && m10.re == 0.0 {
+            Mat1Form::RxLike([m00.re, m01.im, m10.im, m11.re])
+        } else {
+            Mat1Form::General(m)
+        }
+    }
+}
+
 /// The 2x2 leaf for `m`, specialised by the matrix's structure.
 #[inline(always)]
 fn mat1_leaf<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + Sync + Send + Copy {
-    let [[m00, m01], [m10, m11]] = m;
-    let real = m.iter().flatten().all(|x| x.im == 0.0);
-    // RX-like: real diagonal, imaginary off-diagonal.
-    let rx_like = m00.im == 0.0 && m11.im == 0.0 && m01.re == 0.0 && m10.re == 0.0;
-    move |s0: &mut [C], s1: &mut [C]| {
-        if real {
-            k.real(s0, s1, [[m00.re, m01.re], [m10.re, m11.re]]);
-        } else if rx_like {
-            k.rx(s0, s1, [m00.re, m01.im, m10.im, m11.re]);
-        } else {
-            k.mat1(s0, s1, m);
-        }
+    let form = Mat1Form::of(m);
+    move |s0: &mut [C], s1: &mut [C]| match form {
+        Mat1Form::Real(r) => k.real(s0, s1, r),
+        Mat1Form::RxLike(abcd) => k.rx(s0, s1, abcd),
+        Mat1Form::General(m) => k.mat1(s0, s1, m),
     }
 }
 
@@ -114,19 +130,12 @@ fn mat1_leaf<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + 
 /// loop of the kernel the matrix's structure picks (as [`mat1_leaf`] does), chosen once per chunk.
 #[inline(always)]
 fn mat1_blocks<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], usize) + Sync + Send + Copy {
-    let [[m00, m01], [m10, m11]] = m;
-    let real = m.iter().flatten().all(|x| x.im == 0.0);
-    let rx_like = m00.im == 0.0 && m11.im == 0.0 && m01.re == 0.0 && m10.re == 0.0;
-    move |chunk: &mut [C], half: usize| {
-        if half == 1 {
-            k.mat1_adjacent(chunk, m);
-        } else if real {
-            k.real_blocks(chunk, half, [[m00.re, m01.re], [m10.re, m11.re]]);
-        } else if rx_like {
-            k.rx_blocks(chunk, half, [m00.re, m01.im, m10.im, m11.re]);
-        } else {
-            k.mat1_blocks(chunk, half, m);
-        }
+    let form = Mat1Form::of(m);
+    move |chunk: &mut [C], half: usize| match form {
+        _ if half == 1 => k.mat1_adjacent(chunk, m),
+        Mat1Form::Real(r) => k.real_blocks(chunk, half, r),
+        Mat1Form::RxLike(abcd) => k.rx_blocks(chunk, half, abcd),
+        Mat1Form::General(m) => k.mat1_blocks(chunk, half, m),
     }
 }
 
