@@ -12,9 +12,10 @@ use num_complex::Complex64 as C;
 
 use super::forward::apply_node;
 use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
+use super::tile::{in_tile, Tiles};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
-use crate::quantum::kernels::{fold_lanes, reduce, sum_rows, SharedMut, Subspace, CHUNK};
+use crate::quantum::kernels::{fold_lanes, reduce, sum_rows, sum_rows_with, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ONE, ZERO};
 
 /// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
@@ -129,11 +130,13 @@ impl Plan {
             let BackScratch { work, grads, mats, sums, partials, .. } = scratch;
             sums.clear();
             sums.resize(width, 0.0);
-            if matches!(segment, Segment::Node(_)) {
-                let parallel = kernels::parallel(phi.len());
-                node_back(&self.nodes[start], &work[0], phi, lambda, sums, partials, parallel);
-            } else {
-                self.blocked_backward(start..end, work, phi, lambda, sums, partials);
+            match *segment {
+                Segment::Node(_) => {
+                    let parallel = kernels::parallel(phi.len());
+                    node_back(&self.nodes[start], &work[0], phi, lambda, sums, partials, parallel);
+                }
+                Segment::Tiled(_, _, high) => self.tiled_backward(start..end, high, work, phi, lambda, sums, partials),
+                _ => self.blocked_backward(start..end, work, phi, lambda, sums, partials),
             }
             for w in work.iter() {
                 let n = if w.undo.arity() == 1 { 4 } else { 16 };
@@ -254,6 +257,38 @@ impl Plan {
             for (node, w) in nodes.iter().zip(work).rev() {
                 node_back(node, w, phi, lambda, row, &mut none, false);
             }
+        });
+    }
+}
+
+impl Plan {
+    /// The backward sweep of a tiled run, tile by tile: each tile of φ and λ gathered into buffers, swept there,
+    /// and scattered back; each tile's correlations go to its own row of `partials`, the rows added in tile
+    /// order.
+    #[allow(clippy::too_many_arguments)]
+    fn tiled_backward(
+        &self,
+        range: std::ops::Range<usize>,
+        high: usize,
+        work: &[NodeWork],
+        phi: &mut [C],
+        lambda: &mut [C],
+        sums: &mut [f64],
+        partials: &mut Vec<f64>,
+    ) {
+        let tiling = Tiles::new(phi.len(), high);
+        let nodes: Vec<Node> = self.nodes[range].iter().map(|node| in_tile(node, high)).collect();
+        let (p, l) = (SharedMut(phi.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
+        let init = || (Vec::new(), Vec::new());
+        sum_rows_with(tiling.tiles(), kernels::parallel(phi.len()), sums, partials, init, |(bp, bl), t, row| {
+            // SAFETY: φ and λ have the length the tiles were made for, and no other task touches tile t.
+            unsafe { (tiling.gather(p, t, bp), tiling.gather(l, t, bl)) };
+            let mut none = Vec::new();
+            for (node, w) in nodes.iter().zip(work).rev() {
+                node_back(node, w, bp, bl, row, &mut none, false);
+            }
+            // SAFETY: as above.
+            unsafe { (tiling.scatter(p, t, bp), tiling.scatter(l, t, bl)) };
         });
     }
 }

@@ -1,12 +1,13 @@
 //! Running a plan forward on a state: node by node, or a cache-blocked run one block at a time.
 
+use std::ops::Range;
+
 use num_complex::Complex64 as C;
 
-use super::plan::{
-    fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, CHUNK_QUBITS, MAX_BLOCKED_RUN, TILE_LOW_BITS,
-};
+use super::plan::{fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, CHUNK_QUBITS, MAX_BLOCKED_RUN};
+use super::tile::{in_tile, Tiles};
 use crate::quantum::kernels;
-use crate::quantum::kernels::{SharedMut, Subspace};
+use crate::quantum::kernels::SharedMut;
 use crate::quantum::op::{Op, ONE};
 
 impl Plan {
@@ -18,6 +19,22 @@ impl Plan {
             Some(op) => op,
             None => fused_op(binding, &self.members[a..b], record.get_mut(a..b).unwrap_or(&mut [])),
         }
+    }
+
+    /// Calls `f` with the ops of nodes `range` (on the stack for runs of at most [`MAX_BLOCKED_RUN`] nodes).
+    fn with_ops(&self, range: Range<usize>, binding: &Binding<'_>, record: &mut [Mat2x2], f: impl FnOnce(&[Op])) {
+        let mut stack = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
+        let mut heap = Vec::new();
+        let ops = if range.len() <= MAX_BLOCKED_RUN {
+            &mut stack[..range.len()]
+        } else {
+            heap.resize(range.len(), Op::Diag1([ONE, ONE]));
+            &mut heap[..]
+        };
+        for (slot, i) in ops.iter_mut().zip(range) {
+            *slot = self.node_op(i, binding, record);
+        }
+        f(ops);
     }
 
     /// Applies the plan of `circuit` to `state` (the parameters already checked). A fused permutation run is
@@ -45,31 +62,20 @@ impl Plan {
     ) {
         match segment {
             Segment::Blocked(start, end) if state.len() > 1 << BLOCK_QUBITS => {
-                let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
-                for (slot, i) in ops.iter_mut().zip(start..end) {
-                    *slot = self.node_op(i, binding, record);
-                }
-                let (nodes, ops) = (&self.nodes[start..end], &ops[..end - start]);
-                for_each_block(state, |block| apply_run(block, nodes, ops));
+                self.with_ops(start..end, binding, record, |ops| {
+                    let nodes = &self.nodes[start..end];
+                    for_each_block(state, |block| apply_run(block, nodes, ops));
+                });
             }
             Segment::Tiled(start, end, high) => {
-                let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
-                let mut placed = [self.nodes[start]; MAX_BLOCKED_RUN];
-                for ((op, node), i) in ops.iter_mut().zip(placed.iter_mut()).zip(start..end) {
-                    *op = self.node_op(i, binding, record);
-                    *node = in_tile(&self.nodes[i], high);
-                }
-                apply_tiled(state, high, &placed[..end - start], &ops[..end - start]);
+                let placed: Vec<Node> = self.nodes[start..end].iter().map(|node| in_tile(node, high)).collect();
+                self.with_ops(start..end, binding, record, |ops| apply_tiled(state, high, &placed, ops));
             }
             Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
             // A blocked run on a state that is one block of several chunks, by one thread: its runs of nodes on
             // the lowest qubits go chunk by chunk.
             Segment::Blocked(start, end) if state.len() > 1 << CHUNK_QUBITS && !kernels::parallel(state.len()) => {
-                let mut ops = [Op::Diag1([ONE, ONE]); MAX_BLOCKED_RUN];
-                for (slot, i) in ops.iter_mut().zip(start..end) {
-                    *slot = self.node_op(i, binding, record);
-                }
-                apply_run(state, &self.nodes[start..end], &ops[..end - start]);
+                self.with_ops(start..end, binding, record, |ops| apply_run(state, &self.nodes[start..end], ops));
             }
             // A node; a blocked run on a state that is one block (without gathering the run's ops first).
             _ => {
@@ -120,68 +126,25 @@ pub(crate) fn for_each_block<F: Fn(&mut [C]) + Sync + Send>(state: &mut [C], f: 
     state.chunks_mut(1 << BLOCK_QUBITS).for_each(f);
 }
 
-/// Qubit `q` inside a tile whose high qubits are `high`: low qubits keep their index, the k-th high qubit
-/// becomes [`TILE_LOW_BITS`] + k.
-fn tile_qubit(q: usize, high: usize) -> usize {
-    if q < TILE_LOW_BITS {
-        q
-    } else {
-        TILE_LOW_BITS + (high & ((1usize << q) - 1)).count_ones() as usize
-    }
-}
-
-/// `node` placed on a tile's qubits.
-fn in_tile(node: &Node, high: usize) -> Node {
-    let mut placed = *node;
-    for t in &mut placed.targets[..node.arity] {
-        *t = tile_qubit(*t, high);
-    }
-    let mut ctrl = 0;
-    let mut m = node.ctrl;
-    while m != 0 {
-        ctrl |= 1 << tile_qubit(m.trailing_zeros() as usize, high);
-        m &= m - 1;
-    }
-    placed.ctrl = ctrl;
-    placed
-}
-
-/// Applies `ops` (placed on tile qubits) tile by tile: each tile's 2^|high| rows of 2^[`TILE_LOW_BITS`]
-/// contiguous amplitudes are copied into a buffer, the ops applied there in order, and the rows copied back.
-/// Every amplitude sees the same arithmetic as without tiling (the kernels depend only on the op, not on the
-/// position), so the result is the same.
+/// Applies `ops` (placed on tile qubits, see [`in_tile`]) tile by tile: each tile gathered into a buffer, the
+/// ops applied there in order, and the tile scattered back. Every amplitude sees the same arithmetic as without
+/// tiling (the kernels depend only on the op, not on the position), so the result is the same.
 fn apply_tiled(state: &mut [C], high: usize, nodes: &[Node], ops: &[Op]) {
-    let row = 1usize << TILE_LOW_BITS;
-    let rows = 1usize << high.count_ones();
-    // Row r of a tile sits at offset(r): the bits of r spread over the high qubits (the bits not fixed to zero).
-    let spread = Subspace::new(state.len(), (state.len() - 1) & !high, 0);
-    let mut offsets = [0usize; 1 << (BLOCK_QUBITS - TILE_LOW_BITS)];
-    for (r, o) in offsets.iter_mut().enumerate().take(rows) {
-        *o = spread.index(r);
-    }
-    let offsets = &offsets[..rows];
-    let tiles = Subspace::new(state.len(), high | (row - 1), 0);
+    let tiling = Tiles::new(state.len(), high);
     let ptr = SharedMut(state.as_mut_ptr());
     let tile = |t: usize, buf: &mut Vec<C>| {
-        let base = tiles.index(t);
-        buf.resize(rows * row, ONE);
-        for (r, &o) in offsets.iter().enumerate() {
-            // SAFETY: the rows of tile t are the amplitudes base + o .. base + o + row, distinct for distinct
-            // (t, r) and below the state's length; no other task touches tile t.
-            buf[r * row..(r + 1) * row].copy_from_slice(unsafe { ptr.slice(base + o, row) });
-        }
+        // SAFETY: no other task touches tile t.
+        unsafe { tiling.gather(ptr, t, buf) };
         apply_run(buf, nodes, ops);
-        for (r, &o) in offsets.iter().enumerate() {
-            // SAFETY: as above.
-            unsafe { ptr.slice(base + o, row) }.copy_from_slice(&buf[r * row..(r + 1) * row]);
-        }
+        // SAFETY: as above.
+        unsafe { tiling.scatter(ptr, t, buf) };
     };
     #[cfg(feature = "parallel")]
     if kernels::parallel(state.len()) {
         use rayon::prelude::*;
-        (0..tiles.len).into_par_iter().for_each_init(Vec::new, |buf, t| tile(t, buf));
+        (0..tiling.tiles()).into_par_iter().for_each_init(Vec::new, |buf, t| tile(t, buf));
         return;
     }
     let mut buf = Vec::new();
-    (0..tiles.len).for_each(|t| tile(t, &mut buf));
+    (0..tiling.tiles()).for_each(|t| tile(t, &mut buf));
 }

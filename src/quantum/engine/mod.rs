@@ -23,6 +23,8 @@ mod affine;
 mod backward;
 mod forward;
 mod plan;
+mod tile;
+mod window;
 
 pub(crate) use backward::BackScratch;
 
@@ -140,9 +142,11 @@ mod tests {
     }
 
     #[test]
-    fn blocked_backward_equals_unblocked_backward() {
+    fn blocked_and_tiled_backward_equals_unblocked_backward() {
         let c = circuit();
         let plan = Plan::compile(&c);
+        assert!(plan.segments.iter().any(|s| matches!(s, Segment::Tiled(..))), "{:?}", plan.segments);
+        assert!(plan.segments.iter().any(|s| matches!(s, Segment::Blocked(..))), "{:?}", plan.segments);
         let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
         // The member matrices recorded by the forward pass, or computed again by the sweep.
         let sweep = |p: &Plan, record: bool| {
@@ -201,9 +205,10 @@ mod tests {
     fn fused_permutation_runs_change_no_bit_forward_and_little_backward() {
         let c = ladders();
         let (fused, plain) = (Plan::compile_with(&c, 0), Plan::compile_with(&c, usize::MAX));
-        // Per layer: the ladder with X, SWAP and CNOT up to the Toffoli, four gates up to RZ, the reversed ladder.
-        assert_eq!(fused.affine.len(), 9);
-        assert_eq!(fused.segments.iter().filter(|s| matches!(s, Segment::Affine(..))).count(), 9);
+        // Per layer: the ladder with X, SWAP and CNOT up to the Toffoli and the reversed ladder are fused; the
+        // four gates up to RZ, a shallow run, join a cache window.
+        assert_eq!(fused.affine.len(), 6);
+        assert_eq!(fused.segments.iter().filter(|s| matches!(s, Segment::Affine(..))).count(), 6);
         assert!(plain.affine.is_empty() && Plan::compile(&c) == fused);
         let w = [0.3, -0.7, 1.1, 0.2, -1.9];
         let forward = |p: &Plan| {
@@ -230,13 +235,10 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_permutations_join_a_fused_run() {
+    fn only_plain_permutations_are_fusable() {
         // Y and CY (anti-diagonal with phases), iSWAP (a swap with phases) and Fredkin (a controlled swap) sit
-        // among X, CNOT and SWAP on 17 qubits: they must cut the runs, not be fused as the plain permutation.
+        // among X, CNOT and SWAP on 17 qubits: they are not plain permutations, and must not be fused as one.
         let mut c = Circuit::new(17).unwrap();
-        for q in 0..17 {
-            c.ry(q, 0.3 + 0.1 * q as f64).unwrap();
-        }
         // Runs of four plain permutations, each followed by a gate that is not one (Y on a qubit whose node a
         // CNOT closed is a node of its own).
         c.cnot(0, 16).unwrap().swap(1, 15).unwrap().cnot(2, 12).unwrap().cnot(3, 11).unwrap();
@@ -249,7 +251,11 @@ mod tests {
         c.fredkin(6, 1, 12).unwrap();
         c.cnot(7, 16).unwrap().swap(8, 15).unwrap().cnot(9, 12).unwrap().cnot(10, 11).unwrap();
         let plan = Plan::compile(&c);
-        assert_eq!(plan.affine.len(), 5, "the plain runs are fused, each on its own");
+        for node in &plan.nodes {
+            let name = c.instructions()[plan.members[node.members.0]].gate().name();
+            assert_eq!(super::affine::Flip::of(node).is_some(), matches!(name, "x" | "cx" | "swap"), "{name}");
+        }
+
         let mut fused = crate::quantum::StateVector::new(17).unwrap();
         fused.run(&c, &[], &[]).unwrap();
         let mut slow = crate::quantum::StateVector::new(17).unwrap();
@@ -257,6 +263,43 @@ mod tests {
             slow.apply(inst, &[], &[]).unwrap();
         }
         let err = fused.amplitudes().iter().zip(slow.amplitudes()).map(|(a, b)| (a - b).norm()).fold(0.0, f64::max);
+        assert!(err < 1e-13, "{err}");
+    }
+
+    #[test]
+    fn a_cnot_ladder_is_one_fused_pass_and_a_brickwork_layer_shares_its_passes() {
+        let mut c = Circuit::new(20).unwrap();
+        for _ in 0..3 {
+            for q in 0..19 {
+                c.cnot(q, q + 1).unwrap();
+            }
+        }
+        assert_eq!(Plan::compile(&c).schedule, [Segment::Affine(0, 57, 0)]);
+        // Random brickwork of depth 20 on 20 qubits (as the G3 benchmark): 30 gates a layer, in a few passes.
+        let mut c = Circuit::new(20).unwrap();
+        for layer in 0..20 {
+            for q in 0..20 {
+                let angle = 0.1 + 0.37 * (layer * 20 + q) as f64;
+                match (layer + q) % 3 {
+                    0 => c.rx(q, angle),
+                    1 => c.ry(q, angle),
+                    _ => c.rz(q, angle),
+                }
+                .unwrap();
+            }
+            for q in (layer % 2..19).step_by(2) {
+                if layer % 4 < 2 { c.cz(q, q + 1) } else { c.cnot(q, q + 1) }.unwrap();
+            }
+        }
+        let plan = Plan::compile(&c);
+        assert!(plan.schedule.len() <= 12, "{:?}", plan.schedule);
+        let mut fast = crate::quantum::StateVector::new(20).unwrap();
+        fast.run(&c, &[], &[]).unwrap();
+        let mut slow = crate::quantum::StateVector::new(20).unwrap();
+        for inst in c.instructions() {
+            slow.apply(inst, &[], &[]).unwrap();
+        }
+        let err = fast.amplitudes().iter().zip(slow.amplitudes()).map(|(a, b)| (a - b).norm()).fold(0.0, f64::max);
         assert!(err < 1e-13, "{err}");
     }
 

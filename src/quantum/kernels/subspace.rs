@@ -102,18 +102,35 @@ pub(crate) fn sum_rows<F>(rows: usize, parallel: bool, out: &mut [f64], partials
 where
     F: Fn(usize, &mut [f64]) + Sync + Send,
 {
+    sum_rows_with(rows, parallel, out, partials, || (), |_, r, row| fill(r, row));
+}
+
+/// [`sum_rows`] where each task of the pool first makes a value with `init` (a buffer), which `fill` may use
+/// for every row it fills.
+pub(crate) fn sum_rows_with<T, I, F>(
+    rows: usize,
+    parallel: bool,
+    out: &mut [f64],
+    partials: &mut Vec<f64>,
+    init: I,
+    fill: F,
+) where
+    I: Fn() -> T + Sync + Send,
+    F: Fn(&mut T, usize, &mut [f64]) + Sync + Send,
+{
     // Rows of one entry when `out` is empty, so that `fill` still runs once per row.
     let width = out.len().max(1);
     partials.clear();
     partials.resize(rows * width, 0.0);
-    let fill = |(r, row): (usize, &mut [f64])| fill(r, row);
+    let fill = |t: &mut T, (r, row): (usize, &mut [f64])| fill(t, r, row);
     #[cfg(feature = "parallel")]
     if parallel {
         use rayon::prelude::*;
-        partials.par_chunks_mut(width).enumerate().for_each(fill);
+        partials.par_chunks_mut(width).enumerate().for_each_init(&init, fill);
     }
     if !(cfg!(feature = "parallel") && parallel) {
-        partials.chunks_mut(width).enumerate().for_each(fill);
+        let mut t = init();
+        partials.chunks_mut(width).enumerate().for_each(|x| fill(&mut t, x));
     }
     for row in partials.chunks(width) {
         for (o, v) in out.iter_mut().zip(row) {
