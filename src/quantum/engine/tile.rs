@@ -71,6 +71,7 @@ impl Tiles {
     }
 
     /// The rows of tile `t` and where they sit in the state.
+    #[inline]
     fn rows(&self, t: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
         let base = self.bases.index(t);
         let row = 1usize << TILE_LOW_BITS;
@@ -82,6 +83,7 @@ impl Tiles {
     /// # Safety
     /// `state` points to the `len` amplitudes the tiles were made for, and no other thread touches tile `t`
     /// until it is scattered back.
+    #[inline]
     pub(crate) unsafe fn gather(&self, state: SharedMut, t: usize, buf: &mut Vec<C>) {
         let row = 1usize << TILE_LOW_BITS;
         buf.resize(self.len(), ONE);
@@ -96,6 +98,7 @@ impl Tiles {
     ///
     /// # Safety
     /// As for [`gather`](Self::gather); `buf` holds the tile.
+    #[inline]
     pub(crate) unsafe fn scatter(&self, state: SharedMut, t: usize, buf: &[C]) {
         let row = 1usize << TILE_LOW_BITS;
         for (at, o) in self.rows(t) {
