@@ -97,9 +97,21 @@ impl DistributedState {
                 plan.forward_segment(segment, &binding, &mut self.amps, &mut scratch, &mut []);
                 continue;
             }
-            for i in nodes {
+            let mut i = nodes.start;
+            while i < nodes.end {
+                // Within a window, a run of nodes in place is still one pass over the block.
+                let run = match whole {
+                    true => plan.nodes[i..nodes.end].iter().take_while(|node| self.in_place(node)).count(),
+                    false => 0,
+                };
+                if run >= 2 {
+                    plan.forward_run(i..i + run, &binding, &mut self.amps, &mut scratch);
+                    i += run;
+                    continue;
+                }
                 let op = plan.node_op(i, &binding, &mut []);
                 self.apply_node(&plan.nodes[i], &op, &plan.nodes[i + 1..]);
+                i += 1;
             }
         }
     }

@@ -87,6 +87,28 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// Applies nodes `range` of a window to `state` in one pass (a block or tiles, as their qubits need), the
+    /// same bits as node by node. A distributed state calls it on its block for the runs of a window whose
+    /// qubits are all local and in place.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn forward_run(
+        &self,
+        range: Range<usize>,
+        binding: &Binding<'_>,
+        state: &mut [C],
+        scratch: &mut Vec<C>,
+    ) {
+        let low = (1usize << super::plan::TILE_LOW_BITS) - 1;
+        let high = self.nodes[range.clone()].iter().fold(0, |m, node| m | (node.qubit_mask() & !low));
+        let segment = match high >> BLOCK_QUBITS {
+            0 => Segment::Blocked(range.start, range.end),
+            _ => Segment::Tiled(range.start, range.end, high),
+        };
+        self.forward_segment(segment, binding, state, scratch, &mut []);
+    }
+}
+
 /// Applies `op` placed as `node` says.
 #[inline]
 pub(crate) fn apply_node(state: &mut [C], node: &Node, op: &Op) {

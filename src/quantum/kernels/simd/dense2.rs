@@ -103,6 +103,7 @@ impl<V: Vector> Body for Mat2Slices<'_, '_, V> {
 }
 
 /// [`Kernels::mat2_halves`] on whole registers.
+#[cfg_attr(not(feature = "parallel"), allow(dead_code))]
 pub(super) struct Mat2Halves<'a, V> {
     pub(super) lo: &'a mut [C],
     pub(super) hi: &'a mut [C],

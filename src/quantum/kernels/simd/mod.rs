@@ -141,6 +141,7 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes);
     /// The 4x4 matrix `m` on qubits a < b, given the amplitudes with bit b clear (`lo`) and set (`hi`), of
     /// equal length, a whole number of blocks of 2^(a+1) (a window of the halves of qubit b).
+    #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
     fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &Dense4);
     /// The 4x4 matrix `m` on qubits a < b of `chunk` (whole blocks of 2^(b+1) amplitudes), indexed by
     /// bit(a) + 2·bit(b): each row's four products added in column order, as [`mat2_portable`].
