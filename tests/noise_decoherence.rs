@@ -44,8 +44,11 @@ fn damp(rho: &mut DensityState, channel: &Channel, times: usize) {
     }
 }
 
-/// (purity, S(ρ) in bits, I(q0 : rest) in bits) from the library.
-fn measures(rho: &DensityState) -> (f64, f64, f64) {
+/// (purity, S(ρ) in bits, I(q0 : rest) in bits).
+type Measures = (f64, f64, f64);
+
+/// The [`Measures`] of a state, from the library.
+fn measures(rho: &DensityState) -> Measures {
     let dense = DensityMatrix::try_from(rho).unwrap();
     let rest: Vec<usize> = (1..rho.num_qubits()).collect();
     (
@@ -59,7 +62,7 @@ fn measures(rho: &DensityState) -> (f64, f64, f64) {
 /// ρ = ½ [[1+γ², 0, 0, 1−γ], [0, γ(1−γ), 0, 0], [0, 0, γ(1−γ), 0], [1−γ, 0, 0, (1−γ)²]]. The {00, 11} block has
 /// trace 1 − γ + γ² and determinant ¼γ²(1−γ)², so eigenvalues (1 − γ + γ² ± √(1 − 2γ + 2γ²))/2; the other two
 /// are γ(1−γ)/2. Each qubit alone is diag((1+γ)/2, (1−γ)/2). Returns (purity, S, I) in bits.
-fn bell_amplitude_damping(gamma: f64) -> (f64, f64, f64) {
+fn bell_amplitude_damping(gamma: f64) -> Measures {
     let root = (1.0 - 2.0 * gamma + 2.0 * gamma * gamma).sqrt();
     let tau = 1.0 - gamma + gamma * gamma;
     let side = gamma * (1.0 - gamma) / 2.0;
@@ -77,7 +80,7 @@ fn bell_amplitude_damping(gamma: f64) -> (f64, f64, f64) {
 /// An n-qubit cat state after phase damping λ on every qubit: populations ½ on 0…0 and 1…1, coherence
 /// c = (1−λ)^(n/2) (√(1−λ) per qubit); eigenvalues (1 ± c)/2, purity (1 + c²)/2, and q0 and the rest one bit
 /// each, so I = 2 − S. Returns (purity, S, I) in bits.
-fn cat_phase_damping(n: usize, lambda: f64) -> (f64, f64, f64) {
+fn cat_phase_damping(n: usize, lambda: f64) -> Measures {
     let c = (1.0 - lambda).powf(n as f64 / 2.0);
     let s = h((1.0 - c) / 2.0);
     ((1.0 + c * c) / 2.0, s, 2.0 - s)
@@ -96,7 +99,7 @@ fn ghz3_amplitude_damping_purity(gamma: f64) -> f64 {
         / 4.0
 }
 
-fn assert_measures(found: (f64, f64, f64), expected: (f64, f64, f64)) {
+fn assert_measures(found: Measures, expected: Measures) {
     assert_relative_eq!(found.0, expected.0, epsilon = EPS);
     assert_relative_eq!(found.1, expected.1, epsilon = EPS);
     assert_relative_eq!(found.2, expected.2, epsilon = EPS);
@@ -157,22 +160,38 @@ fn ghz_purity_and_entropy_match_closed_forms() {
     }
 }
 
-/// Printed by `$HOME/peers/bin/python peer.py` (PennyLane 0.45.1, `default.mixed`): H, CNOT ladder,
-/// `AmplitudeDamping(g)` or `PhaseDamping(g)` on every wire, `qml.density_matrix`, then `qml.math.purity`,
-/// `qml.math.vn_entropy(base=2)` and `qml.math.mutual_info(indices0=[0], indices1=rest, base=2)`:
+/// Printed by `$HOME/peers/bin/python peer.py` (PennyLane 0.45.1), with peer.py:
 /// ```text
-/// n=2 ad g=0.3: purity 0.62410000000001542 S 1.0541792864932791 I 0.81395682425769156
-/// n=2 pd g=0.3: purity 0.74500000000002631 S 0.60984030471638917 I 1.3901596952835935
-/// n=3 ad g=0.45: purity 0.41094690625001129 S 1.9580775518049265 I 0.49000977154021363
-/// n=3 pd g=0.45: purity 0.58318750000003439 S 0.87641439443798219 I 1.1235856055619911
+/// import pennylane as qml
+/// for n, kind, g in [(2, "ad", 0.3), (2, "pd", 0.3), (3, "ad", 0.45), (3, "pd", 0.45)]:
+///     dev = qml.device("default.mixed", wires=n)
+///     @qml.qnode(dev)
+///     def rho():
+///         qml.Hadamard(0)
+///         for q in range(1, n):
+///             qml.CNOT([q - 1, q])
+///         for q in range(n):
+///             (qml.AmplitudeDamping if kind == "ad" else qml.PhaseDamping)(g, wires=q)
+///         return qml.density_matrix(list(range(n)))
+///     r = rho()
+///     pur = qml.math.purity(r, indices=list(range(n)))
+///     s = qml.math.vn_entropy(r, indices=list(range(n)), base=2)
+///     i = qml.math.mutual_info(r, indices0=[0], indices1=list(range(1, n)), base=2)
+///     print(f"n={n} {kind} g={g}: purity {float(pur)!r} S {float(s)!r} I {float(i)!r}")
+/// ```
+/// ```text
+/// n=2 ad g=0.3: purity 0.6241000000000154 S 1.054179286493279 I 0.8139568242576916
+/// n=2 pd g=0.3: purity 0.7450000000000263 S 0.6098403047163892 I 1.3901596952835935
+/// n=3 ad g=0.45: purity 0.4109469062500113 S 1.9580775518049265 I 0.49000977154021363
+/// n=3 pd g=0.45: purity 0.5831875000000344 S 0.8764143944379822 I 1.123585605561991
 /// ```
 #[test]
 fn damped_bell_and_ghz_equal_pennylane() {
-    let cases: [(usize, bool, f64, (f64, f64, f64)); 4] = [
-        (2, true, 0.3, (0.62410000000001542, 1.0541792864932791, 0.81395682425769156)),
-        (2, false, 0.3, (0.74500000000002631, 0.60984030471638917, 1.3901596952835935)),
-        (3, true, 0.45, (0.41094690625001129, 1.9580775518049265, 0.49000977154021363)),
-        (3, false, 0.45, (0.58318750000003439, 0.87641439443798219, 1.1235856055619911)),
+    let cases: [(usize, bool, f64, Measures); 4] = [
+        (2, true, 0.3, (0.6241000000000154, 1.054179286493279, 0.8139568242576916)),
+        (2, false, 0.3, (0.7450000000000263, 0.6098403047163892, 1.3901596952835935)),
+        (3, true, 0.45, (0.4109469062500113, 1.9580775518049265, 0.49000977154021363)),
+        (3, false, 0.45, (0.5831875000000344, 0.8764143944379822, 1.123585605561991)),
     ];
     for (n, amplitude, g, peer) in cases {
         let channel = if amplitude { Channel::amplitude_damping(g) } else { Channel::phase_damping(g) }.unwrap();
