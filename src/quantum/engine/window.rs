@@ -99,6 +99,9 @@ mod tests {
         assert_eq!(mask, 0b1_1100);
         let layer_len = n + n / 2;
         assert!(first.len() > layer_len, "{first:?}");
+        // Exactly the light cone: per layer the one-qubit groups and pairs on qubits 0..4 not yet cut off by a
+        // left-behind pair (7, 5, 4, 2, 1 groups in layers 0 to 4).
+        assert_eq!(first.len(), 7 + 5 + 4 + 2 + 1, "{:?}", &groups[first]);
         for range in windows.iter().map(|w| w.0.clone()) {
             let m = groups[range.clone()].iter().fold(0, |m, &g| m | masks[g]);
             assert!((m & !0b11).count_ones() <= 3 || range.len() == 1, "{m:b}");
