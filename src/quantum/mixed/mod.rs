@@ -24,16 +24,19 @@
 mod adjoint;
 mod channel;
 mod doubled;
+mod jump;
 mod noise;
 mod readout;
 mod state;
 mod superop;
+mod trajectory;
 
 pub use adjoint::NoisyGradient;
 pub use channel::{Channel, KRAUS_TOLERANCE};
 pub use noise::NoiseModel;
 pub use readout::ReadoutError;
 pub use state::DensityState;
+pub use trajectory::{Trajectories, TrajectoryEstimate};
 
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
+
+mod jumps;
 use crate::error::Error;
 use crate::info::{DensityMatrix, GibbsState};
 use crate::quantum::engine::Plan;

@@ -1,0 +1,210 @@
+//! A channel as quantum jumps on a pure state: pick Kraus operator k with probability p_k = ‖K_k ψ‖², then
+//! ψ ← K_k ψ / √p_k, through the state-vector kernels.
+
+use nalgebra::DMatrix;
+use num_complex::Complex64 as C;
+use rand::{Rng, RngExt};
+
+use super::channel::Channel;
+use crate::quantum::kernels::{self, Subspace};
+use crate::quantum::op::{Op, ZERO};
+
+/// How far K†K may be from c·I (largest entry of the difference) for a Kraus operator to count as √c times a
+/// unitary, whose branch probability c does not depend on the state.
+const MIXTURE_TOLERANCE: f64 = 1e-12;
+
+/// How far a unitary may be from u·I (|u| = 1) to be skipped as a global phase.
+const IDENTITY_TOLERANCE: f64 = 1e-14;
+
+/// A d×d matrix (d = 2 or 4) in the top-left corner of a 4x4 array.
+type Mat = [[C; 4]; 4];
+
+/// A channel ready to act on a pure state by jumps.
+#[derive(Debug, Clone)]
+pub(crate) enum Jumps {
+    /// Every K_k is √p_k U_k with U_k unitary (depolarizing, bit and phase flip, Pauli channels, a Kraus set of
+    /// scaled unitaries): the branch is drawn from the fixed p_k, then U_k applied (nothing for the identity).
+    Mixture {
+        /// 2 or 4.
+        dim: usize,
+        /// p_k.
+        probabilities: Vec<f64>,
+        /// U_k, or `None` for the identity (up to a global phase).
+        unitaries: Vec<Option<Op>>,
+    },
+    /// Branch probabilities that depend on the state (amplitude and phase damping, general Kraus sets):
+    /// p_k = Tr(K_k†K_k ρ_q) from the reduced matrix ρ_q of the channel's qubits, one pass over the state.
+    Kraus {
+        /// 2 or 4.
+        dim: usize,
+        /// K_k.
+        kraus: Vec<Mat>,
+        /// K_k†K_k.
+        grams: Vec<Mat>,
+    },
+}
+
+/// The array form of a d×d matrix.
+fn mat(m: &DMatrix<C>) -> Mat {
+    std::array::from_fn(|r| std::array::from_fn(|c| if r < m.nrows() && c < m.ncols() { m[(r, c)] } else { ZERO }))
+}
+
+/// The op of a d×d matrix `m` scaled by `k`: the sparsest one-qubit form, or a diagonal or dense two-qubit one.
+fn op(m: &Mat, dim: usize, k: f64) -> Op {
+    let s = |x: C| x * k;
+    if dim == 2 {
+        Op::sparsest1([[s(m[0][0]), s(m[0][1])], [s(m[1][0]), s(m[1][1])]])
+    } else if (0..4).all(|r| (0..4).all(|c| r == c || m[r][c] == ZERO)) {
+        Op::Diag2(std::array::from_fn(|r| s(m[r][r])))
+    } else {
+        Op::Mat2(m.map(|row| row.map(s)))
+    }
+}
+
+/// The largest |a − x·I| entry over the top-left d×d corner.
+fn distance_from_scalar(a: &Mat, dim: usize, x: C) -> f64 {
+    (0..dim).flat_map(|r| (0..dim).map(move |c| (r, c))).fold(0.0, |m: f64, (r, c)| {
+        let target = if r == c { x } else { ZERO };
+        m.max((a[r][c] - target).norm())
+    })
+}
+
+impl Jumps {
+    /// The jumps of `channel`, from its Kraus operators.
+    pub(crate) fn new(channel: &Channel) -> Jumps {
+        let kraus: Vec<DMatrix<C>> = channel.kraus_operators();
+        let dim = kraus[0].nrows();
+        let kraus: Vec<Mat> = kraus.iter().map(mat).collect();
+        let grams: Vec<Mat> = kraus
+            .iter()
+            .map(|k| std::array::from_fn(|r| std::array::from_fn(|c| (0..dim).map(|i| k[i][r].conj() * k[i][c]).sum())))
+            .collect();
+        let mixture = grams.iter().all(|g| distance_from_scalar(g, dim, C::new(g[0][0].re, 0.0)) <= MIXTURE_TOLERANCE);
+        if !mixture {
+            return Jumps::Kraus { dim, kraus, grams };
+        }
+        let probabilities: Vec<f64> = grams.iter().map(|g| g[0][0].re).collect();
+        let unitaries = kraus
+            .iter()
+            .zip(&probabilities)
+            .map(|(k, &p)| {
+                let u = if p > 0.0 { op(k, dim, 1.0 / p.sqrt()) } else { op(k, dim, 0.0) };
+                let m = if dim == 2 {
+                    let m = u.matrix1();
+                    std::array::from_fn(|r| std::array::from_fn(|c| if r < 2 && c < 2 { m[r][c] } else { ZERO }))
+                } else {
+                    u.matrix2()
+                };
+                let phase = m[0][0];
+                let identity = (phase.norm() - 1.0).abs() <= IDENTITY_TOLERANCE
+                    && distance_from_scalar(&m, dim, phase) <= IDENTITY_TOLERANCE;
+                (!identity).then_some(u)
+            })
+            .collect();
+        Jumps::Mixture { dim, probabilities, unitaries }
+    }
+
+    /// The number of qubits the channel acts on.
+    pub(crate) fn num_qubits(&self) -> usize {
+        match self {
+            Jumps::Mixture { dim, .. } | Jumps::Kraus { dim, .. } => dim.trailing_zeros() as usize,
+        }
+    }
+
+    /// Draws one branch with one uniform number from `rng` and applies it to `psi` (normalized) on `targets`
+    /// (the channel's qubits, distinct and in range; the first the low bit of the Kraus matrices' index).
+    /// Nothing is allocated.
+    pub(crate) fn apply<R: Rng + ?Sized>(&self, psi: &mut [C], targets: &[usize], rng: &mut R) {
+        self.apply_draw(psi, targets, rng.random::<f64>());
+    }
+
+    /// [`apply`](Self::apply) with the uniform draw `u` ∈ \[0, 1) given.
+    pub(crate) fn apply_draw(&self, psi: &mut [C], targets: &[usize], u: f64) {
+        match self {
+            Jumps::Mixture { probabilities, unitaries, .. } => {
+                if let Some(op) = &unitaries[pick(probabilities, u)] {
+                    kernels::apply_op(psi, op, targets, 0);
+                }
+            }
+            Jumps::Kraus { dim, kraus, grams } => {
+                let rho = reduced(psi, targets);
+                let mut p = [0.0; 16];
+                for (p, g) in p.iter_mut().zip(grams) {
+                    // Tr(M ρ) = Σ_rc M_rc ρ_cr, real for Hermitian M and ρ; rounding may leave it just below 0.
+                    let tr: C =
+                        (0..*dim).flat_map(|r| (0..*dim).map(move |c| (r, c))).map(|(r, c)| g[r][c] * rho[c][r]).sum();
+                    *p = tr.re.max(0.0);
+                }
+                let p = &p[..kraus.len()];
+                let k = pick(p, u);
+                // p_k > 0 for the branch picked, unless ψ = 0 (which a normalized start never reaches).
+                if p[k] > 0.0 {
+                    kernels::apply_op(psi, &op(&kraus[k], *dim, 1.0 / p[k].sqrt()), targets, 0);
+                }
+            }
+        }
+    }
+}
+
+/// The branch k for a uniform draw u ∈ [0, 1): the first whose cumulative probability (of the sum) exceeds
+/// u·Σp, or the last of positive probability when rounding leaves u above every cumulative sum.
+fn pick(p: &[f64], u: f64) -> usize {
+    let total: f64 = p.iter().sum();
+    let target = u * total;
+    let mut cumulative = 0.0;
+    for (k, &pk) in p.iter().enumerate() {
+        cumulative += pk;
+        if pk > 0.0 && target < cumulative {
+            return k;
+        }
+    }
+    p.iter().rposition(|&pk| pk > 0.0).unwrap_or(0)
+}
+
+/// The reduced matrix ρ_rc = Σ_j ψ_{j,r} ψ*_{j,c} of the qubits `targets` (local index r: bit i that of
+/// `targets[i]`), summed over fixed chunks in order (the same whatever the thread count).
+fn reduced(psi: &[C], targets: &[usize]) -> Mat {
+    let dim = 1usize << targets.len();
+    let offsets: [usize; 4] =
+        std::array::from_fn(|l| targets.iter().enumerate().fold(0, |o, (i, &q)| o | ((l >> i) & 1) << q));
+    let mask = targets.iter().fold(0, |m, &q| m | 1usize << q);
+    let sub = Subspace::new(psi.len(), mask, 0);
+    let sum = kernels::chunked_sum(sub.len, |range| {
+        let mut acc = Gram([[ZERO; 4]; 4]);
+        sub.runs(range, |first, len| {
+            for base in first..first + len {
+                let a: [C; 4] = std::array::from_fn(|l| if l < dim { psi[base + offsets[l]] } else { ZERO });
+                for r in 0..dim {
+                    for c in r..dim {
+                        acc.0[r][c] += a[r] * a[c].conj();
+                    }
+                }
+            }
+        });
+        acc
+    });
+    let mut rho = sum.0;
+    for r in 0..dim {
+        for c in 0..r {
+            rho[r][c] = rho[c][r].conj();
+        }
+    }
+    rho
+}
+
+/// A 4x4 sum of the chunks of [`reduced`].
+#[derive(Clone, Copy)]
+struct Gram(Mat);
+
+impl std::iter::Sum for Gram {
+    fn sum<I: Iterator<Item = Gram>>(iter: I) -> Gram {
+        iter.fold(Gram([[ZERO; 4]; 4]), |mut a, b| {
+            for (ra, rb) in a.0.iter_mut().zip(&b.0) {
+                for (x, y) in ra.iter_mut().zip(rb) {
+                    *x += y;
+                }
+            }
+            a
+        })
+    }
+}

@@ -1,0 +1,81 @@
+//! Quantum jumps against dense matrices: every branch of every channel, forced by its draw, is K_k ψ/√p_k
+//! with p_k = ‖K_k ψ‖² computed densely, and Σ_k p_k |ψ_k⟩⟨ψ_k| is E(|ψ⟩⟨ψ|).
+
+use nalgebra::{DMatrix, DVector};
+use num_complex::Complex64 as C;
+use proptest::prelude::*;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::super::jump::Jumps;
+use super::{dense_channel, embed, every_channel, max_diff, random_circuit, Channel, WEIGHTS};
+use crate::quantum::StateVector;
+
+/// A random channel on `qubits` qubits with two complex Kraus operators whose K†K are neither diagonal nor
+/// real: the two blocks of the isometry Q (2d × d) of a random complex matrix's QR decomposition.
+fn random_kraus(qubits: usize, seed: u64) -> Channel {
+    let d = 1 << qubits;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let a = DMatrix::from_fn(2 * d, d, |_, _| C::new(rng.random_range(-1.0..1.0), rng.random_range(-1.0..1.0)));
+    let q = a.qr().q();
+    Channel::kraus(vec![q.rows(0, d).into_owned(), q.rows(d, d).into_owned()]).unwrap()
+}
+
+/// |v⟩⟨v|.
+fn outer(v: &DVector<C>) -> DMatrix<C> {
+    v * v.adjoint()
+}
+
+/// Checks every branch of `channel` on `qubits` of the pure state of a random circuit on `n` qubits.
+fn check_branches(n: usize, seed: u64, qubits: &[usize]) {
+    let mut state = StateVector::new(n).unwrap();
+    state.run(&random_circuit(n, 4 * n, seed), &WEIGHTS, &[]).unwrap();
+    let psi = DVector::from_column_slice(state.amplitudes());
+    let channels = every_channel().into_iter().chain([random_kraus(1, seed), random_kraus(2, seed)]);
+    for channel in channels.filter(|c| c.num_qubits() == qubits.len()) {
+        let jumps = Jumps::new(&channel);
+        let kraus = channel.kraus_operators();
+        let branches: Vec<DVector<C>> = kraus.iter().map(|k| embed(k, qubits, n) * &psi).collect();
+        let p: Vec<f64> = branches.iter().map(|b| b.norm_squared()).collect();
+        let total: f64 = p.iter().sum();
+        assert!((total - 1.0).abs() < 1e-12, "{}: Σ p_k = {total}", channel.name());
+        let (mut mixed, mut before) = (DMatrix::zeros(1 << n, 1 << n), 0.0);
+        for (k, (branch, &pk)) in branches.iter().zip(&p).enumerate() {
+            if pk < 1e-9 {
+                before += pk;
+                continue;
+            }
+            let mut jumped = state.amplitudes().to_vec();
+            jumps.apply_draw(&mut jumped, qubits, (before + pk / 2.0) / total);
+            let jumped = DVector::from_vec(jumped);
+            // Up to a global phase (the identity branch of a mixture is skipped).
+            let diff = max_diff(&outer(&jumped), &(outer(branch) / C::new(pk, 0.0)));
+            assert!(diff < 1e-12, "{} branch {k} on {qubits:?}: {diff:e}", channel.name());
+            mixed += outer(&jumped) * C::new(pk, 0.0);
+            before += pk;
+        }
+        let exact = dense_channel(&outer(&psi), &channel, qubits, n);
+        let diff = max_diff(&mixed, &exact);
+        assert!(diff < 1e-12, "{} on {qubits:?}: Σ p_k |ψ_k⟩⟨ψ_k| is {diff:e} from E(ρ)", channel.name());
+    }
+}
+
+#[test]
+fn every_branch_of_every_channel_is_its_kraus_operator() {
+    for (seed, qubits) in [(1, vec![0]), (2, vec![2]), (3, vec![0, 2]), (4, vec![2, 1]), (5, vec![1, 0])] {
+        check_branches(3, seed, &qubits);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn jumps_average_to_the_channel(n in 2usize..5, seed in 0u64..1000, a in 0usize..4, b in 0usize..4) {
+        let (a, b) = (a % n, b % n);
+        check_branches(n, seed, &[a]);
+        if a != b {
+            check_branches(n, seed, &[a, b]);
+        }
+    }
+}
