@@ -202,12 +202,11 @@ impl Prepared<'_> {
         let mut scratch = Vec::new();
         let mut values = crate::bounded::table("trajectory values", range.len(), k, 0.0)?;
         let mut counts = BTreeMap::new();
-        for (t, row) in range.zip(values.chunks_mut(k.max(1))) {
+        let start = range.start;
+        for t in range {
             let mut rng = Self::rng(settings.seed, t);
             self.run_one(&mut psi, &mut scratch, &mut rng);
-            if k > 0 {
-                self.terms.expectations(&psi, row);
-            }
+            self.terms.expectations(&psi, &mut values[(t - start) * k..(t - start + 1) * k]);
             if settings.shots > 0 {
                 let mut shot = BTreeMap::new();
                 sample_counts(&psi, settings.shots, &mut rng, |i, c| {
