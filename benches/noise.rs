@@ -11,12 +11,17 @@
 //!   two-qubit gate on qubits (1, n + 1) of a 2n-qubit state vector (the same kernel on the same number of
 //!   amplitudes; the channel's 4x4 superoperator is built from its Kraus operators per call).
 //!
+//! - `T1/trajectories`: the same circuit and model as `N1` by 100 trajectories (`Trajectories::run`, ⟨Σ Z_i⟩
+//!   with its standard error) at n = 10 beside `N1/expectation/10`, and at n = 16 and 20, beyond what a
+//!   density matrix of this machine's memory holds comfortably (16·4^16 bytes = 64 GiB); per trajectory it is
+//!   a pure-state run of the circuit with one jump per channel.
+//!
 //! Run single-threaded: `RAYON_NUM_THREADS=1 cargo bench --bench noise`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use nalgebra::DMatrix;
 use qnet::prelude::*;
-use qnet::quantum::mixed::{Channel, DensityState, NoiseModel};
+use qnet::quantum::mixed::{Channel, DensityState, NoiseModel, Trajectories};
 
 fn linspace(a: f64, b: f64, len: usize) -> Vec<f64> {
     (0..len).map(|k| if k + 1 == len { b } else { a + (b - a) / (len - 1) as f64 * k as f64 }).collect()
@@ -102,5 +107,18 @@ fn channel_vs_gate(crit: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, n1, n2, channel_vs_gate);
+fn t1(crit: &mut Criterion) {
+    let mut group = crit.benchmark_group("T1");
+    group.sample_size(10);
+    for n in [10usize, 16, 20] {
+        let (c, noise, w, x) = noise_py(n);
+        let z = [Observable::sum_z(n).expect("n > 0")];
+        group.bench_function(BenchmarkId::new("trajectories", n), |b| {
+            b.iter(|| Trajectories::new(100, 1).run(&c, &noise, &w, &x, &z).expect("valid circuit"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, n1, n2, channel_vs_gate, t1);
 criterion_main!(benches);

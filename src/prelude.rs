@@ -1,7 +1,7 @@
 //! The names that examples and most programs need: `use qnet::prelude::*;`.
 //!
 //! The error type, the quantum core (circuits, gates, parameters, states, Pauli observables, density states,
-//! channels and noise models), gradients, the network with its layer settings, loss and optimizers, the everyday
+//! channels, noise models and trajectories), gradients, the network with its layer settings, loss and optimizers, the everyday
 //! information measures, OpenQASM programs and the tagger. Everything else is imported from its module: `use qnet::info::{js_divergence, GibbsState};`,
 //! `use qnet::physics::{self, Boundary};`, `use qnet::tagger::{read_conll_file, ConllFormat};`.
 //!
@@ -34,7 +34,7 @@ pub use crate::layer::{
 #[doc(no_inline)]
 pub use crate::qasm::Program;
 #[doc(no_inline)]
-pub use crate::quantum::mixed::{Channel, DensityState, NoiseModel, ReadoutError};
+pub use crate::quantum::mixed::{Channel, DensityState, NoiseModel, ReadoutError, Trajectories, TrajectoryEstimate};
 #[cfg(feature = "mpi")]
 #[doc(no_inline)]
 pub use crate::quantum::DistributedState;

@@ -10,6 +10,9 @@
 //!   conventions against PennyLane, Cirq, Qulacs and Aer in a table.
 //! - [`NoiseModel`]: channels after gates of a kind (or all), on all or given qubits, and [`ReadoutError`]s
 //!   applied to probabilities and to samples.
+//! - [`Trajectories`]: Monte-Carlo wave-function runs of a noisy circuit on a pure state (a random Kraus
+//!   operator per channel, p_k = ‖K_k ψ‖²), for registers whose density matrix does not fit: estimates of Tr(Oρ)
+//!   with standard errors ([`TrajectoryEstimate`]) and counts, bit-identical for any thread count.
 //!
 //! A one-qubit channel is its 4x4 superoperator on qubits (q, q + n), applied by the dense two-qubit kernel;
 //! under a noise model, consecutive one-qubit channels on a qubit are multiplied into one superoperator. A
@@ -19,7 +22,7 @@
 //!
 //! A density state takes 16·4^n bytes: 12 qubits 256 MiB, 14 qubits 4 GiB. [`DensityState::new`] says
 //! [`Error::TooManyQubits`](crate::Error::TooManyQubits) before allocating when that exceeds the memory the
-//! process can take.
+//! process can take. Trajectories take 16·2^n bytes per worker (30 qubits: 16 GiB for one).
 
 mod adjoint;
 mod channel;

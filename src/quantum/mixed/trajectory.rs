@@ -51,7 +51,6 @@ use crate::quantum::{Circuit, Observable};
 /// # Example
 ///
 /// ```
-/// use approx::assert_relative_eq;
 /// use qnet::quantum::mixed::{Channel, DensityState, NoiseModel, Trajectories};
 /// use qnet::prelude::*;
 ///
