@@ -128,7 +128,7 @@ fn closed_forms() {
         x.x(0).unwrap();
         let mut noise = NoiseModel::new();
         noise.after_gate("x", Channel::amplitude_damping(gamma).unwrap());
-        let est = Trajectories::new(4000, 21).run(&x, &noise, &[], &[], &[z.clone()]).unwrap();
+        let est = Trajectories::new(4000, 21).run(&x, &noise, &[], &[], std::slice::from_ref(&z)).unwrap();
         assert_within_four_sigma(&est, &[2.0 * gamma - 1.0], &format!("damping γ = {gamma}"));
         assert!(
             (0..4000).all(|t| (est.trajectory(t).unwrap()[0].abs() - 1.0).abs() < 1e-12),
@@ -141,7 +141,7 @@ fn closed_forms() {
         c.rz(0, 0.4).unwrap();
         let mut noise = NoiseModel::new();
         noise.after_all_gates(Channel::depolarizing(p).unwrap());
-        let est = Trajectories::new(4000, 22).run(&c, &noise, &[], &[], &[z.clone()]).unwrap();
+        let est = Trajectories::new(4000, 22).run(&c, &noise, &[], &[], std::slice::from_ref(&z)).unwrap();
         assert_within_four_sigma(&est, &[1.0 - 4.0 * p / 3.0], &format!("depolarizing p = {p}"));
     }
 }

@@ -183,13 +183,8 @@ fn reduced(psi: &[C], targets: &[usize]) -> Mat {
         });
         acc
     });
-    let mut rho = sum.0;
-    for r in 0..dim {
-        for c in 0..r {
-            rho[r][c] = rho[c][r].conj();
-        }
-    }
-    rho
+    let upper = sum.0;
+    std::array::from_fn(|r| std::array::from_fn(|c| if c >= r { upper[r][c] } else { upper[c][r].conj() }))
 }
 
 /// A 4x4 sum of the chunks of [`reduced`].

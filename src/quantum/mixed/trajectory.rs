@@ -119,9 +119,9 @@ pub struct TrajectoryEstimate {
 /// One step of a trajectory.
 #[derive(Debug)]
 enum Step {
-    /// Gates between channels, compiled once.
-    Gates(Circuit, Plan),
-    /// The channel of rule `rule` on its qubits (the first `len` of `qubits`).
+    /// Gates between channels, compiled once (boxed: a plan is large beside a channel step).
+    Gates(Box<(Circuit, Plan)>),
+    /// The channel of rule `rule` on its qubits (the first one or two of `qubits`, as the channel needs).
     Channel { rule: usize, qubits: [usize; 2] },
 }
 
@@ -151,14 +151,14 @@ fn steps(circuit: &Circuit, noise: &NoiseModel) -> Result<Vec<Step>> {
         }
         let gates = std::mem::replace(&mut current, Circuit::new(n)?);
         let plan = Plan::compile(&gates);
-        steps.push(Step::Gates(gates, plan));
+        steps.push(Step::Gates(Box::new((gates, plan))));
         for (rule, _, qubits) in channels {
             steps.push(Step::Channel { rule, qubits: [qubits[0], *qubits.get(1).unwrap_or(&qubits[0])] });
         }
     }
     if !current.instructions().is_empty() {
         let plan = Plan::compile(&current);
-        steps.push(Step::Gates(current, plan));
+        steps.push(Step::Gates(Box::new((current, plan))));
     }
     Ok(steps)
 }
@@ -183,7 +183,8 @@ impl Prepared<'_> {
         psi[0] = ONE;
         for step in &self.steps {
             match step {
-                Step::Gates(c, plan) => {
+                Step::Gates(gates) => {
+                    let (c, plan) = &**gates;
                     plan.forward(&Binding::new(c, self.weights, self.inputs), psi, scratch, &mut [])
                 }
                 Step::Channel { rule, qubits } => {
