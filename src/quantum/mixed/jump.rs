@@ -128,26 +128,36 @@ impl Jumps {
             }
             Jumps::Kraus { dim, kraus, grams } => {
                 let rho = reduced(psi, targets);
-                let mut p = [0.0; 16];
-                for (p, g) in p.iter_mut().zip(grams) {
+                // Σ_k p_k = Tr ρ_q = ‖ψ‖²; the branches' p_k are computed until the draw falls in one (any number
+                // of operators, nothing stored).
+                let target = u * (0..*dim).map(|r| rho[r][r].re).sum::<f64>();
+                let (mut cumulative, mut chosen) = (0.0, None);
+                for (k, g) in grams.iter().enumerate() {
                     // Tr(M ρ) = Σ_rc M_rc ρ_cr, real for Hermitian M and ρ; rounding may leave it just below 0.
                     let tr: C =
                         (0..*dim).flat_map(|r| (0..*dim).map(move |c| (r, c))).map(|(r, c)| g[r][c] * rho[c][r]).sum();
-                    *p = tr.re.max(0.0);
+                    let pk = tr.re.max(0.0);
+                    if pk > 0.0 {
+                        chosen = Some((k, pk));
+                        cumulative += pk;
+                        if target < cumulative {
+                            break;
+                        }
+                    }
                 }
-                let p = &p[..kraus.len()];
-                let k = pick(p, u);
-                // p_k > 0 for the branch picked, unless ψ = 0 (which a normalized start never reaches).
-                if p[k] > 0.0 {
-                    kernels::apply_op(psi, &op(&kraus[k], *dim, 1.0 / p[k].sqrt()), targets, 0);
+                // Rounding may leave the draw above every cumulative sum: the last branch of positive p_k. None has
+                // one only for ψ = 0, which a normalized start never reaches.
+                if let Some((k, pk)) = chosen {
+                    kernels::apply_op(psi, &op(&kraus[k], *dim, 1.0 / pk.sqrt()), targets, 0);
                 }
             }
         }
     }
 }
 
-/// The branch k for a uniform draw u ∈ [0, 1): the first whose cumulative probability (of the sum) exceeds
-/// u·Σp, or the last of positive probability when rounding leaves u above every cumulative sum.
+/// The branch k for a uniform draw u ∈ [0, 1) among fixed probabilities: the first whose cumulative
+/// probability exceeds u·Σp, or the last of positive probability when rounding leaves u above every cumulative
+/// sum.
 fn pick(p: &[f64], u: f64) -> usize {
     let total: f64 = p.iter().sum();
     let target = u * total;

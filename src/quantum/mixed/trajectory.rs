@@ -258,7 +258,7 @@ impl Trajectories {
     /// observable (none is allowed, for counts only).
     ///
     /// Memory: one state of 16·2^n bytes per worker (one without feature `parallel`), plus 8 bytes per
-    /// trajectory and observable.
+    /// trajectory and observable (twice that while the workers' values are gathered).
     ///
     /// # Errors
     /// [`Error::InvalidHyperParameter`] for zero trajectories; the errors of

@@ -27,12 +27,26 @@ fn outer(v: &DVector<C>) -> DMatrix<C> {
     v * v.adjoint()
 }
 
+/// Channels with more Kraus operators than a two-qubit channel needs (20 and 17): a random one-qubit Kraus set
+/// and the two-qubit depolarizing channel with each operator split into equal parts.
+fn split(seed: u64) -> [Channel; 2] {
+    let parts = |ops: Vec<DMatrix<C>>, m: usize| {
+        let scale = C::new(1.0 / (m as f64).sqrt(), 0.0);
+        ops.iter().flat_map(|k| std::iter::repeat_n(k * scale, m)).collect::<Vec<_>>()
+    };
+    let one = parts(random_kraus(1, seed).kraus_operators(), 10);
+    let mut two = Channel::depolarizing2(0.3).unwrap().kraus_operators();
+    two.extend(parts(vec![two[0].clone()], 2));
+    two.remove(0);
+    [Channel::kraus(one).unwrap(), Channel::kraus(two).unwrap()]
+}
+
 /// Checks every branch of `channel` on `qubits` of the pure state of a random circuit on `n` qubits.
 fn check_branches(n: usize, seed: u64, qubits: &[usize]) {
     let mut state = StateVector::new(n).unwrap();
     state.run(&random_circuit(n, 4 * n, seed), &WEIGHTS, &[]).unwrap();
     let psi = DVector::from_column_slice(state.amplitudes());
-    let channels = every_channel().into_iter().chain([random_kraus(1, seed), random_kraus(2, seed)]);
+    let channels = every_channel().into_iter().chain([random_kraus(1, seed), random_kraus(2, seed)]).chain(split(seed));
     for channel in channels.filter(|c| c.num_qubits() == qubits.len()) {
         let jumps = Jumps::new(&channel);
         let kraus = channel.kraus_operators();
