@@ -127,32 +127,82 @@ impl Jumps {
                 }
             }
             Jumps::Kraus { dim, kraus, grams } => {
-                let rho = reduced(psi, targets);
-                // Σ_k p_k = Tr ρ_q = ‖ψ‖²; the branches' p_k are computed until the draw falls in one (any number
-                // of operators, nothing stored).
-                let target = u * (0..*dim).map(|r| rho[r][r].re).sum::<f64>();
-                let (mut cumulative, mut chosen) = (0.0, None);
-                for (k, g) in grams.iter().enumerate() {
-                    // Tr(M ρ) = Σ_rc M_rc ρ_cr, real for Hermitian M and ρ; rounding may leave it just below 0.
-                    let tr: C =
-                        (0..*dim).flat_map(|r| (0..*dim).map(move |c| (r, c))).map(|(r, c)| g[r][c] * rho[c][r]).sum();
-                    let pk = tr.re.max(0.0);
-                    if pk > 0.0 {
-                        chosen = Some((k, pk));
-                        cumulative += pk;
-                        if target < cumulative {
-                            break;
-                        }
-                    }
-                }
-                // Rounding may leave the draw above every cumulative sum: the last branch of positive p_k. None has
-                // one only for ψ = 0, which a normalized start never reaches.
-                if let Some((k, pk)) = chosen {
+                // ψ = 0 has no branch, which a normalized start never reaches.
+                if let Some((k, pk)) = select(grams, &reduced(psi, targets), *dim, u) {
                     kernels::apply_op(psi, &op(&kraus[k], *dim, 1.0 / pk.sqrt()), targets, 0);
                 }
             }
         }
     }
+
+    /// The jump of this one-qubit channel on qubit `q` of the state `pending`·ψ, where `pending` (if any) is an
+    /// op on `q` not yet applied and no other qubit has one: returns the matrix K_k·pending/√p_k that replaces
+    /// it, without applying it (it is multiplied with the next ops on `q`). A mixture draws from its fixed
+    /// probabilities without reading ψ; a state-dependent channel takes p_k from pending·ρ_q·pending†, ρ_q
+    /// the reduced matrix of ψ (one pass).
+    pub(crate) fn jump1(&self, psi: &[C], q: usize, pending: Option<Mat1>, u: f64) -> Mat1 {
+        let m = pending.unwrap_or(IDENTITY1);
+        match self {
+            Jumps::Mixture { probabilities, unitaries, .. } => match &unitaries[pick(probabilities, u)] {
+                Some(op) => mul1(&op.matrix1(), &m),
+                None => m,
+            },
+            Jumps::Kraus { kraus, grams, .. } => {
+                let rho = reduced(psi, &[q]);
+                let r: Mat1 = [[rho[0][0], rho[0][1]], [rho[1][0], rho[1][1]]];
+                let r = pending.map_or(r, |m| mul1(&mul1(&m, &r), &adjoint1(&m)));
+                let rho: Mat =
+                    std::array::from_fn(|a| std::array::from_fn(|b| if a < 2 && b < 2 { r[a][b] } else { ZERO }));
+                match select(grams, &rho, 2, u) {
+                    Some((k, pk)) => {
+                        let s = 1.0 / pk.sqrt();
+                        let kk: Mat1 =
+                            [[kraus[k][0][0] * s, kraus[k][0][1] * s], [kraus[k][1][0] * s, kraus[k][1][1] * s]];
+                        mul1(&kk, &m)
+                    }
+                    None => m,
+                }
+            }
+        }
+    }
+}
+
+/// A 2x2 matrix.
+pub(crate) type Mat1 = [[C; 2]; 2];
+
+/// The 2x2 identity.
+pub(crate) const IDENTITY1: Mat1 = [[C::new(1.0, 0.0), ZERO], [ZERO, C::new(1.0, 0.0)]];
+
+/// The product a·b of 2x2 matrices.
+pub(crate) fn mul1(a: &Mat1, b: &Mat1) -> Mat1 {
+    std::array::from_fn(|r| std::array::from_fn(|c| a[r][0] * b[0][c] + a[r][1] * b[1][c]))
+}
+
+/// a†.
+fn adjoint1(a: &Mat1) -> Mat1 {
+    std::array::from_fn(|r| std::array::from_fn(|c| a[c][r].conj()))
+}
+
+/// The branch of a state-dependent channel for the draw u and the reduced matrix `rho` (d×d) of its qubits,
+/// with its probability p_k = Tr(K_k†K_k ρ): Σ_k p_k = Tr ρ, and the p_k are computed until u·Tr ρ falls in
+/// one (any number of operators, nothing stored); the last branch of positive p_k when rounding leaves the draw
+/// above every cumulative sum; `None` only for ρ = 0.
+fn select(grams: &[Mat], rho: &Mat, dim: usize, u: f64) -> Option<(usize, f64)> {
+    let target = u * (0..dim).map(|r| rho[r][r].re).sum::<f64>();
+    let (mut cumulative, mut chosen) = (0.0, None);
+    for (k, g) in grams.iter().enumerate() {
+        // Tr(M ρ) = Σ_rc M_rc ρ_cr, real for Hermitian M and ρ; rounding may leave it just below 0.
+        let tr: C = (0..dim).flat_map(|r| (0..dim).map(move |c| (r, c))).map(|(r, c)| g[r][c] * rho[c][r]).sum();
+        let pk = tr.re.max(0.0);
+        if pk > 0.0 {
+            chosen = Some((k, pk));
+            cumulative += pk;
+            if target < cumulative {
+                break;
+            }
+        }
+    }
+    chosen
 }
 
 /// The branch k for a uniform draw u ∈ [0, 1) among fixed probabilities: the first whose cumulative

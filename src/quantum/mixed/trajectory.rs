@@ -7,12 +7,12 @@ use num_complex::Complex64 as C;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::jump::Jumps;
+use super::jump::{mul1, Jumps, Mat1};
 use super::noise::NoiseModel;
 use crate::error::{Error, Result};
 use crate::quantum::engine::{Binding, Plan};
 use crate::quantum::kernels;
-use crate::quantum::op::{ONE, ZERO};
+use crate::quantum::op::{Op, ONE, ZERO};
 use crate::quantum::state::{check_memory, sample_counts};
 use crate::quantum::terms::PauliTerms;
 use crate::quantum::{Circuit, Observable};
@@ -121,6 +121,9 @@ pub struct TrajectoryEstimate {
 enum Step {
     /// Gates between channels, compiled once (boxed: a plan is large beside a channel step).
     Gates(Box<(Circuit, Plan)>),
+    /// One uncontrolled one-qubit gate between channels, its angles bound: multiplied into the op pending on
+    /// its qubit rather than applied.
+    Gate1 { qubit: usize, matrix: Mat1 },
     /// The channel of rule `rule` on its qubits (the first one or two of `qubits`, as the channel needs).
     Channel { rule: usize, qubits: [usize; 2] },
 }
@@ -129,6 +132,9 @@ enum Step {
 #[derive(Debug)]
 struct Prepared<'a> {
     n: usize,
+    /// Whether one-qubit gates and channels are multiplied into pending ops (always, but for the tests that
+    /// compare with the unfused run).
+    fuse: bool,
     steps: Vec<Step>,
     jumps: Vec<Jumps>,
     terms: PauliTerms,
@@ -138,28 +144,36 @@ struct Prepared<'a> {
 }
 
 /// The steps of `circuit` under `noise`: gates gathered into circuits up to the next instruction that a
-/// channel follows, then that instruction's channels in the model's order (its own placement logic).
-fn steps(circuit: &Circuit, noise: &NoiseModel) -> Result<Vec<Step>> {
+/// channel follows, then that instruction's channels in the model's order (its own placement logic). With
+/// `fuse`, a stretch of one uncontrolled one-qubit gate becomes its matrix, for the given weights and inputs
+/// (checked).
+fn steps(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64], fuse: bool) -> Result<Vec<Step>> {
     let n = circuit.num_qubits();
     let mut steps = Vec::new();
     let mut current = Circuit::new(n)?;
+    let close = |gates: Circuit, steps: &mut Vec<Step>| match gates.instructions() {
+        [] => {}
+        [inst] if fuse && inst.op_targets().len() == 1 && inst.control_mask() == 0 => steps.push(Step::Gate1 {
+            qubit: inst.op_targets()[0],
+            matrix: inst.gate().lower(inst.angles(weights, inputs)).matrix1(),
+        }),
+        _ => {
+            let plan = Plan::compile(&gates);
+            steps.push(Step::Gates(Box::new((gates, plan))));
+        }
+    };
     for inst in circuit.instructions() {
         current.push(inst.clone())?;
         let channels = noise.channels_after(inst)?;
         if channels.is_empty() {
             continue;
         }
-        let gates = std::mem::replace(&mut current, Circuit::new(n)?);
-        let plan = Plan::compile(&gates);
-        steps.push(Step::Gates(Box::new((gates, plan))));
+        close(std::mem::replace(&mut current, Circuit::new(n)?), &mut steps);
         for (rule, _, qubits) in channels {
             steps.push(Step::Channel { rule, qubits: [qubits[0], *qubits.get(1).unwrap_or(&qubits[0])] });
         }
     }
-    if !current.instructions().is_empty() {
-        let plan = Plan::compile(&current);
-        steps.push(Step::Gates(Box::new((current, plan))));
-    }
+    close(current, &mut steps);
     Ok(steps)
 }
 
@@ -177,22 +191,50 @@ impl Prepared<'_> {
         rng
     }
 
-    /// Runs trajectory `t` into `psi` (overwritten), with `scratch` for the plans.
+    /// Runs trajectory `t` into `psi` (overwritten), with `scratch` for the plans. A one-qubit gate and the
+    /// one-qubit channels after it are not applied one by one: their product (gates, and each channel's jump
+    /// K_k/√p_k with p_k from the reduced matrix of the state the pending product would give) stays pending on
+    /// the qubit until a step touches another qubit, then costs one pass over the state.
     fn run_one(&self, psi: &mut [C], scratch: &mut Vec<C>, rng: &mut ChaCha8Rng) {
         psi.fill(ZERO);
         psi[0] = ONE;
+        let mut pending: Option<(usize, Mat1)> = None;
+        let flush = |psi: &mut [C], pending: &mut Option<(usize, Mat1)>| {
+            if let Some((q, m)) = pending.take() {
+                kernels::apply_op(psi, &Op::sparsest1(m), &[q], 0);
+            }
+        };
         for step in &self.steps {
             match step {
                 Step::Gates(gates) => {
+                    flush(psi, &mut pending);
                     let (c, plan) = &**gates;
-                    plan.forward(&Binding::new(c, self.weights, self.inputs), psi, scratch, &mut [])
+                    plan.forward(&Binding::new(c, self.weights, self.inputs), psi, scratch, &mut []);
+                }
+                Step::Gate1 { qubit, matrix } => {
+                    if pending.is_some_and(|(q, _)| q != *qubit) {
+                        flush(psi, &mut pending);
+                    }
+                    let m = pending.map_or(*matrix, |(_, p)| mul1(matrix, &p));
+                    pending = Some((*qubit, m));
                 }
                 Step::Channel { rule, qubits } => {
                     let jumps = &self.jumps[*rule];
-                    jumps.apply(psi, &qubits[..jumps.num_qubits()], rng);
+                    if self.fuse && jumps.num_qubits() == 1 {
+                        let q = qubits[0];
+                        if pending.is_some_and(|(p, _)| p != q) {
+                            flush(psi, &mut pending);
+                        }
+                        let m = jumps.jump1(psi, q, pending.map(|(_, m)| m), rng.random::<f64>());
+                        pending = Some((q, m));
+                    } else {
+                        flush(psi, &mut pending);
+                        jumps.apply(psi, &qubits[..jumps.num_qubits()], rng);
+                    }
                 }
             }
         }
+        flush(psi, &mut pending);
     }
 
     /// Runs trajectories `range` on one state of this worker.
@@ -275,6 +317,20 @@ impl Trajectories {
         inputs: &[f64],
         observables: &[Observable],
     ) -> Result<TrajectoryEstimate> {
+        self.run_with(circuit, noise, weights, inputs, observables, true)
+    }
+
+    /// [`run`](Self::run), with one-qubit gates and channels multiplied into pending ops (`fuse`) or each
+    /// applied in turn.
+    pub(super) fn run_with(
+        &self,
+        circuit: &Circuit,
+        noise: &NoiseModel,
+        weights: &[f64],
+        inputs: &[f64],
+        observables: &[Observable],
+        fuse: bool,
+    ) -> Result<TrajectoryEstimate> {
         let num = self.num_trajectories;
         if num == 0 {
             return Err(Error::InvalidHyperParameter {
@@ -293,7 +349,8 @@ impl Trajectories {
         crate::bounded::product("trajectory values", num, k)?;
         let prepared = Prepared {
             n,
-            steps: steps(circuit, noise)?,
+            steps: steps(circuit, noise, weights, inputs, fuse)?,
+            fuse,
             jumps: noise.rule_channels().map(Jumps::new).collect(),
             terms,
             noise,
