@@ -232,6 +232,20 @@ fn reduced(psi: &[C], targets: &[usize]) -> Mat {
     let sum = kernels::chunked_sum(sub.len, |range| {
         let mut acc = Gram([[ZERO; 4]; 4]);
         sub.runs(range, |first, len| {
+            if dim == 2 {
+                // One qubit: the run and its partner run, contiguous, in one zipped loop.
+                let (s0, s1) = (&psi[first..first + len], &psi[first + offsets[1]..first + offsets[1] + len]);
+                let (mut p0, mut p1, mut c01) = (0.0, 0.0, ZERO);
+                for (a0, a1) in s0.iter().zip(s1) {
+                    p0 += a0.norm_sqr();
+                    p1 += a1.norm_sqr();
+                    c01 += a0 * a1.conj();
+                }
+                acc.0[0][0] += p0;
+                acc.0[1][1] += p1;
+                acc.0[0][1] += c01;
+                return;
+            }
             for base in first..first + len {
                 let a: [C; 4] = std::array::from_fn(|l| if l < dim { psi[base + offsets[l]] } else { ZERO });
                 for r in 0..dim {
