@@ -29,7 +29,9 @@ use crate::quantum::{Circuit, Observable};
 /// channels whose K_k are scaled unitaries (depolarizing, bit and phase flip, Pauli channels) p_k is fixed and
 /// the identity branch costs nothing; for the others (amplitude, generalized amplitude and phase damping,
 /// general Kraus sets) p_k = Tr(K_k†K_k ρ_q) comes from one pass over the state that reduces it to the
-/// channel's qubits. Averaged over the draws, |ψ_t⟩⟨ψ_t| is the density matrix
+/// channel's qubits. A one-qubit gate and the one-qubit channels after it are multiplied into one 2x2 op pending
+/// on the qubit (each jump's p_k taken from the reduced matrix the pending op would give), applied when a step
+/// touches another qubit. Averaged over the draws, |ψ_t⟩⟨ψ_t| is the density matrix
 /// [`DensityState::run_noisy`](super::DensityState::run_noisy) computes.
 ///
 /// # Estimator
