@@ -94,33 +94,45 @@ proptest! {
     }
 }
 
-/// A trajectory with one-qubit gates and channels multiplied into pending ops is the trajectory with each
-/// applied in turn (the same draws pick the same branches; the states differ by rounding).
-#[test]
-fn pending_products_give_the_trajectories_of_ops_applied_in_turn() {
+/// Trajectory values with one-qubit gates and channels multiplied into pending ops, and with each applied in
+/// turn, for a random circuit on `n` qubits under a model with every kind of channel (and without noise).
+fn check_pending_products(n: usize, seed: u64) {
     use super::super::{NoiseModel, Trajectories};
-    use crate::quantum::Observable;
+    use crate::quantum::{Observable, PauliString};
     let mut noise = super::rich_noise();
     noise
         .after_gate("ry", Channel::bit_flip(0.2).unwrap())
         .after_gate("h", Channel::amplitude_damping(0.3).unwrap())
-        .on_qubits(Some("rx"), &[0, 1], random_kraus(1, 3))
+        .on_qubits(Some("rx"), &[0, 1], random_kraus(1, seed))
         .after_gate("y", Channel::depolarizing(0.3).unwrap());
-    for (n, seed) in [(3, 1), (4, 2), (5, 3)] {
-        let c = random_circuit(n, 12 * n, seed);
-        let obs: Vec<Observable> = vec![
-            Observable::sum_z(n).unwrap(),
-            crate::quantum::PauliString::parse(&"XY".repeat(n)[..n]).unwrap().into(),
-        ];
-        for model in [noise.clone(), NoiseModel::new()] {
-            let t = Trajectories::new(60, seed);
-            let fused = t.run_with(&c, &model, &WEIGHTS, &[], &obs, true).unwrap();
-            let plain = t.run_with(&c, &model, &WEIGHTS, &[], &obs, false).unwrap();
-            for i in 0..60 {
-                let (a, b) = (fused.trajectory(i).unwrap(), plain.trajectory(i).unwrap());
-                assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-10), "n = {n}, trajectory {i}: {a:?} vs {b:?}");
-            }
-            assert!(fused.standard_errors()[0] > 0.0 || model.is_empty());
+    let c = random_circuit(n, 12 * n, seed);
+    let obs: Vec<Observable> =
+        vec![Observable::sum_z(n).unwrap(), PauliString::parse(&"XY".repeat(n)[..n]).unwrap().into()];
+    for model in [noise, NoiseModel::new()] {
+        let t = Trajectories::new(40, seed);
+        let fused = t.run_with(&c, &model, &WEIGHTS, &[], &obs, true).unwrap();
+        let plain = t.run_with(&c, &model, &WEIGHTS, &[], &obs, false).unwrap();
+        for i in 0..40 {
+            let (a, b) = (fused.trajectory(i).unwrap(), plain.trajectory(i).unwrap());
+            assert!(a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-10), "n = {n}, trajectory {i}: {a:?} vs {b:?}");
         }
+        assert!(fused.standard_errors()[0] > 0.0 || model.is_empty());
+    }
+}
+
+/// A trajectory with one-qubit gates and channels multiplied into pending ops is the trajectory with each
+/// applied in turn (the same draws pick the same branches; the states differ by rounding).
+#[test]
+fn pending_products_give_the_trajectories_of_ops_applied_in_turn() {
+    for (n, seed) in [(3, 1), (4, 2), (5, 3)] {
+        check_pending_products(n, seed);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn pending_products_on_random_circuits(n in 1usize..6, seed in 0u64..10_000) {
+        check_pending_products(n, seed);
     }
 }
