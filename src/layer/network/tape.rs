@@ -161,7 +161,7 @@ impl QuantumNetwork {
             jobs.into_par_iter().map(chunk).collect::<Result<()>>()?;
         }
         #[cfg(not(feature = "parallel"))]
-        jobs.into_iter().map(chunk).collect::<Result<()>>()?;
+        jobs.into_iter().try_for_each(chunk)?;
         tape.len = b;
         Ok(())
     }
