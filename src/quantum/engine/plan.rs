@@ -177,66 +177,10 @@ impl Plan {
             }
             groups.push(vec![k]);
         }
-        // Registers larger than a block reorder their nodes into cache windows: a tile's [`TILE_LOW_BITS`]
-        // qubits and up to `tile_high` others (at most 2^15 amplitudes and 1/8 of the state), or any of the
-        // block's qubits.
         let tiling = n > BLOCK_QUBITS;
-        let windows = if tiling {
-            // Runs of permutations that an affine pass would fuse, and that are deep (a ladder or a ring, not a
-            // layer of CNOTs on disjoint pairs that a window applies cheaply), stay together as one unit.
-            let flips: Vec<bool> = groups
-                .iter()
-                .map(|g| Flip::of(&make_node(circuit, g, &mut Vec::new(), &mut Vec::new())).is_some())
-                .collect();
-            let lows: Vec<bool> =
-                groups.iter().map(|g| instructions[g[0]].qubits().all(|q| q < BLOCK_QUBITS)).collect();
-            let mut units: Vec<Vec<Vec<usize>>> = Vec::new();
-            let mut i = 0;
-            while i < groups.len() {
-                let len = flips[i..].iter().take_while(|&&f| f).count();
-                let high = lows[i..i + len].iter().any(|l| !l);
-                let deep =
-                    depth(groups[i..i + len].iter().map(|g| qubit_mask(&instructions[g[0]])), n) >= AFFINE_MIN_DEPTH;
-                if deep && len >= AFFINE_MIN_RUN && (high || len >= AFFINE_MIN_LOW_RUN) {
-                    units.push(groups[i..i + len].to_vec());
-                    i += len;
-                } else {
-                    units.push(vec![groups[i].clone()]);
-                    i += 1;
-                }
-            }
-            let tile_high = (BLOCK_QUBITS - TILE_LOW_BITS).min(n.saturating_sub(3 + TILE_LOW_BITS));
-            let mask_of = |u: &Vec<Vec<usize>>| u.iter().fold(0, |m, g| m | qubit_mask(&instructions[g[0]]));
-            let masks: Vec<usize> = units.iter().map(mask_of).collect();
-            let fits = |m: usize| m >> BLOCK_QUBITS == 0 || m.count_ones() as usize <= tile_high;
-            let unit_windows = window::windows(&mut units, &masks, (1 << TILE_LOW_BITS) - 1, fits);
-            groups.clear();
-            let mut windows = Vec::with_capacity(unit_windows.len());
-            for (range, mask) in unit_windows {
-                let start = groups.len();
-                for u in &mut units[range] {
-                    groups.append(u);
-                }
-                if fits(mask) {
-                    windows.push((start..groups.len(), mask));
-                } else {
-                    // A unit wider than a tile: its nodes one at a time (unless fused).
-                    windows.extend((start..groups.len()).map(|g| (g..g + 1, qubit_mask(&instructions[groups[g][0]]))));
-                }
-            }
-            // Within a window, the nodes on the qubits of an L1 chunk are gathered the same way: runs of them go
-            // chunk by chunk. A tile's chunk is its low qubits and the window's five lowest others.
-            for (range, mask) in &windows {
-                let chunk = match mask >> BLOCK_QUBITS {
-                    0 => (1 << CHUNK_QUBITS) - 1,
-                    _ => lowest_bits(*mask, CHUNK_QUBITS - TILE_LOW_BITS) | ((1 << TILE_LOW_BITS) - 1),
-                };
-                let masks: Vec<usize> = groups[range.clone()].iter().map(|g| qubit_mask(&instructions[g[0]])).collect();
-                window::windows(&mut groups[range.clone()], &masks, chunk, |m| m == 0);
-            }
-            windows
-        } else {
-            (0..groups.len()).map(|g| (g..g + 1, 0)).collect()
+        let windows = match tiling {
+            true => cache_windows(circuit, &mut groups),
+            false => (0..groups.len()).map(|g| (g..g + 1, 0)).collect(),
         };
         let mut nodes = Vec::with_capacity(groups.len());
         let mut members = Vec::with_capacity(instructions.len());
@@ -264,8 +208,12 @@ impl Plan {
         let (mut w, mut at) = (0, 0);
         while w < windows.len() {
             let perms = windows[w..].iter().take_while(|(r, _)| flips[r.clone()].iter().all(Option::is_some)).count();
-            let (a, b) = (windows[w].0.start, windows[(w + perms).max(1) - 1].0.end);
-            if perms > 0 && n >= affine_min && fuses(&nodes[a..b]) {
+            if perms == 0 {
+                w += 1;
+                continue;
+            }
+            let (a, b) = (windows[w].0.start, windows[w + perms - 1].0.end);
+            if n >= affine_min && fuses(&nodes[a..b]) {
                 emit(windows[at].0.start..a, &windows[at..w], &mut segments, &mut schedule);
                 let run: Vec<Flip> = flips[a..b].iter().map(|f| f.expect("a permutation node")).collect();
                 segments.push(Segment::Affine(a, b, affine.len()));
@@ -273,7 +221,7 @@ impl Plan {
                 affine.push(AffineRun::new(n, &run));
                 at = w + perms;
             }
-            w += perms.max(1);
+            w += perms;
         }
         emit(
             windows.get(at).map_or(nodes.len(), |w| w.0.start)..nodes.len(),
@@ -290,19 +238,68 @@ impl Plan {
     }
 }
 
+/// Reorders `groups` (a register of more than [`BLOCK_QUBITS`] qubits) into cache windows: a tile's
+/// [`TILE_LOW_BITS`] qubits and up to `tile_high` others (at most 2^15 amplitudes and 1/8 of the state), or any
+/// of the block's qubits; within each window, the nodes on the qubits of an L1 chunk are gathered the same way.
+fn cache_windows(circuit: &Circuit, groups: &mut Vec<Vec<usize>>) -> Vec<Window> {
+    let n = circuit.num_qubits();
+    let instructions = circuit.instructions();
+    let mask_of = |g: &Vec<usize>| qubit_mask(&instructions[g[0]]);
+    // Runs of permutations that an affine pass would fuse, and that are deep (a ladder or a ring, not a layer of
+    // CNOTs on disjoint pairs that a window applies cheaply), stay together as one unit.
+    let nodes: Vec<Node> = groups.iter().map(|g| make_node(circuit, g, &mut Vec::new(), &mut Vec::new())).collect();
+    let mut units: Vec<Vec<Vec<usize>>> = Vec::new();
+    let mut i = 0;
+    while i < groups.len() {
+        let len = nodes[i..].iter().take_while(|node| Flip::of(node).is_some()).count();
+        let run = &nodes[i..i + len];
+        if fuses(run) && depth(run.iter().map(Node::qubit_mask), n) >= AFFINE_MIN_DEPTH {
+            units.push(groups[i..i + len].to_vec());
+            i += len;
+        } else {
+            units.push(vec![groups[i].clone()]);
+            i += 1;
+        }
+    }
+    let tile_high = (BLOCK_QUBITS - TILE_LOW_BITS).min(n.saturating_sub(3 + TILE_LOW_BITS));
+    let masks: Vec<usize> = units.iter().map(|u| u.iter().fold(0, |m, g| m | mask_of(g))).collect();
+    let fits = |m: usize| m >> BLOCK_QUBITS == 0 || m.count_ones() as usize <= tile_high;
+    let unit_windows = window::windows(&mut units, &masks, (1 << TILE_LOW_BITS) - 1, fits);
+    groups.clear();
+    let mut windows = Vec::with_capacity(unit_windows.len());
+    for (range, mask) in unit_windows {
+        let start = groups.len();
+        for u in &mut units[range] {
+            groups.append(u);
+        }
+        if fits(mask) {
+            windows.push((start..groups.len(), mask));
+        } else {
+            // A unit wider than a tile: its nodes one at a time (unless fused).
+            windows.extend((start..groups.len()).map(|g| (g..g + 1, mask_of(&groups[g]))));
+        }
+    }
+    // A tile's chunk is its low qubits and the window's five lowest others.
+    for (range, mask) in &windows {
+        let chunk = match mask >> BLOCK_QUBITS {
+            0 => (1 << CHUNK_QUBITS) - 1,
+            _ => lowest_bits(*mask, CHUNK_QUBITS - TILE_LOW_BITS) | ((1 << TILE_LOW_BITS) - 1),
+        };
+        let masks: Vec<usize> = groups[range.clone()].iter().map(mask_of).collect();
+        window::windows(&mut groups[range.clone()], &masks, chunk, |m| m == 0);
+    }
+    windows
+}
+
 /// The depth of a sequence of gates on `n` qubits given by their qubit masks: the longest chain of gates each
 /// sharing a qubit with the next.
 fn depth(masks: impl Iterator<Item = usize>, n: usize) -> usize {
+    let qubits = |m: usize| (0..n).filter(move |&q| m >> q & 1 == 1);
     let mut level = vec![0; n];
     let mut deepest = 0;
-    for mut m in masks {
-        let mut bits = Vec::new();
-        while m != 0 {
-            bits.push(m.trailing_zeros() as usize);
-            m &= m - 1;
-        }
-        let l = 1 + bits.iter().map(|&q| level[q]).max().unwrap_or(0);
-        bits.iter().for_each(|&q| level[q] = l);
+    for m in masks {
+        let l = 1 + qubits(m).map(|q| level[q]).max().unwrap_or(0);
+        qubits(m).for_each(|q| level[q] = l);
         deepest = deepest.max(l);
     }
     deepest
