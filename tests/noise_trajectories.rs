@@ -7,6 +7,9 @@ use qnet::quantum::mixed::{Channel, DensityState, NoiseModel, ReadoutError, Traj
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+mod common;
+use common::noise_py;
+
 /// A Pauli string from its label.
 fn pauli(label: &str) -> Observable {
     PauliString::parse(label).unwrap().into()
@@ -87,34 +90,12 @@ fn trajectories_agree_with_the_density_matrix_within_four_sigma() {
     }
 }
 
-/// The model of `noise_peers.rs` (`../shared/bench/noise.py`), whose density-matrix value at n = 4 Aer and
-/// Cirq print as 0.075970648860188 (`OMP_NUM_THREADS=1 $HOME/peers/bin/python /tmp/noise-peer/peers.py 4`).
+/// `../shared/bench/noise.py`'s circuit and model, whose density-matrix value at n = 4 Aer and Cirq give as
+/// 0.075970648860188 (`tests/noise_peers.rs` holds the peers' values).
 #[test]
 fn trajectories_of_noise_py_agree_with_aer_and_cirq() {
     let n = 4;
-    let mut c = Circuit::new(n).unwrap();
-    let linspace = |a: f64, b: f64, len: usize| -> Vec<f64> {
-        (0..len).map(|k| if k + 1 == len { b } else { a + (b - a) / (len - 1) as f64 * k as f64 }).collect()
-    };
-    for i in 0..n {
-        c.rx(i, Param::input(i)).unwrap();
-    }
-    for l in 0..2 {
-        for i in 0..n {
-            c.ry(i, Param::weight(2 * n * l + 2 * i)).unwrap().rz(i, Param::weight(2 * n * l + 2 * i + 1)).unwrap();
-        }
-        for i in 0..n {
-            c.cnot(i, (i + 1) % n).unwrap();
-        }
-    }
-    let mut noise = NoiseModel::new();
-    for gate in ["ry", "rz"] {
-        noise
-            .after_gate(gate, Channel::depolarizing(0.01).unwrap())
-            .after_gate(gate, Channel::amplitude_damping(0.02).unwrap());
-    }
-    noise.after_gate("cx", Channel::depolarizing(0.01).unwrap());
-    let (w, x) = (linspace(0.1, 2.0, 4 * n), linspace(0.3, 1.0, n));
+    let (c, noise, w, x) = noise_py(n);
     let estimate = Trajectories::new(4000, 5).run(&c, &noise, &w, &x, &[Observable::sum_z(n).unwrap()]).unwrap();
     assert_within_four_sigma(&estimate, &[0.075970648860188], "noise.py n = 4");
 }
