@@ -5,7 +5,7 @@
 //! CNOT(i, i+1 mod n) on a ring, each followed by depolarizing p = 0.01 on both qubits. Output ⟨Σ Z_i⟩.
 
 use qnet::prelude::*;
-use qnet::quantum::mixed::{Channel, DensityState};
+use qnet::quantum::mixed::DensityState;
 
 mod common;
 use common::noise_py;
@@ -52,7 +52,7 @@ fn one_and_two_threads_give_the_same_bits() {
     // 9 qubits: 2^18 entries, above the size at which kernels and reductions go to the pool.
     let n = 9;
     let (c, mut noise, w, x) = noise_py(n);
-    noise.after_gate("cx", Channel::depolarizing2(0.02).unwrap());
+    noise.after_gate("cx", qnet::quantum::mixed::Channel::depolarizing2(0.02).unwrap());
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         pool.install(|| {
