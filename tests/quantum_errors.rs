@@ -161,7 +161,7 @@ fn non_finite_values() {
     assert!(overflow(f.evaluate(&[1e308], &[]).map(drop)));
     // The inverse reads the same weights at the same |scale|; an input's scale overflows as a weight's does.
     assert!(matches!(
-        scaled.inverse().check_parameters(&[1e308], &[]),
+        scaled.inverse().unwrap().check_parameters(&[1e308], &[]),
         Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: "rx" }, value }) if value == f64::NEG_INFINITY
     ));
     let mut by_input = Circuit::new(2).unwrap();

@@ -77,7 +77,7 @@ proptest! {
     ) {
         let c = build(n, &gates);
         let mut round = c.clone();
-        round.append(&c.inverse()).unwrap();
+        round.append(&c.inverse().unwrap()).unwrap();
         let start = start % (1 << n);
         let mut s = StateVector::basis(n, start).unwrap();
         s.run(&round, &[], &[]).unwrap();

@@ -286,6 +286,16 @@ pub enum Error {
         tolerance: f64,
     },
 
+    /// A circuit with channels given to an operation that needs a unitary circuit: a pure-state run, a
+    /// compiled plan, an inverse, a gradient on a state vector or a QASM export (OpenQASM 2 has no channels).
+    #[error("the circuit has a {channel} channel: {operation} needs a circuit without channels")]
+    NoisyCircuit {
+        /// The first channel's name.
+        channel: &'static str,
+        /// What was asked (for example `"a state-vector run"` or `"qasm export"`).
+        operation: &'static str,
+    },
+
     /// A readout confusion matrix whose rows are not probability distributions.
     #[error("readout error row {row} = [{p0}, {p1}] is not a probability distribution")]
     InvalidReadout {

@@ -107,9 +107,11 @@ impl QuantumFunction {
     /// # Errors
     /// [`Error::TooManyQubits`] for a circuit on more than [`MAX_QUBITS`](crate::quantum::MAX_QUBITS) qubits,
     /// which no state can hold; [`Error::InvalidQubit`] when an observable acts beyond the circuit's register;
-    /// [`Error::DimensionMismatch`] for an empty list of observables.
+    /// [`Error::DimensionMismatch`] for an empty list of observables; [`Error::NoisyCircuit`] for a circuit
+    /// with channels.
     pub fn new(circuit: Circuit, outputs: Outputs) -> Result<Self> {
         crate::quantum::state::check_max_qubits(circuit.num_qubits())?;
+        circuit.check_unitary("a quantum function")?;
         let readout = Readout::new(outputs, circuit.num_qubits())?;
         let plan = Plan::compile(&circuit);
         Ok(QuantumFunction { circuit, readout, plan })

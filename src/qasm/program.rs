@@ -218,12 +218,14 @@ impl Program {
     /// # Errors
     /// [`Error::UnboundParameter`] when an angle is still a weight or an input: bind the circuit first
     /// ([`Circuit::bind`]); [`Error::Qasm`] with [`QasmErrorKind::Limit`] (line and column 0) for a circuit on
-    /// more than [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS) qubits.
+    /// more than [`MAX_REGISTER_BITS`](super::MAX_REGISTER_BITS) qubits; [`Error::NoisyCircuit`] for a circuit
+    /// with channels (OpenQASM 2 has none).
     pub fn from_circuit(circuit: &Circuit) -> Result<Program> {
         if circuit.num_qubits() > super::MAX_REGISTER_BITS {
             let limit = super::MAX_REGISTER_BITS;
             return Err(QasmErrorKind::Limit { what: "the number of qubits", limit }.at(0, 0));
         }
+        circuit.check_unitary("qasm export")?;
         for inst in circuit.instructions() {
             for p in inst.gate().params().iter() {
                 p.constant()?;

@@ -6,6 +6,7 @@ use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
 use super::gate::Gate;
+use super::mixed::ChannelInstruction;
 use super::param::Param;
 use crate::error::{Error, NonFiniteKind, ParamKind, Result};
 
@@ -158,7 +159,7 @@ impl std::fmt::Display for Instruction {
 ///
 /// // A circuit followed by its inverse is the identity.
 /// let mut round_trip = c.clone();
-/// round_trip.append(&c.inverse())?;
+/// round_trip.append(&c.inverse()?)?;
 /// let mut state = StateVector::new(2)?;
 /// state.run(&round_trip, &[0.3], &[1.2])?;
 /// assert!((state.probabilities()[0] - 1.0).abs() < 1e-12);
@@ -174,6 +175,9 @@ impl std::fmt::Display for Instruction {
 pub struct Circuit {
     num_qubits: usize,
     instructions: Vec<Instruction>,
+    /// Channels, by position (the order they were added among equal positions).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    channels: Vec<ChannelInstruction>,
     #[cfg_attr(feature = "serde", serde(skip_serializing))]
     num_weights: usize,
     #[cfg_attr(feature = "serde", serde(skip_serializing))]
@@ -217,7 +221,14 @@ impl Circuit {
         if num_qubits == 0 {
             return Err(Error::ZeroQubits);
         }
-        Ok(Circuit { num_qubits, instructions: Vec::new(), num_weights: 0, num_inputs: 0, max_scale: [0.0; 2] })
+        Ok(Circuit {
+            num_qubits,
+            instructions: Vec::new(),
+            channels: Vec::new(),
+            num_weights: 0,
+            num_inputs: 0,
+            max_scale: [0.0; 2],
+        })
     }
 
     /// The number of qubits.
@@ -226,22 +237,43 @@ impl Circuit {
         self.num_qubits
     }
 
-    /// The instructions, in the order they apply.
+    /// The gates, in the order they apply.
     #[must_use]
     pub fn instructions(&self) -> &[Instruction] {
         &self.instructions
     }
 
-    /// The number of instructions.
+    /// The channels, in the order they apply; each acts after the first
+    /// [`position`](ChannelInstruction::position) gates.
+    #[must_use]
+    pub fn channels(&self) -> &[ChannelInstruction] {
+        &self.channels
+    }
+
+    /// Whether the circuit has channels (and so runs only on a density state or in trajectories).
+    #[must_use]
+    pub fn has_channels(&self) -> bool {
+        !self.channels.is_empty()
+    }
+
+    /// [`Error::NoisyCircuit`] when the circuit has a channel: `operation` needs a unitary circuit.
+    pub(crate) fn check_unitary(&self, operation: &'static str) -> Result<()> {
+        match self.channels.first() {
+            Some(c) => Err(Error::NoisyCircuit { channel: c.channel().name(), operation }),
+            None => Ok(()),
+        }
+    }
+
+    /// The number of gates (channels not counted).
     #[must_use]
     pub fn len(&self) -> usize {
         self.instructions.len()
     }
 
-    /// Whether the circuit has no instructions.
+    /// Whether the circuit has neither gates nor channels.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.instructions.is_empty()
+        self.instructions.is_empty() && self.channels.is_empty()
     }
 
     /// One more than the largest weight index used (0 when no weight is used): the weight vector's length.
@@ -263,9 +295,31 @@ impl Circuit {
     /// index of `usize::MAX`, whose vector could not be allocated.
     pub fn push(&mut self, instruction: Instruction) -> Result<&mut Self> {
         instruction.check_qubits(self.num_qubits)?;
+        self.count_params(instruction.gate.params().iter())?;
+        self.instructions.push(instruction);
+        Ok(self)
+    }
+
+    /// Appends a checked channel after the gates so far (and after the channels already there).
+    ///
+    /// # Errors
+    /// [`Error::InvalidQubit`] when a qubit is beyond the register; [`Error::TooLarge`] for a weight or input
+    /// index of `usize::MAX`.
+    pub fn push_channel(&mut self, channel: ChannelInstruction) -> Result<&mut Self> {
+        if let Some(&qubit) = channel.qubits().iter().find(|&&q| q >= self.num_qubits) {
+            return Err(Error::InvalidQubit { qubit, num_qubits: self.num_qubits });
+        }
+        self.count_params(channel.params().iter())?;
+        self.channels.push(channel.at(self.instructions.len()));
+        Ok(self)
+    }
+
+    /// Takes the weights and inputs that `params` read into the counts and the largest scales, or leaves them
+    /// as they were on an error.
+    fn count_params<'a>(&mut self, params: impl Iterator<Item = &'a Param>) -> Result<()> {
         let (mut num_weights, mut num_inputs) = (self.num_weights, self.num_inputs);
         let mut max_scale = self.max_scale;
-        for (kind, index, scale) in instruction.gate.params().iter().filter_map(Param::source) {
+        for (kind, index, scale) in params.filter_map(Param::source) {
             let (count, what) = match kind {
                 ParamKind::Weight => (&mut num_weights, "weight vector"),
                 ParamKind::Input => (&mut num_inputs, "input vector"),
@@ -275,8 +329,7 @@ impl Circuit {
             max_scale[kind_slot(kind)] = max_scale[kind_slot(kind)].max(scale.abs());
         }
         (self.num_weights, self.num_inputs, self.max_scale) = (num_weights, num_inputs, max_scale);
-        self.instructions.push(instruction);
-        Ok(self)
+        Ok(())
     }
 
     /// Appends `gate` on `qubits` (the gate's own qubits, controls first).
@@ -373,7 +426,7 @@ impl Circuit {
         rot => Gate::Rot, [q], (phi, theta, omega);
     }
 
-    /// Appends every instruction of `other`, which may have fewer qubits (they map to the same indices).
+    /// Appends every gate and channel of `other`, which may have fewer qubits (they map to the same indices).
     ///
     /// # Errors
     /// [`Error::QubitCountMismatch`] when `other` has more qubits than `self`.
@@ -381,15 +434,25 @@ impl Circuit {
         if other.num_qubits > self.num_qubits {
             return Err(Error::QubitCountMismatch { left: self.num_qubits, right: other.num_qubits });
         }
-        for inst in &other.instructions {
+        let mut channels = other.channels.iter().peekable();
+        for (k, inst) in other.instructions.iter().enumerate() {
+            while let Some(c) = channels.next_if(|c| c.position() == k) {
+                self.push_channel(c.clone())?;
+            }
             self.push(inst.clone())?;
+        }
+        for c in channels {
+            self.push_channel(c.clone())?;
         }
         Ok(self)
     }
 
     /// The inverse circuit: the instructions reversed, each gate inverted (angles negated, S ↔ S†, ...).
-    #[must_use]
-    pub fn inverse(&self) -> Circuit {
+    ///
+    /// # Errors
+    /// [`Error::NoisyCircuit`] when the circuit has a channel (a channel has no inverse).
+    pub fn inverse(&self) -> Result<Circuit> {
+        self.check_unitary("an inverse")?;
         let instructions: Vec<Instruction> = self.instructions.iter().rev().map(Instruction::inverse).collect();
         let mut max_scale = [0.0f64; 2];
         for inst in &instructions {
@@ -397,10 +460,11 @@ impl Circuit {
                 max_scale[kind_slot(kind)] = max_scale[kind_slot(kind)].max(scale.abs());
             }
         }
-        Circuit { instructions, max_scale, ..*self }
+        Ok(Circuit { instructions, channels: Vec::new(), max_scale, ..*self })
     }
 
-    /// The number of layers when every instruction waits for all the qubits it touches (controls included).
+    /// The number of layers of gates when every gate waits for all the qubits it touches (controls included);
+    /// channels are not counted.
     #[must_use]
     pub fn depth(&self) -> usize {
         // Levels of the qubits in use only: the register may be far larger than the circuit.
@@ -424,15 +488,19 @@ impl Circuit {
         counts
     }
 
-    /// The same circuit with every weight and input replaced by its value.
+    /// The same circuit with every weight and input replaced by its value (in gates and channels).
     ///
     /// # Errors
-    /// The errors of [`Circuit::check_parameters`]; [`Error::NonFinite`] when a scaled value overflows to ±∞.
+    /// The errors of [`Circuit::check_parameters`]; [`Error::NonFinite`] when a scaled value overflows to ±∞;
+    /// [`Error::InvalidChannelParameter`] when a channel's strength is out of range.
     pub fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Circuit> {
         self.check_parameters(weights, inputs)?;
         let mut bound = Circuit::new(self.num_qubits)?;
         for inst in &self.instructions {
             bound.push(inst.with_gate(inst.gate.bind(weights, inputs)?)?)?;
+        }
+        for c in &self.channels {
+            bound.channels.push(c.bound(weights, inputs)?);
         }
         Ok(bound)
     }

@@ -14,6 +14,8 @@
 //! wider than that, between columns, marking cut wires with `»` and `«` as Qiskit does; a single column wider
 //! than the width still gets its own page. The output is deterministic and has no trailing spaces.
 //!
+//! Channels are boxes too, labelled with their name and strengths (`depolarizing(0.01)`, `amplitude_damping(w[0])`).
+//!
 //! A circuit on more than [`MAX_DRAW_QUBITS`] qubits is written as a one-line summary instead. The diagram is
 //! drawn a band of rows at a time, so the memory it takes stays proportional to one band, not to the number
 //! of qubits times the number of columns.
@@ -23,6 +25,7 @@ use std::fmt;
 
 use super::circuit::{Circuit, Instruction};
 use super::gate::Gate;
+use super::mixed::ChannelInstruction;
 
 /// The most qubits a diagram draws; a wider circuit is written as a one-line summary.
 pub const MAX_DRAW_QUBITS: usize = 1024;
@@ -116,6 +119,14 @@ impl Item {
         let dots = t[..own].iter().chain(inst.controls()).copied().collect();
         let (lo, hi) = inst.qubits().fold((usize::MAX, 0), |(lo, hi), q| (lo.min(q), hi.max(q)));
         Item { lo, hi, boxed, dots, swaps }
+    }
+
+    /// A channel: a box on its qubits, labelled with its name and strengths.
+    fn of_channel(c: &ChannelInstruction) -> Item {
+        let strengths: Vec<String> = c.params().iter().map(|p| p.format_with(format_number)).collect();
+        let label = format!("{}({})", c.channel().name(), strengths.join(","));
+        let (lo, hi) = c.qubits().iter().fold((usize::MAX, 0), |(lo, hi), &q| (lo.min(q), hi.max(q)));
+        Item { lo, hi, boxed: Some((c.qubits().to_vec(), label)), dots: Vec::new(), swaps: Vec::new() }
     }
 
     fn width(&self) -> usize {
@@ -274,7 +285,14 @@ impl fmt::Display for Diagram<'_> {
                 circuit.len()
             );
         }
-        let items: Vec<Item> = circuit.instructions().iter().map(Item::of).collect();
+        // Gates, with each channel before the first gate after its position.
+        let mut items: Vec<Item> = Vec::with_capacity(circuit.len() + circuit.channels().len());
+        let mut channels = circuit.channels().iter().peekable();
+        for (k, inst) in circuit.instructions().iter().enumerate() {
+            items.extend(std::iter::from_fn(|| channels.next_if(|c| c.position() == k)).map(Item::of_channel));
+            items.push(Item::of(inst));
+        }
+        items.extend(channels.map(Item::of_channel));
         // Greedy packing: each item goes in the first column free over its whole span.
         let mut next = vec![0usize; n];
         let mut columns: Vec<Vec<usize>> = Vec::new();

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::circuit::{Circuit, Instruction};
 use super::gate::Gate;
+use super::mixed::ChannelInstruction;
 use super::observable::{Pauli, PauliString};
 use super::state::StateVector;
 use crate::error::Error;
@@ -32,14 +33,31 @@ impl TryFrom<InstructionData> for Instruction {
 pub(crate) struct CircuitData {
     num_qubits: usize,
     instructions: Vec<Instruction>,
+    #[serde(default)]
+    channels: Vec<ChannelInstruction>,
 }
 
 impl TryFrom<CircuitData> for Circuit {
     type Error = Error;
     fn try_from(d: CircuitData) -> Result<Self, Error> {
         let mut c = Circuit::new(d.num_qubits)?;
+        let wanted: Vec<usize> = d.channels.iter().map(ChannelInstruction::position).collect();
+        let mut channels = d.channels.into_iter().peekable();
         for inst in d.instructions {
+            while let Some(ch) = channels.next_if(|ch| ch.position() <= c.len()) {
+                c.push_channel(ch)?;
+            }
             c.push(inst)?;
+        }
+        for ch in channels {
+            c.push_channel(ch)?;
+        }
+        // Positions are the circuit's own count: a file that lists them out of order or past the last gate
+        // is corrupt, not silently moved.
+        let placed = c.channels().iter().map(ChannelInstruction::position);
+        if let Some((i, (p, w))) = placed.zip(&wanted).enumerate().find(|(_, (p, w))| p != *w) {
+            let reason = format!("channel {i} claims position {w}, but it follows {p} gates");
+            return Err(Error::CorruptData { what: "circuit", reason });
         }
         Ok(c)
     }

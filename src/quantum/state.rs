@@ -289,8 +289,9 @@ impl StateVector {
     /// [`run_compiled`](Self::run_compiled).
     ///
     /// # Errors
-    /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
-    /// [`Circuit::check_parameters`].
+    /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's;
+    /// [`Error::NoisyCircuit`] for a circuit with channels (run it on a
+    /// [`DensityState`](super::mixed::DensityState)); the errors of [`Circuit::check_parameters`].
     pub fn run(&mut self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.run_plan(circuit, &Plan::compile(circuit), weights, inputs)
     }
@@ -298,6 +299,7 @@ impl StateVector {
     /// Runs `plan`, compiled from `circuit`, in place.
     pub(crate) fn run_plan(&mut self, circuit: &Circuit, plan: &Plan, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.check_same(circuit.num_qubits())?;
+        circuit.check_unitary("a state-vector run")?;
         circuit.check_parameters(weights, inputs)?;
         let mut scratch = Vec::new();
         plan.forward(&Binding::new(circuit, weights, inputs), &mut self.amps, &mut scratch, &mut []);

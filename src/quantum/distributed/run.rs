@@ -81,6 +81,7 @@ impl DistributedState {
         if circuit.num_qubits() != self.num_qubits {
             return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
         }
+        circuit.check_unitary("a distributed run")?;
         circuit.check_parameters(weights, inputs)
     }
 

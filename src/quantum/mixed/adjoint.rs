@@ -7,8 +7,9 @@ use num_complex::Complex64 as C;
 
 use nalgebra::DMatrix;
 
-use super::channel::{superoperator, Channel};
+use super::channel::superoperator;
 use super::noise::NoiseModel;
+use super::sequence::{Event, Sequence};
 use super::state::DensityState;
 use super::superop;
 use crate::error::{Error, ParamKind, Result};
@@ -21,12 +22,13 @@ use crate::quantum::{Circuit, Observable};
 pub struct NoisyGradient {
     /// Tr(O ρ) at the given weights and inputs.
     pub value: f64,
-    /// ∂Tr(Oρ)/∂w_i, one entry per weight the circuit reads ([`Circuit::num_weights`]).
+    /// ∂Tr(Oρ)/∂w_i, one entry per weight the circuit reads ([`Circuit::num_weights`]) in its gates' angles
+    /// and its channels' strengths.
     pub weights: Vec<f64>,
-    /// ∂Tr(Oρ)/∂x_i, one entry per input ([`Circuit::num_inputs`]).
+    /// ∂Tr(Oρ)/∂x_i, one entry per input ([`Circuit::num_inputs`]), in angles and strengths alike.
     pub inputs: Vec<f64>,
     /// For each rule of the noise model, in the order the rules were added, the derivative with respect to
-    /// each parameter of its channel ([`Channel::parameters`]'s order), summed over every place the rule puts
+    /// each parameter of its channel ([`Channel::parameters`](super::Channel::parameters)'s order), summed over every place the rule puts
     /// the channel: exact, from the derivative of the superoperator (PennyLane falls back to finite differences
     /// for damping channels).
     pub noise: Vec<Vec<f64>>,
@@ -36,21 +38,22 @@ pub struct NoisyGradient {
 enum Step {
     /// Instruction `k` of the circuit: U on the ket qubits, U* on the bra qubits.
     Gate(usize),
-    /// The channel of rule `rule` of the noise model on `qubits`, with its superoperator.
-    Channel { rule: usize, qubits: Vec<usize>, s: DMatrix<C> },
+    /// Channel `id` of the run's [`Sequence`] on `qubits`, with its superoperator.
+    Channel { id: usize, qubits: Vec<usize>, s: DMatrix<C> },
 }
 
-/// The steps of `circuit` under `noise`, each gate and each channel on its own (the derivatives of both are
-/// needed).
-fn steps(circuit: &Circuit, noise: &NoiseModel) -> Result<Vec<Step>> {
-    let mut out = Vec::new();
-    for (k, inst) in circuit.instructions().iter().enumerate() {
-        out.push(Step::Gate(k));
-        for (rule, channel, qubits) in noise.channels_after(inst)? {
-            out.push(Step::Channel { rule, qubits, s: superoperator(&channel.kraus_operators()) });
-        }
-    }
-    Ok(out)
+/// The steps of a noisy run, each gate and each channel on its own (the derivatives of both are needed).
+fn steps(run: Sequence) -> Vec<Step> {
+    let channels = run.channels;
+    run.events
+        .into_iter()
+        .map(|event| match event {
+            Event::Gate(k) => Step::Gate(k),
+            Event::Channel { id, qubits } => {
+                Step::Channel { id, qubits, s: superoperator(&channels[id].kraus_operators()) }
+            }
+        })
+        .collect()
 }
 
 /// The conjugate of an op, entry by entry, in the same form.
@@ -163,7 +166,9 @@ impl DensityState {
         circuit.check_parameters(weights, inputs)?;
         observable.check_fits(self.num_qubits())?;
         let n = self.num_qubits();
-        let steps = steps(circuit, noise)?;
+        let sequence = Sequence::new(circuit, noise, weights, inputs)?;
+        let (channels, num_rules) = (sequence.channels.clone(), sequence.num_rules);
+        let steps = steps(sequence);
         let run = Run { circuit, weights, inputs, n };
         // Forward, keeping the state before every `stride`-th step.
         let stride = ((steps.len() as f64).sqrt().ceil() as usize).max(1);
@@ -187,12 +192,11 @@ impl DensityState {
                 lambda[(j ^ flip) + (j << n)] += c * sign;
             }
         }
-        let channels: Vec<&Channel> = noise.rule_channels().collect();
         let mut grads = NoisyGradient {
             value,
             weights: vec![0.0; circuit.num_weights()],
             inputs: vec![0.0; circuit.num_inputs()],
-            noise: channels.iter().map(|c| vec![0.0; c.parameters().len()]).collect(),
+            noise: channels[..num_rules].iter().map(|c| vec![0.0; c.parameters().len()]).collect(),
         };
         // The states before the steps of one segment, in buffers allocated once.
         let mut before: Vec<Vec<C>> = Vec::new();
@@ -214,16 +218,24 @@ impl DensityState {
                         run.apply(&mut before[i], step, false);
                         accumulate(&run, *k, &before[i], &lambda, &mut grads);
                     }
-                    Step::Channel { rule, qubits, .. } => {
+                    Step::Channel { id, qubits, .. } => {
                         // ∂f/∂θ = ⟨Λ|∂S/∂θ|ρ⟩, Λ after the channel and ρ before it.
-                        let channel = channels[*rule];
-                        let spec = channel.spec();
+                        let spec = channels[*id].spec();
                         let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
                         let targets: Vec<usize> = qubits.iter().copied().chain(qubits.iter().map(|q| q + n)).collect();
                         for (slot, p) in spec.params.iter().enumerate() {
                             let d = (p.derivative)(&values);
                             let m: Vec<Vec<C>> = d.row_iter().map(|r| r.iter().copied().collect()).collect();
-                            grads.noise[*rule][slot] += matrix_element(&lambda, &before[i], &m, &targets, 0).re;
+                            let value = matrix_element(&lambda, &before[i], &m, &targets, 0).re;
+                            match id.checked_sub(num_rules) {
+                                None => grads.noise[*id][slot] += value,
+                                // A circuit's channel: its parameter is a constant, or scale · w or x.
+                                Some(j) => match circuit.channels()[j].params()[slot].source() {
+                                    Some((ParamKind::Weight, index, scale)) => grads.weights[index] += scale * value,
+                                    Some((ParamKind::Input, index, scale)) => grads.inputs[index] += scale * value,
+                                    None => {}
+                                },
+                            }
                         }
                     }
                 }

@@ -55,12 +55,39 @@ pub const KRAUS_TOLERANCE: f64 = 1e-10;
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "ChannelData", rename = "ChannelData")
+)]
 pub struct Channel {
     kind: Kind,
 }
 
+/// A channel as read with serde, checked by its constructor before it becomes a [`Channel`].
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct ChannelData {
+    kind: Kind,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<ChannelData> for Channel {
+    type Error = Error;
+    fn try_from(d: ChannelData) -> Result<Channel> {
+        match d.kind {
+            Kind::Kraus(operators) => Channel::kraus(operators),
+            kind => {
+                let raw = Channel { kind };
+                raw.with_parameters(&raw.parameters().into_iter().map(|(_, v)| v).collect::<Vec<_>>())
+            }
+        }
+    }
+}
+
 /// The channels, with their checked parameters.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 enum Kind {
     Depolarizing(f64),
     Depolarizing2(f64),
@@ -70,7 +97,26 @@ enum Kind {
     BitFlip(f64),
     PhaseFlip(f64),
     Pauli([f64; 3]),
-    Kraus(Vec<DMatrix<C>>),
+    Kraus(#[cfg_attr(feature = "serde", serde(with = "kraus_serde"))] Vec<DMatrix<C>>),
+}
+
+/// Kraus operators through the crate's shape-checked matrix mirror.
+#[cfg(feature = "serde")]
+mod kraus_serde {
+    use nalgebra::DMatrix;
+    use num_complex::Complex64 as C;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::serde_matrix::MatrixData;
+
+    pub(super) fn serialize<S: Serializer>(ops: &[DMatrix<C>], s: S) -> Result<S::Ok, S::Error> {
+        ops.iter().map(|m| MatrixData::from(m.clone())).collect::<Vec<_>>().serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<DMatrix<C>>, D::Error> {
+        let data = Vec::<MatrixData<C>>::deserialize(d)?;
+        data.into_iter().map(|m| m.into_matrix().map_err(serde::de::Error::custom)).collect()
+    }
 }
 
 /// What the crate knows about one channel.
@@ -83,7 +129,13 @@ pub(crate) struct ChannelSpec {
     pub(crate) kraus: Vec<DMatrix<C>>,
     /// The parameters, in the constructor's order.
     pub(crate) params: Vec<Parameter>,
+    /// The checked constructor from the parameters' values, in order (none for a Kraus set, which has no
+    /// parameters).
+    pub(crate) rebuild: Option<Rebuild>,
 }
+
+/// A channel's checked constructor from its parameters' values.
+pub(crate) type Rebuild = fn(&[f64]) -> Result<Channel>;
 
 /// One parameter of a channel: its name, value and the derivative ∂S/∂value of the superoperator.
 pub(crate) struct Parameter {
@@ -319,14 +371,16 @@ impl Channel {
 
     /// The channel's description: the one `match` that takes a channel apart.
     pub(crate) fn spec(&self) -> ChannelSpec {
-        let spec = |name, qubits, kraus, params| ChannelSpec { name, qubits, kraus, params };
+        let spec =
+            |name, qubits, kraus, params, rebuild| ChannelSpec { name, qubits, kraus, params, rebuild: Some(rebuild) };
         let param = |name, value, derivative| Parameter { name, value, derivative };
         let paulis = |w: [f64; 4]| pauli_mixture(w.into_iter().zip(PAULIS.map(pauli_matrix)));
         const THIRD: f64 = 1.0 / 3.0;
         match self.kind {
             Kind::Depolarizing(p) => {
                 let d = |_: &[f64]| pauli_superoperator(&[-1.0, THIRD, THIRD, THIRD]);
-                spec("depolarizing", 1, paulis([1.0 - p, p / 3.0, p / 3.0, p / 3.0]), vec![param("p", p, d)])
+                let kraus = paulis([1.0 - p, p / 3.0, p / 3.0, p / 3.0]);
+                spec("depolarizing", 1, kraus, vec![param("p", p, d)], |v| Channel::depolarizing(v[0]))
             }
             Kind::Depolarizing2(p) => {
                 let two = (0..16).map(|k| {
@@ -336,13 +390,14 @@ impl Channel {
                 let d = |_: &[f64]| {
                     pauli_superoperator(&std::array::from_fn::<f64, 16, _>(|k| if k == 0 { -1.0 } else { 1.0 / 15.0 }))
                 };
-                spec("depolarizing2", 2, pauli_mixture(two), vec![param("p", p, d)])
+                spec("depolarizing2", 2, pauli_mixture(two), vec![param("p", p, d)], |v| Channel::depolarizing2(v[0]))
             }
             Kind::AmplitudeDamping(g) => spec(
                 "amplitude_damping",
                 1,
                 vec![m2([[1.0, 0.0], [0.0, (1.0 - g).sqrt()]]), m2([[0.0, g.sqrt()], [0.0, 0.0]])],
                 vec![param("gamma", g, |v| damping_derivative(v[0], false))],
+                |v| Channel::amplitude_damping(v[0]),
             ),
             Kind::GeneralizedAmplitudeDamping { gamma: g, p } => {
                 let (a, b) = (p.sqrt(), (1.0 - p).sqrt());
@@ -360,7 +415,9 @@ impl Channel {
                     }),
                     param("p", p, |v| damping(v[0], false) - damping(v[0], true)),
                 ];
-                spec("generalized_amplitude_damping", 1, kraus, params)
+                spec("generalized_amplitude_damping", 1, kraus, params, |v| {
+                    Channel::generalized_amplitude_damping(v[0], v[1])
+                })
             }
             Kind::PhaseDamping(g) => spec(
                 "phase_damping",
@@ -370,14 +427,17 @@ impl Channel {
                     let da = -0.5 / (1.0 - v[0]).sqrt();
                     m4([[0.0; 4], [0.0, da, 0.0, 0.0], [0.0, 0.0, da, 0.0], [0.0; 4]])
                 })],
+                |v| Channel::phase_damping(v[0]),
             ),
             Kind::BitFlip(p) => {
                 let d = |_: &[f64]| pauli_superoperator(&[-1.0, 1.0, 0.0, 0.0]);
-                spec("bit_flip", 1, paulis([1.0 - p, p, 0.0, 0.0]), vec![param("p", p, d)])
+                spec("bit_flip", 1, paulis([1.0 - p, p, 0.0, 0.0]), vec![param("p", p, d)], |v| Channel::bit_flip(v[0]))
             }
             Kind::PhaseFlip(p) => {
                 let d = |_: &[f64]| pauli_superoperator(&[-1.0, 0.0, 0.0, 1.0]);
-                spec("phase_flip", 1, paulis([1.0 - p, 0.0, 0.0, p]), vec![param("p", p, d)])
+                spec("phase_flip", 1, paulis([1.0 - p, 0.0, 0.0, p]), vec![param("p", p, d)], |v| {
+                    Channel::phase_flip(v[0])
+                })
             }
             Kind::Pauli([x, y, z]) => {
                 let params = vec![
@@ -385,9 +445,16 @@ impl Channel {
                     param("py", y, |_| pauli_superoperator(&[-1.0, 0.0, 1.0, 0.0])),
                     param("pz", z, |_| pauli_superoperator(&[-1.0, 0.0, 0.0, 1.0])),
                 ];
-                spec("pauli", 1, paulis([(1.0 - x - y - z).max(0.0), x, y, z]), params)
+                let kraus = paulis([(1.0 - x - y - z).max(0.0), x, y, z]);
+                spec("pauli", 1, kraus, params, |v| Channel::pauli(v[0], v[1], v[2]))
             }
-            Kind::Kraus(ref k) => spec("kraus", k[0].nrows().trailing_zeros() as usize, k.clone(), Vec::new()),
+            Kind::Kraus(ref k) => ChannelSpec {
+                name: "kraus",
+                qubits: k[0].nrows().trailing_zeros() as usize,
+                kraus: k.clone(),
+                params: Vec::new(),
+                rebuild: None,
+            },
         }
     }
 
@@ -409,6 +476,39 @@ impl Channel {
     #[must_use]
     pub fn parameters(&self) -> Vec<(&'static str, f64)> {
         self.spec().params.iter().map(|p| (p.name, p.value)).collect()
+    }
+
+    /// The same channel with other values of its parameters ([`parameters`](Self::parameters)' order), checked
+    /// as its constructor checks them.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] unless there is one value per parameter; the constructor's errors
+    /// ([`Error::InvalidChannelParameter`] for a value outside its range).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::quantum::mixed::Channel;
+    /// # fn main() -> qnet::Result<()> {
+    /// let gad = Channel::generalized_amplitude_damping(0.1, 0.9)?;
+    /// assert_eq!(gad.with_parameters(&[0.3, 0.5])?, Channel::generalized_amplitude_damping(0.3, 0.5)?);
+    /// assert!(gad.with_parameters(&[1.3, 0.5]).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_parameters(&self, values: &[f64]) -> Result<Channel> {
+        let spec = self.spec();
+        if values.len() != spec.params.len() {
+            return Err(Error::DimensionMismatch {
+                what: "channel parameters",
+                expected: spec.params.len(),
+                found: values.len(),
+            });
+        }
+        match spec.rebuild {
+            Some(rebuild) => rebuild(values),
+            None => Ok(self.clone()),
+        }
     }
 
     /// The Kraus operators K_k, E(ρ) = Σ_k K_k ρ K_k† (for mixtures of Pauli strings, √w·P for each string of

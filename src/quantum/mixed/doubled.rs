@@ -1,4 +1,4 @@
-//! A circuit, with a noise model's channels, in its doubled form: the instructions of a 2n-qubit circuit that
+//! A circuit, with its channels and a noise model's, in its doubled form: the instructions of a 2n-qubit circuit that
 //! the engine compiles and runs on a density state held as a vector.
 
 use nalgebra::DMatrix;
@@ -6,6 +6,7 @@ use num_complex::Complex64 as C;
 
 use super::channel::{mul4, superoperator};
 use super::noise::NoiseModel;
+use super::sequence::{Event, Sequence};
 use crate::error::Result;
 use crate::quantum::{Circuit, Gate, Instruction, UnitaryMatrix};
 
@@ -36,15 +37,17 @@ fn unitary_superoperator(u: &[[C; 2]; 2]) -> [[C; 4]; 4] {
     std::array::from_fn(|row| std::array::from_fn(|col| u[row & 1][col & 1] * u[row >> 1][col >> 1].conj()))
 }
 
-/// The doubled form of `circuit` with the channels of `noise`, for the given weights and inputs (checked).
+/// The doubled form of `circuit` with its own channels and those of `noise`, for the given weights and inputs
+/// (checked).
 ///
 /// Consecutive one-qubit operations on a qubit (with instructions on other qubits between them) are
 /// multiplied into one 4x4 superoperator, placed before the next instruction that touches the qubit: the
-/// channels, and when the model has channels, the uncontrolled one-qubit gates too (bound to their angles), so
+/// channels, and when there are channels, the uncontrolled one-qubit gates too (bound to their angles), so
 /// that a gate with its noise costs one pass over the state. Without channels, gates stay gates (U on the ket
 /// qubit, U* on the bra qubit), which the plan fuses, blocks and tiles as it does for a state vector.
 pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64]) -> Result<Vec<Piece>> {
-    let fold_gates = noise.has_channels();
+    let run = Sequence::new(circuit, noise, weights, inputs)?;
+    let fold_gates = !run.channels.is_empty();
     let n = circuit.num_qubits();
     let mut pieces = Vec::new();
     let mut current = Circuit::new(2 * n)?;
@@ -55,30 +58,35 @@ pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inp
         }
         Ok(())
     };
-    for inst in circuit.instructions() {
-        let targets = inst.op_targets();
-        if fold_gates && targets.len() == 1 && inst.control_mask() == 0 {
-            let u = unitary_superoperator(&inst.gate().lower(inst.angles(weights, inputs)).matrix1());
-            let q = targets[0];
-            pending[q] = Some(pending[q].map_or(u, |p| mul4(&u, &p)));
-        } else {
-            for q in inst.qubits() {
-                flush(&mut current, &mut pending, q)?;
-            }
-            current.push(inst.clone())?;
-            current.push(conjugate(inst, n)?)?;
-        }
-        for (_, channel, qubits) in noise.channels_after(inst)? {
-            let s = superoperator(&channel.kraus_operators());
-            if let [q] = qubits[..] {
-                let s4: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
-                pending[q] = Some(pending[q].map_or(s4, |p| mul4(&s4, &p)));
-            } else {
-                for &q in &qubits {
-                    flush(&mut current, &mut pending, q)?;
+    for event in &run.events {
+        match *event {
+            Event::Gate(k) => {
+                let inst = &circuit.instructions()[k];
+                let targets = inst.op_targets();
+                if fold_gates && targets.len() == 1 && inst.control_mask() == 0 {
+                    let u = unitary_superoperator(&inst.gate().lower(inst.angles(weights, inputs)).matrix1());
+                    let q = targets[0];
+                    pending[q] = Some(pending[q].map_or(u, |p| mul4(&u, &p)));
+                } else {
+                    for q in inst.qubits() {
+                        flush(&mut current, &mut pending, q)?;
+                    }
+                    current.push(inst.clone())?;
+                    current.push(conjugate(inst, n)?)?;
                 }
-                pieces.push(Piece::Circuit(std::mem::replace(&mut current, Circuit::new(2 * n)?)));
-                pieces.push(Piece::Channel2(s, [qubits[0], qubits[1]]));
+            }
+            Event::Channel { id, ref qubits } => {
+                let s = superoperator(&run.channels[id].kraus_operators());
+                if let [q] = qubits[..] {
+                    let s4: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
+                    pending[q] = Some(pending[q].map_or(s4, |p| mul4(&s4, &p)));
+                } else {
+                    for &q in qubits {
+                        flush(&mut current, &mut pending, q)?;
+                    }
+                    pieces.push(Piece::Circuit(std::mem::replace(&mut current, Circuit::new(2 * n)?)));
+                    pieces.push(Piece::Channel2(s, [qubits[0], qubits[1]]));
+                }
             }
         }
     }

@@ -8,6 +8,8 @@
 //! - [`Channel`]: depolarizing (one and two qubits), amplitude damping, generalized amplitude damping and
 //!   thermal relaxation, phase damping, bit flip, phase flip, Pauli channels and checked Kraus sets, with their
 //!   conventions against PennyLane, Cirq, Qulacs and Aer in a table.
+//! - [`ChannelInstruction`]: a channel placed in a [`Circuit`](super::Circuit) by its builder methods
+//!   ([`Circuit::depolarizing`](super::Circuit::depolarizing), ...), its strengths constants, weights or inputs.
 //! - [`NoiseModel`]: channels after gates of a kind (or all), on all or given qubits, and [`ReadoutError`]s
 //!   applied to probabilities and to samples.
 //! - [`Trajectories`]: Monte-Carlo wave-function runs of a noisy circuit on a pure state (a random Kraus
@@ -29,7 +31,9 @@ mod channel;
 mod doubled;
 mod jump;
 mod noise;
+mod placed;
 mod readout;
+mod sequence;
 mod state;
 mod superop;
 mod trajectory;
@@ -37,6 +41,7 @@ mod trajectory;
 pub use adjoint::NoisyGradient;
 pub use channel::{Channel, KRAUS_TOLERANCE};
 pub use noise::NoiseModel;
+pub use placed::ChannelInstruction;
 pub use readout::ReadoutError;
 pub use state::DensityState;
 pub use trajectory::{Trajectories, TrajectoryEstimate};

@@ -96,11 +96,6 @@ impl NoiseModel {
         self.rules.is_empty() && self.readout.is_empty()
     }
 
-    /// Whether the model places any channel.
-    pub(crate) fn has_channels(&self) -> bool {
-        !self.rules.is_empty()
-    }
-
     /// The channel of every rule, in the order the rules were added.
     pub(crate) fn rule_channels(&self) -> impl Iterator<Item = &Channel> {
         self.rules.iter().map(|r| &r.channel)

@@ -148,11 +148,13 @@ impl DensityState {
     }
 
     /// ρ ← UρU† for the unitary U of `circuit`, in place, through the compiled plan of the circuit's doubled
-    /// form (U on the ket qubits, U* on the bra qubits).
+    /// form (U on the ket qubits, U* on the bra qubits); the circuit's own channels
+    /// ([`Circuit::channels`]) act where they were added.
     ///
     /// # Errors
     /// [`Error::QubitCountMismatch`] when the circuit's register differs from the state's, and the errors of
-    /// [`Circuit::check_parameters`].
+    /// [`Circuit::check_parameters`]; [`Error::InvalidChannelParameter`] when a channel strength that is a weight
+    /// or input is out of range.
     pub fn run(&mut self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.run_noisy(circuit, &NoiseModel::new(), weights, inputs)
     }
@@ -161,9 +163,13 @@ impl DensityState {
     /// probabilities and samples, not here): consecutive one-qubit channels on a qubit are fused into one
     /// superoperator, and the gates and one-qubit channels run as one compiled plan of the doubled circuit.
     ///
+    /// Before each gate the circuit's own channels placed there act, then the gate, then the model's channels
+    /// after it.
+    ///
     /// # Errors
     /// As [`DensityState::run`]; [`Error::GateArity`] when a two-qubit channel of the model follows a gate
-    /// that does not act on two qubits.
+    /// that does not act on two qubits; [`Error::InvalidChannelParameter`] when a channel strength that is a
+    /// weight or input is out of range.
     pub fn run_noisy(&mut self, circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.check_same(circuit.num_qubits())?;
         circuit.check_parameters(weights, inputs)?;

@@ -9,6 +9,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::jump::{mul1, Jumps, Mat1};
 use super::noise::NoiseModel;
+use super::sequence::{Event, Sequence};
 use crate::error::{Error, Result};
 use crate::quantum::engine::{Binding, Plan};
 use crate::quantum::kernels;
@@ -126,11 +127,13 @@ enum Step {
     /// One uncontrolled one-qubit gate between channels, its angles bound: multiplied into the op pending on
     /// its qubit rather than applied.
     Gate1 { qubit: usize, matrix: Mat1 },
-    /// The channel of rule `rule` on its qubits (the first one or two of `qubits`, as the channel needs).
-    Channel { rule: usize, qubits: [usize; 2] },
+    /// Channel `id` of the run's [`Sequence`] on its qubits (the first one or two of `qubits`, as the channel
+    /// needs).
+    Channel { id: usize, qubits: [usize; 2] },
 }
 
-/// A noisy circuit prepared for trajectories: its steps and the jumps of the model's rules.
+/// A noisy circuit prepared for trajectories: its steps and the jumps of its channels (the model's rules', then
+/// the circuit's own).
 #[derive(Debug)]
 struct Prepared<'a> {
     n: usize,
@@ -145,11 +148,10 @@ struct Prepared<'a> {
     inputs: &'a [f64],
 }
 
-/// The steps of `circuit` under `noise`: gates gathered into circuits up to the next instruction that a
-/// channel follows, then that instruction's channels in the model's order (its own placement logic). With
-/// `fuse`, a stretch of one uncontrolled one-qubit gate becomes its matrix, for the given weights and inputs
-/// (checked).
-fn steps(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64], fuse: bool) -> Result<Vec<Step>> {
+/// The steps of the noisy run `run` of `circuit`: gates gathered into circuits up to the next channel, then
+/// the channels there. With `fuse`, a stretch of one uncontrolled one-qubit gate becomes its matrix, for the
+/// given weights and inputs (checked).
+fn steps(circuit: &Circuit, run: &Sequence, weights: &[f64], inputs: &[f64], fuse: bool) -> Result<Vec<Step>> {
     let n = circuit.num_qubits();
     let mut steps = Vec::new();
     let mut current = Circuit::new(n)?;
@@ -164,15 +166,17 @@ fn steps(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64],
             steps.push(Step::Gates(Box::new((gates, plan))));
         }
     };
-    for inst in circuit.instructions() {
-        current.push(inst.clone())?;
-        let channels = noise.channels_after(inst)?;
-        if channels.is_empty() {
-            continue;
-        }
-        close(std::mem::replace(&mut current, Circuit::new(n)?), &mut steps);
-        for (rule, _, qubits) in channels {
-            steps.push(Step::Channel { rule, qubits: [qubits[0], *qubits.get(1).unwrap_or(&qubits[0])] });
+    for event in &run.events {
+        match *event {
+            Event::Gate(k) => {
+                current.push(circuit.instructions()[k].clone())?;
+            }
+            Event::Channel { id, ref qubits } => {
+                if !current.is_empty() {
+                    close(std::mem::replace(&mut current, Circuit::new(n)?), &mut steps);
+                }
+                steps.push(Step::Channel { id, qubits: [qubits[0], *qubits.get(1).unwrap_or(&qubits[0])] });
+            }
         }
     }
     close(current, &mut steps);
@@ -220,8 +224,8 @@ impl Prepared<'_> {
                     let m = pending.map_or(*matrix, |(_, p)| mul1(matrix, &p));
                     pending = Some((*qubit, m));
                 }
-                Step::Channel { rule, qubits } => {
-                    let jumps = &self.jumps[*rule];
+                Step::Channel { id, qubits } => {
+                    let jumps = &self.jumps[*id];
                     if self.fuse && jumps.num_qubits() == 1 {
                         let q = qubits[0];
                         if pending.is_some_and(|(p, _)| p != q) {
@@ -349,11 +353,12 @@ impl Trajectories {
         let k = observables.len();
         // Checked before any trajectory runs.
         crate::bounded::product("trajectory values", num, k)?;
+        let run = Sequence::new(circuit, noise, weights, inputs)?;
         let prepared = Prepared {
             n,
-            steps: steps(circuit, noise, weights, inputs, fuse)?,
+            steps: steps(circuit, &run, weights, inputs, fuse)?,
             fuse,
-            jumps: noise.rule_channels().map(Jumps::new).collect(),
+            jumps: run.channels.iter().map(Jumps::new).collect(),
             terms,
             noise,
             weights,
