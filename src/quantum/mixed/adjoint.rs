@@ -7,7 +7,8 @@ use num_complex::Complex64 as C;
 
 use nalgebra::DMatrix;
 
-use super::channel::superoperator;
+use super::channel::{mul4, superoperator, Channel};
+use super::doubled::unitary_superoperator;
 use super::noise::NoiseModel;
 use super::sequence::{Event, Sequence};
 use super::state::DensityState;
@@ -34,26 +35,86 @@ pub struct NoisyGradient {
     pub noise: Vec<Vec<f64>>,
 }
 
-/// One step of the noisy run, in order.
-enum Step {
-    /// Instruction `k` of the circuit: U on the ket qubits, U* on the bra qubits.
+/// Where a factor of a local step comes from, for its derivatives.
+enum Source {
+    /// Instruction `k` of the circuit (an uncontrolled one-qubit gate).
     Gate(usize),
-    /// Channel `id` of the run's [`Sequence`] on `qubits`, with its superoperator.
-    Channel { id: usize, qubits: Vec<usize>, s: DMatrix<C> },
+    /// Channel `id` of the run's [`Sequence`].
+    Channel(usize),
 }
 
-/// The steps of a noisy run, each gate and each channel on its own (the derivatives of both are needed).
-fn steps(run: Sequence) -> Vec<Step> {
-    let channels = run.channels;
-    run.events
-        .into_iter()
-        .map(|event| match event {
-            Event::Gate(k) => Step::Gate(k),
-            Event::Channel { id, qubits } => {
-                Step::Channel { id, qubits, s: superoperator(&channels[id].kraus_operators()) }
+/// One gate's or channel's 4x4 superoperator on (q, q + n), in the index r + 2c of ρ\[r\]\[c\].
+struct Factor {
+    m: [[C; 4]; 4],
+    source: Source,
+}
+
+/// One step of the noisy run, in order.
+enum Step {
+    /// The one-qubit gates and channels on qubit `q` between two steps that touch it, applied as their
+    /// `product` in one pass; their derivatives all come from one correlation matrix of the step.
+    Local { q: usize, factors: Vec<Factor>, product: [[C; 4]; 4] },
+    /// Instruction `k` of the circuit (on several qubits, or controlled): U on the ket qubits, U* on the bra
+    /// qubits.
+    Gate(usize),
+    /// Channel `id` of the run's [`Sequence`] on two qubits, with its 16x16 superoperator.
+    Channel2 { id: usize, qubits: [usize; 2], s: DMatrix<C> },
+}
+
+/// The 4x4 identity.
+fn identity4() -> [[C; 4]; 4] {
+    std::array::from_fn(|r| std::array::from_fn(|c| if r == c { C::new(1.0, 0.0) } else { ZERO }))
+}
+
+/// The conjugate transpose of a 4x4 matrix.
+fn adjoint4(m: &[[C; 4]; 4]) -> [[C; 4]; 4] {
+    std::array::from_fn(|r| std::array::from_fn(|c| m[c][r].conj()))
+}
+
+/// A superoperator as a 4x4 array.
+fn array4(s: &DMatrix<C>) -> [[C; 4]; 4] {
+    std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]))
+}
+
+/// The steps of a noisy run: uncontrolled one-qubit gates and one-qubit channels gathered per qubit into local
+/// steps (closed when a step on several qubits touches the qubit), the other gates and two-qubit channels on
+/// their own.
+fn steps(circuit: &Circuit, run: &Sequence, weights: &[f64], inputs: &[f64]) -> Vec<Step> {
+    let n = circuit.num_qubits();
+    let mut out = Vec::new();
+    let mut pending: Vec<Vec<Factor>> = (0..n).map(|_| Vec::new()).collect();
+    let flush = |out: &mut Vec<Step>, pending: &mut [Vec<Factor>], q: usize| {
+        if !pending[q].is_empty() {
+            let factors = std::mem::take(&mut pending[q]);
+            let product = factors.iter().fold(identity4(), |p, f| mul4(&f.m, &p));
+            out.push(Step::Local { q, factors, product });
+        }
+    };
+    for event in &run.events {
+        match *event {
+            Event::Gate(k) => {
+                let inst = &circuit.instructions()[k];
+                if let ([q], 0) = (inst.op_targets(), inst.control_mask()) {
+                    let u = inst.gate().lower(inst.angles(weights, inputs)).matrix1();
+                    pending[*q].push(Factor { m: unitary_superoperator(&u), source: Source::Gate(k) });
+                } else {
+                    inst.qubits().for_each(|q| flush(&mut out, &mut pending, q));
+                    out.push(Step::Gate(k));
+                }
             }
-        })
-        .collect()
+            Event::Channel { id, ref qubits } => {
+                let s = superoperator(&run.channels[id].kraus_operators());
+                if let [q] = qubits[..] {
+                    pending[q].push(Factor { m: array4(&s), source: Source::Channel(id) });
+                } else {
+                    qubits.iter().for_each(|&q| flush(&mut out, &mut pending, q));
+                    out.push(Step::Channel2 { id, qubits: [qubits[0], qubits[1]], s });
+                }
+            }
+        }
+    }
+    (0..n).for_each(|q| flush(&mut out, &mut pending, q));
+    out
 }
 
 /// The conjugate of an op, entry by entry, in the same form.
@@ -81,6 +142,9 @@ struct Run<'a> {
     weights: &'a [f64],
     inputs: &'a [f64],
     n: usize,
+    /// The run's channels (the noise model's rules first).
+    channels: Vec<Channel>,
+    num_rules: usize,
 }
 
 impl Run<'_> {
@@ -88,33 +152,129 @@ impl Run<'_> {
     fn apply(&self, v: &mut [C], step: &Step, adjoint: bool) {
         let n = self.n;
         match step {
+            Step::Local { q, product, .. } => {
+                let m = if adjoint { adjoint4(product) } else { *product };
+                kernels::apply_op(v, &superop::op4(&m), &[*q, q + n], 0);
+            }
             Step::Gate(k) => {
                 let inst = &self.circuit.instructions()[*k];
                 let op = inst.gate().lower(inst.angles(self.weights, self.inputs));
                 let (op, conj) = if adjoint { (op.adjoint(), conj_op(&op).adjoint()) } else { (op, conj_op(&op)) };
                 let targets = inst.op_targets();
-                if let ([q], 0) = (targets, inst.control_mask()) {
-                    // U ⊗ U* on (q, q + n): one pass instead of two.
-                    let (u, w) = (op.matrix1(), conj.matrix1());
-                    let m = std::array::from_fn(|r| std::array::from_fn(|c| u[r & 1][c & 1] * w[r >> 1][c >> 1]));
-                    kernels::apply_op(v, &superop::op4(&m), &[*q, q + n], 0);
-                    return;
-                }
                 let bra: Vec<usize> = targets.iter().map(|q| q + n).collect();
                 kernels::apply_op(v, &op, targets, inst.control_mask());
                 kernels::apply_op(v, &conj, &bra, inst.control_mask() << n);
             }
-            Step::Channel { qubits, s, .. } => {
+            Step::Channel2 { qubits: [a, b], s, .. } => {
                 let s = if adjoint { s.adjoint() } else { s.clone() };
-                if let [q] = qubits[..] {
-                    let m: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
-                    kernels::apply_op(v, &superop::op4(&m), &[q, q + n], 0);
-                } else {
-                    superop::apply16(v, n, &s, qubits[0], qubits[1]);
-                }
+                superop::apply16(v, n, &s, *a, *b);
             }
         }
     }
+
+    /// Adds `value` = ∂f/∂θ for parameter `slot` of channel `id` to the gradient: to the noise model's rule, or
+    /// (a circuit's channel whose strength is scale · w or x) to the weight or input it reads.
+    fn add_channel_derivative(&self, grads: &mut NoisyGradient, id: usize, slot: usize, value: f64) {
+        match id.checked_sub(self.num_rules) {
+            None => grads.noise[id][slot] += value,
+            Some(j) => match self.circuit.channels()[j].params()[slot].source() {
+                Some((ParamKind::Weight, index, scale)) => grads.weights[index] += scale * value,
+                Some((ParamKind::Input, index, scale)) => grads.inputs[index] += scale * value,
+                None => {}
+            },
+        }
+    }
+
+    /// The derivatives of a local step's factors, from its correlation matrix `g` (G\[r\]\[c\] = Σ conj(Λ_r)
+    /// ρ_c over the groups of (q, q + n), Λ after the step and ρ before it): factor j contributes
+    /// Σ_rc (A ∂F_j B)\[r\]\[c\] G\[r\]\[c\], A the factors after it and B those before.
+    fn local_derivatives(&self, factors: &[Factor], g: &[[C; 4]; 4], grads: &mut NoisyGradient) {
+        let contract = |d: &[[C; 4]; 4], after: &[[C; 4]; 4], before: &[[C; 4]; 4]| -> f64 {
+            let m = mul4(after, &mul4(d, before));
+            (0..16).map(|k| m[k / 4][k % 4] * g[k / 4][k % 4]).sum::<C>().re
+        };
+        // after[j] = F_{m−1} ⋯ F_{j+1}.
+        let mut after = vec![identity4(); factors.len()];
+        for j in (0..factors.len().saturating_sub(1)).rev() {
+            after[j] = mul4(&after[j + 1], &factors[j + 1].m);
+        }
+        let mut before = identity4();
+        for (factor, after) in factors.iter().zip(&after) {
+            match factor.source {
+                Source::Gate(k) => {
+                    let inst = &self.circuit.instructions()[k];
+                    let gate = inst.gate();
+                    let angles = inst.angles(self.weights, self.inputs);
+                    let u = gate.lower(angles).matrix1();
+                    for (slot, p) in gate.params().iter().enumerate() {
+                        let Some((kind, index, scale)) = p.source() else { continue };
+                        // ∂(U ⊗ U*) = ∂U ⊗ U* + U ⊗ ∂U*.
+                        let du = gate.derivative(angles, slot).matrix1();
+                        let d = std::array::from_fn(|r| {
+                            std::array::from_fn(|c| {
+                                du[r & 1][c & 1] * u[r >> 1][c >> 1].conj()
+                                    + u[r & 1][c & 1] * du[r >> 1][c >> 1].conj()
+                            })
+                        });
+                        let value = contract(&d, after, &before) * scale;
+                        match kind {
+                            ParamKind::Weight => grads.weights[index] += value,
+                            ParamKind::Input => grads.inputs[index] += value,
+                        }
+                    }
+                }
+                Source::Channel(id) => {
+                    let spec = self.channels[id].spec();
+                    let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
+                    for (slot, p) in spec.params.iter().enumerate() {
+                        let value = contract(&array4(&(p.derivative)(&values)), after, &before);
+                        self.add_channel_derivative(grads, id, slot, value);
+                    }
+                }
+            }
+            before = mul4(&factor.m, &before);
+        }
+    }
+
+    /// Whether a local step has a factor with a derivative to take.
+    fn has_derivatives(&self, factors: &[Factor]) -> bool {
+        factors.iter().any(|f| match f.source {
+            Source::Gate(k) => self.circuit.instructions()[k].gate().params().iter().any(|p| !p.is_const()),
+            Source::Channel(id) => !self.channels[id].parameters().is_empty(),
+        })
+    }
+}
+
+/// A 4x4 correlation matrix, summed over chunks in order.
+#[derive(Clone, Copy)]
+struct Correlation([[C; 4]; 4]);
+
+impl std::iter::Sum for Correlation {
+    fn sum<I: Iterator<Item = Correlation>>(iter: I) -> Correlation {
+        iter.fold(Correlation([[ZERO; 4]; 4]), |a, b| {
+            Correlation(std::array::from_fn(|r| std::array::from_fn(|c| a.0[r][c] + b.0[r][c])))
+        })
+    }
+}
+
+/// G\[r\]\[c\] = Σ_g conj(a\[g + o_r\]) b\[g + o_c\] over the groups of qubits (q, q + n), o_r the offset of
+/// local index r = ket bit + 2·bra bit; partial sums over fixed chunks, added in order.
+fn correlation(a: &[C], b: &[C], q: usize, n: usize) -> [[C; 4]; 4] {
+    let offsets: [usize; 4] = std::array::from_fn(|r| ((r & 1) << q) | ((r >> 1) << (q + n)));
+    let groups = Subspace::new(a.len(), (1 << q) | (1 << (q + n)), 0);
+    kernels::chunked_sum(groups.len, |range| {
+        let mut acc = [[ZERO; 4]; 4];
+        for g in range {
+            let base = groups.index(g);
+            let x: [C; 4] = std::array::from_fn(|c| b[base + offsets[c]]);
+            for (row, &o) in acc.iter_mut().zip(&offsets) {
+                let l = a[base + o].conj();
+                row.iter_mut().zip(&x).for_each(|(acc, x)| *acc += l * x);
+            }
+        }
+        Correlation(acc)
+    })
+    .0
 }
 
 impl DensityState {
@@ -167,9 +327,9 @@ impl DensityState {
         observable.check_fits(self.num_qubits())?;
         let n = self.num_qubits();
         let sequence = Sequence::new(circuit, noise, weights, inputs)?;
-        let (channels, num_rules) = (sequence.channels.clone(), sequence.num_rules);
-        let steps = steps(sequence);
-        let run = Run { circuit, weights, inputs, n };
+        let steps = steps(circuit, &sequence, weights, inputs);
+        let Sequence { channels, num_rules, .. } = sequence;
+        let run = Run { circuit, weights, inputs, n, channels, num_rules };
         // Forward, keeping the state before every `stride`-th step.
         let stride = ((steps.len() as f64).sqrt().ceil() as usize).max(1);
         let mut rho = try_clone(self.entries(), n)?;
@@ -196,7 +356,7 @@ impl DensityState {
             value,
             weights: vec![0.0; circuit.num_weights()],
             inputs: vec![0.0; circuit.num_inputs()],
-            noise: channels[..num_rules].iter().map(|c| vec![0.0; c.parameters().len()]).collect(),
+            noise: run.channels[..num_rules].iter().map(|c| vec![0.0; c.parameters().len()]).collect(),
         };
         // The states before the steps of one segment, in buffers allocated once.
         let mut before: Vec<Vec<C>> = Vec::new();
@@ -218,24 +378,22 @@ impl DensityState {
                         run.apply(&mut before[i], step, false);
                         accumulate(&run, *k, &before[i], &lambda, &mut grads);
                     }
-                    Step::Channel { id, qubits, .. } => {
+                    Step::Local { q, factors, .. } => {
+                        if run.has_derivatives(factors) {
+                            let g = correlation(&lambda, &before[i], *q, n);
+                            run.local_derivatives(factors, &g, &mut grads);
+                        }
+                    }
+                    Step::Channel2 { id, qubits, .. } => {
                         // ∂f/∂θ = ⟨Λ|∂S/∂θ|ρ⟩, Λ after the channel and ρ before it.
-                        let spec = channels[*id].spec();
+                        let spec = run.channels[*id].spec();
                         let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
                         let targets: Vec<usize> = qubits.iter().copied().chain(qubits.iter().map(|q| q + n)).collect();
                         for (slot, p) in spec.params.iter().enumerate() {
                             let d = (p.derivative)(&values);
                             let m: Vec<Vec<C>> = d.row_iter().map(|r| r.iter().copied().collect()).collect();
                             let value = matrix_element(&lambda, &before[i], &m, &targets, 0).re;
-                            match id.checked_sub(num_rules) {
-                                None => grads.noise[*id][slot] += value,
-                                // A circuit's channel: its parameter is a constant, or scale · w or x.
-                                Some(j) => match circuit.channels()[j].params()[slot].source() {
-                                    Some((ParamKind::Weight, index, scale)) => grads.weights[index] += scale * value,
-                                    Some((ParamKind::Input, index, scale)) => grads.inputs[index] += scale * value,
-                                    None => {}
-                                },
-                            }
+                            run.add_channel_derivative(&mut grads, *id, slot, value);
                         }
                     }
                 }

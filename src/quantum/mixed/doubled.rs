@@ -33,7 +33,7 @@ fn superop_instruction(s: &[[C; 4]; 4], q: usize, n: usize) -> Result<Instructio
 }
 
 /// U ⊗ U* of a one-qubit U: the superoperator of ρ ↦ UρU† in the index r + 2c.
-fn unitary_superoperator(u: &[[C; 2]; 2]) -> [[C; 4]; 4] {
+pub(crate) fn unitary_superoperator(u: &[[C; 2]; 2]) -> [[C; 4]; 4] {
     std::array::from_fn(|row| std::array::from_fn(|col| u[row & 1][col & 1] * u[row >> 1][col >> 1].conj()))
 }
 
