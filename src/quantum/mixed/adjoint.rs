@@ -53,7 +53,7 @@ struct Factor {
 enum Step {
     /// The one-qubit gates and channels on qubit `q` between two steps that touch it, applied as their
     /// `product` in one pass; their derivatives all come from one correlation matrix of the step.
-    Local { q: usize, factors: Vec<Factor>, product: [[C; 4]; 4] },
+    Local { q: usize, factors: Vec<Factor>, product: Box<[[C; 4]; 4]> },
     /// Instruction `k` of the circuit (on several qubits, or controlled): U on the ket qubits, U* on the bra
     /// qubits.
     Gate(usize),
@@ -87,7 +87,7 @@ fn steps(circuit: &Circuit, run: &Sequence, weights: &[f64], inputs: &[f64]) -> 
         if !pending[q].is_empty() {
             let factors = std::mem::take(&mut pending[q]);
             let product = factors.iter().fold(identity4(), |p, f| mul4(&f.m, &p));
-            out.push(Step::Local { q, factors, product });
+            out.push(Step::Local { q, factors, product: Box::new(product) });
         }
     };
     for event in &run.events {
@@ -153,7 +153,7 @@ impl Run<'_> {
         let n = self.n;
         match step {
             Step::Local { q, product, .. } => {
-                let m = if adjoint { adjoint4(product) } else { *product };
+                let m = if adjoint { adjoint4(product) } else { **product };
                 kernels::apply_op(v, &superop::op4(&m), &[*q, q + n], 0);
             }
             Step::Gate(k) => {
