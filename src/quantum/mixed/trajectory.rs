@@ -23,8 +23,8 @@ use crate::quantum::{Circuit, Observable};
 /// N pure-state runs ψ_t with standard errors, at 16·2^n bytes per worker instead of the 16·4^n of a
 /// [`DensityState`](super::DensityState).
 ///
-/// Each trajectory starts from |0…0⟩ and runs the circuit on a pure state. The gates between two channel
-/// placements of the [`NoiseModel`] are compiled once into the engine's plan (fused, blocked, on the SIMD
+/// Each trajectory starts from |0…0⟩ and runs the circuit on a pure state. The gates between two channels (the
+/// circuit's own and those the [`NoiseModel`] places) are compiled once into the engine's plan (fused, blocked, on the SIMD
 /// kernels) and shared by all trajectories. At each channel E(ρ) = Σ_k K_k ρ K_k† one Kraus operator is
 /// drawn with probability p_k = ‖K_k ψ‖² and ψ ← K_k ψ/√p_k is applied by the state-vector kernels: for
 /// channels whose K_k are scaled unitaries (depolarizing, bit and phase flip, Pauli channels) p_k is fixed and
