@@ -55,10 +55,7 @@ impl Instruction {
             return Err(Error::DuplicateQubit { qubit: all[i] });
         }
         for p in gate.params().iter() {
-            let (Param::Const(value) | Param::Weight { scale: value, .. } | Param::Input { scale: value, .. }) = *p;
-            if !value.is_finite() {
-                return Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: gate.name() }, value });
-            }
+            p.check_finite(gate.name())?;
         }
         Ok(Instruction { gate, targets, controls })
     }

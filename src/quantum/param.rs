@@ -99,6 +99,16 @@ impl Param {
         }
     }
 
+    /// [`Error::NonFinite`] (an angle of `owner`, a gate or channel name) when the constant or the scale is NaN
+    /// or infinite.
+    pub(crate) fn check_finite(&self, owner: &'static str) -> Result<()> {
+        let (Param::Const(value) | Param::Weight { scale: value, .. } | Param::Input { scale: value, .. }) = *self;
+        if value.is_finite() {
+            return Ok(());
+        }
+        Err(Error::NonFinite { kind: crate::error::NonFiniteKind::Angle { gate: owner }, value })
+    }
+
     /// Whether the angle is a fixed number.
     #[must_use]
     pub fn is_const(&self) -> bool {

@@ -2,7 +2,7 @@
 
 use super::channel::Channel;
 use super::state::check_placement;
-use crate::error::{Error, NonFiniteKind, Result};
+use crate::error::Result;
 use crate::quantum::Param;
 
 /// A channel placed in a circuit: its kind, its qubits, and each of its parameters
@@ -11,7 +11,7 @@ use crate::quantum::Param;
 ///
 /// Circuits with channels run on a [`DensityState`](super::DensityState) (and in
 /// [`Trajectories`](super::Trajectories)); a pure-state run, an inverse or a QASM export of one is
-/// [`Error::NoisyCircuit`].
+/// [`Error::NoisyCircuit`](crate::Error::NoisyCircuit).
 ///
 /// # Example
 ///
@@ -64,7 +64,7 @@ struct ChannelInstructionData {
 
 #[cfg(feature = "serde")]
 impl TryFrom<ChannelInstructionData> for ChannelInstruction {
-    type Error = Error;
+    type Error = crate::Error;
     fn try_from(d: ChannelInstructionData) -> Result<Self> {
         Ok(ChannelInstruction::with_params(d.channel, d.params, d.qubits)?.at(d.position))
     }
@@ -74,7 +74,7 @@ impl ChannelInstruction {
     /// `channel` on `qubits`, its parameters the channel's own values (constants).
     ///
     /// # Errors
-    /// [`Error::GateArity`] when the number of qubits is not the channel's, [`Error::DuplicateQubit`] for a
+    /// [`Error::GateArity`](crate::Error::GateArity) when the number of qubits is not the channel's, [`Error::DuplicateQubit`](crate::Error::DuplicateQubit) for a
     /// repeated qubit.
     pub fn new(channel: Channel, qubits: Vec<usize>) -> Result<Self> {
         let params = channel.parameters().into_iter().map(|(_, v)| Param::Const(v)).collect();
@@ -86,18 +86,15 @@ impl ChannelInstruction {
     /// when the circuit runs.
     ///
     /// # Errors
-    /// As [`new`](Self::new); [`Error::DimensionMismatch`] unless there is one `Param` per channel parameter;
-    /// [`Error::NonFinite`] for a NaN or infinite constant or scale; the channel's constructor's errors for
+    /// As [`new`](Self::new); [`Error::DimensionMismatch`](crate::Error::DimensionMismatch) unless there is one `Param` per channel parameter;
+    /// [`Error::NonFinite`](crate::Error::NonFinite) for a NaN or infinite constant or scale; the channel's constructor's errors for
     /// constants out of range.
     pub fn with_params(channel: Channel, params: Vec<Param>, qubits: Vec<usize>) -> Result<Self> {
         let name = channel.name();
         // The qubits are checked against the register when the circuit takes the instruction.
         check_placement(name, channel.num_qubits(), &qubits, usize::MAX)?;
         for p in &params {
-            let (Param::Const(value) | Param::Weight { scale: value, .. } | Param::Input { scale: value, .. }) = *p;
-            if !value.is_finite() {
-                return Err(Error::NonFinite { kind: NonFiniteKind::Angle { gate: name }, value });
-            }
+            p.check_finite(name)?;
         }
         // Constants as given, 0 (valid for every channel) where a weight or input goes.
         let values: Vec<f64> = params.iter().map(|p| p.constant().unwrap_or(0.0)).collect();
@@ -138,7 +135,7 @@ impl ChannelInstruction {
     /// The channel with its parameters bound to values (indices already checked).
     ///
     /// # Errors
-    /// The channel's constructor's errors for a value out of range ([`Error::InvalidChannelParameter`]).
+    /// The channel's constructor's errors for a value out of range ([`Error::InvalidChannelParameter`](crate::Error::InvalidChannelParameter)).
     pub(crate) fn bind(&self, weights: &[f64], inputs: &[f64]) -> Result<Channel> {
         if self.params.iter().all(Param::is_const) {
             return Ok(self.channel.clone());
@@ -174,8 +171,8 @@ macro_rules! channel_methods {
         $(#[$doc])*
         ///
         /// # Errors
-        /// [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement; for a constant strength,
-        /// [`Error::InvalidChannelParameter`] when it is out of range and [`Error::NonFinite`] for NaN (a
+        /// [`Error::InvalidQubit`](crate::Error::InvalidQubit) or [`Error::DuplicateQubit`](crate::Error::DuplicateQubit) for a bad placement; for a constant strength,
+        /// [`Error::InvalidChannelParameter`](crate::Error::InvalidChannelParameter) when it is out of range and [`Error::NonFinite`](crate::Error::NonFinite) for NaN (a
         /// weight or input is checked when the circuit runs).
         pub fn $name(&mut self, $($q: usize,)+ $($p: impl Into<Param>),+) -> Result<&mut Self> {
             let template = $make($(channel_methods!(@zero $p)),+)?;
@@ -189,7 +186,7 @@ impl crate::quantum::Circuit {
     /// Appends `channel` on `qubits`, with its parameters as constants.
     ///
     /// # Errors
-    /// [`Error::GateArity`], [`Error::InvalidQubit`] or [`Error::DuplicateQubit`] for a bad placement.
+    /// [`Error::GateArity`](crate::Error::GateArity), [`Error::InvalidQubit`](crate::Error::InvalidQubit) or [`Error::DuplicateQubit`](crate::Error::DuplicateQubit) for a bad placement.
     pub fn channel(&mut self, channel: Channel, qubits: &[usize]) -> Result<&mut Self> {
         self.push_channel(ChannelInstruction::new(channel, qubits.to_vec())?)
     }
