@@ -188,6 +188,10 @@ fn append_bind_and_draw_keep_the_channels_in_place() {
     r1.run(&ab, &[0.05], &[0.4]).unwrap();
     r2.run(&bound, &[], &[]).unwrap();
     assert_eq!(r1.entries(), r2.entries());
+    assert_eq!(ab.channels()[0].to_string(), "depolarizing(w[0]) q[0]");
+    let two =
+        ChannelInstruction::with_params(Channel::depolarizing2(0.1).unwrap(), vec![Param::input(1) * 0.5], vec![1, 0]);
+    assert_eq!(two.unwrap().to_string(), "depolarizing2(0.5*x[1]) q[1], q[0]");
     let text = ab.to_string();
     for label in ["depolarizing(w[0])", "bit_flip(0.2)", "phase_damping(x[0])"] {
         assert!(text.contains(label), "{label} missing from\n{text}");
