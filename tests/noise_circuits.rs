@@ -232,9 +232,10 @@ proptest! {
         c.ry(0, Param::input(0)).unwrap().generalized_amplitude_damping(0, Param::weight(0), Param::weight(1)).unwrap();
         c.cnot(0, 1).unwrap().pauli_channel(1, Param::weight(2), 0.02, Param::weight(3) * 0.5).unwrap();
         c.rx(1, Param::input(1)).unwrap().depolarizing2(1, 0, Param::weight(3)).unwrap();
-        // On qubit 1, where ⟨X1⟩ feels it (on qubit 0 the observable would not).
+        // Last on qubit 1: it shrinks ⟨Y1⟩ (RX turned the populations into Y), so the observable reads it.
         c.phase_flip(1, Param::input(1) * 0.1).unwrap();
-        let obs = zz_plus_half_x1();
+        let mut obs = zz_plus_half_x1();
+        obs.push(PauliString::new(0.7, &[(1, Pauli::Y)]).unwrap());
         let value = |w: &[f64], x: &[f64]| {
             let mut rho = DensityState::new(2).unwrap();
             rho.run(&c, w, x).unwrap();
