@@ -18,6 +18,8 @@
 //! scale × ∂f/∂θ, by the chain rule.
 
 mod adjoint;
+#[cfg(feature = "mpi")]
+mod distributed;
 mod finite;
 pub(crate) mod function;
 mod readout;

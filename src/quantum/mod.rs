@@ -31,7 +31,7 @@
 mod circuit;
 mod compiled;
 #[cfg(feature = "mpi")]
-mod distributed;
+pub(crate) mod distributed;
 mod draw;
 pub(crate) mod engine;
 mod gate;
@@ -50,7 +50,7 @@ pub(crate) mod vectorize;
 pub use circuit::{Circuit, Instruction};
 pub use compiled::CompiledCircuit;
 #[cfg(feature = "mpi")]
-pub use distributed::{DistributedState, Traffic, MAX_MARGINAL_QUBITS, MIN_LOCAL_QUBITS};
+pub use distributed::{DistributedGradient, DistributedState, Traffic, MAX_MARGINAL_QUBITS, MIN_LOCAL_QUBITS};
 pub use draw::MAX_DRAW_QUBITS;
 pub(crate) use gate::QasmForm;
 pub use gate::{Gate, GateParams, ShiftRule};

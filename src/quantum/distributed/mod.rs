@@ -3,6 +3,7 @@
 //! See [`DistributedState`] for the design: the layout, what communicates and what does not.
 
 mod comm;
+mod gradient;
 mod layout;
 mod measure;
 mod run;
@@ -11,7 +12,9 @@ use mpi::topology::{Communicator, SimpleCommunicator};
 use num_complex::Complex64 as C;
 
 use self::layout::Layout;
+pub use self::gradient::DistributedGradient;
 pub use self::measure::MAX_MARGINAL_QUBITS;
+pub(crate) use self::gradient::Cotangent;
 use crate::error::{Error, Result};
 use crate::quantum::kernels;
 use crate::quantum::op::ONE;
@@ -116,6 +119,9 @@ pub struct DistributedState {
     /// The global pattern this rank holds.
     pattern: usize,
     amps: Vec<C>,
+    /// The adjoint state λ of a gradient's backward sweep, in the same layout (empty otherwise): every
+    /// exchange, relabelling phase and kernel applies to it as to `amps`.
+    lambda: Vec<C>,
     send: Vec<C>,
     recv: Vec<C>,
     traffic: Traffic,
@@ -194,6 +200,7 @@ impl DistributedState {
             layout: Layout::canonical(num_qubits, local),
             pattern: rank,
             amps,
+            lambda: Vec::new(),
             send,
             recv,
             traffic: Traffic::default(),

@@ -26,7 +26,7 @@ mod plan;
 mod tile;
 mod window;
 
-pub(crate) use backward::BackScratch;
+pub(crate) use backward::{node_back, BackScratch, NodeWork};
 
 #[cfg(test)]
 thread_local! {
