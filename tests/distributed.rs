@@ -628,12 +628,14 @@ fn gradient_traffic(world: &SimpleCommunicator) {
     let mut c = Circuit::new(N).unwrap();
     c.ry(top, Param::weight(0)).unwrap().cnot(top, 0).unwrap();
     assert_eq!(sent(&c, &z0, &[0.3]), ones(1), "a rotation on a global qubit");
-    // Diagonal parametrised gates on a global qubit with local parameters elsewhere: RZ and CRZ on the top
-    // qubit need their correlation read locally, so the forward pass moves nothing and the sweep swaps the
-    // top qubit in for φ and λ (2·half).
+    // Diagonal parametrised gates on global qubits (RZ, CRZ with a global target, RZZ on two global qubits,
+    // a phase with a global control): diagonal derivatives, read as R_kk on each rank, so nothing moves.
     let mut c = Circuit::new(N).unwrap();
-    c.h(1).unwrap().crz(1, top, Param::weight(0)).unwrap();
-    assert_eq!(sent(&c, &z0, &[0.3]), ones(2), "a diagonal rotation on a global qubit");
+    c.h(1).unwrap().crz(1, top, Param::weight(0)).unwrap().rz(top, Param::weight(1)).unwrap();
+    c.rzz(top, top - 1, Param::weight(2)).unwrap().cphase(top, 1, Param::weight(3)).unwrap();
+    c.add_controlled(Gate::RZ(Param::weight(0)), &[2], &[top, 1]).unwrap().h(2).unwrap();
+    let zz = Observable::from(PauliString::new(1.0, &[(1, Pauli::X), (2, Pauli::X)]).unwrap());
+    assert_eq!(sent(&c, &zz, &[0.3, -0.7, 1.1, 0.4]), 0, "diagonal rotations on global qubits");
     // RY(w) on qubit 1 and ⟨X_top⟩: the forward pass moves nothing, λ = X_top φ swaps the top qubit in for φ
     // alone (half; λ is still zero), the sweep moves nothing.
     let mut c = Circuit::new(N).unwrap();
@@ -649,7 +651,7 @@ fn gradient_traffic(world: &SimpleCommunicator) {
     c.ry(0, Param::weight(0)).unwrap().cnot(0, 1).unwrap().cnot(1, 2).unwrap();
     assert_eq!(sent(&c, &wide, &[0.3]), ones(2), "terms that fill the local qubits");
     if world.rank() == 0 {
-        println!("ok gradient traffic: {} bytes (16·2^(L−1)) per state per global qubit swapped in", ones(1));
+        println!("ok gradient traffic: {} bytes (16·2^(L−1)) per state per global qubit swapped in, 0 for diagonal rotations", ones(1));
     }
 }
 

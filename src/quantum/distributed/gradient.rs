@@ -7,7 +7,8 @@ use num_complex::Complex64 as C;
 use super::{comm, fnv1a, DistributedState, FNV_START};
 use crate::error::{Error, Result};
 use crate::quantum::circuit::Circuit;
-use crate::quantum::engine::{node_back, BackScratch, Binding, Gradients, NodeWork, Plan, Segment};
+use crate::quantum::engine::{node_back, BackScratch, Binding, Gradients, Node, NodeWork, Plan, Segment};
+use crate::quantum::op::Op;
 use crate::quantum::kernels;
 use crate::quantum::observable::{Observable, Pauli, PauliString};
 use crate::quantum::terms::PauliTerms;
@@ -237,6 +238,13 @@ impl DistributedState {
         }
         let local = self.layout.local;
         let targets = &node.targets[..node.arity];
+        let global_target = targets.iter().any(|&t| self.layout.physical[t] >= local);
+        if global_target && w.diagonal && matches!(w.undo, Op::Diag1(_) | Op::Diag2(_)) {
+            // A diagonal node with diagonal derivatives reads only R_kk, which each rank has for the target
+            // bits its pattern fixes: no amplitude moves.
+            self.diagonal_correlation(node, w, row);
+            return self.apply_node(node, &w.undo, upcoming);
+        }
         for &t in targets {
             if self.layout.physical[t] >= local {
                 self.swap_in(t, targets, upcoming.clone());
@@ -253,6 +261,38 @@ impl DistributedState {
         placed.ctrl = local_ctrl;
         let parallel = kernels::parallel(self.amps.len());
         node_back(&placed, w, &mut self.amps, &mut self.lambda, row, partials, parallel);
+    }
+
+    /// This rank's share of the correlations R_kk = Σ conj(λ_k) φ_k of a node with a global target, k the
+    /// targets' bits (target 0 the lowest), over the amplitudes its controls select, added into `row`.
+    fn diagonal_correlation(&self, node: &Node, w: &NodeWork, row: &mut [f64]) {
+        let (ctrl, global_ctrl) = self.split_controls(node.ctrl);
+        if self.pattern & global_ctrl != global_ctrl {
+            return;
+        }
+        let local = self.layout.local;
+        // The bits of k this rank's pattern fixes, and the local bits the others come from.
+        let (mut fixed, mut from_local) = (0, Vec::with_capacity(2));
+        for (m, &t) in node.targets[..node.arity].iter().enumerate() {
+            let p = self.layout.physical[t];
+            if p < local {
+                from_local.push((p, m));
+            } else {
+                fixed |= ((self.pattern >> (p - local)) & 1) << m;
+            }
+        }
+        let mut acc = [C::new(0.0, 0.0); 4];
+        for (i, (a, l)) in self.amps.iter().zip(&self.lambda).enumerate() {
+            if i & ctrl == ctrl {
+                let k = from_local.iter().fold(fixed, |k, &(p, m)| k | ((i >> p) & 1) << m);
+                acc[k] += l.conj() * a;
+            }
+        }
+        for (k, acc) in acc.iter().enumerate().take(1 << node.arity) {
+            let e = w.diagonal_entry(node.arity, k);
+            row[e] += acc.re;
+            row[e + 1] += acc.im;
+        }
     }
 
     /// λ from φ (the state) for `cotangent`, in φ's layout, into `self.lambda` (given zeroed).

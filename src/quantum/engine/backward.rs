@@ -47,12 +47,20 @@ pub(crate) struct NodeWork {
     pub(crate) undo: Op,
     grads: (usize, usize),
     r: usize,
+    /// Whether every derivative matrix A of the node is diagonal: only the correlations R_kk are read.
+    pub(crate) diagonal: bool,
 }
 
 impl NodeWork {
     /// Whether the node has derivatives to read (its correlation is wanted).
     pub(crate) fn correlates(&self) -> bool {
         self.grads.0 < self.grads.1
+    }
+
+    /// Where the node's correlation R_kk (k the targets' bits, target 0 the lowest) goes in its row: (re, im)
+    /// at this offset.
+    pub(crate) fn diagonal_entry(&self, arity: usize, k: usize) -> usize {
+        self.r + 2 * (k * (1 << arity) + k)
     }
 }
 
@@ -240,6 +248,7 @@ impl Plan {
             let node = &self.nodes[i];
             let (a, b) = node.members;
             let first = grads.len();
+            let first_mat = mats.len();
             let wanted = (node.slots.0..node.slots.1)
                 .map(|j| (j, &self.slots[j]))
                 .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight);
@@ -282,7 +291,9 @@ impl Plan {
                 }
                 op
             };
-            work.push(NodeWork { undo: op.adjoint(), grads: (first, grads.len()), r: width });
+            let d = node.arity * 2;
+            let diagonal = mats[first_mat..].chunks(d * d).all(|a| (0..d * d).all(|e| e / d == e % d || a[e] == ZERO));
+            work.push(NodeWork { undo: op.adjoint(), grads: (first, grads.len()), r: width, diagonal });
             if grads.len() > first {
                 width += if node.arity == 1 { 8 } else { 32 };
             }
