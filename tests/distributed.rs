@@ -540,7 +540,10 @@ fn gradients(world: &SimpleCommunicator) {
         let g = state.gradient(&c, &obs, &w, &x).unwrap();
         let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![obs.clone()])).unwrap();
         let adjoint = f.jacobian(DiffMethod::Adjoint, &w, &x).unwrap();
-        let (aw, ax) = (adjoint.weights.row(0).iter().copied().collect::<Vec<_>>(), adjoint.inputs.row(0).iter().copied().collect::<Vec<_>>());
+        let (aw, ax) = (
+            adjoint.weights.row(0).iter().copied().collect::<Vec<_>>(),
+            adjoint.inputs.row(0).iter().copied().collect::<Vec<_>>(),
+        );
         assert!((g.value - adjoint.values[0]).abs() < 1e-12, "value {} vs {}", g.value, adjoint.values[0]);
         assert!(close(&g.weights, &aw, 1e-12), "seed {seed}: weight gradients differ from the adjoint's");
         assert!(close(&g.inputs, &ax, 1e-12), "seed {seed}: input gradients differ from the adjoint's");
@@ -552,7 +555,10 @@ fn gradients(world: &SimpleCommunicator) {
             let shift = f.jacobian(DiffMethod::ParameterShift, &w, &x).unwrap();
             let sw: Vec<f64> = shift.weights.row(0).iter().copied().collect();
             let sx: Vec<f64> = shift.inputs.row(0).iter().copied().collect();
-            assert!(close(&g.weights, &sw, 1e-10) && close(&g.inputs, &sx, 1e-10), "seed {seed}: against parameter shift");
+            assert!(
+                close(&g.weights, &sw, 1e-10) && close(&g.inputs, &sx, 1e-10),
+                "seed {seed}: against parameter shift"
+            );
         }
         // Deterministic: a second gradient gives the same bits.
         let mut again = DistributedState::new(n, world).unwrap();
@@ -562,7 +568,10 @@ fn gradients(world: &SimpleCommunicator) {
     let (c, w, x) = random_circuit_with_inputs(17, 2, 900);
     let obs = random_observable(17, &mut rng);
     let g = DistributedState::new(17, world).unwrap().gradient(&c, &obs, &w, &x).unwrap();
-    let adjoint = QuantumFunction::new(c, Outputs::Observables(vec![obs])).unwrap().jacobian(DiffMethod::Adjoint, &w, &x).unwrap();
+    let adjoint = QuantumFunction::new(c, Outputs::Observables(vec![obs]))
+        .unwrap()
+        .jacobian(DiffMethod::Adjoint, &w, &x)
+        .unwrap();
     assert!((g.value - adjoint.values[0]).abs() < 1e-12);
     assert!(close(&g.weights, adjoint.weights.row(0).iter().copied().collect::<Vec<_>>().as_slice(), 1e-12));
     assert!(close(&g.inputs, adjoint.inputs.row(0).iter().copied().collect::<Vec<_>>().as_slice(), 1e-12));
@@ -644,7 +653,8 @@ fn gradient_traffic(world: &SimpleCommunicator) {
     assert_eq!(sent(&c, &x_top, &[0.3]), ones(1), "X on a global qubit");
     // A first term with X on every local qubit but qubit 0 fills the local bits; the second term's X on the
     // top qubit then swaps it in for φ and λ both (2·half).
-    let mut wide = Observable::from(PauliString::new(0.5, &(1..local).map(|q| (q, Pauli::X)).collect::<Vec<_>>()).unwrap());
+    let mut wide =
+        Observable::from(PauliString::new(0.5, &(1..local).map(|q| (q, Pauli::X)).collect::<Vec<_>>()).unwrap());
     wide.push(PauliString::new(1.0, &[(top, Pauli::X)]).unwrap());
     let mut c = Circuit::new(N).unwrap();
     // (CNOTs on local qubits only; the qubit given up for the top one is one the sweep never touches.)
@@ -665,12 +675,20 @@ fn gradient_errors(world: &SimpleCommunicator) {
     let z = Observable::sum_z(N).unwrap();
     assert!(matches!(state.gradient(&c, &z, &[0.1], &[]).unwrap_err(), Error::ParameterCount { .. }));
     let beyond = Observable::from(PauliString::z(N).unwrap());
-    assert_eq!(state.gradient(&c, &beyond, &[0.1, 0.2], &[]).unwrap_err(), Error::InvalidQubit { qubit: N, num_qubits: N });
+    assert_eq!(
+        state.gradient(&c, &beyond, &[0.1, 0.2], &[]).unwrap_err(),
+        Error::InvalidQubit { qubit: N, num_qubits: N }
+    );
     let all_x = Observable::from(PauliString::new(1.0, &(0..N).map(|q| (q, Pauli::X)).collect::<Vec<_>>()).unwrap());
     if ranks > 1 {
-        assert!(matches!(state.gradient(&c, &all_x, &[0.1, 0.2], &[]).unwrap_err(), Error::TooFewLocalQubits { local: l, .. } if l == local));
+        assert!(
+            matches!(state.gradient(&c, &all_x, &[0.1, 0.2], &[]).unwrap_err(), Error::TooFewLocalQubits { local: l, .. } if l == local)
+        );
         let mine = Observable::from(PauliString::z(world.rank() as usize).unwrap());
-        assert!(matches!(state.gradient(&c, &mine, &[0.1, 0.2], &[]).unwrap_err(), Error::RankDisagreement { rank: 1, .. }));
+        assert!(matches!(
+            state.gradient(&c, &mine, &[0.1, 0.2], &[]).unwrap_err(),
+            Error::RankDisagreement { rank: 1, .. }
+        ));
     }
     let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![z.clone()])).unwrap();
     assert_eq!(
@@ -678,13 +696,18 @@ fn gradient_errors(world: &SimpleCommunicator) {
         Error::DimensionMismatch { what: "upstream gradient", expected: 1, found: 2 }
     );
     let mut small = DistributedState::new(N - 1, world).unwrap();
-    assert_eq!(f.evaluate_distributed(&mut small, &[0.1, 0.2], &[]).unwrap_err(), Error::QubitCountMismatch { left: N - 1, right: N });
+    assert_eq!(
+        f.evaluate_distributed(&mut small, &[0.1, 0.2], &[]).unwrap_err(),
+        Error::QubitCountMismatch { left: N - 1, right: N }
+    );
     // Still usable after every error.
     let g = state.gradient(&c, &z, &[0.1, 0.2], &[]).unwrap();
     let s = f.jacobian(DiffMethod::Adjoint, &[0.1, 0.2], &[]).unwrap();
     assert!((g.weights[0] - s.weights[(0, 0)]).abs() < 1e-12 && (g.weights[1] - s.weights[(0, 1)]).abs() < 1e-12);
     if world.rank() == 0 {
-        println!("ok gradient errors: parameter count, qubits, too few local qubits, disagreeing ranks, upstream length");
+        println!(
+            "ok gradient errors: parameter count, qubits, too few local qubits, disagreeing ranks, upstream length"
+        );
     }
 }
 

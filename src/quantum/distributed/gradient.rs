@@ -8,9 +8,9 @@ use super::{comm, fnv1a, DistributedState, FNV_START};
 use crate::error::{Error, Result};
 use crate::quantum::circuit::Circuit;
 use crate::quantum::engine::{node_back, BackScratch, Binding, Gradients, Node, NodeWork, Plan, Segment};
-use crate::quantum::op::Op;
 use crate::quantum::kernels;
 use crate::quantum::observable::{Observable, Pauli, PauliString};
+use crate::quantum::op::Op;
 use crate::quantum::terms::PauliTerms;
 
 /// An expectation value ⟨ψ|O|ψ⟩ and its gradient ∂⟨O⟩/∂w, ∂⟨O⟩/∂x, the same bits on every rank
@@ -117,7 +117,13 @@ impl DistributedState {
     }
 
     /// Runs `plan`, compiled from `circuit`, from |0…0⟩, after the checks of [`run`](Self::run).
-    pub(crate) fn run_from_zero(&mut self, circuit: &Circuit, plan: &Plan, weights: &[f64], inputs: &[f64]) -> Result<()> {
+    pub(crate) fn run_from_zero(
+        &mut self,
+        circuit: &Circuit,
+        plan: &Plan,
+        weights: &[f64],
+        inputs: &[f64],
+    ) -> Result<()> {
         self.check_run(circuit, weights, inputs)?;
         self.reset();
         self.run_plan(circuit, plan, weights, inputs);

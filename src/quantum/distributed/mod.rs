@@ -11,10 +11,10 @@ mod run;
 use mpi::topology::{Communicator, SimpleCommunicator};
 use num_complex::Complex64 as C;
 
-use self::layout::Layout;
-pub use self::gradient::DistributedGradient;
-pub use self::measure::MAX_MARGINAL_QUBITS;
 pub(crate) use self::gradient::Cotangent;
+pub use self::gradient::DistributedGradient;
+use self::layout::Layout;
+pub use self::measure::MAX_MARGINAL_QUBITS;
 use crate::error::{Error, Result};
 use crate::quantum::kernels;
 use crate::quantum::op::ONE;
