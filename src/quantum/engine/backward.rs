@@ -48,6 +48,7 @@ pub(crate) struct NodeWork {
     grads: (usize, usize),
     r: usize,
     /// Whether every derivative matrix A of the node is diagonal: only the correlations R_kk are read.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     pub(crate) diagonal: bool,
 }
 
@@ -59,6 +60,7 @@ impl NodeWork {
 
     /// Where the node's correlation R_kk (k the targets' bits, target 0 the lowest) goes in its row: (re, im)
     /// at this offset.
+    #[cfg(feature = "mpi")]
     pub(crate) fn diagonal_entry(&self, arity: usize, k: usize) -> usize {
         self.r + 2 * (k * (1 << arity) + k)
     }
@@ -179,6 +181,7 @@ impl Plan {
     /// node, the op that un-applies it, and whether its correlation is wanted, `step` reads the correlation into
     /// the row it is handed (with [`node_back`], the second buffer its partial sums) on the node as it places it) and un-applies the node from both
     /// states; then the derivatives are added into `sinks`. The distributed sweep places nodes this way.
+    #[cfg(feature = "mpi")]
     pub(crate) fn backward_nodes(
         &self,
         range: std::ops::Range<usize>,

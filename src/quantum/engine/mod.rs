@@ -26,7 +26,9 @@ mod plan;
 mod tile;
 mod window;
 
-pub(crate) use backward::{node_back, BackScratch, NodeWork};
+pub(crate) use backward::BackScratch;
+#[cfg(feature = "mpi")]
+pub(crate) use backward::{node_back, NodeWork};
 
 #[cfg(test)]
 thread_local! {
