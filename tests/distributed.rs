@@ -15,6 +15,7 @@
 use mpi::collective::CommunicatorCollectives;
 use mpi::topology::{Communicator, SimpleCommunicator};
 use nalgebra::DMatrix;
+use qnet::error::NonFiniteKind;
 use qnet::grad::{DiffMethod, Outputs, QuantumFunction};
 use qnet::prelude::*;
 use qnet::quantum::{DistributedState, Pauli, MIN_LOCAL_QUBITS};
@@ -695,6 +696,10 @@ fn gradient_errors(world: &SimpleCommunicator) {
         f.vjp_distributed(&mut state, &[0.1, 0.2], &[], &[1.0, 2.0]).unwrap_err(),
         Error::DimensionMismatch { what: "upstream gradient", expected: 1, found: 2 }
     );
+    assert!(matches!(
+        f.vjp_distributed(&mut state, &[0.1, 0.2], &[], &[f64::NAN]).unwrap_err(),
+        Error::NonFinite { kind: NonFiniteKind::Entry { what: "upstream gradient", index: 0 }, .. }
+    ));
     let mut small = DistributedState::new(N - 1, world).unwrap();
     assert_eq!(
         f.evaluate_distributed(&mut small, &[0.1, 0.2], &[]).unwrap_err(),

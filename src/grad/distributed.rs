@@ -68,11 +68,13 @@ impl QuantumFunction {
     /// # Errors
     /// On every rank: as [`evaluate_distributed`](Self::evaluate_distributed); [`Error::RankDisagreement`]
     /// when the ranks pass different upstream gradients, [`Error::DimensionMismatch`] when `upstream` is not of
-    /// length m; [`Error::RankOutOfMemory`] when a rank cannot allocate λ.
+    /// length m, [`Error::NonFinite`] for a NaN or ±∞ in it; [`Error::RankOutOfMemory`] when a rank cannot
+    /// allocate λ.
     ///
     /// [`Error::RankDisagreement`]: crate::Error::RankDisagreement
     /// [`Error::DimensionMismatch`]: crate::Error::DimensionMismatch
     /// [`Error::RankOutOfMemory`]: crate::Error::RankOutOfMemory
+    /// [`Error::NonFinite`]: crate::Error::NonFinite
     ///
     /// # Example
     ///

@@ -5,7 +5,7 @@
 use num_complex::Complex64 as C;
 
 use super::{comm, fnv1a, DistributedState, FNV_START};
-use crate::error::{Error, Result};
+use crate::error::{Error, NonFiniteKind, Result};
 use crate::quantum::circuit::Circuit;
 use crate::quantum::engine::{node_back, BackScratch, Binding, Gradients, Node, NodeWork, Plan, Segment};
 use crate::quantum::kernels;
@@ -76,7 +76,8 @@ impl DistributedState {
     /// # Errors
     /// On every rank, before any amplitude moves: the errors of [`run`](Self::run) and of
     /// [`expectation`](Self::expectation) (ranks passing different observables, a term beyond the register or
-    /// with more X and Y factors than local qubits); [`Error::RankOutOfMemory`] when a rank cannot allocate λ.
+    /// with more X and Y factors than local qubits). After the forward run: [`Error::RankOutOfMemory`] when a
+    /// rank cannot allocate λ.
     ///
     /// # Example
     ///
@@ -148,6 +149,13 @@ impl DistributedState {
         comm::agree(&self.comm, what, hash)?;
         if expected != found {
             return Err(Error::DimensionMismatch { what: "upstream gradient", expected, found });
+        }
+        let upstream = match cotangent {
+            Cotangent::Observables { upstream, .. } | Cotangent::Probabilities(upstream) => upstream,
+        };
+        if let Some(index) = upstream.iter().position(|g| !g.is_finite()) {
+            let kind = NonFiniteKind::Entry { what: "upstream gradient", index };
+            return Err(Error::NonFinite { kind, value: upstream[index] });
         }
         if let Cotangent::Observables { observables, .. } = cotangent {
             let local = self.layout.local;
