@@ -11,7 +11,7 @@
 //! - [`mixed`]: density states, noise channels and noise models on the same engine.
 //! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
 //! - `DistributedState` (feature `mpi`): one state over the ranks of an MPI job, run through the same plan and
-//!   kernels, bit-identical to a [`StateVector`] (README, "Beyond one machine").
+//!   kernels, bit-identical to a [`StateVector`], with the adjoint gradient (README, "Beyond one machine").
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 //!

@@ -199,6 +199,8 @@ impl DistributedState {
         result
     }
 
+    /// [`adjoint`](Self::adjoint) with λ allocated (zeroed): λ built, then the plan swept back segment by
+    /// segment.
     fn sweep(
         &mut self,
         circuit: &Circuit,

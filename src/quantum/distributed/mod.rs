@@ -76,6 +76,10 @@ pub struct Traffic {
 /// Reductions (norms, expectations, marginals) add each rank's partial sum in rank order on every rank: the
 /// same bits on every rank and from run to run, within rounding of the one-machine value.
 ///
+/// [`gradient`](Self::gradient) differentiates ⟨O⟩ by the adjoint method with φ and λ distributed alike, and
+/// [`QuantumFunction`](crate::grad::QuantumFunction)'s `evaluate_distributed`, `vjp_distributed` and
+/// `jacobian_distributed` run a function on a distributed state.
+///
 /// Every collective call first compares a hash of its inputs across ranks, so ranks given different circuits,
 /// weights, observables or random draws all return [`Error::RankDisagreement`] instead of waiting for each
 /// other; bad set-ups ([`Error::RankCount`], [`Error::TooFewLocalQubits`], [`Error::RankOutOfMemory`]) are
