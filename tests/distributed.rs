@@ -711,7 +711,7 @@ fn gradient_errors(world: &SimpleCommunicator) {
     assert!((g.weights[0] - s.weights[(0, 0)]).abs() < 1e-12 && (g.weights[1] - s.weights[(0, 1)]).abs() < 1e-12);
     if world.rank() == 0 {
         println!(
-            "ok gradient errors: parameter count, qubits, too few local qubits, disagreeing ranks, upstream length"
+            "ok gradient errors: parameter count, qubits, too few local qubits, disagreeing ranks, upstream length and values"
         );
     }
 }
