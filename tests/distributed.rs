@@ -15,6 +15,8 @@
 use mpi::collective::CommunicatorCollectives;
 use mpi::topology::{Communicator, SimpleCommunicator};
 use nalgebra::DMatrix;
+use qnet::error::NonFiniteKind;
+use qnet::grad::{DiffMethod, Outputs, QuantumFunction};
 use qnet::prelude::*;
 use qnet::quantum::{DistributedState, Pauli, MIN_LOCAL_QUBITS};
 use rand::{RngExt, SeedableRng};
@@ -487,6 +489,233 @@ fn errors(world: &SimpleCommunicator) {
     }
 }
 
+/// A random Pauli sum on `n` qubits with X, Y and Z factors on every qubit (local and global alike), and
+/// terms with X or Y on the top qubits.
+fn random_observable(n: usize, rng: &mut ChaCha8Rng) -> Observable {
+    let mut obs = Observable::new();
+    for _ in 0..5 {
+        let mut ops: Vec<(usize, Pauli)> = Vec::new();
+        for q in 0..n {
+            if rng.random::<f64>() < 0.3 {
+                ops.push((q, [Pauli::X, Pauli::Y, Pauli::Z][rng.random_range(0..3)]));
+            }
+        }
+        obs.push(PauliString::new(rng.random::<f64>() * 2.0 - 1.0, &ops).unwrap());
+    }
+    obs.push(PauliString::new(0.7, &[(n - 1, Pauli::X), (0, Pauli::Z)]).unwrap());
+    obs.push(PauliString::new(-0.4, &[(n - 2, Pauli::Y), (n - 1, Pauli::Z), (1, Pauli::X)]).unwrap());
+    obs.push(PauliString::new(0.3, &[(n - 1, Pauli::Z)]).unwrap());
+    obs
+}
+
+/// `random_circuit` with gates reading inputs, on the top (global) qubits among others: parametrised
+/// rotations, controlled rotations with global controls and targets, and a diagonal two-qubit rotation.
+fn random_circuit_with_inputs(n: usize, layers: usize, seed: u64) -> (Circuit, Vec<f64>, Vec<f64>) {
+    let (mut c, w) = random_circuit(n, layers, seed);
+    let top = n - 1;
+    c.rx(top, Param::input(0)).unwrap();
+    c.crz(top, 2, Param::input(1) * 2.0).unwrap();
+    c.rzz(top - 1, top, Param::input(2)).unwrap();
+    c.add_controlled(Gate::RY(Param::input(0)), &[top - 1], &[top]).unwrap();
+    c.ry(1, Param::input(1)).unwrap().h(top).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed + 500);
+    let x = (0..3).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect();
+    (c, w, x)
+}
+
+/// Whether |a − b| ≤ tol·max(1, |b|) for every entry.
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * y.abs().max(1.0))
+}
+
+/// The distributed adjoint gradient against the single-process adjoint (within 1e-12) and parameter shift
+/// (within 1e-10), the same bits on every rank.
+fn gradients(world: &SimpleCommunicator) {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let (mut checked, mut identical) = (0, 0);
+    for seed in 0..8 {
+        let n = N + (seed as usize % 3);
+        let (c, w, x) = random_circuit_with_inputs(n, 3, 200 + seed);
+        let obs = random_observable(n, &mut rng);
+        let mut state = DistributedState::new(n, world).unwrap();
+        let g = state.gradient(&c, &obs, &w, &x).unwrap();
+        let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![obs.clone()])).unwrap();
+        let adjoint = f.jacobian(DiffMethod::Adjoint, &w, &x).unwrap();
+        let (aw, ax) = (
+            adjoint.weights.row(0).iter().copied().collect::<Vec<_>>(),
+            adjoint.inputs.row(0).iter().copied().collect::<Vec<_>>(),
+        );
+        assert!((g.value - adjoint.values[0]).abs() < 1e-12, "value {} vs {}", g.value, adjoint.values[0]);
+        assert!(close(&g.weights, &aw, 1e-12), "seed {seed}: weight gradients differ from the adjoint's");
+        assert!(close(&g.inputs, &ax, 1e-12), "seed {seed}: input gradients differ from the adjoint's");
+        let bits = |v: &[f64]| v.iter().fold(0u64, |h, x| h.wrapping_mul(1_000_003) ^ x.to_bits());
+        assert!(same_on_every_rank(world, bits(&g.weights) ^ bits(&g.inputs) ^ g.value.to_bits()));
+        checked += 1;
+        identical += usize::from(bits(&g.weights) == bits(&aw) && bits(&g.inputs) == bits(&ax));
+        if seed < 3 {
+            let shift = f.jacobian(DiffMethod::ParameterShift, &w, &x).unwrap();
+            let sw: Vec<f64> = shift.weights.row(0).iter().copied().collect();
+            let sx: Vec<f64> = shift.inputs.row(0).iter().copied().collect();
+            assert!(
+                close(&g.weights, &sw, 1e-10) && close(&g.inputs, &sx, 1e-10),
+                "seed {seed}: against parameter shift"
+            );
+        }
+        // Deterministic: a second gradient gives the same bits.
+        let mut again = DistributedState::new(n, world).unwrap();
+        assert_eq!(again.gradient(&c, &obs, &w, &x).unwrap(), g);
+    }
+    // The cache-blocked and tiled sweeps on blocks of 2^15 amplitudes and more (17 qubits: 2^16 per rank on 2).
+    let (c, w, x) = random_circuit_with_inputs(17, 2, 900);
+    let obs = random_observable(17, &mut rng);
+    let g = DistributedState::new(17, world).unwrap().gradient(&c, &obs, &w, &x).unwrap();
+    let adjoint = QuantumFunction::new(c, Outputs::Observables(vec![obs]))
+        .unwrap()
+        .jacobian(DiffMethod::Adjoint, &w, &x)
+        .unwrap();
+    assert!((g.value - adjoint.values[0]).abs() < 1e-12);
+    assert!(close(&g.weights, adjoint.weights.row(0).iter().copied().collect::<Vec<_>>().as_slice(), 1e-12));
+    assert!(close(&g.inputs, adjoint.inputs.row(0).iter().copied().collect::<Vec<_>>().as_slice(), 1e-12));
+    if world.rank() == 0 {
+        println!(
+            "ok gradients: {checked} random circuits of 10 to 12 qubits and one of 17 against the single-process adjoint (1e-12; {identical} of {checked} bit for bit) and parameter shift (1e-10)"
+        );
+    }
+}
+
+/// `QuantumFunction` on a distributed state against the single-process one.
+fn quantum_functions(world: &SimpleCommunicator) {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for seed in 0..3 {
+        let (c, w, x) = random_circuit_with_inputs(N, 2, 300 + seed);
+        let outputs: Vec<Observable> = (0..3).map(|_| random_observable(N, &mut rng)).collect();
+        let f = QuantumFunction::new(c.clone(), Outputs::Observables(outputs)).unwrap();
+        let mut state = DistributedState::new(N, world).unwrap();
+        let values = f.evaluate_distributed(&mut state, &w, &x).unwrap();
+        assert!(close(&values, &f.evaluate(&w, &x).unwrap(), 1e-12));
+        let upstream = [0.5, -1.5, 2.0];
+        let d = f.vjp_distributed(&mut state, &w, &x, &upstream).unwrap();
+        let s = f.vjp(DiffMethod::Adjoint, &w, &x, &upstream).unwrap();
+        assert!(close(&d.values, &s.values, 1e-12) && close(&d.weights, &s.weights, 1e-12));
+        assert!(close(&d.inputs, &s.inputs, 1e-12));
+        let dj = f.jacobian_distributed(&mut state, &w, &x).unwrap();
+        let sj = f.jacobian(DiffMethod::Adjoint, &w, &x).unwrap();
+        assert!(close(&dj.values, &sj.values, 1e-12));
+        assert!((dj.weights - sj.weights).amax() < 1e-12 && (dj.inputs - sj.inputs).amax() < 1e-12);
+        // Probabilities as outputs: λ_k = g_k ψ_k placed by the layout.
+        let p = QuantumFunction::new(c, Outputs::Probabilities).unwrap();
+        let g: Vec<f64> = (0..1 << N).map(|_| rng.random::<f64>() - 0.5).collect();
+        let d = p.vjp_distributed(&mut state, &w, &x, &g).unwrap();
+        let s = p.vjp(DiffMethod::Adjoint, &w, &x, &g).unwrap();
+        assert!(close(&d.values, &s.values, 1e-12) && close(&d.weights, &s.weights, 1e-12));
+        assert!(close(&d.inputs, &s.inputs, 1e-12));
+    }
+    if world.rank() == 0 {
+        println!("ok quantum functions: evaluate, vjp and jacobian distributed against one process (observables, probabilities)");
+    }
+}
+
+/// Bytes a gradient sends per rank against the design, with half = 16·2^(L−1) bytes (half a block of 2^L
+/// amplitudes of 16 bytes), for each state that moves.
+fn gradient_traffic(world: &SimpleCommunicator) {
+    let g = world.size().trailing_zeros() as usize;
+    let top = N - 1;
+    let local = N - g;
+    let half = 16u64 << (local - 1);
+    let sent = |c: &Circuit, obs: &Observable, w: &[f64]| {
+        let mut state = DistributedState::new(N, world).unwrap();
+        let grad = state.gradient(c, obs, w, &[]).unwrap();
+        let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![obs.clone()])).unwrap();
+        let j = f.jacobian(DiffMethod::Adjoint, w, &[]).unwrap();
+        assert!(close(&grad.weights, &j.weights.row(0).iter().copied().collect::<Vec<_>>(), 1e-12));
+        assert_eq!(state.traffic().bytes_received, state.traffic().bytes_sent);
+        state.traffic().bytes_sent
+    };
+    let z0 = Observable::from(PauliString::z(0).unwrap());
+    let ones = |k: usize| if g >= 1 { k as u64 * half } else { 0 };
+    // RY(w) on the top qubit: the forward pass swaps it in for φ (half); λ = Z0 φ and the backward sweep, on
+    // the now local qubit, move nothing.
+    let mut c = Circuit::new(N).unwrap();
+    c.ry(top, Param::weight(0)).unwrap().cnot(top, 0).unwrap();
+    assert_eq!(sent(&c, &z0, &[0.3]), ones(1), "a rotation on a global qubit");
+    // Diagonal parametrised gates on global qubits (RZ, CRZ with a global target, RZZ on two global qubits,
+    // a phase with a global control): diagonal derivatives, read as R_kk on each rank, so nothing moves.
+    let mut c = Circuit::new(N).unwrap();
+    c.h(1).unwrap().crz(1, top, Param::weight(0)).unwrap().rz(top, Param::weight(1)).unwrap();
+    c.rzz(top, top - 1, Param::weight(2)).unwrap().cphase(top, 1, Param::weight(3)).unwrap();
+    c.add_controlled(Gate::RZ(Param::weight(0)), &[2], &[top, 1]).unwrap().h(2).unwrap();
+    let zz = Observable::from(PauliString::new(1.0, &[(1, Pauli::X), (2, Pauli::X)]).unwrap());
+    assert_eq!(sent(&c, &zz, &[0.3, -0.7, 1.1, 0.4]), 0, "diagonal rotations on global qubits");
+    // RY(w) on qubit 1 and ⟨X_top⟩: the forward pass moves nothing, λ = X_top φ swaps the top qubit in for φ
+    // alone (half; λ is still zero), the sweep moves nothing.
+    let mut c = Circuit::new(N).unwrap();
+    c.ry(1, Param::weight(0)).unwrap().cnot(1, top).unwrap();
+    let x_top = Observable::from(PauliString::new(1.0, &[(top, Pauli::X)]).unwrap());
+    assert_eq!(sent(&c, &x_top, &[0.3]), ones(1), "X on a global qubit");
+    // A first term with X on every local qubit but qubit 0 fills the local bits; the second term's X on the
+    // top qubit then swaps it in for φ and λ both (2·half).
+    let mut wide =
+        Observable::from(PauliString::new(0.5, &(1..local).map(|q| (q, Pauli::X)).collect::<Vec<_>>()).unwrap());
+    wide.push(PauliString::new(1.0, &[(top, Pauli::X)]).unwrap());
+    let mut c = Circuit::new(N).unwrap();
+    // (CNOTs on local qubits only; the qubit given up for the top one is one the sweep never touches.)
+    c.ry(0, Param::weight(0)).unwrap().cnot(0, 1).unwrap().cnot(1, 2).unwrap();
+    assert_eq!(sent(&c, &wide, &[0.3]), ones(2), "terms that fill the local qubits");
+    if world.rank() == 0 {
+        println!("ok gradient traffic: {} bytes (16·2^(L−1)) per state per global qubit swapped in, 0 for diagonal rotations", ones(1));
+    }
+}
+
+/// Bad inputs to a gradient: typed errors on every rank, and the state still usable.
+fn gradient_errors(world: &SimpleCommunicator) {
+    let ranks = world.size() as usize;
+    let local = N - ranks.trailing_zeros() as usize;
+    let mut state = DistributedState::new(N, world).unwrap();
+    let mut c = Circuit::new(N).unwrap();
+    c.ry(N - 1, Param::weight(0)).unwrap().rx(0, Param::weight(1)).unwrap();
+    let z = Observable::sum_z(N).unwrap();
+    assert!(matches!(state.gradient(&c, &z, &[0.1], &[]).unwrap_err(), Error::ParameterCount { .. }));
+    let beyond = Observable::from(PauliString::z(N).unwrap());
+    assert_eq!(
+        state.gradient(&c, &beyond, &[0.1, 0.2], &[]).unwrap_err(),
+        Error::InvalidQubit { qubit: N, num_qubits: N }
+    );
+    let all_x = Observable::from(PauliString::new(1.0, &(0..N).map(|q| (q, Pauli::X)).collect::<Vec<_>>()).unwrap());
+    if ranks > 1 {
+        assert!(
+            matches!(state.gradient(&c, &all_x, &[0.1, 0.2], &[]).unwrap_err(), Error::TooFewLocalQubits { local: l, .. } if l == local)
+        );
+        let mine = Observable::from(PauliString::z(world.rank() as usize).unwrap());
+        assert!(matches!(
+            state.gradient(&c, &mine, &[0.1, 0.2], &[]).unwrap_err(),
+            Error::RankDisagreement { rank: 1, .. }
+        ));
+    }
+    let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![z.clone()])).unwrap();
+    assert_eq!(
+        f.vjp_distributed(&mut state, &[0.1, 0.2], &[], &[1.0, 2.0]).unwrap_err(),
+        Error::DimensionMismatch { what: "upstream gradient", expected: 1, found: 2 }
+    );
+    assert!(matches!(
+        f.vjp_distributed(&mut state, &[0.1, 0.2], &[], &[f64::NAN]).unwrap_err(),
+        Error::NonFinite { kind: NonFiniteKind::Entry { what: "upstream gradient", index: 0 }, .. }
+    ));
+    let mut small = DistributedState::new(N - 1, world).unwrap();
+    assert_eq!(
+        f.evaluate_distributed(&mut small, &[0.1, 0.2], &[]).unwrap_err(),
+        Error::QubitCountMismatch { left: N - 1, right: N }
+    );
+    // Still usable after every error.
+    let g = state.gradient(&c, &z, &[0.1, 0.2], &[]).unwrap();
+    let s = f.jacobian(DiffMethod::Adjoint, &[0.1, 0.2], &[]).unwrap();
+    assert!((g.weights[0] - s.weights[(0, 0)]).abs() < 1e-12 && (g.weights[1] - s.weights[(0, 1)]).abs() < 1e-12);
+    if world.rank() == 0 {
+        println!(
+            "ok gradient errors: parameter count, qubits, too few local qubits, disagreeing ranks, upstream length and values"
+        );
+    }
+}
+
 fn main() {
     let universe = mpi::initialize().expect("MPI initializes");
     let world = universe.world();
@@ -505,4 +734,8 @@ fn main() {
     reductions(&world);
     traffic(&world);
     errors(&world);
+    gradients(&world);
+    quantum_functions(&world);
+    gradient_traffic(&world);
+    gradient_errors(&world);
 }

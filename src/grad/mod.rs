@@ -14,10 +14,16 @@
 //!   expectations are sampled with the caller's generator, as on hardware.
 //! - [`DiffMethod::FiniteDifference`]: central differences with step [`FINITE_DIFFERENCE_STEP`], for checking.
 //!
+//! With the feature `mpi`, `QuantumFunction::evaluate_distributed`, `vjp_distributed` and
+//! `jacobian_distributed` evaluate and differentiate (by the adjoint method) on a `quantum::DistributedState`
+//! over the ranks of an MPI job.
+//!
 //! A parameter used by several gates (or scaled, `Param::Weight { scale }`) gets the sum over its uses of
 //! scale × ∂f/∂θ, by the chain rule.
 
 mod adjoint;
+#[cfg(feature = "mpi")]
+mod distributed;
 mod finite;
 pub(crate) mod function;
 mod readout;

@@ -11,7 +11,7 @@
 //! - [`mixed`]: density states, noise channels and noise models on the same engine.
 //! - [`StateVector::sampled_expectation`]: expectations estimated from measurement samples, as on hardware.
 //! - `DistributedState` (feature `mpi`): one state over the ranks of an MPI job, run through the same plan and
-//!   kernels, bit-identical to a [`StateVector`] (README, "Beyond one machine").
+//!   kernels, bit-identical to a [`StateVector`], with the adjoint gradient (README, "Beyond one machine").
 //!
 //! Qubit 0 is the least significant bit of a basis index (Qiskit's order).
 //!
@@ -31,7 +31,7 @@
 mod circuit;
 mod compiled;
 #[cfg(feature = "mpi")]
-mod distributed;
+pub(crate) mod distributed;
 mod draw;
 pub(crate) mod engine;
 mod gate;
@@ -50,7 +50,7 @@ pub(crate) mod vectorize;
 pub use circuit::{Circuit, Instruction};
 pub use compiled::CompiledCircuit;
 #[cfg(feature = "mpi")]
-pub use distributed::{DistributedState, Traffic, MAX_MARGINAL_QUBITS, MIN_LOCAL_QUBITS};
+pub use distributed::{DistributedGradient, DistributedState, Traffic, MAX_MARGINAL_QUBITS, MIN_LOCAL_QUBITS};
 pub use draw::MAX_DRAW_QUBITS;
 pub(crate) use gate::QasmForm;
 pub use gate::{Gate, GateParams, ShiftRule};

@@ -119,6 +119,17 @@ impl PauliTerms {
 
     /// λ = Σ_i g_i O_i φ, written into `lambda`; `coeffs` is scratch.
     pub(crate) fn apply_weighted(&self, phi: &[C], upstream: &[f64], lambda: &mut [C], coeffs: &mut Vec<f64>) {
+        self.weighted(phi, upstream, lambda, coeffs, false);
+    }
+
+    /// λ += Σ_i g_i O_i φ; `coeffs` is scratch.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn add_weighted(&self, phi: &[C], upstream: &[f64], lambda: &mut [C], coeffs: &mut Vec<f64>) {
+        self.weighted(phi, upstream, lambda, coeffs, true);
+    }
+
+    /// Σ_i g_i O_i φ written into `lambda`, or added to it when `add`.
+    fn weighted(&self, phi: &[C], upstream: &[f64], lambda: &mut [C], coeffs: &mut Vec<f64>, add: bool) {
         coeffs.clear();
         coeffs.extend(self.terms.iter().map(|t| upstream[t.output] * t.coeff));
         // Diagonal part: λ_j = φ_j Σ_t g_t c_t (−1)^{|j ∧ phase_t|}, one pass; single-qubit Z terms of
@@ -136,7 +147,11 @@ impl PauliTerms {
                     w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
                 }
             }
-            lambda[i] = phi[i] * w;
+            if add {
+                lambda[i] += phi[i] * w;
+            } else {
+                lambda[i] = phi[i] * w;
+            }
         });
         // Non-diagonal terms: λ_{j ⊕ flip} += g c i^{ny} (−1)^{|j ∧ phase|} φ_j.
         for &(_, _, mid, end) in &self.ranges {

@@ -67,27 +67,30 @@ fn half_runs(bit: usize, value: usize, range: std::ops::Range<usize>, mut f: imp
 impl DistributedState {
     /// Swaps the qubit at global pattern bit `global` with the one at local bit `local`: this rank keeps the
     /// half of its block whose local bit equals its pattern bit and exchanges the other half with the rank
-    /// whose pattern differs in that bit, chunk by chunk.
+    /// whose pattern differs in that bit, chunk by chunk (for the adjoint state too, during a gradient).
     pub(super) fn exchange_half(&mut self, local: usize, global: usize) {
         let y = (self.pattern >> global) & 1;
         let partner = self.layout.ranks.rank(self.pattern ^ 1 << global) as i32;
-        let DistributedState { comm, amps, send, recv, traffic, .. } = self;
+        let DistributedState { comm, amps, lambda, send, recv, traffic, .. } = self;
         let process = comm.process_at_rank(partner);
-        let half = amps.len() / 2;
-        let mut k = 0;
-        while k < half {
-            let end = (k + send.len()).min(half);
-            let n = end - k;
-            half_runs(local, 1 - y, k..end, |start, off, len| {
-                send[off..off + len].copy_from_slice(&amps[start..start + len]);
-            });
-            send_receive_into(&send[..n], &process, &mut recv[..n], &process);
-            half_runs(local, 1 - y, k..end, |start, off, len| {
-                amps[start..start + len].copy_from_slice(&recv[off..off + len]);
-            });
-            traffic.bytes_sent += n as u64 * AMPLITUDE_BYTES;
-            traffic.bytes_received += n as u64 * AMPLITUDE_BYTES;
-            k = end;
+        // The state, and the adjoint state of a gradient's sweep when there is one, exchanged alike.
+        for amps in [amps, lambda] {
+            let half = amps.len() / 2;
+            let mut k = 0;
+            while k < half {
+                let end = (k + send.len()).min(half);
+                let n = end - k;
+                half_runs(local, 1 - y, k..end, |start, off, len| {
+                    send[off..off + len].copy_from_slice(&amps[start..start + len]);
+                });
+                send_receive_into(&send[..n], &process, &mut recv[..n], &process);
+                half_runs(local, 1 - y, k..end, |start, off, len| {
+                    amps[start..start + len].copy_from_slice(&recv[off..off + len]);
+                });
+                traffic.bytes_sent += n as u64 * AMPLITUDE_BYTES;
+                traffic.bytes_received += n as u64 * AMPLITUDE_BYTES;
+                k = end;
+            }
         }
         traffic.exchanges += 1;
     }
@@ -98,15 +101,17 @@ impl DistributedState {
         let destination = self.pattern;
         let source = self.layout.ranks.rank(self.rank);
         if destination != self.rank {
-            let DistributedState { comm, amps, send, recv, traffic, .. } = self;
+            let DistributedState { comm, amps, lambda, send, recv, traffic, .. } = self;
             let (to, from) = (comm.process_at_rank(destination as i32), comm.process_at_rank(source as i32));
-            for chunk in amps.chunks_mut(send.len()) {
-                let n = chunk.len();
-                send[..n].copy_from_slice(chunk);
-                send_receive_into(&send[..n], &to, &mut recv[..n], &from);
-                chunk.copy_from_slice(&recv[..n]);
-                traffic.bytes_sent += n as u64 * AMPLITUDE_BYTES;
-                traffic.bytes_received += n as u64 * AMPLITUDE_BYTES;
+            for amps in [amps, lambda] {
+                for chunk in amps.chunks_mut(send.len()) {
+                    let n = chunk.len();
+                    send[..n].copy_from_slice(chunk);
+                    send_receive_into(&send[..n], &to, &mut recv[..n], &from);
+                    chunk.copy_from_slice(&recv[..n]);
+                    traffic.bytes_sent += n as u64 * AMPLITUDE_BYTES;
+                    traffic.bytes_received += n as u64 * AMPLITUDE_BYTES;
+                }
             }
             traffic.exchanges += 1;
         }

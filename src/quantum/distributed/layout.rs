@@ -125,7 +125,6 @@ impl Layout {
     }
 
     /// The logical basis index of local index `local` on the rank that holds global pattern `pattern`.
-    #[cfg(test)]
     pub(crate) fn logical_index(&self, pattern: usize, local: usize) -> usize {
         let x = pattern << self.local | local;
         self.logical.iter().enumerate().fold(0, |acc, (p, &q)| acc | ((x >> p) & 1) << q)

@@ -3,6 +3,7 @@
 //! See [`DistributedState`] for the design: the layout, what communicates and what does not.
 
 mod comm;
+mod gradient;
 mod layout;
 mod measure;
 mod run;
@@ -10,6 +11,8 @@ mod run;
 use mpi::topology::{Communicator, SimpleCommunicator};
 use num_complex::Complex64 as C;
 
+pub(crate) use self::gradient::Cotangent;
+pub use self::gradient::DistributedGradient;
 use self::layout::Layout;
 pub use self::measure::MAX_MARGINAL_QUBITS;
 use crate::error::{Error, Result};
@@ -73,6 +76,10 @@ pub struct Traffic {
 /// Reductions (norms, expectations, marginals) add each rank's partial sum in rank order on every rank: the
 /// same bits on every rank and from run to run, within rounding of the one-machine value.
 ///
+/// [`gradient`](Self::gradient) differentiates ⟨O⟩ by the adjoint method with φ and λ distributed alike, and
+/// [`QuantumFunction`](crate::grad::QuantumFunction)'s `evaluate_distributed`, `vjp_distributed` and
+/// `jacobian_distributed` run a function on a distributed state.
+///
 /// Every collective call first compares a hash of its inputs across ranks, so ranks given different circuits,
 /// weights, observables or random draws all return [`Error::RankDisagreement`] instead of waiting for each
 /// other; bad set-ups ([`Error::RankCount`], [`Error::TooFewLocalQubits`], [`Error::RankOutOfMemory`]) are
@@ -116,6 +123,9 @@ pub struct DistributedState {
     /// The global pattern this rank holds.
     pattern: usize,
     amps: Vec<C>,
+    /// The adjoint state λ of a gradient's backward sweep, in the same layout (empty otherwise): every
+    /// exchange, relabelling phase and kernel applies to it as to `amps`.
+    lambda: Vec<C>,
     send: Vec<C>,
     recv: Vec<C>,
     traffic: Traffic,
@@ -194,6 +204,7 @@ impl DistributedState {
             layout: Layout::canonical(num_qubits, local),
             pattern: rank,
             amps,
+            lambda: Vec::new(),
             send,
             recv,
             traffic: Traffic::default(),

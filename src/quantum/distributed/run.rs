@@ -76,7 +76,7 @@ impl DistributedState {
     }
 
     /// The checks before a run, with the same outcome on every rank.
-    fn check_run(&self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
+    pub(super) fn check_run(&self, circuit: &Circuit, weights: &[f64], inputs: &[f64]) -> Result<()> {
         comm::agree(&self.comm, "circuit, weights and inputs", run_hash(circuit, weights, inputs))?;
         if circuit.num_qubits() != self.num_qubits {
             return Err(Error::QubitCountMismatch { left: self.num_qubits, right: circuit.num_qubits() });
@@ -87,7 +87,7 @@ impl DistributedState {
 
     /// Applies `plan` (checked): segments whose nodes are all local and in place as on one machine (blocked
     /// and tiled runs on the rank's block), the others node by node through the distribution pass.
-    fn run_plan(&mut self, circuit: &Circuit, plan: &Plan, weights: &[f64], inputs: &[f64]) {
+    pub(super) fn run_plan(&mut self, circuit: &Circuit, plan: &Plan, weights: &[f64], inputs: &[f64]) {
         let binding = Binding::new(circuit, weights, inputs);
         let mut scratch = Vec::new();
         for &segment in &plan.schedule {
@@ -111,14 +111,14 @@ impl DistributedState {
                     continue;
                 }
                 let op = plan.node_op(i, &binding, &mut []);
-                self.apply_node(&plan.nodes[i], &op, &plan.nodes[i + 1..]);
+                self.apply_node(&plan.nodes[i], &op, plan.nodes[i + 1..].iter());
                 i += 1;
             }
         }
     }
 
     /// Whether every qubit `node` touches is local and at its own bit (the kernels see it as on one machine).
-    fn in_place(&self, node: &Node) -> bool {
+    pub(super) fn in_place(&self, node: &Node) -> bool {
         let (local, physical) = (self.layout.local, &self.layout.physical);
         let at_home = |q: usize| q < local && physical[q] == q;
         node.targets[..node.arity].iter().all(|&t| at_home(t)) && {
@@ -132,8 +132,9 @@ impl DistributedState {
         }
     }
 
-    /// Applies `op` placed as `node` says (logical qubits), `upcoming` the nodes after it.
-    fn apply_node(&mut self, node: &Node, op: &Op, upcoming: &[Node]) {
+    /// Applies `op` placed as `node` says (logical qubits), `upcoming` the nodes after it (before it, from the
+    /// last back, in a backward sweep); to the adjoint state too during a gradient.
+    pub(super) fn apply_node<'a>(&mut self, node: &Node, op: &Op, upcoming: impl Iterator<Item = &'a Node> + Clone) {
         let targets = &node.targets[..node.arity];
         let local = self.layout.local;
         let physical = |q: usize| self.layout.physical[q];
@@ -156,7 +157,7 @@ impl DistributedState {
                 _ => {
                     for &t in targets {
                         if self.layout.physical[t] >= local {
-                            self.swap_in(t, targets, upcoming);
+                            self.swap_in(t, targets, upcoming.clone());
                         }
                     }
                 }
@@ -165,12 +166,14 @@ impl DistributedState {
         let (local_ctrl, global_ctrl) = self.split_controls(node.ctrl);
         if self.pattern & global_ctrl == global_ctrl {
             let placed = [self.layout.physical[node.targets[0]], self.layout.physical[node.targets[1]]];
-            kernels::apply_op_controlled(&mut self.amps, op, &placed[..node.arity], local_ctrl, node.ctrl != 0);
+            for amps in [&mut self.amps, &mut self.lambda].into_iter().filter(|a| !a.is_empty()) {
+                kernels::apply_op_controlled(amps, op, &placed[..node.arity], local_ctrl, node.ctrl != 0);
+            }
         }
     }
 
     /// The control mask `ctrl` (logical) as a mask of local physical bits and a mask of global pattern bits.
-    fn split_controls(&self, ctrl: usize) -> (usize, usize) {
+    pub(super) fn split_controls(&self, ctrl: usize) -> (usize, usize) {
         let (mut local_mask, mut global_mask, mut m) = (0, 0, ctrl);
         while m != 0 {
             let p = self.layout.physical[m.trailing_zeros() as usize];
@@ -201,23 +204,26 @@ impl DistributedState {
                 (Some(p), 0)
             }
         };
-        match *op {
-            Op::Diag1(d) => kernels::apply_phase(&mut self.amps, ctrl, ctrl, d[place(0).1]),
-            Op::Diag2(d) => match (place(0), place(1)) {
-                ((None, y0), (None, y1)) => kernels::apply_phase(&mut self.amps, ctrl, ctrl, d[y0 + 2 * y1]),
-                ((Some(p), _), (None, y1)) => {
-                    for b in 0..2 {
-                        kernels::apply_phase(&mut self.amps, ctrl | 1 << p, ctrl | b << p, d[b + 2 * y1]);
+        let (p0, p1) = (place(0), place(1));
+        for amps in [&mut self.amps, &mut self.lambda].into_iter().filter(|a| !a.is_empty()) {
+            match *op {
+                Op::Diag1(d) => kernels::apply_phase(amps, ctrl, ctrl, d[p0.1]),
+                Op::Diag2(d) => match (p0, p1) {
+                    ((None, y0), (None, y1)) => kernels::apply_phase(amps, ctrl, ctrl, d[y0 + 2 * y1]),
+                    ((Some(p), _), (None, y1)) => {
+                        for b in 0..2 {
+                            kernels::apply_phase(amps, ctrl | 1 << p, ctrl | b << p, d[b + 2 * y1]);
+                        }
                     }
-                }
-                ((None, y0), (Some(p), _)) => {
-                    for b in 0..2 {
-                        kernels::apply_phase(&mut self.amps, ctrl | 1 << p, ctrl | b << p, d[y0 + 2 * b]);
+                    ((None, y0), (Some(p), _)) => {
+                        for b in 0..2 {
+                            kernels::apply_phase(amps, ctrl | 1 << p, ctrl | b << p, d[y0 + 2 * b]);
+                        }
                     }
-                }
-                ((Some(_), _), (Some(_), _)) => unreachable!("a diagonal op here has a global target"),
-            },
-            _ => unreachable!("a diagonal op"),
+                    ((Some(_), _), (Some(_), _)) => unreachable!("a diagonal op here has a global target"),
+                },
+                _ => unreachable!("a diagonal op"),
+            }
         }
     }
 
@@ -231,23 +237,25 @@ impl DistributedState {
         }
         let f = if (self.pattern >> bit) & 1 == 0 { a } else { b };
         let scale = |chunk: &mut [C]| chunk.iter_mut().for_each(|x| *x = f * *x);
-        #[cfg(feature = "parallel")]
-        if kernels::parallel(self.amps.len()) {
-            use rayon::prelude::*;
-            self.amps.par_chunks_mut(kernels::CHUNK).for_each(scale);
-            return;
+        for amps in [&mut self.amps, &mut self.lambda].into_iter().filter(|a| !a.is_empty()) {
+            #[cfg(feature = "parallel")]
+            if kernels::parallel(amps.len()) {
+                use rayon::prelude::*;
+                amps.par_chunks_mut(kernels::CHUNK).for_each(scale);
+                continue;
+            }
+            scale(amps);
         }
-        scale(&mut self.amps);
     }
 
     /// Swaps logical qubit `qubit`, now global, with a local qubit that is not qubit 0's bit nor a target of
     /// the current node (`keep`): the one whose next use as a target in `upcoming` comes last.
-    fn swap_in(&mut self, qubit: usize, keep: &[usize], upcoming: &[Node]) {
+    pub(super) fn swap_in<'a>(&mut self, qubit: usize, keep: &[usize], upcoming: impl Iterator<Item = &'a Node>) {
         let local = self.layout.local;
         let candidates: Vec<usize> = (1..local).filter(|&p| !keep.contains(&self.layout.logical[p])).collect();
         let mut next_use = vec![usize::MAX; candidates.len()];
         let mut open = candidates.len();
-        for (k, node) in upcoming.iter().take(LOOKAHEAD).enumerate() {
+        for (k, node) in upcoming.take(LOOKAHEAD).enumerate() {
             if open <= 1 {
                 break;
             }
@@ -299,7 +307,9 @@ impl DistributedState {
             let q = self.layout.logical[p];
             if q != p {
                 let at = self.layout.physical[p];
-                kernels::apply_op(&mut self.amps, &Op::Swap2(ONE), &[p, at], 0);
+                for amps in [&mut self.amps, &mut self.lambda].into_iter().filter(|a| !a.is_empty()) {
+                    kernels::apply_op(amps, &Op::Swap2(ONE), &[p, at], 0);
+                }
                 self.layout.swap(q, p);
             }
         }

@@ -43,10 +43,27 @@ pub struct Gradients<'a> {
 /// correlation into `row[r..]` (8 numbers for one target, 32 for two: R_ij as re, im, row-major), from which
 /// the derivatives `grads` (indices into `BackScratch::grads`) are contracted.
 #[derive(Debug, Clone, Copy)]
-struct NodeWork {
-    undo: Op,
+pub(crate) struct NodeWork {
+    pub(crate) undo: Op,
     grads: (usize, usize),
     r: usize,
+    /// Whether every derivative matrix A of the node is diagonal: only the correlations R_kk are read.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    pub(crate) diagonal: bool,
+}
+
+impl NodeWork {
+    /// Whether the node has derivatives to read (its correlation is wanted).
+    pub(crate) fn correlates(&self) -> bool {
+        self.grads.0 < self.grads.1
+    }
+
+    /// Where the node's correlation R_kk (k the targets' bits, target 0 the lowest) goes in its row: (re, im)
+    /// at this offset.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn diagonal_entry(&self, arity: usize, k: usize) -> usize {
+        self.r + 2 * (k * (1 << arity) + k)
+    }
 }
 
 /// One derivative: the angle `Plan::slots[slot]` is 2·Re Σ_ij A_ij R_ij, A stored row-major (4 or 16 entries
@@ -125,32 +142,81 @@ impl Plan {
                 self.undo_affine(k, phi, lambda, &mut scratch.amps);
                 continue;
             }
-            let start = start.max(first);
-            let width = self.prepare_work(binding, start..end, recorded, want_inputs, scratch);
-            let BackScratch { work, grads, mats, sums, partials, .. } = scratch;
-            sums.clear();
-            sums.resize(width, 0.0);
-            match *segment {
-                Segment::Node(_) => {
-                    let parallel = kernels::parallel(phi.len());
-                    node_back(&self.nodes[start], &work[0], phi, lambda, sums, partials, parallel);
-                }
-                Segment::Tiled(_, _, high) => self.tiled_backward(start..end, high, work, phi, lambda, sums, partials),
-                _ => self.blocked_backward(start..end, work, phi, lambda, sums, partials),
+            let range = start.max(first)..end;
+            self.backward_segment(*segment, range, binding, phi, lambda, recorded, &mut sinks, scratch);
+        }
+    }
+
+    /// The backward sweep over nodes `range` of `segment` (not a permutation run) on φ and λ as on one machine:
+    /// reads the correlations, un-applies the nodes, and adds the derivatives into `sinks`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn backward_segment(
+        &self,
+        segment: Segment,
+        range: std::ops::Range<usize>,
+        binding: &Binding<'_>,
+        phi: &mut [C],
+        lambda: &mut [C],
+        recorded: &[Mat2x2],
+        sinks: &mut Gradients<'_>,
+        scratch: &mut BackScratch,
+    ) {
+        let want_inputs = sinks.inputs.is_some();
+        let width = self.prepare_work(binding, range.clone(), recorded, want_inputs, scratch);
+        let BackScratch { work, sums, partials, .. } = scratch;
+        sums.clear();
+        sums.resize(width, 0.0);
+        match segment {
+            Segment::Node(_) => {
+                let parallel = kernels::parallel(phi.len());
+                node_back(&self.nodes[range.start], &work[0], phi, lambda, sums, partials, parallel);
             }
-            for w in work.iter() {
-                let n = if w.undo.arity() == 1 { 4 } else { 16 };
-                for g in &grads[w.grads.0..w.grads.1] {
-                    let a = &mats[g.start..g.start + n];
-                    let r = &sums[w.r..w.r + 2 * n];
-                    let d = 2.0 * a.iter().zip(r.chunks_exact(2)).map(|(a, r)| a.re * r[0] - a.im * r[1]).sum::<f64>();
-                    let slot = &self.slots[g.slot];
-                    match slot.kind {
-                        ParamKind::Weight => sinks.weights[slot.index] += slot.scale * d,
-                        ParamKind::Input => {
-                            if let Some(xg) = sinks.inputs.as_deref_mut() {
-                                xg[slot.index] += slot.scale * d;
-                            }
+            Segment::Tiled(_, _, high) => self.tiled_backward(range, high, work, phi, lambda, sums, partials),
+            _ => self.blocked_backward(range, work, phi, lambda, sums, partials),
+        }
+        self.contract(scratch, sinks);
+    }
+
+    /// The backward sweep over nodes `range`, one node at a time from the last, each through `step`: given the
+    /// node, the op that un-applies it, and whether its correlation is wanted, `step` reads the correlation into
+    /// the row it is handed (with [`node_back`], the second buffer its partial sums) on the node as it places it) and un-applies the node from both
+    /// states; then the derivatives are added into `sinks`. The distributed sweep places nodes this way.
+    #[cfg(feature = "mpi")]
+    pub(crate) fn backward_nodes(
+        &self,
+        range: std::ops::Range<usize>,
+        binding: &Binding<'_>,
+        sinks: &mut Gradients<'_>,
+        scratch: &mut BackScratch,
+        mut step: impl FnMut(usize, &NodeWork, &mut [f64], &mut Vec<f64>),
+    ) {
+        let want_inputs = sinks.inputs.is_some();
+        let width = self.prepare_work(binding, range.clone(), &[], want_inputs, scratch);
+        scratch.sums.clear();
+        scratch.sums.resize(width, 0.0);
+        let BackScratch { work, sums, partials, .. } = scratch;
+        for i in range.clone().rev() {
+            step(i, &work[i - range.start], sums, partials);
+        }
+        self.contract(scratch, sinks);
+    }
+
+    /// Adds the derivatives of the prepared work, contracted with the correlations in `scratch.sums`, into
+    /// `sinks`: 2·Re Σ_ij A_ij R_ij per angle, times its scale.
+    fn contract(&self, scratch: &BackScratch, sinks: &mut Gradients<'_>) {
+        let BackScratch { work, grads, mats, sums, .. } = scratch;
+        for w in work.iter() {
+            let n = if w.undo.arity() == 1 { 4 } else { 16 };
+            for g in &grads[w.grads.0..w.grads.1] {
+                let a = &mats[g.start..g.start + n];
+                let r = &sums[w.r..w.r + 2 * n];
+                let d = 2.0 * a.iter().zip(r.chunks_exact(2)).map(|(a, r)| a.re * r[0] - a.im * r[1]).sum::<f64>();
+                let slot = &self.slots[g.slot];
+                match slot.kind {
+                    ParamKind::Weight => sinks.weights[slot.index] += slot.scale * d,
+                    ParamKind::Input => {
+                        if let Some(xg) = sinks.inputs.as_deref_mut() {
+                            xg[slot.index] += slot.scale * d;
                         }
                     }
                 }
@@ -185,6 +251,7 @@ impl Plan {
             let node = &self.nodes[i];
             let (a, b) = node.members;
             let first = grads.len();
+            let first_mat = mats.len();
             let wanted = (node.slots.0..node.slots.1)
                 .map(|j| (j, &self.slots[j]))
                 .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight);
@@ -227,7 +294,9 @@ impl Plan {
                 }
                 op
             };
-            work.push(NodeWork { undo: op.adjoint(), grads: (first, grads.len()), r: width });
+            let d = node.arity * 2;
+            let diagonal = mats[first_mat..].chunks(d * d).all(|a| (0..d * d).all(|e| e / d == e % d || a[e] == ZERO));
+            work.push(NodeWork { undo: op.adjoint(), grads: (first, grads.len()), r: width, diagonal });
             if grads.len() > first {
                 width += if node.arity == 1 { 8 } else { 32 };
             }
@@ -306,7 +375,7 @@ fn add_to_row(r: &mut [f64], acc: &[C]) {
 
 /// One node's backward work on (a block of) φ and λ: its correlation into `row[w.r..]` when it has
 /// derivatives, then the un-application of the node from both states.
-fn node_back(
+pub(crate) fn node_back(
     node: &Node,
     w: &NodeWork,
     phi: &mut [C],
@@ -315,7 +384,7 @@ fn node_back(
     partials: &mut Vec<f64>,
     parallel: bool,
 ) {
-    let correlate = w.grads.0 < w.grads.1;
+    let correlate = w.correlates();
     if correlate && node.arity == 2 {
         let (t0, t1) = (1usize << node.targets[0], 1usize << node.targets[1]);
         let sub = Subspace::new(phi.len(), t0 | t1 | node.ctrl, node.ctrl);

@@ -27,6 +27,8 @@ mod tile;
 mod window;
 
 pub(crate) use backward::BackScratch;
+#[cfg(feature = "mpi")]
+pub(crate) use backward::{node_back, NodeWork};
 
 #[cfg(test)]
 thread_local! {
