@@ -484,8 +484,14 @@ fn errors(world: &SimpleCommunicator) {
     let c = Circuit::new(N + 1).unwrap();
     assert_eq!(state.run(&c, &[], &[]).unwrap_err(), Error::QubitCountMismatch { left: N, right: N + 1 });
     assert_eq!(state.marginal(&[N]).unwrap_err(), Error::InvalidQubit { qubit: N, num_qubits: N });
+    let mut noisy = Circuit::new(N).unwrap();
+    noisy.h(0).unwrap().depolarizing(N - 1, 0.01).unwrap();
+    let expected = Error::NoisyCircuit { channel: "depolarizing", operation: "a distributed run" };
+    assert_eq!(state.run(&noisy, &[], &[]).unwrap_err(), expected);
     if world.rank() == 0 {
-        println!("ok errors: too few local qubits, out of memory, disagreeing ranks, bad inputs (on every rank)");
+        println!(
+            "ok errors: too few local qubits, out of memory, disagreeing ranks, bad inputs, channels (on every rank)"
+        );
     }
 }
 
