@@ -20,6 +20,7 @@
 mod adjoint;
 mod finite;
 pub(crate) mod function;
+mod noisy;
 mod readout;
 mod serde_repr;
 mod shift;
