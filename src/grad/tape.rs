@@ -137,7 +137,9 @@ impl Tape {
         &self.values
     }
 
-    /// The final state ψ(w, x): 2^n amplitudes.
+    /// The final state ψ(w, x): 2^n amplitudes. A function under noise
+    /// ([`QuantumFunction::with_noise`]) records no pure state (its backward sweep runs the density state
+    /// again): the tape then holds |0…0⟩ here.
     #[must_use]
     pub fn state(&self) -> &[C] {
         &self.state
