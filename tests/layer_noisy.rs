@@ -155,3 +155,17 @@ fn noise_models_that_do_not_fit_are_typed_errors() -> qnet::Result<()> {
     assert!(matches!(shifted.backward(&[0.1, 0.2], &[1.0, 0.0]), Err(Error::InvalidHyperParameter { .. })));
     Ok(())
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn a_saved_noisy_network_reads_back_noiseless_with_its_parameters() -> qnet::Result<()> {
+    let net = QuantumNetwork::builder(2, 2, 2, 1).noise(noise(0.05)?).seed(4).build()?;
+    let back: QuantumNetwork = serde_json::from_str(&serde_json::to_string(&net).unwrap()).unwrap();
+    assert!(back.noise().is_none(), "the noise model is not serialized");
+    assert_eq!(back.params(), net.params());
+    let mut again = back.clone();
+    again.set_noise(noise(0.05)?)?;
+    assert_eq!(again, net);
+    assert_eq!(again.forward(&[0.3, 0.1])?, net.forward(&[0.3, 0.1])?);
+    Ok(())
+}
