@@ -27,7 +27,8 @@ impl QuantumFunction {
     ///
     /// A noisy function holds a density state of 16·4^n bytes per evaluation (allocated per call), and its
     /// adjoint sweep about 2√K density states for a circuit of K steps. [`DiffMethod::ParameterShift`] is not
-    /// available under noise (an error); the adjoint method and finite differences are.
+    /// available under noise (an error); the adjoint method and finite differences are. The noise model is
+    /// not serialized (feature `serde`): a function read back is noiseless until given it again.
     ///
     /// # Errors
     /// [`Error::InvalidQubit`] when a rule or a readout error of `noise` names a qubit beyond the register;
