@@ -4,7 +4,10 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
-use qnet::tagger::{parse_conll, sample, ConllFormat, Corpus, DensePath, SkippedLines, TaggerConfig};
+use qnet::prelude::NoiseModel;
+use qnet::tagger::{
+    depolarizing_noise, parse_conll, sample, ConllFormat, Corpus, DensePath, SkippedLines, TaggerConfig,
+};
 
 use crate::Fallible;
 
@@ -114,6 +117,16 @@ pub struct Args {
     #[arg(long, value_name = "DIR", help_heading = "Run")]
     pub plots: Option<PathBuf>,
 
+    /// Evaluate the quantum dense path under depolarizing noise of strength P after each gate: one-qubit
+    /// depolarizing after every RX, RY and RZ, two-qubit depolarizing after every CNOT, on a density state.
+    /// P = 0 is the noiseless path [default: no noise].
+    #[arg(long, value_name = "P", conflicts_with = "compare", help_heading = "Noise")]
+    pub noise: Option<f64>,
+
+    /// Train under the --noise too (without it, the model trains noiselessly and only evaluation is noisy).
+    #[arg(long, requires = "noise", conflicts_with = "load", help_heading = "Noise")]
+    pub noise_train: bool,
+
     /// Train the quantum, classical and no dense path with the same seed and settings, then compare them.
     #[arg(long, conflicts_with_all = ["dense", "load", "save", "predict", "plots"], help_heading = "Run")]
     pub compare: bool,
@@ -191,7 +204,15 @@ impl Args {
         if let Some(n) = self.patience {
             config = config.patience(n);
         }
+        if let (true, Some(Ok(noise))) = (self.noise_train, self.noise_model()) {
+            config = config.dense_noise(noise);
+        }
         config
+    }
+
+    /// The noise model of `--noise P` ([`depolarizing_noise`]), if given.
+    pub fn noise_model(&self) -> Option<qnet::Result<NoiseModel>> {
+        self.noise.map(depolarizing_noise)
     }
 
     /// Reads the corpora the options name: the embedded sample when none is named; no training corpus when a

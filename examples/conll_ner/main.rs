@@ -10,6 +10,8 @@
 //! cargo run --release --example conll_ner -- --save model.qnet             # later: --load model.qnet
 //! cargo run --release --example conll_ner -- --load model.qnet --predict FILE   # tag a CoNLL or text file
 //! cargo run --release --example conll_ner -- --plots plots                 # SVG curves and matrices
+//! cargo run --release --example conll_ner -- --load model.qnet --data DIR --noise 0.01  # scored under noise
+//! cargo run --release --example conll_ner -- --noise 0.01 --noise-train    # trained under noise too
 //! cargo run --release --example conll_ner -- --help                        # every option
 //! ```
 //!
@@ -82,6 +84,8 @@ fn run(args: &Args) -> Fallible<()> {
             .build_global()
             .map_err(|e| format!("cannot start {threads} threads: {e}"))?;
     }
+    // A bad --noise strength is an error before anything runs.
+    let noise = args.noise_model().transpose()?;
     let config = args.config();
     if args.load.is_none() {
         config.check()?;
@@ -104,7 +108,7 @@ fn run(args: &Args) -> Fallible<()> {
         return compare(&config, &data, log, &mut io::stdout().lock());
     }
 
-    let tagger = match (&args.load, &data.train) {
+    let mut tagger = match (&args.load, &data.train) {
         (Some(path), _) => {
             let tagger = Tagger::load(path)?;
             log.line(format_args!("loaded {}: {}", path.display(), settings(tagger.config())))?;
@@ -123,6 +127,13 @@ fn run(args: &Args) -> Fallible<()> {
     if let Some(path) = &args.save {
         tagger.save(path)?;
         log.line(format_args!("saved the model to {}", path.display()))?;
+    }
+    if let (Some(noise), Some(p)) = (noise, args.noise) {
+        tagger.set_dense_noise(noise)?;
+        let how = if args.noise_train { "trained and evaluated" } else { "evaluated" };
+        log.line(format_args!(
+            "noise: depolarizing p = {p} after each gate of the quantum dense path ({how} under it)"
+        ))?;
     }
     match &input {
         Some(input) => {
@@ -217,6 +228,7 @@ fn settings(config: &TaggerConfig) -> String {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
     use qnet::tagger::sample;
 
     use super::*;
@@ -246,6 +258,42 @@ mod tests {
                     && f.get(1).is_some_and(|x| x.parse::<f64>().is_ok())
             })
             .collect()
+    }
+
+    /// What `evaluate` prints for a tagger on the embedded sample's validation part.
+    fn evaluation(tagger: &Tagger) -> String {
+        let valid = Named { name: "valid.txt".to_string(), corpus: sample::valid() };
+        let data = Data { train: None, valid: Some(valid), test: None };
+        let mut out = Vec::new();
+        evaluate(tagger, &data, None, &mut out, Log::Stderr).unwrap();
+        // The tagging speed differs from run to run.
+        String::from_utf8(out).unwrap().lines().filter(|l| !l.contains("tokens/s")).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn noise_zero_is_the_noiseless_path_and_positive_noise_is_not() {
+        let mut train = sample::train();
+        train.sentences.truncate(60);
+        let config = TaggerConfig::default().epochs(1).qubits(2).layers(1).seed(3);
+        let tagger = config.fit(&train, None, |_| {}).unwrap();
+        let pure = evaluation(&tagger);
+        let args = Args::try_parse_from(["conll_ner", "--noise", "0"]).unwrap();
+        let mut zero = tagger.clone();
+        zero.set_dense_noise(args.noise_model().unwrap().unwrap()).unwrap();
+        assert_eq!(zero, tagger);
+        assert_eq!(evaluation(&zero), pure);
+        let args = Args::try_parse_from(["conll_ner", "--noise", "0.05"]).unwrap();
+        let mut noisy = tagger.clone();
+        noisy.set_dense_noise(args.noise_model().unwrap().unwrap()).unwrap();
+        assert_ne!(noisy, tagger);
+        assert!(noisy.config().dense_noise_model().is_some());
+        // --noise-train puts the model into the configuration; --noise alone does not.
+        assert!(args.config().dense_noise_model().is_none());
+        let both = Args::try_parse_from(["conll_ner", "--noise", "0.05", "--noise-train"]).unwrap();
+        assert!(both.config().dense_noise_model().is_some());
+        assert!(Args::try_parse_from(["conll_ner", "--noise-train"]).is_err(), "--noise-train needs --noise");
+        let bad = Args::try_parse_from(["conll_ner", "--noise", "1.5"]).unwrap();
+        assert!(bad.noise_model().unwrap().is_err());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::tape::Workspace;
 use crate::error::{Error, Result};
 use crate::quantum::engine::Gradients;
 use crate::quantum::engine::{AngleShift, Binding, Mat2x2, Plan};
+use crate::quantum::mixed::NoiseModel;
 use crate::quantum::op::{ONE, ZERO};
 use crate::quantum::Circuit;
 
@@ -99,6 +100,9 @@ pub struct QuantumFunction {
     pub(super) circuit: Circuit,
     pub(crate) readout: Readout,
     pub(crate) plan: Plan,
+    /// The noise model the function is evaluated under ([`with_noise`](Self::with_noise)); `None` for the
+    /// pure-state paths. Not serialized: a function read back is noiseless.
+    pub(crate) noise: Option<NoiseModel>,
 }
 
 impl QuantumFunction {
@@ -114,7 +118,7 @@ impl QuantumFunction {
         circuit.check_unitary("a quantum function")?;
         let readout = Readout::new(outputs, circuit.num_qubits())?;
         let plan = Plan::compile(&circuit);
-        Ok(QuantumFunction { circuit, readout, plan })
+        Ok(QuantumFunction { circuit, readout, plan, noise: None })
     }
 
     /// The circuit.
@@ -197,6 +201,9 @@ impl QuantumFunction {
         self.check(weights, inputs)?;
         self.check_workspace(ws)?;
         check_len("outputs", self.num_outputs(), out.len())?;
+        if let Some(noise) = &self.noise {
+            return self.noisy_values(noise, weights, inputs, out);
+        }
         self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
         self.readout.values_of(&ws.phi, out);
         Ok(())
@@ -213,6 +220,9 @@ impl QuantumFunction {
     /// As [`evaluate`](Self::evaluate).
     pub fn jacobian(&self, method: DiffMethod, weights: &[f64], inputs: &[f64]) -> Result<Jacobian> {
         self.check(weights, inputs)?;
+        if let Some(noise) = &self.noise {
+            return self.noisy_jacobian(noise, method, weights, inputs);
+        }
         match method {
             DiffMethod::Adjoint => super::adjoint::jacobian(self, weights, inputs),
             DiffMethod::ParameterShift => {
@@ -233,6 +243,9 @@ impl QuantumFunction {
         self.check(weights, inputs)?;
         if !(step.is_finite() && step > 0.0) {
             return Err(Error::hyper_parameter("finite-difference step", step, "must be finite and positive"));
+        }
+        if let Some(noise) = &self.noise {
+            return self.noisy_jacobian_with_step(noise, DiffMethod::FiniteDifference, weights, inputs, step);
         }
         super::finite::jacobian(self, weights, inputs, step)
     }
@@ -256,6 +269,9 @@ impl QuantumFunction {
         };
         self.check(weights, inputs)?;
         crate::quantum::sampled::check_shots(shots)?;
+        if let Some(noise) = &self.noise {
+            return self.noisy_jacobian(noise, DiffMethod::ParameterShift, weights, inputs);
+        }
         super::shift::jacobian(self, weights, inputs, &mut |phi: &[C], out: &mut [f64], scratch: &mut Vec<C>| {
             match &self.readout.outputs {
                 Outputs::Probabilities => {
@@ -281,6 +297,9 @@ impl QuantumFunction {
     pub fn vjp(&self, method: DiffMethod, weights: &[f64], inputs: &[f64], upstream: &[f64]) -> Result<Vjp> {
         self.check(weights, inputs)?;
         check_len("upstream gradient", self.num_outputs(), upstream.len())?;
+        if let Some(noise) = &self.noise {
+            return self.noisy_vjp(noise, method, weights, inputs, upstream);
+        }
         if method == DiffMethod::Adjoint {
             // The tape's state and the workspace's two, checked together before the forward pass.
             crate::quantum::state::check_memory(self.num_qubits(), 3)?;

@@ -26,6 +26,7 @@ mod adjoint;
 mod distributed;
 mod finite;
 pub(crate) mod function;
+mod noisy;
 mod readout;
 mod serde_repr;
 mod shift;

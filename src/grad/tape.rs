@@ -137,7 +137,9 @@ impl Tape {
         &self.values
     }
 
-    /// The final state ψ(w, x): 2^n amplitudes.
+    /// The final state ψ(w, x): 2^n amplitudes. A function under noise
+    /// ([`QuantumFunction::with_noise`]) records no pure state (its backward sweep runs the density state
+    /// again): the tape then holds |0…0⟩ here.
     #[must_use]
     pub fn state(&self) -> &[C] {
         &self.state
@@ -184,7 +186,7 @@ impl QuantumFunction {
     pub fn forward(&self, weights: &[f64], inputs: &[f64]) -> Result<Tape> {
         self.check(weights, inputs)?;
         let mut tape = self.tape()?;
-        self.record(weights, inputs, &mut tape);
+        self.record(weights, inputs, &mut tape)?;
         Ok(tape)
     }
 
@@ -213,14 +215,23 @@ impl QuantumFunction {
     pub fn forward_into(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
         self.check(weights, inputs)?;
         self.check_tape(tape)?;
-        self.record(weights, inputs, tape);
+        self.record(weights, inputs, tape)
+    }
+
+    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
+        if let Some(noise) = &self.noise {
+            // Under noise the tape keeps f(w, x), w and x; the backward sweep runs the density state again.
+            self.noisy_values(noise, weights, inputs, &mut tape.values)?;
+        } else {
+            tape.members.resize(self.plan.members.len(), [[C::new(0.0, 0.0); 2]; 2]);
+            self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None, &mut tape.members);
+            self.readout.values_of(&tape.state, &mut tape.values);
+        }
+        Self::keep_parameters(weights, inputs, tape);
         Ok(())
     }
 
-    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) {
-        tape.members.resize(self.plan.members.len(), [[C::new(0.0, 0.0); 2]; 2]);
-        self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None, &mut tape.members);
-        self.readout.values_of(&tape.state, &mut tape.values);
+    fn keep_parameters(weights: &[f64], inputs: &[f64], tape: &mut Tape) {
         tape.weights.clear();
         tape.weights.extend_from_slice(weights);
         tape.inputs.clear();
@@ -249,6 +260,9 @@ impl QuantumFunction {
         self.check_workspace(ws)?;
         check_len("upstream gradient", self.num_outputs(), upstream.len())?;
         grads.check(&tape.weights, &tape.inputs)?;
+        if let Some(noise) = &self.noise {
+            return self.noisy_vjp_add(noise, &tape.weights, &tape.inputs, upstream, None, grads);
+        }
         ws.phi.copy_from_slice(&tape.state);
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
         let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs);
@@ -269,6 +283,16 @@ impl QuantumFunction {
         tape: &mut Tape,
         grads: Gradients<'_>,
     ) -> Result<()> {
+        if let (Some(noise), super::DiffMethod::Adjoint) = (&self.noise, method) {
+            // One noisy sweep gives the values and the products together.
+            self.check(weights, inputs)?;
+            self.check_tape(tape)?;
+            check_len("upstream gradient", self.num_outputs(), upstream.len())?;
+            grads.check(weights, inputs)?;
+            self.noisy_vjp_add(noise, weights, inputs, upstream, Some(&mut tape.values), grads)?;
+            Self::keep_parameters(weights, inputs, tape);
+            return Ok(());
+        }
         if method == super::DiffMethod::Adjoint {
             self.forward_into(weights, inputs, tape)?;
             return self.backward(tape, upstream, ws, grads);

@@ -4,6 +4,7 @@
 use super::quantum_layer::QuantumLayer;
 use crate::error::{Error, Result};
 use crate::grad::{DiffMethod, Outputs, QuantumFunction};
+use crate::quantum::mixed::NoiseModel;
 use crate::quantum::{Circuit, Gate, Observable, Param, PauliString};
 
 /// The most gates a [`QuantumLayer`]'s circuit may hold (its blocks, encodings and entanglers together, each
@@ -109,6 +110,8 @@ pub struct LayerConfig {
     pub(super) topology: Topology,
     pub(super) readout: Readout,
     pub(super) diff_method: DiffMethod,
+    /// The noise model the layer's circuit runs under, if any (not serialized).
+    pub(super) noise: Option<NoiseModel>,
 }
 
 impl LayerConfig {
@@ -125,6 +128,7 @@ impl LayerConfig {
             topology: Topology::default(),
             readout: Readout::default(),
             diff_method: DiffMethod::Adjoint,
+            noise: None,
         }
     }
 
@@ -167,6 +171,33 @@ impl LayerConfig {
     #[must_use]
     pub fn diff_method(mut self, method: DiffMethod) -> Self {
         self.diff_method = method;
+        self
+    }
+
+    /// The noise model the circuit runs under (default none): the layer then evaluates on a density state
+    /// and differentiates by the noisy adjoint method ([`QuantumFunction::with_noise`]), so a hybrid model
+    /// trains under noise. An empty model is no noise. The model is not serialized: a layer read back is
+    /// noiseless until given one again ([`QuantumLayer::with_noise`]).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// let mut noise = NoiseModel::new();
+    /// noise.after_all_gates(Channel::depolarizing(0.01)?);
+    /// let noisy = LayerConfig::new(2, 1).noise(noise).build()?;
+    /// let pure = LayerConfig::new(2, 1).build()?;
+    /// let w = vec![0.4; noisy.num_weights()];
+    /// let (a, b) = (noisy.forward(&w, &[0.3, -0.2])?, pure.forward(&w, &[0.3, -0.2])?);
+    /// assert!(a[0].abs() < b[0].abs()); // depolarizing shrinks ⟨Z⟩
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn noise(mut self, noise: NoiseModel) -> Self {
+        self.noise = Some(noise);
         self
     }
 
@@ -317,10 +348,14 @@ impl LayerConfig {
     /// The layer these settings describe.
     ///
     /// # Errors
-    /// As [`check`](Self::check).
+    /// As [`check`](Self::check); as [`QuantumFunction::with_noise`] for a noise model that does not fit the
+    /// circuit (a rule or readout error on a qubit beyond the register: [`Error::InvalidQubit`]).
     pub fn build(self) -> Result<QuantumLayer> {
         self.check()?;
-        let function = QuantumFunction::new(self.circuit()?, self.outputs()?)?;
+        let mut function = QuantumFunction::new(self.circuit()?, self.outputs()?)?;
+        if let Some(noise) = &self.noise {
+            function = function.with_noise(noise.clone())?;
+        }
         let num_weights = self.num_layers * self.weights_per_block();
         Ok(QuantumLayer { config: self, function, num_weights })
     }

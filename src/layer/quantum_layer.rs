@@ -9,6 +9,7 @@ use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::grad::{DiffMethod, Gradients, QuantumFunction};
+use crate::quantum::mixed::NoiseModel;
 use crate::quantum::Circuit;
 
 /// A trainable quantum layer: inputs x ∈ ℝ^n enter as rotation angles, L blocks of trainable rotations and
@@ -114,6 +115,38 @@ impl QuantumLayer {
     #[must_use]
     pub fn diff_method(&self) -> DiffMethod {
         self.config.diff_method
+    }
+
+    /// The same layer under `noise` (an empty model: noiseless), as [`LayerConfig::noise`] sets it.
+    ///
+    /// # Errors
+    /// As [`QuantumFunction::with_noise`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// let layer = QuantumLayer::new(2, 1)?;
+    /// let mut noise = NoiseModel::new();
+    /// noise.on_qubits(None, &[2], Channel::depolarizing(0.1)?);
+    /// assert!(matches!(layer.clone().with_noise(noise), Err(Error::InvalidQubit { qubit: 2, num_qubits: 2 })));
+    /// let noisy = layer.with_noise(NoiseModel::new())?;
+    /// assert!(noisy.noise().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn with_noise(mut self, noise: NoiseModel) -> Result<Self> {
+        self.function = self.function.with_noise(noise)?;
+        self.config.noise = self.function.noise().cloned();
+        Ok(self)
+    }
+
+    /// The noise model the layer runs under, if any.
+    #[must_use]
+    pub fn noise(&self) -> Option<&NoiseModel> {
+        self.function.noise()
     }
 
     /// Initial weights drawn uniformly from [0, 2π), as PennyLane's TorchLayer does.

@@ -60,8 +60,8 @@ pub use self::chunk::{chunks, Chunk, ChunkRules};
 pub use self::conlleval::{parse_conlleval, read_conlleval, ConllevalOptions, Predictions};
 pub use self::entity::{score_entities, EntityReport, EntityScorer, TypeCounts};
 pub use self::model::{
-    tokenize, CrfGradient, DensePath, EntitySpan, EpochReport, Evaluation, LayerWeights, LinearChainCrf,
-    QuantumDiagnostics, Tagger, TaggerConfig, TextToken, TrainEvent, MAX_TAGGER_QUBITS,
+    depolarizing_noise, tokenize, CrfGradient, DensePath, EntitySpan, EpochReport, Evaluation, LayerWeights,
+    LinearChainCrf, QuantumDiagnostics, Tagger, TaggerConfig, TextToken, TrainEvent, MAX_TAGGER_QUBITS,
 };
 pub use self::reader::{parse_conll, read_conll_file, ConllFormat, Corpus, MalformedLine, Sentence, SkippedLines};
 pub use self::report::{ClassificationReport, LabelScores};

@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::grad::DiffMethod;
 use crate::layer::config::{Ansatz, LayerConfig, Readout, Rotation, Topology};
 use crate::layer::linear::Linear;
+use crate::quantum::mixed::NoiseModel;
 
 /// The settings of a [`QuantumNetwork`]: its shape, the quantum layer's settings and the seed of its initial
 /// parameters.
@@ -81,6 +82,14 @@ impl NetworkBuilder {
         self
     }
 
+    /// Sets the noise model of the quantum layer (default none, see [`LayerConfig::noise`]): the network then
+    /// trains and predicts under it.
+    #[must_use]
+    pub fn noise(mut self, noise: NoiseModel) -> Self {
+        self.layer = self.layer.noise(noise);
+        self
+    }
+
     /// Sets the seed of the initial parameters (default 0): the same seed gives the same network.
     #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
@@ -93,7 +102,8 @@ impl NetworkBuilder {
     ///
     /// # Errors
     /// [`Error::ZeroQubits`](crate::Error::ZeroQubits),
-    /// [`Error::InvalidHyperParameter`](crate::Error::InvalidHyperParameter) for a zero dimension or zero layers.
+    /// [`Error::InvalidHyperParameter`](crate::Error::InvalidHyperParameter) for a zero dimension or zero layers;
+    /// [`Error::InvalidQubit`](crate::Error::InvalidQubit) for a noise model on a qubit beyond the register.
     pub fn build(self) -> Result<QuantumNetwork> {
         let quantum = self.layer.build()?;
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed);

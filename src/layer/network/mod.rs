@@ -12,6 +12,7 @@ use super::linear::{Linear, LinearShape};
 use super::quantum_layer::QuantumLayer;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
+use crate::quantum::mixed::NoiseModel;
 
 pub use self::builder::NetworkBuilder;
 pub use self::tape::BatchTape;
@@ -118,6 +119,48 @@ impl QuantumNetwork {
     #[must_use]
     pub fn quantum_layer(&self) -> &QuantumLayer {
         &self.quantum
+    }
+
+    /// Puts the quantum layer under `noise` (an empty model: noiseless again), keeping every parameter: a
+    /// network trained without noise can be evaluated under it, and one read back from a file (which keeps no
+    /// noise model) given its model again.
+    ///
+    /// Under noise the quantum layer runs on a density state (16·4^n bytes), and a training step's backward
+    /// sweep runs the noisy circuit forward again from its own checkpoints (the noisy adjoint keeps about 2√K
+    /// density states for K steps instead of the forward pass's record): one pure-state forward pass per
+    /// sample becomes one noisy forward pass plus the sweep's two.
+    ///
+    /// # Errors
+    /// As [`QuantumFunction::with_noise`](crate::grad::QuantumFunction::with_noise); on error the network is
+    /// unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// let mut net = QuantumNetwork::new(3, 2, 2, 1)?;
+    /// let x = [0.2, -0.4, 0.9];
+    /// let pure = net.forward(&x)?;
+    /// let mut noise = NoiseModel::new();
+    /// noise.after_all_gates(Channel::depolarizing(0.05)?);
+    /// net.set_noise(noise)?;
+    /// assert_ne!(net.forward(&x)?, pure);
+    /// net.set_noise(NoiseModel::new())?;
+    /// assert_eq!(net.forward(&x)?, pure);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_noise(&mut self, noise: NoiseModel) -> Result<()> {
+        self.quantum = self.quantum.clone().with_noise(noise)?;
+        Ok(())
+    }
+
+    /// The noise model the quantum layer runs under, if any.
+    #[must_use]
+    pub fn noise(&self) -> Option<&NoiseModel> {
+        self.quantum.noise()
     }
 
     /// The quantum layer's weights w.

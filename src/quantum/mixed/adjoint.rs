@@ -326,6 +326,26 @@ impl DensityState {
         circuit.check_parameters(weights, inputs)?;
         observable.check_fits(self.num_qubits())?;
         let n = self.num_qubits();
+        self.gradient_seeded(circuit, noise, weights, inputs, |rho| {
+            let mut lambda = vec![ZERO; rho.entries().len()];
+            add_observable(&mut lambda, observable, 1.0, n);
+            Ok((rho.expectation(observable)?, lambda))
+        })
+    }
+
+    /// [`gradient`](Self::gradient) with the start of the backward sweep given by `seed`: from the final state
+    /// ρ it returns f(ρ) and Λ = vec(∂f/∂ρ) (for f = Tr(Oρ), vec(O)), so that one sweep differentiates any
+    /// linear function of ρ, such as Σ_i g_i Tr(O_i ρ) for a vector-Jacobian product. The circuit's register
+    /// and parameters are checked by the caller.
+    pub(crate) fn gradient_seeded(
+        &self,
+        circuit: &Circuit,
+        noise: &NoiseModel,
+        weights: &[f64],
+        inputs: &[f64],
+        seed: impl FnOnce(&DensityState) -> Result<(f64, Vec<C>)>,
+    ) -> Result<NoisyGradient> {
+        let n = self.num_qubits();
         let sequence = Sequence::new(circuit, noise, weights, inputs)?;
         let steps = steps(circuit, &sequence, weights, inputs);
         let Sequence { channels, num_rules, .. } = sequence;
@@ -340,18 +360,7 @@ impl DensityState {
             }
             run.apply(&mut rho, step, false);
         }
-        let value = DensityState::from_entries_unchecked(n, rho).expectation(observable)?;
-        // Λ = vec(O): O[j ⊕ flip][j] = c·i^{nY}(−1)^{|j ∧ phase|} for each term.
-        let dim = 1usize << n;
-        let mut lambda = vec![ZERO; dim * dim];
-        for term in observable.terms() {
-            let (flip, phase, num_y) = term.masks();
-            let c = kernels::i_pow(num_y) * term.coeff();
-            for j in 0..dim {
-                let sign = if (j & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
-                lambda[(j ^ flip) + (j << n)] += c * sign;
-            }
-        }
+        let (value, mut lambda) = seed(&DensityState::from_entries_unchecked(n, rho))?;
         let mut grads = NoisyGradient {
             value,
             weights: vec![0.0; circuit.num_weights()],
@@ -401,6 +410,20 @@ impl DensityState {
             }
         }
         Ok(grads)
+    }
+}
+
+/// Λ += scale · vec(O) for a Pauli sum O on `n` qubits: O\[j ⊕ flip\]\[j\] = c·i^{nY}(−1)^{|j ∧ phase|} for
+/// each term.
+pub(crate) fn add_observable(lambda: &mut [C], observable: &Observable, scale: f64, n: usize) {
+    let dim = 1usize << n;
+    for term in observable.terms() {
+        let (flip, phase, num_y) = term.masks();
+        let c = kernels::i_pow(num_y) * (term.coeff() * scale);
+        for j in 0..dim {
+            let sign = if (j & phase).count_ones() & 1 == 1 { -1.0 } else { 1.0 };
+            lambda[(j ^ flip) + (j << n)] += c * sign;
+        }
     }
 }
 

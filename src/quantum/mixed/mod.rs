@@ -38,6 +38,7 @@ mod state;
 mod superop;
 mod trajectory;
 
+pub(crate) use adjoint::add_observable;
 pub use adjoint::NoisyGradient;
 pub use channel::{Channel, KRAUS_TOLERANCE};
 pub use noise::NoiseModel;

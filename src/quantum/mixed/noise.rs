@@ -96,6 +96,21 @@ impl NoiseModel {
         self.rules.is_empty() && self.readout.is_empty()
     }
 
+    /// [`Error::InvalidQubit`] when a rule or a readout error names a qubit beyond a register of `num_qubits`
+    /// qubits (checked when a model is attached to a function, before any run).
+    pub(crate) fn check_fits(&self, num_qubits: usize) -> Result<()> {
+        let rule_qubits = self.rules.iter().filter_map(|r| r.qubits.as_deref()).flatten();
+        match rule_qubits.chain(self.readout.keys()).find(|&&q| q >= num_qubits) {
+            Some(&qubit) => Err(Error::InvalidQubit { qubit, num_qubits }),
+            None => Ok(()),
+        }
+    }
+
+    /// The readout errors, by qubit.
+    pub(crate) fn readout_errors(&self) -> &BTreeMap<usize, ReadoutError> {
+        &self.readout
+    }
+
     /// The channel of every rule, in the order the rules were added.
     pub(crate) fn rule_channels(&self) -> impl Iterator<Item = &Channel> {
         self.rules.iter().map(|r| &r.channel)

@@ -79,6 +79,8 @@ pub struct TaggerConfig {
     pub(crate) buckets: usize,
     pub(crate) min_feature_count: usize,
     pub(crate) scheme: Scheme,
+    /// The noise model of the quantum dense path ([`dense_noise`](Self::dense_noise)); not saved.
+    pub(crate) dense_noise: Option<crate::quantum::mixed::NoiseModel>,
 }
 
 impl Default for TaggerConfig {
@@ -100,6 +102,7 @@ impl Default for TaggerConfig {
             buckets: 1 << 16,
             min_feature_count: 1,
             scheme: Scheme::Iobes,
+            dense_noise: None,
         }
     }
 }
@@ -262,6 +265,6 @@ impl TaggerConfig {
         if self.scheme == Scheme::Iob1 {
             return bad("scheme", self.scheme.to_string(), "the tagger tags in IOB2 or IOBES");
         }
-        Ok(())
+        self.check_noise()
     }
 }

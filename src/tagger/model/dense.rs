@@ -81,7 +81,11 @@ impl DenseModel {
         let net = match config.dense {
             DensePath::None => return Ok(None),
             DensePath::Quantum => {
-                DenseNet::Quantum(Box::new(quantum_network(dim, n, num_tags, config.layers, config.seed)?))
+                let mut net = quantum_network(dim, n, num_tags, config.layers, config.seed)?;
+                if let Some(noise) = &config.dense_noise {
+                    net.set_noise(noise.clone())?;
+                }
+                DenseNet::Quantum(Box::new(net))
             }
             DensePath::Classical => {
                 let hidden = Linear::new(dim, n, &mut rng)?;

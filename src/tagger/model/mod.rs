@@ -6,6 +6,7 @@ mod crf;
 mod dense;
 mod diagnostics;
 mod features;
+mod noise;
 mod persist;
 mod text;
 mod train;
@@ -15,6 +16,7 @@ use std::path::Path;
 pub use self::config::{DensePath, TaggerConfig, MAX_TAGGER_QUBITS};
 pub use self::crf::{CrfGradient, LinearChainCrf};
 pub use self::diagnostics::{LayerWeights, QuantumDiagnostics};
+pub use self::noise::depolarizing_noise;
 pub use self::text::{tokenize, TextToken};
 pub use self::train::{EpochReport, TrainEvent};
 

@@ -242,6 +242,7 @@ fn read_payload(r: &mut In<'_>) -> Result<Tagger> {
         buckets,
         min_feature_count,
         scheme,
+        dense_noise: None,
     };
     c.check().map_err(|e| r.corrupt(format!("invalid configuration: {e}")))?;
     let num_types = r.len(8, "entity type count")?;

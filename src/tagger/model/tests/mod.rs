@@ -4,6 +4,7 @@
 
 mod dense;
 mod emissions;
+mod noise;
 mod passes;
 mod train;
 
