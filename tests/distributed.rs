@@ -616,8 +616,18 @@ fn quantum_functions(world: &SimpleCommunicator) {
         assert!(close(&d.values, &s.values, 1e-12) && close(&d.weights, &s.weights, 1e-12));
         assert!(close(&d.inputs, &s.inputs, 1e-12));
     }
+    // A noisy function is refused on every rank: a distributed state is pure.
+    let mut small = Circuit::new(N).unwrap();
+    small.rx(N - 1, Param::weight(0)).unwrap();
+    let mut noise = qnet::quantum::mixed::NoiseModel::new();
+    noise.after_all_gates(qnet::quantum::mixed::Channel::depolarizing(0.01).unwrap());
+    let f = QuantumFunction::new(small, Outputs::Probabilities).unwrap().with_noise(noise).unwrap();
+    let mut state = DistributedState::new(N, world).unwrap();
+    let refused = Error::NoisyCircuit { channel: "depolarizing", operation: "a distributed run" };
+    assert_eq!(f.evaluate_distributed(&mut state, &[0.2], &[]).unwrap_err(), refused);
+    assert_eq!(f.vjp_distributed(&mut state, &[0.2], &[], &vec![1.0; 1 << N]).unwrap_err(), refused);
     if world.rank() == 0 {
-        println!("ok quantum functions: evaluate, vjp and jacobian distributed against one process (observables, probabilities)");
+        println!("ok quantum functions: evaluate, vjp and jacobian distributed against one process (observables, probabilities), noisy ones refused");
     }
 }
 

@@ -204,3 +204,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_circuit_with_channels_is_a_noisy_function_with_exact_strength_gradients() {
+    use qnet::quantum::mixed::DensityState;
+    // RX(x0), amplitude damping of strength w1 on the ket, RY(w0): every derivative against the density state.
+    let mut c = Circuit::new(2).unwrap();
+    c.rx(0, Param::input(0)).unwrap().amplitude_damping(0, Param::weight(1)).unwrap();
+    c.cnot(0, 1).unwrap().ry(1, Param::weight(0)).unwrap().depolarizing(1, Param::weight(1) * 0.5).unwrap();
+    let z = Observable::sum_z(2).unwrap();
+    let f = QuantumFunction::new(c.clone(), Outputs::Observables(vec![z.clone()])).unwrap();
+    assert!(f.noise().is_some_and(NoiseModel::is_empty), "noisy through its own channels");
+    // An empty model does not make it pure again.
+    let f = f.with_noise(NoiseModel::new()).unwrap();
+    assert!(f.noise().is_some());
+    let (w, x) = ([0.7, 0.2], [0.4]);
+    let g = DensityState::new(2).unwrap().gradient(&c, &NoiseModel::new(), &z, &w, &x).unwrap();
+    assert_eq!(f.evaluate(&w, &x).unwrap(), [g.value]);
+    let vjp = f.vjp(DiffMethod::Adjoint, &w, &x, &[1.0]).unwrap();
+    assert_eq!((vjp.weights.as_slice(), vjp.inputs.as_slice()), (g.weights.as_slice(), g.inputs.as_slice()));
+    assert!(g.weights[1].abs() > 1e-3, "the strength matters: {g:?}");
+    let fd = f.finite_difference(&w, &x, 1e-6).unwrap();
+    assert!((fd.weights[(0, 1)] - g.weights[1]).abs() < 1e-8);
+    // Out-of-range strengths are errors when it runs.
+    assert!(matches!(f.evaluate(&[0.7, 1.5], &x), Err(Error::InvalidChannelParameter { .. })));
+}

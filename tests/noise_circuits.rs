@@ -131,7 +131,6 @@ fn a_circuit_with_channels_goes_nowhere_that_needs_a_unitary() {
     assert!(noisy(StateVector::new(2).unwrap().run_compiled(&CompiledCircuit::new(c.clone()), &[], &[])));
     assert!(noisy(c.inverse().map(drop)));
     assert!(noisy(qnet::qasm::to_qasm(&c).map(drop)));
-    assert!(noisy(qnet::grad::QuantumFunction::new(c.clone(), qnet::grad::Outputs::Probabilities).map(drop)));
     let text = Error::NoisyCircuit { channel: "depolarizing", operation: "qasm export" }.to_string();
     assert_eq!(text, "the circuit has a depolarizing channel: qasm export needs a circuit without channels");
 }

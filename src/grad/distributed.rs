@@ -18,7 +18,8 @@ impl QuantumFunction {
     /// # Errors
     /// On every rank: the errors of [`DistributedState::run`] (ranks passing different weights or inputs, a
     /// state of another size, too few parameters) and of [`DistributedState::expectation`] or
-    /// [`DistributedState::probabilities`].
+    /// [`DistributedState::probabilities`]; [`Error::NoisyCircuit`] for a noisy function (channels in its
+    /// circuit or a noise model: a distributed state is pure).
     ///
     /// # Example
     ///
@@ -46,6 +47,7 @@ impl QuantumFunction {
         weights: &[f64],
         inputs: &[f64],
     ) -> Result<Vec<f64>> {
+        self.check_noiseless("a distributed run")?;
         state.run_from_zero(&self.circuit, &self.plan, weights, inputs)?;
         self.distributed_values(state)
     }
@@ -107,6 +109,7 @@ impl QuantumFunction {
         inputs: &[f64],
         upstream: &[f64],
     ) -> Result<Vjp> {
+        self.check_noiseless("a distributed run")?;
         let cotangent = match &self.readout.outputs {
             Outputs::Observables(observables) => Cotangent::Observables { observables, upstream },
             Outputs::Probabilities => Cotangent::Probabilities(upstream),

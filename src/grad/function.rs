@@ -111,14 +111,17 @@ impl QuantumFunction {
     /// # Errors
     /// [`Error::TooManyQubits`] for a circuit on more than [`MAX_QUBITS`](crate::quantum::MAX_QUBITS) qubits,
     /// which no state can hold; [`Error::InvalidQubit`] when an observable acts beyond the circuit's register;
-    /// [`Error::DimensionMismatch`] for an empty list of observables; [`Error::NoisyCircuit`] for a circuit
-    /// with channels.
+    /// [`Error::DimensionMismatch`] for an empty list of observables.
+    ///
+    /// A circuit with channels ([`Circuit::channels`]) makes a noisy function, as
+    /// [`with_noise`](Self::with_noise) does with an empty model: evaluated on a density state, differentiated
+    /// by the noisy adjoint (strengths that are weights or inputs included); then [`Error::TooManyQubits`] when
+    /// its density state cannot be held.
     pub fn new(circuit: Circuit, outputs: Outputs) -> Result<Self> {
         crate::quantum::state::check_max_qubits(circuit.num_qubits())?;
-        circuit.check_unitary("a quantum function")?;
         let readout = Readout::new(outputs, circuit.num_qubits())?;
         let plan = Plan::compile(&circuit);
-        Ok(QuantumFunction { circuit, readout, plan, noise: None })
+        QuantumFunction { circuit, readout, plan, noise: None }.with_noise(NoiseModel::new())
     }
 
     /// The circuit.

@@ -23,7 +23,8 @@ impl QuantumFunction {
     /// the circuit prepares with the model's channels after its gates (or ρ's probabilities, mixed by the
     /// model's readout errors), differentiated exactly by the noisy adjoint method. A model without channels
     /// or readout errors leaves the function noiseless ([`noise`](Self::noise) is `None`), every path
-    /// bit-identical to the function without it.
+    /// bit-identical to the function without it, unless the circuit has channels of its own
+    /// ([`Circuit::channels`](crate::quantum::Circuit::channels)): such a function is noisy whatever the model.
     ///
     /// A noisy function holds a density state of 16·4^n bytes per evaluation (allocated per call), and its
     /// adjoint sweep about 2√K density states for a circuit of K steps. [`DiffMethod::ParameterShift`] is not
@@ -61,7 +62,7 @@ impl QuantumFunction {
     /// # }
     /// ```
     pub fn with_noise(mut self, noise: NoiseModel) -> Result<Self> {
-        if noise.is_empty() {
+        if noise.is_empty() && !self.circuit.has_channels() {
             self.noise = None;
             return Ok(self);
         }
@@ -73,6 +74,15 @@ impl QuantumFunction {
         drop(DensityState::new(n)?);
         self.noise = Some(noise);
         Ok(self)
+    }
+
+    /// [`Error::NoisyCircuit`] when the function is noisy: `operation` simulates pure states only.
+    #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
+    pub(crate) fn check_noiseless(&self, operation: &'static str) -> Result<()> {
+        let Some(noise) = &self.noise else { return Ok(()) };
+        let first_channel = self.circuit.channels().first().map(|c| c.channel().name());
+        let channel = first_channel.or_else(|| noise.rule_channels().next().map(|c| c.name())).unwrap_or("readout");
+        Err(Error::NoisyCircuit { channel, operation })
     }
 
     /// The noise model the function is evaluated under, if any.
