@@ -18,7 +18,7 @@ impl QuantumFunction {
     /// # Errors
     /// On every rank: the errors of [`DistributedState::run`] (ranks passing different weights or inputs, a
     /// state of another size, too few parameters) and of [`DistributedState::expectation`] or
-    /// [`DistributedState::probabilities`]; [`Error::NoisyCircuit`] for a noisy function (channels in its
+    /// [`DistributedState::probabilities`]; [`Error::NoisyCircuit`](crate::Error::NoisyCircuit) for a noisy function (channels in its
     /// circuit or a noise model: a distributed state is pure).
     ///
     /// # Example
