@@ -383,9 +383,12 @@ impl DensityState {
             for (i, step) in steps[start..end].iter().enumerate().rev() {
                 match step {
                     Step::Gate(k) => {
-                        // ρ after the gate, in place of ρ before it (not needed any more).
-                        run.apply(&mut before[i], step, false);
-                        accumulate(&run, *k, &before[i], &lambda, &mut grads);
+                        // ρ after the gate, in place of ρ before it (not needed any more); a gate without
+                        // weights or inputs has nothing to add.
+                        if circuit.instructions()[*k].gate().params().iter().any(|p| !p.is_const()) {
+                            run.apply(&mut before[i], step, false);
+                            accumulate(&run, *k, &before[i], &lambda, &mut grads);
+                        }
                     }
                     Step::Local { q, factors, .. } => {
                         if run.has_derivatives(factors) {
