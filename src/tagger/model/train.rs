@@ -386,10 +386,8 @@ impl Tagger {
         let clip = self.config.clip_norm;
         clip_global_norm(&mut [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf], clip)?;
         opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
-        let mut crf_params: Vec<f64> =
-            [self.crf.transitions(), self.crf.start_scores(), self.crf.end_scores()].concat();
-        opt.crf.step(&mut crf_params, &g_crf)?;
-        self.crf.set_scores(&crf_params[..k * k], &crf_params[k * k..k * k + k], &crf_params[k * k + k..])?;
+        opt.crf.step(self.crf.scores_mut(), &g_crf)?;
+        self.crf.check_scores()?;
         if let Some(d) = &mut self.dense {
             opt.embeddings.step_rows(&mut d.embeddings, d.dim, &emb.rows, &emb.values)?;
             opt.dense.step(d.params_mut(), &g_dense)?;

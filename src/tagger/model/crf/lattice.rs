@@ -25,9 +25,9 @@ fn masked_exp(scores: &[f64], allowed: &[bool]) -> (Vec<f64>, f64) {
 impl LinearChainCrf {
     pub(super) fn lattice(&self, emissions: &[f64], t_len: usize) -> Lattice {
         let k = self.num_tags;
-        let (psi, psi_max) = masked_exp(&self.transitions, &self.allowed);
-        let (start, start_max) = masked_exp(&self.start, &self.allowed_start);
-        let (end, end_max) = masked_exp(&self.end, &self.allowed_end);
+        let (psi, psi_max) = masked_exp(self.transitions(), &self.allowed);
+        let (start, start_max) = masked_exp(self.start_scores(), &self.allowed_start);
+        let (end, end_max) = masked_exp(self.end_scores(), &self.allowed_end);
         let mut phi = vec![0.0; t_len * k];
         let mut log_z = start_max + end_max + psi_max * (t_len - 1) as f64;
         for t in 0..t_len {

@@ -37,9 +37,8 @@ pub use self::gradient::CrfGradient;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearChainCrf {
     num_tags: usize,
-    transitions: Vec<f64>,
-    start: Vec<f64>,
-    end: Vec<f64>,
+    /// A (K × K, row-major), then s (K), then f (K): one buffer, which the trainer's optimizer steps in place.
+    scores: Vec<f64>,
     allowed: Vec<bool>,
     allowed_start: Vec<bool>,
     allowed_end: Vec<bool>,
@@ -67,9 +66,7 @@ impl LinearChainCrf {
         let allowed_end = tags.iter().map(|t| transition_allowed(scheme, Some(t), None)).collect();
         Ok(LinearChainCrf {
             num_tags: k,
-            transitions: crate::bounded::table("crf transition scores", k, k, 0.0)?,
-            start: vec![0.0; k],
-            end: vec![0.0; k],
+            scores: crate::bounded::table("crf scores", k + 2, k, 0.0)?,
             allowed,
             allowed_start,
             allowed_end,
@@ -85,19 +82,32 @@ impl LinearChainCrf {
     /// The transition scores A, `K × K` row-major (from, to).
     #[must_use]
     pub fn transitions(&self) -> &[f64] {
-        &self.transitions
+        &self.scores[..self.num_tags * self.num_tags]
     }
 
     /// The start scores s.
     #[must_use]
     pub fn start_scores(&self) -> &[f64] {
-        &self.start
+        let k = self.num_tags;
+        &self.scores[k * k..k * k + k]
     }
 
     /// The end scores f.
     #[must_use]
     pub fn end_scores(&self) -> &[f64] {
-        &self.end
+        let k = self.num_tags;
+        &self.scores[k * k + k..]
+    }
+
+    /// A, s and f in one buffer (in that order, the order of the trainer's CRF gradient), for an optimizer to
+    /// step in place; [`check_scores`](Self::check_scores) after.
+    pub(crate) fn scores_mut(&mut self) -> &mut [f64] {
+        &mut self.scores
+    }
+
+    /// [`Error::NonFinite`] when a score is NaN or ±∞ (after a step in place).
+    pub(crate) fn check_scores(&self) -> Result<()> {
+        check_finite("crf scores", &self.scores)
     }
 
     /// Sets A, s and f.
@@ -114,9 +124,10 @@ impl LinearChainCrf {
         {
             check_finite(what, values)?;
         }
-        self.transitions.copy_from_slice(transitions);
-        self.start.copy_from_slice(start);
-        self.end.copy_from_slice(end);
+        let k = self.num_tags;
+        self.scores[..k * k].copy_from_slice(transitions);
+        self.scores[k * k..k * k + k].copy_from_slice(start);
+        self.scores[k * k + k..].copy_from_slice(end);
         Ok(())
     }
 
@@ -177,11 +188,11 @@ impl LinearChainCrf {
         if !self.is_valid(path) {
             return Ok(f64::NEG_INFINITY);
         }
-        let mut s = self.start[path[0]] + self.end[path[t_len - 1]];
+        let mut s = self.start_scores()[path[0]] + self.end_scores()[path[t_len - 1]];
         for (t, &y) in path.iter().enumerate() {
             s += emissions[t * k + y];
             if t > 0 {
-                s += self.transitions[path[t - 1] * k + y];
+                s += self.transitions()[path[t - 1] * k + y];
             }
         }
         Ok(s)

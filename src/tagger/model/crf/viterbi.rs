@@ -13,7 +13,7 @@ impl LinearChainCrf {
         let k = self.num_tags;
         let neg = f64::NEG_INFINITY;
         let mut score: Vec<f64> =
-            (0..k).map(|y| if self.allowed_start[y] { self.start[y] + emissions[y] } else { neg }).collect();
+            (0..k).map(|y| if self.allowed_start[y] { self.start_scores()[y] + emissions[y] } else { neg }).collect();
         let mut next = vec![neg; k];
         let mut back = vec![0usize; t_len * k];
         for t in 1..t_len {
@@ -21,7 +21,7 @@ impl LinearChainCrf {
                 let (mut best, mut arg) = (neg, 0);
                 for (a, &sa) in score.iter().enumerate() {
                     if self.allowed[a * k + b] && sa > neg {
-                        let s = sa + self.transitions[a * k + b];
+                        let s = sa + self.transitions()[a * k + b];
                         if s > best {
                             best = s;
                             arg = a;
@@ -36,7 +36,7 @@ impl LinearChainCrf {
         let (mut best, mut last) = (neg, 0);
         for (y, &sy) in score.iter().enumerate() {
             if self.allowed_end[y] {
-                let s = sy + self.end[y];
+                let s = sy + self.end_scores()[y];
                 if s > best {
                     best = s;
                     last = y;
