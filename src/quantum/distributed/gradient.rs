@@ -368,20 +368,9 @@ impl DistributedState {
     /// Weighted terms as one observable on this rank's block: factors at their local bits, Z factors on global
     /// qubits as the sign of this rank's bit (the X and Y factors are local).
     fn placed(&self, terms: &[(f64, &PauliString)]) -> Result<Observable> {
-        let local = self.layout.local;
         let mut placed = Observable::new();
         for &(coeff, term) in terms {
-            let mut sign = 1.0;
-            let mut ops = Vec::with_capacity(term.ops().len());
-            for &(q, pauli) in term.ops() {
-                let p = self.layout.physical[q];
-                if p < local {
-                    ops.push((p, pauli));
-                } else if (self.pattern >> (p - local)) & 1 == 1 {
-                    sign = -sign;
-                }
-            }
-            placed.push(PauliString::new(sign * coeff, &ops)?);
+            placed.push(self.local_term(coeff, term)?);
         }
         Ok(placed)
     }

@@ -49,23 +49,29 @@ impl DistributedState {
                     self.swap_with_local(q, p);
                 }
             }
-            // The term on this rank's block: its local factors at their bits, global Z factors as a sign.
-            let mut sign = 1.0;
-            let mut ops = Vec::with_capacity(term.ops().len());
-            for &(q, pauli) in term.ops() {
-                let p = self.layout.physical[q];
-                if p < local {
-                    ops.push((p, pauli));
-                } else if (self.pattern >> (p - local)) & 1 == 1 {
-                    sign = -sign;
-                }
-            }
-            let placed = Observable::from(PauliString::new(sign * term.coeff(), &ops)?);
+            let placed = Observable::from(self.local_term(term.coeff(), term)?);
             let mut value = [0.0];
             PauliTerms::new(std::slice::from_ref(&placed), local)?.expectations(&self.amps, &mut value);
             partial += value[0];
         }
         Ok(comm::sum_in_rank_order(&self.comm, &[partial])[0])
+    }
+
+    /// `coeff` times `term` on this rank's block: its factors at their local bits, its Z factors on global qubits
+    /// as the sign of this rank's bit (its X and Y factors must be local).
+    pub(super) fn local_term(&self, coeff: f64, term: &PauliString) -> Result<PauliString> {
+        let local = self.layout.local;
+        let mut sign = 1.0;
+        let mut ops = Vec::with_capacity(term.ops().len());
+        for &(q, pauli) in term.ops() {
+            let p = self.layout.physical[q];
+            if p < local {
+                ops.push((p, pauli));
+            } else if (self.pattern >> (p - local)) & 1 == 1 {
+                sign = -sign;
+            }
+        }
+        PauliString::new(sign * coeff, &ops)
     }
 
     /// ⟨ψ|P|ψ⟩ for one weighted Pauli string: [`expectation`](Self::expectation) of a one-term observable.
