@@ -142,8 +142,8 @@ struct Run<'a> {
     weights: &'a [f64],
     inputs: &'a [f64],
     n: usize,
-    /// The run's channels (the noise model's rules first).
-    channels: Vec<Channel>,
+    /// ∂S/∂θ for each parameter of each of the run's channels (the noise model's rules first), made once.
+    derivatives: Vec<Vec<DMatrix<C>>>,
     num_rules: usize,
 }
 
@@ -224,10 +224,8 @@ impl Run<'_> {
                     }
                 }
                 Source::Channel(id) => {
-                    let spec = self.channels[id].spec();
-                    let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
-                    for (slot, p) in spec.params.iter().enumerate() {
-                        let value = contract(&array4(&(p.derivative)(&values)), after, &before);
+                    for (slot, d) in self.derivatives[id].iter().enumerate() {
+                        let value = contract(&array4(d), after, &before);
                         self.add_channel_derivative(grads, id, slot, value);
                     }
                 }
@@ -240,7 +238,7 @@ impl Run<'_> {
     fn has_derivatives(&self, factors: &[Factor]) -> bool {
         factors.iter().any(|f| match f.source {
             Source::Gate(k) => self.circuit.instructions()[k].gate().params().iter().any(|p| !p.is_const()),
-            Source::Channel(id) => !self.channels[id].parameters().is_empty(),
+            Source::Channel(id) => !self.derivatives[id].is_empty(),
         })
     }
 }
@@ -348,8 +346,8 @@ impl DensityState {
         let n = self.num_qubits();
         let sequence = Sequence::new(circuit, noise, weights, inputs)?;
         let steps = steps(circuit, &sequence, weights, inputs);
-        let Sequence { channels, num_rules, .. } = sequence;
-        let run = Run { circuit, weights, inputs, n, channels, num_rules };
+        let derivatives = sequence.channels.iter().map(Channel::derivatives).collect();
+        let run = Run { circuit, weights, inputs, n, derivatives, num_rules: sequence.num_rules };
         // Forward, keeping the state before every `stride`-th step.
         let stride = ((steps.len() as f64).sqrt().ceil() as usize).max(1);
         let mut rho = try_clone(self.entries(), n)?;
@@ -365,7 +363,7 @@ impl DensityState {
             value,
             weights: vec![0.0; circuit.num_weights()],
             inputs: vec![0.0; circuit.num_inputs()],
-            noise: run.channels[..num_rules].iter().map(|c| vec![0.0; c.parameters().len()]).collect(),
+            noise: run.derivatives[..run.num_rules].iter().map(|d| vec![0.0; d.len()]).collect(),
         };
         // The states before the steps of one segment, in buffers allocated once.
         let mut before: Vec<Vec<C>> = Vec::new();
@@ -398,11 +396,8 @@ impl DensityState {
                     }
                     Step::Channel2 { id, qubits, .. } => {
                         // ∂f/∂θ = ⟨Λ|∂S/∂θ|ρ⟩, Λ after the channel and ρ before it.
-                        let spec = run.channels[*id].spec();
-                        let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
                         let targets: Vec<usize> = qubits.iter().copied().chain(qubits.iter().map(|q| q + n)).collect();
-                        for (slot, p) in spec.params.iter().enumerate() {
-                            let d = (p.derivative)(&values);
+                        for (slot, d) in run.derivatives[*id].iter().enumerate() {
                             let m: Vec<Vec<C>> = d.row_iter().map(|r| r.iter().copied().collect()).collect();
                             let value = matrix_element(&lambda, &before[i], &m, &targets, 0).re;
                             run.add_channel_derivative(&mut grads, *id, slot, value);

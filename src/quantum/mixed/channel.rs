@@ -511,6 +511,13 @@ impl Channel {
         }
     }
 
+    /// ∂S/∂θ of the superoperator for each parameter θ, in [`parameters`](Self::parameters)' order.
+    pub(crate) fn derivatives(&self) -> Vec<DMatrix<C>> {
+        let spec = self.spec();
+        let values: Vec<f64> = spec.params.iter().map(|p| p.value).collect();
+        spec.params.iter().map(|p| (p.derivative)(&values)).collect()
+    }
+
     /// The Kraus operators K_k, E(ρ) = Σ_k K_k ρ K_k† (for mixtures of Pauli strings, √w·P for each string of
     /// weight w > 0).
     #[must_use]
