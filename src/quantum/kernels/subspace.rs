@@ -78,6 +78,26 @@ impl SharedMut {
         // SAFETY: as the caller promises.
         unsafe { std::slice::from_raw_parts_mut(self.0.add(start), len) }
     }
+
+    /// The amplitude at index `i`.
+    ///
+    /// # Safety
+    /// `i` is within the buffer the pointer came from, and no other task writes it.
+    #[inline(always)]
+    pub(crate) unsafe fn read(self, i: usize) -> num_complex::Complex64 {
+        // SAFETY: as the caller promises.
+        unsafe { *self.0.add(i) }
+    }
+
+    /// Sets the amplitude at index `i`.
+    ///
+    /// # Safety
+    /// `i` is within the buffer the pointer came from, and no other task reads or writes it.
+    #[inline(always)]
+    pub(crate) unsafe fn write(self, i: usize, value: num_complex::Complex64) {
+        // SAFETY: as the caller promises.
+        unsafe { *self.0.add(i) = value }
+    }
 }
 
 /// Σ over the chunks of `subspace` of `chunk_sum(range, row)`, each chunk writing its partial sums into its own

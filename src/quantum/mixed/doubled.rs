@@ -7,6 +7,7 @@ use num_complex::Complex64 as C;
 use super::channel::{mul4, superoperator};
 use super::noise::NoiseModel;
 use super::sequence::{Event, Sequence};
+use super::superop::Sparse16;
 use crate::error::Result;
 use crate::quantum::{Circuit, Gate, Instruction, UnitaryMatrix};
 
@@ -16,7 +17,7 @@ pub(crate) enum Piece {
     /// (q, q + n), written as two-qubit matrices that the plan applies with its dense kernel).
     Circuit(Circuit),
     /// A two-qubit channel's 16x16 superoperator on qubits (a, b).
-    Channel2(DMatrix<C>, [usize; 2]),
+    Channel2(Sparse16, [usize; 2]),
 }
 
 /// `inst` on the bra qubits: the conjugate gate, every qubit moved up by `n`.
@@ -85,7 +86,7 @@ pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inp
                         flush(&mut current, &mut pending, q)?;
                     }
                     pieces.push(Piece::Circuit(std::mem::replace(&mut current, Circuit::new(2 * n)?)));
-                    pieces.push(Piece::Channel2(s, [qubits[0], qubits[1]]));
+                    pieces.push(Piece::Channel2(Sparse16::new(&s, 0.0), [qubits[0], qubits[1]]));
                 }
             }
         }

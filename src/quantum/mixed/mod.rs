@@ -36,6 +36,7 @@ mod readout;
 mod sequence;
 mod state;
 mod superop;
+mod sweep;
 mod trajectory;
 
 pub(crate) use adjoint::add_observable;

@@ -10,7 +10,7 @@ use rand::{Rng, RngExt};
 use super::channel::Channel;
 use super::doubled::{self, Piece};
 use super::noise::NoiseModel;
-use super::superop;
+use super::superop::{self, Sparse16};
 use crate::error::{Error, Result};
 use crate::quantum::engine::{Binding, Plan};
 use crate::quantum::kernels;
@@ -100,6 +100,11 @@ impl DensityState {
             }
         }
         Ok(rho)
+    }
+
+    /// The entries, taken out of the state.
+    pub(crate) fn into_entries(self) -> Vec<C> {
+        self.vec
     }
 
     /// A state from its entries (4^n of them, made by the crate).
@@ -199,7 +204,7 @@ impl DensityState {
             let m: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
             kernels::apply_op(&mut self.vec, &superop::op4(&m), &[q, q + self.num_qubits], 0);
         } else {
-            superop::apply16(&mut self.vec, self.num_qubits, &s, qubits[0], qubits[1]);
+            superop::apply16(&mut self.vec, self.num_qubits, &Sparse16::new(&s, 0.0), qubits[0], qubits[1]);
         }
         Ok(())
     }

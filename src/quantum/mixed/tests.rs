@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use super::*;
 
 mod jumps;
+mod sweep;
 use crate::error::Error;
 use crate::info::{DensityMatrix, GibbsState};
 use crate::quantum::engine::Plan;

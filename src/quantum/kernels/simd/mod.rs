@@ -15,10 +15,13 @@
 use num_complex::Complex64 as C;
 
 mod correlate;
+mod correlate4;
 mod dense2;
 
 use correlate::{correlate_portable, Correlate};
 pub(crate) use correlate::{fold_lanes, Lanes};
+use correlate4::{block, correlate4_portable, Correlate4};
+pub(crate) use correlate4::{fold_hermitian, Lanes10};
 pub(crate) use dense2::Dense4;
 use dense2::{lanes, mat2_portable, quads, rows4, Mat2Blocks, Mat2Halves, Mat2Slices};
 
@@ -139,6 +142,10 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     /// [`Kernels::correlate`] on the pairs of half-blocks of length `half` of `p` (φ) and `l` (λ), whole blocks
     /// of 2·half, each block's k restarting at 0.
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes);
+    /// The ten sums of a Hermitian 4x4 correlation (see [`fold_hermitian`]) over a window of qubits a < b:
+    /// `phi` and `lambda` each as the window's halves (bit b clear, set), whole blocks of 2·`half` (bit a clear,
+    /// set), each block's k restarting at 0, element k in lane k mod 4.
+    fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10);
     /// The 4x4 matrix `m` on qubits a < b, given the amplitudes with bit b clear (`lo`) and set (`hi`), of
     /// equal length, a whole number of blocks of 2^(a+1) (a window of the halves of qubit b).
     #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
@@ -235,6 +242,12 @@ impl Kernels for Portable {
         for (pb, lb) in p.chunks_exact(2 * half).zip(l.chunks_exact(2 * half)) {
             let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));
             correlate_portable(p0, p1, l0, l1, lanes, 0);
+        }
+    }
+    #[inline(always)]
+    fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+        for i in 0..phi[0].len() / (2 * half) {
+            correlate4_portable(block(phi, half, i), block(lambda, half, i), lanes);
         }
     }
     #[inline(always)]
@@ -566,6 +579,16 @@ impl<V: Vector> Kernels for Simd<V> {
                 register: std::marker::PhantomData,
             })
         }
+    }
+    #[inline(always)]
+    fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+        if half < 4 {
+            // Half-blocks shorter than the four lanes: the narrower kernels, down to the portable loop.
+            // SAFETY: see the impl.
+            return unsafe { V::Tail::new() }.correlate4_blocks(phi, lambda, half, lanes);
+        }
+        // SAFETY: see the impl.
+        unsafe { V::run(Correlate4::<V> { phi, lambda, half, lanes, register: std::marker::PhantomData }) }
     }
     #[inline(always)]
     fn mat2(self, s: [&mut [C]; 4], m: &Dense4) {

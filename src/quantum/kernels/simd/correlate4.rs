@@ -1,0 +1,143 @@
+//! The 4x4 correlation of two Hermitian operators held as vectors (a density state ρ and the adjoint sweep's
+//! Λ), over the groups of a pair of qubits (a, b): G\[r\]\[c\] = Σ_g conj(Λ_r) ρ_c, r and c = bit a + 2·bit b.
+//! When a is a ket qubit and b its bra qubit, the Hermitian symmetry of both gives G\[r'\]\[c'\] =
+//! conj(G\[r\]\[c\]) with r' the index with its two bits swapped, so ten sums suffice: six complex ones and the
+//! real parts of four (r, c in {0, 3}). Four lanes per sum, the same products added into the same lanes in the
+//! same order on every instruction set.
+
+use num_complex::Complex64 as C;
+
+use super::correlate::conj_factors;
+use super::{cmul, Body, Vector};
+use crate::quantum::op::ZERO;
+
+/// The (λ, φ) slice pairs of the six complex sums, then of the four real parts.
+const COMPLEX: [(usize, usize); 6] = [(0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (3, 1)];
+const REAL: [(usize, usize); 4] = [(0, 0), (0, 3), (3, 0), (3, 3)];
+
+/// Four lanes of each of the ten sums: the six complex ones, then the four real parts (each lane holding
+/// (Σ λ.re·φ.re, Σ λ.im·φ.im), added at the end).
+pub(crate) type Lanes10 = [[C; 4]; 10];
+
+/// G from the ten sums' lanes, each folded as (lane 0 + lane 1) + (lane 2 + lane 3).
+pub(crate) fn fold_hermitian(lanes: &Lanes10) -> [[C; 4]; 4] {
+    let fold = |l: &[C; 4]| (l[0] + l[1]) + (l[2] + l[3]);
+    let swap = |r: usize| [0, 2, 1, 3][r];
+    let mut g = [[ZERO; 4]; 4];
+    for (&(r, c), l) in COMPLEX.iter().zip(&lanes[..6]) {
+        g[r][c] = fold(l);
+        g[swap(r)][swap(c)] = fold(l).conj();
+    }
+    for (&(r, c), l) in REAL.iter().zip(&lanes[6..]) {
+        let s = fold(l);
+        g[r][c] = C::new(s.re + s.im, 0.0);
+    }
+    g
+}
+
+/// The portable loop over four slices of each operator (indices bit a + 2·bit b), element k in lane k mod 4.
+#[inline(always)]
+pub(super) fn correlate4_portable(phi: [&[C]; 4], lambda: [&[C]; 4], lanes: &mut Lanes10) {
+    for k in 0..phi[0].len() {
+        let lane = k % 4;
+        let p: [C; 4] = std::array::from_fn(|i| phi[i][k]);
+        let l: [C; 4] = std::array::from_fn(|i| lambda[i][k]);
+        for (acc, &(r, c)) in lanes.iter_mut().zip(&COMPLEX) {
+            acc[lane] += l[r].conj() * p[c];
+        }
+        for (acc, &(r, c)) in lanes[6..].iter_mut().zip(&REAL) {
+            acc[lane] += C::new(l[r].re * p[c].re, l[r].im * p[c].im);
+        }
+    }
+}
+
+/// The correlation over whole blocks: `phi` and `lambda` each as the halves (bit b clear, set) of a window, of
+/// whole blocks of 2·`half` (bit a clear, set); each block's k restarting at 0.
+pub(super) struct Correlate4<'a, 'l, V> {
+    pub(super) phi: [&'a [C]; 2],
+    pub(super) lambda: [&'a [C]; 2],
+    pub(super) half: usize,
+    pub(super) lanes: &'l mut Lanes10,
+    pub(super) register: std::marker::PhantomData<V>,
+}
+
+/// The four slices (bit a + 2·bit b) of block `i` of the halves.
+#[inline(always)]
+pub(super) fn block<'a>(halves: [&'a [C]; 2], half: usize, i: usize) -> [&'a [C]; 4] {
+    let s = |h: &'a [C], j: usize| &h[2 * half * i + j * half..2 * half * i + (j + 1) * half];
+    [s(halves[0], 0), s(halves[0], 1), s(halves[1], 0), s(halves[1], 1)]
+}
+
+impl<V: Vector> Body for Correlate4<'_, '_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let Correlate4 { phi, lambda, half, lanes, .. } = self;
+        debug_assert!(half % 4 == 0, "whole groups of four lanes");
+        // Register group j holds lanes j·LEN ..: element k goes to group (k / LEN) mod (4 / LEN).
+        // SAFETY: a `Correlate4` runs only through `V::run`; every register read is inside its slice (half is a
+        // multiple of 4 and k + 4 ≤ half), and a lane row holds 8 f64s.
+        unsafe {
+            let groups = 4 / V::LEN;
+            // (No closures here: a closure would not be inlined into the function compiled for `V`, and its
+            // intrinsics would become calls.)
+            let mut acc: [[V; 10]; 2] = [[V::repeat([0.0; 4]); 10]; 2];
+            let mut j = 0;
+            while j < groups {
+                let mut q = 0;
+                while q < 10 {
+                    acc[j][q] = V::load(lanes[q].as_ptr().cast::<f64>().add(2 * j * V::LEN));
+                    q += 1;
+                }
+                j += 1;
+            }
+            let blocks = phi[0].len() / (2 * half);
+            let mut i = 0;
+            while i < blocks {
+                let base = 4 * half * i;
+                let (p0, p1) = (phi[0].as_ptr().cast::<f64>().add(base), phi[1].as_ptr().cast::<f64>().add(base));
+                let (l0, l1) = (lambda[0].as_ptr().cast::<f64>().add(base), lambda[1].as_ptr().cast::<f64>().add(base));
+                // Slice s of the block: bit a = s & 1 (offset half), bit b = s >> 1 (the other half).
+                let off = 2 * half;
+                let mut k = 0;
+                while k < half {
+                    let mut j = 0;
+                    while j < groups {
+                        let o = 2 * (k + j * V::LEN);
+                        let (x0, x1, x2, x3) = (
+                            V::load(p0.add(o)),
+                            V::load(p0.add(o + off)),
+                            V::load(p1.add(o)),
+                            V::load(p1.add(o + off)),
+                        );
+                        let (y0, y1, y3) = (V::load(l0.add(o)), V::load(l0.add(o + off)), V::load(l1.add(o + off)));
+                        let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
+                        let a = &mut acc[j];
+                        a[0] = a[0].add(cmul(x1, c0));
+                        a[1] = a[1].add(cmul(x0, c1));
+                        a[2] = a[2].add(cmul(x1, c1));
+                        a[3] = a[3].add(cmul(x2, c1));
+                        a[4] = a[4].add(cmul(x3, c1));
+                        a[5] = a[5].add(cmul(x1, c3));
+                        a[6] = a[6].add(y0.mul(x0));
+                        a[7] = a[7].add(y0.mul(x3));
+                        a[8] = a[8].add(y3.mul(x0));
+                        a[9] = a[9].add(y3.mul(x3));
+                        j += 1;
+                    }
+                    k += 4;
+                }
+                i += 1;
+            }
+            let mut j = 0;
+            while j < groups {
+                let mut q = 0;
+                while q < 10 {
+                    acc[j][q].store(lanes[q].as_mut_ptr().cast::<f64>().add(2 * j * V::LEN));
+                    q += 1;
+                }
+                j += 1;
+            }
+        }
+    }
+}

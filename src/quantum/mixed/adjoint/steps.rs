@@ -1,0 +1,381 @@
+//! The steps of a noisy run as the adjoint sweep sees them, and what it needs of each: local steps (a qubit's
+//! one-qubit gates and channels as one 4x4 superoperator), two-qubit gates and channels as 16x16 ones, and
+//! the derivatives of each.
+
+use nalgebra::DMatrix;
+use num_complex::Complex64 as C;
+
+use super::super::channel::{mul4, superoperator, Channel};
+use super::super::doubled::unitary_superoperator;
+use super::super::sequence::{Event, Sequence};
+use super::super::superop::{self, Sparse16};
+use super::super::sweep::MAX_PROBES;
+use super::NoisyGradient;
+use crate::error::ParamKind;
+use crate::quantum::kernels;
+use crate::quantum::op::{Op, ZERO};
+use crate::quantum::{Circuit, Instruction};
+
+/// Where a factor of a local step comes from, for its derivatives.
+pub(super) enum Source {
+    /// Instruction `k` of the circuit (an uncontrolled one-qubit gate).
+    Gate(usize),
+    /// Channel `id` of the run's [`Sequence`].
+    Channel(usize),
+}
+
+/// One gate's or channel's 4x4 superoperator on (q, q + n), in the index r + 2c of ρ\[r\]\[c\].
+pub(super) struct Factor {
+    pub(super) m: [[C; 4]; 4],
+    pub(super) source: Source,
+}
+
+/// One step of the noisy run, in order.
+pub(super) enum Step {
+    /// The one-qubit gates and channels on qubit `q` between two steps that touch it, applied as their
+    /// `product` in one pass; their derivatives all come from one correlation matrix of the step. `inverse` is
+    /// the product's inverse (None when a channel in it is not invertible), and `gain` a bound on its norm,
+    /// ‖S⁻¹‖₂ ≤ Π‖F_j⁻¹‖₂ (1 for gates): how much un-applying the step can grow an error.
+    Local { q: usize, factors: Vec<Factor>, product: Box<[[C; 4]; 4]>, inverse: Option<Box<[[C; 4]; 4]>>, gain: f64 },
+    /// Instruction `k` of the circuit on two qubits in all (two targets, or a target and a control) as the
+    /// 16x16 U ⊗ U* on bits (a, b, a + n, b + n), with its adjoint and, for each angle read from a weight or
+    /// an input, ∂(U ⊗ U*) = ∂U ⊗ U* + U ⊗ ∂U* with where the angle comes from.
+    Gate2 { k: usize, qubits: [usize; 2], s: Sparse16, adjoint: Sparse16, derivatives: Vec<GateDerivative> },
+    /// Instruction `k` of the circuit on more qubits: U on the ket qubits, U* on the bra qubits.
+    Gate(usize),
+    /// Channel `id` of the run's [`Sequence`] on two qubits ([`ChannelOps::pair`] holds its matrices).
+    Channel2 { id: usize, qubits: [usize; 2] },
+}
+
+/// ∂(U ⊗ U*)/∂θ for an angle θ = scale · (weight or input `index`).
+pub(super) struct GateDerivative {
+    pub(super) kind: ParamKind,
+    pub(super) index: usize,
+    pub(super) scale: f64,
+    pub(super) d: Sparse16,
+}
+
+/// What the sweep needs of one of the run's channels, made once per gradient.
+pub(super) struct ChannelOps {
+    /// ∂S/∂θ for each parameter θ of the channel.
+    pub(super) derivatives: Vec<DMatrix<C>>,
+    /// S⁻¹ and ‖S⁻¹‖₂ when S is invertible.
+    pub(super) inverse: Option<(DMatrix<C>, f64)>,
+    /// For a two-qubit channel, its matrices in sparse form.
+    pub(super) pair: Option<PairOps>,
+}
+
+/// A two-qubit channel's S, S†, S⁻¹ (when invertible; entries below 1e-15 of the largest dropped, as
+/// un-applying is exact only to rounding anyway) and ∂S/∂θ, in sparse form.
+pub(super) struct PairOps {
+    pub(super) s: Sparse16,
+    pub(super) adjoint: Sparse16,
+    pub(super) inverse: Option<Sparse16>,
+    pub(super) derivatives: Vec<Sparse16>,
+}
+
+impl ChannelOps {
+    pub(super) fn new(channel: &Channel) -> Self {
+        let s = superoperator(&channel.kraus_operators());
+        let inverse = s.clone().try_inverse().map(|inv| {
+            let norm = inv.singular_values().max();
+            (inv, norm)
+        });
+        let derivatives = channel.derivatives();
+        let pair = (s.nrows() == 16).then(|| {
+            let drop = |m: &DMatrix<C>| 1e-15 * m.iter().map(|v| v.norm()).fold(0.0, f64::max);
+            PairOps {
+                s: Sparse16::new(&s, 0.0),
+                adjoint: Sparse16::new(&s.adjoint(), 0.0),
+                inverse: inverse.as_ref().map(|(inv, _)| Sparse16::new(inv, drop(inv))),
+                derivatives: derivatives.iter().map(|d| Sparse16::new(d, 0.0)).collect(),
+            }
+        });
+        ChannelOps { derivatives, inverse, pair }
+    }
+}
+
+/// The 4x4 identity.
+pub(super) fn identity4() -> [[C; 4]; 4] {
+    std::array::from_fn(|r| std::array::from_fn(|c| if r == c { C::new(1.0, 0.0) } else { ZERO }))
+}
+
+/// The conjugate transpose of a 4x4 matrix.
+pub(super) fn adjoint4(m: &[[C; 4]; 4]) -> [[C; 4]; 4] {
+    std::array::from_fn(|r| std::array::from_fn(|c| m[c][r].conj()))
+}
+
+/// A superoperator as a 4x4 array.
+pub(super) fn array4(s: &DMatrix<C>) -> [[C; 4]; 4] {
+    std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]))
+}
+
+/// The steps of a noisy run: uncontrolled one-qubit gates and one-qubit channels gathered per qubit into local
+/// steps (closed when a step on several qubits touches the qubit), the other gates and two-qubit channels on
+/// their own.
+pub(super) fn steps(
+    circuit: &Circuit,
+    run: &Sequence,
+    channels: &[ChannelOps],
+    weights: &[f64],
+    inputs: &[f64],
+) -> Vec<Step> {
+    let n = circuit.num_qubits();
+    let mut out = Vec::new();
+    let mut pending: Vec<Vec<Factor>> = (0..n).map(|_| Vec::new()).collect();
+    let flush = |out: &mut Vec<Step>, pending: &mut [Vec<Factor>], q: usize| {
+        if !pending[q].is_empty() {
+            let factors = std::mem::take(&mut pending[q]);
+            out.push(local_step(q, factors, channels));
+        }
+    };
+    for event in &run.events {
+        match *event {
+            Event::Gate(k) => {
+                let inst = &circuit.instructions()[k];
+                if let ([q], 0) = (inst.op_targets(), inst.control_mask()) {
+                    let u = inst.gate().lower(inst.angles(weights, inputs)).matrix1();
+                    pending[*q].push(Factor { m: unitary_superoperator(&u), source: Source::Gate(k) });
+                } else {
+                    inst.qubits().for_each(|q| flush(&mut out, &mut pending, q));
+                    // A gate without weights or inputs has nothing to correlate: the permutation and
+                    // dense kernels un-apply it faster than a 16x16 pass.
+                    let parametrised = inst.gate().params().iter().any(|p| !p.is_const());
+                    let gate2 = if parametrised { gate2_step(inst, k, weights, inputs) } else { None };
+                    out.push(gate2.unwrap_or(Step::Gate(k)));
+                }
+            }
+            Event::Channel { id, ref qubits } => {
+                if let [q] = qubits[..] {
+                    let s = superoperator(&run.channels[id].kraus_operators());
+                    pending[q].push(Factor { m: array4(&s), source: Source::Channel(id) });
+                } else {
+                    qubits.iter().for_each(|&q| flush(&mut out, &mut pending, q));
+                    out.push(Step::Channel2 { id, qubits: [qubits[0], qubits[1]] });
+                }
+            }
+        }
+    }
+    (0..n).for_each(|q| flush(&mut out, &mut pending, q));
+    out
+}
+
+/// A local step of `factors` (applied first to last): their product, its inverse F_0⁻¹ ⋯ F_{m−1}⁻¹ and the
+/// bound on its norm.
+fn local_step(q: usize, factors: Vec<Factor>, channels: &[ChannelOps]) -> Step {
+    let product = factors.iter().fold(identity4(), |p, f| mul4(&f.m, &p));
+    let mut inverse = Some(identity4());
+    let mut gain = 1.0;
+    for f in &factors {
+        let f_inverse = match f.source {
+            Source::Gate(_) => Some(adjoint4(&f.m)),
+            Source::Channel(id) => channels[id].inverse.as_ref().map(|(inv, norm)| {
+                gain *= norm;
+                array4(inv)
+            }),
+        };
+        inverse = inverse.zip(f_inverse).map(|(p, f)| mul4(&p, &f));
+    }
+    Step::Local { q, factors, product: Box::new(product), inverse: inverse.map(Box::new), gain }
+}
+
+/// A gate's op (or its derivative, when the flag is set) as a 4x4 matrix on its two qubits.
+type Embed = fn(&Op, bool) -> [[C; 4]; 4];
+
+/// Instruction `k` as a [`Step::Gate2`] when it acts on two qubits in all (two targets, or one target and one
+/// control).
+fn gate2_step(inst: &Instruction, k: usize, weights: &[f64], inputs: &[f64]) -> Option<Step> {
+    let gate = inst.gate();
+    let angles = inst.angles(weights, inputs);
+    let ctrl = inst.control_mask();
+    let (qubits, embed): ([usize; 2], Embed) = match (inst.op_targets(), ctrl.count_ones()) {
+        (&[a, b], 0) => ([a, b], |op, _| op.matrix2()),
+        // Local index: target bit + 2·control bit; U where the control is set, I (or, for a derivative, 0)
+        // where it is not.
+        (&[t], 1) => ([t, ctrl.trailing_zeros() as usize], |op, derivative| {
+            let u = op.matrix1();
+            std::array::from_fn(|r| {
+                std::array::from_fn(|col| match (r >> 1, col >> 1) {
+                    (1, 1) => u[r & 1][col & 1],
+                    (0, 0) if r == col && !derivative => C::new(1.0, 0.0),
+                    _ => ZERO,
+                })
+            })
+        }),
+        _ => return None,
+    };
+    let u = embed(&gate.lower(angles), false);
+    let superop =
+        |a: &[[C; 4]; 4], b: &[[C; 4]; 4]| DMatrix::from_fn(16, 16, |r, c| a[r & 3][c & 3] * b[r >> 2][c >> 2].conj());
+    let s = superop(&u, &u);
+    let derivatives = gate
+        .params()
+        .iter()
+        .enumerate()
+        .filter_map(|(slot, p)| {
+            let (kind, index, scale) = p.source()?;
+            let du = embed(&gate.derivative(angles, slot), true);
+            let d = superop(&du, &u) + superop(&u, &du);
+            Some(GateDerivative { kind, index, scale, d: Sparse16::new(&d, 0.0) })
+        })
+        .collect::<Vec<_>>();
+    (derivatives.len() <= MAX_PROBES).then(|| Step::Gate2 {
+        k,
+        qubits,
+        s: Sparse16::new(&s, 0.0),
+        adjoint: Sparse16::new(&s.adjoint(), 0.0),
+        derivatives,
+    })
+}
+
+/// The conjugate of an op, entry by entry, in the same form.
+fn conj_op(op: &Op) -> Op {
+    match *op {
+        Op::Diag1(d) => Op::Diag1(d.map(|x| x.conj())),
+        Op::Anti1(a, b) => Op::Anti1(a.conj(), b.conj()),
+        Op::Mat1(m) => Op::Mat1(m.map(|r| r.map(|x| x.conj()))),
+        Op::Diag2(d) => Op::Diag2(d.map(|x| x.conj())),
+        Op::Swap2(p) => Op::Swap2(p.conj()),
+        Op::Mat2(m) => Op::Mat2(m.map(|r| r.map(|x| x.conj()))),
+    }
+}
+
+pub(super) struct Run<'a> {
+    pub(super) circuit: &'a Circuit,
+    pub(super) weights: &'a [f64],
+    pub(super) inputs: &'a [f64],
+    pub(super) n: usize,
+    /// What the sweep needs of each of the run's channels (the noise model's rules first), made once.
+    pub(super) channels: Vec<ChannelOps>,
+    pub(super) num_rules: usize,
+}
+
+impl Run<'_> {
+    /// Applies step `step` to `v`, or its adjoint.
+    pub(super) fn apply(&self, v: &mut [C], step: &Step, adjoint: bool) {
+        let n = self.n;
+        match step {
+            Step::Local { q, product, .. } => {
+                let m = if adjoint { adjoint4(product) } else { **product };
+                kernels::apply_op(v, &superop::op4(&m), &[*q, q + n], 0);
+            }
+            Step::Gate(k) => {
+                let inst = &self.circuit.instructions()[*k];
+                let op = inst.gate().lower(inst.angles(self.weights, self.inputs));
+                let (op, conj) = if adjoint { (op.adjoint(), conj_op(&op).adjoint()) } else { (op, conj_op(&op)) };
+                let targets = inst.op_targets();
+                let bra: Vec<usize> = targets.iter().map(|q| q + n).collect();
+                kernels::apply_op(v, &op, targets, inst.control_mask());
+                kernels::apply_op(v, &conj, &bra, inst.control_mask() << n);
+            }
+            Step::Gate2 { qubits: [a, b], s, adjoint: s_adjoint, .. } => {
+                superop::apply16(v, n, if adjoint { s_adjoint } else { s }, *a, *b);
+            }
+            Step::Channel2 { id, qubits: [a, b] } => {
+                let pair = self.channels[*id].pair.as_ref().expect("a two-qubit channel");
+                superop::apply16(v, n, if adjoint { &pair.adjoint } else { &pair.s }, *a, *b);
+            }
+        }
+    }
+
+    /// Adds `value` = ∂f/∂θ for parameter `slot` of channel `id` to the gradient: to the noise model's rule, or
+    /// (a circuit's channel whose strength is scale · w or x) to the weight or input it reads.
+    pub(super) fn add_channel_derivative(&self, grads: &mut NoisyGradient, id: usize, slot: usize, value: f64) {
+        match id.checked_sub(self.num_rules) {
+            None => grads.noise[id][slot] += value,
+            Some(j) => match self.circuit.channels()[j].params()[slot].source() {
+                Some((ParamKind::Weight, index, scale)) => grads.weights[index] += scale * value,
+                Some((ParamKind::Input, index, scale)) => grads.inputs[index] += scale * value,
+                None => {}
+            },
+        }
+    }
+
+    /// The derivatives of a local step's factors, from its correlation matrix `g` (G\[r\]\[c\] = Σ conj(Λ_r)
+    /// ρ_c over the groups of (q, q + n), Λ after the step and ρ before it): factor j contributes
+    /// Σ_rc (A ∂F_j B)\[r\]\[c\] G\[r\]\[c\], A the factors after it and B those before.
+    pub(super) fn local_derivatives(&self, factors: &[Factor], g: &[[C; 4]; 4], grads: &mut NoisyGradient) {
+        let contract = |d: &[[C; 4]; 4], after: &[[C; 4]; 4], before: &[[C; 4]; 4]| -> f64 {
+            let m = mul4(after, &mul4(d, before));
+            (0..16).map(|k| m[k / 4][k % 4] * g[k / 4][k % 4]).sum::<C>().re
+        };
+        // after[j] = F_{m−1} ⋯ F_{j+1}.
+        let mut after = vec![identity4(); factors.len()];
+        for j in (0..factors.len().saturating_sub(1)).rev() {
+            after[j] = mul4(&after[j + 1], &factors[j + 1].m);
+        }
+        let mut before = identity4();
+        for (factor, after) in factors.iter().zip(&after) {
+            match factor.source {
+                Source::Gate(k) => {
+                    let inst = &self.circuit.instructions()[k];
+                    let gate = inst.gate();
+                    let angles = inst.angles(self.weights, self.inputs);
+                    let u = gate.lower(angles).matrix1();
+                    for (slot, p) in gate.params().iter().enumerate() {
+                        let Some((kind, index, scale)) = p.source() else { continue };
+                        // ∂(U ⊗ U*) = ∂U ⊗ U* + U ⊗ ∂U*.
+                        let du = gate.derivative(angles, slot).matrix1();
+                        let d = std::array::from_fn(|r| {
+                            std::array::from_fn(|c| {
+                                du[r & 1][c & 1] * u[r >> 1][c >> 1].conj()
+                                    + u[r & 1][c & 1] * du[r >> 1][c >> 1].conj()
+                            })
+                        });
+                        let value = contract(&d, after, &before) * scale;
+                        match kind {
+                            ParamKind::Weight => grads.weights[index] += value,
+                            ParamKind::Input => grads.inputs[index] += value,
+                        }
+                    }
+                }
+                Source::Channel(id) => {
+                    for (slot, d) in self.channels[id].derivatives.iter().enumerate() {
+                        let value = contract(&array4(d), after, &before);
+                        self.add_channel_derivative(grads, id, slot, value);
+                    }
+                }
+            }
+            before = mul4(&factor.m, &before);
+        }
+    }
+
+    /// Whether a local step has a factor with a derivative to take.
+    pub(super) fn has_derivatives(&self, factors: &[Factor]) -> bool {
+        factors.iter().any(|f| match f.source {
+            Source::Gate(k) => self.circuit.instructions()[k].gate().params().iter().any(|p| !p.is_const()),
+            Source::Channel(id) => !self.channels[id].derivatives.is_empty(),
+        })
+    }
+
+    /// Adds `value` to the derivative with respect to weight or input `index`.
+    pub(super) fn add_gate_derivative(&self, grads: &mut NoisyGradient, kind: ParamKind, index: usize, value: f64) {
+        match kind {
+            ParamKind::Weight => grads.weights[index] += value,
+            ParamKind::Input => grads.inputs[index] += value,
+        }
+    }
+
+    /// A gradient of `value` with every derivative zero, sized for the circuit and the noise model's rules.
+    pub(super) fn zero_gradient(&self, value: f64) -> NoisyGradient {
+        NoisyGradient {
+            value,
+            weights: vec![0.0; self.circuit.num_weights()],
+            inputs: vec![0.0; self.circuit.num_inputs()],
+            noise: self.channels[..self.num_rules].iter().map(|c| vec![0.0; c.derivatives.len()]).collect(),
+        }
+    }
+
+    /// The bound on ‖S⁻¹‖₂ of un-applying `step` from the state after it, or None when it cannot be.
+    pub(super) fn undo_gain(&self, step: &Step) -> Option<f64> {
+        match step {
+            Step::Local { inverse, gain, .. } => inverse.as_ref().map(|_| *gain),
+            Step::Gate2 { .. } | Step::Gate(_) => Some(1.0),
+            Step::Channel2 { id, .. } => {
+                let ops = &self.channels[*id];
+                ops.pair.as_ref()?.inverse.as_ref()?;
+                ops.inverse.as_ref().map(|(_, norm)| *norm)
+            }
+        }
+    }
+}

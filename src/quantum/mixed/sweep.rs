@@ -1,0 +1,74 @@
+//! The fused passes of the noisy adjoint sweep. For one step S of the run (a local step's 4x4 superoperator on
+//! (q, q + n), or a 16x16 one on two qubits' ket and bra bits), one pass over each group of entries S mixes
+//! un-applies S from ρ (ρ ← S⁻¹ρ: the state before the step, from the state after it), takes the sums the
+//! step's derivatives need from Λ after the step and ρ before it, and applies S† to Λ: two states read and
+//! written once, where a forward step reads and writes one.
+
+use num_complex::Complex64 as C;
+
+use super::superop::{each_group, group_offsets, op4, Sparse16};
+use crate::quantum::kernels;
+use crate::quantum::op::ZERO;
+
+/// The most derivative sums one pass of [`back_pair`] takes (a two-qubit gate has at most three angles, a
+/// two-qubit channel at most three parameters).
+pub(crate) const MAX_PROBES: usize = 4;
+
+/// Up to [`MAX_PROBES`] sums ⟨Λ|D_p|ρ⟩, summed over chunks in order.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Probes(pub(crate) [C; MAX_PROBES]);
+
+impl std::iter::Sum for Probes {
+    fn sum<I: Iterator<Item = Probes>>(iter: I) -> Probes {
+        iter.fold(Probes::default(), |a, b| Probes(std::array::from_fn(|p| a.0[p] + b.0[p])))
+    }
+}
+
+/// The backward pass of a local step on (q, q + n) of an n-qubit density state: ρ ← `undo`·ρ when given
+/// (otherwise ρ already holds the state before the step), then G\[r\]\[c\] = Σ_g conj(Λ_r) ρ_c when
+/// `correlate` (local index r = ket bit + 2·bra bit; ρ and Λ Hermitian), then Λ ← `adjoint`·Λ, by the
+/// engine's two-qubit kernels. Returns G (zero when not asked).
+pub(crate) fn back_local(
+    rho: &mut [C],
+    lambda: &mut [C],
+    q: usize,
+    n: usize,
+    undo: Option<&[[C; 4]; 4]>,
+    adjoint: &[[C; 4]; 4],
+    correlate: bool,
+) -> [[C; 4]; 4] {
+    let bits = [q, q + n];
+    if let Some(u) = undo {
+        kernels::apply_op(rho, &op4(u), &bits, 0);
+    }
+    let g = if correlate { kernels::correlate_hermitian(rho, lambda, q, q + n) } else { [[ZERO; 4]; 4] };
+    kernels::apply_op(lambda, &op4(adjoint), &bits, 0);
+    g
+}
+
+/// The backward pass of a step on qubits (a, b) of an n-qubit density state given as 16x16 matrices on bits
+/// (a, b, a + n, b + n): ρ ← `undo`·ρ when given (otherwise ρ already holds the state before the step), then
+/// ⟨Λ|D_p|ρ⟩ for each of the `probes` (at most [`MAX_PROBES`]), then Λ ← `adjoint`·Λ. Returns the sums in the
+/// probes' order.
+pub(crate) fn back_pair(
+    rho: &mut [C],
+    lambda: &mut [C],
+    [a, b]: [usize; 2],
+    n: usize,
+    undo: Option<&Sparse16>,
+    adjoint: &Sparse16,
+    probes: &[&Sparse16],
+) -> [C; MAX_PROBES] {
+    assert!(probes.len() <= MAX_PROBES, "at most {MAX_PROBES} probes");
+    let (offsets, mask) = group_offsets::<4, 16>([a, b, a + n, b + n]);
+    each_group([rho, lambda], &offsets, mask, |x: &mut [C; 16], y: &mut [C; 16], acc: &mut Probes| {
+        if let Some(u) = undo {
+            *x = u.apply(x);
+        }
+        for (acc, d) in acc.0.iter_mut().zip(probes) {
+            *acc += d.element(y, x);
+        }
+        *y = adjoint.apply(y);
+    })
+    .0
+}

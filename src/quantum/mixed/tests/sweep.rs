@@ -1,0 +1,125 @@
+//! The noisy adjoint sweep by un-computing (ρ ← S⁻¹ρ step by step) against the sweep that recomputes the
+//! states from checkpoints, and the places where it stores states instead.
+
+use super::*;
+
+/// `random_circuit` with more parametrised two-qubit gates (RZZ and controlled U3 on weights, a doubly
+/// controlled RY), and a two-qubit channel of the circuit's own on an input.
+fn circuit(n: usize, seed: u64) -> Circuit {
+    let mut c = random_circuit(n, 8 * n, seed);
+    c.add_controlled(Gate::RZZ(Param::weight(1) * 0.5), &[0, n - 1], &[]).unwrap();
+    c.add_controlled(Gate::U3(Param::weight(0), 0.4.into(), Param::weight(2)), &[1], &[n - 1]).unwrap();
+    c.add_controlled(Gate::RY(Param::weight(2)), &[2], &[0, 1]).unwrap();
+    c.depolarizing2(0, 2, Param::input(0) * 0.1).unwrap();
+    c.append(&random_circuit(n, 4 * n, seed + 7)).unwrap();
+    c
+}
+
+fn observable(n: usize) -> Observable {
+    Observable::from_terms(vec![
+        PauliString::new(0.8, &[(0, Pauli::Z), (n - 1, Pauli::X)]).unwrap(),
+        PauliString::new(-0.5, &[(1, Pauli::Y)]).unwrap(),
+    ])
+}
+
+fn close(a: &NoisyGradient, b: &NoisyGradient, tol: f64) -> bool {
+    let all = |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(x, y)| (x - y).abs() < tol);
+    (a.value - b.value).abs() < tol
+        && all(&a.weights, &b.weights)
+        && all(&a.inputs, &b.inputs)
+        && a.noise.len() == b.noise.len()
+        && a.noise.iter().zip(&b.noise).all(|(x, y)| all(x, y))
+}
+
+#[test]
+fn un_computing_equals_recomputing_without_storing_a_state() {
+    for (n, seed) in [(3, 1), (4, 2), (5, 3)] {
+        let c = circuit(n, seed);
+        let (best, recomputed, stored) =
+            mixed(n, seed).gradient_both_ways(&c, &rich_noise(), &observable(n), &WEIGHTS, &[0.6]).unwrap();
+        // The un-computing sweep ran, and stored nothing: every channel of the model is invertible and mild.
+        assert_eq!(stored, Some(0), "n = {n}");
+        assert!(close(&best, &recomputed, 1e-13), "n = {n}:\n{best:?}\n{recomputed:?}");
+        assert!(best.weights.iter().all(|d| d.abs() > 1e-6), "{best:?}");
+        assert!(best.inputs[0].abs() > 1e-6 && best.noise.iter().flatten().all(|d| d.abs() > 1e-9), "{best:?}");
+    }
+}
+
+#[test]
+fn a_channel_that_cannot_be_undone_stores_the_state_before_it() {
+    // Amplitude damping with γ = 1 (a reset) and phase damping with λ = 1 (which removes coherences for
+    // good) in the circuit: singular superoperators.
+    let n = 4;
+    let noise = rich_noise();
+    let mut c = circuit(n, 11);
+    c.amplitude_damping(1, 1.0).unwrap();
+    c.append(&random_circuit(n, 6, 12)).unwrap();
+    c.phase_damping(2, 1.0).unwrap();
+    c.append(&random_circuit(n, 6, 13)).unwrap();
+    let (best, recomputed, stored) =
+        mixed(n, 5).gradient_both_ways(&c, &noise, &observable(n), &WEIGHTS, &[0.6]).unwrap();
+    let stored = stored.expect("un-computed with stored states");
+    assert!(stored > 0, "{stored}");
+    assert!(close(&best, &recomputed, 1e-13), "{best:?}\n{recomputed:?}");
+    // Against central differences of the density run.
+    let f = |w: &[f64]| {
+        let mut rho = mixed(n, 5);
+        rho.run_noisy(&c, &noise, w, &[0.6]).unwrap();
+        rho.expectation(&observable(n)).unwrap()
+    };
+    for i in 0..3 {
+        let (mut up, mut down) = (WEIGHTS, WEIGHTS);
+        up[i] += 1e-6;
+        down[i] -= 1e-6;
+        let fd = (f(&up) - f(&down)) / 2e-6;
+        assert!((best.weights[i] - fd).abs() < 1e-8, "w{i}: {} vs {fd}", best.weights[i]);
+    }
+}
+
+#[test]
+fn strong_channels_store_states_where_errors_would_grow() {
+    // Depolarizing p = 0.3 shrinks the Bloch vector by 1 − 4p/3 = 0.6: un-applying it grows errors by 5/3,
+    // so a run of them passes the bound on the growth and the sweep stores states between.
+    let n = 3;
+    let mut noise = NoiseModel::new();
+    noise.after_all_gates(Channel::depolarizing(0.3).unwrap());
+    let mut c = Circuit::new(n).unwrap();
+    for layer in 0..4 {
+        for q in 0..n {
+            c.ry(q, Param::weight(q)).unwrap().rz(q, 0.3 * layer as f64).unwrap();
+        }
+        c.cnot(0, 1).unwrap().cnot(1, 2).unwrap();
+    }
+    let (best, recomputed, stored) = mixed(n, 9).gradient_both_ways(&c, &noise, &observable(n), &WEIGHTS, &[]).unwrap();
+    assert!(matches!(stored, Some(s) if s > 0), "{stored:?}");
+    assert!(close(&best, &recomputed, 1e-12), "{best:?}\n{recomputed:?}");
+}
+
+#[test]
+fn too_many_states_to_store_falls_back_to_recomputing() {
+    // A near-reset after every gate (γ = 1 − 1e-12: invertible, but un-applying it grows errors 1e6-fold): a
+    // state to store before each, more than √K of them.
+    let n = 3;
+    let mut noise = NoiseModel::new();
+    noise.after_all_gates(Channel::amplitude_damping(1.0 - 1e-12).unwrap());
+    let c = circuit(n, 21);
+    let (best, recomputed, stored) =
+        mixed(n, 4).gradient_both_ways(&c, &noise, &observable(n), &WEIGHTS, &[0.6]).unwrap();
+    assert_eq!(stored, None);
+    assert_eq!(best, recomputed);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+    #[test]
+    fn un_computing_equals_recomputing_on_random_circuits(n in 2usize..5, seed in 0u64..1000, p in 0.0..0.2f64) {
+        let mut noise = rich_noise();
+        noise.after_gate("crx", Channel::depolarizing2(p).unwrap());
+        noise.after_gate("cx", Channel::pauli(p / 3.0, p / 4.0, p / 5.0).unwrap());
+        let c = random_circuit(n, 12 * n, seed);
+        let obs = Observable::from_terms(vec![PauliString::new(1.0, &[(0, Pauli::X), (n - 1, Pauli::Z)]).unwrap()]);
+        let (best, recomputed, stored) = mixed(n, seed).gradient_both_ways(&c, &noise, &obs, &WEIGHTS, &[]).unwrap();
+        prop_assert!(stored.is_some());
+        prop_assert!(close(&best, &recomputed, 1e-12), "{:?}\n{:?}", best, recomputed);
+    }
+}
