@@ -20,8 +20,8 @@ use crate::layer::gradients::LayerGradients;
 ///
 /// # Memory
 /// Per sample: one state of 2^n amplitudes (16·2^n bytes: 1 KiB for 6 qubits), one 2x2 matrix (64 bytes) per
-/// member of the quantum layer's plan, and 8 bytes per input, output, angle, weight and readout value; beside
-/// that, a copy of the network's parameters. [`bytes`](Self::bytes) tells what it holds now.
+/// member and per node of the quantum layer's plan, and 8 bytes per input, output, angle, weight and readout
+/// value; beside that, a copy of the network's parameters. [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///

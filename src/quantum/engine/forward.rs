@@ -11,13 +11,21 @@ use crate::quantum::kernels::SharedMut;
 use crate::quantum::op::{Op, ONE};
 
 impl Plan {
-    /// The op of node `i` with the given angles; a variable node's one-target member matrices are written into
-    /// their places of `record` (indexed like `Plan::members`) unless it is empty.
+    /// The op of node `i` with the given angles. Unless `record` is empty (it then has
+    /// [`record_len`](Plan::record_len) entries), a variable node's one-target member matrices are written into
+    /// their places and a variable one-target node's op (the fused product) into the node's.
     pub(crate) fn node_op(&self, i: usize, binding: &Binding<'_>, record: &mut [Mat2x2]) -> Op {
         let (a, b) = self.nodes[i].members;
         match self.nodes[i].constant {
             Some(op) => op,
-            None => fused_op(binding, &self.members[a..b], record.get_mut(a..b).unwrap_or(&mut [])),
+            None => {
+                let (members, products) = record.split_at_mut(self.members.len().min(record.len()));
+                let op = fused_op(binding, &self.members[a..b], members.get_mut(a..b).unwrap_or(&mut []));
+                if let (Some(product), 1) = (products.get_mut(i), op.arity()) {
+                    *product = op.matrix1();
+                }
+                op
+            }
         }
     }
 
@@ -40,8 +48,8 @@ impl Plan {
     /// Applies the plan of `circuit` to `state` (the parameters already checked). A fused permutation run is
     /// applied in place, with `scratch` holding at most [`scratch_len`](super::affine::scratch_len) amplitudes
     /// (other threads take their own of the same size).
-    /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
-    /// are recorded there for the backward sweep.
+    /// Unless `record` is empty (it then has [`record_len`](Plan::record_len) entries), the variable one-target
+    /// members' matrices and nodes' products are recorded there for the backward sweep.
     pub(crate) fn forward(&self, binding: &Binding<'_>, state: &mut [C], scratch: &mut Vec<C>, record: &mut [Mat2x2]) {
         #[cfg(test)]
         super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));

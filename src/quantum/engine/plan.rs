@@ -156,6 +156,13 @@ impl Plan {
         Plan::compile_with(circuit, AFFINE_MIN_QUBITS)
     }
 
+    /// The length of a forward pass's record for the backward sweep: one matrix per member (its one-target
+    /// gate matrix, indexed like [`members`](Plan::members)), then one per node (a variable one-target node's
+    /// fused product U_m⋯U_1, at `members.len()` + the node's index).
+    pub(crate) fn record_len(&self) -> usize {
+        self.members.len() + self.nodes.len()
+    }
+
     /// [`compile`](Self::compile), fusing permutation runs when the register has at least `affine_min` qubits.
     pub(crate) fn compile_with(circuit: &Circuit, affine_min: usize) -> Plan {
         let n = circuit.num_qubits();
