@@ -116,9 +116,8 @@ pub struct Tape {
     inputs: Vec<f64>,
     /// The forward pass's buffer for fused permutation runs (empty until one needs it); not part of the record.
     scratch: Vec<C>,
-    /// The one-target gate matrices of the pass, one per plan member, and the one-target nodes' fused
-    /// products, one per plan node, for the backward sweep (derived from the weights and inputs, so not
-    /// compared).
+    /// The variable one-target nodes' gate matrices and fused products of the pass (the plan's record), for
+    /// the backward sweep (derived from the weights and inputs, so not compared).
     members: Vec<Mat2x2>,
 }
 

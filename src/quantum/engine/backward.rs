@@ -260,10 +260,10 @@ impl Plan {
                 op
             } else if node.arity == 1 {
                 us.clear();
-                if recorded.is_empty() {
-                    us.extend(self.members[a..b].iter().map(|&k| binding.lower(k).matrix1()));
-                } else {
-                    us.extend_from_slice(&recorded[a..b]);
+                let record = recorded.get(node.record.0..node.record.1);
+                match record {
+                    Some(r) => us.extend_from_slice(&r[..b - a]),
+                    None => us.extend(self.members[a..b].iter().map(|&k| binding.lower(k).matrix1())),
                 }
                 // A = V·D·V† with V = U_m⋯U_{k+1}, built up from the last member back.
                 let (mut v, mut next) = ([[ONE, ZERO], [ZERO, ONE]], us.len());
@@ -281,7 +281,7 @@ impl Plan {
                     mats.extend(a.iter().flatten());
                 }
                 // The op the forward pass applied: its product as recorded, or built again (the same arithmetic).
-                match recorded.get(self.members.len() + i) {
+                match record.and_then(|r| r.get(b - a)) {
                     Some(&product) => Op::sparsest1(product),
                     None => Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m))),
                 }

@@ -12,19 +12,15 @@ use crate::quantum::op::{Op, ONE};
 
 impl Plan {
     /// The op of node `i` with the given angles. Unless `record` is empty (it then has
-    /// [`record_len`](Plan::record_len) entries), a variable node's one-target member matrices are written into
-    /// their places and a variable one-target node's op (the fused product) into the node's.
+    /// [`record_len`](Plan::record_len) entries), a variable one-target node's member matrices and fused
+    /// product are written into its [`record`](super::plan::Node::record) range.
     pub(crate) fn node_op(&self, i: usize, binding: &Binding<'_>, record: &mut [Mat2x2]) -> Op {
-        let (a, b) = self.nodes[i].members;
-        match self.nodes[i].constant {
+        let node = &self.nodes[i];
+        let (a, b) = node.members;
+        match node.constant {
             Some(op) => op,
             None => {
-                let (members, products) = record.split_at_mut(self.members.len().min(record.len()));
-                let op = fused_op(binding, &self.members[a..b], members.get_mut(a..b).unwrap_or(&mut []));
-                if let (Some(product), 1) = (products.get_mut(i), op.arity()) {
-                    *product = op.matrix1();
-                }
-                op
+                fused_op(binding, &self.members[a..b], record.get_mut(node.record.0..node.record.1).unwrap_or(&mut []))
             }
         }
     }
@@ -49,7 +45,7 @@ impl Plan {
     /// applied in place, with `scratch` holding at most [`scratch_len`](super::affine::scratch_len) amplitudes
     /// (other threads take their own of the same size).
     /// Unless `record` is empty (it then has [`record_len`](Plan::record_len) entries), the variable one-target
-    /// members' matrices and nodes' products are recorded there for the backward sweep.
+    /// nodes' member matrices and products are recorded there for the backward sweep.
     pub(crate) fn forward(&self, binding: &Binding<'_>, state: &mut [C], scratch: &mut Vec<C>, record: &mut [Mat2x2]) {
         #[cfg(test)]
         super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));

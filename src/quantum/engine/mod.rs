@@ -192,24 +192,32 @@ mod tests {
         let mut record = vec![zero; plan.record_len()];
         let mut phi = start();
         plan.forward(&binding, &mut phi, &mut Vec::new(), &mut record);
-        let (members, products) = record.split_at(plan.members.len());
+        // The nodes' ranges tile the record, node after node.
+        let mut at = 0;
         let mut fused = Vec::new();
         for (i, node) in plan.nodes.iter().enumerate() {
-            let (a, b) = node.members;
+            let ((a, b), (r0, r1)) = (node.members, node.record);
+            assert_eq!(r0, at, "node {i}");
+            at = r1;
             if node.constant.is_some() || node.arity == 2 {
-                assert_eq!(products[i], zero, "node {i} records no product");
+                assert_eq!(r0, r1, "node {i} records nothing");
                 continue;
             }
-            // The op the node applied, and the product of its recorded members as the sweep used to build it.
-            let op = plan.node_op(i, &binding, &mut []);
-            let us = &members[a..b];
-            let product = us[1..].iter().fold(us[0], |m, u| plan::mul1(u, &m));
-            assert_eq!(Op::sparsest1(products[i]), Op::sparsest1(product), "node {i}");
-            assert_eq!(Op::sparsest1(products[i]), Op::sparsest1(op.matrix1()), "node {i}");
-            if b - a > 1 {
+            // Its members' matrices, then, for a fused node, the product that the forward pass applied.
+            let m = b - a;
+            assert_eq!(r1 - r0, if m > 1 { m + 1 } else { 1 }, "node {i}");
+            for (j, &k) in plan.members[a..b].iter().enumerate() {
+                assert_eq!(record[r0 + j], binding.lower(k).matrix1(), "node {i}, member {j}");
+            }
+            let us = &record[r0..r0 + m];
+            let product = us[1..].iter().fold(us[0], |p, u| plan::mul1(u, &p));
+            assert_eq!(plan.node_op(i, &binding, &mut []), Op::sparsest1(product), "node {i}");
+            if m > 1 {
+                assert_eq!(record[r0 + m], product, "node {i}");
                 fused.push(i);
             }
         }
+        assert_eq!(at, plan.record_len());
         let last = *fused.last().expect("fused one-target nodes with weights");
         assert!(plan.first_weight.is_some_and(|f| f < last));
         // The sweep un-applies the recorded product: a wrong one there changes the states it leaves.
@@ -223,7 +231,9 @@ mod tests {
         };
         let (grads, swept) = sweep(&record);
         let mut wrong = record.clone();
-        wrong[plan.members.len() + last] = [[C::new(1.0, 0.0), C::new(0.0, 0.0)], [C::new(0.0, 0.0), C::new(1.0, 0.0)]];
+        let (a, b) = plan.nodes[last].members;
+        wrong[plan.nodes[last].record.0 + b - a] =
+            [[C::new(1.0, 0.0), C::new(0.0, 0.0)], [C::new(0.0, 0.0), C::new(1.0, 0.0)]];
         let (wrong_grads, wrong_swept) = sweep(&wrong);
         assert_ne!(swept, wrong_swept);
         assert_ne!(grads, wrong_grads);
