@@ -116,8 +116,8 @@ pub struct Tape {
     inputs: Vec<f64>,
     /// The forward pass's buffer for fused permutation runs (empty until one needs it); not part of the record.
     scratch: Vec<C>,
-    /// The one-target gate matrices of the pass, one per plan member, for the backward sweep (derived from the
-    /// weights and inputs, so not compared).
+    /// The variable one-target nodes' gate matrices and fused products of the pass (the plan's record), for
+    /// the backward sweep (derived from the weights and inputs, so not compared).
     members: Vec<Mat2x2>,
 }
 
@@ -223,7 +223,7 @@ impl QuantumFunction {
             // Under noise the tape keeps f(w, x), w and x; the backward sweep runs the density state again.
             self.noisy_values(noise, weights, inputs, &mut tape.values)?;
         } else {
-            tape.members.resize(self.plan.members.len(), [[C::new(0.0, 0.0); 2]; 2]);
+            tape.members.resize(self.plan.record_len(), [[C::new(0.0, 0.0); 2]; 2]);
             self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None, &mut tape.members);
             self.readout.values_of(&tape.state, &mut tape.values);
         }

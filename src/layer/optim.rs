@@ -128,17 +128,57 @@ pub trait Optimizer {
     /// # Errors
     /// [`Error::DimensionMismatch`] when the lengths differ from each other or from earlier steps.
     fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()>;
+
+    /// A lazy (row-sparse) step of a table p of rows of `width` values: only the rows r ∈ `rows` (each listed
+    /// once) move, `grads` holding their gradients in the order of `rows`, and only their state is touched. A
+    /// step costs O(rows · width) however large the table, as PyTorch's `SparseAdam`: an untouched row's
+    /// state is left as it is (it neither decays nor moves the row), so each row follows the dense rule on its
+    /// own clock, the steps that touch it. Weight decay applies to the touched rows only; clipping, when set, to
+    /// the gradient given. [`Sgd::step_rows`] and [`Adam::step_rows`] say how this relates to their dense step.
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `width` is 0 or `params` is not a whole number of rows, `grads` is not
+    /// `rows.len() · width` long, a row is past the table, or the table changed size since the last step.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use qnet::prelude::*;
+    /// use qnet::layer::Optimizer;
+    ///
+    /// # fn main() -> qnet::Result<()> {
+    /// // An embedding table of four rows of two: a batch that used rows 3 and 1 moves them alone.
+    /// let (mut sgd, mut adam) = (Sgd::new(0.1)?, Adam::new(0.1)?);
+    /// for opt in [&mut sgd as &mut dyn Optimizer, &mut adam] {
+    ///     let mut table = vec![0.5; 8];
+    ///     opt.step_rows(&mut table, 2, &[3, 1], &[1.0, 0.0, -1.0, 2.0])?;
+    ///     assert_eq!(&table[0..2], &[0.5, 0.5]); // row 0 untouched
+    ///     assert_eq!(&table[4..6], &[0.5, 0.5]); // row 2 untouched
+    ///     assert!(table[2] > 0.5 && table[3] < 0.5 && table[6] < 0.5 && table[7] == 0.5);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()>;
 }
 
 impl Optimizer for Sgd {
     fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
         Sgd::step(self, params, grads)
     }
+
+    fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()> {
+        Sgd::step_rows(self, params, width, rows, grads)
+    }
 }
 
 impl Optimizer for Adam {
     fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
         Adam::step(self, params, grads)
+    }
+
+    fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()> {
+        Adam::step_rows(self, params, width, rows, grads)
     }
 }
 
@@ -157,6 +197,53 @@ fn size_state(state: &mut [&mut Vec<f64>], len: usize) -> Result<()> {
         check_len("optimizer state", s.len(), len)?;
     }
     Ok(())
+}
+
+/// Checks the shapes of a row-sparse step: a table of `len` values in rows of `width` > 0, each of `rows` in
+/// it, and `grads` values, one row of `width` per listed row.
+fn check_rows(len: usize, width: usize, rows: &[u32], grads: usize) -> Result<()> {
+    if width == 0 || !len.is_multiple_of(width) {
+        return Err(Error::DimensionMismatch {
+            what: "row-sparse parameter table (a multiple of the row width)",
+            expected: len.div_ceil(width.max(1)) * width.max(1),
+            found: len,
+        });
+    }
+    check_len("row-sparse gradient", rows.len().saturating_mul(width), grads)?;
+    let num_rows = len / width;
+    if let Some(&r) = rows.iter().find(|&&r| r as usize >= num_rows) {
+        return Err(Error::DimensionMismatch {
+            what: "row index of a row-sparse step",
+            expected: num_rows,
+            found: r as usize,
+        });
+    }
+    Ok(())
+}
+
+/// The ranges of the table that rows `rows` of `width` values cover, in the order of `rows`.
+fn row_ranges(width: usize, rows: &[u32]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    rows.iter().map(move |&r| r as usize * width..(r as usize + 1) * width)
+}
+
+/// The constants of one SGD step: settings and the clipping factor.
+#[derive(Clone, Copy)]
+struct SgdStep {
+    clip: f64,
+    momentum: f64,
+    weight_decay: f64,
+    learning_rate: f64,
+}
+
+impl SgdStep {
+    /// g ← k·g + λp, v ← μv + g, p ← p − ηv, k the clipping factor.
+    fn apply(self, params: &mut [f64], grads: &[f64], velocity: &mut [f64]) {
+        for ((p, g), v) in params.iter_mut().zip(grads).zip(velocity) {
+            let g = self.clip * g + self.weight_decay * *p;
+            *v = self.momentum * *v + g;
+            *p -= self.learning_rate * *v;
+        }
+    }
 }
 
 /// The constants of one Adam step: settings, bias corrections and the clipping factor.
@@ -249,11 +336,58 @@ impl Sgd {
     /// [`Error::DimensionMismatch`] when the lengths differ from each other or from earlier steps.
     pub fn step(&mut self, params: &mut [f64], grads: &[f64]) -> Result<()> {
         prepare(&mut [&mut self.velocity], params, grads)?;
-        let k = clip_factor(grads, self.clip_norm);
-        for ((p, g), v) in params.iter_mut().zip(grads).zip(self.velocity.iter_mut()) {
-            let g = k * g + self.weight_decay * *p;
-            *v = self.momentum * *v + g;
-            *p -= self.learning_rate * *v;
+        self.next_step(grads).apply(params, grads, &mut self.velocity);
+        Ok(())
+    }
+
+    /// The constants of a step (the clipping factor from the gradient given).
+    fn next_step(&self, grads: &[f64]) -> SgdStep {
+        SgdStep {
+            clip: clip_factor(grads, self.clip_norm),
+            momentum: self.momentum,
+            weight_decay: self.weight_decay,
+            learning_rate: self.learning_rate,
+        }
+    }
+
+    /// A lazy (row-sparse) step: `params` is a table of rows of `width` values, and only the rows listed in
+    /// `rows` (each once) move, by the dense rule g ← clip(g) + λ·p, v ← μ·v + g, p ← p − η·v on their entries,
+    /// with `grads` holding their gradients in the order of `rows`. An untouched row keeps its velocity as it is
+    /// (it does not decay, and the row does not coast on it) and gets no weight decay, so a step costs
+    /// O(rows · width) however large the table. Clipping, when set, applies to the gradient given.
+    ///
+    /// Against [`step`](Sgd::step) on the dense gradient that is zero outside the rows: the touched rows get the
+    /// same bits whenever their velocities are the same (always with μ = 0, and on a first step); with μ = 0
+    /// and λ = 0 the untouched rows do not move in either, so the two steps agree on the whole table. With
+    /// μ > 0 the dense step would move an untouched row by −η·μ·v and decay its velocity to μ·v; with λ > 0 it
+    /// would shrink it. Each row follows dense SGD on its own clock: the steps that touch it. (The clipping
+    /// factor is the same number when `rows` ascend: the same squares are summed in the same order.)
+    ///
+    /// # Errors
+    /// [`Error::DimensionMismatch`] when `width` is 0 or `params` is not a whole number of rows, `grads` is not
+    /// `rows.len() · width` long, a row is past the table, or the table changed size since the last step.
+    ///
+    /// # Example
+    /// ```
+    /// use qnet::prelude::*;
+    /// # fn main() -> qnet::Result<()> {
+    /// let mut table = vec![1.0; 6]; // three rows of two
+    /// let mut opt = Sgd::new(0.1)?.with_momentum(0.5)?;
+    /// opt.step_rows(&mut table, 2, &[2], &[1.0, -1.0])?;
+    /// assert_eq!(&table[..4], &[1.0; 4]); // rows 0 and 1 untouched
+    /// assert_eq!(&table[4..], &[0.9, 1.1]); // p − η·g
+    /// // Row 0 moves by its gradient alone; row 2's velocity is kept for its next step.
+    /// opt.step_rows(&mut table, 2, &[0], &[1.0, 1.0])?;
+    /// assert_eq!((&table[..2], &table[4..]), (&[0.9, 0.9][..], &[0.9, 1.1][..]));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()> {
+        check_rows(params.len(), width, rows, grads.len())?;
+        size_state(&mut [&mut self.velocity], params.len())?;
+        let step = self.next_step(grads);
+        for (range, g_row) in row_ranges(width, rows).zip(grads.chunks_exact(width)) {
+            step.apply(&mut params[range.clone()], g_row, &mut self.velocity[range]);
         }
         Ok(())
     }
@@ -371,10 +505,11 @@ impl Adam {
     /// A lazy (row-sparse) step, as PyTorch's `SparseAdam`: `params` is a table of rows of `width` values, and
     /// only the rows listed in `rows` (each once) move, with `grads` holding their gradients in the same order.
     /// Their moments decay only when they are touched, so a step costs O(rows · width) however large the table.
-    /// Weight decay applies to the touched rows; clipping, when set, to the gradient given.
+    /// Weight decay applies to the touched rows; clipping, when set, to the gradient given. The step count t
+    /// (and so the bias corrections) is the optimizer's, counted once per step whichever rows it touches.
     ///
     /// # Errors
-    /// [`Error::DimensionMismatch`] when `params` is not a whole number of rows, `grads` is not
+    /// [`Error::DimensionMismatch`] when `width` is 0 or `params` is not a whole number of rows, `grads` is not
     /// `rows.len() · width` long, a row is past the table, or the table changed size since the last step.
     ///
     /// # Example
@@ -390,26 +525,10 @@ impl Adam {
     /// # }
     /// ```
     pub fn step_rows(&mut self, params: &mut [f64], width: usize, rows: &[u32], grads: &[f64]) -> Result<()> {
-        if width == 0 || !params.len().is_multiple_of(width) {
-            return Err(Error::DimensionMismatch {
-                what: "row-sparse parameter table (a multiple of the row width)",
-                expected: params.len().div_ceil(width.max(1)) * width.max(1),
-                found: params.len(),
-            });
-        }
-        check_len("row-sparse gradient", rows.len().saturating_mul(width), grads.len())?;
-        let num_rows = params.len() / width;
-        if let Some(&r) = rows.iter().find(|&&r| r as usize >= num_rows) {
-            return Err(Error::DimensionMismatch {
-                what: "row index of a row-sparse step",
-                expected: num_rows,
-                found: r as usize,
-            });
-        }
+        check_rows(params.len(), width, rows, grads.len())?;
         size_state(&mut [&mut self.m, &mut self.v], params.len())?;
         let step = self.next_step(grads);
-        for (&r, g_row) in rows.iter().zip(grads.chunks_exact(width)) {
-            let range = r as usize * width..(r as usize + 1) * width;
+        for (range, g_row) in row_ranges(width, rows).zip(grads.chunks_exact(width)) {
             step.apply(&mut params[range.clone()], g_row, &mut self.m[range.clone()], &mut self.v[range]);
         }
         Ok(())

@@ -19,9 +19,10 @@ use crate::layer::gradients::LayerGradients;
 /// its buffers: a tape kept across training steps allocates nothing once it has held a batch as large.
 ///
 /// # Memory
-/// Per sample: one state of 2^n amplitudes (16·2^n bytes: 1 KiB for 6 qubits), one 2x2 matrix (64 bytes) per
-/// member of the quantum layer's plan, and 8 bytes per input, output, angle, weight and readout value; beside
-/// that, a copy of the network's parameters. [`bytes`](Self::bytes) tells what it holds now.
+/// Per sample: one state of 2^n amplitudes (16·2^n bytes: 1 KiB for 6 qubits); one 2x2 matrix (64 bytes) per
+/// gate of each fused run of one-qubit gates with weights or inputs in the quantum layer's plan, and one more
+/// for the run's product when it has two gates or more; and 8 bytes per input, output, angle, weight and
+/// readout value; beside that, a copy of the network's parameters. [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///

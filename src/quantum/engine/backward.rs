@@ -118,8 +118,8 @@ fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
 impl Plan {
     /// The backward sweep of `circuit`'s plan from φ = ψ_N and λ = Aψ_N (both consumed), adding ∂⟨A⟩/∂w and
     /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`. `recorded` holds the
-    /// forward pass's member matrices (see [`forward`](Self::forward)); when it is empty they are computed
-    /// again.
+    /// forward pass's member matrices and one-target nodes' products (see [`forward`](Self::forward)); when it
+    /// is empty they are computed again.
     pub(crate) fn backward(
         &self,
         binding: &Binding<'_>,
@@ -131,7 +131,7 @@ impl Plan {
     ) {
         let want_inputs = sinks.inputs.is_some();
         let Some(first) = (if want_inputs { self.first_param } else { self.first_weight }) else { return };
-        let recorded = if recorded.len() == self.members.len() { recorded } else { &[] };
+        let recorded = if recorded.len() == self.record_len() { recorded } else { &[] };
         for segment in self.segments.iter().rev() {
             let std::ops::Range { start, end } = segment.nodes();
             if end <= first {
@@ -232,7 +232,8 @@ impl Plan {
     }
 
     /// Fills `scratch.work` with the work of nodes `range` (in plan order), `scratch.grads` and `scratch.mats`
-    /// with the derivatives they read; returns the width of the correlations they need.
+    /// with the derivatives they read; returns the width of the correlations they need. `recorded` is the
+    /// forward pass's record (of [`record_len`](Plan::record_len) entries) or empty.
     fn prepare_work(
         &self,
         binding: &Binding<'_>,
@@ -259,10 +260,10 @@ impl Plan {
                 op
             } else if node.arity == 1 {
                 us.clear();
-                if recorded.is_empty() {
-                    us.extend(self.members[a..b].iter().map(|&k| binding.lower(k).matrix1()));
-                } else {
-                    us.extend_from_slice(&recorded[a..b]);
+                let record = recorded.get(node.record.0..node.record.1);
+                match record {
+                    Some(r) => us.extend_from_slice(&r[..b - a]),
+                    None => us.extend(self.members[a..b].iter().map(|&k| binding.lower(k).matrix1())),
                 }
                 // A = V·D·V† with V = U_m⋯U_{k+1}, built up from the last member back.
                 let (mut v, mut next) = ([[ONE, ZERO], [ZERO, ONE]], us.len());
@@ -279,7 +280,11 @@ impl Plan {
                     grads.push(Grad { slot: j, start: mats.len() });
                     mats.extend(a.iter().flatten());
                 }
-                Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m)))
+                // The op the forward pass applied: its product as recorded, or built again (the same arithmetic).
+                match record.and_then(|r| r.get(b - a)) {
+                    Some(&product) => Op::sparsest1(product),
+                    None => Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m))),
+                }
             } else {
                 // A two-target node holds one instruction.
                 let k = self.members[a];

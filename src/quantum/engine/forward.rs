@@ -11,13 +11,17 @@ use crate::quantum::kernels::SharedMut;
 use crate::quantum::op::{Op, ONE};
 
 impl Plan {
-    /// The op of node `i` with the given angles; a variable node's one-target member matrices are written into
-    /// their places of `record` (indexed like `Plan::members`) unless it is empty.
+    /// The op of node `i` with the given angles. Unless `record` is empty (it then has
+    /// [`record_len`](Plan::record_len) entries), a variable one-target node's member matrices and fused
+    /// product are written into its [`record`](super::plan::Node::record) range.
     pub(crate) fn node_op(&self, i: usize, binding: &Binding<'_>, record: &mut [Mat2x2]) -> Op {
-        let (a, b) = self.nodes[i].members;
-        match self.nodes[i].constant {
+        let node = &self.nodes[i];
+        let (a, b) = node.members;
+        match node.constant {
             Some(op) => op,
-            None => fused_op(binding, &self.members[a..b], record.get_mut(a..b).unwrap_or(&mut [])),
+            None => {
+                fused_op(binding, &self.members[a..b], record.get_mut(node.record.0..node.record.1).unwrap_or(&mut []))
+            }
         }
     }
 
@@ -40,8 +44,8 @@ impl Plan {
     /// Applies the plan of `circuit` to `state` (the parameters already checked). A fused permutation run is
     /// applied in place, with `scratch` holding at most [`scratch_len`](super::affine::scratch_len) amplitudes
     /// (other threads take their own of the same size).
-    /// Unless `record` is empty (it then has one entry per member), the variable one-target members' matrices
-    /// are recorded there for the backward sweep.
+    /// Unless `record` is empty (it then has [`record_len`](Plan::record_len) entries), the variable one-target
+    /// nodes' member matrices and products are recorded there for the backward sweep.
     pub(crate) fn forward(&self, binding: &Binding<'_>, state: &mut [C], scratch: &mut Vec<C>, record: &mut [Mat2x2]) {
         #[cfg(test)]
         super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));

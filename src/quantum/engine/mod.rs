@@ -47,6 +47,7 @@ pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
 mod tests {
     use super::plan::{Segment, CHUNK_QUBITS};
     use super::*;
+    use crate::quantum::op::Op;
     use crate::quantum::{Circuit, Param};
     use num_complex::Complex64 as C;
 
@@ -153,7 +154,7 @@ mod tests {
         // The member matrices recorded by the forward pass, or computed again by the sweep.
         let sweep = |p: &Plan, record: bool| {
             let mut phi = start();
-            let mut recorded = vec![[[C::new(0.0, 0.0); 2]; 2]; if record { p.members.len() } else { 0 }];
+            let mut recorded = vec![[[C::new(0.0, 0.0); 2]; 2]; if record { p.record_len() } else { 0 }];
             p.forward(&Binding::new(&c, &w, &[]), &mut phi, &mut Vec::new(), &mut recorded);
             // λ = Z₀φ: the gradient of ⟨Z₀⟩ from φ = U|start⟩.
             let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
@@ -179,6 +180,63 @@ mod tests {
         }
         // The sweep stops at the first node with a weight: the earliest gates are not un-applied, both ways.
         assert!(phi_a.iter().zip(&phi_b).all(|(x, y)| (x - y).norm() < 1e-13));
+    }
+
+    #[test]
+    fn the_forward_pass_records_each_fused_product_and_the_sweep_un_applies_that() {
+        let c = circuit();
+        let plan = Plan::compile(&c);
+        let w = [0.3, -0.7, 1.1, 0.2, -1.9, 0.8, 0.4, -0.6, 1.3];
+        let binding = Binding::new(&c, &w, &[]);
+        let zero = [[C::new(0.0, 0.0); 2]; 2];
+        let mut record = vec![zero; plan.record_len()];
+        let mut phi = start();
+        plan.forward(&binding, &mut phi, &mut Vec::new(), &mut record);
+        // The nodes' ranges tile the record, node after node.
+        let mut at = 0;
+        let mut fused = Vec::new();
+        for (i, node) in plan.nodes.iter().enumerate() {
+            let ((a, b), (r0, r1)) = (node.members, node.record);
+            assert_eq!(r0, at, "node {i}");
+            at = r1;
+            if node.constant.is_some() || node.arity == 2 {
+                assert_eq!(r0, r1, "node {i} records nothing");
+                continue;
+            }
+            // Its members' matrices, then, for a fused node, the product that the forward pass applied.
+            let m = b - a;
+            assert_eq!(r1 - r0, if m > 1 { m + 1 } else { 1 }, "node {i}");
+            for (j, &k) in plan.members[a..b].iter().enumerate() {
+                assert_eq!(record[r0 + j], binding.lower(k).matrix1(), "node {i}, member {j}");
+            }
+            let us = &record[r0..r0 + m];
+            let product = us[1..].iter().fold(us[0], |p, u| plan::mul1(u, &p));
+            assert_eq!(plan.node_op(i, &binding, &mut []), Op::sparsest1(product), "node {i}");
+            if m > 1 {
+                assert_eq!(record[r0 + m], product, "node {i}");
+                fused.push(i);
+            }
+        }
+        assert_eq!(at, plan.record_len());
+        let last = *fused.last().expect("fused one-target nodes with weights");
+        assert!(plan.first_weight.is_some_and(|f| f < last));
+        // The sweep un-applies the recorded product: a wrong one there changes the states it leaves.
+        let sweep = |record: &[Mat2x2]| {
+            let mut phi = phi.clone();
+            let mut lambda: Vec<C> = phi.iter().enumerate().map(|(i, a)| if i & 1 == 0 { *a } else { -a }).collect();
+            let mut grads = [0.0; 9];
+            let sinks = Gradients { weights: &mut grads, inputs: None };
+            plan.backward(&binding, &mut phi, &mut lambda, record, sinks, &mut BackScratch::default());
+            (grads, phi)
+        };
+        let (grads, swept) = sweep(&record);
+        let mut wrong = record.clone();
+        let (a, b) = plan.nodes[last].members;
+        wrong[plan.nodes[last].record.0 + b - a] =
+            [[C::new(1.0, 0.0), C::new(0.0, 0.0)], [C::new(0.0, 0.0), C::new(1.0, 0.0)]];
+        let (wrong_grads, wrong_swept) = sweep(&wrong);
+        assert_ne!(swept, wrong_swept);
+        assert_ne!(grads, wrong_grads);
     }
 
     /// CNOT ladders, X and SWAP runs between rotations on 17 qubits, with a Toffoli (not affine) cutting a run.

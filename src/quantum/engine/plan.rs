@@ -69,6 +69,10 @@ pub(crate) struct Node {
     pub(crate) low: bool,
     /// The angles of the node that read a weight or an input, as a range of `Plan::slots`.
     pub(crate) slots: (usize, usize),
+    /// What a recorded forward pass keeps of the node for the backward sweep, as a range of the record (see
+    /// [`Plan::record_len`]): a variable one-target node's member matrices U_1, …, U_m, then, when m > 1, their
+    /// product U_m⋯U_1; nothing for another node.
+    pub(crate) record: (usize, usize),
 }
 
 impl Node {
@@ -156,6 +160,12 @@ impl Plan {
         Plan::compile_with(circuit, AFFINE_MIN_QUBITS)
     }
 
+    /// The length of a forward pass's record for the backward sweep: the entries of every node's
+    /// [`record`](Node::record) range, node after node.
+    pub(crate) fn record_len(&self) -> usize {
+        self.nodes.last().map_or(0, |node| node.record.1)
+    }
+
     /// [`compile`](Self::compile), fusing permutation runs when the register has at least `affine_min` qubits.
     pub(crate) fn compile_with(circuit: &Circuit, affine_min: usize) -> Plan {
         let n = circuit.num_qubits();
@@ -185,8 +195,9 @@ impl Plan {
         let mut nodes = Vec::with_capacity(groups.len());
         let mut members = Vec::with_capacity(instructions.len());
         let mut slots = Vec::new();
+        let mut record = 0;
         for group in &groups {
-            nodes.push(make_node(circuit, group, &mut members, &mut slots));
+            nodes.push(make_node(circuit, group, &mut members, &mut slots, &mut record));
         }
         let flips: Vec<Option<Flip>> = nodes.iter().map(Flip::of).collect();
         let (mut segments, mut schedule, mut affine) = (Vec::new(), Vec::new(), Vec::new());
@@ -247,7 +258,8 @@ fn cache_windows(circuit: &Circuit, groups: &mut Vec<Vec<usize>>) -> Vec<Window>
     let mask_of = |g: &Vec<usize>| qubit_mask(&instructions[g[0]]);
     // Runs of permutations that an affine pass would fuse, and that are deep (a ladder or a ring, not a layer of
     // CNOTs on disjoint pairs that a window applies cheaply), stay together as one unit.
-    let nodes: Vec<Node> = groups.iter().map(|g| make_node(circuit, g, &mut Vec::new(), &mut Vec::new())).collect();
+    let nodes: Vec<Node> =
+        groups.iter().map(|g| make_node(circuit, g, &mut Vec::new(), &mut Vec::new(), &mut 0)).collect();
     let mut units: Vec<Vec<Vec<usize>>> = Vec::new();
     let mut i = 0;
     while i < groups.len() {
@@ -320,8 +332,14 @@ fn lowest_bits(mask: usize, count: usize) -> usize {
 }
 
 /// The node of `group` (one instruction, or one-qubit instructions on one qubit), its members and angle slots
-/// appended to `members` and `slots`.
-fn make_node(circuit: &Circuit, group: &[usize], members: &mut Vec<usize>, slots: &mut Vec<Slot>) -> Node {
+/// appended to `members` and `slots`, its entries of a recorded pass from `record` on (which it advances).
+fn make_node(
+    circuit: &Circuit,
+    group: &[usize],
+    members: &mut Vec<usize>,
+    slots: &mut Vec<Slot>,
+    record: &mut usize,
+) -> Node {
     let instructions = circuit.instructions();
     let first = &instructions[group[0]];
     let op_targets = first.op_targets();
@@ -336,6 +354,11 @@ fn make_node(circuit: &Circuit, group: &[usize], members: &mut Vec<usize>, slots
         }
     }
     let constant = group.iter().all(|&k| instructions[k].gate().params().iter().all(|p| p.is_const()));
+    let recorded = match (constant, op_targets.len()) {
+        (false, 1) => group.len() + usize::from(group.len() > 1),
+        _ => 0,
+    };
+    *record += recorded;
     Node {
         members: (start, members.len()),
         targets: std::array::from_fn(|t| op_targets.get(t).copied().unwrap_or(0)),
@@ -344,6 +367,7 @@ fn make_node(circuit: &Circuit, group: &[usize], members: &mut Vec<usize>, slots
         constant: constant.then(|| fused_op(&Binding::new(circuit, &[], &[]), group, &mut [])),
         low: first.qubits().all(|q| q < BLOCK_QUBITS),
         slots: (first_slot, slots.len()),
+        record: (*record - recorded, *record),
     }
 }
 
@@ -393,7 +417,8 @@ impl<'a> Binding<'a> {
 }
 
 /// The op of a node whose instructions are `group` (one instruction, or one-qubit instructions multiplied in
-/// order). When `record` is not empty, the one-target members' matrices are written into it, in `group`'s order.
+/// order). When `record` is not empty, the one-target members' matrices are written into it, in `group`'s order,
+/// and then, for more than one member, their product (the matrix of the op).
 pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat2x2]) -> Op {
     let lower = |k: usize| binding.lower(k);
     if let [k] = group {
@@ -412,7 +437,11 @@ pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat
         u
     });
     let first = us.next().expect("a node has members");
-    Op::sparsest1(us.fold(first, |m, u| mul1(&u, &m)))
+    let product = us.fold(first, |m, u| mul1(&u, &m));
+    if let Some(r) = record.get_mut(group.len()) {
+        *r = product;
+    }
+    Op::sparsest1(product)
 }
 
 /// The forward segment of a window: a node alone, a blocked run when every node is low, else a tiled run.

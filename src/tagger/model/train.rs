@@ -13,7 +13,7 @@ use super::dense::{DenseModel, DenseTape};
 use super::features::{hash_sentences, row_offsets, FeatureIndex, SentenceFeatures};
 use super::{par_map, Tagger};
 use crate::error::{Error, Result};
-use crate::layer::{clip_global_norm, Adam};
+use crate::layer::{clip_global_norm, Adam, Optimizer};
 use crate::tagger::chunk::{chunks, ChunkRules};
 use crate::tagger::entity::score_entities;
 use crate::tagger::reader::{Corpus, Sentence};
@@ -109,12 +109,14 @@ pub(crate) fn gold_ids(inner: &TagSet, sentence: &Sentence) -> Result<Vec<usize>
     inner.encode(&encoded)
 }
 
-/// The optimizers' state.
-pub(super) struct Optimizers {
-    pub(super) sparse: Adam,
-    pub(super) crf: Adam,
-    pub(super) embeddings: Adam,
-    pub(super) dense: Adam,
+/// The optimizers of the four parameter groups, each stepped through [`Optimizer`]: the sparse feature table
+/// and the embeddings row by row (lazily), the CRF's scores and the dense network's parameters whole. Training
+/// uses Adam for every group.
+pub(super) struct Optimizers<O = Adam> {
+    pub(super) sparse: O,
+    pub(super) crf: O,
+    pub(super) embeddings: O,
+    pub(super) dense: O,
 }
 
 /// Reusable buffers for a step's row-sparse gradients.
@@ -367,15 +369,15 @@ fn add_into(acc: &mut [f64], x: &[f64]) {
 
 impl Tagger {
     /// One minibatch: forward (recorded in `tape`), CRF gradients, backward through both paths (the dense one
-    /// from the record: each token's circuit runs forward once per step), clipping, Adam. Returns the summed
-    /// objective.
+    /// from the record: each token's circuit runs forward once per step), clipping, a step of each group's
+    /// optimizer. Returns the summed objective.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn train_step(
+    pub(super) fn train_step<O: Optimizer>(
         &mut self,
         feats: &[&SentenceFeatures],
         golds: &[&[usize]],
         beta: f64,
-        opt: &mut Optimizers,
+        opt: &mut Optimizers<O>,
         sparse: &mut SparseGrads,
         emb: &mut SparseGrads,
         tape: &mut DenseTape,
