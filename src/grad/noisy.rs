@@ -27,7 +27,7 @@ impl QuantumFunction {
     /// ([`Circuit::channels`](crate::quantum::Circuit::channels)): such a function is noisy whatever the model.
     ///
     /// A noisy function holds a density state of 16·4^n bytes per evaluation (allocated per call), and its
-    /// adjoint sweep about 2√K density states for a circuit of K steps. [`DiffMethod::ParameterShift`] is not
+    /// adjoint sweep three (more where a channel cannot be undone: see [`DensityState::gradient`]). [`DiffMethod::ParameterShift`] is not
     /// available under noise (an error); the adjoint method and finite differences are. The noise model is
     /// not serialized (feature `serde`): a function read back is noiseless until given it again.
     ///

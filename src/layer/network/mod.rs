@@ -126,9 +126,9 @@ impl QuantumNetwork {
     /// noise model) given its model again.
     ///
     /// Under noise the quantum layer runs on a density state (16·4^n bytes), and a training step's backward
-    /// sweep runs the noisy circuit forward again from its own checkpoints (the noisy adjoint keeps about 2√K
-    /// density states for K steps instead of the forward pass's record): one pure-state forward pass per
-    /// sample becomes one noisy forward pass plus the sweep's two.
+    /// sweep runs the noisy circuit forward again to reach the final state it un-computes from (the tape keeps
+    /// no 16·4^n-byte state per sample): one pure-state forward pass per sample becomes one noisy forward pass
+    /// plus the sweep's own.
     ///
     /// # Errors
     /// As [`QuantumFunction::with_noise`](crate::grad::QuantumFunction::with_noise); on error the network is
