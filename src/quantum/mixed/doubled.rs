@@ -48,6 +48,7 @@ pub(crate) fn unitary_superoperator(u: &[[C; 2]; 2]) -> [[C; 4]; 4] {
 /// qubit, U* on the bra qubit), which the plan fuses, blocks and tiles as it does for a state vector.
 pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64]) -> Result<Vec<Piece>> {
     let run = Sequence::new(circuit, noise, weights, inputs)?;
+    let superoperators: Vec<DMatrix<C>> = run.channels.iter().map(|c| superoperator(&c.kraus_operators())).collect();
     let fold_gates = !run.channels.is_empty();
     let n = circuit.num_qubits();
     let mut pieces = Vec::new();
@@ -77,7 +78,7 @@ pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inp
                 }
             }
             Event::Channel { id, ref qubits } => {
-                let s = superoperator(&run.channels[id].kraus_operators());
+                let s = &superoperators[id];
                 if let [q] = qubits[..] {
                     let s4: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
                     pending[q] = Some(pending[q].map_or(s4, |p| mul4(&s4, &p)));
@@ -86,7 +87,7 @@ pub(crate) fn pieces(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inp
                         flush(&mut current, &mut pending, q)?;
                     }
                     pieces.push(Piece::Circuit(std::mem::replace(&mut current, Circuit::new(2 * n)?)));
-                    pieces.push(Piece::Channel2(Sparse16::new(&s, 0.0), [qubits[0], qubits[1]]));
+                    pieces.push(Piece::Channel2(Sparse16::new(s, 0.0), [qubits[0], qubits[1]]));
                 }
             }
         }

@@ -57,6 +57,8 @@ pub(super) struct GateDerivative {
 
 /// What the sweep needs of one of the run's channels, made once per gradient.
 pub(super) struct ChannelOps {
+    /// The superoperator S.
+    pub(super) s: DMatrix<C>,
     /// ∂S/∂θ for each parameter θ of the channel.
     pub(super) derivatives: Vec<DMatrix<C>>,
     /// S⁻¹ and ‖S⁻¹‖₂ when S is invertible.
@@ -91,7 +93,7 @@ impl ChannelOps {
                 derivatives: derivatives.iter().map(|d| Sparse16::new(d, 0.0)).collect(),
             }
         });
-        ChannelOps { derivatives, inverse, pair }
+        ChannelOps { s, derivatives, inverse, pair }
     }
 }
 
@@ -147,8 +149,7 @@ pub(super) fn steps(
             }
             Event::Channel { id, ref qubits } => {
                 if let [q] = qubits[..] {
-                    let s = superoperator(&run.channels[id].kraus_operators());
-                    pending[q].push(Factor { m: array4(&s), source: Source::Channel(id) });
+                    pending[q].push(Factor { m: array4(&channels[id].s), source: Source::Channel(id) });
                 } else {
                     qubits.iter().for_each(|&q| flush(&mut out, &mut pending, q));
                     out.push(Step::Channel2 { id, qubits: [qubits[0], qubits[1]] });
