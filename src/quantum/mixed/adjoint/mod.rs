@@ -90,12 +90,7 @@ impl DensityState {
         }
         circuit.check_parameters(weights, inputs)?;
         observable.check_fits(self.num_qubits())?;
-        let n = self.num_qubits();
-        self.gradient_seeded(circuit, noise, weights, inputs, |rho| {
-            let mut lambda = vec![ZERO; rho.entries().len()];
-            add_observable(&mut lambda, observable, 1.0, n);
-            Ok((rho.expectation(observable)?, lambda))
-        })
+        self.gradient_seeded(circuit, noise, weights, inputs, observable_seed(observable))
     }
 
     /// [`gradient`](Self::gradient) with the start of the backward sweep given by `seed`: from the final state
@@ -153,15 +148,19 @@ impl DensityState {
         weights: &[f64],
         inputs: &[f64],
     ) -> Result<(NoisyGradient, NoisyGradient, Option<usize>)> {
-        let n = self.num_qubits();
-        let seed = |rho: &DensityState| {
-            let mut lambda = vec![ZERO; rho.entries().len()];
-            add_observable(&mut lambda, observable, 1.0, n);
-            Ok((rho.expectation(observable)?, lambda))
-        };
+        let seed = observable_seed(observable);
         let (best, stored) = self.sweep(circuit, noise, weights, inputs, seed, Sweep::Best)?;
         let (recomputed, _) = self.sweep(circuit, noise, weights, inputs, seed, Sweep::Recompute)?;
         Ok((best, recomputed, stored))
+    }
+}
+
+/// The start of the sweep for f = Tr(Oρ): f and Λ = vec(O).
+fn observable_seed(observable: &Observable) -> impl Fn(&DensityState) -> Result<(f64, Vec<C>)> + Copy + '_ {
+    move |rho| {
+        let mut lambda = vec![ZERO; rho.entries().len()];
+        add_observable(&mut lambda, observable, 1.0, rho.num_qubits());
+        Ok((rho.expectation(observable)?, lambda))
     }
 }
 

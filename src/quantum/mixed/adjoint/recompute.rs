@@ -8,7 +8,7 @@ use num_complex::Complex64 as C;
 use super::super::state::DensityState;
 use super::steps::{Run, Step};
 use super::NoisyGradient;
-use crate::error::{Error, ParamKind, Result};
+use crate::error::{Error, Result};
 use crate::quantum::kernels::{self, Subspace};
 use crate::quantum::op::ZERO;
 
@@ -136,10 +136,7 @@ pub(super) fn accumulate(run: &Run<'_>, k: usize, after: &[C], lambda: &[C], gra
             (0..4).map(|r| (0..4).map(|c| (0..4).map(|j| d[r][j] * u[j][c]).sum()).collect()).collect()
         };
         let value = 2.0 * matrix_element(lambda, after, &m, inst.op_targets(), inst.control_mask()).re * scale;
-        match kind {
-            ParamKind::Weight => grads.weights[index] += value,
-            ParamKind::Input => grads.inputs[index] += value,
-        }
+        run.add_gate_derivative(grads, kind, index, value);
     }
 }
 

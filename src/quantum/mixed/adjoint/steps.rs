@@ -324,10 +324,7 @@ impl Run<'_> {
                             })
                         });
                         let value = contract(&d, after, &before) * scale;
-                        match kind {
-                            ParamKind::Weight => grads.weights[index] += value,
-                            ParamKind::Input => grads.inputs[index] += value,
-                        }
+                        self.add_gate_derivative(grads, kind, index, value);
                     }
                 }
                 Source::Channel(id) => {
