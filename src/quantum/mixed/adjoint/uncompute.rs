@@ -1,7 +1,7 @@
 //! The noisy adjoint sweep by un-computing: from the final state, each step is un-applied from ρ (ρ ← S⁻¹ρ)
-//! in the same pass that applies S† to Λ and takes the step's derivative sums ([`super::super::sweep`]), so
-//! that the gradient costs one forward run (the compiled plan of [`DensityState::run_noisy`]) and one
-//! backward pass over two states per step, in three density states of memory.
+//! as Λ is swept back through S† and the step's derivative sums are taken ([`super::super::sweep`]), so that
+//! the gradient costs one forward run (the compiled plan of [`DensityState::run_noisy`]) and one backward
+//! step per step over the two states, in three density states of memory.
 //!
 //! Un-applying a channel is exact only to rounding, and it grows errors by up to ‖S⁻¹‖₂ (1/(1 − 4p/3) for
 //! depolarizing p); a channel that is not invertible cannot be un-applied at all. Where the product of these
