@@ -155,6 +155,23 @@ impl DensityState {
     }
 }
 
+/// The kind of each step of the sweep over `circuit` under `noise` ("local", "gate2", "gate" or
+/// "channel2"), for tests that the fast paths are taken.
+#[cfg(test)]
+pub(super) fn step_kinds(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64]) -> Vec<&'static str> {
+    let sequence = Sequence::new(circuit, noise, weights, inputs).unwrap();
+    let channels: Vec<ChannelOps> = sequence.channels.iter().map(ChannelOps::new).collect();
+    steps::steps(circuit, &sequence, &channels, weights, inputs)
+        .iter()
+        .map(|step| match step {
+            steps::Step::Local { .. } => "local",
+            steps::Step::Gate2 { .. } => "gate2",
+            steps::Step::Gate(_) => "gate",
+            steps::Step::Channel2 { .. } => "channel2",
+        })
+        .collect()
+}
+
 /// The start of the sweep for f = Tr(Oρ): f and Λ = vec(O).
 fn observable_seed(observable: &Observable) -> impl Fn(&DensityState) -> Result<(f64, Vec<C>)> + Copy + '_ {
     move |rho| {

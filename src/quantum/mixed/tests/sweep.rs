@@ -123,3 +123,44 @@ proptest! {
         prop_assert!(close(&best, &recomputed, 1e-12), "{:?}\n{:?}", best, recomputed);
     }
 }
+
+#[test]
+fn two_qubit_gates_with_weights_or_inputs_take_the_sixteen_entry_pass() {
+    // CRX and RZZ on weights, a controlled U3 on a weight and an input: one 16x16 pass each. A CNOT (no
+    // parameter) and a doubly controlled RY (three qubits) take the kernels' path; a two-qubit channel its
+    // own 16x16 pass; the one-qubit gates and channels between them gather into local steps.
+    let mut c = Circuit::new(3).unwrap();
+    c.ry(0, Param::weight(0)).unwrap().crx(0, 1, Param::weight(1)).unwrap();
+    c.add_controlled(Gate::RZZ(Param::weight(2)), &[1, 2], &[]).unwrap();
+    c.add_controlled(Gate::U3(Param::weight(0), Param::input(0), 0.2.into()), &[2], &[0]).unwrap();
+    c.cnot(0, 2).unwrap();
+    c.add_controlled(Gate::RY(Param::weight(1)), &[2], &[0, 1]).unwrap();
+    c.depolarizing2(1, 2, 0.05).unwrap();
+    let kinds = adjoint::step_kinds(&c, &NoiseModel::new(), &WEIGHTS, &[0.3]);
+    assert_eq!(kinds, ["local", "gate2", "gate2", "gate2", "gate", "gate", "channel2"]);
+    // And the gradient through them is the recomputing sweep's.
+    let (best, recomputed, stored) =
+        mixed(3, 8).gradient_both_ways(&c, &rich_noise(), &observable(3), &WEIGHTS, &[0.3]).unwrap();
+    assert_eq!(stored, Some(0));
+    assert!(close(&best, &recomputed, 1e-13), "{best:?}\n{recomputed:?}");
+}
+
+#[cfg(feature = "parallel")]
+#[test]
+fn the_sixteen_entry_passes_give_the_same_bits_for_one_and_two_threads() {
+    // n = 9: 4^9 / 16 groups of 16 entries, enough for the 16x16 passes to go to rayon's pool.
+    let n = 9;
+    let c = circuit(n, 40);
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| mixed(n, 3).gradient(&c, &rich_noise(), &observable(n), &WEIGHTS, &[0.6]).unwrap())
+    };
+    let bits = |g: &NoisyGradient| {
+        [vec![g.value], g.weights.clone(), g.inputs.clone(), g.noise.concat()]
+            .concat()
+            .into_iter()
+            .map(f64::to_bits)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&on(1)), bits(&on(2)));
+}
