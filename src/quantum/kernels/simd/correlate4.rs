@@ -35,18 +35,23 @@ pub(crate) fn fold_hermitian(lanes: &Lanes10) -> [[C; 4]; 4] {
     g
 }
 
-/// The portable loop over four slices of each operator (indices bit a + 2·bit b), element k in lane k mod 4.
+/// The portable loop over whole blocks of the window's halves (see [`Correlate4`]): element k of a block's
+/// four slices (bit a + 2·bit b) in lane k mod 4.
 #[inline(always)]
-pub(super) fn correlate4_portable(phi: [&[C]; 4], lambda: [&[C]; 4], lanes: &mut Lanes10) {
-    for k in 0..phi[0].len() {
-        let lane = k % 4;
-        let p: [C; 4] = std::array::from_fn(|i| phi[i][k]);
-        let l: [C; 4] = std::array::from_fn(|i| lambda[i][k]);
-        for (acc, &(r, c)) in lanes.iter_mut().zip(&COMPLEX) {
-            acc[lane] += l[r].conj() * p[c];
-        }
-        for (acc, &(r, c)) in lanes[6..].iter_mut().zip(&REAL) {
-            acc[lane] += C::new(l[r].re * p[c].re, l[r].im * p[c].im);
+pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+    let len = phi[0].len();
+    let (p0, p1, l0, l1) = (&phi[0][..len], &phi[1][..len], &lambda[0][..len], &lambda[1][..len]);
+    for start in (0..len / (2 * half)).map(|i| 2 * half * i) {
+        for k in 0..half {
+            let (i, j) = (start + k, start + half + k);
+            let (p, l) = ([p0[i], p0[j], p1[i], p1[j]], [l0[i], l0[j], l1[i], l1[j]]);
+            let lane = k % 4;
+            for (acc, &(r, c)) in lanes.iter_mut().zip(&COMPLEX) {
+                acc[lane] += l[r].conj() * p[c];
+            }
+            for (acc, &(r, c)) in lanes[6..].iter_mut().zip(&REAL) {
+                acc[lane] += C::new(l[r].re * p[c].re, l[r].im * p[c].im);
+            }
         }
     }
 }
@@ -59,13 +64,6 @@ pub(super) struct Correlate4<'a, 'l, V> {
     pub(super) half: usize,
     pub(super) lanes: &'l mut Lanes10,
     pub(super) register: std::marker::PhantomData<V>,
-}
-
-/// The four slices (bit a + 2·bit b) of block `i` of the halves.
-#[inline(always)]
-pub(super) fn block<'a>(halves: [&'a [C]; 2], half: usize, i: usize) -> [&'a [C]; 4] {
-    let s = |h: &'a [C], j: usize| &h[2 * half * i + j * half..2 * half * i + (j + 1) * half];
-    [s(halves[0], 0), s(halves[0], 1), s(halves[1], 0), s(halves[1], 1)]
 }
 
 impl<V: Vector> Body for Correlate4<'_, '_, V> {

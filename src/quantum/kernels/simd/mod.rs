@@ -20,7 +20,7 @@ mod dense2;
 
 use correlate::{correlate_portable, Correlate};
 pub(crate) use correlate::{fold_lanes, Lanes};
-use correlate4::{block, correlate4_portable, Correlate4};
+use correlate4::{correlate4_portable, Correlate4};
 pub(crate) use correlate4::{fold_hermitian, Lanes10};
 pub(crate) use dense2::Dense4;
 use dense2::{lanes, mat2_portable, quads, rows4, Mat2Blocks, Mat2Halves, Mat2Slices};
@@ -246,9 +246,7 @@ impl Kernels for Portable {
     }
     #[inline(always)]
     fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
-        for i in 0..phi[0].len() / (2 * half) {
-            correlate4_portable(block(phi, half, i), block(lambda, half, i), lanes);
-        }
+        correlate4_portable(phi, lambda, half, lanes);
     }
     #[inline(always)]
     fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &Dense4) {
