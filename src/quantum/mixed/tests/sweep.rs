@@ -164,3 +164,21 @@ fn the_sixteen_entry_passes_give_the_same_bits_for_one_and_two_threads() {
     };
     assert_eq!(bits(&on(1)), bits(&on(2)));
 }
+
+#[test]
+fn states_are_stored_exactly_where_the_growth_would_pass_a_thousand() {
+    // Depolarizing p = 0.674 after each RY: 1 − 4p/3 ≈ 0.1013, so un-applying a local step grows errors by
+    // g ≈ 9.87. A CNOT (growth 1) closes each local step. Three local steps un-applied make g³ ≈ 961, within
+    // the bound; the fourth would make g⁴ ≈ 9483, so the state before it is stored, and the count starts
+    // again: of twelve local steps, the 4th, 8th and 12th are stored.
+    let mut c = Circuit::new(2).unwrap();
+    for _ in 0..12 {
+        c.ry(0, Param::weight(0)).unwrap().cnot(0, 1).unwrap();
+    }
+    let mut noise = NoiseModel::new();
+    noise.after_gate("ry", Channel::depolarizing(0.674).unwrap());
+    let obs = Observable::from_terms(vec![PauliString::new(1.0, &[(1, Pauli::Z)]).unwrap()]);
+    let (best, recomputed, stored) = mixed(2, 6).gradient_both_ways(&c, &noise, &obs, &WEIGHTS, &[]).unwrap();
+    assert_eq!(stored, Some(3));
+    assert!(close(&best, &recomputed, 1e-12), "{best:?}\n{recomputed:?}");
+}
