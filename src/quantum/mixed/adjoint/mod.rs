@@ -108,8 +108,8 @@ impl DensityState {
         self.sweep(circuit, noise, weights, inputs, seed, Sweep::Best).map(|(g, _)| g)
     }
 
-    /// The gradient by `sweep`, with the number of states the un-computing sweep stores (or `None` when it is
-    /// not taken).
+    /// The gradient by `sweep`, with the steps before which the un-computing sweep stores the state (or `None`
+    /// when it is not taken).
     fn sweep(
         &self,
         circuit: &Circuit,
@@ -118,7 +118,7 @@ impl DensityState {
         inputs: &[f64],
         seed: impl FnOnce(&DensityState) -> Result<(f64, Vec<C>)>,
         sweep: Sweep,
-    ) -> Result<(NoisyGradient, Option<usize>)> {
+    ) -> Result<(NoisyGradient, Option<Vec<usize>>)> {
         let n = self.num_qubits();
         let sequence = Sequence::new(circuit, noise, weights, inputs)?;
         let channels: Vec<ChannelOps> = sequence.channels.iter().map(ChannelOps::new).collect();
@@ -133,12 +133,12 @@ impl DensityState {
         }
         let mut end = self.clone();
         end.run_noisy(circuit, noise, weights, inputs)?;
-        let count = stored.len();
-        Ok((uncompute::uncomputed(self, end, &run, &steps, stored, seed)?, Some(count)))
+        let kept = stored.clone();
+        Ok((uncompute::uncomputed(self, end, &run, &steps, stored, seed)?, Some(kept)))
     }
 
-    /// [`gradient`](Self::gradient) by the recomputing sweep, and by the best one with the number of states it
-    /// stores when it un-computes (`None`: it recomputed too).
+    /// [`gradient`](Self::gradient) by the recomputing sweep, and by the best one with the steps before which
+    /// it stores the state when it un-computes (`None`: it recomputed too).
     #[cfg(test)]
     pub(super) fn gradient_both_ways(
         &self,
@@ -147,7 +147,7 @@ impl DensityState {
         observable: &Observable,
         weights: &[f64],
         inputs: &[f64],
-    ) -> Result<(NoisyGradient, NoisyGradient, Option<usize>)> {
+    ) -> Result<(NoisyGradient, NoisyGradient, Option<Vec<usize>>)> {
         let seed = observable_seed(observable);
         let (best, stored) = self.sweep(circuit, noise, weights, inputs, seed, Sweep::Best)?;
         let (recomputed, _) = self.sweep(circuit, noise, weights, inputs, seed, Sweep::Recompute)?;
