@@ -75,11 +75,17 @@ pub(super) fn uncomputed(
             None
         };
         let given = before.is_some();
+        if let Step::Gate(k) = step {
+            // A gate on more qubits takes its derivative from ρ after it (the kernels' matrix element).
+            if run.circuit.instructions()[*k].gate().params().iter().any(|p| !p.is_const()) {
+                super::recompute::accumulate(run, *k, &rho, &lambda, &mut grads);
+            }
+        }
+        if let Some(before) = before {
+            rho = before;
+        }
         match step {
             Step::Local { q, factors, product, inverse, .. } => {
-                if let Some(before) = before {
-                    rho = before;
-                }
                 let undo = if given { None } else { Some(&**inverse.as_ref().expect("invertible where not stored")) };
                 let correlate = run.has_derivatives(factors);
                 let g = back_local(&mut rho, &mut lambda, *q, n, undo, &adjoint4(product), correlate);
@@ -88,9 +94,6 @@ pub(super) fn uncomputed(
                 }
             }
             Step::Gate2 { qubits, adjoint, derivatives, .. } => {
-                if let Some(before) = before {
-                    rho = before;
-                }
                 let probes: Vec<_> = derivatives.iter().map(|d| &d.d).collect();
                 let undo = (!given).then_some(adjoint);
                 let sums = back_pair(&mut rho, &mut lambda, *qubits, n, undo, adjoint, &probes);
@@ -99,9 +102,6 @@ pub(super) fn uncomputed(
                 }
             }
             Step::Channel2 { id, qubits } => {
-                if let Some(before) = before {
-                    rho = before;
-                }
                 let pair = run.channels[*id].pair.as_ref().expect("a two-qubit channel");
                 let probes: Vec<_> = pair.derivatives.iter().collect();
                 let undo = if given { None } else { Some(pair.inverse.as_ref().expect("invertible where not stored")) };
@@ -110,14 +110,9 @@ pub(super) fn uncomputed(
                     run.add_channel_derivative(&mut grads, *id, slot, sum.re);
                 }
             }
-            Step::Gate(k) => {
-                // The derivative from ρ after the gate, then the gate un-applied from both states.
-                if run.circuit.instructions()[*k].gate().params().iter().any(|p| !p.is_const()) {
-                    super::recompute::accumulate(run, *k, &rho, &lambda, &mut grads);
-                }
-                match before {
-                    Some(before) => rho = before,
-                    None => run.apply(&mut rho, step, true),
+            Step::Gate(_) => {
+                if !given {
+                    run.apply(&mut rho, step, true);
                 }
                 run.apply(&mut lambda, step, true);
             }
