@@ -41,7 +41,9 @@ pub use backward::Gradients;
 pub(crate) use plan::Node;
 #[cfg(any(test, feature = "mpi"))]
 pub(crate) use plan::Segment;
-pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan};
+pub(crate) use plan::{AngleShift, Binding, Mat2x2, Plan, BLOCK_QUBITS, TILE_LOW_BITS};
+pub(crate) use tile::{tile_qubit, Tiles};
+pub(crate) use window::windows;
 
 #[cfg(test)]
 mod tests {

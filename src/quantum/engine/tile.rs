@@ -12,7 +12,7 @@ use crate::quantum::kernels::{SharedMut, Subspace};
 use crate::quantum::op::ONE;
 
 /// Qubit `q` inside a tile whose high qubits are `high`.
-fn tile_qubit(q: usize, high: usize) -> usize {
+pub(crate) fn tile_qubit(q: usize, high: usize) -> usize {
     if q < TILE_LOW_BITS {
         q
     } else {

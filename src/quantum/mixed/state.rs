@@ -185,7 +185,9 @@ impl DensityState {
                     let plan = Plan::compile(&c);
                     plan.forward(&Binding::new(&c, weights, inputs), &mut self.vec, &mut scratch, &mut []);
                 }
-                Piece::Channel2(s, [a, b]) => superop::apply16(&mut self.vec, self.num_qubits, &s, a, b),
+                Piece::Channel2(s, [a, b]) => {
+                    superop::apply16(&mut self.vec, &s, superop::pair_bits([a, b], self.num_qubits))
+                }
             }
         }
         Ok(())
@@ -204,7 +206,11 @@ impl DensityState {
             let m: [[C; 4]; 4] = std::array::from_fn(|r| std::array::from_fn(|c| s[(r, c)]));
             kernels::apply_op(&mut self.vec, &superop::op4(&m), &[q, q + self.num_qubits], 0);
         } else {
-            superop::apply16(&mut self.vec, self.num_qubits, &Sparse16::new(&s, 0.0), qubits[0], qubits[1]);
+            superop::apply16(
+                &mut self.vec,
+                &Sparse16::new(&s, 0.0),
+                superop::pair_bits([qubits[0], qubits[1]], self.num_qubits),
+            );
         }
         Ok(())
     }

@@ -108,11 +108,16 @@ impl std::iter::Sum for Unit {
     }
 }
 
-/// Applies the 16x16 superoperator `s` of a two-qubit operation on qubits (a, b) of an n-qubit density state
-/// held as `vec`: local index k = ket a + 2·ket b + 4·bra a + 8·bra b. Each group of 16 entries is read,
-/// multiplied and written back.
-pub(crate) fn apply16(vec: &mut [C], n: usize, s: &Sparse16, a: usize, b: usize) {
-    let (offsets, mask) = group_offsets::<4, 16>([a, b, a + n, b + n]);
+/// The bits of the doubled state a two-qubit operation on qubits (a, b) of an n-qubit density state acts on,
+/// in the order of its 16x16 superoperator's local index k = ket a + 2·ket b + 4·bra a + 8·bra b.
+pub(crate) fn pair_bits([a, b]: [usize; 2], n: usize) -> [usize; 4] {
+    [a, b, a + n, b + n]
+}
+
+/// Applies the 16x16 superoperator `s` of a two-qubit operation on `bits` ([`pair_bits`], or their places in
+/// a tile) of a density state held as `vec`. Each group of 16 entries is read, multiplied and written back.
+pub(crate) fn apply16(vec: &mut [C], s: &Sparse16, bits: [usize; 4]) {
+    let (offsets, mask) = group_offsets::<4, 16>(bits);
     let Unit = each_group(vec_pair(vec), &offsets, mask, |x: &mut [C; 16], _: &mut [C; 16], _: &mut Unit| {
         *x = s.apply(x);
     });
@@ -140,8 +145,8 @@ mod tests {
         let v0: Vec<C> = (0..64).map(|i| C::new((i as f64).sin(), (i as f64 * 0.3).cos())).collect();
         for (a, b) in [(0, 2), (2, 1), (1, 0)] {
             let mut v = v0.clone();
-            apply16(&mut v, n, &Sparse16::new(&m, 0.0), a, b);
-            let bits = [a, b, a + n, b + n];
+            let bits = pair_bits([a, b], n);
+            apply16(&mut v, &Sparse16::new(&m, 0.0), bits);
             let mut expected = v0.clone();
             for base in (0..64usize).filter(|i| bits.iter().all(|&q| i >> q & 1 == 0)) {
                 let idx = |k: usize| (0..4).fold(base, |o, i| o | ((k >> i) & 1) << bits[i]);

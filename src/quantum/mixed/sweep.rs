@@ -25,43 +25,40 @@ impl std::iter::Sum for Probes {
     }
 }
 
-/// The backward pass of a local step on (q, q + n) of an n-qubit density state: ρ ← `undo`·ρ when given
-/// (otherwise ρ already holds the state before the step), then G\[r\]\[c\] = Σ_g conj(Λ_r) ρ_c when
-/// `correlate` (local index r = ket bit + 2·bra bit; ρ and Λ Hermitian), then Λ ← `adjoint`·Λ, by the
-/// engine's two-qubit kernels. Returns G (zero when not asked).
+/// The backward pass of a local step on a qubit's ket and bra bits `[ket, bra]` (ket < bra) of a density
+/// state (or of a tile of one): ρ ← `undo`·ρ when given (otherwise ρ already holds the state before the step),
+/// then G\[r\]\[c\] = Σ_g conj(Λ_r) ρ_c when `correlate` (local index r = ket bit + 2·bra bit; ρ and Λ
+/// Hermitian), then Λ ← `adjoint`·Λ, by the engine's two-qubit kernels. Returns G (zero when not asked).
 pub(crate) fn back_local(
     rho: &mut [C],
     lambda: &mut [C],
-    q: usize,
-    n: usize,
+    bits: [usize; 2],
     undo: Option<&[[C; 4]; 4]>,
     adjoint: &[[C; 4]; 4],
     correlate: bool,
 ) -> [[C; 4]; 4] {
-    let bits = [q, q + n];
     if let Some(u) = undo {
         kernels::apply_op(rho, &op4(u), &bits, 0);
     }
-    let g = if correlate { kernels::correlate_hermitian(rho, lambda, q, q + n) } else { [[ZERO; 4]; 4] };
+    let g = if correlate { kernels::correlate_hermitian(rho, lambda, bits[0], bits[1]) } else { [[ZERO; 4]; 4] };
     kernels::apply_op(lambda, &op4(adjoint), &bits, 0);
     g
 }
 
-/// The backward pass of a step on qubits (a, b) of an n-qubit density state given as 16x16 matrices on bits
-/// (a, b, a + n, b + n): ρ ← `undo`·ρ when given (otherwise ρ already holds the state before the step), then
+/// The backward pass of a step on two qubits of a density state (or of a tile of one) given as 16x16
+/// matrices on `bits` (their ket bits a, b, then their bra bits): ρ ← `undo`·ρ when given (otherwise ρ already holds the state before the step), then
 /// ⟨Λ|D_p|ρ⟩ for each of the `probes` (at most [`MAX_PROBES`]), then Λ ← `adjoint`·Λ. Returns the sums in the
 /// probes' order.
 pub(crate) fn back_pair(
     rho: &mut [C],
     lambda: &mut [C],
-    [a, b]: [usize; 2],
-    n: usize,
+    bits: [usize; 4],
     undo: Option<&Sparse16>,
     adjoint: &Sparse16,
     probes: &[&Sparse16],
 ) -> [C; MAX_PROBES] {
     assert!(probes.len() <= MAX_PROBES, "at most {MAX_PROBES} probes");
-    let (offsets, mask) = group_offsets::<4, 16>([a, b, a + n, b + n]);
+    let (offsets, mask) = group_offsets::<4, 16>(bits);
     each_group([rho, lambda], &offsets, mask, |x: &mut [C; 16], y: &mut [C; 16], acc: &mut Probes| {
         if let Some(u) = undo {
             *x = u.apply(x);

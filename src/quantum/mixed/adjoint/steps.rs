@@ -8,10 +8,11 @@ use num_complex::Complex64 as C;
 use super::super::channel::{mul4, superoperator, Channel};
 use super::super::doubled::unitary_superoperator;
 use super::super::sequence::{Event, Sequence};
-use super::super::superop::{self, Sparse16};
+use super::super::superop::{self, pair_bits, Sparse16};
 use super::super::sweep::MAX_PROBES;
 use super::NoisyGradient;
 use crate::error::ParamKind;
+use crate::quantum::engine::tile_qubit;
 use crate::quantum::kernels;
 use crate::quantum::op::{Op, ZERO};
 use crate::quantum::{Circuit, Instruction};
@@ -241,6 +242,40 @@ fn conj_op(op: &Op) -> Op {
     }
 }
 
+/// Where the bits of a density state (ket qubit q, bra qubit q + n) sit in the buffer a step runs on.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Place {
+    /// The whole state: every bit where it is.
+    Whole,
+    /// A tile of the state with these high bits (the engine's [`Tiles`](crate::quantum::engine::Tiles)).
+    Tile(usize),
+}
+
+impl Place {
+    /// Where bit `b` of the state sits.
+    pub(super) fn bit(self, b: usize) -> usize {
+        match self {
+            Place::Whole => b,
+            Place::Tile(high) => tile_qubit(b, high),
+        }
+    }
+
+    /// Where each of `bits` sits.
+    pub(super) fn bits<const N: usize>(self, bits: [usize; N]) -> [usize; N] {
+        bits.map(|b| self.bit(b))
+    }
+
+    /// Where the bits of `mask` sit, as a mask.
+    pub(super) fn mask(self, mut mask: usize) -> usize {
+        let mut out = 0;
+        while mask != 0 {
+            out |= 1 << self.bit(mask.trailing_zeros() as usize);
+            mask &= mask - 1;
+        }
+        out
+    }
+}
+
 pub(super) struct Run<'a> {
     pub(super) circuit: &'a Circuit,
     pub(super) weights: &'a [f64],
@@ -254,27 +289,48 @@ pub(super) struct Run<'a> {
 impl Run<'_> {
     /// Applies step `step` to `v`, or its adjoint.
     pub(super) fn apply(&self, v: &mut [C], step: &Step, adjoint: bool) {
+        self.apply_at(v, step, adjoint, Place::Whole);
+    }
+
+    /// Applies step `step` (or its adjoint) to `v`, the whole state or a tile of it as `place` says.
+    pub(super) fn apply_at(&self, v: &mut [C], step: &Step, adjoint: bool, place: Place) {
         let n = self.n;
         match step {
             Step::Local { q, product, .. } => {
                 let m = if adjoint { adjoint4(product) } else { **product };
-                kernels::apply_op(v, &superop::op4(&m), &[*q, q + n], 0);
+                kernels::apply_op(v, &superop::op4(&m), &place.bits([*q, q + n]), 0);
             }
             Step::Gate(k) => {
                 let inst = &self.circuit.instructions()[*k];
                 let op = inst.gate().lower(inst.angles(self.weights, self.inputs));
                 let (op, conj) = if adjoint { (op.adjoint(), conj_op(&op).adjoint()) } else { (op, conj_op(&op)) };
-                let targets = inst.op_targets();
-                let bra: Vec<usize> = targets.iter().map(|q| q + n).collect();
-                kernels::apply_op(v, &op, targets, inst.control_mask());
-                kernels::apply_op(v, &conj, &bra, inst.control_mask() << n);
+                let ket: Vec<usize> = inst.op_targets().iter().map(|&q| place.bit(q)).collect();
+                let bra: Vec<usize> = inst.op_targets().iter().map(|&q| place.bit(q + n)).collect();
+                let ctrl = inst.control_mask();
+                kernels::apply_op(v, &op, &ket, place.mask(ctrl));
+                kernels::apply_op(v, &conj, &bra, place.mask(ctrl << n));
             }
-            Step::Gate2 { qubits: [a, b], s, adjoint: s_adjoint, .. } => {
-                superop::apply16(v, n, if adjoint { s_adjoint } else { s }, *a, *b);
+            Step::Gate2 { qubits, s, adjoint: s_adjoint, .. } => {
+                superop::apply16(v, if adjoint { s_adjoint } else { s }, place.bits(pair_bits(*qubits, n)));
             }
-            Step::Channel2 { id, qubits: [a, b] } => {
+            Step::Channel2 { id, qubits } => {
                 let pair = self.channels[*id].pair.as_ref().expect("a two-qubit channel");
-                superop::apply16(v, n, if adjoint { &pair.adjoint } else { &pair.s }, *a, *b);
+                let s = if adjoint { &pair.adjoint } else { &pair.s };
+                superop::apply16(v, s, place.bits(pair_bits(*qubits, n)));
+            }
+        }
+    }
+
+    /// The bits of the doubled state (ket qubit q, bra qubit q + n) that `step` touches.
+    pub(super) fn mask(&self, step: &Step) -> usize {
+        let n = self.n;
+        let both = |m: usize| m | m << n;
+        match step {
+            Step::Local { q, .. } => both(1 << q),
+            Step::Gate2 { qubits: [a, b], .. } | Step::Channel2 { qubits: [a, b], .. } => both(1 << a | 1 << b),
+            Step::Gate(k) => {
+                let inst = &self.circuit.instructions()[*k];
+                both(inst.qubits().fold(0, |m, q| m | 1 << q))
             }
         }
     }

@@ -7,15 +7,20 @@
 //! depolarizing p); a channel that is not invertible cannot be un-applied at all. Where the product of these
 //! gains since the last stored state would pass [`MAX_GAIN`], or at a step that cannot be un-applied, the
 //! state before the step is stored on a first forward pass and taken from there instead.
+//!
+//! On states larger than a cache block the steps go in windows ([`super::tiled`]): the steps of a window are
+//! swept back tile by tile, each tile of ρ and Λ in cache, as the forward plan applies its windows.
 
 use num_complex::Complex64 as C;
 
 use super::super::state::DensityState;
 use super::super::sweep::{back_local, back_pair};
 use super::recompute::try_clone;
-use super::steps::{adjoint4, Run, Step};
+use super::steps::{adjoint4, Place, Run, Step};
+use super::tiled::{sweep_window, windows, Window};
 use super::NoisyGradient;
 use crate::error::Result;
+use crate::quantum::mixed::superop::pair_bits;
 
 /// The largest growth of a rounding error that un-applying steps may build up between two stored states: an
 /// error of about 1e-16 stays below about 1e-13.
@@ -65,7 +70,31 @@ pub(super) fn uncomputed(
     let (value, mut lambda) = seed(&end)?;
     let mut rho = end.into_entries();
     let mut grads = run.zero_gradient(value);
-    for (i, step) in steps.iter().enumerate().rev() {
+    let mut sums = Vec::new();
+    let mut partials = Vec::new();
+    for window in sweep_windows(run, steps, &stored) {
+        let i = match window {
+            Window::Alone(i) => i,
+            Window::Steps(ref order, high) => {
+                let offsets: Vec<usize> = order
+                    .iter()
+                    .scan(0, |at, &i| {
+                        let start = *at;
+                        *at += sums_width(run, &steps[i]);
+                        Some(start)
+                    })
+                    .collect();
+                let width = order.last().map_or(0, |&i| offsets[order.len() - 1] + sums_width(run, &steps[i]));
+                sums.clear();
+                sums.resize(width, 0.0);
+                sweep_window(run, steps, order, &offsets, high, &mut rho, &mut lambda, &mut sums, &mut partials);
+                for (&i, &at) in order.iter().zip(&offsets) {
+                    contract(run, &steps[i], &sums[at..at + sums_width(run, &steps[i])], &mut grads);
+                }
+                continue;
+            }
+        };
+        let step = &steps[i];
         // ρ holds the state after step i; with the state before it stored, that is taken instead of
         // un-applying the step.
         let before = if stored.last() == Some(&i) {
@@ -77,46 +106,122 @@ pub(super) fn uncomputed(
         let given = before.is_some();
         if let Step::Gate(k) = step {
             // A gate on more qubits takes its derivative from ρ after it (the kernels' matrix element).
-            if run.circuit.instructions()[*k].gate().params().iter().any(|p| !p.is_const()) {
+            if reads_after(run, step) {
                 super::recompute::accumulate(run, *k, &rho, &lambda, &mut grads);
             }
         }
         if let Some(before) = before {
             rho = before;
         }
-        match step {
-            Step::Local { q, factors, product, inverse, .. } => {
-                let undo = if given { None } else { Some(&**inverse.as_ref().expect("invertible where not stored")) };
-                let correlate = run.has_derivatives(factors);
-                let g = back_local(&mut rho, &mut lambda, *q, n, undo, &adjoint4(product), correlate);
-                if correlate {
-                    run.local_derivatives(factors, &g, &mut grads);
-                }
-            }
-            Step::Gate2 { qubits, adjoint, derivatives, .. } => {
-                let probes: Vec<_> = derivatives.iter().map(|d| &d.d).collect();
-                let undo = (!given).then_some(adjoint);
-                let sums = back_pair(&mut rho, &mut lambda, *qubits, n, undo, adjoint, &probes);
-                for (d, sum) in derivatives.iter().zip(sums) {
-                    run.add_gate_derivative(&mut grads, d.kind, d.index, d.scale * sum.re);
-                }
-            }
-            Step::Channel2 { id, qubits } => {
-                let pair = run.channels[*id].pair.as_ref().expect("a two-qubit channel");
-                let probes: Vec<_> = pair.derivatives.iter().collect();
-                let undo = if given { None } else { Some(pair.inverse.as_ref().expect("invertible where not stored")) };
-                let sums = back_pair(&mut rho, &mut lambda, *qubits, n, undo, &pair.adjoint, &probes);
-                for (slot, sum) in sums.iter().take(probes.len()).enumerate() {
-                    run.add_channel_derivative(&mut grads, *id, slot, sum.re);
-                }
-            }
-            Step::Gate(_) => {
-                if !given {
-                    run.apply(&mut rho, step, true);
-                }
-                run.apply(&mut lambda, step, true);
-            }
-        }
+        sums.clear();
+        sums.resize(sums_width(run, step), 0.0);
+        back_step(run, step, Place::Whole, &mut rho, &mut lambda, given, &mut sums);
+        contract(run, step, &sums, &mut grads);
     }
     Ok(grads)
+}
+
+/// The windows of the sweep: a step whose state is stored, or a gate on more qubits with derivatives (read
+/// from ρ after it over the whole state), goes alone over the whole state; the others in windows.
+pub(super) fn sweep_windows(run: &Run<'_>, steps: &[Step], stored: &[usize]) -> Vec<Window> {
+    windows(run, steps, |i| stored.binary_search(&i).is_ok() || reads_after(run, &steps[i]))
+}
+
+/// Whether `step` is a gate on more qubits with a weight or an input, whose derivative is read from ρ after it.
+fn reads_after(run: &Run<'_>, step: &Step) -> bool {
+    matches!(step, Step::Gate(k) if run.circuit.instructions()[*k].gate().params().iter().any(|p| !p.is_const()))
+}
+
+/// How many numbers [`back_step`] adds for `step`: a local step's 4x4 correlation (when it has derivatives)
+/// and a two-qubit step's sums, as (re, im) pairs.
+pub(super) fn sums_width(run: &Run<'_>, step: &Step) -> usize {
+    match step {
+        Step::Local { factors, .. } => {
+            if run.has_derivatives(factors) {
+                32
+            } else {
+                0
+            }
+        }
+        Step::Gate2 { derivatives, .. } => 2 * derivatives.len(),
+        Step::Channel2 { id, .. } => 2 * run.channels[*id].derivatives.len(),
+        Step::Gate(_) => 0,
+    }
+}
+
+/// The backward work of `step` on ρ and Λ (the whole states or tiles of them, as `place` says): ρ ← S⁻¹ρ
+/// unless the state before the step is `given`, the sums its derivatives need added into `row` (of
+/// [`sums_width`] numbers), then Λ ← S†Λ. A gate on more qubits with derivatives is not swept here.
+pub(super) fn back_step(
+    run: &Run<'_>,
+    step: &Step,
+    place: Place,
+    rho: &mut [C],
+    lambda: &mut [C],
+    given: bool,
+    row: &mut [f64],
+) {
+    let n = run.n;
+    match step {
+        Step::Local { q, factors, product, inverse, .. } => {
+            let undo = if given { None } else { Some(&**inverse.as_ref().expect("invertible where not stored")) };
+            let correlate = run.has_derivatives(factors);
+            let bits = place.bits([*q, q + n]);
+            let g = back_local(rho, lambda, bits, undo, &adjoint4(product), correlate);
+            if correlate {
+                add_to_row(row, g.iter().flatten());
+            }
+        }
+        Step::Gate2 { qubits, adjoint, derivatives, .. } => {
+            let probes: Vec<_> = derivatives.iter().map(|d| &d.d).collect();
+            let undo = (!given).then_some(adjoint);
+            let sums = back_pair(rho, lambda, place.bits(pair_bits(*qubits, n)), undo, adjoint, &probes);
+            add_to_row(row, &sums[..probes.len()]);
+        }
+        Step::Channel2 { id, qubits } => {
+            let pair = run.channels[*id].pair.as_ref().expect("a two-qubit channel");
+            let probes: Vec<_> = pair.derivatives.iter().collect();
+            let undo = if given { None } else { Some(pair.inverse.as_ref().expect("invertible where not stored")) };
+            let sums = back_pair(rho, lambda, place.bits(pair_bits(*qubits, n)), undo, &pair.adjoint, &probes);
+            add_to_row(row, &sums[..probes.len()]);
+        }
+        Step::Gate(_) => {
+            if !given {
+                run.apply_at(rho, step, true, place);
+            }
+            run.apply_at(lambda, step, true, place);
+        }
+    }
+}
+
+/// Adds complex numbers into a row of (re, im) pairs.
+fn add_to_row<'a>(row: &mut [f64], values: impl IntoIterator<Item = &'a C>) {
+    for (r, v) in row.chunks_exact_mut(2).zip(values) {
+        r[0] += v.re;
+        r[1] += v.im;
+    }
+}
+
+/// Adds the derivatives of `step` from its summed `row` (see [`back_step`]) into `grads`.
+fn contract(run: &Run<'_>, step: &Step, row: &[f64], grads: &mut NoisyGradient) {
+    let value = |j: usize| C::new(row[2 * j], row[2 * j + 1]);
+    match step {
+        Step::Local { factors, .. } => {
+            if !row.is_empty() {
+                let g = std::array::from_fn(|r| std::array::from_fn(|c| value(4 * r + c)));
+                run.local_derivatives(factors, &g, grads);
+            }
+        }
+        Step::Gate2 { derivatives, .. } => {
+            for (j, d) in derivatives.iter().enumerate() {
+                run.add_gate_derivative(grads, d.kind, d.index, d.scale * value(j).re);
+            }
+        }
+        Step::Channel2 { id, .. } => {
+            for slot in 0..row.len() / 2 {
+                run.add_channel_derivative(grads, *id, slot, value(slot).re);
+            }
+        }
+        Step::Gate(_) => {}
+    }
 }

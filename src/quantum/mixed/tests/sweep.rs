@@ -183,3 +183,26 @@ fn states_are_stored_exactly_where_the_growth_would_pass_a_thousand() {
     assert_eq!(stored, Some(vec![6, 14, 22]));
     assert!(close(&best, &recomputed, 1e-12), "{best:?}\n{recomputed:?}");
 }
+
+#[test]
+fn on_states_larger_than_a_block_the_sweep_goes_window_by_window() {
+    // n = 8: 4^8 entries, two blocks of 2^15. A reset in the middle stores a state (its step alone, over the
+    // whole state), as does the doubly controlled RY (its derivative read from ρ after it); the other steps go
+    // in windows, block by block where their bits are all below 15 and tile by tile otherwise.
+    let n = 8;
+    let noise = rich_noise();
+    let mut c = circuit(n, 31);
+    c.amplitude_damping(5, 1.0).unwrap();
+    c.append(&random_circuit(n, 3 * n, 32)).unwrap();
+    let (best, recomputed, stored) =
+        mixed(n, 7).gradient_both_ways(&c, &noise, &observable(n), &WEIGHTS, &[0.6]).unwrap();
+    let stored = stored.expect("un-computed");
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(close(&best, &recomputed, 1e-13), "{best:?}\n{recomputed:?}");
+    assert!(best.weights.iter().all(|d| d.abs() > 1e-6), "{best:?}");
+    let [alone, blocked, tiled] = adjoint::window_counts(&c, &noise, &WEIGHTS, &[0.6], &stored);
+    assert!(alone >= 2 && blocked >= 1 && tiled >= 1, "{alone} alone, {blocked} blocked, {tiled} tiled");
+    // Fewer windows than steps: the windows hold many steps each.
+    let steps = adjoint::step_kinds(&c, &noise, &WEIGHTS, &[0.6]).len();
+    assert!(alone + blocked + tiled < steps / 3, "{} windows for {steps} steps", alone + blocked + tiled);
+}
