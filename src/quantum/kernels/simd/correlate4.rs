@@ -35,17 +35,19 @@ pub(crate) fn fold_hermitian(lanes: &Lanes10) -> [[C; 4]; 4] {
     g
 }
 
-/// The portable loop over whole blocks of the window's halves (see [`Correlate4`]): element k of a block's
-/// four slices (bit a + 2·bit b) in lane k mod 4.
+/// The portable loop over whole blocks of the window's halves (see [`Correlate4`]): element k of block i's
+/// four slices (bit a + 2·bit b) in lane (i·half + k) mod 4 (k mod 4 for half a multiple of 4), blocks in
+/// order.
 #[inline(always)]
 pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
     let len = phi[0].len();
     let (p0, p1, l0, l1) = (&phi[0][..len], &phi[1][..len], &lambda[0][..len], &lambda[1][..len]);
-    for start in (0..len / (2 * half)).map(|i| 2 * half * i) {
+    for block in 0..len / (2 * half) {
+        let start = 2 * half * block;
         for k in 0..half {
             let (i, j) = (start + k, start + half + k);
             let (p, l) = ([p0[i], p0[j], p1[i], p1[j]], [l0[i], l0[j], l1[i], l1[j]]);
-            let lane = k % 4;
+            let lane = (block * half + k) % 4;
             for (acc, &(r, c)) in lanes.iter_mut().zip(&COMPLEX) {
                 acc[lane] += l[r].conj() * p[c];
             }
@@ -53,6 +55,60 @@ pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize
                 acc[lane] += C::new(l[r].re * p[c].re, l[r].im * p[c].im);
             }
         }
+    }
+}
+
+/// Regathered blocks of four per pass of [`correlate4_short`] (a buffer of 8 KiB).
+const REGATHERED: usize = 16;
+
+/// [`Kernels::correlate4_blocks`](super::Kernels::correlate4_blocks) for blocks shorter than the four lanes
+/// (half 1 or 2), on registers `V`: each 4/half consecutive blocks are copied into one block of half 4
+/// (element k of block i to place (i mod 4/half)·half + k of its half), so that the register loop adds each
+/// element into lane (i·half + k) mod 4, blocks in order, as [`correlate4_portable`] does. The blocks after
+/// the last whole group go through the portable loop: their first block is a multiple of 4/half, so the
+/// lanes agree.
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+pub(super) unsafe fn correlate4_short<V: Vector>(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+    debug_assert!(half == 1 || half == 2);
+    let per = 4 / half;
+    let blocks = phi[0].len() / (2 * half);
+    let groups = blocks / per;
+    let sources = [phi[0], phi[1], lambda[0], lambda[1]];
+    let mut buf = [[ZERO; 8 * REGATHERED]; 4];
+    let mut g = 0;
+    while g < groups {
+        let count = REGATHERED.min(groups - g);
+        for (to, from) in buf.iter_mut().zip(&sources) {
+            let from = &from[8 * g..8 * (g + count)];
+            for (to, from) in to.chunks_exact_mut(8).zip(from.chunks_exact(8)) {
+                // Block t of the group: its bit-a-clear half to place t·half, its bit-a-set half to 4 + t·half.
+                for t in 0..per {
+                    for k in 0..half {
+                        to[t * half + k] = from[2 * half * t + k];
+                        to[4 + t * half + k] = from[2 * half * t + half + k];
+                    }
+                }
+            }
+        }
+        let len = 8 * count;
+        let body = Correlate4::<V> {
+            phi: [&buf[0][..len], &buf[1][..len]],
+            lambda: [&buf[2][..len], &buf[3][..len]],
+            half: 4,
+            lanes: &mut *lanes,
+            register: std::marker::PhantomData,
+        };
+        // SAFETY: as the caller promises.
+        unsafe { V::run(body) };
+        g += count;
+    }
+    let rest = 8 * groups;
+    if rest < phi[0].len() {
+        let (p, l) = ([&phi[0][rest..], &phi[1][rest..]], [&lambda[0][rest..], &lambda[1][rest..]]);
+        correlate4_portable(p, l, half, lanes);
     }
 }
 

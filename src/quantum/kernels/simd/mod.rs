@@ -20,7 +20,7 @@ mod dense2;
 
 use correlate::{correlate_portable, Correlate};
 pub(crate) use correlate::{fold_lanes, Lanes};
-use correlate4::{correlate4_portable, Correlate4};
+use correlate4::{correlate4_portable, correlate4_short, Correlate4};
 pub(crate) use correlate4::{fold_hermitian, Lanes10};
 pub(crate) use dense2::Dense4;
 use dense2::{lanes, mat2_portable, quads, rows4, Mat2Blocks, Mat2Halves, Mat2Slices};
@@ -581,9 +581,9 @@ impl<V: Vector> Kernels for Simd<V> {
     #[inline(always)]
     fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
         if half < 4 {
-            // Half-blocks shorter than the four lanes: the narrower kernels, down to the portable loop.
+            // Half-blocks shorter than the four lanes: regathered into blocks of four.
             // SAFETY: see the impl.
-            return unsafe { V::Tail::new() }.correlate4_blocks(phi, lambda, half, lanes);
+            return unsafe { correlate4_short::<V>(phi, lambda, half, lanes) };
         }
         // SAFETY: see the impl.
         unsafe { V::run(Correlate4::<V> { phi, lambda, half, lanes, register: std::marker::PhantomData }) }
