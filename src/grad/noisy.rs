@@ -18,6 +18,14 @@ use crate::quantum::engine::Gradients;
 use crate::quantum::mixed::{add_observable, DensityState, NoiseModel, NoisyGradient};
 use crate::quantum::op::ZERO;
 
+/// Adds a sweep's derivatives into `grads` (the inputs' when asked for).
+fn add_gradient(g: &NoisyGradient, grads: Gradients<'_>) {
+    grads.weights.iter_mut().zip(&g.weights).for_each(|(o, v)| *o += v);
+    if let Some(xg) = grads.inputs {
+        xg.iter_mut().zip(&g.inputs).for_each(|(o, v)| *o += v);
+    }
+}
+
 impl QuantumFunction {
     /// The same function evaluated under `noise`: f(w, x) = (Tr(O_i ρ(w, x)))_i for ρ(w, x) the density state
     /// the circuit prepares with the model's channels after its gates (or ρ's probabilities, mixed by the
@@ -104,6 +112,31 @@ impl QuantumFunction {
         self.read_values(noise, &rho, out)
     }
 
+    /// f(w, x) of the noisy state into `out`, and the state into `density` (its buffer reused when it has
+    /// held one): a recorded forward pass (parameters checked by the caller).
+    pub(super) fn noisy_record(
+        &self,
+        noise: &NoiseModel,
+        weights: &[f64],
+        inputs: &[f64],
+        density: &mut Vec<C>,
+        out: &mut [f64],
+    ) -> Result<()> {
+        let n = self.num_qubits();
+        let mut rho = if density.len() == 1 << (2 * n) {
+            let mut vec = std::mem::take(density);
+            vec.fill(ZERO);
+            vec[0] = C::new(1.0, 0.0);
+            DensityState::from_entries_unchecked(n, vec)
+        } else {
+            DensityState::new(n)?
+        };
+        rho.run_noisy(&self.circuit, noise, weights, inputs)?;
+        self.read_values(noise, &rho, out)?;
+        *density = rho.into_entries();
+        Ok(())
+    }
+
     /// The outputs of `rho` into `out`: Tr(O_i ρ), or the probabilities mixed by the readout errors.
     fn read_values(&self, noise: &NoiseModel, rho: &DensityState, out: &mut [f64]) -> Result<()> {
         match &self.readout.outputs {
@@ -122,6 +155,7 @@ impl QuantumFunction {
 
     /// One noisy adjoint sweep for gᵀf: the gradient with respect to every weight and input the circuit reads,
     /// f(w, x) written into `values` when given (parameters and lengths checked by the caller).
+    /// With `end`, the sweep starts from that state (a recorded pass's ρ(w, x)) instead of running forward.
     fn noisy_sweep(
         &self,
         noise: &NoiseModel,
@@ -129,9 +163,10 @@ impl QuantumFunction {
         inputs: &[f64],
         upstream: &[f64],
         values: Option<&mut [f64]>,
+        end: Option<&[C]>,
     ) -> Result<NoisyGradient> {
         let n = self.num_qubits();
-        DensityState::new(n)?.gradient_seeded(&self.circuit, noise, weights, inputs, |rho| {
+        DensityState::new(n)?.gradient_seeded(&self.circuit, noise, weights, inputs, end, |rho| {
             if let Some(values) = values {
                 self.read_values(noise, rho, values)?;
             }
@@ -164,11 +199,26 @@ impl QuantumFunction {
         values: Option<&mut [f64]>,
         grads: Gradients<'_>,
     ) -> Result<()> {
-        let g = self.noisy_sweep(noise, weights, inputs, upstream, values)?;
-        grads.weights.iter_mut().zip(&g.weights).for_each(|(o, v)| *o += v);
-        if let Some(xg) = grads.inputs {
-            xg.iter_mut().zip(&g.inputs).for_each(|(o, v)| *o += v);
-        }
+        let g = self.noisy_sweep(noise, weights, inputs, upstream, values, None)?;
+        add_gradient(&g, grads);
+        Ok(())
+    }
+
+    /// gᵀ∂f/∂w and gᵀ∂f/∂x of a recorded pass that left the density state `end` (ρ(w, x)), added to `grads`:
+    /// the backward sweep alone, the circuit not run forward again (parameters and lengths checked by the
+    /// caller). A tape without a density state (recorded before the function was given its noise) runs it.
+    pub(super) fn noisy_vjp_recorded(
+        &self,
+        noise: &NoiseModel,
+        weights: &[f64],
+        inputs: &[f64],
+        end: &[C],
+        upstream: &[f64],
+        grads: Gradients<'_>,
+    ) -> Result<()> {
+        let end = (end.len() == 1 << (2 * self.num_qubits())).then_some(end);
+        let g = self.noisy_sweep(noise, weights, inputs, upstream, None, end)?;
+        add_gradient(&g, grads);
         Ok(())
     }
 
@@ -222,7 +272,8 @@ impl QuantumFunction {
                 let mut unit = vec![0.0; m];
                 for i in 0..m {
                     unit[i] = 1.0;
-                    let g = self.noisy_sweep(noise, weights, inputs, &unit, (i == 0).then_some(&mut values[..]))?;
+                    let g =
+                        self.noisy_sweep(noise, weights, inputs, &unit, (i == 0).then_some(&mut values[..]), None)?;
                     unit[i] = 0.0;
                     g.weights.iter().enumerate().for_each(|(j, &v)| jw[(i, j)] = v);
                     g.inputs.iter().enumerate().for_each(|(j, &v)| jx[(i, j)] = v);

@@ -75,14 +75,15 @@ impl Workspace {
     }
 }
 
-/// The record of one forward pass of a [`QuantumFunction`]: f(w, x), the final state ψ(w, x), and the w and x
-/// that made them. [`QuantumFunction::backward`] turns an upstream gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it
-/// without running the circuit forward again.
+/// The record of one forward pass of a [`QuantumFunction`]: f(w, x), the final state ψ(w, x) (under noise, the
+/// density state ρ(w, x)), and the w and x that made them. [`QuantumFunction::backward`] turns an upstream
+/// gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it without running the circuit forward again.
 ///
 /// # Memory
 /// One state of 2^n amplitudes (16·2^n bytes), the values, weights and inputs, one 2x2 matrix per gate of the
 /// plan, and scratch of at most 2^15 amplitudes and 1/8 of a state for the passes of fused X, CNOT and SWAP
-/// runs. [`bytes`](Self::bytes) tells what it holds now.
+/// runs; a noisy function's tape holds its density state besides (16·4^n bytes). [`bytes`](Self::bytes) tells
+/// what it holds now.
 ///
 /// # Example
 ///
@@ -111,6 +112,8 @@ impl Workspace {
 #[derive(Debug, Clone)]
 pub struct Tape {
     state: Vec<C>,
+    /// Under noise, the density state the pass left (empty otherwise).
+    density: Vec<C>,
     values: Vec<f64>,
     weights: Vec<f64>,
     inputs: Vec<f64>,
@@ -124,6 +127,7 @@ pub struct Tape {
 impl PartialEq for Tape {
     fn eq(&self, other: &Tape) -> bool {
         self.state == other.state
+            && self.density == other.density
             && self.values == other.values
             && self.weights == other.weights
             && self.inputs == other.inputs
@@ -157,10 +161,11 @@ impl Tape {
         &self.inputs
     }
 
-    /// The bytes its buffers hold now: 16·2^n for the state, plus the record and scratch.
+    /// The bytes its buffers hold now: 16·2^n for the state (and 16·4^n for a noisy function's density state),
+    /// plus the record and scratch.
     #[must_use]
     pub fn bytes(&self) -> usize {
-        size_of::<C>() * (self.state.capacity() + self.scratch.capacity())
+        size_of::<C>() * (self.state.capacity() + self.density.capacity() + self.scratch.capacity())
             + size_of::<f64>() * (self.values.capacity() + self.weights.capacity() + self.inputs.capacity())
             + size_of::<Mat2x2>() * self.members.capacity()
     }
@@ -198,6 +203,7 @@ impl QuantumFunction {
     pub fn tape(&self) -> Result<Tape> {
         Ok(Tape {
             state: StateVector::new(self.num_qubits())?.into_amplitudes(),
+            density: Vec::new(),
             values: crate::bounded::filled("outputs", self.num_outputs(), 0.0)?,
             weights: Vec::new(),
             inputs: Vec::new(),
@@ -220,8 +226,8 @@ impl QuantumFunction {
 
     fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
         if let Some(noise) = &self.noise {
-            // Under noise the tape keeps f(w, x), w and x; the backward sweep runs the density state again.
-            self.noisy_values(noise, weights, inputs, &mut tape.values)?;
+            // Under noise the tape keeps ρ(w, x), from which the backward sweep starts.
+            self.noisy_record(noise, weights, inputs, &mut tape.density, &mut tape.values)?;
         } else {
             tape.members.resize(self.plan.record_len(), [[C::new(0.0, 0.0); 2]; 2]);
             self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None, &mut tape.members);
@@ -261,7 +267,8 @@ impl QuantumFunction {
         check_len("upstream gradient", self.num_outputs(), upstream.len())?;
         grads.check(&tape.weights, &tape.inputs)?;
         if let Some(noise) = &self.noise {
-            return self.noisy_vjp_add(noise, &tape.weights, &tape.inputs, upstream, None, grads);
+            let (w, x) = (&tape.weights, &tape.inputs);
+            return self.noisy_vjp_recorded(noise, w, x, &tape.density, upstream, grads);
         }
         ws.phi.copy_from_slice(&tape.state);
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);

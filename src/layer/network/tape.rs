@@ -57,7 +57,7 @@ pub struct BatchTape {
     hidden: Vec<f64>,
     outputs: Vec<f64>,
     /// One tape per sample; those past `len` are kept for reuse.
-    samples: Vec<Tape>,
+    pub(super) samples: Vec<Tape>,
 }
 
 impl BatchTape {

@@ -190,3 +190,36 @@ fn an_optimizer_steps_the_networks_own_buffer_as_copying_out_and_back_did() {
         assert_ne!(in_place, net);
     }
 }
+
+#[test]
+fn under_noise_a_recorded_batch_runs_each_circuit_forward_once_and_its_sweep_none() {
+    // The tape keeps each sample's density state and the sweep starts from it: the backward pass runs no
+    // circuit forward, and gives each sample the bits of the noisy vector-Jacobian product that runs its own.
+    use crate::quantum::mixed::{Channel, NoiseModel};
+    let mut noise = NoiseModel::new();
+    noise.after_all_gates(Channel::depolarizing(0.02).unwrap());
+    noise.after_gate("ry", Channel::amplitude_damping(0.05).unwrap());
+    let net = QuantumNetwork::builder(3, 3, 2, 2).seed(9).noise(noise).build().unwrap();
+    let xs: Vec<f64> = (0..36).map(|i| (i as f64 * 0.37).sin()).collect();
+    let upstream: Vec<f64> = (0..24).map(|i| (i as f64 * 0.61).cos()).collect();
+    let mut tape = super::BatchTape::new();
+    assert_eq!(passes_of(|| net.record_batch(&xs, &mut tape).unwrap()), 12);
+    let mut grads = None;
+    assert_eq!(passes_of(|| grads = Some(net.backward_recorded(&tape, &upstream).unwrap())), 0);
+    let grads = grads.unwrap();
+    assert!(grads.params.iter().any(|p| p.abs() > 1e-6), "{grads:?}");
+    let expected = net.backward_batch(&xs, &upstream).unwrap();
+    for (a, b) in grads.params.iter().chain(&grads.inputs).zip(expected.params.iter().chain(&expected.inputs)) {
+        assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+    }
+    let f = net.quantum_layer().function();
+    let mut ws = f.workspace().unwrap();
+    for (s, t) in tape.samples[..12].iter().enumerate() {
+        let g = [0.5, -0.25, 0.75];
+        let own = f.vjp(DiffMethod::Adjoint, t.weights(), t.inputs(), &g).unwrap();
+        let (mut dw, mut dx) = (vec![0.0; t.weights().len()], vec![0.0; t.inputs().len()]);
+        let sinks = crate::grad::Gradients { weights: &mut dw, inputs: Some(&mut dx) };
+        assert_eq!(passes_of(|| f.backward(t, &g, &mut ws, sinks).unwrap()), 0);
+        assert_eq!((dw, dx), (own.weights, own.inputs), "sample {s}");
+    }
+}

@@ -91,12 +91,13 @@ impl DensityState {
         }
         circuit.check_parameters(weights, inputs)?;
         observable.check_fits(self.num_qubits())?;
-        self.gradient_seeded(circuit, noise, weights, inputs, observable_seed(observable))
+        self.gradient_seeded(circuit, noise, weights, inputs, None, observable_seed(observable))
     }
 
     /// [`gradient`](Self::gradient) with the start of the backward sweep given by `seed`: from the final state
     /// ρ it returns f(ρ) and Λ = vec(∂f/∂ρ) (for f = Tr(Oρ), vec(O)), so that one sweep differentiates any
-    /// linear function of ρ, such as Σ_i g_i Tr(O_i ρ) for a vector-Jacobian product. The circuit's register
+    /// linear function of ρ, such as Σ_i g_i Tr(O_i ρ) for a vector-Jacobian product. With `end`, the final
+    /// state of this run as a recorded pass left it, the forward run is not repeated. The circuit's register
     /// and parameters are checked by the caller.
     pub(crate) fn gradient_seeded(
         &self,
@@ -104,19 +105,22 @@ impl DensityState {
         noise: &NoiseModel,
         weights: &[f64],
         inputs: &[f64],
+        end: Option<&[C]>,
         seed: impl FnOnce(&DensityState) -> Result<(f64, Vec<C>)>,
     ) -> Result<NoisyGradient> {
-        self.sweep(circuit, noise, weights, inputs, seed, Sweep::Best).map(|(g, _)| g)
+        self.sweep(circuit, noise, weights, inputs, end, seed, Sweep::Best).map(|(g, _)| g)
     }
 
-    /// The gradient by `sweep`, with the steps before which the un-computing sweep stores the state (or `None`
-    /// when it is not taken).
+    /// The gradient by `sweep` (from the final state `end` when given), with the steps before which the
+    /// un-computing sweep stores the state (or `None` when it is not taken).
+    #[allow(clippy::too_many_arguments)]
     fn sweep(
         &self,
         circuit: &Circuit,
         noise: &NoiseModel,
         weights: &[f64],
         inputs: &[f64],
+        end: Option<&[C]>,
         seed: impl FnOnce(&DensityState) -> Result<(f64, Vec<C>)>,
         sweep: Sweep,
     ) -> Result<(NoisyGradient, Option<Vec<usize>>)> {
@@ -132,8 +136,14 @@ impl DensityState {
         if stored.len() > budget || !probes_fit || sweep == Sweep::Recompute {
             return Ok((recompute::recomputed(self.entries(), &run, &steps, seed)?, None));
         }
-        let mut end = self.clone();
-        end.run_noisy(circuit, noise, weights, inputs)?;
+        let end = match end {
+            Some(end) => DensityState::from_entries_unchecked(n, recompute::try_clone(end, n)?),
+            None => {
+                let mut end = self.clone();
+                end.run_noisy(circuit, noise, weights, inputs)?;
+                end
+            }
+        };
         let kept = stored.clone();
         Ok((uncompute::uncomputed(self, end, &run, &steps, stored, seed)?, Some(kept)))
     }
@@ -150,8 +160,8 @@ impl DensityState {
         inputs: &[f64],
     ) -> Result<(NoisyGradient, NoisyGradient, Option<Vec<usize>>)> {
         let seed = observable_seed(observable);
-        let (best, stored) = self.sweep(circuit, noise, weights, inputs, seed, Sweep::Best)?;
-        let (recomputed, _) = self.sweep(circuit, noise, weights, inputs, seed, Sweep::Recompute)?;
+        let (best, stored) = self.sweep(circuit, noise, weights, inputs, None, seed, Sweep::Best)?;
+        let (recomputed, _) = self.sweep(circuit, noise, weights, inputs, None, seed, Sweep::Recompute)?;
         Ok((best, recomputed, stored))
     }
 }

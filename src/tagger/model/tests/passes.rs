@@ -43,6 +43,25 @@ fn a_training_step_runs_each_tokens_circuit_forward_once() {
     assert_eq!(passes_of(|| none.train_step(&feats, &golds, 0.2, opt, sparse, emb, tape).unwrap()).0, 0);
 }
 
+#[test]
+fn under_noise_a_training_step_runs_each_tokens_circuit_forward_once() {
+    // The noisy tape keeps each token's density state, from which the backward sweep starts: a step runs each
+    // token's circuit forward once, as predicting does (one run of a density state goes through one plan per
+    // stretch between two-qubit channels, so it counts several passes).
+    let (mut tagger, mut run) = setup(DensePath::Quantum);
+    tagger.set_dense_noise(super::super::noise::depolarizing_noise(0.02).unwrap()).unwrap();
+    let batch = [0usize, 3];
+    let (predicting, _) = passes_of(|| tagger.decode(&[run.features[0].clone(), run.features[3].clone()]).unwrap());
+    let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &run.features[i]).collect();
+    let golds: Vec<&[usize]> = batch.iter().map(|&i| run.gold[i].as_slice()).collect();
+    let tokens = feats.iter().map(|f| f.len() as u64).sum::<u64>();
+    assert!(predicting >= tokens && predicting % tokens == 0, "{predicting} passes for {tokens} tokens");
+    let (opt, sparse, emb, tape) = (&mut run.opt, &mut run.sparse, &mut run.embeddings, &mut run.dense_tape);
+    let (passes, loss) = passes_of(|| tagger.train_step(&feats, &golds, 0.2, opt, sparse, emb, tape).unwrap());
+    assert!(loss.is_finite());
+    assert_eq!(passes, predicting);
+}
+
 /// The former two-pass gradients, written out: the scores by an unrecorded forward pass, the CRF's gradients,
 /// then the network's backward pass from the bags (which runs the network forward again).
 fn two_pass(tagger: &Tagger, feats: &[&SentenceFeatures], golds: &[&[usize]], beta: f64) -> (f64, Vec<f64>, Vec<f64>) {
