@@ -34,8 +34,10 @@ impl QuantumFunction {
     /// bit-identical to the function without it, unless the circuit has channels of its own
     /// ([`Circuit::channels`](crate::quantum::Circuit::channels)): such a function is noisy whatever the model.
     ///
-    /// A noisy function holds a density state of 16·4^n bytes per evaluation (allocated per call), and its
-    /// adjoint sweep three (more where a channel cannot be undone: see [`DensityState::gradient`]). [`DiffMethod::ParameterShift`] is not
+    /// A noisy function holds a density state of 16·4^n bytes per evaluation (allocated per call; a
+    /// [`Tape`](super::Tape) keeps the one its pass left, from which [`backward`](Self::backward) sweeps back
+    /// without running the circuit again), and its adjoint sweep three (more where a channel cannot be undone:
+    /// see [`DensityState::gradient`]). [`DiffMethod::ParameterShift`] is not
     /// available under noise (an error); the adjoint method and finite differences are. The noise model is
     /// not serialized (feature `serde`): a function read back is noiseless until given it again.
     ///

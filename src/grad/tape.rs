@@ -254,7 +254,9 @@ impl QuantumFunction {
 
     /// The vector-Jacobian products of a recorded pass by the adjoint method: adds gᵀ∂f/∂w and gᵀ∂f/∂x for the
     /// upstream gradient g to `grads`. One backward sweep over two state vectors of `ws`, whatever the number of
-    /// outputs and parameters; allocates nothing once `ws` has served this function.
+    /// outputs and parameters; allocates nothing once `ws` has served this function. Under noise the sweep
+    /// starts from the density state the tape keeps, in density states of its own (see
+    /// [`DensityState::gradient`](crate::quantum::mixed::DensityState::gradient)).
     ///
     /// # Errors
     /// [`Error::DimensionMismatch`] when `upstream` is not of length m or a gradient slice differs in length from

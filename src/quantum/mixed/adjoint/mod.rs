@@ -183,30 +183,29 @@ pub(super) fn step_kinds(circuit: &Circuit, noise: &NoiseModel, weights: &[f64],
         .collect()
 }
 
-/// The windows of the un-computing sweep over `circuit` under `noise` with the states before `stored` kept:
-/// how many steps go alone, how many windows go block by block and how many tile by tile.
+/// The windows of the un-computing sweep over `circuit` under `noise` with the states before `stored` kept, in
+/// order: ("alone", [step], 0), ("blocked", steps, 0) or ("tiled", steps, the tile's high bits).
 #[cfg(test)]
-pub(super) fn window_counts(
+pub(super) fn sweep_windows(
     circuit: &Circuit,
     noise: &NoiseModel,
     weights: &[f64],
     inputs: &[f64],
     stored: &[usize],
-) -> [usize; 3] {
+) -> Vec<(&'static str, Vec<usize>, usize)> {
     let sequence = Sequence::new(circuit, noise, weights, inputs).unwrap();
     let channels: Vec<ChannelOps> = sequence.channels.iter().map(ChannelOps::new).collect();
     let steps = steps::steps(circuit, &sequence, &channels, weights, inputs);
     let n = circuit.num_qubits();
     let run = Run { circuit, weights, inputs, n, channels, num_rules: sequence.num_rules };
-    let mut counts = [0; 3];
-    for window in uncompute::sweep_windows(&run, &steps, stored) {
-        counts[match window {
-            tiled::Window::Alone(_) => 0,
-            tiled::Window::Steps(_, None) => 1,
-            tiled::Window::Steps(_, Some(_)) => 2,
-        }] += 1;
-    }
-    counts
+    uncompute::sweep_windows(&run, &steps, stored)
+        .into_iter()
+        .map(|window| match window {
+            tiled::Window::Alone(i) => ("alone", vec![i], 0),
+            tiled::Window::Steps(order, None) => ("blocked", order, 0),
+            tiled::Window::Steps(order, Some(high)) => ("tiled", order, high),
+        })
+        .collect()
 }
 
 /// The start of the sweep for f = Tr(Oρ): f and Λ = vec(O).

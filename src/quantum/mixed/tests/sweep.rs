@@ -194,15 +194,57 @@ fn on_states_larger_than_a_block_the_sweep_goes_window_by_window() {
     let mut c = circuit(n, 31);
     c.amplitude_damping(5, 1.0).unwrap();
     c.append(&random_circuit(n, 3 * n, 32)).unwrap();
+    // A controlled U3 with three angles to differentiate (three sums of one 16x16 pass), and a two-qubit Kraus
+    // channel without parameters (none).
+    c.add_controlled(Gate::U3(Param::weight(1), Param::input(0), Param::weight(2)), &[3], &[6]).unwrap();
+    let cz = DMatrix::from_diagonal(&nalgebra::DVector::from_vec(
+        vec![1.0, 1.0, 1.0, -1.0].into_iter().map(C::from).collect(),
+    ));
+    let kraus = vec![DMatrix::identity(4, 4) * C::from(0.9f64.sqrt()), cz * C::from(0.1f64.sqrt())];
+    c.channel(Channel::kraus(kraus).unwrap(), &[2, 7]).unwrap();
+    c.append(&random_circuit(n, n, 33)).unwrap();
     let (best, recomputed, stored) =
         mixed(n, 7).gradient_both_ways(&c, &noise, &observable(n), &WEIGHTS, &[0.6]).unwrap();
     let stored = stored.expect("un-computed");
     assert_eq!(stored.len(), 1, "{stored:?}");
     assert!(close(&best, &recomputed, 1e-13), "{best:?}\n{recomputed:?}");
     assert!(best.weights.iter().all(|d| d.abs() > 1e-6), "{best:?}");
-    let [alone, blocked, tiled] = adjoint::window_counts(&c, &noise, &WEIGHTS, &[0.6], &stored);
+    let windows = adjoint::sweep_windows(&c, &noise, &WEIGHTS, &[0.6], &stored);
+    let count = |kind: &str| windows.iter().filter(|w| w.0 == kind).count();
+    let (alone, blocked, tiled) = (count("alone"), count("blocked"), count("tiled"));
     assert!(alone >= 2 && blocked >= 1 && tiled >= 1, "{alone} alone, {blocked} blocked, {tiled} tiled");
-    // Fewer windows than steps: the windows hold many steps each.
+    // Every step once, in far fewer windows than steps.
     let steps = adjoint::step_kinds(&c, &noise, &WEIGHTS, &[0.6]).len();
-    assert!(alone + blocked + tiled < steps / 3, "{} windows for {steps} steps", alone + blocked + tiled);
+    let mut all: Vec<usize> = windows.iter().flat_map(|w| w.1.iter().copied()).collect();
+    all.sort_unstable();
+    assert_eq!(all, (0..steps).collect::<Vec<_>>());
+    assert!(windows.len() < steps / 3, "{} windows for {steps} steps", windows.len());
+}
+
+#[test]
+fn windows_fill_a_tile_of_at_most_an_eighth_of_the_state_or_a_block() {
+    // One RY per qubit: local steps on bits (q, q + n), independent, swept back from the last qubit. Bits below
+    // 6 lie in every tile's rows; a tile holds at most 9 other bits (2^15 entries) and 1/8 of the state, a block
+    // any bits below 15.
+    let ry_layer = |n: usize, qubits: usize| {
+        let mut c = Circuit::new(n).unwrap();
+        (0..qubits).for_each(|q| drop(c.ry(q, Param::weight(0)).unwrap()));
+        adjoint::sweep_windows(&c, &NoiseModel::new(), &WEIGHTS, &[], &[])
+    };
+    let bits = |b: &[usize]| b.iter().fold(0, |m, &q| m | 1usize << q);
+    // n = 8: a tile takes 7 bits (1/8 of 2^16 entries): qubits 7 and 6 two each, 5, 4 and 3 their bra bits.
+    assert_eq!(
+        ry_layer(8, 8),
+        [("tiled", vec![7, 6, 5, 4, 3], bits(&[6, 7, 11, 12, 13, 14, 15])), ("blocked", vec![2, 1, 0], 0)]
+    );
+    // Eight bits, all below 15: one block.
+    assert_eq!(ry_layer(8, 7), [("blocked", vec![6, 5, 4, 3, 2, 1, 0], 0)]);
+    // n = 10: a tile takes 9 bits (2^15 entries).
+    assert_eq!(
+        ry_layer(10, 10),
+        [("tiled", vec![9, 8, 7, 6, 5], bits(&[6, 7, 8, 9, 15, 16, 17, 18, 19])), ("blocked", vec![4, 3, 2, 1, 0], 0)]
+    );
+    // A state within one block: every step alone, over the whole state.
+    assert_eq!(ry_layer(7, 7).len(), 7);
+    assert!(ry_layer(7, 7).iter().all(|w| w.0 == "alone"));
 }
