@@ -228,7 +228,9 @@ fn windows_fill_a_tile_of_at_most_an_eighth_of_the_state_or_a_block() {
     // any bits below 15.
     let ry_layer = |n: usize, qubits: usize| {
         let mut c = Circuit::new(n).unwrap();
-        (0..qubits).for_each(|q| drop(c.ry(q, Param::weight(0)).unwrap()));
+        for q in 0..qubits {
+            c.ry(q, Param::weight(0)).unwrap();
+        }
         adjoint::sweep_windows(&c, &NoiseModel::new(), &WEIGHTS, &[], &[])
     };
     let bits = |b: &[usize]| b.iter().fold(0, |m, &q| m | 1usize << q);
