@@ -343,3 +343,34 @@ impl QuantumFunction {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::grad::{Outputs, QuantumFunction};
+    use crate::quantum::mixed::{Channel, NoiseModel};
+    use crate::quantum::{Circuit, Observable, Param};
+
+    #[test]
+    fn a_noisy_tape_reuses_its_density_state_and_records_what_a_fresh_one_does() {
+        let mut c = Circuit::new(3).unwrap();
+        c.rx(0, Param::input(0)).unwrap().ry(1, Param::weight(0)).unwrap().cnot(0, 2).unwrap();
+        let mut noise = NoiseModel::new();
+        noise.after_all_gates(Channel::amplitude_damping(0.1).unwrap());
+        let f = QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(3).unwrap()]))
+            .unwrap()
+            .with_noise(noise)
+            .unwrap();
+        let mut tape = f.tape().unwrap();
+        assert!(tape.density.is_empty());
+        let before = tape.bytes();
+        f.forward_into(&[0.4], &[0.3], &mut tape).unwrap();
+        assert_eq!(tape.density.len(), 64);
+        // The density state's 64 entries are counted beside the 8 amplitudes of the pure state.
+        assert!(before >= 16 * 8 && tape.bytes() >= before + 16 * 64, "{before} then {}", tape.bytes());
+        let at = tape.density.as_ptr();
+        f.forward_into(&[-0.7], &[1.1], &mut tape).unwrap();
+        assert_eq!(tape.density.as_ptr(), at, "the same buffer");
+        assert_eq!(tape, f.forward(&[-0.7], &[1.1]).unwrap());
+        assert_eq!(tape.values(), &f.evaluate(&[-0.7], &[1.1]).unwrap()[..]);
+    }
+}

@@ -13,7 +13,7 @@
 use num_complex::Complex64 as C;
 
 use super::steps::{Place, Run, Step};
-use super::uncompute::{back_step, sums_width};
+use super::uncompute::back_step;
 use crate::quantum::engine::{self, Tiles, BLOCK_QUBITS, TILE_LOW_BITS};
 use crate::quantum::kernels::{self, sum_rows_with, SharedMut};
 
@@ -52,7 +52,7 @@ pub(super) fn windows(run: &Run<'_>, steps: &[Step], alone: impl Fn(usize) -> bo
 
 /// Sweeps the steps `order` (backward order, none of them stored or reading ρ after it) back over ρ and Λ,
 /// tile by tile on the high bits `high` (block by block when `None`), adding step `order[j]`'s sums into
-/// `sums` from `offsets[j]`.
+/// `sums[offsets[j]..offsets[j + 1]]`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn sweep_window(
     run: &Run<'_>,
@@ -70,9 +70,8 @@ pub(super) fn sweep_window(
     let (p, l) = (SharedMut(rho.as_mut_ptr()), SharedMut(lambda.as_mut_ptr()));
     let place = high.map_or(Place::Whole, Place::Tile);
     let sweep = |rho: &mut [C], lambda: &mut [C], row: &mut [f64]| {
-        for (&i, &at) in order.iter().zip(offsets) {
-            let step = &steps[i];
-            back_step(run, step, place, rho, lambda, false, &mut row[at..at + sums_width(run, step)]);
+        for (j, &i) in order.iter().enumerate() {
+            back_step(run, &steps[i], place, rho, lambda, false, &mut row[offsets[j]..offsets[j + 1]]);
         }
     };
     match high {

@@ -75,22 +75,9 @@ pub(super) fn uncomputed(
     for window in sweep_windows(run, steps, &stored) {
         let i = match window {
             Window::Alone(i) => i,
-            Window::Steps(ref order, high) => {
-                let offsets: Vec<usize> = order
-                    .iter()
-                    .scan(0, |at, &i| {
-                        let start = *at;
-                        *at += sums_width(run, &steps[i]);
-                        Some(start)
-                    })
-                    .collect();
-                let width = order.last().map_or(0, |&i| offsets[order.len() - 1] + sums_width(run, &steps[i]));
-                sums.clear();
-                sums.resize(width, 0.0);
-                sweep_window(run, steps, order, &offsets, high, &mut rho, &mut lambda, &mut sums, &mut partials);
-                for (&i, &at) in order.iter().zip(&offsets) {
-                    contract(run, &steps[i], &sums[at..at + sums_width(run, &steps[i])], &mut grads);
-                }
+            Window::Steps(order, high) => {
+                let bufs = (&mut rho[..], &mut lambda[..], &mut sums, &mut partials);
+                sweep_steps(run, steps, &order, high, bufs, &mut grads);
                 continue;
             }
         };
@@ -121,6 +108,30 @@ pub(super) fn uncomputed(
     Ok(grads)
 }
 
+/// The steps of a window (`order`, in backward order) swept back over ρ and Λ tile by tile (block by block
+/// when `high` is `None`), their derivatives added into `grads`; `sums` and `partials` are reused buffers.
+fn sweep_steps(
+    run: &Run<'_>,
+    steps: &[Step],
+    order: &[usize],
+    high: Option<usize>,
+    (rho, lambda, sums, partials): (&mut [C], &mut [C], &mut Vec<f64>, &mut Vec<f64>),
+    grads: &mut NoisyGradient,
+) {
+    // Step order[j]'s sums from offsets[j] of one row.
+    let mut offsets = Vec::with_capacity(order.len() + 1);
+    offsets.push(0);
+    for &i in order {
+        offsets.push(offsets[offsets.len() - 1] + sums_width(run, &steps[i]));
+    }
+    sums.clear();
+    sums.resize(offsets[order.len()], 0.0);
+    sweep_window(run, steps, order, &offsets, high, rho, lambda, sums, partials);
+    for (j, &i) in order.iter().enumerate() {
+        contract(run, &steps[i], &sums[offsets[j]..offsets[j + 1]], grads);
+    }
+}
+
 /// The windows of the sweep: a step whose state is stored, or a gate on more qubits with derivatives (read
 /// from ρ after it over the whole state), goes alone over the whole state; the others in windows.
 pub(super) fn sweep_windows(run: &Run<'_>, steps: &[Step], stored: &[usize]) -> Vec<Window> {
@@ -134,7 +145,7 @@ fn reads_after(run: &Run<'_>, step: &Step) -> bool {
 
 /// How many numbers [`back_step`] adds for `step`: a local step's 4x4 correlation (when it has derivatives)
 /// and a two-qubit step's sums, as (re, im) pairs.
-pub(super) fn sums_width(run: &Run<'_>, step: &Step) -> usize {
+fn sums_width(run: &Run<'_>, step: &Step) -> usize {
     match step {
         Step::Local { factors, .. } => {
             if run.has_derivatives(factors) {
@@ -151,7 +162,8 @@ pub(super) fn sums_width(run: &Run<'_>, step: &Step) -> usize {
 
 /// The backward work of `step` on ρ and Λ (the whole states or tiles of them, as `place` says): ρ ← S⁻¹ρ
 /// unless the state before the step is `given`, the sums its derivatives need added into `row` (of
-/// [`sums_width`] numbers), then Λ ← S†Λ. A gate on more qubits with derivatives is not swept here.
+/// [`sums_width`] numbers), then Λ ← S†Λ. A gate on more qubits with derivatives has them taken by the caller,
+/// from ρ after it over the whole state (see [`sweep_windows`]).
 pub(super) fn back_step(
     run: &Run<'_>,
     step: &Step,
