@@ -207,7 +207,8 @@ impl QuantumFunction {
     }
 
     /// gᵀ∂f/∂w and gᵀ∂f/∂x of a recorded pass that left the density state `end` (ρ(w, x)), added to `grads`:
-    /// the backward sweep alone, the circuit not run forward again (parameters and lengths checked by the
+    /// the backward sweep alone, the circuit not run forward again (except up to the states the sweep stores
+    /// before a channel it cannot undo: see [`DensityState::gradient`]; parameters and lengths checked by the
     /// caller). A tape without a density state (recorded before the function was given its noise) runs it.
     pub(super) fn noisy_vjp_recorded(
         &self,

@@ -371,7 +371,7 @@ impl Plan {
 const TILE: usize = 256;
 
 /// Adds correlations `acc` into `r` as (re, im) pairs.
-fn add_to_row(r: &mut [f64], acc: &[C]) {
+pub(crate) fn add_to_row(r: &mut [f64], acc: &[C]) {
     for (r, a) in r.chunks_exact_mut(2).zip(acc) {
         r[0] += a.re;
         r[1] += a.im;

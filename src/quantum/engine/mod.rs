@@ -26,7 +26,7 @@ mod plan;
 mod tile;
 mod window;
 
-pub(crate) use backward::BackScratch;
+pub(crate) use backward::{add_to_row, BackScratch};
 #[cfg(feature = "mpi")]
 pub(crate) use backward::{node_back, NodeWork};
 

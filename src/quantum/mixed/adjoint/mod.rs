@@ -97,8 +97,9 @@ impl DensityState {
     /// [`gradient`](Self::gradient) with the start of the backward sweep given by `seed`: from the final state
     /// ρ it returns f(ρ) and Λ = vec(∂f/∂ρ) (for f = Tr(Oρ), vec(O)), so that one sweep differentiates any
     /// linear function of ρ, such as Σ_i g_i Tr(O_i ρ) for a vector-Jacobian product. With `end`, the final
-    /// state of this run as a recorded pass left it, the forward run is not repeated. The circuit's register
-    /// and parameters are checked by the caller.
+    /// state of this run as a recorded pass left it, the sweep starts from it instead of running the circuit
+    /// forward (where states are stored, a forward pass still runs up to the last of them, and the recomputing
+    /// fallback runs its own). The circuit's register and parameters are checked by the caller.
     pub(crate) fn gradient_seeded(
         &self,
         circuit: &Circuit,

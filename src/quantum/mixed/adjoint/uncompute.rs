@@ -20,6 +20,7 @@ use super::steps::{adjoint4, Place, Run, Step};
 use super::tiled::{sweep_window, windows, Window};
 use super::NoisyGradient;
 use crate::error::Result;
+use crate::quantum::engine::add_to_row;
 use crate::quantum::mixed::superop::pair_bits;
 
 /// The largest growth of a rounding error that un-applying steps may build up between two stored states: an
@@ -181,7 +182,7 @@ pub(super) fn back_step(
             let bits = place.bits([*q, q + n]);
             let g = back_local(rho, lambda, bits, undo, &adjoint4(product), correlate);
             if correlate {
-                add_to_row(row, g.iter().flatten());
+                add_to_row(row, g.as_flattened());
             }
         }
         Step::Gate2 { qubits, adjoint, derivatives, .. } => {
@@ -203,14 +204,6 @@ pub(super) fn back_step(
             }
             run.apply_at(lambda, step, true, place);
         }
-    }
-}
-
-/// Adds complex numbers into a row of (re, im) pairs.
-fn add_to_row<'a>(row: &mut [f64], values: impl IntoIterator<Item = &'a C>) {
-    for (r, v) in row.chunks_exact_mut(2).zip(values) {
-        r[0] += v.re;
-        r[1] += v.im;
     }
 }
 
