@@ -130,7 +130,7 @@ mod tests {
         let mut seed = 17;
         let pairs: [(usize, usize); 10] =
             [(0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (3, 1), (0, 0), (0, 3), (3, 0), (3, 3)];
-        // Whole groups of four lanes, a block left over (half < 4) and more groups than one regathered pass.
+        // Whole groups of four lanes, a block left over (half < 4) and many spans of eight entries.
         let windows =
             [1usize, 2, 4, 8, 64].into_iter().flat_map(|half| [(half, 8 * half), (half, 10 * half), (half, 600)]);
         for (half, w) in windows.filter(|&(half, w)| w % (2 * half) == 0) {

@@ -5,6 +5,8 @@
 //! real parts of four (r, c in {0, 3}). Four lanes per sum, the same products added into the same lanes in the
 //! same order on every instruction set.
 
+use std::marker::PhantomData;
+
 use num_complex::Complex64 as C;
 
 use super::correlate::conj_factors;
@@ -58,58 +60,106 @@ pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize
     }
 }
 
-/// Regathered blocks of four per pass of [`correlate4_short`] (a buffer of 8 KiB).
-const REGATHERED: usize = 16;
-
 /// [`Kernels::correlate4_blocks`](super::Kernels::correlate4_blocks) for blocks shorter than the four lanes
-/// (half 1 or 2), on registers `V`: each 4/half consecutive blocks are copied into one block of half 4
-/// (element k of block i to place (i mod 4/half)·half + k of its half), so that the register loop adds each
-/// element into lane (i·half + k) mod 4, blocks in order, as [`correlate4_portable`] does. The blocks after
-/// the last whole group go through the portable loop: their first block is a multiple of 4/half, so the
-/// lanes agree.
+/// (half 1 or 2), on registers `V`: each span of 8 entries (4/half consecutive blocks) is loaded whole and
+/// unzipped in registers ([`Vector::unzip`]) into its bit-a-clear and bit-a-set elements, so that element k
+/// of block i goes into lane (i·half + k) mod 4, blocks in order, as [`correlate4_portable`] adds it. The
+/// blocks after the last whole span go through the portable loop: their first block is a multiple of 4/half,
+/// so the lanes agree.
 ///
 /// # Safety
 /// The processor supports `V`'s instruction set.
 #[inline(always)]
 pub(super) unsafe fn correlate4_short<V: Vector>(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
     debug_assert!(half == 1 || half == 2);
-    let per = 4 / half;
-    let blocks = phi[0].len() / (2 * half);
-    let groups = blocks / per;
-    let sources = [phi[0], phi[1], lambda[0], lambda[1]];
-    let mut buf = [[ZERO; 8 * REGATHERED]; 4];
-    let mut g = 0;
-    while g < groups {
-        let count = REGATHERED.min(groups - g);
-        for (to, from) in buf.iter_mut().zip(&sources) {
-            let from = &from[8 * g..8 * (g + count)];
-            for (to, from) in to.chunks_exact_mut(8).zip(from.chunks_exact(8)) {
-                // Block t of the group: its bit-a-clear half to place t·half, its bit-a-set half to 4 + t·half.
-                for t in 0..per {
-                    for k in 0..half {
-                        to[t * half + k] = from[2 * half * t + k];
-                        to[4 + t * half + k] = from[2 * half * t + half + k];
-                    }
-                }
-            }
-        }
-        let len = 8 * count;
-        let body = Correlate4::<V> {
-            phi: [&buf[0][..len], &buf[1][..len]],
-            lambda: [&buf[2][..len], &buf[3][..len]],
-            half: 4,
-            lanes: &mut *lanes,
-            register: std::marker::PhantomData,
-        };
-        // SAFETY: as the caller promises.
-        unsafe { V::run(body) };
-        g += count;
-    }
-    let rest = 8 * groups;
+    let spans = phi[0].len() / 8;
+    // SAFETY: as the caller promises.
+    unsafe { V::run(Correlate4Short::<V> { phi, lambda, half, spans, lanes: &mut *lanes, register: PhantomData }) };
+    let rest = 8 * spans;
     if rest < phi[0].len() {
         let (p, l) = ([&phi[0][rest..], &phi[1][rest..]], [&lambda[0][rest..], &lambda[1][rest..]]);
         correlate4_portable(p, l, half, lanes);
     }
+}
+
+/// The register loop of [`correlate4_short`] over the first `spans` spans of 8 entries.
+struct Correlate4Short<'a, 'l, V> {
+    phi: [&'a [C]; 2],
+    lambda: [&'a [C]; 2],
+    half: usize,
+    spans: usize,
+    lanes: &'l mut Lanes10,
+    register: PhantomData<V>,
+}
+
+impl<V: Vector> Body for Correlate4Short<'_, '_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let Correlate4Short { phi, lambda, half, spans, lanes, .. } = self;
+        assert!(spans * 8 <= phi[0].len().min(phi[1].len()).min(lambda[0].len()).min(lambda[1].len()));
+        // SAFETY: a `Correlate4Short` runs only through `V::run`; every register read lies in the first `spans`
+        // spans of 8 entries of its slice (asserted above), and a lane row holds 8 f64s.
+        unsafe {
+            let groups = 4 / V::LEN;
+            // (No closures or iterators here, as in `Correlate4`.)
+            let mut acc: [[V; 10]; 2] = [[V::repeat([0.0; 4]); 10]; 2];
+            let mut j = 0;
+            while j < groups {
+                let mut q = 0;
+                while q < 10 {
+                    acc[j][q] = V::load(lanes[q].as_ptr().cast::<f64>().add(2 * j * V::LEN));
+                    q += 1;
+                }
+                j += 1;
+            }
+            let (p0, p1) = (phi[0].as_ptr().cast::<f64>(), phi[1].as_ptr().cast::<f64>());
+            let (l0, l1) = (lambda[0].as_ptr().cast::<f64>(), lambda[1].as_ptr().cast::<f64>());
+            let mut i = 0;
+            while i < spans {
+                let mut j = 0;
+                while j < groups {
+                    let o = 16 * i + 4 * V::LEN * j;
+                    let ((x0, x1), (x2, x3)) = (unzip::<V>(p0, o, half), unzip::<V>(p1, o, half));
+                    let ((y0, y1), (_, y3)) = (unzip::<V>(l0, o, half), unzip::<V>(l1, o, half));
+                    let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
+                    let a = &mut acc[j];
+                    a[0] = a[0].add(cmul(x1, c0));
+                    a[1] = a[1].add(cmul(x0, c1));
+                    a[2] = a[2].add(cmul(x1, c1));
+                    a[3] = a[3].add(cmul(x2, c1));
+                    a[4] = a[4].add(cmul(x3, c1));
+                    a[5] = a[5].add(cmul(x1, c3));
+                    a[6] = a[6].add(y0.mul(x0));
+                    a[7] = a[7].add(y0.mul(x3));
+                    a[8] = a[8].add(y3.mul(x0));
+                    a[9] = a[9].add(y3.mul(x3));
+                    j += 1;
+                }
+                i += 1;
+            }
+            let mut j = 0;
+            while j < groups {
+                let mut q = 0;
+                while q < 10 {
+                    acc[j][q].store(lanes[q].as_mut_ptr().cast::<f64>().add(2 * j * V::LEN));
+                    q += 1;
+                }
+                j += 1;
+            }
+        }
+    }
+}
+
+/// The two registers of 2·LEN entries at f64 offset `o` of `s`, unzipped into the bit-a-clear and bit-a-set
+/// elements of blocks of 2·`half` ([`Vector::unzip`]).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set; `s` is valid for reading 4·LEN values from `o`.
+#[inline(always)]
+unsafe fn unzip<V: Vector>(s: *const f64, o: usize, half: usize) -> (V, V) {
+    // SAFETY: as the caller promises.
+    unsafe { V::load(s.add(o)).unzip(V::load(s.add(o + 2 * V::LEN)), half) }
 }
 
 /// The correlation over whole blocks: `phi` and `lambda` each as the halves (bit b clear, set) of a window, of

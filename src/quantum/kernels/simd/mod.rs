@@ -343,6 +343,12 @@ pub(crate) trait Vector: Copy + Send + Sync {
     /// # Safety
     /// As [`Vector::repeat`].
     unsafe fn lane(self, lane: usize) -> Self;
+    /// The 2·LEN complex numbers of `self` then `y`, as blocks of 2·`half` (half 1 or 2; LEN ≥ half): the first
+    /// `half` of each block (in order), and the second `half` of each block.
+    ///
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn unzip(self, y: Self, half: usize) -> (Self, Self);
 }
 
 /// The two registers by which [`cmul`] multiplies for the complex numbers z0, z1 (alternating).

@@ -6,7 +6,8 @@ use super::{Portable, Simd, Vector};
 /// The [`Vector`] impl of a register type from its intrinsics.
 macro_rules! vector {
     ($v:ty, $len:literal, $tail:ty, $feature:literal, |$p:ident| $repeat:expr, $load:ident, $store:ident, $add:ident, $mul:ident,
-     |$a:ident| $swap:expr, $spread:expr, |$bit:ident| $spread_bit:expr, |$lane:ident| $pick:expr, $dup:expr) => {
+     |$a:ident| $swap:expr, $spread:expr, |$bit:ident| $spread_bit:expr, |$lane:ident| $pick:expr, $dup:expr,
+     |$x:ident, $y:ident, $half:ident| $unzip:expr) => {
         // SAFETY (for every `unsafe` block in this impl): every method requires the processor to support the
         // register's instruction set, `load` and `store` a pointer valid for a register's values.
         impl Vector for $v {
@@ -77,6 +78,12 @@ macro_rules! vector {
                 // SAFETY: see the impl.
                 unsafe { $pick }
             }
+            #[inline(always)]
+            unsafe fn unzip(self, $y: Self, $half: usize) -> (Self, Self) {
+                let $x = self;
+                // SAFETY: see the impl.
+                unsafe { $unzip }
+            }
         }
     };
 }
@@ -96,7 +103,13 @@ vector!(
     (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a)),
     |_bit| a.spread(),
     |lane| if lane == 0 { _mm256_permute2f128_pd::<0x00>(a, a) } else { _mm256_permute2f128_pd::<0x11>(a, a) },
-    (_mm256_movedup_pd(a), _mm256_permute_pd::<0b1111>(a))
+    (_mm256_movedup_pd(a), _mm256_permute_pd::<0b1111>(a)),
+    // Half 1: (x0, y0) and (x1, y1); half 2: x and y as they are.
+    |x, y, half| if half == 1 {
+        (_mm256_permute2f128_pd::<0x20>(x, y), _mm256_permute2f128_pd::<0x31>(x, y))
+    } else {
+        (x, y)
+    }
 );
 // Four complex numbers per register, the last one to three done with AVX2 (and then portably); the adjacent
 // pairs of `spread` are its 256-bit halves, so it repeats the 128-bit lanes (0, 0, 2, 2) and (1, 1, 3, 3).
@@ -120,5 +133,11 @@ vector!(
         2 => _mm512_shuffle_f64x2::<0xAA>(a, a),
         _ => _mm512_shuffle_f64x2::<0xFF>(a, a),
     },
-    (_mm512_movedup_pd(a), _mm512_permute_pd::<0xFF>(a))
+    (_mm512_movedup_pd(a), _mm512_permute_pd::<0xFF>(a)),
+    // Half 1: (x0, x2, y0, y2) and (x1, x3, y1, y3); half 2: (x0, x1, y0, y1) and (x2, x3, y2, y3).
+    |x, y, half| if half == 1 {
+        (_mm512_shuffle_f64x2::<0x88>(x, y), _mm512_shuffle_f64x2::<0xDD>(x, y))
+    } else {
+        (_mm512_shuffle_f64x2::<0x44>(x, y), _mm512_shuffle_f64x2::<0xEE>(x, y))
+    }
 );
