@@ -41,6 +41,52 @@ fn trainable_channel_strengths_match_pennylane_backprop() {
 }
 
 #[test]
+fn damping_strengths_at_one_have_the_one_sided_derivative_not_nan() {
+    // At γ = 1 the coherences scale by √(1 − γ), whose derivative is −∞: the derivative is the limit γ → 1.
+    // Without coherences it is finite: from diag(0.3, 0.7) (a bit flip of |0⟩), amplitude damping γ then
+    // RY(θ) give ⟨Z⟩ = cos θ·(−0.4 + 1.4γ), so ∂/∂γ = 1.4 cos θ at γ = 1 too.
+    let z = Observable::sum_z(1).unwrap();
+    let mut diagonal = Circuit::new(1).unwrap();
+    diagonal.bit_flip(0, 0.7).unwrap().amplitude_damping(0, Param::weight(1)).unwrap().ry(0, Param::weight(0)).unwrap();
+    let theta = 0.4;
+    let value = |c: &Circuit, w: &[f64]| {
+        let mut rho = DensityState::new(1).unwrap();
+        rho.run(c, w, &[]).unwrap();
+        rho.expectation(&z).unwrap()
+    };
+    let g = DensityState::new(1).unwrap().gradient(&diagonal, &NoiseModel::new(), &z, &[theta, 1.0], &[]).unwrap();
+    assert_relative_eq!(g.value, theta.cos(), epsilon = 1e-14);
+    assert_relative_eq!(g.weights[1], 1.4 * theta.cos(), epsilon = 1e-13);
+    assert_relative_eq!(g.weights[0], -theta.sin(), epsilon = 1e-13);
+    let h = 1e-7;
+    let one_sided = (value(&diagonal, &[theta, 1.0]) - value(&diagonal, &[theta, 1.0 - h])) / h;
+    assert_relative_eq!(g.weights[1], one_sided, epsilon = 1e-7);
+    // With coherences it is infinite, of the sign the difference quotients grow with: RY(θ0), damping γ,
+    // RY(θ1) give ⟨Z⟩ = cos θ1·(z + γ(1 − z)) − sin θ1·√(1 − γ)·sin θ0 (z = cos θ0), so ∂/∂γ → +∞ for
+    // sin θ0·sin θ1 > 0; the angles' derivatives stay finite: 0 and −sin θ1 at γ = 1. Phase damping λ = 1
+    // in place of amplitude damping: ⟨Z⟩ = cos θ1·z − sin θ1·√(1 − λ)·sin θ0, ∂/∂λ → +∞ as well.
+    let (t0, t1) = (0.7, 0.5);
+    for amplitude in [true, false] {
+        let mut coherent = Circuit::new(1).unwrap();
+        coherent.ry(0, Param::weight(0)).unwrap();
+        match amplitude {
+            true => coherent.amplitude_damping(0, Param::weight(2)).unwrap(),
+            false => coherent.phase_damping(0, Param::weight(2)).unwrap(),
+        };
+        coherent.ry(0, Param::weight(1)).unwrap();
+        let w = [t0, t1, 1.0];
+        let g = DensityState::new(1).unwrap().gradient(&coherent, &NoiseModel::new(), &z, &w, &[]).unwrap();
+        assert!(g.weights[2] == f64::INFINITY, "{amplitude}: {:?}", g.weights);
+        let quotient = |h: f64| (value(&coherent, &w) - value(&coherent, &[t0, t1, 1.0 - h])) / h;
+        assert!(quotient(1e-10) > quotient(1e-6) && quotient(1e-6) > 100.0, "{}", quotient(1e-6));
+        let z0 = if amplitude { 1.0 } else { t0.cos() };
+        assert_relative_eq!(g.value, t1.cos() * z0, epsilon = 1e-14);
+        assert_relative_eq!(g.weights[0], if amplitude { 0.0 } else { -t1.cos() * t0.sin() }, epsilon = 1e-13);
+        assert_relative_eq!(g.weights[1], -t1.sin() * z0, epsilon = 1e-13);
+    }
+}
+
+#[test]
 fn a_channel_acts_where_it_was_added() {
     // Bit flip before H: ρ = diag(0.7, 0.3) then ⟨X⟩ = 0.4. After H it commutes with |+⟩⟨+|: ⟨X⟩ = 1.
     let x = Observable::from_terms(vec![PauliString::new(1.0, &[(0, Pauli::X)]).unwrap()]);

@@ -103,6 +103,33 @@ pub(super) fn identity4() -> [[C; 4]; 4] {
     std::array::from_fn(|r| std::array::from_fn(|c| if r == c { C::new(1.0, 0.0) } else { ZERO }))
 }
 
+/// Re Σ_rc (A·D·B)\[r\]\[c\]·G\[r\]\[c\] for a local step's factor derivative D (A the factors after it, B those
+/// before). A derivative with infinite entries (that of √(1−γ) at γ = 1: amplitude and phase damping as they
+/// become a reset) is taken term by term, D_km·Σ_rc A_rk B_mc G_rc, as the one-sided limit γ → 1: the entries
+/// of one infinite value add ±∞ where their summed coefficient is nonzero and nothing where it is zero (the
+/// coherences they scale are gone), instead of the NaN of 0·∞.
+pub(super) fn contract(d: &[[C; 4]; 4], a: &[[C; 4]; 4], b: &[[C; 4]; 4], g: &[[C; 4]; 4]) -> f64 {
+    if d.iter().flatten().all(|z| z.is_finite()) {
+        let m = mul4(a, &mul4(d, b));
+        return (0..16).map(|k| m[k / 4][k % 4] * g[k / 4][k % 4]).sum::<C>().re;
+    }
+    let coef = |k: usize, m: usize| -> C { (0..16).map(|rc| a[rc / 4][k] * b[m][rc % 4] * g[rc / 4][rc % 4]).sum() };
+    // Re(x·y) with 0·(±∞) = 0.
+    let times = |x: f64, y: f64| if x == 0.0 || y == 0.0 { 0.0 } else { x * y };
+    let re_times = |x: C, y: C| times(x.re, y.re) - times(x.im, y.im);
+    let entries = || (0..16).map(|km| (km / 4, km % 4, d[km / 4][km % 4]));
+    let mut sum: f64 = entries().filter(|e| e.2.is_finite()).map(|(k, m, v)| re_times(v, coef(k, m))).sum();
+    // Each infinite value once, with the coefficients of all its entries.
+    let infinite: Vec<(usize, usize, C)> = entries().filter(|e| !e.2.is_finite()).collect();
+    for (j, &(_, _, v)) in infinite.iter().enumerate() {
+        if infinite[..j].iter().all(|e| e.2 != v) {
+            let total: C = infinite.iter().filter(|e| e.2 == v).map(|&(k, m, _)| coef(k, m)).sum();
+            sum += re_times(v, total);
+        }
+    }
+    sum
+}
+
 /// The conjugate transpose of a 4x4 matrix.
 pub(super) fn adjoint4(m: &[[C; 4]; 4]) -> [[C; 4]; 4] {
     std::array::from_fn(|r| std::array::from_fn(|c| m[c][r].conj()))
@@ -350,12 +377,9 @@ impl Run<'_> {
 
     /// The derivatives of a local step's factors, from its correlation matrix `g` (G\[r\]\[c\] = Σ conj(Λ_r)
     /// ρ_c over the groups of (q, q + n), Λ after the step and ρ before it): factor j contributes
-    /// Σ_rc (A ∂F_j B)\[r\]\[c\] G\[r\]\[c\], A the factors after it and B those before.
+    /// Σ_rc (A ∂F_j B)\[r\]\[c\] G\[r\]\[c\], A the factors after it and B those before (see [`contract`]).
     pub(super) fn local_derivatives(&self, factors: &[Factor], g: &[[C; 4]; 4], grads: &mut NoisyGradient) {
-        let contract = |d: &[[C; 4]; 4], after: &[[C; 4]; 4], before: &[[C; 4]; 4]| -> f64 {
-            let m = mul4(after, &mul4(d, before));
-            (0..16).map(|k| m[k / 4][k % 4] * g[k / 4][k % 4]).sum::<C>().re
-        };
+        let contract = |d: &[[C; 4]; 4], after: &[[C; 4]; 4], before: &[[C; 4]; 4]| contract(d, after, before, g);
         // after[j] = F_{m−1} ⋯ F_{j+1}.
         let mut after = vec![identity4(); factors.len()];
         for j in (0..factors.len().saturating_sub(1)).rev() {
