@@ -4,9 +4,12 @@
 //!   each followed by depolarizing p = 0.01 and amplitude damping γ = 0.02, then a CNOT ring each followed by
 //!   depolarizing on both qubits), from |0…0⟩⟨0…0| to ⟨Σ Z_i⟩, the doubled circuit compiled in the timing.
 //!   Beside it: `OMP_NUM_THREADS=1 $HOME/peers/bin/python /tmp/noise-peer/peers.py 4,6,8,10` (Aer's
-//!   density-matrix time; the same circuits as noise.py without PennyLane).
+//!   density-matrix time; the same circuits as noise.py without PennyLane). `N1/fresh`: the same, with the
+//!   density state copied from |0…0⟩⟨0…0| in the timing (its allocation and first touch of 16·4^n bytes), as
+//!   `N2`'s gradient copies its start state before its own forward pass.
 //! - `N2/gradient`: the same value with its exact gradient with respect to all 4n weights and n inputs (adjoint
-//!   on the density state), to set beside `N1` (the target: at most 4× the forward pass).
+//!   on the density state), to set beside `N1/fresh`, the same forward pass with the same copy of the start
+//!   state (the target: at most 4× the forward pass), and `N1/expectation`.
 //! - `channel`: one depolarizing channel on qubit 1 of an n-qubit density state, against `gate2`: a dense
 //!   two-qubit gate on qubits (1, n + 1) of a 2n-qubit state vector (the same kernel on the same number of
 //!   amplitudes; the channel's 4x4 superoperator is built from its Kraus operators per call).
@@ -65,6 +68,15 @@ fn n1(crit: &mut Criterion) {
                 },
                 BatchSize::LargeInput,
             )
+        });
+        // The same with the state made in the timing, as the gradient's own forward pass makes its copy.
+        let start = DensityState::new(n).expect("fits in memory");
+        group.bench_function(BenchmarkId::new("fresh", n), |b| {
+            b.iter(|| {
+                let mut rho = start.clone();
+                rho.run_noisy(&c, &noise, &w, &x).expect("valid circuit");
+                rho.expectation(&z).expect("fits")
+            })
         });
     }
     group.finish();
