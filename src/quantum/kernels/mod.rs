@@ -25,7 +25,7 @@ use drive::{drive, drive_pairs, each_pair};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use simd::{dispatch, fold_lanes, Dense4, Isa, Kernels, Lanes, Task};
 pub(crate) use subspace::{reduce, sum_rows, sum_rows_with, SharedMut, Subspace};
-pub(crate) use sweep::correlate_hermitian;
+pub(crate) use sweep::{correlate_hermitian, Sums};
 
 /// States with at least this many amplitudes are processed in parallel (feature `parallel`).
 pub(crate) const PARALLEL_MIN_DIM: usize = 1 << 14;

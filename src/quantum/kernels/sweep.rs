@@ -15,11 +15,23 @@ const WINDOW: usize = 1 << 10;
 /// Windows per task (and per partial sum): fixed, so the sums do not depend on the number of threads.
 const TASK_WINDOWS: usize = 8;
 
+/// Which entries of a Hermitian correlation to take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sums {
+    /// All sixteen (from ten sums).
+    All,
+    /// The six of the X pattern, (0, 0), (0, 3), (3, 0), (3, 3) (their real parts), (1, 1) and (2, 2), from
+    /// five sums (the X-pattern sums of `correlate4`); the others are left zero. Enough to contract G with a matrix that is
+    /// zero elsewhere and real on the first four.
+    XPattern,
+}
+
 /// G\[r\]\[c\] = Σ_g conj(λ_r) φ_c over the groups of qubits a < b, for Hermitian φ and λ whose qubit b is qubit
-/// a's bra (G\[r'\]\[c'\] = conj(G\[r\]\[c\]), r' with its two bits swapped, is taken as exact).
-pub(crate) fn correlate_hermitian(phi: &[C], lambda: &[C], a: usize, b: usize) -> [[C; 4]; 4] {
+/// a's bra (G\[r'\]\[c'\] = conj(G\[r\]\[c\]), r' with its two bits swapped, is taken as exact), the entries
+/// `sums` says (each one the same bits either way).
+pub(crate) fn correlate_hermitian(phi: &[C], lambda: &[C], a: usize, b: usize, sums: Sums) -> [[C; 4]; 4] {
     assert!(a < b && phi.len() == lambda.len() && phi.len() >= 2 << b, "qubits a < b within both states");
-    dispatch(Isa::detected(), Hermitian { phi, lambda, a, b })
+    dispatch(Isa::detected(), Hermitian { phi, lambda, a, b, sums })
 }
 
 /// The arguments of [`correlate_hermitian`].
@@ -28,13 +40,14 @@ struct Hermitian<'s> {
     lambda: &'s [C],
     a: usize,
     b: usize,
+    sums: Sums,
 }
 
 impl Task for Hermitian<'_> {
     type Output = [[C; 4]; 4];
     #[inline(always)]
     fn run<K: Kernels>(self, k: K) -> [[C; 4]; 4] {
-        let Hermitian { phi, lambda, a, b } = self;
+        let Hermitian { phi, lambda, a, b, sums } = self;
         let (ha, hb) = (1usize << a, 1usize << b);
         // Windows of `w` amplitudes (whole blocks of 2^(a+1)) at the same place in the halves of b.
         let w = hb.min(WINDOW.max(2 * ha));
@@ -46,7 +59,10 @@ impl Task for Hermitian<'_> {
                 let start = (i / per_block) * 2 * hb + (i % per_block) * w;
                 let p = [&phi[start..start + w], &phi[start + hb..start + hb + w]];
                 let l = [&lambda[start..start + w], &lambda[start + hb..start + hb + w]];
-                k.correlate4_blocks(p, l, ha, &mut lanes);
+                match sums {
+                    Sums::All => k.correlate4_blocks::<true>(p, l, ha, &mut lanes),
+                    Sums::XPattern => k.correlate4_blocks::<false>(p, l, ha, &mut lanes),
+                }
             }
             fold_hermitian(&lanes)
         };
@@ -66,6 +82,7 @@ impl Task for Hermitian<'_> {
 mod tests {
     use super::*;
     use crate::quantum::kernels::simd::Lanes10;
+    use crate::quantum::kernels::simd::X_PATTERN_SUMS;
 
     fn lcg(s: &mut u64) -> f64 {
         *s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -101,29 +118,38 @@ mod tests {
             for q in 0..n {
                 let want = plain(&phi, &lambda, q, q + n);
                 let scale = want.iter().flatten().map(|z| z.norm()).fold(1.0, f64::max);
-                let got = correlate_hermitian(&phi, &lambda, q, q + n);
+                let got = correlate_hermitian(&phi, &lambda, q, q + n, Sums::All);
                 let diff = (0..16).map(|k| (got[k / 4][k % 4] - want[k / 4][k % 4]).norm()).fold(0.0, f64::max);
                 assert!(diff < 1e-13 * scale, "n = {n}, q = {q}: {diff}");
-                let on = |threads: usize| {
+                let on = |threads: usize, sums: Sums| {
                     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-                    pool.install(|| correlate_hermitian(&phi, &lambda, q, q + n))
+                    pool.install(|| correlate_hermitian(&phi, &lambda, q, q + n, sums))
                 };
                 let bits = |g: [[C; 4]; 4]| g.map(|r| r.map(|z| (z.re.to_bits(), z.im.to_bits())));
-                assert_eq!(bits(on(1)), bits(on(2)), "n = {n}, q = {q}");
-                assert_eq!(bits(on(1)), bits(got));
+                assert_eq!(bits(on(1, Sums::All)), bits(on(2, Sums::All)), "n = {n}, q = {q}");
+                assert_eq!(bits(on(1, Sums::All)), bits(got));
+                // The X pattern's six entries are the same bits as from all sums; the others are zero.
+                let x = on(2, Sums::XPattern);
+                assert_eq!(bits(x), bits(on(1, Sums::XPattern)), "n = {n}, q = {q}");
+                for (k, (x, all)) in x.iter().flatten().zip(got.iter().flatten()).enumerate() {
+                    let kept = [0, 3, 5, 10, 12, 15].contains(&k);
+                    assert_eq!(bits([[*x; 4]; 4]), bits([[if kept { *all } else { ZERO }; 4]; 4]), "{k}");
+                }
             }
         }
     }
 
     #[test]
     fn the_ten_sums_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() {
+        // All ten sums, then the five of the X pattern.
         struct Ten<'a>([&'a [C]; 2], [&'a [C]; 2], usize);
         impl Task for Ten<'_> {
-            type Output = Lanes10;
-            fn run<K: Kernels>(self, k: K) -> Lanes10 {
-                let mut lanes = [[C::new(0.25, -0.5); 4]; 10];
-                k.correlate4_blocks(self.0, self.1, self.2, &mut lanes);
-                lanes
+            type Output = (Lanes10, Lanes10);
+            fn run<K: Kernels>(self, k: K) -> (Lanes10, Lanes10) {
+                let (mut all, mut five) = ([[C::new(0.25, -0.5); 4]; 10], [[C::new(0.25, -0.5); 4]; 10]);
+                k.correlate4_blocks::<true>(self.0, self.1, self.2, &mut all);
+                k.correlate4_blocks::<false>(self.0, self.1, self.2, &mut five);
+                (all, five)
             }
         }
         let isas = Isa::available();
@@ -137,10 +163,17 @@ mod tests {
             let v: Vec<Vec<C>> =
                 (0..4).map(|_| (0..w).map(|_| C::new(lcg(&mut seed), lcg(&mut seed))).collect()).collect();
             let (phi, lambda) = ([&v[0][..], &v[1][..]], [&v[2][..], &v[3][..]]);
-            let portable = dispatch(isas[0], Ten(phi, lambda, half));
+            let (portable, five) = dispatch(isas[0], Ten(phi, lambda, half));
             let bits = |l: &Lanes10| l.iter().flatten().map(|z| (z.re.to_bits(), z.im.to_bits())).collect::<Vec<_>>();
             for &isa in &isas[1..] {
-                assert_eq!(bits(&dispatch(isa, Ten(phi, lambda, half))), bits(&portable), "{isa:?}, half {half}, {w}");
+                let (all, x) = dispatch(isa, Ten(phi, lambda, half));
+                assert_eq!(bits(&all), bits(&portable), "{isa:?}, half {half}, {w}");
+                assert_eq!(bits(&x), bits(&five), "{isa:?}, half {half}, {w}");
+            }
+            // Five sums as all ten give them; the others' lanes untouched.
+            for q in 0..10 {
+                let want = if X_PATTERN_SUMS.contains(&q) { portable[q] } else { [C::new(0.25, -0.5); 4] };
+                assert_eq!(bits(&[five[q]; 10]), bits(&[want; 10]), "half {half}, {w}, sum {q}");
             }
             // Slice s of block i: bit a = s & 1, bit b = s >> 1.
             let at = |h: [&[C]; 2], s: usize, i: usize, k: usize| h[s >> 1][2 * half * i + (s & 1) * half + k];

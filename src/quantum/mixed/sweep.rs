@@ -8,7 +8,7 @@
 use num_complex::Complex64 as C;
 
 use super::superop::{each_group, group_offsets, op4, Sparse16};
-use crate::quantum::kernels;
+use crate::quantum::kernels::{self, Sums};
 use crate::quantum::op::ZERO;
 
 /// The most derivative sums one pass of [`back_pair`] takes (a two-qubit gate has at most three angles, a
@@ -27,20 +27,23 @@ impl std::iter::Sum for Probes {
 
 /// The backward pass of a local step on a qubit's ket and bra bits `[ket, bra]` (ket < bra) of a density
 /// state (or of a tile of one): ρ ← `undo`·ρ when given (otherwise ρ already holds the state before the step),
-/// then G\[r\]\[c\] = Σ_g conj(Λ_r) ρ_c when `correlate` (local index r = ket bit + 2·bra bit; ρ and Λ
-/// Hermitian), then Λ ← `adjoint`·Λ, by the engine's two-qubit kernels. Returns G (zero when not asked).
+/// then G\[r\]\[c\] = Σ_g conj(Λ_r) ρ_c, the entries `sums` asks for (local index r = ket bit + 2·bra bit; ρ
+/// and Λ Hermitian), then Λ ← `adjoint`·Λ, by the engine's two-qubit kernels. Returns G (zero where not asked).
 pub(crate) fn back_local(
     rho: &mut [C],
     lambda: &mut [C],
     bits: [usize; 2],
     undo: Option<&[[C; 4]; 4]>,
     adjoint: &[[C; 4]; 4],
-    correlate: bool,
+    sums: Option<Sums>,
 ) -> [[C; 4]; 4] {
     if let Some(u) = undo {
         kernels::apply_op(rho, &op4(u), &bits, 0);
     }
-    let g = if correlate { kernels::correlate_hermitian(rho, lambda, bits[0], bits[1]) } else { [[ZERO; 4]; 4] };
+    let g = match sums {
+        Some(sums) => kernels::correlate_hermitian(rho, lambda, bits[0], bits[1], sums),
+        None => [[ZERO; 4]; 4],
+    };
     kernels::apply_op(lambda, &op4(adjoint), &bits, 0);
     g
 }

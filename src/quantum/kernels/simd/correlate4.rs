@@ -17,6 +17,12 @@ use crate::quantum::op::ZERO;
 const COMPLEX: [(usize, usize); 6] = [(0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (3, 1)];
 const REAL: [(usize, usize); 4] = [(0, 0), (0, 3), (3, 0), (3, 3)];
 
+/// The sums (indices into [`Lanes10`]) that a correlation contracted with an X-pattern matrix needs: one whose
+/// entries off (0, 0), (0, 3), (3, 0), (3, 3), (1, 1), (2, 2) are zero and whose first four are real (the
+/// superoperators of depolarizing, amplitude and phase damping and diagonal gates, and products of them):
+/// G\[1\]\[1\] (G\[2\]\[2\] is its conjugate) and the four real parts.
+pub(crate) const X_PATTERN_SUMS: [usize; 5] = [2, 6, 7, 8, 9];
+
 /// Four lanes of each of the ten sums: the six complex ones, then the four real parts (each lane holding
 /// (Σ λ.re·φ.re, Σ λ.im·φ.im), added at the end).
 pub(crate) type Lanes10 = [[C; 4]; 10];
@@ -39,9 +45,14 @@ pub(crate) fn fold_hermitian(lanes: &Lanes10) -> [[C; 4]; 4] {
 
 /// The portable loop over whole blocks of the window's halves (see [`Correlate4`]): element k of block i's
 /// four slices (bit a + 2·bit b) in lane (i·half + k) mod 4 (k mod 4 for half a multiple of 4), blocks in
-/// order.
+/// order; the ten sums, or (without `ALL`) the five of [`X_PATTERN_SUMS`].
 #[inline(always)]
-pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+pub(super) fn correlate4_portable<const ALL: bool>(
+    phi: [&[C]; 2],
+    lambda: [&[C]; 2],
+    half: usize,
+    lanes: &mut Lanes10,
+) {
     let len = phi[0].len();
     let (p0, p1, l0, l1) = (&phi[0][..len], &phi[1][..len], &lambda[0][..len], &lambda[1][..len]);
     for block in 0..len / (2 * half) {
@@ -50,8 +61,10 @@ pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize
             let (i, j) = (start + k, start + half + k);
             let (p, l) = ([p0[i], p0[j], p1[i], p1[j]], [l0[i], l0[j], l1[i], l1[j]]);
             let lane = (block * half + k) % 4;
-            for (acc, &(r, c)) in lanes.iter_mut().zip(&COMPLEX) {
-                acc[lane] += l[r].conj() * p[c];
+            for (q, (acc, &(r, c))) in lanes.iter_mut().zip(&COMPLEX).enumerate() {
+                if ALL || q == X_PATTERN_SUMS[0] {
+                    acc[lane] += l[r].conj() * p[c];
+                }
             }
             for (acc, &(r, c)) in lanes[6..].iter_mut().zip(&REAL) {
                 acc[lane] += C::new(l[r].re * p[c].re, l[r].im * p[c].im);
@@ -70,20 +83,27 @@ pub(super) fn correlate4_portable(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize
 /// # Safety
 /// The processor supports `V`'s instruction set.
 #[inline(always)]
-pub(super) unsafe fn correlate4_short<V: Vector>(phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+pub(super) unsafe fn correlate4_short<V: Vector, const ALL: bool>(
+    phi: [&[C]; 2],
+    lambda: [&[C]; 2],
+    half: usize,
+    lanes: &mut Lanes10,
+) {
     debug_assert!(half == 1 || half == 2);
     let spans = phi[0].len() / 8;
     // SAFETY: as the caller promises.
-    unsafe { V::run(Correlate4Short::<V> { phi, lambda, half, spans, lanes: &mut *lanes, register: PhantomData }) };
+    unsafe {
+        V::run(Correlate4Short::<V, ALL> { phi, lambda, half, spans, lanes: &mut *lanes, register: PhantomData })
+    };
     let rest = 8 * spans;
     if rest < phi[0].len() {
         let (p, l) = ([&phi[0][rest..], &phi[1][rest..]], [&lambda[0][rest..], &lambda[1][rest..]]);
-        correlate4_portable(p, l, half, lanes);
+        correlate4_portable::<ALL>(p, l, half, lanes);
     }
 }
 
 /// The register loop of [`correlate4_short`] over the first `spans` spans of 8 entries.
-struct Correlate4Short<'a, 'l, V> {
+struct Correlate4Short<'a, 'l, V, const ALL: bool> {
     phi: [&'a [C]; 2],
     lambda: [&'a [C]; 2],
     half: usize,
@@ -92,7 +112,7 @@ struct Correlate4Short<'a, 'l, V> {
     register: PhantomData<V>,
 }
 
-impl<V: Vector> Body for Correlate4Short<'_, '_, V> {
+impl<V: Vector, const ALL: bool> Body for Correlate4Short<'_, '_, V, ALL> {
     type Output = ();
     #[inline(always)]
     fn run(self) {
@@ -124,12 +144,16 @@ impl<V: Vector> Body for Correlate4Short<'_, '_, V> {
                     let ((y0, y1), (_, y3)) = (unzip::<V>(l0, o, half), unzip::<V>(l1, o, half));
                     let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
                     let a = &mut acc[j];
-                    a[0] = a[0].add(cmul(x1, c0));
-                    a[1] = a[1].add(cmul(x0, c1));
+                    if ALL {
+                        a[0] = a[0].add(cmul(x1, c0));
+                        a[1] = a[1].add(cmul(x0, c1));
+                    }
                     a[2] = a[2].add(cmul(x1, c1));
-                    a[3] = a[3].add(cmul(x2, c1));
-                    a[4] = a[4].add(cmul(x3, c1));
-                    a[5] = a[5].add(cmul(x1, c3));
+                    if ALL {
+                        a[3] = a[3].add(cmul(x2, c1));
+                        a[4] = a[4].add(cmul(x3, c1));
+                        a[5] = a[5].add(cmul(x1, c3));
+                    }
                     a[6] = a[6].add(y0.mul(x0));
                     a[7] = a[7].add(y0.mul(x3));
                     a[8] = a[8].add(y3.mul(x0));
@@ -164,7 +188,7 @@ unsafe fn unzip<V: Vector>(s: *const f64, o: usize, half: usize) -> (V, V) {
 
 /// The correlation over whole blocks: `phi` and `lambda` each as the halves (bit b clear, set) of a window, of
 /// whole blocks of 2·`half` (bit a clear, set); each block's k restarting at 0.
-pub(super) struct Correlate4<'a, 'l, V> {
+pub(super) struct Correlate4<'a, 'l, V, const ALL: bool> {
     pub(super) phi: [&'a [C]; 2],
     pub(super) lambda: [&'a [C]; 2],
     pub(super) half: usize,
@@ -172,7 +196,7 @@ pub(super) struct Correlate4<'a, 'l, V> {
     pub(super) register: std::marker::PhantomData<V>,
 }
 
-impl<V: Vector> Body for Correlate4<'_, '_, V> {
+impl<V: Vector, const ALL: bool> Body for Correlate4<'_, '_, V, ALL> {
     type Output = ();
     #[inline(always)]
     fn run(self) {
@@ -217,12 +241,16 @@ impl<V: Vector> Body for Correlate4<'_, '_, V> {
                         let (y0, y1, y3) = (V::load(l0.add(o)), V::load(l0.add(o + off)), V::load(l1.add(o + off)));
                         let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
                         let a = &mut acc[j];
-                        a[0] = a[0].add(cmul(x1, c0));
-                        a[1] = a[1].add(cmul(x0, c1));
+                        if ALL {
+                            a[0] = a[0].add(cmul(x1, c0));
+                            a[1] = a[1].add(cmul(x0, c1));
+                        }
                         a[2] = a[2].add(cmul(x1, c1));
-                        a[3] = a[3].add(cmul(x2, c1));
-                        a[4] = a[4].add(cmul(x3, c1));
-                        a[5] = a[5].add(cmul(x1, c3));
+                        if ALL {
+                            a[3] = a[3].add(cmul(x2, c1));
+                            a[4] = a[4].add(cmul(x3, c1));
+                            a[5] = a[5].add(cmul(x1, c3));
+                        }
                         a[6] = a[6].add(y0.mul(x0));
                         a[7] = a[7].add(y0.mul(x3));
                         a[8] = a[8].add(y3.mul(x0));

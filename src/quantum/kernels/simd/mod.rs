@@ -20,6 +20,8 @@ mod dense2;
 
 use correlate::{correlate_portable, Correlate};
 pub(crate) use correlate::{fold_lanes, Lanes};
+#[cfg(test)]
+pub(crate) use correlate4::X_PATTERN_SUMS;
 use correlate4::{correlate4_portable, correlate4_short, Correlate4};
 pub(crate) use correlate4::{fold_hermitian, Lanes10};
 pub(crate) use dense2::Dense4;
@@ -144,8 +146,9 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes);
     /// The ten sums of a Hermitian 4x4 correlation (see [`fold_hermitian`]) over a window of qubits a < b:
     /// `phi` and `lambda` each as the window's halves (bit b clear, set), whole blocks of 2·`half` (bit a clear,
-    /// set), each block's k restarting at 0, element k in lane k mod 4.
-    fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10);
+    /// set), each block's k restarting at 0, element k in lane k mod 4. Without `ALL`, only the five sums of
+    /// the X pattern ([`X_PATTERN_SUMS`]); the others' lanes are left as they are.
+    fn correlate4_blocks<const ALL: bool>(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10);
     /// The 4x4 matrix `m` on qubits a < b, given the amplitudes with bit b clear (`lo`) and set (`hi`), of
     /// equal length, a whole number of blocks of 2^(a+1) (a window of the halves of qubit b).
     #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
@@ -245,8 +248,8 @@ impl Kernels for Portable {
         }
     }
     #[inline(always)]
-    fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
-        correlate4_portable(phi, lambda, half, lanes);
+    fn correlate4_blocks<const ALL: bool>(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+        correlate4_portable::<ALL>(phi, lambda, half, lanes);
     }
     #[inline(always)]
     fn mat2_halves(self, lo: &mut [C], hi: &mut [C], a: usize, m: &Dense4) {
@@ -585,14 +588,14 @@ impl<V: Vector> Kernels for Simd<V> {
         }
     }
     #[inline(always)]
-    fn correlate4_blocks(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
+    fn correlate4_blocks<const ALL: bool>(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
         if half < 4 {
-            // Half-blocks shorter than the four lanes: regathered into blocks of four.
+            // Half-blocks shorter than the four lanes: unzipped in registers into blocks of four.
             // SAFETY: see the impl.
-            return unsafe { correlate4_short::<V>(phi, lambda, half, lanes) };
+            return unsafe { correlate4_short::<V, ALL>(phi, lambda, half, lanes) };
         }
         // SAFETY: see the impl.
-        unsafe { V::run(Correlate4::<V> { phi, lambda, half, lanes, register: std::marker::PhantomData }) }
+        unsafe { V::run(Correlate4::<V, ALL> { phi, lambda, half, lanes, register: std::marker::PhantomData }) }
     }
     #[inline(always)]
     fn mat2(self, s: [&mut [C]; 4], m: &Dense4) {

@@ -167,8 +167,9 @@ impl DensityState {
     }
 }
 
-/// The kind of each step of the sweep over `circuit` under `noise` ("local", "gate2", "gate" or
-/// "channel2"), for tests that the fast paths are taken.
+/// The kind of each step of the sweep over `circuit` under `noise` ("local", "local-x" for a local step whose
+/// derivatives read the X pattern's sums, "gate2", "gate" or "channel2"), for tests that the fast paths are
+/// taken.
 #[cfg(test)]
 pub(super) fn step_kinds(circuit: &Circuit, noise: &NoiseModel, weights: &[f64], inputs: &[f64]) -> Vec<&'static str> {
     let sequence = Sequence::new(circuit, noise, weights, inputs).unwrap();
@@ -176,6 +177,7 @@ pub(super) fn step_kinds(circuit: &Circuit, noise: &NoiseModel, weights: &[f64],
     steps::steps(circuit, &sequence, &channels, weights, inputs)
         .iter()
         .map(|step| match step {
+            steps::Step::Local { sums: crate::quantum::kernels::Sums::XPattern, .. } => "local-x",
             steps::Step::Local { .. } => "local",
             steps::Step::Gate2 { .. } => "gate2",
             steps::Step::Gate(_) => "gate",

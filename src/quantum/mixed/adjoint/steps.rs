@@ -13,7 +13,7 @@ use super::super::sweep::MAX_PROBES;
 use super::NoisyGradient;
 use crate::error::ParamKind;
 use crate::quantum::engine::tile_qubit;
-use crate::quantum::kernels;
+use crate::quantum::kernels::{self, Sums};
 use crate::quantum::op::{Op, ZERO};
 use crate::quantum::{Circuit, Instruction};
 
@@ -37,7 +37,17 @@ pub(super) enum Step {
     /// `product` in one pass; their derivatives all come from one correlation matrix of the step. `inverse` is
     /// the product's inverse (None when a channel in it is not invertible), and `gain` a bound on its norm,
     /// ‖S⁻¹‖₂ ≤ Π‖F_j⁻¹‖₂ (1 for gates): how much un-applying the step can grow an error.
-    Local { q: usize, factors: Vec<Factor>, product: Box<[[C; 4]; 4]>, inverse: Option<Box<[[C; 4]; 4]>>, gain: f64 },
+    /// `sums` says which entries of the correlation the derivatives read: those of the X pattern when every
+    /// factor and every derivative of one is such a matrix ([`Sums::XPattern`]: depolarizing, damping and
+    /// diagonal gates without weights or inputs, whose products keep the pattern), all of them otherwise.
+    Local {
+        q: usize,
+        factors: Vec<Factor>,
+        product: Box<[[C; 4]; 4]>,
+        inverse: Option<Box<[[C; 4]; 4]>>,
+        gain: f64,
+        sums: Sums,
+    },
     /// Instruction `k` of the circuit on two qubits in all (two targets, or a target and a control) as the
     /// 16x16 U ⊗ U* on bits (a, b, a + n, b + n), with its adjoint and, for each angle read from a weight or
     /// an input, ∂(U ⊗ U*) = ∂U ⊗ U* + U ⊗ ∂U* with where the angle comes from.
@@ -156,7 +166,7 @@ pub(super) fn steps(
     let flush = |out: &mut Vec<Step>, pending: &mut [Vec<Factor>], q: usize| {
         if !pending[q].is_empty() {
             let factors = std::mem::take(&mut pending[q]);
-            out.push(local_step(q, factors, channels));
+            out.push(local_step(q, factors, channels, circuit));
         }
     };
     for event in &run.events {
@@ -189,9 +199,9 @@ pub(super) fn steps(
     out
 }
 
-/// A local step of `factors` (applied first to last): their product, its inverse F_0⁻¹ ⋯ F_{m−1}⁻¹ and the
-/// bound on its norm.
-fn local_step(q: usize, factors: Vec<Factor>, channels: &[ChannelOps]) -> Step {
+/// A local step of `factors` (applied first to last): their product, its inverse F_0⁻¹ ⋯ F_{m−1}⁻¹, the
+/// bound on its norm, and the sums its derivatives read.
+fn local_step(q: usize, factors: Vec<Factor>, channels: &[ChannelOps], circuit: &Circuit) -> Step {
     let product = factors.iter().fold(identity4(), |p, f| mul4(&f.m, &p));
     let mut inverse = Some(identity4());
     let mut gain = 1.0;
@@ -205,7 +215,29 @@ fn local_step(q: usize, factors: Vec<Factor>, channels: &[ChannelOps]) -> Step {
         };
         inverse = inverse.zip(f_inverse).map(|(p, f)| mul4(&p, &f));
     }
-    Step::Local { q, factors, product: Box::new(product), inverse: inverse.map(Box::new), gain }
+    let x = factors.iter().all(|f| {
+        x_pattern(&f.m)
+            && match f.source {
+                Source::Gate(k) => circuit.instructions()[k].gate().params().iter().all(|p| p.is_const()),
+                Source::Channel(id) => channels[id].derivatives.iter().all(|d| x_pattern(&array4(d))),
+            }
+    });
+    let sums = if x { Sums::XPattern } else { Sums::All };
+    Step::Local { q, factors, product: Box::new(product), inverse: inverse.map(Box::new), gain, sums }
+}
+
+/// Whether `m` is zero off (0, 0), (0, 3), (3, 0), (3, 3), (1, 1), (2, 2) and real on the first four (see
+/// [`Sums::XPattern`]).
+fn x_pattern(m: &[[C; 4]; 4]) -> bool {
+    let corner = |r: usize| r == 0 || r == 3;
+    (0..16).all(|k| {
+        let (r, c, z) = (k / 4, k % 4, m[k / 4][k % 4]);
+        match (corner(r) && corner(c), r == c) {
+            (true, _) => z.im == 0.0,
+            (false, true) => true,
+            (false, false) => z == ZERO,
+        }
+    })
 }
 
 /// A gate's op (or its derivative, when the flag is set) as a 4x4 matrix on its two qubits.

@@ -176,11 +176,11 @@ pub(super) fn back_step(
 ) {
     let n = run.n;
     match step {
-        Step::Local { q, factors, product, inverse, .. } => {
+        Step::Local { q, factors, product, inverse, sums, .. } => {
             let undo = if given { None } else { Some(&**inverse.as_ref().expect("invertible where not stored")) };
             let correlate = run.has_derivatives(factors);
             let bits = place.bits([*q, q + n]);
-            let g = back_local(rho, lambda, bits, undo, &adjoint4(product), correlate);
+            let g = back_local(rho, lambda, bits, undo, &adjoint4(product), correlate.then_some(*sums));
             if correlate {
                 add_to_row(row, g.as_flattened());
             }

@@ -145,6 +145,27 @@ fn two_qubit_gates_with_weights_or_inputs_take_the_sixteen_entry_pass() {
     assert!(close(&best, &recomputed, 1e-13), "{best:?}\n{recomputed:?}");
 }
 
+#[test]
+fn local_steps_of_the_x_pattern_read_five_sums_and_give_the_recomputed_gradient() {
+    // Depolarizing and amplitude damping after each CNOT (rules of the model, with derivatives), then a
+    // constant RZ or phase damping: X-pattern steps. A bit flip (its superoperator swaps the coherences) or an
+    // RZ on a weight (its derivative's pattern is not checked) makes a step read all sums.
+    let mut noise = NoiseModel::new();
+    noise.after_gate("cx", Channel::depolarizing(0.02).unwrap());
+    noise.after_gate("cx", Channel::amplitude_damping(0.05).unwrap());
+    let mut c = Circuit::new(2).unwrap();
+    c.ry(0, Param::weight(0)).unwrap().ry(1, Param::weight(1)).unwrap().cnot(0, 1).unwrap();
+    c.rz(0, 0.3).unwrap().phase_damping(1, 0.1).unwrap().cnot(1, 0).unwrap();
+    c.bit_flip(0, 0.1).unwrap().rz(1, Param::weight(2)).unwrap().cnot(0, 1).unwrap();
+    let kinds = adjoint::step_kinds(&c, &noise, &WEIGHTS, &[]);
+    let count = |kind: &str| kinds.iter().filter(|k| **k == kind).count();
+    assert_eq!((count("local-x"), count("local"), count("gate")), (4, 4, 3), "{kinds:?}");
+    let (best, recomputed, stored) = mixed(2, 4).gradient_both_ways(&c, &noise, &observable(2), &WEIGHTS, &[]).unwrap();
+    assert_eq!(stored, Some(vec![]));
+    assert!(close(&best, &recomputed, 1e-13), "{best:?}\n{recomputed:?}");
+    assert!(best.noise.iter().flatten().all(|d| d.abs() > 1e-6), "{best:?}");
+}
+
 #[cfg(feature = "parallel")]
 #[test]
 fn the_sixteen_entry_passes_give_the_same_bits_for_one_and_two_threads() {
