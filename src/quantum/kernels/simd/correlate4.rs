@@ -123,16 +123,7 @@ impl<V: Vector, const ALL: bool> Body for Correlate4Short<'_, '_, V, ALL> {
         unsafe {
             let groups = 4 / V::LEN;
             // (No closures or iterators here, as in `Correlate4`.)
-            let mut acc: [[V; 10]; 2] = [[V::repeat([0.0; 4]); 10]; 2];
-            let mut j = 0;
-            while j < groups {
-                let mut q = 0;
-                while q < 10 {
-                    acc[j][q] = V::load(lanes[q].as_ptr().cast::<f64>().add(2 * j * V::LEN));
-                    q += 1;
-                }
-                j += 1;
-            }
+            let mut acc = load_lanes::<V>(lanes);
             let (p0, p1) = (phi[0].as_ptr().cast::<f64>(), phi[1].as_ptr().cast::<f64>());
             let (l0, l1) = (lambda[0].as_ptr().cast::<f64>(), lambda[1].as_ptr().cast::<f64>());
             let mut i = 0;
@@ -142,35 +133,12 @@ impl<V: Vector, const ALL: bool> Body for Correlate4Short<'_, '_, V, ALL> {
                     let o = 16 * i + 4 * V::LEN * j;
                     let ((x0, x1), (x2, x3)) = (unzip::<V>(p0, o, half), unzip::<V>(p1, o, half));
                     let ((y0, y1), (_, y3)) = (unzip::<V>(l0, o, half), unzip::<V>(l1, o, half));
-                    let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
-                    let a = &mut acc[j];
-                    if ALL {
-                        a[0] = a[0].add(cmul(x1, c0));
-                        a[1] = a[1].add(cmul(x0, c1));
-                    }
-                    a[2] = a[2].add(cmul(x1, c1));
-                    if ALL {
-                        a[3] = a[3].add(cmul(x2, c1));
-                        a[4] = a[4].add(cmul(x3, c1));
-                        a[5] = a[5].add(cmul(x1, c3));
-                    }
-                    a[6] = a[6].add(y0.mul(x0));
-                    a[7] = a[7].add(y0.mul(x3));
-                    a[8] = a[8].add(y3.mul(x0));
-                    a[9] = a[9].add(y3.mul(x3));
+                    accumulate::<V, ALL>(&mut acc[j], [x0, x1, x2, x3], [y0, y1, y3]);
                     j += 1;
                 }
                 i += 1;
             }
-            let mut j = 0;
-            while j < groups {
-                let mut q = 0;
-                while q < 10 {
-                    acc[j][q].store(lanes[q].as_mut_ptr().cast::<f64>().add(2 * j * V::LEN));
-                    q += 1;
-                }
-                j += 1;
-            }
+            store_lanes(&acc, lanes);
         }
     }
 }
@@ -209,16 +177,7 @@ impl<V: Vector, const ALL: bool> Body for Correlate4<'_, '_, V, ALL> {
             let groups = 4 / V::LEN;
             // (No closures here: a closure would not be inlined into the function compiled for `V`, and its
             // intrinsics would become calls.)
-            let mut acc: [[V; 10]; 2] = [[V::repeat([0.0; 4]); 10]; 2];
-            let mut j = 0;
-            while j < groups {
-                let mut q = 0;
-                while q < 10 {
-                    acc[j][q] = V::load(lanes[q].as_ptr().cast::<f64>().add(2 * j * V::LEN));
-                    q += 1;
-                }
-                j += 1;
-            }
+            let mut acc = load_lanes::<V>(lanes);
             let blocks = phi[0].len() / (2 * half);
             let mut i = 0;
             while i < blocks {
@@ -239,37 +198,83 @@ impl<V: Vector, const ALL: bool> Body for Correlate4<'_, '_, V, ALL> {
                             V::load(p1.add(o + off)),
                         );
                         let (y0, y1, y3) = (V::load(l0.add(o)), V::load(l0.add(o + off)), V::load(l1.add(o + off)));
-                        let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
-                        let a = &mut acc[j];
-                        if ALL {
-                            a[0] = a[0].add(cmul(x1, c0));
-                            a[1] = a[1].add(cmul(x0, c1));
-                        }
-                        a[2] = a[2].add(cmul(x1, c1));
-                        if ALL {
-                            a[3] = a[3].add(cmul(x2, c1));
-                            a[4] = a[4].add(cmul(x3, c1));
-                            a[5] = a[5].add(cmul(x1, c3));
-                        }
-                        a[6] = a[6].add(y0.mul(x0));
-                        a[7] = a[7].add(y0.mul(x3));
-                        a[8] = a[8].add(y3.mul(x0));
-                        a[9] = a[9].add(y3.mul(x3));
+                        accumulate::<V, ALL>(&mut acc[j], [x0, x1, x2, x3], [y0, y1, y3]);
                         j += 1;
                     }
                     k += 4;
                 }
                 i += 1;
             }
-            let mut j = 0;
-            while j < groups {
-                let mut q = 0;
-                while q < 10 {
-                    acc[j][q].store(lanes[q].as_mut_ptr().cast::<f64>().add(2 * j * V::LEN));
-                    q += 1;
-                }
-                j += 1;
-            }
+            store_lanes(&acc, lanes);
         }
+    }
+}
+
+/// The lanes of the ten sums in registers: register group j (of 4 / LEN) holds lanes j·LEN ...
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn load_lanes<V: Vector>(lanes: &Lanes10) -> [[V; 10]; 2] {
+    // SAFETY: as the caller promises; a lane row holds 8 ≥ 2·j·LEN + 2·LEN f64s for j < 4 / LEN.
+    unsafe {
+        let mut acc: [[V; 10]; 2] = [[V::repeat([0.0; 4]); 10]; 2];
+        let mut j = 0;
+        while j < 4 / V::LEN {
+            let mut q = 0;
+            while q < 10 {
+                acc[j][q] = V::load(lanes[q].as_ptr().cast::<f64>().add(2 * j * V::LEN));
+                q += 1;
+            }
+            j += 1;
+        }
+        acc
+    }
+}
+
+/// The registers of [`load_lanes`] back into the lanes.
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn store_lanes<V: Vector>(acc: &[[V; 10]; 2], lanes: &mut Lanes10) {
+    // SAFETY: as in `load_lanes`.
+    unsafe {
+        let mut j = 0;
+        while j < 4 / V::LEN {
+            let mut q = 0;
+            while q < 10 {
+                acc[j][q].store(lanes[q].as_mut_ptr().cast::<f64>().add(2 * j * V::LEN));
+                q += 1;
+            }
+            j += 1;
+        }
+    }
+}
+
+/// Adds one register of each of the ten sums (without `ALL`, of the five of [`X_PATTERN_SUMS`]) into `a`:
+/// `x` the four slices of φ (bit a + 2·bit b), `y` those of λ with bits (0, 0), (1, 0) and (1, 1).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn accumulate<V: Vector, const ALL: bool>(a: &mut [V; 10], [x0, x1, x2, x3]: [V; 4], [y0, y1, y3]: [V; 3]) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let (c0, c1, c3) = (conj_factors(y0), conj_factors(y1), conj_factors(y3));
+        if ALL {
+            a[0] = a[0].add(cmul(x1, c0));
+            a[1] = a[1].add(cmul(x0, c1));
+        }
+        a[2] = a[2].add(cmul(x1, c1));
+        if ALL {
+            a[3] = a[3].add(cmul(x2, c1));
+            a[4] = a[4].add(cmul(x3, c1));
+            a[5] = a[5].add(cmul(x1, c3));
+        }
+        a[6] = a[6].add(y0.mul(x0));
+        a[7] = a[7].add(y0.mul(x3));
+        a[8] = a[8].add(y3.mul(x0));
+        a[9] = a[9].add(y3.mul(x3));
     }
 }
