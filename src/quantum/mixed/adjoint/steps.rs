@@ -489,3 +489,39 @@ impl Run<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contraction_with_infinite_entries_takes_the_limit_term_by_term() {
+        // D = diag(0, v, 0, 0) with A = B = I: Re(v·G₁₁), where 0·∞ counts as 0.
+        let one = identity4();
+        let at11 = |z: C| {
+            let mut m = [[ZERO; 4]; 4];
+            m[1][1] = z;
+            m
+        };
+        let inf = f64::INFINITY;
+        let cases = [
+            (C::new(-inf, 0.0), C::new(2.0, 5.0), -inf),
+            (C::new(-inf, 0.0), C::new(0.0, 5.0), 0.0),
+            // −i∞·2i = 2∞ (real), −i∞·3 = −3i∞ (no real part).
+            (C::new(0.0, -inf), C::new(0.0, 2.0), inf),
+            (C::new(0.0, -inf), C::new(3.0, 0.0), 0.0),
+        ];
+        for (v, g, want) in cases {
+            assert_eq!(contract(&at11(v), &one, &one, &at11(g)), want, "{v} · {g}");
+        }
+        // Finite entries beside an infinite one add as they would alone; two entries of one infinite value
+        // whose coefficients cancel add nothing.
+        let mut d = at11(C::new(-inf, 0.0));
+        d[2][2] = C::new(-inf, 0.0);
+        d[0][3] = C::new(1.5, 0.0);
+        let mut g = at11(C::new(2.0, 0.0));
+        g[2][2] = C::new(-2.0, 0.0);
+        g[0][3] = C::new(4.0, 1.0);
+        assert_eq!(contract(&d, &one, &one, &g), 6.0);
+    }
+}
