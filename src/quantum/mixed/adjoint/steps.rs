@@ -524,4 +524,22 @@ mod tests {
         g[0][3] = C::new(4.0, 1.0);
         assert_eq!(contract(&d, &one, &one, &g), 6.0);
     }
+
+    #[test]
+    fn the_x_pattern_is_six_entries_real_on_the_corners() {
+        let channel = |c: Channel| array4(&c.superoperator());
+        for c in [Channel::depolarizing(0.1), Channel::amplitude_damping(0.3), Channel::phase_damping(0.2)] {
+            assert!(x_pattern(&channel(c.unwrap())));
+        }
+        assert!(!x_pattern(&channel(Channel::bit_flip(0.1).unwrap())), "bit flip swaps the coherences");
+        let mut m = identity4();
+        m[1][1] = C::new(0.6, 0.8);
+        m[0][3] = C::new(0.5, 0.0);
+        assert!(x_pattern(&m), "complex on (1, 1), real on the corners");
+        for (r, c, z) in [(0, 0, C::new(1.0, 0.1)), (0, 1, C::new(0.5, 0.0)), (3, 2, C::new(0.5, 0.0)), (1, 2, C::I)] {
+            let mut bad = m;
+            bad[r][c] = z;
+            assert!(!x_pattern(&bad), "({r}, {c}) = {z}");
+        }
+    }
 }
