@@ -21,8 +21,8 @@ pub(crate) enum Sums {
     /// All sixteen (from ten sums).
     All,
     /// The six of the X pattern, (0, 0), (0, 3), (3, 0), (3, 3) (their real parts), (1, 1) and (2, 2), from
-    /// five sums (the X-pattern sums of `correlate4`); the others are left zero. Enough to contract G with a matrix that is
-    /// zero elsewhere and real on the first four.
+    /// five sums (the X-pattern sums of `correlate4`); the others are left zero. Enough to contract G with a
+    /// matrix that is zero elsewhere and real on the first four.
     XPattern,
 }
 

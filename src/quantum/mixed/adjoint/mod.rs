@@ -177,7 +177,7 @@ pub(super) fn step_kinds(circuit: &Circuit, noise: &NoiseModel, weights: &[f64],
     steps::steps(circuit, &sequence, &channels, weights, inputs)
         .iter()
         .map(|step| match step {
-            steps::Step::Local { sums: crate::quantum::kernels::Sums::XPattern, .. } => "local-x",
+            steps::Step::Local { sums: Some(crate::quantum::kernels::Sums::XPattern), .. } => "local-x",
             steps::Step::Local { .. } => "local",
             steps::Step::Gate2 { .. } => "gate2",
             steps::Step::Gate(_) => "gate",

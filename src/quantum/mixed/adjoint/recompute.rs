@@ -55,8 +55,8 @@ pub(super) fn recomputed(
                         accumulate(run, *k, &before[i], &lambda, &mut grads);
                     }
                 }
-                Step::Local { q, factors, .. } => {
-                    if run.has_derivatives(factors) {
+                Step::Local { q, factors, sums, .. } => {
+                    if sums.is_some() {
                         let g = correlation(&lambda, &before[i], *q, n);
                         run.local_derivatives(factors, &g, &mut grads);
                     }

@@ -37,16 +37,17 @@ pub(super) enum Step {
     /// `product` in one pass; their derivatives all come from one correlation matrix of the step. `inverse` is
     /// the product's inverse (None when a channel in it is not invertible), and `gain` a bound on its norm,
     /// ‖S⁻¹‖₂ ≤ Π‖F_j⁻¹‖₂ (1 for gates): how much un-applying the step can grow an error.
-    /// `sums` says which entries of the correlation the derivatives read: those of the X pattern when every
-    /// factor and every derivative of one is such a matrix ([`Sums::XPattern`]: depolarizing, damping and
-    /// diagonal gates without weights or inputs, whose products keep the pattern), all of them otherwise.
+    /// `sums` says which entries of the correlation the derivatives read: none when no factor has a
+    /// derivative, those of the X pattern when every factor and every derivative of one is such a matrix
+    /// ([`Sums::XPattern`]: depolarizing, damping and diagonal gates without weights or inputs, whose products
+    /// keep the pattern), all of them otherwise.
     Local {
         q: usize,
         factors: Vec<Factor>,
         product: Box<[[C; 4]; 4]>,
         inverse: Option<Box<[[C; 4]; 4]>>,
         gain: f64,
-        sums: Sums,
+        sums: Option<Sums>,
     },
     /// Instruction `k` of the circuit on two qubits in all (two targets, or a target and a control) as the
     /// 16x16 U ⊗ U* on bits (a, b, a + n, b + n), with its adjoint and, for each angle read from a weight or
@@ -215,14 +216,19 @@ fn local_step(q: usize, factors: Vec<Factor>, channels: &[ChannelOps], circuit: 
         };
         inverse = inverse.zip(f_inverse).map(|(p, f)| mul4(&p, &f));
     }
+    let fixed = |k: usize| circuit.instructions()[k].gate().params().iter().all(|p| p.is_const());
+    let derivatives = factors.iter().any(|f| match f.source {
+        Source::Gate(k) => !fixed(k),
+        Source::Channel(id) => !channels[id].derivatives.is_empty(),
+    });
     let x = factors.iter().all(|f| {
         x_pattern(&f.m)
             && match f.source {
-                Source::Gate(k) => circuit.instructions()[k].gate().params().iter().all(|p| p.is_const()),
+                Source::Gate(k) => fixed(k),
                 Source::Channel(id) => channels[id].derivatives.iter().all(|d| x_pattern(&array4(d))),
             }
     });
-    let sums = if x { Sums::XPattern } else { Sums::All };
+    let sums = derivatives.then_some(if x { Sums::XPattern } else { Sums::All });
     Step::Local { q, factors, product: Box::new(product), inverse: inverse.map(Box::new), gain, sums }
 }
 
@@ -448,14 +454,6 @@ impl Run<'_> {
             }
             before = mul4(&factor.m, &before);
         }
-    }
-
-    /// Whether a local step has a factor with a derivative to take.
-    pub(super) fn has_derivatives(&self, factors: &[Factor]) -> bool {
-        factors.iter().any(|f| match f.source {
-            Source::Gate(k) => self.circuit.instructions()[k].gate().params().iter().any(|p| !p.is_const()),
-            Source::Channel(id) => !self.channels[id].derivatives.is_empty(),
-        })
     }
 
     /// Adds `value` to the derivative with respect to weight or input `index`.

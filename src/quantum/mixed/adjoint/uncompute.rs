@@ -148,8 +148,8 @@ fn reads_after(run: &Run<'_>, step: &Step) -> bool {
 /// and a two-qubit step's sums, as (re, im) pairs.
 fn sums_width(run: &Run<'_>, step: &Step) -> usize {
     match step {
-        Step::Local { factors, .. } => {
-            if run.has_derivatives(factors) {
+        Step::Local { sums, .. } => {
+            if sums.is_some() {
                 32
             } else {
                 0
@@ -176,12 +176,11 @@ pub(super) fn back_step(
 ) {
     let n = run.n;
     match step {
-        Step::Local { q, factors, product, inverse, sums, .. } => {
+        Step::Local { q, product, inverse, sums, .. } => {
             let undo = if given { None } else { Some(&**inverse.as_ref().expect("invertible where not stored")) };
-            let correlate = run.has_derivatives(factors);
             let bits = place.bits([*q, q + n]);
-            let g = back_local(rho, lambda, bits, undo, &adjoint4(product), correlate.then_some(*sums));
-            if correlate {
+            let g = back_local(rho, lambda, bits, undo, &adjoint4(product), *sums);
+            if sums.is_some() {
                 add_to_row(row, g.as_flattened());
             }
         }
