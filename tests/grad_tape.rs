@@ -70,3 +70,35 @@ fn a_tape_records_its_pass_and_compares_by_all_of_it() -> qnet::Result<()> {
     assert_ne!(tape, other_input, "only the inputs differ");
     Ok(())
 }
+
+/// Workspaces and tapes keep the lowering of the gates that read only weights while the weights stay the same
+/// (an engine cache): one shared by two functions of the same size, or fed new weights, must give what fresh
+/// buffers give, bit for bit, for values, tapes and gradients.
+#[test]
+fn workspaces_and_tapes_shared_by_functions_and_weights_give_what_fresh_ones_give() -> qnet::Result<()> {
+    let function = |swap: bool| -> qnet::Result<QuantumFunction> {
+        let mut c = Circuit::new(3)?;
+        let (a, b) = if swap { (1, 0) } else { (0, 1) };
+        c.rx(0, Param::input(0))?.ry(0, Param::weight(a))?.rz(0, Param::weight(b))?;
+        c.ry(1, Param::weight(2))?.cnot(0, 1)?.rx(2, Param::input(1))?.crz(1, 2, Param::weight(a))?;
+        QuantumFunction::new(c, Outputs::Observables(vec![Observable::sum_z(3)?]))
+    };
+    let (f, g) = (function(false)?, function(true)?);
+    let (mut ws, mut tape) = (f.workspace()?, f.tape()?);
+    let x = [0.3, -1.2];
+    for (h, w) in [(&f, [0.4, -0.9, 1.3]), (&g, [0.4, -0.9, 1.3]), (&g, [0.4, -0.9, 1.4]), (&f, [0.4, -0.9, 1.4])] {
+        let mut value = [0.0];
+        h.evaluate_into(&w, &x, &mut ws, &mut value)?;
+        assert_eq!(value.to_vec(), h.evaluate(&w, &x)?);
+        h.forward_into(&w, &x, &mut tape)?;
+        let fresh = h.forward(&w, &x)?;
+        assert_eq!(tape, fresh);
+        let grads = |tape: &qnet::grad::Tape, ws: &mut Workspace| -> qnet::Result<Vec<f64>> {
+            let (mut dw, mut dx) = (vec![0.0; 3], vec![0.0; 2]);
+            h.backward(tape, &[1.0], ws, Gradients { weights: &mut dw, inputs: Some(&mut dx) })?;
+            Ok([dw, dx].concat())
+        };
+        assert_eq!(grads(&tape, &mut ws)?, grads(&fresh, &mut h.workspace()?)?);
+    }
+    Ok(())
+}

@@ -2,7 +2,7 @@
 
 use nalgebra::DMatrix;
 
-use super::function::{Jacobian, QuantumFunction};
+use super::function::{Jacobian, Lowering, QuantumFunction};
 use crate::error::Result;
 
 /// ∂f/∂p ≈ [f(p + h) − f(p − h)]/(2h) for every weight and every input p.
@@ -11,7 +11,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
     let m = f.num_outputs();
     let mut values = vec![0.0; m];
     let (mut plus, mut minus) = (vec![0.0; m], vec![0.0; m]);
-    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
+    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, Lowering::Plain, &mut []);
     f.readout.values_of(&ws.phi, &mut values);
     // The weights and the inputs, one entry of one of them shifted at a time.
     let mut params = [weights.to_vec(), inputs.to_vec()];
@@ -22,7 +22,7 @@ pub(crate) fn jacobian(f: &QuantumFunction, weights: &[f64], inputs: &[f64], ste
             let original = params[v][j];
             for (delta, out) in [(step, &mut plus), (-step, &mut minus)] {
                 params[v][j] = original + delta;
-                f.prepare(&mut ws.phi, &mut ws.back.amps, &params[0], &params[1], None, &mut []);
+                f.prepare(&mut ws.phi, &mut ws.back.amps, &params[0], &params[1], Lowering::Plain, &mut []);
                 f.readout.values_of(&ws.phi, out);
             }
             params[v][j] = original;

@@ -8,10 +8,18 @@ use super::readout::{Outputs, Readout};
 use super::tape::Workspace;
 use crate::error::{Error, Result};
 use crate::quantum::engine::Gradients;
-use crate::quantum::engine::{AngleShift, Binding, Mat2x2, Plan};
+use crate::quantum::engine::{AngleShift, Binding, Lowered, Mat2x2, Plan};
 use crate::quantum::mixed::NoiseModel;
 use crate::quantum::op::{ONE, ZERO};
 use crate::quantum::Circuit;
+
+/// How a pass lowers the plan's gates: each from its angles, with one angle shifted (parameter shift), or with
+/// the gates that read only weights taken from a cache kept while the weights stay the same.
+pub(crate) enum Lowering<'a> {
+    Plain,
+    Shifted(AngleShift),
+    Cached(&'a mut Lowered),
+}
 
 /// The step h of [`DiffMethod::FiniteDifference`]: ∂f/∂p ≈ [f(p + h) − f(p − h)]/(2h), whose error is about
 /// h²·|f'''|/6 + ε·|f|/h, near 1e-10 for circuits of unit-scale angles.
@@ -167,20 +175,26 @@ impl QuantumFunction {
         Ok(())
     }
 
-    /// Prepares ψ(w, x) in `buf` through the engine's plan, with `shift` adding δ to one angle of one gate;
-    /// `scratch` is the buffer of fused permutation runs' passes (at most 2^15 amplitudes and 1/8 of a state).
+    /// Prepares ψ(w, x) in `buf` through the engine's plan, its gates lowered as `lowering` says; `scratch` is
+    /// the buffer of fused permutation runs' passes (at most 2^15 amplitudes and 1/8 of a state).
     pub(crate) fn prepare(
         &self,
         buf: &mut [C],
         scratch: &mut Vec<C>,
         weights: &[f64],
         inputs: &[f64],
-        shift: Option<AngleShift>,
+        lowering: Lowering<'_>,
         record: &mut [Mat2x2],
     ) {
         buf.fill(ZERO);
         buf[0] = ONE;
-        self.plan.forward(&Binding { circuit: &self.circuit, weights, inputs, shift }, buf, scratch, record);
+        let binding = Binding::new(&self.circuit, weights, inputs);
+        let binding = match lowering {
+            Lowering::Plain => binding,
+            Lowering::Shifted(shift) => Binding { shift: Some(shift), ..binding },
+            Lowering::Cached(cache) => binding.with_cache(&self.plan, cache),
+        };
+        self.plan.forward(&binding, buf, scratch, record);
     }
 
     /// f(w, x).
@@ -207,7 +221,7 @@ impl QuantumFunction {
         if let Some(noise) = &self.noise {
             return self.noisy_values(noise, weights, inputs, out);
         }
-        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
+        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, Lowering::Cached(&mut ws.lowered), &mut []);
         self.readout.values_of(&ws.phi, out);
         Ok(())
     }

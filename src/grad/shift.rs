@@ -3,7 +3,7 @@
 use nalgebra::DMatrix;
 use num_complex::Complex64 as C;
 
-use super::function::{Jacobian, QuantumFunction};
+use super::function::{Jacobian, Lowering, QuantumFunction};
 use crate::error::{ParamKind, Result};
 use crate::quantum::engine::AngleShift;
 use crate::quantum::ShiftRule;
@@ -24,7 +24,7 @@ pub(crate) fn jacobian(
     let mut values = vec![0.0; m];
     let mut shifted = vec![0.0; m];
     let mut scratch = Vec::new();
-    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, None, &mut []);
+    f.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, Lowering::Plain, &mut []);
     eval(&ws.phi, &mut values, &mut scratch)?;
     let mut jw = DMatrix::zeros(m, weights.len());
     let mut jx = DMatrix::zeros(m, inputs.len());
@@ -39,7 +39,7 @@ pub(crate) fn jacobian(
                     &mut ws.back.amps,
                     weights,
                     inputs,
-                    Some(AngleShift { instruction: k, slot, delta }),
+                    Lowering::Shifted(AngleShift { instruction: k, slot, delta }),
                     &mut [],
                 );
                 eval(&ws.phi, &mut shifted, &mut scratch)?;
@@ -89,7 +89,7 @@ mod tests {
                             &mut ws.back.amps,
                             &[theta],
                             &[],
-                            Some(AngleShift { instruction: k, slot: 0, delta }),
+                            Lowering::Shifted(AngleShift { instruction: k, slot: 0, delta }),
                             &mut [],
                         );
                         f.readout.values_of(&ws.phi, &mut v);

@@ -4,9 +4,9 @@
 
 use num_complex::Complex64 as C;
 
-use super::function::{check_len, QuantumFunction};
+use super::function::{check_len, Lowering, QuantumFunction};
 use crate::error::{Error, Result};
-use crate::quantum::engine::{BackScratch, Binding, Gradients, Mat2x2};
+use crate::quantum::engine::{BackScratch, Binding, Gradients, Lowered, Mat2x2};
 use crate::quantum::StateVector;
 
 /// Reusable buffers for one thread: the state vectors and scratch that evaluations and gradients need, so that
@@ -16,7 +16,9 @@ use crate::quantum::StateVector;
 /// Exactly two states of 2^n amplitudes (16·2^n bytes each): φ, swept back through the circuit, and λ, the
 /// adjoint state. Beside them, scratch of at most 2^15 amplitudes and 1/8 of a state for the passes of fused
 /// X, CNOT and SWAP runs (one more such buffer per extra thread while a pass runs), and arrays of the plan's
-/// size (one entry per gate or angle). [`bytes`](Self::bytes) tells what it holds now.
+/// size (one entry per gate or angle), among them the lowering of the gates that read only weights, kept while
+/// the weights stay the same so that a batch's samples lower only their input gates. [`bytes`](Self::bytes)
+/// tells what it holds now.
 ///
 /// # Example
 ///
@@ -43,6 +45,8 @@ pub struct Workspace {
     pub(crate) lambda: Vec<C>,
     pub(crate) coeffs: Vec<f64>,
     pub(crate) back: BackScratch,
+    /// The weight-only lowering of the last function and weights it served.
+    pub(crate) lowered: Lowered,
 }
 
 impl Workspace {
@@ -57,7 +61,8 @@ impl Workspace {
         }
         crate::quantum::state::check_memory(num_qubits, 2)?;
         let state = || StateVector::new(num_qubits).map(StateVector::into_amplitudes);
-        Ok(Workspace { phi: state()?, lambda: state()?, coeffs: Vec::new(), back: BackScratch::default() })
+        let (coeffs, back, lowered) = (Vec::new(), BackScratch::default(), Lowered::default());
+        Ok(Workspace { phi: state()?, lambda: state()?, coeffs, back, lowered })
     }
 
     /// The bytes its buffers hold now: 2·16·2^n for the two states, plus the scratch they have grown to.
@@ -66,6 +71,7 @@ impl Workspace {
         size_of::<C>() * (self.phi.capacity() + self.lambda.capacity())
             + size_of::<f64>() * self.coeffs.capacity()
             + self.back.bytes()
+            + self.lowered.bytes()
     }
 
     /// The number of qubits the buffers serve.
@@ -80,8 +86,9 @@ impl Workspace {
 /// gradient g into gᵀ∂f/∂w and gᵀ∂f/∂x from it without running the circuit forward again.
 ///
 /// # Memory
-/// One state of 2^n amplitudes (16·2^n bytes), the values, weights and inputs, one 2x2 matrix per gate of the
-/// plan, and scratch of at most 2^15 amplitudes and 1/8 of a state for the passes of fused X, CNOT and SWAP
+/// One state of 2^n amplitudes (16·2^n bytes), the values, weights and inputs, a few 2x2 matrices per gate of
+/// the plan (the record, and the lowering of the gates that read only weights, kept while the weights stay the
+/// same), and scratch of at most 2^15 amplitudes and 1/8 of a state for the passes of fused X, CNOT and SWAP
 /// runs; a noisy function's tape holds its density state besides (16·4^n bytes). [`bytes`](Self::bytes) tells
 /// what it holds now.
 ///
@@ -122,6 +129,8 @@ pub struct Tape {
     /// The variable one-target nodes' gate matrices and fused products of the pass (the plan's record), for
     /// the backward sweep (derived from the weights and inputs, so not compared).
     members: Vec<Mat2x2>,
+    /// The weight-only lowering of the last weights recorded (a cache, not part of the record).
+    lowered: Lowered,
 }
 
 impl PartialEq for Tape {
@@ -168,6 +177,7 @@ impl Tape {
         size_of::<C>() * (self.state.capacity() + self.density.capacity() + self.scratch.capacity())
             + size_of::<f64>() * (self.values.capacity() + self.weights.capacity() + self.inputs.capacity())
             + size_of::<Mat2x2>() * self.members.capacity()
+            + self.lowered.bytes()
     }
 }
 
@@ -191,7 +201,7 @@ impl QuantumFunction {
     pub fn forward(&self, weights: &[f64], inputs: &[f64]) -> Result<Tape> {
         self.check(weights, inputs)?;
         let mut tape = self.tape()?;
-        self.record(weights, inputs, &mut tape)?;
+        self.forward_into(weights, inputs, &mut tape)?;
         Ok(tape)
     }
 
@@ -209,6 +219,7 @@ impl QuantumFunction {
             inputs: Vec::new(),
             scratch: Vec::new(),
             members: Vec::new(),
+            lowered: Lowered::default(),
         })
     }
 
@@ -219,18 +230,34 @@ impl QuantumFunction {
     /// As [`evaluate`](Self::evaluate); [`Error::QubitCountMismatch`] or [`Error::DimensionMismatch`] for a tape
     /// of another function's shape.
     pub fn forward_into(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
-        self.check(weights, inputs)?;
-        self.check_tape(tape)?;
-        self.record(weights, inputs, tape)
+        let mut cache = std::mem::take(&mut tape.lowered);
+        let recorded = self.forward_into_cached(weights, inputs, tape, &mut cache);
+        tape.lowered = cache;
+        recorded
     }
 
-    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
+    /// [`forward_into`](Self::forward_into) with the weight-only lowering kept in `cache` instead of the tape's
+    /// own: the tapes of a batch share one per chunk of samples.
+    pub(crate) fn forward_into_cached(
+        &self,
+        weights: &[f64],
+        inputs: &[f64],
+        tape: &mut Tape,
+        cache: &mut Lowered,
+    ) -> Result<()> {
+        self.check(weights, inputs)?;
+        self.check_tape(tape)?;
+        self.record(weights, inputs, tape, cache)
+    }
+
+    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape, cache: &mut Lowered) -> Result<()> {
         if let Some(noise) = &self.noise {
             // Under noise the tape keeps ρ(w, x), from which the backward sweep starts.
             self.noisy_record(noise, weights, inputs, &mut tape.density, &mut tape.values)?;
         } else {
             tape.members.resize(self.plan.record_len(), [[C::new(0.0, 0.0); 2]; 2]);
-            self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, None, &mut tape.members);
+            let lowering = Lowering::Cached(cache);
+            self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, lowering, &mut tape.members);
             self.readout.values_of(&tape.state, &mut tape.values);
         }
         Self::keep_parameters(weights, inputs, tape);
@@ -274,7 +301,7 @@ impl QuantumFunction {
         }
         ws.phi.copy_from_slice(&tape.state);
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
-        let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs);
+        let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs).with_cache(&self.plan, &mut ws.lowered);
         self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, &tape.members, grads, &mut ws.back);
         Ok(())
     }

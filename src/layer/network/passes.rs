@@ -4,6 +4,7 @@ use super::QuantumNetwork;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::grad::{Gradients, Tape, Workspace};
+use crate::quantum::engine::Lowered;
 
 /// Per-chunk buffers of the network's passes.
 pub(super) struct Scratch {
@@ -18,7 +19,7 @@ pub(super) struct Scratch {
 /// Per-chunk buffers of the backward sweep: the quantum layer's workspace and the gradients at its outputs
 /// and inputs.
 pub(super) struct Sweep {
-    ws: Workspace,
+    pub(super) ws: Workspace,
     gq: Vec<f64>,
     ga: Vec<f64>,
 }
@@ -75,7 +76,8 @@ impl QuantumNetwork {
     }
 
     /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): z = L₁x into `z`, the quantum
-    /// layer's pass into `tape` (its circuit runs once), y into `out`.
+    /// layer's pass into `tape` (its circuit runs once, its weight-only gates lowered once per `cache`), y into
+    /// `out`.
     pub(super) fn record_one(
         &self,
         x: &[f64],
@@ -83,10 +85,11 @@ impl QuantumNetwork {
         angles: &mut [f64],
         tape: &mut Tape,
         out: &mut [f64],
+        cache: &mut Lowered,
     ) -> Result<()> {
         self.encode(x, z, angles)?;
         let (_, weights, l2) = self.parts();
-        self.quantum.function().forward_into(weights, angles, tape)?;
+        self.quantum.function().forward_into_cached(weights, angles, tape, cache)?;
         self.output.forward_into(l2, tape.values(), out)
     }
 

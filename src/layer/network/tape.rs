@@ -10,6 +10,7 @@ use crate::grad::function::check_len;
 use crate::grad::Tape;
 use crate::layer::batch::{self, CHUNK};
 use crate::layer::gradients::LayerGradients;
+use crate::quantum::engine::Lowered;
 
 /// The record of a [`QuantumNetwork`]'s forward pass over a batch: the inputs, the outputs, and for each sample
 /// the pre-activation L₁x and the quantum layer's [`Tape`] (its final state among them), so that
@@ -149,10 +150,10 @@ impl QuantumNetwork {
             .map(|(c, ((t, z), y))| (c * CHUNK, t, z, y))
             .collect();
         let chunk = |(first, tapes, z, y): ChunkJob<'_>| -> Result<()> {
-            let mut angles = vec![0.0; n];
+            let (mut angles, mut cache) = (vec![0.0; n], Lowered::default());
             for (k, t) in tapes.iter_mut().enumerate() {
-                let x = &xs[(first + k) * d..(first + k + 1) * d];
-                self.record_one(x, &mut z[k * n..(k + 1) * n], &mut angles, t, &mut y[k * o..(k + 1) * o])?;
+                let (x, y) = (&xs[(first + k) * d..(first + k + 1) * d], &mut y[k * o..(k + 1) * o]);
+                self.record_one(x, &mut z[k * n..(k + 1) * n], &mut angles, t, y, &mut cache)?;
             }
             Ok(())
         };

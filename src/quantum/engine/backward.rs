@@ -11,12 +11,13 @@
 use num_complex::Complex64 as C;
 
 use super::forward::apply_node;
+use super::lowered::{mul_adj, Suffix};
 use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
 use super::tile::{in_tile, Tiles};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
 use crate::quantum::kernels::{fold_lanes, reduce, sum_rows, sum_rows_with, SharedMut, Subspace, CHUNK};
-use crate::quantum::op::{Op, ONE, ZERO};
+use crate::quantum::op::{Op, ZERO};
 
 /// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
 /// into `weights` (one entry per weight), gᵀ∂f/∂x into `inputs` when given (one entry per input; without it the
@@ -99,20 +100,6 @@ impl BackScratch {
             + size_of::<[[C; 2]; 2]>() * self.members.capacity()
             + size_of::<f64>() * (self.sums.capacity() + self.partials.capacity())
     }
-}
-
-/// a·b†.
-#[inline]
-fn mul_adj<const N: usize>(a: &[[C; N]; N], b: &[[C; N]; N]) -> [[C; N]; N] {
-    std::array::from_fn(|r| {
-        std::array::from_fn(|c| {
-            let mut x = a[r][0] * b[c][0].conj();
-            for k in 1..N {
-                x += a[r][k] * b[c][k].conj();
-            }
-            x
-        })
-    })
 }
 
 impl Plan {
@@ -256,6 +243,8 @@ impl Plan {
             let wanted = (node.slots.0..node.slots.1)
                 .map(|j| (j, &self.slots[j]))
                 .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight);
+            let lowered = binding.lowered;
+            let known = |j: usize, len: usize| lowered.and_then(|l| l.slot_matrix(j, len));
             let op = if let Some(op) = node.constant {
                 op
             } else if node.arity == 1 {
@@ -263,39 +252,44 @@ impl Plan {
                 let record = recorded.get(node.record.0..node.record.1);
                 match record {
                     Some(r) => us.extend_from_slice(&r[..b - a]),
-                    None => us.extend(self.members[a..b].iter().map(|&k| binding.lower(k).matrix1())),
+                    None => us.extend(self.members[a..b].iter().enumerate().map(|(j, &k)| {
+                        let cached = lowered.and_then(|l| l.member(a + j, node.record.0 + j));
+                        cached.copied().unwrap_or_else(|| binding.lower(k).matrix1())
+                    })),
                 }
-                // A = V·D·V† with V = U_m⋯U_{k+1}, built up from the last member back.
-                let (mut v, mut next) = ([[ONE, ZERO], [ZERO, ONE]], us.len());
+                // A = V·D·V† with V = U_m⋯U_{k+1}, built up from the last member back (skipping the angles whose
+                // A the cache holds: V catches up with the same products).
+                let mut suffix = Suffix::new(us.len());
                 for (j, s) in wanted {
-                    while next > s.member + 1 {
-                        next -= 1;
-                        v = mul1(&v, &us[next]);
-                    }
-                    let inst = &instructions[s.k];
-                    let d = inst.gate().rotation_generator(s.slot).unwrap_or_else(|| {
-                        mul_adj(&inst.gate().derivative(binding.angles(s.k), s.slot).matrix1(), &us[s.member])
-                    });
-                    let a = if next == us.len() { d } else { mul_adj(&mul1(&v, &d), &v) };
                     grads.push(Grad { slot: j, start: mats.len() });
-                    mats.extend(a.iter().flatten());
+                    match known(j, 4) {
+                        Some(a) => mats.extend_from_slice(a),
+                        None => mats.extend(suffix.derivative(binding, us, s.member, s.k, s.slot).iter().flatten()),
+                    }
                 }
                 // The op the forward pass applied: its product as recorded, or built again (the same arithmetic).
-                match record.and_then(|r| r.get(b - a)) {
-                    Some(&product) => Op::sparsest1(product),
-                    None => Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m))),
+                match (lowered.and_then(|l| l.op(i)), record.and_then(|r| r.get(b - a))) {
+                    (Some(&op), _) => op,
+                    (None, Some(&product)) => Op::sparsest1(product),
+                    (None, None) => Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m))),
                 }
             } else {
                 // A two-target node holds one instruction.
                 let k = self.members[a];
                 let inst = &instructions[k];
                 let angles = binding.angles(k);
-                let op = inst.gate().lower(angles);
+                let op = match lowered.and_then(|l| l.op(i)) {
+                    Some(&op) => op,
+                    None => inst.gate().lower(angles),
+                };
                 for (j, s) in wanted {
                     grads.push(Grad { slot: j, start: mats.len() });
-                    mats.extend(
-                        mul_adj(&inst.gate().derivative(angles, s.slot).matrix2(), &op.matrix2()).iter().flatten(),
-                    );
+                    match known(j, 16) {
+                        Some(a) => mats.extend_from_slice(a),
+                        None => mats.extend(
+                            mul_adj(&inst.gate().derivative(angles, s.slot).matrix2(), &op.matrix2()).iter().flatten(),
+                        ),
+                    }
                 }
                 op
             };

@@ -4,7 +4,9 @@ use std::ops::Range;
 
 use num_complex::Complex64 as C;
 
-use super::plan::{fused_op, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, CHUNK_QUBITS, MAX_BLOCKED_RUN};
+use super::plan::{
+    fused_op, fused_op_known, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, CHUNK_QUBITS, MAX_BLOCKED_RUN,
+};
 use super::tile::{in_tile, Tiles};
 use crate::quantum::kernels;
 use crate::quantum::kernels::SharedMut;
@@ -17,12 +19,19 @@ impl Plan {
     pub(crate) fn node_op(&self, i: usize, binding: &Binding<'_>, record: &mut [Mat2x2]) -> Op {
         let node = &self.nodes[i];
         let (a, b) = node.members;
-        match node.constant {
-            Some(op) => op,
-            None => {
-                fused_op(binding, &self.members[a..b], record.get_mut(node.record.0..node.record.1).unwrap_or(&mut []))
-            }
+        if let Some(op) = node.constant {
+            return op;
         }
+        let range = node.record.0..node.record.1;
+        let record = record.get_mut(range.clone()).unwrap_or(&mut []);
+        let Some(lowered) = binding.lowered else { return fused_op(binding, &self.members[a..b], record) };
+        if let Some(&op) = lowered.op(i) {
+            if !record.is_empty() {
+                record.copy_from_slice(lowered.record(range));
+            }
+            return op;
+        }
+        fused_op_known(binding, &self.members[a..b], record, |j| lowered.member(a + j, range.start + j).copied())
     }
 
     /// Calls `f` with the ops of nodes `range` (on the stack for runs of at most [`MAX_BLOCKED_RUN`] nodes).

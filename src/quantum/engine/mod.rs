@@ -22,6 +22,7 @@
 mod affine;
 mod backward;
 mod forward;
+mod lowered;
 mod plan;
 mod tile;
 mod window;
@@ -29,6 +30,7 @@ mod window;
 pub(crate) use backward::{add_to_row, BackScratch};
 #[cfg(feature = "mpi")]
 pub(crate) use backward::{node_back, NodeWork};
+pub(crate) use lowered::Lowered;
 
 #[cfg(test)]
 thread_local! {

@@ -6,6 +6,7 @@ use num_complex::Complex64 as C;
 use std::ops::Range;
 
 use super::affine::{AffineRun, Flip};
+use super::lowered::Lowered;
 use super::window::{self, Window};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
@@ -119,8 +120,11 @@ impl Segment {
 }
 
 /// A circuit compiled for a register of `num_qubits` qubits.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Plan {
+    /// Tells plans apart for the caches of their lowering ([`Lowered`]): unique per compilation, kept by
+    /// clones, and not part of the plan's value (two compilations of one circuit are equal plans).
+    pub(crate) id: u64,
     pub(crate) nodes: Vec<Node>,
     /// Instruction indices, grouped by node.
     pub(crate) members: Vec<usize>,
@@ -137,6 +141,20 @@ pub(crate) struct Plan {
     pub(crate) schedule: Vec<Segment>,
     /// The fused permutation runs that `Segment::Affine` names.
     pub(crate) affine: Vec<AffineRun>,
+}
+
+impl PartialEq for Plan {
+    fn eq(&self, other: &Plan) -> bool {
+        let Plan { id: _, nodes, members, slots, first_weight, first_param, segments, schedule, affine } = self;
+        *nodes == other.nodes
+            && *members == other.members
+            && *slots == other.slots
+            && *first_weight == other.first_weight
+            && *first_param == other.first_param
+            && *segments == other.segments
+            && *schedule == other.schedule
+            && *affine == other.affine
+    }
 }
 
 /// Whether `inst` can join a one-qubit fused node: one target, no control of any kind.
@@ -245,7 +263,9 @@ impl Plan {
         };
         let first_weight = nodes.iter().position(|node| reads(node, false));
         let first_param = nodes.iter().position(|node| reads(node, true));
-        Plan { nodes, members, slots, first_weight, first_param, segments, schedule, affine }
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Plan { id, nodes, members, slots, first_weight, first_param, segments, schedule, affine }
     }
 }
 
@@ -393,12 +413,20 @@ pub(crate) struct Binding<'a> {
     pub(crate) weights: &'a [f64],
     pub(crate) inputs: &'a [f64],
     pub(crate) shift: Option<AngleShift>,
+    /// The plan's weight-only lowering at these weights, when the caller keeps one (see [`Lowered::refresh`]).
+    pub(crate) lowered: Option<&'a Lowered>,
 }
 
 impl<'a> Binding<'a> {
     /// `circuit` with weights and inputs, unshifted.
     pub(crate) fn new(circuit: &'a Circuit, weights: &'a [f64], inputs: &'a [f64]) -> Self {
-        Binding { circuit, weights, inputs, shift: None }
+        Binding { circuit, weights, inputs, shift: None, lowered: None }
+    }
+
+    /// The binding with `cache` refreshed for `plan` at its weights and used when it may be.
+    pub(crate) fn with_cache(self, plan: &Plan, cache: &'a mut Lowered) -> Self {
+        let usable = cache.refresh(plan, &self);
+        Binding { lowered: usable.then_some(&*cache), ..self }
     }
 
     /// The angles of instruction `k`, with the shift applied when it names this instruction.
@@ -420,6 +448,17 @@ impl<'a> Binding<'a> {
 /// order). When `record` is not empty, the one-target members' matrices are written into it, in `group`'s order,
 /// and then, for more than one member, their product (the matrix of the op).
 pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat2x2]) -> Op {
+    fused_op_known(binding, group, record, |_| None)
+}
+
+/// [`fused_op`], taking the matrix of member j from `known(j)` when it gives one (a member of several lowered
+/// before, with the same bits).
+pub(crate) fn fused_op_known(
+    binding: &Binding<'_>,
+    group: &[usize],
+    record: &mut [Mat2x2],
+    known: impl Fn(usize) -> Option<Mat2x2>,
+) -> Op {
     let lower = |k: usize| binding.lower(k);
     if let [k] = group {
         let op = lower(*k);
@@ -430,7 +469,7 @@ pub(crate) fn fused_op(binding: &Binding<'_>, group: &[usize], record: &mut [Mat
     }
     // Products of plain matrices, the sparse form chosen once at the end.
     let mut us = group.iter().enumerate().map(|(j, &k)| {
-        let u = lower(k).matrix1();
+        let u = known(j).unwrap_or_else(|| lower(k).matrix1());
         if let Some(r) = record.get_mut(j) {
             *r = u;
         }
