@@ -141,18 +141,15 @@ impl PauliTerms {
             }
         }
         let table = LowTable::new(&per_qubit, phi.len());
-        table.for_blocks(0..phi.len(), &per_qubit, |i, mut w| {
-            for &(_, single_end, mid, _) in &self.ranges {
-                for (t, &c) in self.terms[single_end..mid].iter().zip(&coeffs[single_end..mid]) {
-                    w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
-                }
-            }
-            if add {
-                lambda[i] += phi[i] * w;
-            } else {
-                lambda[i] = phi[i] * w;
-            }
-        });
+        if self.ranges.iter().all(|&(_, single_end, mid, _)| single_end == mid) {
+            // No other diagonal terms: the weights are the table's (the same bits as adding nothing to them).
+            table.for_blocks(0..phi.len(), &per_qubit, |i, w| match add {
+                true => lambda[i] += phi[i] * w,
+                false => lambda[i] = phi[i] * w,
+            });
+        } else {
+            self.other_diagonal(&table, &per_qubit, coeffs, phi, lambda, add);
+        }
         // Non-diagonal terms: λ_{j ⊕ flip} += g c i^{ny} (−1)^{|j ∧ phase|} φ_j.
         for &(_, _, mid, end) in &self.ranges {
             for (t, &c) in self.terms[mid..end].iter().zip(&coeffs[mid..end]) {
@@ -167,6 +164,31 @@ impl PauliTerms {
                 }
             }
         }
+    }
+
+    /// The diagonal part of [`weighted`](Self::weighted) with diagonal terms on several qubits: the table's
+    /// weight plus each such term's ±g·c, per amplitude.
+    fn other_diagonal(
+        &self,
+        table: &LowTable,
+        per_qubit: &[f64; usize::BITS as usize],
+        coeffs: &[f64],
+        phi: &[C],
+        lambda: &mut [C],
+        add: bool,
+    ) {
+        table.for_blocks(0..phi.len(), per_qubit, |i, mut w| {
+            for &(_, single_end, mid, _) in &self.ranges {
+                for (t, &c) in self.terms[single_end..mid].iter().zip(&coeffs[single_end..mid]) {
+                    w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
+                }
+            }
+            if add {
+                lambda[i] += phi[i] * w;
+            } else {
+                lambda[i] = phi[i] * w;
+            }
+        });
     }
 }
 
