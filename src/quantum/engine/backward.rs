@@ -267,11 +267,12 @@ impl Plan {
                         None => mats.extend(suffix.derivative(binding, us, s.member, s.k, s.slot).iter().flatten()),
                     }
                 }
-                // The op the forward pass applied: its product as recorded, or built again (the same arithmetic).
-                match (lowered.and_then(|l| l.op(i)), record.and_then(|r| r.get(b - a))) {
-                    (Some(&op), _) => op,
-                    (None, Some(&product)) => Op::sparsest1(product),
-                    (None, None) => Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m))),
+                // The op the forward pass applied: its product as recorded, as the cache holds it (the same
+                // arithmetic, for a product of several), or built again.
+                match (record.and_then(|r| r.get(b - a)), lowered.and_then(|l| l.op(i))) {
+                    (Some(&product), _) => Op::sparsest1(product),
+                    (None, Some(&op)) if b - a > 1 => op,
+                    _ => Op::sparsest1(us[1..].iter().fold(us[0], |m, u| mul1(u, &m))),
                 }
             } else {
                 // A two-target node holds one instruction.

@@ -272,6 +272,16 @@ mod tests {
                 assert!(plain.2.iter().all(|g| g.abs() > 1e-9), "every weight and input matters: {:?}", plain.2);
             }
         }
+        // At zero angles the gate matrices have zero entries (sparser ops, signed zeros): still the same bits.
+        for (w, x) in [(vec![0.0; 17], vec![0.0; 4]), (vec![-0.0; 17], vec![0.0; 4])] {
+            let bits = |(state, record, grads): (Vec<C>, Vec<Mat2x2>, Vec<f64>)| -> Vec<u64> {
+                let record = record.into_iter().flat_map(|m| m.into_iter().flatten());
+                let parts = state.into_iter().chain(record).flat_map(|z| [z.re, z.im]);
+                parts.chain(grads).map(f64::to_bits).collect()
+            };
+            let cached = bits(passes(&plan, &c, &w, &x, Some(&mut cache)));
+            assert_eq!(cached, bits(passes(&plan, &c, &w, &x, None)));
+        }
         // What the cache knows: the ops of the nodes without inputs, and the A of every angle whose node reads
         // no input after it (the input-first node's weights and its input's rotation generator).
         let (w, x) = (weights(0.0), inputs(0.0));
