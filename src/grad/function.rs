@@ -176,7 +176,8 @@ impl QuantumFunction {
     }
 
     /// Prepares ψ(w, x) in `buf` through the engine's plan, its gates lowered as `lowering` says; `scratch` is
-    /// the buffer of fused permutation runs' passes (at most 2^15 amplitudes and 1/8 of a state).
+    /// the buffer of fused permutation runs' passes (at most 2^15 amplitudes and 1/8 of a state, or a copy of a
+    /// state of 10 qubits or fewer).
     pub(crate) fn prepare(
         &self,
         buf: &mut [C],

@@ -214,7 +214,7 @@ impl Plan {
     /// Un-applies the fused permutation run `k` from φ and λ, in place.
     fn undo_affine(&self, k: usize, phi: &mut [C], lambda: &mut [C], amps: &mut Vec<C>) {
         for state in [phi, lambda] {
-            self.affine[k].backward().apply(state, amps);
+            self.affine[k].apply(state, amps, true);
         }
     }
 

@@ -84,7 +84,7 @@ impl Plan {
                 let placed: Vec<Node> = self.nodes[start..end].iter().map(|node| in_tile(node, high)).collect();
                 self.with_ops(start..end, binding, record, |ops| apply_tiled(state, high, &placed, ops));
             }
-            Segment::Affine(.., k) => self.affine[k].forward.apply(state, scratch),
+            Segment::Affine(.., k) => self.affine[k].apply(state, scratch, false),
             // A blocked run on a state that is one block of several chunks, by one thread: its runs of nodes on
             // the lowest qubits go chunk by chunk.
             Segment::Blocked(start, end) if state.len() > 1 << CHUNK_QUBITS && !kernels::parallel(state.len()) => {

@@ -10,10 +10,11 @@
 //!   A·i ⊕ b over GF(2); on 14 qubits or more a run of four or more (sixteen when all its qubits are low) becomes
 //!   one or two in-place passes (`affine`) that move small groups of blocks along the cycles of their
 //!   permutation through byte tables of the map (two for a CNOT ladder: whole blocks, then within groups),
-//!   with a buffer of at most 2^15 amplitudes and 1/8 of the state per thread.
+//!   with a buffer of at most 2^15 amplitudes and 1/8 of the state per thread; on 10 qubits or fewer a run of
+//!   at least n/2 is one gather through a copy of the state (at most 16 KiB) by an index table.
 //! - Memory: nothing here allocates a second state. The scratch of a forward pass or a backward sweep is at
-//!   most 2^15 amplitudes per thread (and 1/8 of the state) for permutation runs and tiles, plus a few arrays
-//!   of the plan's size.
+//!   most 2^15 amplitudes per thread (and 1/8 of the state; a copy of it on 10 qubits or fewer) for
+//!   permutation runs and tiles, plus a few arrays of the plan's size.
 //! - Cache blocking: a run of operations on qubits below 15 maps every aligned block of 2^15 amplitudes
 //!   (512 KiB, within a core's L2) onto itself, so the run goes block by block while the block stays in cache.
 //! - Determinism: each amplitude sees the same arithmetic whatever the number of threads, and reductions add
@@ -368,12 +369,47 @@ mod tests {
     }
 
     #[test]
-    fn small_registers_keep_the_in_place_path() {
-        let mut c = Circuit::new(6).unwrap();
-        for q in 0..5 {
-            c.cnot(q, q + 1).unwrap();
+    fn small_registers_gather_runs_of_half_their_qubits_with_the_bits_of_the_in_place_passes() {
+        for n in [2, 6, 10, 11, 13] {
+            // A run one shorter than gathering needs, a rotation, a ring with a SWAP, an X and a CNOT, a rotation.
+            let mut c = Circuit::new(n).unwrap();
+            let short = plan::gather_min_run(n) - 1;
+            for q in 0..short {
+                c.cnot(q, q + 1).unwrap();
+            }
+            c.ry(0, Param::weight(0)).unwrap();
+            for q in 0..n {
+                c.cnot(q, (q + 1) % n).unwrap();
+            }
+            // The X's node is closed by the CNOT after it (a rotation on its qubit would fuse with it).
+            c.swap(0, n - 1).unwrap().x(1).unwrap().cnot(1, 0).unwrap().ry(1, Param::weight(1)).unwrap();
+            let plan = Plan::compile(&c);
+            let ring = short + 1..short + 1 + n + 3;
+            let affine: Vec<Segment> =
+                plan.schedule.iter().copied().filter(|s| matches!(s, Segment::Affine(..))).collect();
+            match n <= affine::GATHER_MAX_QUBITS {
+                true => assert_eq!(affine, [Segment::Affine(ring.start, ring.end, 0)], "n = {n}"),
+                false => assert!(affine.is_empty(), "n = {n}"),
+            }
+            assert_eq!(plan.segments.iter().filter(|s| matches!(s, Segment::Affine(..))).count(), affine.len());
+            // Forward and backward, gathered and node by node: the same bits.
+            let w = [0.7, -0.4];
+            let binding = Binding::new(&c, &w, &[]);
+            let start: Vec<C> = (0..1usize << n).map(|i| C::new((i as f64 * 0.37).sin(), (i as f64).cos())).collect();
+            let run = |p: &Plan| {
+                let mut phi = start.clone();
+                p.forward(&binding, &mut phi, &mut Vec::new(), &mut []);
+                let mut lambda: Vec<C> = phi.iter().rev().copied().collect();
+                let forward = phi.clone();
+                let mut grads = [0.0; 2];
+                let sinks = Gradients { weights: &mut grads, inputs: None };
+                p.backward(&binding, &mut phi, &mut lambda, &[], sinks, &mut BackScratch::default());
+                (forward, phi, lambda, grads)
+            };
+            let (gathered, plain) = (run(&plan), run(&unblocked(&plan)));
+            assert_eq!(gathered, plain, "n = {n}");
+            assert!(gathered.3.iter().all(|g| g.abs() > 1e-6), "n = {n}: {:?}", gathered.3);
         }
-        assert!(Plan::compile(&c).affine.is_empty());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use num_complex::Complex64 as C;
 
 use std::ops::Range;
 
-use super::affine::{AffineRun, Flip};
+use super::affine::{AffineRun, Flip, GATHER_MAX_QUBITS};
 use super::lowered::Lowered;
 use super::window::{self, Window};
 use crate::error::ParamKind;
@@ -51,6 +51,13 @@ pub(crate) const AFFINE_MIN_LOW_RUN: usize = 16;
 /// whose passes apply them in cache (measured on random brickwork of 22 and 24 qubits: 10% faster than with
 /// its CNOT layers fused; HEA's CNOT rings fused are 20% faster than in windows).
 pub(crate) const AFFINE_MIN_DEPTH: usize = 3;
+
+/// The shortest run of permutation nodes that a register of `n` ≤ [`GATHER_MAX_QUBITS`] qubits applies as one
+/// gather (see [`AffineRun`]): measured, a gather costs about as much as n/3 + 1 CNOT passes (2 on 6 qubits, 3
+/// on 8, 4 on 10), so runs of n/2 or more gain.
+pub(crate) fn gather_min_run(n: usize) -> usize {
+    (n / 2).max(2)
+}
 
 /// One operation of the plan: a single instruction, or several uncontrolled one-qubit instructions on the same
 /// qubit (fused into one 2x2 matrix).
@@ -242,7 +249,8 @@ impl Plan {
                 continue;
             }
             let (a, b) = (windows[w].0.start, windows[w + perms - 1].0.end);
-            if n >= affine_min && fuses(&nodes[a..b]) {
+            let gathered = n <= GATHER_MAX_QUBITS && affine_min <= AFFINE_MIN_QUBITS && b - a >= gather_min_run(n);
+            if gathered || n >= affine_min && fuses(&nodes[a..b]) {
                 emit(windows[at].0.start..a, &windows[at..w], &mut segments, &mut schedule);
                 let run: Vec<Flip> = flips[a..b].iter().map(|f| f.expect("a permutation node")).collect();
                 segments.push(Segment::Affine(a, b, affine.len()));
