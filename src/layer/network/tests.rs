@@ -142,6 +142,18 @@ fn a_tape_is_reused_across_batches_and_networks() {
     assert_eq!(tape.outputs(), fresh.outputs());
     let g = &upstream[..20];
     assert_eq!(net.backward_recorded(&tape, g).unwrap(), net.backward_recorded(&fresh, g).unwrap());
+    // Other parameters, then another circuit (the encoding before each block) with the same parameters: each
+    // chunk's lowering of the weight-only gates is made again, and the results are a fresh tape's.
+    let mut moved = net.clone();
+    moved.set_params(&net.params().iter().map(|p| p + 0.1).collect::<Vec<_>>()).unwrap();
+    let mut other = QuantumNetwork::builder(3, 3, 2, 2).reupload(true).build().unwrap();
+    other.set_params(&net.params()).unwrap();
+    for n in [&moved, &other, &net] {
+        n.record_batch(&xs, &mut tape).unwrap();
+        let fresh = n.forward_batch_recorded(&xs).unwrap();
+        assert_eq!(tape.outputs(), fresh.outputs());
+        assert_eq!(n.backward_recorded(&tape, &upstream).unwrap(), n.backward_recorded(&fresh, &upstream).unwrap());
+    }
     // A network of another register size re-makes the per-sample tapes.
     let wide = QuantumNetwork::builder(3, 4, 2, 1).build().unwrap();
     wide.record_batch(&xs, &mut tape).unwrap();

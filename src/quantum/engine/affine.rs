@@ -479,14 +479,15 @@ impl InPlace {
 /// six CNOTs on 6 qubits took 67 ns against 193 ns as six passes; on 10 qubits 635 ns against 960 ns.
 pub(crate) const GATHER_MAX_QUBITS: usize = 10;
 
-/// A fused run: the passes that apply it, and those that un-apply it (built on first use: only the backward
-/// sweep needs them); on a register of at most [`GATHER_MAX_QUBITS`] qubits, index tables instead.
+/// A fused run: the in-place passes that apply it and those that un-apply it (each built on first use: only the
+/// backward sweep un-applies), or on a register of at most [`GATHER_MAX_QUBITS`] qubits index tables instead.
 #[derive(Debug, Clone)]
 pub(crate) struct AffineRun {
-    /// new[f(i)] = old[i].
-    pub(crate) forward: InPlace,
-    /// f⁻¹.
+    n: usize,
+    /// f, and f⁻¹.
+    map: Affine,
     inverse: Affine,
+    forward: std::sync::OnceLock<InPlace>,
     backward: std::sync::OnceLock<InPlace>,
     /// On a small register: f⁻¹(j) and f(j) for every index j, so that new[j] = old[f⁻¹(j)] applies the run and
     /// new[j] = old[f(j)] un-applies it.
@@ -495,7 +496,7 @@ pub(crate) struct AffineRun {
 
 impl PartialEq for AffineRun {
     fn eq(&self, other: &AffineRun) -> bool {
-        self.forward == other.forward && self.inverse == other.inverse && self.gather == other.gather
+        self.n == other.n && self.map == other.map && self.inverse == other.inverse
     }
 }
 
@@ -506,12 +507,18 @@ impl AffineRun {
         let inverse = Affine::of(n, flips.iter().rev().copied());
         let table = |f: &Affine| (0..1usize << n).map(|j| f.apply(j) as u16).collect();
         let gather = (n <= GATHER_MAX_QUBITS).then(|| [table(&inverse), table(&map)]);
-        AffineRun { forward: InPlace::new(n, &map), inverse, backward: std::sync::OnceLock::new(), gather }
+        let (forward, backward) = (std::sync::OnceLock::new(), std::sync::OnceLock::new());
+        AffineRun { n, map, inverse, forward, backward, gather }
+    }
+
+    /// The passes of f: new[f(i)] = old[i].
+    pub(crate) fn forward(&self) -> &InPlace {
+        self.forward.get_or_init(|| InPlace::new(self.n, &self.map))
     }
 
     /// The passes of f⁻¹: new[f⁻¹(j)] = old[j].
     pub(crate) fn backward(&self) -> &InPlace {
-        self.backward.get_or_init(|| InPlace::new(self.forward.n, &self.inverse))
+        self.backward.get_or_init(|| InPlace::new(self.n, &self.inverse))
     }
 
     /// Applies the run to `state` (new[f(i)] = old[i]), or un-applies it when `undo`; `buf` as
@@ -519,7 +526,7 @@ impl AffineRun {
     pub(crate) fn apply(&self, state: &mut [C], buf: &mut Vec<C>, undo: bool) {
         match &self.gather {
             Some(tables) => {
-                assert_eq!(state.len(), 1 << self.forward.n);
+                assert_eq!(state.len(), 1 << self.n);
                 buf.clear();
                 buf.extend_from_slice(state);
                 for (new, &from) in state.iter_mut().zip(&tables[usize::from(undo)]) {
@@ -527,7 +534,7 @@ impl AffineRun {
                 }
             }
             None if undo => self.backward().apply(state, buf),
-            None => self.forward.apply(state, buf),
+            None => self.forward().apply(state, buf),
         }
     }
 }
@@ -577,18 +584,34 @@ mod tests {
         gates.iter().for_each(|&g| apply_flip(&mut slow, g));
         let run = AffineRun::new(n, gates);
         let (mut fast, mut buf) = (start.clone(), Vec::new());
-        run.forward.apply(&mut fast, &mut buf);
+        run.forward().apply(&mut fast, &mut buf);
         assert_eq!(bits(&fast), bits(&slow), "{n} qubits, {gates:?}");
         assert!(buf.capacity() <= scratch_len(n), "bounded scratch");
         assert!(n < 5 || scratch_len(n) <= (1 << n) / 8, "at most 1/8 of the state");
         run.backward().apply(&mut fast, &mut buf);
         assert_eq!(bits(&fast), bits(&start));
-        run.forward.passes()
+        // `apply`, by the gather tables on small registers and the passes on larger ones: the same bits.
+        assert_eq!(run.gather.is_some(), n <= GATHER_MAX_QUBITS);
+        run.apply(&mut fast, &mut buf, false);
+        assert_eq!(bits(&fast), bits(&slow), "{n} qubits, {gates:?}, by apply");
+        run.apply(&mut fast, &mut buf, true);
+        assert_eq!(bits(&fast), bits(&start));
+        run.forward().passes()
     }
 
     #[test]
     fn the_passes_are_the_gates_one_by_one_bit_for_bit() {
-        for (n, count, seed) in [(5, 8, 1), (9, 40, 2), (12, 3, 3), (14, 40, 4), (16, 200, 5), (19, 30, 6)] {
+        for (n, count, seed) in [
+            (2, 3, 7),
+            (5, 8, 1),
+            (9, 40, 2),
+            (10, 12, 8),
+            (11, 12, 9),
+            (12, 3, 3),
+            (14, 40, 4),
+            (16, 200, 5),
+            (19, 30, 6),
+        ] {
             check(n, &flips(n, count, seed));
         }
     }
