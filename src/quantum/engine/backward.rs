@@ -281,15 +281,18 @@ impl Plan {
                 let angles = binding.angles(k);
                 let op = match lowered.and_then(|l| l.op(i)) {
                     Some(&op) => op,
-                    None => inst.gate().lower(angles),
+                    None => binding.lower(k),
                 };
                 for (j, s) in wanted {
                     grads.push(Grad { slot: j, start: mats.len() });
                     match known(j, 16) {
                         Some(a) => mats.extend_from_slice(a),
-                        None => mats.extend(
-                            mul_adj(&inst.gate().derivative(angles, s.slot).matrix2(), &op.matrix2()).iter().flatten(),
-                        ),
+                        None => {
+                            #[cfg(test)]
+                            super::GATE_WORK.with(|c| c.set((c.get().0, c.get().1 + 1)));
+                            let derivative = inst.gate().derivative(angles, s.slot);
+                            mats.extend(mul_adj(&derivative.matrix2(), &op.matrix2()).iter().flatten());
+                        }
                     }
                 }
                 op

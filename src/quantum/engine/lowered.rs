@@ -30,6 +30,9 @@ pub(crate) struct Lowered {
     /// starts in `mats`, when A reads no input.
     slot_mats: Vec<Option<usize>>,
     mats: Vec<C>,
+    /// How many times it was filled.
+    #[cfg(test)]
+    fills: usize,
 }
 
 /// Whether instruction `inst` reads no input.
@@ -73,6 +76,8 @@ impl Suffix {
         k: usize,
         slot: usize,
     ) -> Mat2x2 {
+        #[cfg(test)]
+        super::GATE_WORK.with(|c| c.set((c.get().0, c.get().1 + 1)));
         while self.next > member + 1 {
             self.next -= 1;
             self.v = mul1(&self.v, &us[self.next]);
@@ -139,6 +144,10 @@ impl Lowered {
 
     fn fill(&mut self, plan: &Plan, binding: &Binding<'_>) {
         let instructions = binding.circuit.instructions();
+        #[cfg(test)]
+        {
+            self.fills += 1;
+        }
         self.key = Some(plan.id);
         self.weights.clear();
         self.weights.extend(binding.weights.iter().map(|w| w.to_bits()));
@@ -304,6 +313,71 @@ mod tests {
         assert_eq!(variable.iter().map(|&i| known_slots(i)).collect::<Vec<_>>(), [3, 0, 0, 1, 0, 3, 1, 1, 1, 2]);
     }
 
+    /// Gate lowerings and derivative matrices made by `f` on this thread.
+    fn gate_work(f: impl FnOnce()) -> (u64, u64) {
+        let before = crate::quantum::engine::GATE_WORK.with(std::cell::Cell::get);
+        f();
+        let after = crate::quantum::engine::GATE_WORK.with(std::cell::Cell::get);
+        (after.0 - before.0, after.1 - before.1)
+    }
+
+    #[test]
+    fn at_cached_weights_a_sample_lowers_only_its_input_gates_and_makes_no_derivative_matrix() {
+        // The network's circuit on 4 qubits: RX(x) then RZ·RY·RZ(w) per qubit, a CNOT ring, RZ·RY·RZ(w), a ring;
+        // then a two-qubit RXX(w) and a lone controlled CRZ(w).
+        let mut c = Circuit::new(4).unwrap();
+        for layer in 0..2 {
+            for q in 0..4 {
+                if layer == 0 {
+                    c.rx(q, Param::input(q)).unwrap();
+                }
+                let k = 12 * layer + 3 * q;
+                c.rz(q, Param::weight(k))
+                    .unwrap()
+                    .ry(q, Param::weight(k + 1))
+                    .unwrap()
+                    .rz(q, Param::weight(k + 2))
+                    .unwrap();
+            }
+            for q in 0..4 {
+                c.cnot(q, (q + 1) % 4).unwrap();
+            }
+        }
+        c.rxx(0, 2, Param::weight(24)).unwrap().crz(1, 3, Param::weight(25)).unwrap();
+        let plan = Plan::compile(&c);
+        let w: Vec<f64> = (0..26).map(|i| (0.3 * i as f64).cos()).collect();
+        let mut cache = Lowered::default();
+        let zero = [[ZERO; 2]; 2];
+        for (sample, cached) in [(0, true), (1, true), (2, true), (3, false)] {
+            let x: Vec<f64> = (0..4).map(|q| 0.2 * (sample * 4 + q) as f64).collect();
+            let mut binding = Binding::new(&c, &w, &x);
+            if cached {
+                binding = binding.with_cache(&plan, &mut cache);
+            }
+            let mut record = vec![zero; plan.record_len()];
+            let mut phi = vec![ZERO; 16];
+            phi[0] = ONE;
+            let forward = gate_work(|| plan.forward(&binding, &mut phi, &mut Vec::new(), &mut record));
+            // The sweep from the record, and without it (the fused products made again).
+            let [with, without] = [&record[..], &[]].map(|recorded| {
+                let (mut phi, mut lambda) = (phi.clone(), phi.clone());
+                let mut grads = [0.0; 30];
+                let (gw, gx) = grads.split_at_mut(26);
+                let sinks = Gradients { weights: gw, inputs: Some(gx) };
+                gate_work(|| {
+                    plan.backward(&binding, &mut phi, &mut lambda, recorded, sinks, &mut BackScratch::default())
+                })
+            });
+            match cached {
+                // The four RX gates forward and, without the record, back; never a derivative matrix.
+                true => assert_eq!((forward, with, without), ((4, 0), (0, 0), (4, 0)), "sample {sample}"),
+                // Every gate, then every angle's derivative (the RXX lowered again; without the record every gate).
+                false => assert_eq!((forward, with, without), ((30, 0), (1, 30), (30, 30)), "sample {sample}"),
+            }
+        }
+        assert_eq!(cache.fills, 1, "the same weights fill it once");
+    }
+
     #[test]
     fn a_shifted_binding_or_another_plan_is_not_served_from_the_cache() {
         let c = circuit();
@@ -313,8 +387,10 @@ mod tests {
         let mut cache = Lowered::default();
         assert!(cache.refresh(&plan, &Binding::new(&c, &w, &[0.0; 4])));
         assert_eq!(cache.key, Some(plan.id));
+        assert!(cache.refresh(&plan, &Binding::new(&c, &w, &[0.5; 4])));
+        assert_eq!(cache.fills, 1, "new inputs keep it");
         assert!(cache.refresh(&other, &Binding::new(&c, &w, &[0.0; 4])));
-        assert_eq!(cache.key, Some(other.id));
+        assert_eq!((cache.key, cache.fills), (Some(other.id), 2));
         let shift = Some(crate::quantum::engine::AngleShift { instruction: 1, slot: 0, delta: 0.5 });
         assert!(!cache.refresh(&plan, &Binding { shift, ..Binding::new(&c, &w, &[0.0; 4]) }));
         // −0.0 and 0.0 lower differently (the sign of a zero sine): the key is the bits.
@@ -324,5 +400,10 @@ mod tests {
         let before = cache.weights.clone();
         assert!(cache.refresh(&plan, &Binding::new(&c, &z, &[0.0; 4])));
         assert_ne!(cache.weights, before);
+        assert_eq!(cache.fills, 4, "a shifted binding neither fills nor uses it; other weights fill it");
+        // Weights with a value more (unused by the circuit) are other weights too.
+        z.push(0.0);
+        assert!(cache.refresh(&plan, &Binding::new(&c, &z, &[0.0; 4])));
+        assert_eq!(cache.fills, 5);
     }
 }

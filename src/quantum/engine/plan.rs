@@ -448,6 +448,8 @@ impl<'a> Binding<'a> {
 
     /// The op of instruction `k`.
     pub(crate) fn lower(&self, k: usize) -> Op {
+        #[cfg(test)]
+        super::GATE_WORK.with(|c| c.set((c.get().0 + 1, c.get().1)));
         self.circuit.instructions()[k].gate().lower(self.angles(k))
     }
 }
