@@ -15,10 +15,10 @@ use crate::quantum::StateVector;
 /// # Memory
 /// Exactly two states of 2^n amplitudes (16·2^n bytes each): φ, swept back through the circuit, and λ, the
 /// adjoint state. Beside them, scratch of at most 2^15 amplitudes and 1/8 of a state (a copy of a state of 10
-/// qubits or fewer) for the passes of fused X, CNOT and SWAP runs (one more such buffer per extra thread while a pass runs), and arrays of the plan's
-/// size (one entry per gate or angle), among them the lowering of the gates that read only weights, kept while
-/// the weights stay the same so that a batch's samples lower only their input gates. [`bytes`](Self::bytes)
-/// tells what it holds now.
+/// qubits or fewer) for the passes of fused X, CNOT and SWAP runs (one more such buffer per extra thread while
+/// a pass runs), and arrays of the plan's size (one entry per gate or angle), among them the lowering of the
+/// gates that read only weights, kept while the weights stay the same so that a batch's samples lower only
+/// their input gates. [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///
@@ -89,8 +89,8 @@ impl Workspace {
 /// One state of 2^n amplitudes (16·2^n bytes), the values, weights and inputs, a few 2x2 matrices per gate of
 /// the plan (the record, and the lowering of the gates that read only weights, kept while the weights stay the
 /// same), and scratch of at most 2^15 amplitudes and 1/8 of a state (a copy of a state of 10 qubits or fewer)
-/// for the passes of fused X, CNOT and SWAP runs; a noisy function's tape holds its density state besides (16·4^n bytes). [`bytes`](Self::bytes) tells
-/// what it holds now.
+/// for the passes of fused X, CNOT and SWAP runs; a noisy function's tape holds its density state besides
+/// (16·4^n bytes). [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///

@@ -150,15 +150,23 @@ impl PauliTerms {
             }
         }
         let table = LowTable::new(&per_qubit, phi.len());
-        if self.ranges.iter().all(|&(_, single_end, mid, _)| single_end == mid) {
-            // No other diagonal terms: the weights are the table's (the same bits as adding nothing to them).
-            table.for_blocks(0..phi.len(), &per_qubit, |i, w| match add {
-                true => lambda[i] += phi[i] * w,
-                false => lambda[i] = phi[i] * w,
-            });
-        } else {
-            self.other_diagonal(&table, &per_qubit, coeffs, phi, lambda, add);
-        }
+        // Diagonal terms on several qubits add ±g·c per amplitude (none for single-qubit Z readouts: the loop
+        // over them is skipped, the same bits as adding nothing).
+        let multi = self.ranges.iter().any(|&(_, single_end, mid, _)| single_end < mid);
+        table.for_blocks(0..phi.len(), &per_qubit, |i, mut w| {
+            if multi {
+                for &(_, single_end, mid, _) in &self.ranges {
+                    for (t, &c) in self.terms[single_end..mid].iter().zip(&coeffs[single_end..mid]) {
+                        w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
+                    }
+                }
+            }
+            if add {
+                lambda[i] += phi[i] * w;
+            } else {
+                lambda[i] = phi[i] * w;
+            }
+        });
         // Non-diagonal terms: λ_{j ⊕ flip} += g c i^{ny} (−1)^{|j ∧ phase|} φ_j.
         for &(_, _, mid, end) in &self.ranges {
             for (t, &c) in self.terms[mid..end].iter().zip(&coeffs[mid..end]) {
@@ -173,31 +181,6 @@ impl PauliTerms {
                 }
             }
         }
-    }
-
-    /// The diagonal part of [`weighted`](Self::weighted) with diagonal terms on several qubits: the table's
-    /// weight plus each such term's ±g·c, per amplitude.
-    fn other_diagonal(
-        &self,
-        table: &LowTable,
-        per_qubit: &[f64; usize::BITS as usize],
-        coeffs: &[f64],
-        phi: &[C],
-        lambda: &mut [C],
-        add: bool,
-    ) {
-        table.for_blocks(0..phi.len(), per_qubit, |i, mut w| {
-            for &(_, single_end, mid, _) in &self.ranges {
-                for (t, &c) in self.terms[single_end..mid].iter().zip(&coeffs[single_end..mid]) {
-                    w += if (i & t.phase).count_ones() & 1 == 1 { -c } else { c };
-                }
-            }
-            if add {
-                lambda[i] += phi[i] * w;
-            } else {
-                lambda[i] = phi[i] * w;
-            }
-        });
     }
 }
 
