@@ -19,6 +19,8 @@ pub(crate) enum Lowering<'a> {
     Plain,
     Shifted(AngleShift),
     Cached(&'a mut Lowered),
+    /// A cache already filled at these weights, read as it is (see [`QuantumFunction::lower_weights`]).
+    Shared(&'a Lowered),
 }
 
 /// The step h of [`DiffMethod::FiniteDifference`]: ∂f/∂p ≈ [f(p + h) − f(p − h)]/(2h), whose error is about
@@ -164,6 +166,19 @@ impl QuantumFunction {
         Workspace::new(self.num_qubits())
     }
 
+    /// Fills `cache` with the plan's weight-only lowering at `weights` (unless it holds it already), for the
+    /// samples of a batch to share read-only ([`Lowering::Shared`]): one fill per batch, not per chunk.
+    ///
+    /// # Errors
+    /// As [`evaluate`](Self::evaluate), for `weights`.
+    pub(crate) fn lower_weights(&self, weights: &[f64], cache: &mut Lowered) -> Result<()> {
+        // The weight-only lowering reads no input: zeros stand in for them.
+        let inputs = vec![0.0; self.circuit.num_inputs()];
+        self.check(weights, &inputs)?;
+        cache.refresh(&self.plan, &Binding::new(&self.circuit, weights, &inputs));
+        Ok(())
+    }
+
     pub(crate) fn check(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
         self.circuit.check_parameters(weights, inputs)
     }
@@ -194,6 +209,7 @@ impl QuantumFunction {
             Lowering::Plain => binding,
             Lowering::Shifted(shift) => Binding { shift: Some(shift), ..binding },
             Lowering::Cached(cache) => binding.with_cache(&self.plan, cache),
+            Lowering::Shared(cache) => binding.with_filled(&self.plan, cache),
         };
         self.plan.forward(&binding, buf, scratch, record);
     }
@@ -216,13 +232,31 @@ impl QuantumFunction {
     /// As [`evaluate`](Self::evaluate); [`Error::DimensionMismatch`] when `out` is not of length m,
     /// [`Error::QubitCountMismatch`] for a workspace of another size.
     pub fn evaluate_into(&self, weights: &[f64], inputs: &[f64], ws: &mut Workspace, out: &mut [f64]) -> Result<()> {
+        self.evaluate_into_shared(weights, inputs, ws, out, None)
+    }
+
+    /// [`evaluate_into`](Self::evaluate_into), reading the weight-only lowering from `shared` when given (filled
+    /// by [`lower_weights`](Self::lower_weights) at these weights; otherwise every gate is lowered here) instead of
+    /// the workspace's own.
+    pub(crate) fn evaluate_into_shared(
+        &self,
+        weights: &[f64],
+        inputs: &[f64],
+        ws: &mut Workspace,
+        out: &mut [f64],
+        shared: Option<&Lowered>,
+    ) -> Result<()> {
         self.check(weights, inputs)?;
         self.check_workspace(ws)?;
         check_len("outputs", self.num_outputs(), out.len())?;
         if let Some(noise) = &self.noise {
             return self.noisy_values(noise, weights, inputs, out);
         }
-        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, Lowering::Cached(&mut ws.lowered), &mut []);
+        let lowering = match shared {
+            Some(cache) => Lowering::Shared(cache),
+            None => Lowering::Cached(&mut ws.lowered),
+        };
+        self.prepare(&mut ws.phi, &mut ws.back.amps, weights, inputs, lowering, &mut []);
         self.readout.values_of(&ws.phi, out);
         Ok(())
     }

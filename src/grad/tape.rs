@@ -230,33 +230,35 @@ impl QuantumFunction {
     /// As [`evaluate`](Self::evaluate); [`Error::QubitCountMismatch`] or [`Error::DimensionMismatch`] for a tape
     /// of another function's shape.
     pub fn forward_into(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape) -> Result<()> {
+        self.check(weights, inputs)?;
+        self.check_tape(tape)?;
         let mut cache = std::mem::take(&mut tape.lowered);
-        let recorded = self.forward_into_cached(weights, inputs, tape, &mut cache);
+        self.record(weights, inputs, tape, Lowering::Cached(&mut cache))?;
         tape.lowered = cache;
-        recorded
+        Ok(())
     }
 
-    /// [`forward_into`](Self::forward_into) with the weight-only lowering kept in `cache` instead of the tape's
-    /// own: the tapes of a batch share one per chunk of samples.
-    pub(crate) fn forward_into_cached(
+    /// [`forward_into`](Self::forward_into) reading the weight-only lowering from `cache` (filled by
+    /// [`lower_weights`](Self::lower_weights) at these weights; otherwise every gate is lowered here) instead of
+    /// the tape's own: the tapes of a batch share one.
+    pub(crate) fn forward_into_shared(
         &self,
         weights: &[f64],
         inputs: &[f64],
         tape: &mut Tape,
-        cache: &mut Lowered,
+        cache: &Lowered,
     ) -> Result<()> {
         self.check(weights, inputs)?;
         self.check_tape(tape)?;
-        self.record(weights, inputs, tape, cache)
+        self.record(weights, inputs, tape, Lowering::Shared(cache))
     }
 
-    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape, cache: &mut Lowered) -> Result<()> {
+    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape, lowering: Lowering<'_>) -> Result<()> {
         if let Some(noise) = &self.noise {
             // Under noise the tape keeps ρ(w, x), from which the backward sweep starts.
             self.noisy_record(noise, weights, inputs, &mut tape.density, &mut tape.values)?;
         } else {
             tape.members.resize(self.plan.record_len(), [[C::new(0.0, 0.0); 2]; 2]);
-            let lowering = Lowering::Cached(cache);
             self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, lowering, &mut tape.members);
             self.readout.values_of(&tape.state, &mut tape.values);
         }
@@ -290,6 +292,20 @@ impl QuantumFunction {
     /// the tape's weights or inputs; [`Error::QubitCountMismatch`] for a workspace or tape of another size;
     /// [`Error::ParameterCount`] for a tape that has recorded no pass.
     pub fn backward(&self, tape: &Tape, upstream: &[f64], ws: &mut Workspace, grads: Gradients<'_>) -> Result<()> {
+        self.backward_shared(tape, upstream, ws, grads, None)
+    }
+
+    /// [`backward`](Self::backward), reading the weight-only lowering from `shared` when given (filled by
+    /// [`lower_weights`](Self::lower_weights) at the tape's weights; otherwise every gate is lowered here)
+    /// instead of the workspace's own.
+    pub(crate) fn backward_shared(
+        &self,
+        tape: &Tape,
+        upstream: &[f64],
+        ws: &mut Workspace,
+        grads: Gradients<'_>,
+        shared: Option<&Lowered>,
+    ) -> Result<()> {
         self.check_tape(tape)?;
         self.check(&tape.weights, &tape.inputs)?;
         self.check_workspace(ws)?;
@@ -301,7 +317,11 @@ impl QuantumFunction {
         }
         ws.phi.copy_from_slice(&tape.state);
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
-        let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs).with_cache(&self.plan, &mut ws.lowered);
+        let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs);
+        let binding = match shared {
+            Some(cache) => binding.with_filled(&self.plan, cache),
+            None => binding.with_cache(&self.plan, &mut ws.lowered),
+        };
         self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, &tape.members, grads, &mut ws.back);
         Ok(())
     }
@@ -337,7 +357,7 @@ impl QuantumFunction {
     }
 
     /// gᵀ∂f/∂w and gᵀ∂f/∂x of a recorded pass by `method`, added to `grads`: the adjoint method sweeps back from
-    /// the tape; the other methods run the circuit again at the tape's w and x, through the Jacobian.
+    /// the tape (reading `shared` as [`backward_shared`](Self::backward_shared) does); the other methods run the circuit again at the tape's w and x, through the Jacobian.
     pub(crate) fn backward_by(
         &self,
         method: super::DiffMethod,
@@ -345,9 +365,10 @@ impl QuantumFunction {
         upstream: &[f64],
         ws: &mut Workspace,
         grads: Gradients<'_>,
+        shared: Option<&Lowered>,
     ) -> Result<()> {
         if method == super::DiffMethod::Adjoint {
-            return self.backward(tape, upstream, ws, grads);
+            return self.backward_shared(tape, upstream, ws, grads, shared);
         }
         self.vjp_add(method, &tape.weights, &tape.inputs, upstream, grads)
     }

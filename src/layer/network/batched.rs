@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::layer::batch;
 use crate::layer::gradients::{ForwardBackward, LayerGradients};
+use crate::quantum::engine::Lowered;
 
 impl QuantumNetwork {
     pub(super) fn batch_size(&self, xs: &[f64]) -> Result<usize> {
@@ -32,6 +33,8 @@ impl QuantumNetwork {
         let b = self.batch_size(xs)?;
         let (d, o) = (self.input_dim(), self.output_dim());
         let mut out = bounded::table("batch of network outputs", b, o, 0.0)?;
+        let mut lowered = Lowered::default();
+        self.lower_weights(&mut lowered)?;
         batch::run(
             b,
             &mut out,
@@ -42,7 +45,7 @@ impl QuantumNetwork {
             || self.scratch(),
             |s, range, rows, _| {
                 for (k, i) in range.enumerate() {
-                    self.forward_one(&xs[i * d..(i + 1) * d], s, &mut rows.a[k * o..(k + 1) * o])?;
+                    self.forward_one(&xs[i * d..(i + 1) * d], s, &mut rows.a[k * o..(k + 1) * o], &lowered)?;
                 }
                 Ok(())
             },
@@ -114,6 +117,8 @@ impl QuantumNetwork {
         let (d, o) = (self.input_dim(), self.output_dim());
         let mut ys = bounded::table("batch of network outputs", b, o, 0.0)?;
         let mut xg = vec![0.0; b * d];
+        let mut lowered = Lowered::default();
+        self.lower_weights(&mut lowered)?;
         let pg = batch::run(
             b,
             &mut ys,
@@ -125,9 +130,9 @@ impl QuantumNetwork {
             |s, range, rows, pg| {
                 for (k, i) in range.enumerate() {
                     let (x, out) = (&xs[i * d..(i + 1) * d], &mut rows.a[k * o..(k + 1) * o]);
-                    self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out, &mut s.sweep.ws.lowered)?;
+                    self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out, &lowered)?;
                     upstream_of(i, out, &mut s.gy)?;
-                    let record = SampleRecord { x, z: &s.z, tape: &s.tape };
+                    let record = SampleRecord { x, z: &s.z, tape: &s.tape, lowered: &lowered };
                     self.sweep_one(record, &s.gy, &mut s.sweep, &mut rows.b[k * d..(k + 1) * d], pg)?;
                 }
                 Ok(())

@@ -24,12 +24,13 @@ pub(super) struct Sweep {
     ga: Vec<f64>,
 }
 
-/// One sample's record of a forward pass: its input x, the pre-activation z = L₁x and the quantum layer's
-/// tape (angles π·tanh z, weights, final state and readout q).
+/// One sample's record of a forward pass: its input x, the pre-activation z = L₁x, the quantum layer's tape
+/// (angles π·tanh z, weights, final state and readout q) and the batch's weight-only lowering.
 pub(super) struct SampleRecord<'a> {
     pub(super) x: &'a [f64],
     pub(super) z: &'a [f64],
     pub(super) tape: &'a Tape,
+    pub(super) lowered: &'a Lowered,
 }
 
 impl QuantumNetwork {
@@ -68,15 +69,24 @@ impl QuantumNetwork {
         Ok(())
     }
 
-    pub(super) fn forward_one(&self, x: &[f64], s: &mut Scratch, out: &mut [f64]) -> Result<()> {
+    /// The quantum layer's weight-only lowering at the network's weights, filled into `cache` once per batch for
+    /// all its samples to read.
+    pub(super) fn lower_weights(&self, cache: &mut Lowered) -> Result<()> {
+        self.quantum.function().lower_weights(self.parts().1, cache)
+    }
+
+    /// One sample's forward pass, the weight-only gates read from `lowered` (see
+    /// [`lower_weights`](Self::lower_weights)).
+    pub(super) fn forward_one(&self, x: &[f64], s: &mut Scratch, out: &mut [f64], lowered: &Lowered) -> Result<()> {
         self.encode(x, &mut s.z, &mut s.angles)?;
         let (_, weights, l2) = self.parts();
-        self.quantum.function().evaluate_into(weights, &s.angles, &mut s.sweep.ws, &mut s.q)?;
+        let f = self.quantum.function();
+        f.evaluate_into_shared(weights, &s.angles, &mut s.sweep.ws, &mut s.q, Some(lowered))?;
         self.output.forward_into(l2, &s.q, out)
     }
 
     /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): z = L₁x into `z`, the quantum
-    /// layer's pass into `tape` (its circuit runs once, its weight-only gates lowered once per `cache`), y into
+    /// layer's pass into `tape` (its circuit runs once, its weight-only gates read from `lowered`), y into
     /// `out`.
     pub(super) fn record_one(
         &self,
@@ -85,11 +95,11 @@ impl QuantumNetwork {
         angles: &mut [f64],
         tape: &mut Tape,
         out: &mut [f64],
-        cache: &mut Lowered,
+        lowered: &Lowered,
     ) -> Result<()> {
         self.encode(x, z, angles)?;
         let (_, weights, l2) = self.parts();
-        self.quantum.function().forward_into_cached(weights, angles, tape, cache)?;
+        self.quantum.function().forward_into_shared(weights, angles, tape, lowered)?;
         self.output.forward_into(l2, tape.values(), out)
     }
 
@@ -110,7 +120,8 @@ impl QuantumNetwork {
         self.output.backward_into(l2, record.tape.values(), g, &mut s.gq, p2)?;
         s.ga.fill(0.0);
         let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
-        self.quantum.function().backward_by(self.quantum.diff_method(), record.tape, &s.gq, &mut s.ws, grads)?;
+        let (f, method) = (self.quantum.function(), self.quantum.diff_method());
+        f.backward_by(method, record.tape, &s.gq, &mut s.ws, grads, Some(record.lowered))?;
         // Through π·tanh: ∂a/∂z = π(1 − tanh²z); `ga` becomes g_z.
         for (ga, z) in s.ga.iter_mut().zip(record.z) {
             let t = z.tanh();
@@ -126,7 +137,9 @@ impl QuantumNetwork {
     /// ±∞ in it.
     pub fn forward(&self, x: &[f64]) -> Result<Vec<f64>> {
         let mut out = vec![0.0; self.output_dim()];
-        self.forward_one(x, &mut self.scratch()?, &mut out)?;
+        let mut lowered = Lowered::default();
+        self.lower_weights(&mut lowered)?;
+        self.forward_one(x, &mut self.scratch()?, &mut out, &lowered)?;
         Ok(out)
     }
 

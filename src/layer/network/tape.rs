@@ -23,8 +23,8 @@ use crate::quantum::engine::Lowered;
 /// Per sample: one state of 2^n amplitudes (16·2^n bytes: 1 KiB for 6 qubits); one 2x2 matrix (64 bytes) per
 /// gate of each fused run of one-qubit gates with weights or inputs in the quantum layer's plan, and one more
 /// for the run's product when it has two gates or more; and 8 bytes per input, output, angle, weight and
-/// readout value; beside that, a copy of the network's parameters, and per chunk of 16 samples the lowering of
-/// the quantum layer's gates that read only weights. [`bytes`](Self::bytes) tells what it holds now.
+/// readout value; beside that, a copy of the network's parameters, and one lowering of the quantum layer's
+/// gates that read only weights, which every sample shares. [`bytes`](Self::bytes) tells what it holds now.
 ///
 /// # Example
 ///
@@ -60,8 +60,8 @@ pub struct BatchTape {
     outputs: Vec<f64>,
     /// One tape per sample; those past `len` are kept for reuse.
     pub(super) samples: Vec<Tape>,
-    /// Per chunk of samples, the weight-only lowering of the quantum layer (kept for its buffers).
-    caches: Vec<Lowered>,
+    /// The weight-only lowering of the quantum layer at the recorded weights, shared by every sample.
+    lowered: Lowered,
 }
 
 impl BatchTape {
@@ -96,13 +96,12 @@ impl BatchTape {
         size_of::<f64>() * floats
             + size_of::<Tape>() * self.samples.capacity()
             + self.samples.iter().map(Tape::bytes).sum::<usize>()
-            + size_of::<Lowered>() * self.caches.capacity()
-            + self.caches.iter().map(Lowered::bytes).sum::<usize>()
+            + self.lowered.bytes()
     }
 }
 
 /// One chunk of a recording: its first sample, its tapes and its rows of L₁x and of the outputs.
-type ChunkJob<'a> = (usize, &'a mut [Tape], &'a mut [f64], &'a mut [f64], &'a mut Lowered);
+type ChunkJob<'a> = (usize, &'a mut [Tape], &'a mut [f64], &'a mut [f64]);
 
 impl QuantumNetwork {
     /// Runs the network forward over a batch (`xs`: input_dim values per sample) and records the pass into
@@ -147,22 +146,20 @@ impl QuantumNetwork {
         tape.hidden.resize(bounded::product("batch of hidden values", b, n)?, 0.0);
         tape.outputs.resize(bounded::product("batch of network outputs", b, o)?, 0.0);
         let d = self.input_dim();
-        if tape.caches.len() < b.div_ceil(CHUNK) {
-            tape.caches.resize_with(b.div_ceil(CHUNK), Lowered::default);
-        }
+        self.lower_weights(&mut tape.lowered)?;
+        let lowered = &tape.lowered;
         let jobs: Vec<ChunkJob<'_>> = tape.samples[..b]
             .chunks_mut(CHUNK)
             .zip(tape.hidden.chunks_mut(CHUNK * n))
             .zip(tape.outputs.chunks_mut(CHUNK * o))
-            .zip(tape.caches.iter_mut())
             .enumerate()
-            .map(|(c, (((t, z), y), cache))| (c * CHUNK, t, z, y, cache))
+            .map(|(c, ((t, z), y))| (c * CHUNK, t, z, y))
             .collect();
-        let chunk = |(first, tapes, z, y, cache): ChunkJob<'_>| -> Result<()> {
+        let chunk = |(first, tapes, z, y): ChunkJob<'_>| -> Result<()> {
             let mut angles = vec![0.0; n];
             for (k, t) in tapes.iter_mut().enumerate() {
                 let (x, y) = (&xs[(first + k) * d..(first + k + 1) * d], &mut y[k * o..(k + 1) * o]);
-                self.record_one(x, &mut z[k * n..(k + 1) * n], &mut angles, t, y, cache)?;
+                self.record_one(x, &mut z[k * n..(k + 1) * n], &mut angles, t, y, lowered)?;
             }
             Ok(())
         };
@@ -225,6 +222,7 @@ impl QuantumNetwork {
                         x: &tape.inputs[i * d..(i + 1) * d],
                         z: &tape.hidden[i * n..(i + 1) * n],
                         tape: &tape.samples[i],
+                        lowered: &tape.lowered,
                     };
                     self.sweep_one(record, &upstream[i * o..(i + 1) * o], s, &mut rows.a[k * d..(k + 1) * d], pg)?;
                 }

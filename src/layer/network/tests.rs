@@ -3,7 +3,7 @@
 use super::QuantumNetwork;
 use crate::error::Error;
 use crate::grad::DiffMethod;
-use crate::quantum::engine::FORWARD_PASSES;
+use crate::quantum::engine::{FORWARD_PASSES, GATE_WORK};
 
 /// Runs `f` on a pool of one thread (so every pass happens on the thread whose counter is read) and returns
 /// its forward passes of a plan.
@@ -49,6 +49,43 @@ fn a_recorded_batch_runs_each_circuit_forward_once_and_its_sweep_none() {
     let mut tape = super::BatchTape::new();
     assert_eq!(passes_of(|| net.record_batch(&xs, &mut tape).unwrap()), 40);
     assert_eq!(passes_of(|| drop(net.backward_recorded(&tape, &upstream).unwrap())), 0);
+}
+
+/// Runs `f` on a pool of one thread and returns its gate lowerings and derivative matrices (`GATE_WORK`).
+fn gate_work_of(f: impl FnOnce() + Send) -> (u64, u64) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool of one thread");
+    pool.install(|| {
+        let before = GATE_WORK.with(std::cell::Cell::get);
+        f();
+        let after = GATE_WORK.with(std::cell::Cell::get);
+        (after.0 - before.0, after.1 - before.1)
+    })
+}
+
+#[test]
+fn a_batch_lowers_its_weight_only_gates_once_whatever_its_chunks() {
+    let (net, xs, upstream) = batch();
+    let up = |i: usize, _: &[f64], g: &mut [f64]| {
+        g.copy_from_slice(&upstream[2 * i..2 * i + 2]);
+        Ok(())
+    };
+    // 1, 2 and 33 samples: one, one and three chunks. Per batch one fill of the weight-only lowering (its
+    // derivative matrices among it), per sample its input gates; a fill per chunk would add two to the last.
+    type Pass<'a> = &'a (dyn Fn(&[f64]) + Sync);
+    let passes: [Pass<'_>; 3] =
+        [&|x| drop(net.forward_batch(x).unwrap()), &|x| drop(net.forward_batch_recorded(x).unwrap()), &|x| {
+            drop(net.forward_backward_batch(x, up).unwrap())
+        }];
+    for pass in passes {
+        let [one, two, many] = [1, 2, 33].map(|b| gate_work_of(|| pass(&xs[..3 * b])));
+        let per_sample = two.0 - one.0;
+        assert!(per_sample > 0 && one.0 > per_sample && one.1 > 0, "{one:?} {two:?}");
+        assert_eq!(many.0 - two.0, 31 * per_sample, "{one:?} {two:?} {many:?}");
+        assert_eq!([two.1, many.1], [one.1; 2], "derivative matrices: {one:?} {two:?} {many:?}");
+    }
+    // The recorded sweep reads the tape's lowering: it lowers no gate and makes no derivative matrix.
+    let tape = net.forward_batch_recorded(&xs[..99]).unwrap();
+    assert_eq!(gate_work_of(|| drop(net.backward_recorded(&tape, &upstream[..66]).unwrap())), (0, 0));
 }
 
 #[test]
@@ -142,8 +179,8 @@ fn a_tape_is_reused_across_batches_and_networks() {
     assert_eq!(tape.outputs(), fresh.outputs());
     let g = &upstream[..20];
     assert_eq!(net.backward_recorded(&tape, g).unwrap(), net.backward_recorded(&fresh, g).unwrap());
-    // Other parameters, then another circuit (the encoding before each block) with the same parameters: each
-    // chunk's lowering of the weight-only gates is made again, and the results are a fresh tape's.
+    // Other parameters, then another circuit (the encoding before each block) with the same parameters: the
+    // batch's lowering of the weight-only gates is made again, and the results are a fresh tape's.
     let mut moved = net.clone();
     moved.set_params(&net.params().iter().map(|p| p + 0.1).collect::<Vec<_>>()).unwrap();
     let mut other = QuantumNetwork::builder(3, 3, 2, 2).reupload(true).build().unwrap();

@@ -102,13 +102,18 @@ impl Lowered {
         if binding.shift.is_some() {
             return false;
         }
-        let same = self.key == Some(plan.id)
-            && self.weights.len() == binding.weights.len()
-            && self.weights.iter().zip(binding.weights).all(|(a, b)| *a == b.to_bits());
-        if !same {
+        if !self.holds(plan, binding) {
             self.fill(plan, binding);
         }
         true
+    }
+
+    /// Whether it holds `plan` lowered at `binding`'s weights (their bits), so that an unshifted pass may read it
+    /// as it is: how samples that share one filled cache (a network's batch) check it.
+    pub(crate) fn holds(&self, plan: &Plan, binding: &Binding<'_>) -> bool {
+        self.key == Some(plan.id)
+            && self.weights.len() == binding.weights.len()
+            && self.weights.iter().zip(binding.weights).all(|(a, b)| *a == b.to_bits())
     }
 
     /// The bytes its buffers hold.

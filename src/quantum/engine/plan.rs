@@ -437,6 +437,13 @@ impl<'a> Binding<'a> {
         Binding { lowered: usable.then_some(&*cache), ..self }
     }
 
+    /// The binding reading `cache` as it is, when it holds `plan` at these weights and the binding is unshifted
+    /// (see [`Lowered::holds`]); otherwise the binding lowers every gate itself.
+    pub(crate) fn with_filled(self, plan: &Plan, cache: &'a Lowered) -> Self {
+        let usable = self.shift.is_none() && cache.holds(plan, &self);
+        Binding { lowered: usable.then_some(cache), ..self }
+    }
+
     /// The angles of instruction `k`, with the shift applied when it names this instruction.
     pub(crate) fn angles(&self, k: usize) -> [f64; 3] {
         let mut angles = self.circuit.instructions()[k].angles(self.weights, self.inputs);
