@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::quantum::engine::Gradients;
 use crate::quantum::engine::{AngleShift, Binding, Lowered, Mat2x2, Plan};
 use crate::quantum::mixed::NoiseModel;
-use crate::quantum::op::{ONE, ZERO};
 use crate::quantum::Circuit;
 
 /// How a pass lowers the plan's gates: each from its angles, with one angle shifted (parameter shift), or with
@@ -202,8 +201,6 @@ impl QuantumFunction {
         lowering: Lowering<'_>,
         record: &mut [Mat2x2],
     ) {
-        buf.fill(ZERO);
-        buf[0] = ONE;
         let binding = Binding::new(&self.circuit, weights, inputs);
         let binding = match lowering {
             Lowering::Plain => binding,
@@ -211,7 +208,7 @@ impl QuantumFunction {
             Lowering::Cached(cache) => binding.with_cache(&self.plan, cache),
             Lowering::Shared(cache) => binding.with_filled(&self.plan, cache),
         };
-        self.plan.forward(&binding, buf, scratch, record);
+        self.plan.forward_from_zero(&binding, buf, scratch, record);
     }
 
     /// f(w, x).

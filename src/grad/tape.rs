@@ -322,7 +322,7 @@ impl QuantumFunction {
             Some(cache) => binding.with_filled(&self.plan, cache),
             None => binding.with_cache(&self.plan, &mut ws.lowered),
         };
-        self.plan.backward(&binding, &mut ws.phi, &mut ws.lambda, &tape.members, grads, &mut ws.back);
+        self.plan.backward_from_zero(&binding, &mut ws.phi, &mut ws.lambda, &tape.members, grads, &mut ws.back);
         Ok(())
     }
 

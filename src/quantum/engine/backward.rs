@@ -13,6 +13,7 @@ use num_complex::Complex64 as C;
 use super::forward::apply_node;
 use super::lowered::{mul_adj, Suffix};
 use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
+use super::product::{column0, environments, MAX_PREFIX};
 use super::tile::{in_tile, Tiles};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
@@ -106,8 +107,40 @@ impl Plan {
     /// The backward sweep of `circuit`'s plan from φ = ψ_N and λ = Aψ_N (both consumed), adding ∂⟨A⟩/∂w and
     /// ∂⟨A⟩/∂x (scaled by each parameter's scale, summed over its uses) into `sinks`. `recorded` holds the
     /// forward pass's member matrices and one-target nodes' products (see [`forward`](Self::forward)); when it
-    /// is empty they are computed again.
+    /// is empty they are computed again. Passes that start from |0…0⟩ sweep with
+    /// [`backward_from_zero`](Self::backward_from_zero); tests check it against this one.
+    #[cfg(test)]
     pub(crate) fn backward(
+        &self,
+        binding: &Binding<'_>,
+        phi: &mut [C],
+        lambda: &mut [C],
+        recorded: &[Mat2x2],
+        sinks: Gradients<'_>,
+        scratch: &mut BackScratch,
+    ) {
+        self.sweep(binding, phi, lambda, recorded, sinks, scratch, 0);
+    }
+
+    /// [`backward`](Self::backward) of a pass that started from |0…0⟩
+    /// ([`forward_from_zero`](Self::forward_from_zero)): the product prefix's derivatives are read from λ at
+    /// its end by one contraction (see `product`), and neither state is un-applied through it.
+    pub(crate) fn backward_from_zero(
+        &self,
+        binding: &Binding<'_>,
+        phi: &mut [C],
+        lambda: &mut [C],
+        recorded: &[Mat2x2],
+        sinks: Gradients<'_>,
+        scratch: &mut BackScratch,
+    ) {
+        self.sweep(binding, phi, lambda, recorded, sinks, scratch, self.prefix);
+    }
+
+    /// The sweep of [`backward`](Self::backward), node by node down to `prefix`, then the product prefix's
+    /// nodes `..prefix` by contraction.
+    #[allow(clippy::too_many_arguments)]
+    fn sweep(
         &self,
         binding: &Binding<'_>,
         phi: &mut [C],
@@ -115,13 +148,15 @@ impl Plan {
         recorded: &[Mat2x2],
         mut sinks: Gradients<'_>,
         scratch: &mut BackScratch,
+        prefix: usize,
     ) {
         let want_inputs = sinks.inputs.is_some();
         let Some(first) = (if want_inputs { self.first_param } else { self.first_weight }) else { return };
         let recorded = if recorded.len() == self.record_len() { recorded } else { &[] };
+        let stop = first.max(prefix);
         for segment in self.segments.iter().rev() {
             let std::ops::Range { start, end } = segment.nodes();
-            if end <= first {
+            if end <= stop {
                 break;
             }
             if let Segment::Affine(_, _, k) = *segment {
@@ -129,9 +164,48 @@ impl Plan {
                 self.undo_affine(k, phi, lambda, &mut scratch.amps);
                 continue;
             }
-            let range = start.max(first)..end;
+            let range = start.max(stop)..end;
             self.backward_segment(*segment, range, binding, phi, lambda, recorded, &mut sinks, scratch);
         }
+        if first < prefix {
+            self.prefix_backward(first..prefix, binding, lambda, recorded, &mut sinks, scratch);
+        }
+    }
+
+    /// The derivatives of the product prefix's nodes `range` (the prefix's last ones), from λ at the prefix's
+    /// end: each node's correlation R[a][b] = e[a]·u[b] (see `product`), contracted as the sweep contracts it.
+    fn prefix_backward(
+        &self,
+        range: std::ops::Range<usize>,
+        binding: &Binding<'_>,
+        lambda: &[C],
+        recorded: &[Mat2x2],
+        sinks: &mut Gradients<'_>,
+        scratch: &mut BackScratch,
+    ) {
+        let want_inputs = sinks.inputs.is_some();
+        let width = self.prepare_work(binding, range.clone(), recorded, want_inputs, scratch);
+        let p = self.prefix;
+        let (mut targets, mut us) = ([0; MAX_PREFIX], [[ZERO; 2]; MAX_PREFIX]);
+        for i in 0..p {
+            targets[i] = self.nodes[i].targets[0];
+            us[i] = match i.checked_sub(range.start) {
+                Some(j) => column0(&scratch.work[j].undo.adjoint()),
+                None => column0(&self.node_op(i, binding, &mut [])),
+            };
+        }
+        let mut env = [[ZERO; 2]; MAX_PREFIX];
+        environments(lambda, &targets[..p], &us[..p], &mut env[..p]);
+        let BackScratch { work, sums, .. } = scratch;
+        sums.clear();
+        sums.resize(width, 0.0);
+        for (i, w) in range.zip(work.iter()).filter(|(_, w)| w.correlates()) {
+            for (ab, r) in sums[w.r..w.r + 8].chunks_exact_mut(2).enumerate() {
+                let x = env[i][ab / 2] * us[i][ab % 2];
+                (r[0], r[1]) = (x.re, x.im);
+            }
+        }
+        self.contract(scratch, sinks);
     }
 
     /// The backward sweep over nodes `range` of `segment` (not a permutation run) on φ and λ as on one machine:

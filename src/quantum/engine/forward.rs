@@ -7,10 +7,11 @@ use num_complex::Complex64 as C;
 use super::plan::{
     fused_op, fused_op_known, Binding, Mat2x2, Node, Plan, Segment, BLOCK_QUBITS, CHUNK_QUBITS, MAX_BLOCKED_RUN,
 };
+use super::product::{column0, write_product, MAX_PREFIX};
 use super::tile::{in_tile, Tiles};
 use crate::quantum::kernels;
 use crate::quantum::kernels::SharedMut;
-use crate::quantum::op::{Op, ONE};
+use crate::quantum::op::{Op, ONE, ZERO};
 
 impl Plan {
     /// The op of node `i` with the given angles. Unless `record` is empty (it then has
@@ -60,6 +61,35 @@ impl Plan {
         super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));
         for segment in &self.schedule {
             self.forward_segment(*segment, binding, state, scratch, record);
+        }
+    }
+
+    /// [`forward`](Self::forward) from |0…0⟩, which it writes into `state` itself: the product prefix (see
+    /// `product`) as one product state, then the rest of the schedule.
+    pub(crate) fn forward_from_zero(
+        &self,
+        binding: &Binding<'_>,
+        state: &mut [C],
+        scratch: &mut Vec<C>,
+        record: &mut [Mat2x2],
+    ) {
+        #[cfg(test)]
+        super::FORWARD_PASSES.with(|c| c.set(c.get() + 1));
+        let p = self.prefix;
+        let (mut targets, mut us) = ([0; MAX_PREFIX], [[ZERO; 2]; MAX_PREFIX]);
+        for i in 0..p {
+            targets[i] = self.nodes[i].targets[0];
+            us[i] = column0(&self.node_op(i, binding, record));
+        }
+        write_product(state, &targets[..p], &us[..p]);
+        for &segment in &self.schedule {
+            let Range { start, end } = segment.nodes();
+            match (end <= p, start < p) {
+                (true, _) => {}
+                // The prefix ends inside the first segment (a node or a blocked run): the run of the rest of it.
+                (false, true) => self.forward_segment(Segment::Blocked(p, end), binding, state, scratch, record),
+                (false, false) => self.forward_segment(segment, binding, state, scratch, record),
+            }
         }
     }
 

@@ -12,6 +12,10 @@
 //!   permutation through byte tables of the map (two for a CNOT ladder: whole blocks, then within groups),
 //!   with a buffer of at most 2^15 amplitudes and 1/8 of the state per thread; on 10 qubits or fewer a run of
 //!   at least n/2 is one gather through a copy of the state (at most 16 KiB) by an index table.
+//! - Product prefix: on 15 qubits or fewer, the leading one-qubit nodes on distinct qubits of a pass that starts
+//!   from |0…0⟩ (a `QuantumFunction`'s, an angle encoding) are written as one product state, and the backward
+//!   sweep reads their derivatives from λ by one contraction instead of un-applying them from both states
+//!   (`product`).
 //! - Memory: nothing here allocates a second state. The scratch of a forward pass or a backward sweep is at
 //!   most 2^15 amplitudes per thread (and 1/8 of the state; a copy of it on 10 qubits or fewer) for
 //!   permutation runs and tiles, plus a few arrays of the plan's size.
@@ -25,6 +29,7 @@ mod backward;
 mod forward;
 mod lowered;
 mod plan;
+mod product;
 mod tile;
 mod window;
 

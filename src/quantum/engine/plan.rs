@@ -148,11 +148,13 @@ pub(crate) struct Plan {
     pub(crate) schedule: Vec<Segment>,
     /// The fused permutation runs that `Segment::Affine` names.
     pub(crate) affine: Vec<AffineRun>,
+    /// The leading nodes that make a product state from |0…0⟩ (see `product`); 0 on registers that are tiled.
+    pub(crate) prefix: usize,
 }
 
 impl PartialEq for Plan {
     fn eq(&self, other: &Plan) -> bool {
-        let Plan { id: _, nodes, members, slots, first_weight, first_param, segments, schedule, affine } = self;
+        let Plan { id: _, nodes, members, slots, first_weight, first_param, segments, schedule, affine, prefix } = self;
         *nodes == other.nodes
             && *members == other.members
             && *slots == other.slots
@@ -161,6 +163,7 @@ impl PartialEq for Plan {
             && *segments == other.segments
             && *schedule == other.schedule
             && *affine == other.affine
+            && *prefix == other.prefix
     }
 }
 
@@ -273,7 +276,8 @@ impl Plan {
         let first_param = nodes.iter().position(|node| reads(node, true));
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Plan { id, nodes, members, slots, first_weight, first_param, segments, schedule, affine }
+        let prefix = if tiling { 0 } else { super::product::prefix_len(&nodes, schedule.first()) };
+        Plan { id, nodes, members, slots, first_weight, first_param, segments, schedule, affine, prefix }
     }
 }
 
