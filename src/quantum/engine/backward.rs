@@ -88,8 +88,10 @@ pub(crate) struct BackScratch {
     /// Their partial sums: one row per chunk of a node's subspace, or per block of a blocked run.
     partials: Vec<f64>,
     /// The buffer of fused permutation runs' passes (at most [`scratch_len`](super::affine::scratch_len)
-    /// amplitudes).
+    /// amplitudes), and of the product prefix's contraction (a few times 2^(p/2)).
     pub(crate) amps: Vec<C>,
+    /// The product prefix's contraction's state indices.
+    index: Vec<usize>,
 }
 
 impl BackScratch {
@@ -100,6 +102,7 @@ impl BackScratch {
             + size_of::<C>() * (self.mats.capacity() + self.amps.capacity())
             + size_of::<[[C; 2]; 2]>() * self.members.capacity()
             + size_of::<f64>() * (self.sums.capacity() + self.partials.capacity())
+            + size_of::<usize>() * self.index.capacity()
     }
 }
 
@@ -195,8 +198,8 @@ impl Plan {
             };
         }
         let mut env = [[ZERO; 2]; MAX_PREFIX];
-        environments(lambda, &targets[..p], &us[..p], &mut env[..p]);
-        let BackScratch { work, sums, .. } = scratch;
+        let BackScratch { work, sums, amps, index, .. } = scratch;
+        environments(lambda, &targets[..p], &us[..p], &mut env[..p], amps, index);
         sums.clear();
         sums.resize(width, 0.0);
         for (i, w) in range.zip(work.iter()).filter(|(_, w)| w.correlates()) {

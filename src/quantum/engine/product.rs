@@ -69,8 +69,15 @@ pub(crate) fn write_product(state: &mut [C], targets: &[usize], us: &[[C; 2]]) {
 }
 
 /// The environments e_j of the product prefix (see the module docs) in λ: `out[j]` for the node on qubit
-/// `targets[j]` whose |0⟩ column is `us[j]`.
-pub(crate) fn environments(lambda: &[C], targets: &[usize], us: &[[C; 2]], out: &mut [[C; 2]]) {
+/// `targets[j]` whose |0⟩ column is `us[j]`. `buf` and `index` are scratch (a few times 2^(p/2) entries).
+pub(crate) fn environments(
+    lambda: &[C],
+    targets: &[usize],
+    us: &[[C; 2]],
+    out: &mut [[C; 2]],
+    buf: &mut Vec<C>,
+    index: &mut Vec<usize>,
+) {
     let p = targets.len();
     if p == 0 {
         return;
@@ -78,32 +85,44 @@ pub(crate) fn environments(lambda: &[C], targets: &[usize], us: &[[C; 2]], out: 
     // Compact index c = a + b·2^h over the prefix's qubits (bit j on qubit t_j): a its low h bits, b the rest.
     let h = p / 2;
     let (low, high) = (1usize << h, 1usize << (p - h));
-    let mut spread_low = [0usize; 1 << (MAX_PREFIX / 2)];
-    let mut spread_high = [0usize; 1 << (MAX_PREFIX / 2)];
-    spread(&targets[..h], &mut spread_low[..low]);
-    spread(&targets[h..], &mut spread_high[..high]);
-    let mut w_low = [ZERO; 1 << (MAX_PREFIX / 2)];
-    let mut w_high = [ZERO; 1 << (MAX_PREFIX / 2)];
-    weights(&us[..h], &mut w_low[..low]);
-    weights(&us[h..], &mut w_high[..high]);
+    index.resize(low + high, 0);
+    let (spread_low, spread_high) = index.split_at_mut(low);
+    spread(&targets[..h], spread_low);
+    spread(&targets[h..], spread_high);
+    // Weights and partial contractions of both halves here, the recursion's below them.
+    buf.resize(2 * (low + high) + scratch_len(p - h), ZERO);
+    let (w_low, rest) = buf.split_at_mut(low);
+    let (w_high, rest) = rest.split_at_mut(high);
+    let (t_low, rest) = rest.split_at_mut(low);
+    let (t_high, rest) = rest.split_at_mut(high);
+    weights(&us[..h], w_low);
+    weights(&us[h..], w_high);
     // The low qubits' tensor with the high ones contracted, and the high qubits' with the low ones contracted.
-    let mut t_low = [ZERO; 1 << (MAX_PREFIX / 2)];
-    let mut t_high = [ZERO; 1 << (MAX_PREFIX / 2)];
-    for b in 0..high {
-        for a in 0..low {
-            let x = lambda[spread_low[a] | spread_high[b]].conj();
-            t_low[a] += x * w_high[b];
-            t_high[b] += x * w_low[a];
+    t_low.fill(ZERO);
+    t_high.fill(ZERO);
+    for (&sb, (tb, &wb)) in spread_high.iter().zip(t_high.iter_mut().zip(w_high.iter())) {
+        for (&sa, (ta, &wa)) in spread_low.iter().zip(t_low.iter_mut().zip(w_low.iter())) {
+            let x = lambda[sa | sb].conj();
+            *ta += x * wb;
+            *tb += x * wa;
         }
     }
     let (out_low, out_high) = out.split_at_mut(h);
-    contract(&t_low[..low], &us[..h], out_low);
-    contract(&t_high[..high], &us[h..], out_high);
+    contract(t_low, &us[..h], out_low, rest);
+    contract(t_high, &us[h..], out_high, rest);
+}
+
+/// The scratch [`contract`] needs for a tensor over m qubits.
+fn scratch_len(m: usize) -> usize {
+    match m {
+        0 | 1 => 0,
+        _ => 2 * ((1 << (m / 2)) + (1 << (m - m / 2))) + scratch_len(m - m / 2),
+    }
 }
 
 /// The environments of a compact tensor `t` over `us.len()` qubits (bit j on qubit j), by halves as
-/// [`environments`] does.
-fn contract(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]]) {
+/// [`environments`] does; `buf` holds at least [`scratch_len`] entries.
+fn contract(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
     let m = us.len();
     if m == 0 {
         return;
@@ -114,22 +133,24 @@ fn contract(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]]) {
     }
     let h = m / 2;
     let (low, high) = (1usize << h, 1usize << (m - h));
-    let mut w_low = [ZERO; 1 << (MAX_PREFIX / 4)];
-    let mut w_high = [ZERO; 1 << (MAX_PREFIX / 4)];
-    weights(&us[..h], &mut w_low[..low]);
-    weights(&us[h..], &mut w_high[..high]);
-    let mut t_low = [ZERO; 1 << (MAX_PREFIX / 4)];
-    let mut t_high = [ZERO; 1 << (MAX_PREFIX / 4)];
-    for b in 0..high {
-        for a in 0..low {
+    let (w_low, rest) = buf.split_at_mut(low);
+    let (w_high, rest) = rest.split_at_mut(high);
+    let (t_low, rest) = rest.split_at_mut(low);
+    let (t_high, rest) = rest.split_at_mut(high);
+    weights(&us[..h], w_low);
+    weights(&us[h..], w_high);
+    t_low.fill(ZERO);
+    t_high.fill(ZERO);
+    for (b, (tb, &wb)) in t_high.iter_mut().zip(w_high.iter()).enumerate() {
+        for (a, (ta, &wa)) in t_low.iter_mut().zip(w_low.iter()).enumerate() {
             let x = t[a + b * low];
-            t_low[a] += x * w_high[b];
-            t_high[b] += x * w_low[a];
+            *ta += x * wb;
+            *tb += x * wa;
         }
     }
     let (out_low, out_high) = out.split_at_mut(h);
-    contract(&t_low[..low], &us[..h], out_low);
-    contract(&t_high[..high], &us[h..], out_high);
+    contract(t_low, &us[..h], out_low, rest);
+    contract(t_high, &us[h..], out_high, rest);
 }
 
 /// `out[c]` = the state index of compact index c: bit j of c on qubit `targets[j]`.
@@ -181,7 +202,7 @@ mod tests {
             let lambda: Vec<C> = (0..1 << n).map(|i| pseudo(i, 0.3)).collect();
             let us: Vec<[C; 2]> = (0..targets.len()).map(|j| [pseudo(2 * j, 1.0), pseudo(2 * j + 1, -0.4)]).collect();
             let mut env = vec![[ZERO; 2]; targets.len()];
-            environments(&lambda, &targets, &us, &mut env);
+            environments(&lambda, &targets, &us, &mut env, &mut Vec::new(), &mut Vec::new());
             let mask = targets.iter().fold(0, |m, &q| m | 1 << q);
             for (j, (&q, e)) in targets.iter().zip(&env).enumerate() {
                 for (a, &e) in e.iter().enumerate() {
