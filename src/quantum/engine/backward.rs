@@ -11,7 +11,7 @@
 use num_complex::Complex64 as C;
 
 use super::forward::apply_node;
-use super::lowered::{mul_adj, Suffix};
+use super::lowered::{mul_adj, Lowered, Suffix};
 use super::plan::{mul1, Binding, Mat2x2, Node, Plan, Segment};
 use super::product::{column0, environments, MAX_PREFIX};
 use super::tile::{in_tile, Tiles};
@@ -49,7 +49,8 @@ pub(crate) struct NodeWork {
     pub(crate) undo: Op,
     grads: (usize, usize),
     r: usize,
-    /// Whether every derivative matrix A of the node is diagonal: only the correlations R_kk are read.
+    /// Whether every derivative matrix A of the node is diagonal: only the correlations R_kk are read (made
+    /// with feature `mpi`, whose distributed sweep reads it; `false` without).
     #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     pub(crate) diagonal: bool,
 }
@@ -69,11 +70,21 @@ impl NodeWork {
 }
 
 /// One derivative: the angle `Plan::slots[slot]` is 2·Re Σ_ij A_ij R_ij, A stored row-major (4 or 16 entries
-/// from `start` of `BackScratch::mats`).
+/// from `start` of `BackScratch::mats`, or of the binding's weight-only lowering's when `cached`).
 #[derive(Debug, Clone, Copy)]
 struct Grad {
     slot: usize,
     start: usize,
+    cached: bool,
+}
+
+/// The entries of `g`'s derivative matrix A (`n` of them), from the sweep's scratch or the lowering's cache.
+fn a_matrix<'a>(g: &Grad, n: usize, mats: &'a [C], lowered: Option<&'a Lowered>) -> &'a [C] {
+    let from = match (g.cached, lowered) {
+        (true, Some(l)) => l.mats(),
+        _ => mats,
+    };
+    &from[g.start..g.start + n]
 }
 
 /// Reusable buffers of the backward sweep.
@@ -208,7 +219,7 @@ impl Plan {
                 (r[0], r[1]) = (x.re, x.im);
             }
         }
-        self.contract(scratch, sinks);
+        self.contract(scratch, sinks, binding.lowered);
     }
 
     /// The backward sweep over nodes `range` of `segment` (not a permutation run) on φ and λ as on one machine:
@@ -238,7 +249,7 @@ impl Plan {
             Segment::Tiled(_, _, high) => self.tiled_backward(range, high, work, phi, lambda, sums, partials),
             _ => self.blocked_backward(range, work, phi, lambda, sums, partials),
         }
-        self.contract(scratch, sinks);
+        self.contract(scratch, sinks, binding.lowered);
     }
 
     /// The backward sweep over nodes `range`, one node at a time from the last, each through `step`: given the
@@ -262,17 +273,17 @@ impl Plan {
         for i in range.clone().rev() {
             step(i, &work[i - range.start], sums, partials);
         }
-        self.contract(scratch, sinks);
+        self.contract(scratch, sinks, binding.lowered);
     }
 
     /// Adds the derivatives of the prepared work, contracted with the correlations in `scratch.sums`, into
     /// `sinks`: 2·Re Σ_ij A_ij R_ij per angle, times its scale.
-    fn contract(&self, scratch: &BackScratch, sinks: &mut Gradients<'_>) {
+    fn contract(&self, scratch: &BackScratch, sinks: &mut Gradients<'_>, lowered: Option<&Lowered>) {
         let BackScratch { work, grads, mats, sums, .. } = scratch;
         for w in work.iter() {
             let n = if w.undo.arity() == 1 { 4 } else { 16 };
             for g in &grads[w.grads.0..w.grads.1] {
-                let a = &mats[g.start..g.start + n];
+                let a = a_matrix(g, n, mats, lowered);
                 let r = &sums[w.r..w.r + 2 * n];
                 let d = 2.0 * a.iter().zip(r.chunks_exact(2)).map(|(a, r)| a.re * r[0] - a.im * r[1]).sum::<f64>();
                 let slot = &self.slots[g.slot];
@@ -316,12 +327,11 @@ impl Plan {
             let node = &self.nodes[i];
             let (a, b) = node.members;
             let first = grads.len();
-            let first_mat = mats.len();
             let wanted = (node.slots.0..node.slots.1)
                 .map(|j| (j, &self.slots[j]))
                 .filter(|(_, s)| want_inputs || s.kind == ParamKind::Weight);
             let lowered = binding.lowered;
-            let known = |j: usize, len: usize| lowered.and_then(|l| l.slot_matrix(j, len));
+            let known = |j: usize| lowered.and_then(|l| l.slot_start(j));
             let op = if let Some(op) = node.constant {
                 op
             } else if node.arity == 1 {
@@ -338,11 +348,14 @@ impl Plan {
                 // A the cache holds: V catches up with the same products).
                 let mut suffix = Suffix::new(us.len());
                 for (j, s) in wanted {
-                    grads.push(Grad { slot: j, start: mats.len() });
-                    match known(j, 4) {
-                        Some(a) => mats.extend_from_slice(a),
-                        None => mats.extend(suffix.derivative(binding, us, s.member, s.k, s.slot).iter().flatten()),
-                    }
+                    grads.push(match known(j) {
+                        Some(start) => Grad { slot: j, start, cached: true },
+                        None => {
+                            let start = mats.len();
+                            mats.extend(suffix.derivative(binding, us, s.member, s.k, s.slot).iter().flatten());
+                            Grad { slot: j, start, cached: false }
+                        }
+                    });
                 }
                 // The op the forward pass applied: its product as recorded, as the cache holds it (the same
                 // arithmetic, for a product of several), or built again.
@@ -361,21 +374,29 @@ impl Plan {
                     None => binding.lower(k),
                 };
                 for (j, s) in wanted {
-                    grads.push(Grad { slot: j, start: mats.len() });
-                    match known(j, 16) {
-                        Some(a) => mats.extend_from_slice(a),
+                    grads.push(match known(j) {
+                        Some(start) => Grad { slot: j, start, cached: true },
                         None => {
                             #[cfg(test)]
                             super::GATE_WORK.with(|c| c.set((c.get().0, c.get().1 + 1)));
                             let derivative = inst.gate().derivative(angles, s.slot);
+                            let start = mats.len();
                             mats.extend(mul_adj(&derivative.matrix2(), &op.matrix2()).iter().flatten());
+                            Grad { slot: j, start, cached: false }
                         }
-                    }
+                    });
                 }
                 op
             };
-            let d = node.arity * 2;
-            let diagonal = mats[first_mat..].chunks(d * d).all(|a| (0..d * d).all(|e| e / d == e % d || a[e] == ZERO));
+            // Only the distributed sweep reads it.
+            #[cfg(feature = "mpi")]
+            let diagonal = {
+                let d = node.arity * 2;
+                let is_diagonal = |a: &[C]| (0..d * d).all(|e| e / d == e % d || a[e] == ZERO);
+                grads[first..].iter().all(|g| is_diagonal(a_matrix(g, d * d, mats, lowered)))
+            };
+            #[cfg(not(feature = "mpi"))]
+            let diagonal = false;
             work.push(NodeWork { undo: op.adjoint(), grads: (first, grads.len()), r: width, diagonal });
             if grads.len() > first {
                 width += if node.arity == 1 { 8 } else { 32 };

@@ -142,9 +142,15 @@ impl Lowered {
         &self.record[range]
     }
 
-    /// The derivative matrix A of slot `j` (4 entries for a one-target node, 16 for two), when it reads no input.
-    pub(crate) fn slot_matrix(&self, j: usize, len: usize) -> Option<&[C]> {
-        self.slot_mats[j].map(|s| &self.mats[s..s + len])
+    /// Where the derivative matrix A of slot `j` (4 entries for a one-target node, 16 for two) starts in
+    /// [`mats`](Self::mats), when it reads no input.
+    pub(crate) fn slot_start(&self, j: usize) -> Option<usize> {
+        self.slot_mats[j]
+    }
+
+    /// The derivative matrices it holds, one after another.
+    pub(crate) fn mats(&self) -> &[C] {
+        &self.mats
     }
 
     fn fill(&mut self, plan: &Plan, binding: &Binding<'_>) {
