@@ -318,7 +318,9 @@ impl QuantumFunction {
         ws.phi.copy_from_slice(&tape.state);
         self.readout.lambda_of(&ws.phi, upstream, &mut ws.lambda, &mut ws.coeffs);
         let binding = Binding::new(self.circuit(), &tape.weights, &tape.inputs);
-        let binding = match shared {
+        // The sweep reads the nodes the record leaves to the cache from a cache at the tape's weights: the
+        // shared one when it holds them, else the workspace's, filled here.
+        let binding = match shared.filter(|cache| cache.holds(&self.plan, &binding)) {
             Some(cache) => binding.with_filled(&self.plan, cache),
             None => binding.with_cache(&self.plan, &mut ws.lowered),
         };

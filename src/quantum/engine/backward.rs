@@ -336,7 +336,9 @@ impl Plan {
                 op
             } else if node.arity == 1 {
                 us.clear();
-                let record = recorded.get(node.record.0..node.record.1);
+                // A node whose op the cache holds was not recorded (see `node_op`): its members come from there.
+                let cached = lowered.and_then(|l| l.op(i)).is_some();
+                let record = recorded.get(node.record.0..node.record.1).filter(|_| !cached);
                 match record {
                     Some(r) => us.extend_from_slice(&r[..b - a]),
                     None => us.extend(self.members[a..b].iter().enumerate().map(|(j, &k)| {

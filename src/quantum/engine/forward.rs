@@ -16,7 +16,9 @@ use crate::quantum::op::{Op, ONE, ZERO};
 impl Plan {
     /// The op of node `i` with the given angles. Unless `record` is empty (it then has
     /// [`record_len`](Plan::record_len) entries), a variable one-target node's member matrices and fused
-    /// product are written into its [`record`](super::plan::Node::record) range.
+    /// product are written into its [`record`](super::plan::Node::record) range, except where the binding's
+    /// weight-only cache holds the node's op: the backward sweep, whose binding holds the same cache, reads
+    /// those from the cache.
     pub(crate) fn node_op(&self, i: usize, binding: &Binding<'_>, record: &mut [Mat2x2]) -> Op {
         let node = &self.nodes[i];
         let (a, b) = node.members;
@@ -27,9 +29,6 @@ impl Plan {
         let record = record.get_mut(range.clone()).unwrap_or(&mut []);
         let Some(lowered) = binding.lowered else { return fused_op(binding, &self.members[a..b], record) };
         if let Some(&op) = lowered.op(i) {
-            if !record.is_empty() {
-                record.copy_from_slice(lowered.record(range));
-            }
             return op;
         }
         fused_op_known(binding, &self.members[a..b], record, |j| lowered.member(a + j, range.start + j).copied())

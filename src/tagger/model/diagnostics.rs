@@ -8,7 +8,7 @@ use super::dense::{DenseModel, DenseNet};
 use super::{par_map, Tagger};
 use crate::error::{Error, Result};
 use crate::info::{entanglement_entropy, mutual_information, Base};
-use crate::quantum::StateVector;
+use crate::quantum::{CompiledCircuit, StateVector};
 use crate::tagger::reader::{Corpus, Sentence};
 
 /// Which weights of the dense path the diagnostics read.
@@ -92,7 +92,8 @@ impl Tagger {
         let params = net.params();
         let l1 = net.input_layer();
         let weights_q = &params[l1.num_params()..l1.num_params() + net.quantum_layer().num_weights()];
-        let circuit = net.quantum_layer().circuit();
+        // Compiled once for every token (running the circuit itself would compile it per token).
+        let circuit = CompiledCircuit::new(net.quantum_layer().circuit().clone());
         let half: Vec<usize> = (0..n / 2).collect();
         let d = dense.input_dim();
         let tokens: Vec<usize> = (0..tag_of.len()).collect();
@@ -101,7 +102,7 @@ impl Tagger {
             let z = l1.forward(&bags[i * d..(i + 1) * d])?;
             let angles: Vec<f64> = z.iter().map(|v| PI * v.tanh()).collect();
             let mut state = StateVector::new(n)?;
-            state.run(circuit, weights_q, &angles)?;
+            state.run_compiled(&circuit, weights_q, &angles)?;
             let probs = state.probabilities();
             let mut ones = vec![0.0; n + 1];
             for (index, p) in probs.iter().enumerate() {
