@@ -233,33 +233,43 @@ impl QuantumFunction {
         self.check(weights, inputs)?;
         self.check_tape(tape)?;
         let mut cache = std::mem::take(&mut tape.lowered);
-        self.record(weights, inputs, tape, Lowering::Cached(&mut cache))?;
+        self.record(weights, inputs, tape, Lowering::Cached(&mut cache), None)?;
         tape.lowered = cache;
         Ok(())
     }
 
     /// [`forward_into`](Self::forward_into) reading the weight-only lowering from `cache` (filled by
     /// [`lower_weights`](Self::lower_weights) at these weights; otherwise every gate is lowered here) instead of
-    /// the tape's own: the tapes of a batch share one.
+    /// the tape's own, and with `scratch` for permutation runs instead of the tape's: the tapes of a batch share
+    /// one cache, and each chunk of them one scratch.
     pub(crate) fn forward_into_shared(
         &self,
         weights: &[f64],
         inputs: &[f64],
         tape: &mut Tape,
         cache: &Lowered,
+        scratch: &mut Vec<C>,
     ) -> Result<()> {
         self.check(weights, inputs)?;
         self.check_tape(tape)?;
-        self.record(weights, inputs, tape, Lowering::Shared(cache))
+        self.record(weights, inputs, tape, Lowering::Shared(cache), Some(scratch))
     }
 
-    fn record(&self, weights: &[f64], inputs: &[f64], tape: &mut Tape, lowering: Lowering<'_>) -> Result<()> {
+    fn record(
+        &self,
+        weights: &[f64],
+        inputs: &[f64],
+        tape: &mut Tape,
+        lowering: Lowering<'_>,
+        scratch: Option<&mut Vec<C>>,
+    ) -> Result<()> {
         if let Some(noise) = &self.noise {
             // Under noise the tape keeps ρ(w, x), from which the backward sweep starts.
             self.noisy_record(noise, weights, inputs, &mut tape.density, &mut tape.values)?;
         } else {
             tape.members.resize(self.plan.record_len(), [[C::new(0.0, 0.0); 2]; 2]);
-            self.prepare(&mut tape.state, &mut tape.scratch, weights, inputs, lowering, &mut tape.members);
+            let scratch = scratch.unwrap_or(&mut tape.scratch);
+            self.prepare(&mut tape.state, scratch, weights, inputs, lowering, &mut tape.members);
             self.readout.values_of(&tape.state, &mut tape.values);
         }
         Self::keep_parameters(weights, inputs, tape);

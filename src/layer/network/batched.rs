@@ -130,7 +130,7 @@ impl QuantumNetwork {
             |s, range, rows, pg| {
                 for (k, i) in range.enumerate() {
                     let (x, out) = (&xs[i * d..(i + 1) * d], &mut rows.a[k * o..(k + 1) * o]);
-                    self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out, &lowered)?;
+                    self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out, &lowered, &mut s.amps)?;
                     upstream_of(i, out, &mut s.gy)?;
                     let record = SampleRecord { x, z: &s.z, tape: &s.tape, lowered: &lowered };
                     self.sweep_one(record, &s.gy, &mut s.sweep, &mut rows.b[k * d..(k + 1) * d], pg)?;

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::grad::function::check_len;
 use crate::grad::{Gradients, Tape, Workspace};
 use crate::quantum::engine::Lowered;
+use num_complex::Complex64 as C;
 
 /// Per-chunk buffers of the network's passes.
 pub(super) struct Scratch {
@@ -14,6 +15,8 @@ pub(super) struct Scratch {
     pub(super) angles: Vec<f64>,
     q: Vec<f64>,
     pub(super) gy: Vec<f64>,
+    /// The recorded passes' scratch for permutation runs.
+    pub(super) amps: Vec<C>,
 }
 
 /// Per-chunk buffers of the backward sweep: the quantum layer's workspace and the gradients at its outputs
@@ -43,6 +46,7 @@ impl QuantumNetwork {
             angles: vec![0.0; n],
             q: vec![0.0; m],
             gy: vec![0.0; self.output_dim()],
+            amps: Vec::new(),
         })
     }
 
@@ -86,8 +90,9 @@ impl QuantumNetwork {
     }
 
     /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): z = L₁x into `z`, the quantum
-    /// layer's pass into `tape` (its circuit runs once, its weight-only gates read from `lowered`), y into
-    /// `out`.
+    /// layer's pass into `tape` (its circuit runs once, its weight-only gates read from `lowered`, `amps` its
+    /// scratch for permutation runs), y into `out`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn record_one(
         &self,
         x: &[f64],
@@ -96,10 +101,11 @@ impl QuantumNetwork {
         tape: &mut Tape,
         out: &mut [f64],
         lowered: &Lowered,
+        amps: &mut Vec<C>,
     ) -> Result<()> {
         self.encode(x, z, angles)?;
         let (_, weights, l2) = self.parts();
-        self.quantum.function().forward_into_shared(weights, angles, tape, lowered)?;
+        self.quantum.function().forward_into_shared(weights, angles, tape, lowered, amps)?;
         self.output.forward_into(l2, tape.values(), out)
     }
 

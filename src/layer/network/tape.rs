@@ -156,10 +156,10 @@ impl QuantumNetwork {
             .map(|(c, ((t, z), y))| (c * CHUNK, t, z, y))
             .collect();
         let chunk = |(first, tapes, z, y): ChunkJob<'_>| -> Result<()> {
-            let mut angles = vec![0.0; n];
+            let (mut angles, mut amps) = (vec![0.0; n], Vec::new());
             for (k, t) in tapes.iter_mut().enumerate() {
                 let (x, y) = (&xs[(first + k) * d..(first + k + 1) * d], &mut y[k * o..(k + 1) * o]);
-                self.record_one(x, &mut z[k * n..(k + 1) * n], &mut angles, t, y, lowered)?;
+                self.record_one(x, &mut z[k * n..(k + 1) * n], &mut angles, t, y, lowered, &mut amps)?;
             }
             Ok(())
         };

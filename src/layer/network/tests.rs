@@ -138,6 +138,23 @@ fn the_recorded_sweep_matches_central_differences_of_the_forward_pass() {
 }
 
 #[test]
+fn a_batch_tape_holds_per_sample_what_its_docs_say() {
+    // The tagger's network: 6 qubits, a gathered CNOT ring per layer, all 64 probabilities read out.
+    let net = QuantumNetwork::builder(16, 6, 9, 2).readout(crate::layer::Readout::Probabilities).build().unwrap();
+    let f = net.quantum_layer().function();
+    let (d, n, o, m) = (16, 6, 9, 1 << 6);
+    let xs: Vec<f64> = (0..200 * d).map(|i| (i as f64 * 0.37).sin()).collect();
+    let bytes = |samples: usize| net.forward_batch_recorded(&xs[..samples * d]).unwrap().bytes();
+    let per_sample = (bytes(200) - bytes(100)) / 100;
+    // A state, the record, the tape's own fields, and 8 bytes per input, hidden value, angle, weight, readout
+    // value and output; no scratch of its own (a copy of the state for the gathers would be 1 KiB more).
+    let floats = d + n + n + f.circuit().num_weights() + m + o;
+    let documented = 16 * m + 64 * f.plan.record_len() + 8 * floats + size_of::<crate::grad::Tape>();
+    assert!(per_sample <= documented, "{per_sample} bytes per sample, {documented} documented");
+    assert!(per_sample + 64 > documented, "{per_sample} bytes per sample, {documented} documented");
+}
+
+#[test]
 fn the_recorded_sweep_is_bit_identical_for_any_thread_count() {
     let (net, xs, upstream) = batch();
     let run = |threads: usize| {
