@@ -305,9 +305,8 @@ impl QuantumFunction {
         self.backward_shared(tape, upstream, ws, grads, None)
     }
 
-    /// [`backward`](Self::backward), reading the weight-only lowering from `shared` when given (filled by
-    /// [`lower_weights`](Self::lower_weights) at the tape's weights; otherwise every gate is lowered here)
-    /// instead of the workspace's own.
+    /// [`backward`](Self::backward), reading the weight-only lowering from `shared` when it holds the tape's
+    /// weights (filled by [`lower_weights`](Self::lower_weights)) instead of the workspace's own.
     pub(crate) fn backward_shared(
         &self,
         tape: &Tape,
@@ -369,7 +368,8 @@ impl QuantumFunction {
     }
 
     /// gᵀ∂f/∂w and gᵀ∂f/∂x of a recorded pass by `method`, added to `grads`: the adjoint method sweeps back from
-    /// the tape (reading `shared` as [`backward_shared`](Self::backward_shared) does); the other methods run the circuit again at the tape's w and x, through the Jacobian.
+    /// the tape (reading `shared` as [`backward_shared`](Self::backward_shared) does); the other methods run
+    /// the circuit again at the tape's w and x, through the Jacobian.
     pub(crate) fn backward_by(
         &self,
         method: super::DiffMethod,

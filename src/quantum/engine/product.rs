@@ -89,48 +89,21 @@ pub(crate) fn environments(
     let (spread_low, spread_high) = index.split_at_mut(low);
     spread(&targets[..h], spread_low);
     spread(&targets[h..], spread_high);
-    // Weights and partial contractions of both halves here, the recursion's below them.
-    buf.resize(2 * (low + high) + scratch_len(p - h), ZERO);
-    let (w_low, rest) = buf.split_at_mut(low);
-    let (w_high, rest) = rest.split_at_mut(high);
-    let (t_low, rest) = rest.split_at_mut(low);
-    let (t_high, rest) = rest.split_at_mut(high);
-    weights(&us[..h], w_low);
-    weights(&us[h..], w_high);
-    // The low qubits' tensor with the high ones contracted, and the high qubits' with the low ones contracted.
-    t_low.fill(ZERO);
-    t_high.fill(ZERO);
-    for (&sb, (tb, &wb)) in spread_high.iter().zip(t_high.iter_mut().zip(w_high.iter())) {
-        for (&sa, (ta, &wa)) in spread_low.iter().zip(t_low.iter_mut().zip(w_low.iter())) {
-            let x = lambda[sa | sb].conj();
-            *ta += x * wb;
-            *tb += x * wa;
-        }
-    }
-    let (out_low, out_high) = out.split_at_mut(h);
-    contract(t_low, &us[..h], out_low, rest);
-    contract(t_high, &us[h..], out_high, rest);
+    buf.resize(split_len(p), ZERO);
+    split(&|a, b| lambda[spread_low[a] | spread_high[b]].conj(), us, out, buf);
 }
 
-/// The scratch [`contract`] needs for a tensor over m qubits.
-fn scratch_len(m: usize) -> usize {
-    match m {
-        0 | 1 => 0,
-        _ => 2 * ((1 << (m / 2)) + (1 << (m - m / 2))) + scratch_len(m - m / 2),
-    }
+/// The scratch [`split`] needs for a tensor over m qubits.
+fn split_len(m: usize) -> usize {
+    let (low, high) = (1usize << (m / 2), 1usize << (m - m / 2));
+    2 * (low + high) + if m - m / 2 > 1 { split_len(m - m / 2) } else { 0 }
 }
 
-/// The environments of a compact tensor `t` over `us.len()` qubits (bit j on qubit j), by halves as
-/// [`environments`] does; `buf` holds at least [`scratch_len`] entries.
-fn contract(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
+/// The environments of the tensor `t(a, b)` over `us.len()` qubits (a the compact index of its low half, b of
+/// the rest), into `out`: the low half's tensor with the high qubits contracted and the high half's with the
+/// low ones contracted, in one pass over t, then each half by halves again. `buf` holds [`split_len`] entries.
+fn split(t: &dyn Fn(usize, usize) -> C, us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
     let m = us.len();
-    if m == 0 {
-        return;
-    }
-    if m == 1 {
-        out[0] = [t[0], t[1]];
-        return;
-    }
     let h = m / 2;
     let (low, high) = (1usize << h, 1usize << (m - h));
     let (w_low, rest) = buf.split_at_mut(low);
@@ -143,14 +116,19 @@ fn contract(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
     t_high.fill(ZERO);
     for (b, (tb, &wb)) in t_high.iter_mut().zip(w_high.iter()).enumerate() {
         for (a, (ta, &wa)) in t_low.iter_mut().zip(w_low.iter()).enumerate() {
-            let x = t[a + b * low];
+            let x = t(a, b);
             *ta += x * wb;
             *tb += x * wa;
         }
     }
     let (out_low, out_high) = out.split_at_mut(h);
-    contract(t_low, &us[..h], out_low, rest);
-    contract(t_high, &us[h..], out_high, rest);
+    for (t, us, out) in [(&*t_low, &us[..h], out_low), (&*t_high, &us[h..], out_high)] {
+        match us.len() {
+            0 => {}
+            1 => out[0] = [t[0], t[1]],
+            k => split(&|a, b| t[a + (b << (k / 2))], us, out, rest),
+        }
+    }
 }
 
 /// `out[c]` = the state index of compact index c: bit j of c on qubit `targets[j]`.
