@@ -428,4 +428,22 @@ mod tests {
         assert!(cache.refresh(&plan, &Binding::new(&c, &z, &[0.0; 4])));
         assert_eq!(cache.fills, 5);
     }
+
+    #[test]
+    fn a_filled_cache_is_read_only_by_unshifted_bindings_of_its_plan_and_weights() {
+        let c = circuit();
+        let (plan, other) = (Plan::compile(&c), Plan::compile(&c));
+        let w: Vec<f64> = (0..17).map(|i| 0.1 * i as f64).collect();
+        let moved: Vec<f64> = w.iter().map(|v| v + 1.0).collect();
+        let x = [0.3; 4];
+        let mut cache = Lowered::default();
+        assert!(cache.refresh(&plan, &Binding::new(&c, &w, &[0.0; 4])));
+        let reads = |binding: Binding<'_>, plan: &Plan| binding.with_filled(plan, &cache).lowered.is_some();
+        assert!(reads(Binding::new(&c, &w, &x), &plan), "other inputs read it");
+        assert!(!reads(Binding::new(&c, &w, &x), &other), "another compilation");
+        assert!(!reads(Binding::new(&c, &moved, &x), &plan), "other weights");
+        let shift = Some(crate::quantum::engine::AngleShift { instruction: 1, slot: 0, delta: 0.5 });
+        assert!(!reads(Binding { shift, ..Binding::new(&c, &w, &x) }, &plan), "a shifted binding");
+        assert_eq!(cache.fills, 1, "reading never fills");
+    }
 }
