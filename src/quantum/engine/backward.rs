@@ -78,11 +78,12 @@ struct Grad {
     cached: bool,
 }
 
-/// The entries of `g`'s derivative matrix A (`n` of them), from the sweep's scratch or the lowering's cache.
+/// The entries of `g`'s derivative matrix A (`n` of them), from the sweep's scratch or the lowering's cache
+/// (`lowered`, the cache of the binding whose work made `g`).
 fn a_matrix<'a>(g: &Grad, n: usize, mats: &'a [C], lowered: Option<&'a Lowered>) -> &'a [C] {
-    let from = match (g.cached, lowered) {
-        (true, Some(l)) => l.mats(),
-        _ => mats,
+    let from = match g.cached {
+        true => lowered.expect("a cached derivative is made only with the binding's cache").mats(),
+        false => mats,
     };
     &from[g.start..g.start + n]
 }
