@@ -22,6 +22,7 @@
 //! scale × ∂f/∂θ, by the chain rule.
 
 mod adjoint;
+pub(crate) mod chunk;
 #[cfg(feature = "mpi")]
 mod distributed;
 mod finite;

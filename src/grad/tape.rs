@@ -118,17 +118,17 @@ impl Workspace {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Tape {
-    state: Vec<C>,
+    pub(super) state: Vec<C>,
     /// Under noise, the density state the pass left (empty otherwise).
     density: Vec<C>,
-    values: Vec<f64>,
-    weights: Vec<f64>,
-    inputs: Vec<f64>,
+    pub(super) values: Vec<f64>,
+    pub(super) weights: Vec<f64>,
+    pub(super) inputs: Vec<f64>,
     /// The forward pass's buffer for fused permutation runs (empty until one needs it); not part of the record.
     scratch: Vec<C>,
     /// The variable one-target nodes' gate matrices and fused products of the pass (the plan's record), for
     /// the backward sweep (derived from the weights and inputs, so not compared).
-    members: Vec<Mat2x2>,
+    pub(super) members: Vec<Mat2x2>,
     /// The weight-only lowering of the last weights recorded (a cache, not part of the record).
     lowered: Lowered,
 }
@@ -276,14 +276,14 @@ impl QuantumFunction {
         Ok(())
     }
 
-    fn keep_parameters(weights: &[f64], inputs: &[f64], tape: &mut Tape) {
+    pub(super) fn keep_parameters(weights: &[f64], inputs: &[f64], tape: &mut Tape) {
         tape.weights.clear();
         tape.weights.extend_from_slice(weights);
         tape.inputs.clear();
         tape.inputs.extend_from_slice(inputs);
     }
 
-    fn check_tape(&self, tape: &Tape) -> Result<()> {
+    pub(super) fn check_tape(&self, tape: &Tape) -> Result<()> {
         let num_qubits = tape.state.len().trailing_zeros() as usize;
         if num_qubits != self.num_qubits() {
             return Err(Error::QubitCountMismatch { left: self.num_qubits(), right: num_qubits });

@@ -2,8 +2,9 @@
 
 use super::QuantumNetwork;
 use crate::error::{Error, Result};
+use crate::grad::chunk::ChunkScratch;
 use crate::grad::function::check_len;
-use crate::grad::{Gradients, Tape, Workspace};
+use crate::grad::{DiffMethod, Gradients, Tape, Workspace};
 use crate::quantum::engine::Lowered;
 use num_complex::Complex64 as C;
 
@@ -25,6 +26,11 @@ pub(super) struct Sweep {
     pub(super) ws: Workspace,
     gq: Vec<f64>,
     ga: Vec<f64>,
+    /// A chunk's samples side by side (see [`QuantumNetwork::sweep_chunk`]): the sweep's buffers, and g_q and g_a
+    /// one row per sample.
+    pub(super) chunk: ChunkScratch,
+    gq_rows: Vec<f64>,
+    ga_rows: Vec<f64>,
 }
 
 /// One sample's record of a forward pass: its input x, the pre-activation z = L₁x, the quantum layer's tape
@@ -34,6 +40,14 @@ pub(super) struct SampleRecord<'a> {
     pub(super) z: &'a [f64],
     pub(super) tape: &'a Tape,
     pub(super) lowered: &'a Lowered,
+}
+
+/// The gradient g_a at the angles a = π·tanh z, made g_z: ∂a/∂z = π(1 − tanh²z).
+fn through_encoding(ga: &mut [f64], z: &[f64]) {
+    for (ga, z) in ga.iter_mut().zip(z) {
+        let t = z.tanh();
+        *ga *= std::f64::consts::PI * (1.0 - t * t);
+    }
 }
 
 impl QuantumNetwork {
@@ -52,7 +66,9 @@ impl QuantumNetwork {
 
     pub(super) fn sweep(&self) -> Result<Sweep> {
         let (n, m) = (self.quantum.num_inputs(), self.quantum.num_outputs());
-        Ok(Sweep { ws: self.quantum.function().workspace()?, gq: vec![0.0; m], ga: vec![0.0; n] })
+        let ws = self.quantum.function().workspace()?;
+        let chunk = ChunkScratch::default();
+        Ok(Sweep { ws, gq: vec![0.0; m], ga: vec![0.0; n], chunk, gq_rows: Vec::new(), ga_rows: Vec::new() })
     }
 
     fn check_input(&self, x: &[f64]) -> Result<()> {
@@ -64,7 +80,7 @@ impl QuantumNetwork {
     }
 
     /// z = L₁x and the angles a = π·tanh z.
-    fn encode(&self, x: &[f64], z: &mut [f64], angles: &mut [f64]) -> Result<()> {
+    pub(super) fn encode(&self, x: &[f64], z: &mut [f64], angles: &mut [f64]) -> Result<()> {
         self.check_input(x)?;
         self.input.forward_into(self.parts().0, x, z)?;
         for (a, z) in angles.iter_mut().zip(z.iter()) {
@@ -128,12 +144,78 @@ impl QuantumNetwork {
         let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
         let (f, method) = (self.quantum.function(), self.quantum.diff_method());
         f.backward_by(method, record.tape, &s.gq, &mut s.ws, grads, Some(record.lowered))?;
-        // Through π·tanh: ∂a/∂z = π(1 − tanh²z); `ga` becomes g_z.
-        for (ga, z) in s.ga.iter_mut().zip(record.z) {
-            let t = z.tanh();
-            *ga *= std::f64::consts::PI * (1.0 - t * t);
-        }
+        through_encoding(&mut s.ga, record.z);
         self.input.backward_into(l1, record.x, &s.ga, xg, p1)
+    }
+
+    /// Whether a batch at the network's weights, sharing `lowered` (see [`lower_weights`](Self::lower_weights)),
+    /// records and sweeps back its chunks' samples side by side ([`record_chunk`](Self::record_chunk),
+    /// [`sweep_chunk`](Self::sweep_chunk)).
+    pub(super) fn side_by_side(&self, lowered: &Lowered) -> bool {
+        self.quantum.diff_method() == DiffMethod::Adjoint
+            && self.quantum.function().runs_chunks(self.parts().1, lowered)
+    }
+
+    /// [`record_one`](Self::record_one) for a chunk of samples (`xs`: input_dim values each), their quantum
+    /// layers side by side: each sample's z into its row of `z`, its tape into `tapes`, its y into its row of
+    /// `out`. The same records, bit for bit.
+    pub(super) fn record_chunk(
+        &self,
+        xs: &[f64],
+        z: &mut [f64],
+        tapes: &mut [Tape],
+        out: &mut [f64],
+        lowered: &Lowered,
+        scratch: &mut ChunkScratch,
+    ) -> Result<()> {
+        let (d, n, o) = (self.input_dim(), self.quantum.num_inputs(), self.output_dim());
+        let mut angles = vec![0.0; tapes.len() * n];
+        for (x, (z, a)) in xs.chunks_exact(d).zip(z.chunks_exact_mut(n).zip(angles.chunks_exact_mut(n))) {
+            self.encode(x, z, a)?;
+        }
+        let (_, weights, l2) = self.parts();
+        self.quantum.function().forward_chunk(weights, |k| &angles[k * n..(k + 1) * n], tapes, lowered, scratch)?;
+        for (t, y) in tapes.iter().zip(out.chunks_exact_mut(o)) {
+            self.output.forward_into(l2, t.values(), y)?;
+        }
+        Ok(())
+    }
+
+    /// [`sweep_one`](Self::sweep_one) for a chunk of recorded samples (`xs`, `z` and `tapes` as
+    /// [`record_chunk`](Self::record_chunk) left them, `g` the upstream gradients, output_dim each), their
+    /// quantum layers side by side: the input gradients into the rows of `xg`, the parameter gradient added to
+    /// `pg` as the samples one by one add it, bit for bit.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn sweep_chunk(
+        &self,
+        xs: &[f64],
+        z: &[f64],
+        tapes: &[Tape],
+        g: &[f64],
+        s: &mut Sweep,
+        xg: &mut [f64],
+        pg: &mut [f64],
+        lowered: &Lowered,
+    ) -> Result<()> {
+        let (d, n, m, o) = (self.input_dim(), self.quantum.num_inputs(), self.quantum.num_outputs(), self.output_dim());
+        let (l1, _, l2) = self.parts();
+        let (p1, rest) = pg.split_at_mut(self.input.num_params());
+        let (pw, p2) = rest.split_at_mut(self.quantum.num_weights());
+        let Sweep { chunk, gq_rows: gq, ga_rows: ga, .. } = s;
+        gq.resize(tapes.len() * m, 0.0);
+        for ((t, g), gq) in tapes.iter().zip(g.chunks_exact(o)).zip(gq.chunks_exact_mut(m)) {
+            self.output.backward_into(l2, t.values(), g, gq, p2)?;
+        }
+        ga.clear();
+        ga.resize(tapes.len() * n, 0.0);
+        let f = self.quantum.function();
+        f.backward_chunk(tapes, |k| &gq[k * m..(k + 1) * m], pw, ga, lowered, chunk)?;
+        let rows = xs.chunks_exact(d).zip(z.chunks_exact(n)).zip(ga.chunks_exact_mut(n)).zip(xg.chunks_exact_mut(d));
+        for (((x, z), ga), xg) in rows {
+            through_encoding(ga, z);
+            self.input.backward_into(l1, x, ga, xg, p1)?;
+        }
+        Ok(())
     }
 
     /// The output y for one input x.

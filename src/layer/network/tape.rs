@@ -6,6 +6,7 @@ use super::passes::SampleRecord;
 use super::QuantumNetwork;
 use crate::bounded;
 use crate::error::{Error, Result};
+use crate::grad::chunk::ChunkScratch;
 use crate::grad::function::check_len;
 use crate::grad::Tape;
 use crate::layer::batch::{self, CHUNK};
@@ -148,6 +149,7 @@ impl QuantumNetwork {
         let d = self.input_dim();
         self.lower_weights(&mut tape.lowered)?;
         let lowered = &tape.lowered;
+        let side_by_side = self.side_by_side(lowered);
         let jobs: Vec<ChunkJob<'_>> = tape.samples[..b]
             .chunks_mut(CHUNK)
             .zip(tape.hidden.chunks_mut(CHUNK * n))
@@ -156,6 +158,10 @@ impl QuantumNetwork {
             .map(|(c, ((t, z), y))| (c * CHUNK, t, z, y))
             .collect();
         let chunk = |(first, tapes, z, y): ChunkJob<'_>| -> Result<()> {
+            if side_by_side {
+                let xs = &xs[first * d..(first + tapes.len()) * d];
+                return self.record_chunk(xs, z, tapes, y, lowered, &mut ChunkScratch::default());
+            }
             let (mut angles, mut amps) = (vec![0.0; n], Vec::new());
             for (k, t) in tapes.iter_mut().enumerate() {
                 let (x, y) = (&xs[(first + k) * d..(first + k + 1) * d], &mut y[k * o..(k + 1) * o]);
@@ -208,6 +214,7 @@ impl QuantumNetwork {
             });
         }
         let mut xg = bounded::filled("batch of input gradients", b * d, 0.0)?;
+        let side_by_side = self.side_by_side(&tape.lowered);
         let pg = batch::run(
             b,
             &mut xg,
@@ -217,6 +224,12 @@ impl QuantumNetwork {
             self.num_params(),
             || self.sweep(),
             |s, range, rows, pg| {
+                if side_by_side {
+                    let (xs, z) =
+                        (&tape.inputs[range.start * d..range.end * d], &tape.hidden[range.start * n..range.end * n]);
+                    let (tapes, g) = (&tape.samples[range.clone()], &upstream[range.start * o..range.end * o]);
+                    return self.sweep_chunk(xs, z, tapes, g, s, rows.a, pg, &tape.lowered);
+                }
                 for (k, i) in range.enumerate() {
                     let record = SampleRecord {
                         x: &tape.inputs[i * d..(i + 1) * d],

@@ -289,3 +289,38 @@ fn under_noise_a_recorded_batch_runs_each_circuit_forward_once_and_its_sweep_non
         assert_eq!((dw, dx), (own.weights, own.inputs), "sample {s}");
     }
 }
+
+#[test]
+fn chunks_side_by_side_give_the_bits_of_samples_one_by_one() {
+    use crate::layer::{Ansatz, Readout, Rotation};
+    // The tagger's network, a smaller one read out by Pauli Z, and one that uploads its inputs before every
+    // block (its second block reads inputs, so its samples cannot share it and run one by one).
+    let nets = [
+        (QuantumNetwork::builder(16, 6, 9, 2).readout(Readout::Probabilities).seed(3).build().unwrap(), true),
+        (QuantumNetwork::builder(5, 4, 3, 3).ansatz(Ansatz::BasicEntangler(Rotation::Y)).build().unwrap(), true),
+        (QuantumNetwork::builder(5, 4, 3, 2).reupload(true).build().unwrap(), false),
+    ];
+    for (net, shared) in nets {
+        let mut lowered = crate::quantum::engine::Lowered::default();
+        net.lower_weights(&mut lowered).unwrap();
+        assert_eq!(net.side_by_side(&lowered), shared);
+        let (d, o) = (net.input_dim(), net.output_dim());
+        for samples in [1, 7, 37] {
+            let xs: Vec<f64> = (0..samples * d).map(|i| (i as f64 * 0.37).sin()).collect();
+            let upstream: Vec<f64> = (0..samples * o).map(|i| (i as f64 * 0.61).cos()).collect();
+            // Sample by sample: the fused step, whose chunks run each sample's passes in turn.
+            let step = net
+                .forward_backward_batch(&xs, |s, _, g| {
+                    g.copy_from_slice(&upstream[s * o..(s + 1) * o]);
+                    Ok(())
+                })
+                .unwrap();
+            let tape = net.forward_batch_recorded(&xs).unwrap();
+            let grads = net.backward_recorded(&tape, &upstream).unwrap();
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(tape.outputs()), bits(&step.outputs), "{samples} samples");
+            assert_eq!(bits(&grads.inputs), bits(&step.gradients.inputs), "{samples} samples");
+            assert_eq!(bits(&grads.params), bits(&step.gradients.params), "{samples} samples");
+        }
+    }
+}

@@ -537,6 +537,26 @@ impl AffineRun {
             None => self.forward().apply(state, buf),
         }
     }
+
+    /// [`apply`](Self::apply) on samples side by side: `rows` holds 2^n rows of `width` amplitudes, row j
+    /// amplitude j of every sample, and row j becomes the row the gather table names for j (`buf` holds the
+    /// copy). Each amplitude is moved as `apply` moves it on a sample alone. Only on a register small enough for
+    /// the gather tables (see [`GATHER_MAX_QUBITS`]).
+    pub(crate) fn permute_rows(&self, rows: &mut [C], width: usize, buf: &mut Vec<C>, undo: bool) {
+        let tables = self.gather.as_ref().expect("rows are permuted only by gather tables");
+        assert_eq!(rows.len(), width << self.n);
+        buf.clear();
+        buf.extend_from_slice(rows);
+        for (new, &from) in rows.chunks_exact_mut(width).zip(&tables[usize::from(undo)]) {
+            let from = usize::from(from) * width;
+            new.copy_from_slice(&buf[from..from + width]);
+        }
+    }
+
+    /// Whether it has gather tables (see [`permute_rows`](Self::permute_rows)).
+    pub(crate) fn gathers(&self) -> bool {
+        self.gather.is_some()
+    }
 }
 
 #[cfg(test)]

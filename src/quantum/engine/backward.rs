@@ -61,6 +61,11 @@ impl NodeWork {
         self.grads.0 < self.grads.1
     }
 
+    /// Where the node's correlation goes in its row (8 numbers for one target, 32 for two).
+    pub(super) fn row(&self) -> usize {
+        self.r
+    }
+
     /// Where the node's correlation R_kk (k the targets' bits, target 0 the lowest) goes in its row: (re, im)
     /// at this offset.
     #[cfg(feature = "mpi")]
@@ -107,6 +112,18 @@ pub(crate) struct BackScratch {
 }
 
 impl BackScratch {
+    /// The prepared work, node by node (see [`Plan::push_work`]).
+    pub(super) fn work(&self) -> &[NodeWork] {
+        &self.work
+    }
+
+    /// Forgets the prepared work.
+    pub(super) fn clear_work(&mut self) {
+        self.work.clear();
+        self.grads.clear();
+        self.mats.clear();
+    }
+
     /// The bytes its buffers hold.
     pub(crate) fn bytes(&self) -> usize {
         size_of::<NodeWork>() * self.work.capacity()
@@ -189,7 +206,7 @@ impl Plan {
 
     /// The derivatives of the product prefix's nodes `range` (the prefix's last ones), from λ at the prefix's
     /// end: each node's correlation R[a][b] = e[a]·u[b] (see `product`), contracted as the sweep contracts it.
-    fn prefix_backward(
+    pub(super) fn prefix_backward(
         &self,
         range: std::ops::Range<usize>,
         binding: &Binding<'_>,
@@ -280,7 +297,18 @@ impl Plan {
     /// Adds the derivatives of the prepared work, contracted with the correlations in `scratch.sums`, into
     /// `sinks`: 2·Re Σ_ij A_ij R_ij per angle, times its scale.
     fn contract(&self, scratch: &BackScratch, sinks: &mut Gradients<'_>, lowered: Option<&Lowered>) {
-        let BackScratch { work, grads, mats, sums, .. } = scratch;
+        self.contract_sums(scratch, &scratch.sums, sinks, lowered);
+    }
+
+    /// [`contract`](Self::contract) with the correlations `sums` (laid out as the prepared work says).
+    pub(crate) fn contract_sums(
+        &self,
+        scratch: &BackScratch,
+        sums: &[f64],
+        sinks: &mut Gradients<'_>,
+        lowered: Option<&Lowered>,
+    ) {
+        let BackScratch { work, grads, mats, .. } = scratch;
         for w in work.iter() {
             let n = if w.undo.arity() == 1 { 4 } else { 16 };
             for g in &grads[w.grads.0..w.grads.1] {
@@ -318,12 +346,23 @@ impl Plan {
         want_inputs: bool,
         scratch: &mut BackScratch,
     ) -> usize {
+        scratch.clear_work();
+        self.push_work(binding, range, recorded, want_inputs, scratch, 0)
+    }
+
+    /// [`prepare_work`](Self::prepare_work) appending to the work already prepared, whose correlations are
+    /// `width` wide: returns the new width.
+    pub(crate) fn push_work(
+        &self,
+        binding: &Binding<'_>,
+        range: std::ops::Range<usize>,
+        recorded: &[Mat2x2],
+        want_inputs: bool,
+        scratch: &mut BackScratch,
+        mut width: usize,
+    ) -> usize {
         let instructions = binding.circuit.instructions();
         let BackScratch { work, grads, mats, members: us, .. } = scratch;
-        work.clear();
-        grads.clear();
-        mats.clear();
-        let mut width = 0;
         for i in range {
             let node = &self.nodes[i];
             let (a, b) = node.members;

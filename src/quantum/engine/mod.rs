@@ -26,6 +26,7 @@
 
 mod affine;
 mod backward;
+mod columns;
 mod forward;
 mod lowered;
 mod plan;
@@ -36,6 +37,7 @@ mod window;
 pub(crate) use backward::{add_to_row, BackScratch};
 #[cfg(feature = "mpi")]
 pub(crate) use backward::{node_back, NodeWork};
+pub(crate) use columns::{ColumnScratch, Columns};
 pub(crate) use lowered::Lowered;
 
 #[cfg(test)]

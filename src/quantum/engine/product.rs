@@ -49,16 +49,23 @@ pub(crate) fn column0(op: &Op) -> [C; 2] {
 /// in order as the kernels apply the nodes one after another.
 pub(crate) fn write_product(state: &mut [C], targets: &[usize], us: &[[C; 2]]) {
     state.fill(ZERO);
-    state[0] = ONE;
+    place_product(state, 1, 0, targets, us);
+}
+
+/// [`write_product`] into amplitudes `offset + stride·i` of `states` (zero before), i the state's index: one
+/// sample of several side by side (see `columns`), with the same arithmetic.
+pub(crate) fn place_product(states: &mut [C], stride: usize, offset: usize, targets: &[usize], us: &[[C; 2]]) {
+    let at = |i: usize| offset + stride * i;
+    states[at(0)] = ONE;
     let mut mask = 0usize;
     for (&q, u) in targets.iter().zip(us) {
         let t = 1usize << q;
         // Every index whose bits lie on the qubits placed so far.
         let mut sub = mask;
         loop {
-            let x = state[sub];
-            state[sub | t] = u[1] * x;
-            state[sub] = u[0] * x;
+            let x = states[at(sub)];
+            states[at(sub | t)] = u[1] * x;
+            states[at(sub)] = u[0] * x;
             if sub == 0 {
                 break;
             }
