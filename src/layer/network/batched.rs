@@ -10,6 +10,9 @@ use crate::layer::batch;
 use crate::layer::gradients::{ForwardBackward, LayerGradients};
 use crate::quantum::engine::Lowered;
 
+/// The upstream gradient of a forward pass alone: none.
+type Upstream = fn(usize, &[f64], &mut [f64]) -> Result<()>;
+
 impl QuantumNetwork {
     pub(super) fn batch_size(&self, xs: &[f64]) -> Result<usize> {
         let d = self.input_dim();
@@ -35,6 +38,7 @@ impl QuantumNetwork {
         let mut out = bounded::table("batch of network outputs", b, o, 0.0)?;
         let mut lowered = Lowered::default();
         self.lower_weights(&mut lowered)?;
+        let side_by_side = self.side_by_side(&lowered);
         batch::run(
             b,
             &mut out,
@@ -44,6 +48,17 @@ impl QuantumNetwork {
             0,
             || self.scratch(),
             |s, range, rows, _| {
+                if side_by_side {
+                    let none: Option<(&Upstream, _, _)> = None;
+                    return self.step_chunk(
+                        range.start,
+                        &xs[range.start * d..range.end * d],
+                        s,
+                        rows.a,
+                        &lowered,
+                        none,
+                    );
+                }
                 for (k, i) in range.enumerate() {
                     self.forward_one(&xs[i * d..(i + 1) * d], s, &mut rows.a[k * o..(k + 1) * o], &lowered)?;
                 }
@@ -119,6 +134,7 @@ impl QuantumNetwork {
         let mut xg = vec![0.0; b * d];
         let mut lowered = Lowered::default();
         self.lower_weights(&mut lowered)?;
+        let side_by_side = self.side_by_side(&lowered);
         let pg = batch::run(
             b,
             &mut ys,
@@ -128,6 +144,10 @@ impl QuantumNetwork {
             self.num_params(),
             || self.scratch(),
             |s, range, rows, pg| {
+                if side_by_side {
+                    let xs = &xs[range.start * d..range.end * d];
+                    return self.step_chunk(range.start, xs, s, rows.a, &lowered, Some((&upstream_of, rows.b, pg)));
+                }
                 for (k, i) in range.enumerate() {
                     let (x, out) = (&xs[i * d..(i + 1) * d], &mut rows.a[k * o..(k + 1) * o]);
                     self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out, &lowered, &mut s.amps)?;

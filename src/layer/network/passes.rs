@@ -18,6 +18,10 @@ pub(super) struct Scratch {
     pub(super) gy: Vec<f64>,
     /// The recorded passes' scratch for permutation runs.
     pub(super) amps: Vec<C>,
+    /// A chunk side by side: a tape per sample, and z and the upstream gradients one row per sample.
+    tapes: Vec<Tape>,
+    zs: Vec<f64>,
+    gs: Vec<f64>,
 }
 
 /// Per-chunk buffers of the backward sweep: the quantum layer's workspace and the gradients at its outputs
@@ -42,6 +46,13 @@ pub(super) struct SampleRecord<'a> {
     pub(super) lowered: &'a Lowered,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set, the batched passes on this thread run every sample alone (the reference their chunks side by side
+    /// are tested against).
+    pub(super) static ONE_BY_ONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// The gradient g_a at the angles a = π·tanh z, made g_z: ∂a/∂z = π(1 − tanh²z).
 fn through_encoding(ga: &mut [f64], z: &[f64]) {
     for (ga, z) in ga.iter_mut().zip(z) {
@@ -61,6 +72,9 @@ impl QuantumNetwork {
             q: vec![0.0; m],
             gy: vec![0.0; self.output_dim()],
             amps: Vec::new(),
+            tapes: Vec::new(),
+            zs: Vec::new(),
+            gs: Vec::new(),
         })
     }
 
@@ -152,6 +166,10 @@ impl QuantumNetwork {
     /// records and sweeps back its chunks' samples side by side ([`record_chunk`](Self::record_chunk),
     /// [`sweep_chunk`](Self::sweep_chunk)).
     pub(super) fn side_by_side(&self, lowered: &Lowered) -> bool {
+        #[cfg(test)]
+        if ONE_BY_ONE.with(std::cell::Cell::get) {
+            return false;
+        }
         self.quantum.diff_method() == DiffMethod::Adjoint
             && self.quantum.function().runs_chunks(self.parts().1, lowered)
     }
@@ -179,6 +197,39 @@ impl QuantumNetwork {
             self.output.forward_into(l2, t.values(), y)?;
         }
         Ok(())
+    }
+
+    /// The forward pass of a chunk of samples side by side (see [`record_chunk`](Self::record_chunk)), each
+    /// sample's y into its row of `out`, then, when `upstream_of` is given, the upstream gradient of each
+    /// sample (as [`forward_backward_batch`](Self::forward_backward_batch) takes it) and the backward pass: the
+    /// input gradients into the rows of `xg`, the parameter gradient added to `pg`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn step_chunk<U>(
+        &self,
+        first: usize,
+        xs: &[f64],
+        s: &mut Scratch,
+        out: &mut [f64],
+        lowered: &Lowered,
+        backward: Option<(&U, &mut [f64], &mut [f64])>,
+    ) -> Result<()>
+    where
+        U: Fn(usize, &[f64], &mut [f64]) -> Result<()>,
+    {
+        let (d, n, o) = (self.input_dim(), self.quantum.num_inputs(), self.output_dim());
+        let samples = xs.len() / d;
+        while s.tapes.len() < samples {
+            s.tapes.push(self.quantum.function().tape()?);
+        }
+        s.zs.resize(samples * n, 0.0);
+        let tapes = &mut s.tapes[..samples];
+        self.record_chunk(xs, &mut s.zs, tapes, out, lowered, &mut s.sweep.chunk)?;
+        let Some((upstream_of, xg, pg)) = backward else { return Ok(()) };
+        s.gs.resize(samples * o, 0.0);
+        for (k, (y, g)) in out.chunks_exact(o).zip(s.gs.chunks_exact_mut(o)).enumerate() {
+            upstream_of(first + k, y, g)?;
+        }
+        self.sweep_chunk(xs, &s.zs, &s.tapes[..samples], &s.gs, &mut s.sweep, xg, pg, lowered)
     }
 
     /// [`sweep_one`](Self::sweep_one) for a chunk of recorded samples (`xs`, `z` and `tapes` as

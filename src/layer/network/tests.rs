@@ -300,6 +300,7 @@ fn chunks_side_by_side_give_the_bits_of_samples_one_by_one() {
         (QuantumNetwork::builder(5, 4, 3, 3).ansatz(Ansatz::BasicEntangler(Rotation::Y)).build().unwrap(), true),
         (QuantumNetwork::builder(5, 4, 3, 2).reupload(true).build().unwrap(), false),
     ];
+    type Passes = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
     for (net, shared) in nets {
         let mut lowered = crate::quantum::engine::Lowered::default();
         net.lower_weights(&mut lowered).unwrap();
@@ -308,19 +309,29 @@ fn chunks_side_by_side_give_the_bits_of_samples_one_by_one() {
         for samples in [1, 7, 37] {
             let xs: Vec<f64> = (0..samples * d).map(|i| (i as f64 * 0.37).sin()).collect();
             let upstream: Vec<f64> = (0..samples * o).map(|i| (i as f64 * 0.61).cos()).collect();
-            // Sample by sample: the fused step, whose chunks run each sample's passes in turn.
-            let step = net
-                .forward_backward_batch(&xs, |s, _, g| {
-                    g.copy_from_slice(&upstream[s * o..(s + 1) * o]);
-                    Ok(())
+            // Every batched pass: the forward pass alone, the fused step, and the recorded pass and its sweep.
+            let passes = |one_by_one: bool| -> Passes {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("a pool");
+                pool.install(|| {
+                    rayon::broadcast(|_| super::passes::ONE_BY_ONE.with(|c| c.set(one_by_one)));
+                    let up = |s: usize, _: &[f64], g: &mut [f64]| {
+                        g.copy_from_slice(&upstream[s * o..(s + 1) * o]);
+                        Ok(())
+                    };
+                    let step = net.forward_backward_batch(&xs, up).unwrap();
+                    let tape = net.forward_batch_recorded(&xs).unwrap();
+                    let swept = net.backward_recorded(&tape, &upstream).unwrap();
+                    let ys = net.forward_batch(&xs).unwrap();
+                    rayon::broadcast(|_| super::passes::ONE_BY_ONE.with(|c| c.set(false)));
+                    let (g, r) = (step.gradients, swept);
+                    (ys, step.outputs, g.inputs, g.params, tape.outputs().to_vec(), r.inputs, r.params)
                 })
-                .unwrap();
-            let tape = net.forward_batch_recorded(&xs).unwrap();
-            let grads = net.backward_recorded(&tape, &upstream).unwrap();
-            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(tape.outputs()), bits(&step.outputs), "{samples} samples");
-            assert_eq!(bits(&grads.inputs), bits(&step.gradients.inputs), "{samples} samples");
-            assert_eq!(bits(&grads.params), bits(&step.gradients.params), "{samples} samples");
+            };
+            let bits = |p: Passes| {
+                let (a, b, c, d, e, f, g) = p;
+                [a, b, c, d, e, f, g].map(|v| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
+            };
+            assert_eq!(bits(passes(false)), bits(passes(true)), "{samples} samples");
         }
     }
 }

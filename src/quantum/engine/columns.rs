@@ -20,11 +20,11 @@ use super::backward::{add_to_row, BackScratch, Gradients};
 use super::lowered::Lowered;
 use super::plan::{Binding, Mat2x2, Node, Plan, Segment};
 use super::product::{column0, place_product, MAX_PREFIX};
-use crate::quantum::kernels::{self, fold_lanes, Lanes, PARALLEL_MIN_DIM};
+use crate::quantum::kernels::{self, fold_lanes, Lanes, RowLanes, MAX_WIDTH, PARALLEL_MIN_DIM};
 use crate::quantum::op::{Op, ZERO};
 
 /// At most 2^4 samples side by side (a network's chunk of samples).
-pub(crate) const MAX_COLUMN_BITS: usize = 4;
+pub(crate) const MAX_COLUMN_BITS: usize = MAX_WIDTH.trailing_zeros() as usize;
 
 /// Registers of at most this many qubits run side by side: with 2^[`MAX_COLUMN_BITS`] samples the register
 /// stays below [`PARALLEL_MIN_DIM`] amplitudes, so the kernels stay on the calling thread (the samples' chunks
@@ -91,29 +91,10 @@ fn apply_wide(amps: &mut [C], node: &Node, op: &Op, bits: usize) {
 }
 
 /// Each sample's correlation lanes of a one-target node on qubit `q` without controls, as the sweep reads
-/// them on the sample alone (`kernels::correlate_blocks`): pair k of every block of 2^(q+1) amplitudes into lane
-/// k mod 4, blocks in order, each term λ̄·φ as a complex product. The lanes are kept per sample (real and
-/// imaginary parts apart) so that the loop over samples vectorizes.
-fn correlate_columns(phi: &Columns, lambda: &Columns, q: usize, lanes: &mut [Lanes]) {
-    const W: usize = 1 << MAX_COLUMN_BITS;
-    let (width, half) = (phi.width(), 1usize << q);
-    let dim = phi.amps.len() / width;
-    let (mut re, mut im) = ([[[0.0f64; W]; 4]; 4], [[[0.0f64; W]; 4]; 4]);
-    for block in (0..dim).step_by(2 * half) {
-        for k in 0..half {
-            let (r0, r1) = ((block + k) * width, (block + k + half) * width);
-            let lane = k % 4;
-            let (p0, p1) = (&phi.amps[r0..r0 + width], &phi.amps[r1..r1 + width]);
-            let (l0, l1) = (&lambda.amps[r0..r0 + width], &lambda.amps[r1..r1 + width]);
-            for s in 0..width {
-                let (c0, c1) = (l0[s].conj(), l1[s].conj());
-                for (e, x) in [c0 * p0[s], c0 * p1[s], c1 * p0[s], c1 * p1[s]].into_iter().enumerate() {
-                    re[e][lane][s] += x.re;
-                    im[e][lane][s] += x.im;
-                }
-            }
-        }
-    }
+/// them on the sample alone (see [`kernels::correlate_rows`]); `rows` is scratch.
+fn correlate_columns(phi: &Columns, lambda: &Columns, q: usize, rows: &mut RowLanes, lanes: &mut [Lanes]) {
+    kernels::correlate_rows(&phi.amps, &lambda.amps, phi.width(), 1 << q, rows);
+    let [re, im] = &*rows;
     for (s, acc) in lanes.iter_mut().enumerate() {
         *acc = std::array::from_fn(|e| std::array::from_fn(|lane| C::new(re[e][lane][s], im[e][lane][s])));
     }
@@ -219,6 +200,7 @@ impl Plan {
         sums.clear();
         sums.resize(samples * width, 0.0);
         let mut lanes = [[[ZERO; 4]; 4]; 1 << MAX_COLUMN_BITS];
+        let mut rows: Box<RowLanes> = Box::new([[[[0.0; MAX_WIDTH]; 4]; 4]; 2]);
         let mut done = 0;
         for (segment, range) in walked() {
             if let Segment::Affine(.., k) = segment {
@@ -234,7 +216,7 @@ impl Plan {
                 let node = &self.nodes[i];
                 if w.correlates() {
                     let lanes = &mut lanes[..phi.width()];
-                    correlate_columns(phi, lambda, node.targets[0], lanes);
+                    correlate_columns(phi, lambda, node.targets[0], &mut rows, lanes);
                     for (row, lanes) in sums.chunks_exact_mut(width).zip(lanes.iter()) {
                         add_to_row(&mut row[w.row()..w.row() + 8], &fold_lanes(lanes));
                     }
