@@ -148,8 +148,8 @@ impl Plan {
         }
         for &segment in &self.schedule {
             let Range { start, end } = segment.nodes();
+            // A permutation run never holds a prefix node; other segments run their nodes past the prefix.
             match segment {
-                _ if end <= p => {}
                 Segment::Affine(.., k) => self.affine[k].permute_rows(&mut states.amps, width, buf, false),
                 _ => {
                     for i in start.max(p)..end {
@@ -248,7 +248,8 @@ mod tests {
     use crate::quantum::{Circuit, Param};
 
     /// Inputs encoded by RX (fused with the first rotations), then layers of rotations of every form (general,
-    /// real RY, RX-like, diagonal RZ and a phase), constant gates (H, S, a CZ) and CNOT rings, on `n` qubits.
+    /// real RY, RX-like, diagonal RZ and a phase), constant gates (H, S, a CZ, a SWAP, an RZZ) and CNOT rings,
+    /// on `n` qubits.
     fn circuit(n: usize, layers: usize) -> Circuit {
         let (w, x) = (Param::weight, Param::input);
         let mut c = Circuit::new(n).unwrap();
@@ -271,7 +272,7 @@ mod tests {
                 k += 3;
             }
             if n > 1 {
-                c.cz(0, n - 1).unwrap();
+                c.cz(0, n - 1).unwrap().swap(0, n - 1).unwrap().rzz(n - 1, 0, 0.7).unwrap();
             }
         }
         c
@@ -355,6 +356,9 @@ mod tests {
             assert!(cache.refresh(&plan, &Binding::new(c, &weights, &vec![0.1; c.num_inputs()])));
             plan.runs_in_columns(c.num_qubits(), &cache)
         };
+        // The largest registers whose chunk of 16 stays below the kernels' parallel threshold.
+        assert!(1 << (MAX_COLUMN_QUBITS + MAX_COLUMN_BITS) < PARALLEL_MIN_DIM);
+        assert!(1 << (MAX_COLUMN_QUBITS + 1 + MAX_COLUMN_BITS) >= PARALLEL_MIN_DIM);
         assert!(fits(&circuit(MAX_COLUMN_QUBITS, 2)));
         assert!(!fits(&circuit(MAX_COLUMN_QUBITS + 1, 2)), "too large");
         let mut reupload = circuit(4, 1);
