@@ -31,6 +31,10 @@ pub(crate) const MAX_COLUMN_BITS: usize = MAX_WIDTH.trailing_zeros() as usize;
 /// are what runs in parallel).
 pub(crate) const MAX_COLUMN_QUBITS: usize = PARALLEL_MIN_DIM.trailing_zeros() as usize - MAX_COLUMN_BITS - 1;
 
+// The largest registers whose chunk stays below the kernels' parallel threshold.
+const _: () = assert!(1 << (MAX_COLUMN_QUBITS + MAX_COLUMN_BITS) < PARALLEL_MIN_DIM);
+const _: () = assert!(1 << (MAX_COLUMN_QUBITS + 1 + MAX_COLUMN_BITS) >= PARALLEL_MIN_DIM);
+
 /// Up to 2^[`MAX_COLUMN_BITS`] states of n qubits side by side: amplitude i of sample s at i·2^b + s, with b
 /// the fewest bits that index the samples.
 #[derive(Debug, Clone, Default)]
@@ -356,9 +360,6 @@ mod tests {
             assert!(cache.refresh(&plan, &Binding::new(c, &weights, &vec![0.1; c.num_inputs()])));
             plan.runs_in_columns(c.num_qubits(), &cache)
         };
-        // The largest registers whose chunk of 16 stays below the kernels' parallel threshold.
-        assert!(1 << (MAX_COLUMN_QUBITS + MAX_COLUMN_BITS) < PARALLEL_MIN_DIM);
-        assert!(1 << (MAX_COLUMN_QUBITS + 1 + MAX_COLUMN_BITS) >= PARALLEL_MIN_DIM);
         assert!(fits(&circuit(MAX_COLUMN_QUBITS, 2)));
         assert!(!fits(&circuit(MAX_COLUMN_QUBITS + 1, 2)), "too large");
         let mut reupload = circuit(4, 1);
