@@ -17,12 +17,12 @@ use super::op::{Op, ONE};
 
 mod drive;
 mod reduce;
+mod rows;
 mod simd;
 mod subspace;
 mod sweep;
 
 use drive::{drive, drive_pairs, each_pair};
-mod rows;
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use rows::{correlate_rows, RowLanes, MAX_WIDTH};
 pub(crate) use simd::{dispatch, fold_lanes, Dense4, Isa, Kernels, Lanes, Task};
