@@ -6,6 +6,8 @@ use rand::{Rng, RngExt};
 use crate::bounded;
 use crate::error::{Error, Result};
 use crate::grad::function::check_len;
+use crate::layer::batch::CHUNK;
+use crate::quantum::vectorize::{vectorized, InstructionSet};
 
 /// A dense layer y = W·x + b with W of shape output × input, initialised by Xavier/Glorot: W_ij ~ U(−a, a),
 /// a = √(6/(input + output)), and b = 0.
@@ -94,6 +96,38 @@ impl LinearShape {
         Ok(())
     }
 
+    /// [`forward_into`](Self::forward_into) of up to 16 samples side by side: sample s's input `xs(s)`, its
+    /// y = W·x + b into row s of `out` (output_dim values per row). Each output is summed as `forward_into`
+    /// sums it, in the same order, so the bits are the same; the samples fill the vector lanes and share each
+    /// weight's load.
+    pub(crate) fn forward_rows<'x>(
+        self,
+        params: &[f64],
+        xs: impl Fn(usize) -> &'x [f64],
+        out: &mut [f64],
+    ) -> Result<()> {
+        let (n, m) = (self.input_dim, self.output_dim);
+        check_len("linear parameters", self.num_params(), params.len())?;
+        let samples = out.len() / m.max(1);
+        check_len("linear outputs", samples * m, out.len())?;
+        assert!(samples <= CHUNK, "at most {CHUNK} samples side by side");
+        // The inputs one row per input index, a lane per sample.
+        let mut columns = vec![0.0; n * CHUNK];
+        for s in 0..samples {
+            let x = xs(s);
+            check_len("linear input", n, x.len())?;
+            for (c, &v) in columns.chunks_exact_mut(CHUNK).zip(x) {
+                c[s] = v;
+            }
+        }
+        vectorized(
+            InstructionSet::detected(),
+            #[inline(always)]
+            || forward_columns(self, params, &columns, out),
+        );
+        Ok(())
+    }
+
     /// ∂L/∂x = Wᵀg into `input_grad`; ∂L/∂W = g·xᵀ (row by row) and ∂L/∂b = g added to `param_grad`.
     pub(crate) fn backward_into(
         self,
@@ -109,19 +143,56 @@ impl LinearShape {
         check_len("linear upstream gradient", rows, upstream.len())?;
         check_len("linear input gradient", cols, input_grad.len())?;
         check_len("linear parameter gradient", self.num_params(), param_grad.len())?;
-        input_grad.fill(0.0);
         let w = &params[..rows * cols];
-        let (gw, gb) = param_grad.split_at_mut(rows * cols);
-        for (((&g, w_row), gw_row), gb) in
-            upstream.iter().zip(w.chunks_exact(cols)).zip(gw.chunks_exact_mut(cols)).zip(gb)
-        {
-            for (((ig, w), gw), xc) in input_grad.iter_mut().zip(w_row).zip(gw_row).zip(x) {
-                *ig += w * g;
-                *gw += g * xc;
-            }
-            *gb += g;
-        }
+        vectorized(
+            InstructionSet::detected(),
+            #[inline(always)]
+            || backward_row(w, x, upstream, input_grad, param_grad),
+        );
         Ok(())
+    }
+}
+
+/// [`LinearShape::forward_rows`]'s sums into `out`, `columns` holding input k of every sample in row k
+/// ([`CHUNK`] lanes); inlined into each instruction set's copy of [`vectorized`] (the same bits on all).
+#[inline(always)]
+fn forward_columns(shape: LinearShape, params: &[f64], columns: &[f64], out: &mut [f64]) {
+    let (n, m) = (shape.input_dim, shape.output_dim);
+    let (w, b) = params.split_at(n * m);
+    // Output r of sample s is b_r + w_r0·x_0 + w_r1·x_1 + … added in that order, as in `forward_into`; two
+    // outputs at a time, so that their chains of additions overlap.
+    for r in (0..m).step_by(2) {
+        let r1 = (r + 1).min(m - 1);
+        let (mut acc0, mut acc1) = ([b[r]; CHUNK], [b[r1]; CHUNK]);
+        for (k, x) in columns.chunks_exact(CHUNK).enumerate() {
+            let x: &[f64; CHUNK] = x.try_into().expect("rows of CHUNK lanes");
+            let (w0, w1) = (w[r * n + k], w[r1 * n + k]);
+            for s in 0..CHUNK {
+                acc0[s] += w0 * x[s];
+                acc1[s] += w1 * x[s];
+            }
+        }
+        for (s, y) in out.chunks_exact_mut(m).enumerate() {
+            y[r] = acc0[s];
+            y[r1] = acc1[s];
+        }
+    }
+}
+
+/// [`LinearShape::backward_into`]'s loop, inlined into each instruction set's copy of [`vectorized`] (the
+/// same bits on all).
+#[inline(always)]
+fn backward_row(w: &[f64], x: &[f64], upstream: &[f64], input_grad: &mut [f64], param_grad: &mut [f64]) {
+    let cols = x.len();
+    input_grad.fill(0.0);
+    let (gw, gb) = param_grad.split_at_mut(w.len());
+    for (((&g, w_row), gw_row), gb) in upstream.iter().zip(w.chunks_exact(cols)).zip(gw.chunks_exact_mut(cols)).zip(gb)
+    {
+        for (((ig, w), gw), xc) in input_grad.iter_mut().zip(w_row).zip(gw_row).zip(x) {
+            *ig += w * g;
+            *gw += g * xc;
+        }
+        *gb += g;
     }
 }
 
@@ -335,6 +406,31 @@ mod tests {
                 let sum = row.iter().zip(&x).fold(params[rows * cols + r], |acc, (w, x)| acc + w * x);
                 assert_eq!(o.to_bits(), sum.to_bits(), "{rows}x{cols}, row {r}");
             }
+        }
+    }
+
+    #[test]
+    fn samples_side_by_side_sum_as_each_sample_alone_bit_for_bit() {
+        // Two outputs at a time (an odd count leaves one), 1 to 16 samples, inputs of any width.
+        for (rows, cols) in [(1, 1), (3, 5), (4, 2), (17, 64), (6, 16), (9, 7), (2, 0)] {
+            let shape = super::LinearShape { input_dim: cols, output_dim: rows };
+            let params: Vec<f64> = (0..shape.num_params()).map(|i| (i as f64 * 0.731).sin()).collect();
+            for samples in [1, 2, 5, 16] {
+                let xs: Vec<Vec<f64>> = (0..samples)
+                    .map(|s| (0..cols).map(|i| ((i * 7 + s) as f64 * 1.37).cos() * 1e3).collect())
+                    .collect();
+                let mut out = vec![f64::NAN; rows * samples];
+                shape.forward_rows(&params, |s| &xs[s], &mut out).unwrap();
+                for (s, (x, y)) in xs.iter().zip(out.chunks_exact(rows)).enumerate() {
+                    let mut alone = vec![f64::NAN; rows];
+                    shape.forward_into(&params, x, &mut alone).unwrap();
+                    let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(y), bits(&alone), "{rows}x{cols}, sample {s} of {samples}");
+                }
+            }
+            let mut out = vec![0.0; rows];
+            let short = vec![0.0; cols + 1];
+            assert!(shape.forward_rows(&params, |_| &short, &mut out).is_err(), "an input of the wrong width");
         }
     }
 

@@ -193,10 +193,7 @@ impl QuantumNetwork {
         }
         let (_, weights, l2) = self.parts();
         self.quantum.function().forward_chunk(weights, |k| &angles[k * n..(k + 1) * n], tapes, lowered, scratch)?;
-        for (t, y) in tapes.iter().zip(out.chunks_exact_mut(o)) {
-            self.output.forward_into(l2, t.values(), y)?;
-        }
-        Ok(())
+        self.output.forward_rows(l2, |k| tapes[k].values(), &mut out[..tapes.len() * o])
     }
 
     /// The forward pass of a chunk of samples side by side (see [`record_chunk`](Self::record_chunk)), each

@@ -16,11 +16,11 @@ use std::ops::Range;
 
 use num_complex::Complex64 as C;
 
-use super::backward::{add_to_row, BackScratch, Gradients};
+use super::backward::{BackScratch, Gradients};
 use super::lowered::Lowered;
 use super::plan::{Binding, Mat2x2, Node, Plan, Segment};
 use super::product::{column0, place_product, MAX_PREFIX};
-use crate::quantum::kernels::{self, fold_lanes, Lanes, RowLanes, MAX_WIDTH, PARALLEL_MIN_DIM};
+use crate::quantum::kernels::{self, RowLanes, MAX_WIDTH, PARALLEL_MIN_DIM};
 use crate::quantum::op::{Op, ZERO};
 
 /// At most 2^4 samples side by side (a network's chunk of samples).
@@ -86,6 +86,8 @@ pub(crate) struct ColumnScratch {
     /// One sample's λ at the prefix's end; the rows' copy of permutation runs.
     lambda: Vec<C>,
     buf: Vec<C>,
+    /// A node's correlation lanes, every sample's.
+    rows: Box<RowLanes>,
 }
 
 /// Applies `op` placed as `node` says to every sample of the columns whose samples take the `bits` lowest qubits.
@@ -94,13 +96,27 @@ fn apply_wide(amps: &mut [C], node: &Node, op: &Op, bits: usize) {
     kernels::apply_op(amps, op, &targets[..node.arity], node.ctrl << bits);
 }
 
-/// Each sample's correlation lanes of a one-target node on qubit `q` without controls, as the sweep reads
-/// them on the sample alone (see [`kernels::correlate_rows`]); `rows` is scratch.
-fn correlate_columns(phi: &Columns, lambda: &Columns, q: usize, rows: &mut RowLanes, lanes: &mut [Lanes]) {
+/// Adds each sample's four correlations of a one-target node on qubit `q` without controls into its row of
+/// `sums` (`stride` entries per sample, the correlations' real and imaginary parts from `at` on), summed as the
+/// sweep sums them on the sample alone: its lanes (see [`kernels::correlate_rows`]) folded as
+/// [`fold_lanes`](kernels::fold_lanes) folds them, then added as `add_to_row` adds them. `rows` is scratch.
+fn correlate_columns(
+    phi: &Columns,
+    lambda: &Columns,
+    q: usize,
+    rows: &mut RowLanes,
+    sums: &mut [f64],
+    at: (usize, usize),
+) {
     kernels::correlate_rows(&phi.amps, &lambda.amps, phi.width(), 1 << q, rows);
     let [re, im] = &*rows;
-    for (s, acc) in lanes.iter_mut().enumerate() {
-        *acc = std::array::from_fn(|e| std::array::from_fn(|lane| C::new(re[e][lane][s], im[e][lane][s])));
+    let (stride, at) = at;
+    for (s, row) in sums.chunks_exact_mut(stride).enumerate() {
+        let fold = |lanes: &[[f64; MAX_WIDTH]; 4]| (lanes[0][s] + lanes[1][s]) + (lanes[2][s] + lanes[3][s]);
+        for (e, r) in row[at..at + 8].chunks_exact_mut(2).enumerate() {
+            r[0] += fold(&re[e]);
+            r[1] += fold(&im[e]);
+        }
     }
 }
 
@@ -193,7 +209,7 @@ impl Plan {
                 (end > stop).then_some((*segment, start.max(stop)..end))
             })
         };
-        let ColumnScratch { shared, sums, sample, lambda: lam, buf } = scratch;
+        let ColumnScratch { shared, sums, sample, lambda: lam, buf, rows } = scratch;
         shared.clear_work();
         let mut width = 0;
         for (segment, range) in walked() {
@@ -203,8 +219,6 @@ impl Plan {
         }
         sums.clear();
         sums.resize(samples * width, 0.0);
-        let mut lanes = [[[ZERO; 4]; 4]; 1 << MAX_COLUMN_BITS];
-        let mut rows: Box<RowLanes> = Box::new([[[[0.0; MAX_WIDTH]; 4]; 4]; 2]);
         let mut done = 0;
         for (segment, range) in walked() {
             if let Segment::Affine(.., k) = segment {
@@ -219,11 +233,7 @@ impl Plan {
             for (i, w) in range.zip(work).rev() {
                 let node = &self.nodes[i];
                 if w.correlates() {
-                    let lanes = &mut lanes[..phi.width()];
-                    correlate_columns(phi, lambda, node.targets[0], &mut rows, lanes);
-                    for (row, lanes) in sums.chunks_exact_mut(width).zip(lanes.iter()) {
-                        add_to_row(&mut row[w.row()..w.row() + 8], &fold_lanes(lanes));
-                    }
+                    correlate_columns(phi, lambda, node.targets[0], rows, sums, (width, w.row()));
                 }
                 apply_wide(&mut phi.amps, node, &w.undo, bits);
                 apply_wide(&mut lambda.amps, node, &w.undo, bits);

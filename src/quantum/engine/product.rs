@@ -76,7 +76,7 @@ pub(crate) fn place_product(states: &mut [C], stride: usize, offset: usize, targ
 }
 
 /// The environments e_j of the product prefix (see the module docs) in λ: `out[j]` for the node on qubit
-/// `targets[j]` whose |0⟩ column is `us[j]`. `buf` and `index` are scratch (a few times 2^(p/2) entries).
+/// `targets[j]` whose |0⟩ column is `us[j]`. `buf` and `index` are scratch (2^p and a few times 2^(p/2) entries).
 pub(crate) fn environments(
     lambda: &[C],
     targets: &[usize],
@@ -96,8 +96,15 @@ pub(crate) fn environments(
     let (spread_low, spread_high) = index.split_at_mut(low);
     spread(&targets[..h], spread_low);
     spread(&targets[h..], spread_high);
-    buf.resize(split_len(p), ZERO);
-    split(&|a, b| lambda[spread_low[a] | spread_high[b]].conj(), us, out, buf);
+    // conj(λ) at the compact indices, c = a + b·2^h, gathered once for the contraction.
+    buf.resize((1 << p) + split_len(p), ZERO);
+    let (t, rest) = buf.split_at_mut(1 << p);
+    for (row, &hb) in t.chunks_exact_mut(low).zip(spread_high.iter()) {
+        for (x, &la) in row.iter_mut().zip(spread_low.iter()) {
+            *x = lambda[la | hb].conj();
+        }
+    }
+    split(t, us, out, rest);
 }
 
 /// The scratch [`split`] needs for a tensor over m qubits.
@@ -106,10 +113,11 @@ fn split_len(m: usize) -> usize {
     2 * (low + high) + if m - m / 2 > 1 { split_len(m - m / 2) } else { 0 }
 }
 
-/// The environments of the tensor `t(a, b)` over `us.len()` qubits (a the compact index of its low half, b of
-/// the rest), into `out`: the low half's tensor with the high qubits contracted and the high half's with the
-/// low ones contracted, in one pass over t, then each half by halves again. `buf` holds [`split_len`] entries.
-fn split(t: &dyn Fn(usize, usize) -> C, us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
+/// The environments of the tensor t over m = `us.len()` qubits, t(a, b) = `t[a + b·2^h]` (h = ⌊m/2⌋, a the
+/// compact index of its low half, b of the rest), into `out`: the low half's tensor with the high qubits
+/// contracted and the high half's with the low ones contracted, in one pass over t, then each half by halves
+/// again. `buf` holds [`split_len`] entries.
+fn split(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
     let m = us.len();
     let h = m / 2;
     let (low, high) = (1usize << h, 1usize << (m - h));
@@ -121,9 +129,8 @@ fn split(t: &dyn Fn(usize, usize) -> C, us: &[[C; 2]], out: &mut [[C; 2]], buf: 
     weights(&us[h..], w_high);
     t_low.fill(ZERO);
     t_high.fill(ZERO);
-    for (b, (tb, &wb)) in t_high.iter_mut().zip(w_high.iter()).enumerate() {
-        for (a, (ta, &wa)) in t_low.iter_mut().zip(w_low.iter()).enumerate() {
-            let x = t(a, b);
+    for ((tb, &wb), row) in t_high.iter_mut().zip(w_high.iter()).zip(t.chunks_exact(low)) {
+        for ((ta, &wa), &x) in t_low.iter_mut().zip(w_low.iter()).zip(row) {
             *ta += x * wb;
             *tb += x * wa;
         }
@@ -133,7 +140,7 @@ fn split(t: &dyn Fn(usize, usize) -> C, us: &[[C; 2]], out: &mut [[C; 2]], buf: 
         match us.len() {
             0 => {}
             1 => out[0] = [t[0], t[1]],
-            k => split(&|a, b| t[a + (b << (k / 2))], us, out, rest),
+            _ => split(t, us, out, rest),
         }
     }
 }
