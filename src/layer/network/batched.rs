@@ -150,9 +150,9 @@ impl QuantumNetwork {
                 }
                 for (k, i) in range.enumerate() {
                     let (x, out) = (&xs[i * d..(i + 1) * d], &mut rows.a[k * o..(k + 1) * o]);
-                    self.record_one(x, &mut s.z, &mut s.angles, &mut s.tape, out, &lowered, &mut s.amps)?;
+                    self.record_one(x, &mut s.t, &mut s.angles, &mut s.tape, out, &lowered, &mut s.amps)?;
                     upstream_of(i, out, &mut s.gy)?;
-                    let record = SampleRecord { x, z: &s.z, tape: &s.tape, lowered: &lowered };
+                    let record = SampleRecord { x, t: &s.t, tape: &s.tape, lowered: &lowered };
                     self.sweep_one(record, &s.gy, &mut s.sweep, &mut rows.b[k * d..(k + 1) * d], pg)?;
                 }
                 Ok(())

@@ -12,15 +12,15 @@ use num_complex::Complex64 as C;
 pub(super) struct Scratch {
     pub(super) sweep: Sweep,
     pub(super) tape: Tape,
-    pub(super) z: Vec<f64>,
+    pub(super) t: Vec<f64>,
     pub(super) angles: Vec<f64>,
     q: Vec<f64>,
     pub(super) gy: Vec<f64>,
     /// The recorded passes' scratch for permutation runs.
     pub(super) amps: Vec<C>,
-    /// A chunk side by side: a tape per sample, and z and the upstream gradients one row per sample.
+    /// A chunk side by side: a tape per sample, and t = tanh L₁x and the upstream gradients one row per sample.
     tapes: Vec<Tape>,
-    zs: Vec<f64>,
+    ts: Vec<f64>,
     gs: Vec<f64>,
 }
 
@@ -37,11 +37,11 @@ pub(super) struct Sweep {
     ga_rows: Vec<f64>,
 }
 
-/// One sample's record of a forward pass: its input x, the pre-activation z = L₁x, the quantum layer's tape
-/// (angles π·tanh z, weights, final state and readout q) and the batch's weight-only lowering.
+/// One sample's record of a forward pass: its input x, t = tanh z of the pre-activation z = L₁x, the quantum
+/// layer's tape (angles π·t, weights, final state and readout q) and the batch's weight-only lowering.
 pub(super) struct SampleRecord<'a> {
     pub(super) x: &'a [f64],
-    pub(super) z: &'a [f64],
+    pub(super) t: &'a [f64],
     pub(super) tape: &'a Tape,
     pub(super) lowered: &'a Lowered,
 }
@@ -53,10 +53,9 @@ thread_local! {
     pub(super) static ONE_BY_ONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// The gradient g_a at the angles a = π·tanh z, made g_z: ∂a/∂z = π(1 − tanh²z).
-fn through_encoding(ga: &mut [f64], z: &[f64]) {
-    for (ga, z) in ga.iter_mut().zip(z) {
-        let t = z.tanh();
+/// The gradient g_a at the angles a = π·t, t = tanh z, made g_z: ∂a/∂z = π(1 − t²), from the recorded t.
+fn through_encoding(ga: &mut [f64], t: &[f64]) {
+    for (ga, t) in ga.iter_mut().zip(t) {
         *ga *= std::f64::consts::PI * (1.0 - t * t);
     }
 }
@@ -67,13 +66,13 @@ impl QuantumNetwork {
         Ok(Scratch {
             sweep: self.sweep()?,
             tape: self.quantum.function().tape()?,
-            z: vec![0.0; n],
+            t: vec![0.0; n],
             angles: vec![0.0; n],
             q: vec![0.0; m],
             gy: vec![0.0; self.output_dim()],
             amps: Vec::new(),
             tapes: Vec::new(),
-            zs: Vec::new(),
+            ts: Vec::new(),
             gs: Vec::new(),
         })
     }
@@ -93,12 +92,13 @@ impl QuantumNetwork {
         Ok(())
     }
 
-    /// z = L₁x and the angles a = π·tanh z.
-    pub(super) fn encode(&self, x: &[f64], z: &mut [f64], angles: &mut [f64]) -> Result<()> {
+    /// t = tanh z of the pre-activation z = L₁x into `t`, and the angles a = π·t.
+    pub(super) fn encode(&self, x: &[f64], t: &mut [f64], angles: &mut [f64]) -> Result<()> {
         self.check_input(x)?;
-        self.input.forward_into(self.parts().0, x, z)?;
-        for (a, z) in angles.iter_mut().zip(z.iter()) {
-            *a = std::f64::consts::PI * z.tanh();
+        self.input.forward_into(self.parts().0, x, t)?;
+        for (a, t) in angles.iter_mut().zip(t.iter_mut()) {
+            *t = t.tanh();
+            *a = std::f64::consts::PI * *t;
         }
         Ok(())
     }
@@ -112,28 +112,28 @@ impl QuantumNetwork {
     /// One sample's forward pass, the weight-only gates read from `lowered` (see
     /// [`lower_weights`](Self::lower_weights)).
     pub(super) fn forward_one(&self, x: &[f64], s: &mut Scratch, out: &mut [f64], lowered: &Lowered) -> Result<()> {
-        self.encode(x, &mut s.z, &mut s.angles)?;
+        self.encode(x, &mut s.t, &mut s.angles)?;
         let (_, weights, l2) = self.parts();
         let f = self.quantum.function();
         f.evaluate_into_shared(weights, &s.angles, &mut s.sweep.ws, &mut s.q, Some(lowered))?;
         self.output.forward_into(l2, &s.q, out)
     }
 
-    /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): z = L₁x into `z`, the quantum
+    /// One sample's forward pass, recorded for [`sweep_one`](Self::sweep_one): t = tanh L₁x into `t`, the quantum
     /// layer's pass into `tape` (its circuit runs once, its weight-only gates read from `lowered`, `amps` its
     /// scratch for permutation runs), y into `out`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn record_one(
         &self,
         x: &[f64],
-        z: &mut [f64],
+        t: &mut [f64],
         angles: &mut [f64],
         tape: &mut Tape,
         out: &mut [f64],
         lowered: &Lowered,
         amps: &mut Vec<C>,
     ) -> Result<()> {
-        self.encode(x, z, angles)?;
+        self.encode(x, t, angles)?;
         let (_, weights, l2) = self.parts();
         self.quantum.function().forward_into_shared(weights, angles, tape, lowered, amps)?;
         self.output.forward_into(l2, tape.values(), out)
@@ -158,7 +158,7 @@ impl QuantumNetwork {
         let grads = Gradients { weights: pw, inputs: Some(&mut s.ga) };
         let (f, method) = (self.quantum.function(), self.quantum.diff_method());
         f.backward_by(method, record.tape, &s.gq, &mut s.ws, grads, Some(record.lowered))?;
-        through_encoding(&mut s.ga, record.z);
+        through_encoding(&mut s.ga, record.t);
         self.input.backward_into(l1, record.x, &s.ga, xg, p1)
     }
 
@@ -175,12 +175,12 @@ impl QuantumNetwork {
     }
 
     /// [`record_one`](Self::record_one) for a chunk of samples (`xs`: input_dim values each), their quantum
-    /// layers side by side: each sample's z into its row of `z`, its tape into `tapes`, its y into its row of
+    /// layers side by side: each sample's t = tanh L₁x into its row of `t`, its tape into `tapes`, its y into its row of
     /// `out`. The same records, bit for bit.
     pub(super) fn record_chunk(
         &self,
         xs: &[f64],
-        z: &mut [f64],
+        t: &mut [f64],
         tapes: &mut [Tape],
         out: &mut [f64],
         lowered: &Lowered,
@@ -188,8 +188,8 @@ impl QuantumNetwork {
     ) -> Result<()> {
         let (d, n, o) = (self.input_dim(), self.quantum.num_inputs(), self.output_dim());
         let mut angles = vec![0.0; tapes.len() * n];
-        for (x, (z, a)) in xs.chunks_exact(d).zip(z.chunks_exact_mut(n).zip(angles.chunks_exact_mut(n))) {
-            self.encode(x, z, a)?;
+        for (x, (t, a)) in xs.chunks_exact(d).zip(t.chunks_exact_mut(n).zip(angles.chunks_exact_mut(n))) {
+            self.encode(x, t, a)?;
         }
         let (_, weights, l2) = self.parts();
         self.quantum.function().forward_chunk(weights, |k| &angles[k * n..(k + 1) * n], tapes, lowered, scratch)?;
@@ -218,18 +218,18 @@ impl QuantumNetwork {
         while s.tapes.len() < samples {
             s.tapes.push(self.quantum.function().tape()?);
         }
-        s.zs.resize(samples * n, 0.0);
+        s.ts.resize(samples * n, 0.0);
         let tapes = &mut s.tapes[..samples];
-        self.record_chunk(xs, &mut s.zs, tapes, out, lowered, &mut s.sweep.chunk)?;
+        self.record_chunk(xs, &mut s.ts, tapes, out, lowered, &mut s.sweep.chunk)?;
         let Some((upstream_of, xg, pg)) = backward else { return Ok(()) };
         s.gs.resize(samples * o, 0.0);
         for (k, (y, g)) in out.chunks_exact(o).zip(s.gs.chunks_exact_mut(o)).enumerate() {
             upstream_of(first + k, y, g)?;
         }
-        self.sweep_chunk(xs, &s.zs, &s.tapes[..samples], &s.gs, &mut s.sweep, xg, pg, lowered)
+        self.sweep_chunk(xs, &s.ts, &s.tapes[..samples], &s.gs, &mut s.sweep, xg, pg, lowered)
     }
 
-    /// [`sweep_one`](Self::sweep_one) for a chunk of recorded samples (`xs`, `z` and `tapes` as
+    /// [`sweep_one`](Self::sweep_one) for a chunk of recorded samples (`xs`, `t` and `tapes` as
     /// [`record_chunk`](Self::record_chunk) left them, `g` the upstream gradients, output_dim each), their
     /// quantum layers side by side: the input gradients into the rows of `xg`, the parameter gradient added to
     /// `pg` as the samples one by one add it, bit for bit.
@@ -237,7 +237,7 @@ impl QuantumNetwork {
     pub(super) fn sweep_chunk(
         &self,
         xs: &[f64],
-        z: &[f64],
+        t: &[f64],
         tapes: &[Tape],
         g: &[f64],
         s: &mut Sweep,
@@ -258,9 +258,9 @@ impl QuantumNetwork {
         ga.resize(tapes.len() * n, 0.0);
         let f = self.quantum.function();
         f.backward_chunk(tapes, |k| &gq[k * m..(k + 1) * m], pw, ga, lowered, chunk)?;
-        let rows = xs.chunks_exact(d).zip(z.chunks_exact(n)).zip(ga.chunks_exact_mut(n)).zip(xg.chunks_exact_mut(d));
-        for (((x, z), ga), xg) in rows {
-            through_encoding(ga, z);
+        let rows = xs.chunks_exact(d).zip(t.chunks_exact(n)).zip(ga.chunks_exact_mut(n)).zip(xg.chunks_exact_mut(d));
+        for (((x, t), ga), xg) in rows {
+            through_encoding(ga, t);
             self.input.backward_into(l1, x, ga, xg, p1)?;
         }
         Ok(())

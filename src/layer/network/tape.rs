@@ -14,7 +14,7 @@ use crate::layer::gradients::LayerGradients;
 use crate::quantum::engine::Lowered;
 
 /// The record of a [`QuantumNetwork`]'s forward pass over a batch: the inputs, the outputs, and for each sample
-/// the pre-activation L₁x and the quantum layer's [`Tape`] (its final state among them), so that
+/// tanh(L₁x) (the angles over π) and the quantum layer's [`Tape`] (its final state among them), so that
 /// [`QuantumNetwork::backward_recorded`] sweeps back without running any sample's circuit forward again.
 ///
 /// Made empty by [`new`](Self::new) (or `default`) and filled by [`QuantumNetwork::record_batch`], which reuses
@@ -56,7 +56,7 @@ pub struct BatchTape {
     /// The network's parameters at the recording, in the order of `params`.
     params: Vec<f64>,
     inputs: Vec<f64>,
-    /// L₁x, one row per sample.
+    /// tanh(L₁x), one row per sample.
     hidden: Vec<f64>,
     outputs: Vec<f64>,
     /// One tape per sample; those past `len` are kept for reuse.
@@ -101,7 +101,7 @@ impl BatchTape {
     }
 }
 
-/// One chunk of a recording: its first sample, its tapes and its rows of L₁x and of the outputs.
+/// One chunk of a recording: its first sample, its tapes and its rows of tanh(L₁x) and of the outputs.
 type ChunkJob<'a> = (usize, &'a mut [Tape], &'a mut [f64], &'a mut [f64]);
 
 impl QuantumNetwork {
@@ -233,7 +233,7 @@ impl QuantumNetwork {
                 for (k, i) in range.enumerate() {
                     let record = SampleRecord {
                         x: &tape.inputs[i * d..(i + 1) * d],
-                        z: &tape.hidden[i * n..(i + 1) * n],
+                        t: &tape.hidden[i * n..(i + 1) * n],
                         tape: &tape.samples[i],
                         lowered: &tape.lowered,
                     };

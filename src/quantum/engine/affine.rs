@@ -492,6 +492,8 @@ pub(crate) struct AffineRun {
     /// On a small register: f⁻¹(j) and f(j) for every index j, so that new[j] = old[f⁻¹(j)] applies the run and
     /// new[j] = old[f(j)] un-applies it.
     gather: Option<[Vec<u16>; 2]>,
+    /// The smallest index of each cycle (of two indices or more) of either gather table, for moves in place.
+    leaders: [Vec<u16>; 2],
 }
 
 impl PartialEq for AffineRun {
@@ -505,10 +507,11 @@ impl AffineRun {
     pub(crate) fn new(n: usize, flips: &[Flip]) -> AffineRun {
         let map = Affine::of(n, flips.iter().copied());
         let inverse = Affine::of(n, flips.iter().rev().copied());
-        let table = |f: &Affine| (0..1usize << n).map(|j| f.apply(j) as u16).collect();
+        let table = |f: &Affine| (0..1usize << n).map(|j| f.apply(j) as u16).collect::<Vec<u16>>();
         let gather = (n <= GATHER_MAX_QUBITS).then(|| [table(&inverse), table(&map)]);
+        let leaders = gather.as_ref().map_or_else(Default::default, |[a, b]| [cycle_leaders(a), cycle_leaders(b)]);
         let (forward, backward) = (std::sync::OnceLock::new(), std::sync::OnceLock::new());
-        AffineRun { n, map, inverse, forward, backward, gather }
+        AffineRun { n, map, inverse, forward, backward, gather, leaders }
     }
 
     /// The passes of f: new[f(i)] = old[i].
@@ -539,17 +542,29 @@ impl AffineRun {
     }
 
     /// [`apply`](Self::apply) on samples side by side: `rows` holds 2^n rows of `width` amplitudes, row j
-    /// amplitude j of every sample, and row j becomes the row the gather table names for j (`buf` holds the
-    /// copy). Each amplitude is moved as `apply` moves it on a sample alone. Only on a register small enough for
-    /// the gather tables (see [`GATHER_MAX_QUBITS`]).
+    /// amplitude j of every sample, and row j becomes the row the gather table names for j. Each amplitude is
+    /// moved as `apply` moves it on a sample alone, in place, cycle after cycle of the table (`buf` holds a
+    /// cycle's first row): every row is read and written once. Only on a register small enough for the gather
+    /// tables (see [`GATHER_MAX_QUBITS`]).
     pub(crate) fn permute_rows(&self, rows: &mut [C], width: usize, buf: &mut Vec<C>, undo: bool) {
         let tables = self.gather.as_ref().expect("rows are permuted only by gather tables");
         assert_eq!(rows.len(), width << self.n);
-        buf.clear();
-        buf.extend_from_slice(rows);
-        for (new, &from) in rows.chunks_exact_mut(width).zip(&tables[usize::from(undo)]) {
-            let from = usize::from(from) * width;
-            new.copy_from_slice(&buf[from..from + width]);
+        let (table, leaders) = (&tables[usize::from(undo)], &self.leaders[usize::from(undo)]);
+        let row = |j: usize| j * width..(j + 1) * width;
+        for &start in leaders {
+            let start = usize::from(start);
+            buf.clear();
+            buf.extend_from_slice(&rows[row(start)]);
+            let mut j = start;
+            loop {
+                let from = usize::from(table[j]);
+                if from == start {
+                    rows[row(j)].copy_from_slice(buf);
+                    break;
+                }
+                rows.copy_within(row(from), j * width);
+                j = from;
+            }
         }
     }
 
@@ -557,6 +572,24 @@ impl AffineRun {
     pub(crate) fn gathers(&self) -> bool {
         self.gather.is_some()
     }
+}
+
+/// The smallest index of each cycle of two indices or more of the permutation j → `table[j]`.
+fn cycle_leaders(table: &[u16]) -> Vec<u16> {
+    let mut seen = vec![false; table.len()];
+    let mut leaders = Vec::new();
+    for start in 0..table.len() {
+        if seen[start] || usize::from(table[start]) == start {
+            continue;
+        }
+        leaders.push(start as u16);
+        let mut j = start;
+        while !seen[j] {
+            seen[j] = true;
+            j = usize::from(table[j]);
+        }
+    }
+    leaders
 }
 
 #[cfg(test)]
@@ -616,6 +649,18 @@ mod tests {
         assert_eq!(bits(&fast), bits(&slow), "{n} qubits, {gates:?}, by apply");
         run.apply(&mut fast, &mut buf, true);
         assert_eq!(bits(&fast), bits(&start));
+        if n <= GATHER_MAX_QUBITS {
+            // Rows of samples side by side (sample s: the start scaled by s + 1), moved in place by cycles.
+            for width in [1, 3, 16] {
+                let sample = |s: usize, v: &[C]| v.iter().map(|a| a * (s as f64 + 1.0)).collect::<Vec<C>>();
+                let rows = |v: &[C]| (0..v.len() * width).map(|i| sample(i % width, v)[i / width]).collect::<Vec<C>>();
+                let mut side = rows(&start);
+                run.permute_rows(&mut side, width, &mut buf, false);
+                assert_eq!(bits(&side), bits(&rows(&slow)), "{n} qubits, width {width}, {gates:?}");
+                run.permute_rows(&mut side, width, &mut buf, true);
+                assert_eq!(bits(&side), bits(&rows(&start)), "{n} qubits, width {width}, undone");
+            }
+        }
         run.forward().passes()
     }
 
