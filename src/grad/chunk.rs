@@ -99,8 +99,8 @@ impl QuantumFunction {
             .collect();
         let ChunkScratch { phi, lambda, back, one, coeffs, .. } = scratch;
         let n = self.num_qubits();
-        phi.reset(n, tapes.len());
-        lambda.reset(n, tapes.len());
+        phi.reset(n, tapes.len(), false);
+        lambda.reset(n, tapes.len(), false);
         one.resize(1 << n, ZERO);
         for (s, tape) in tapes.iter().enumerate() {
             phi.write(s, &tape.state);

@@ -157,10 +157,10 @@ impl QuantumNetwork {
             .enumerate()
             .map(|(c, ((t, z), y))| (c * CHUNK, t, z, y))
             .collect();
-        let chunk = |(first, tapes, z, y): ChunkJob<'_>| -> Result<()> {
+        let chunk = |scratch: &mut ChunkScratch, (first, tapes, z, y): ChunkJob<'_>| -> Result<()> {
             if side_by_side {
                 let xs = &xs[first * d..(first + tapes.len()) * d];
-                return self.record_chunk(xs, z, tapes, y, lowered, &mut ChunkScratch::default());
+                return self.record_chunk(xs, z, tapes, y, lowered, scratch);
             }
             let (mut angles, mut amps) = (vec![0.0; n], Vec::new());
             for (k, t) in tapes.iter_mut().enumerate() {
@@ -172,10 +172,13 @@ impl QuantumNetwork {
         #[cfg(feature = "parallel")]
         {
             use rayon::prelude::*;
-            jobs.into_par_iter().map(chunk).collect::<Result<()>>()?;
+            jobs.into_par_iter().map_init(ChunkScratch::default, chunk).collect::<Result<()>>()?;
         }
         #[cfg(not(feature = "parallel"))]
-        jobs.into_iter().try_for_each(chunk)?;
+        {
+            let mut scratch = ChunkScratch::default();
+            jobs.into_iter().try_for_each(|job| chunk(&mut scratch, job))?;
+        }
         tape.len = b;
         Ok(())
     }

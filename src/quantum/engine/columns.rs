@@ -45,13 +45,23 @@ pub(crate) struct Columns {
 }
 
 impl Columns {
-    /// Makes room for `samples` zero states of `n` qubits (2^b of them, the ones past `samples` unused).
-    pub(crate) fn reset(&mut self, n: usize, samples: usize) {
+    /// Makes room for `samples` states of `n` qubits (2^b of them, the ones past `samples` unused and zero):
+    /// zero states when `zeroed`, else states each to be written in full (by [`write`](Self::write) or a
+    /// product over every qubit), left as they were.
+    pub(crate) fn reset(&mut self, n: usize, samples: usize, zeroed: bool) {
         assert!(samples > 0 && samples <= 1 << MAX_COLUMN_BITS, "1 to 16 samples side by side");
         self.bits = samples.next_power_of_two().trailing_zeros() as usize;
         self.samples = samples;
-        self.amps.clear();
+        if zeroed {
+            self.amps.clear();
+        }
         self.amps.resize(1 << (n + self.bits), ZERO);
+        let width = self.width();
+        if !zeroed && samples < width {
+            for row in self.amps.chunks_exact_mut(width) {
+                row[samples..].fill(ZERO);
+            }
+        }
     }
 
     fn width(&self) -> usize {
@@ -153,7 +163,9 @@ impl Plan {
     ) {
         #[cfg(test)]
         super::FORWARD_PASSES.with(|c| c.set(c.get() + bindings.len() as u64));
-        states.reset(bindings[0].circuit.num_qubits(), bindings.len());
+        // A product over every qubit writes every amplitude of its sample.
+        let n = bindings[0].circuit.num_qubits();
+        states.reset(n, bindings.len(), self.prefix < n);
         let (p, width, bits) = (self.prefix, states.width(), states.bits);
         let mut targets = [0; MAX_PREFIX];
         for (t, node) in targets.iter_mut().zip(&self.nodes[..p]) {
@@ -337,7 +349,7 @@ mod tests {
                 let mut views: Vec<&mut [Mat2x2]> = records.iter_mut().map(|r| &mut r[..]).collect();
                 let (mut phi, mut lambda) = (Columns::default(), Columns::default());
                 plan.forward_columns(&bindings, &mut views, &mut phi, &mut Vec::new());
-                lambda.reset(n, samples);
+                lambda.reset(n, samples, true);
                 let mut state = vec![ZERO; dim];
                 for (s, alone) in alone_states.iter().enumerate() {
                     phi.read(s, &mut state);
