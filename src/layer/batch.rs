@@ -1,10 +1,10 @@
-//! Batches cut into fixed chunks of samples: each chunk gets its own scratch, chunks run on rayon's pool
-//! (feature `parallel`), and per-chunk partial sums are added in chunk order, so results are bit-identical
-//! for any number of threads.
+//! Batches cut into fixed chunks of samples: chunks run on rayon's pool (feature `parallel`), each in a scratch
+//! made on its split's first chunk and reused by the next ones, and per-chunk partial sums are added in chunk
+//! order, so results are bit-identical for any number of threads.
 
 use crate::error::Result;
 
-/// Samples per chunk: one scratch allocation per chunk, never per sample.
+/// Samples per chunk: scratch is made at most once per chunk, never per sample.
 pub(crate) const CHUNK: usize = 16;
 
 /// Per-sample output rows of one chunk: `a` holds `width_a` values per sample, `b` holds `width_b`.
@@ -43,19 +43,26 @@ where
         (rest_a, rest_b) = (ra, rb);
         chunks.push((c, Rows { a, b }));
     }
-    let chunk = |(c, rows): (usize, Rows<'_>)| -> Result<Vec<f64>> {
-        let mut scratch = init()?;
+    // A scratch made on a split's first chunk serves its next ones (its contents never reach the results).
+    let chunk = |scratch: &mut Option<S>, (c, rows): (usize, Rows<'_>)| -> Result<Vec<f64>> {
+        let scratch = match scratch {
+            Some(s) => s,
+            None => scratch.insert(init()?),
+        };
         let mut sums = vec![0.0; sum_len];
-        body(&mut scratch, c * CHUNK..((c + 1) * CHUNK).min(num_samples), rows, &mut sums)?;
+        body(scratch, c * CHUNK..((c + 1) * CHUNK).min(num_samples), rows, &mut sums)?;
         Ok(sums)
     };
     #[cfg(feature = "parallel")]
     let partials: Vec<Vec<f64>> = {
         use rayon::prelude::*;
-        chunks.into_par_iter().map(chunk).collect::<Result<_>>()?
+        chunks.into_par_iter().map_init(|| None, chunk).collect::<Result<_>>()?
     };
     #[cfg(not(feature = "parallel"))]
-    let partials: Vec<Vec<f64>> = chunks.into_iter().map(chunk).collect::<Result<_>>()?;
+    let partials: Vec<Vec<f64>> = {
+        let mut scratch = None;
+        chunks.into_iter().map(|job| chunk(&mut scratch, job)).collect::<Result<_>>()?
+    };
     let mut total = vec![0.0; sum_len];
     for p in partials {
         for (t, v) in total.iter_mut().zip(p) {
