@@ -87,9 +87,14 @@ impl QuantumFunction {
         scratch: &mut ChunkScratch,
     ) -> Result<()> {
         check_len("input gradients", tapes.len() * self.circuit().num_inputs(), inputs.len())?;
+        // A tape's weights and inputs were checked when it was recorded (only forward passes fill a tape); a
+        // tape that recorded no pass has none.
+        let (num_weights, num_inputs) = (self.circuit().num_weights(), self.circuit().num_inputs());
         for (s, tape) in tapes.iter().enumerate() {
             self.check_tape(tape)?;
-            self.check(&tape.weights, &tape.inputs)?;
+            if tape.weights.len() < num_weights || tape.inputs.len() < num_inputs {
+                self.check(&tape.weights, &tape.inputs)?;
+            }
             check_len("upstream gradient", self.num_outputs(), upstream(s).len())?;
             check_len("weight gradients", tape.weights.len(), weights.len())?;
         }
@@ -110,5 +115,37 @@ impl QuantumFunction {
         let records: Vec<&[Mat2x2]> = tapes.iter().map(|t| &t.members[..]).collect();
         self.plan.backward_columns(&bindings, phi, lambda, &records, weights, Some(inputs), back);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+    use crate::grad::Outputs;
+    use crate::quantum::{Circuit, Param};
+
+    /// A chunk's sweep takes its tapes' parameters as recorded (checked then), and still refuses a tape that
+    /// recorded no pass, naming the missing weights.
+    #[test]
+    fn a_tape_that_recorded_no_pass_is_refused() {
+        let mut c = Circuit::new(2).unwrap();
+        c.rx(0, Param::input(0)).unwrap().ry(0, Param::weight(0)).unwrap().ry(1, Param::weight(1)).unwrap();
+        let f = QuantumFunction::new(c, Outputs::Probabilities).unwrap();
+        let weights = [0.3, -0.2];
+        let mut cache = Lowered::default();
+        f.lower_weights(&weights, &mut cache).unwrap();
+        assert!(f.runs_chunks(&weights, &cache));
+        let mut tapes = vec![f.tape().unwrap(), f.tape().unwrap()];
+        let inputs = [[0.5], [-1.0]];
+        let mut scratch = ChunkScratch::default();
+        f.forward_chunk(&weights, |s| &inputs[s][..], &mut tapes, &cache, &mut scratch).unwrap();
+        let upstream = [1.0, 0.0, -1.0, 0.5];
+        let (mut w, mut x) = (vec![0.0; 2], vec![0.0; 2]);
+        f.backward_chunk(&tapes, |_| &upstream[..], &mut w, &mut x, &cache, &mut scratch).unwrap();
+        assert!(w.iter().chain(&x).any(|g| *g != 0.0), "the recorded tapes sweep back");
+        tapes[1] = f.tape().unwrap();
+        let refused = f.backward_chunk(&tapes, |_| &upstream[..], &mut w, &mut x, &cache, &mut scratch);
+        assert!(matches!(refused, Err(Error::ParameterCount { .. })), "{refused:?}");
     }
 }
