@@ -372,6 +372,33 @@ mod tests {
 
     /// Plans whose shared part would read an input, or whose correlations would need two targets or controls,
     /// or that are too large, do not run side by side.
+    /// `reset` for states to be written in full leaves the used samples' amplitudes as they were and zeroes
+    /// the unused samples' (so no stale value, NaN or subnormal, flows through their lanes); a zeroed reset
+    /// zeroes everything.
+    #[test]
+    fn a_reset_for_writes_zeroes_only_the_unused_samples() {
+        let n = 3;
+        let mut cols = Columns::default();
+        cols.reset(n, 16, true);
+        let state = |s: usize| (0..1 << n).map(|i| C::new(f64::NAN, (i * 16 + s) as f64)).collect::<Vec<_>>();
+        for s in 0..16 {
+            cols.write(s, &state(s));
+        }
+        cols.reset(n, 5, false);
+        assert_eq!(cols.width(), 8);
+        for (i, row) in cols.amps.chunks_exact(8).enumerate() {
+            for (s, a) in row.iter().enumerate() {
+                if s < 5 {
+                    assert!(a.re.is_nan(), "row {i}, sample {s} kept as it was");
+                } else {
+                    assert_eq!(*a, ZERO, "row {i}, unused sample {s}");
+                }
+            }
+        }
+        cols.reset(n, 5, true);
+        assert!(cols.amps.iter().all(|a| *a == ZERO));
+    }
+
     #[test]
     fn only_plans_whose_samples_share_all_but_the_prefix_run_side_by_side() {
         let (w, x) = (Param::weight, Param::input);
