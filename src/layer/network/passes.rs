@@ -175,8 +175,8 @@ impl QuantumNetwork {
     }
 
     /// [`record_one`](Self::record_one) for a chunk of samples (`xs`: input_dim values each), their quantum
-    /// layers side by side: each sample's t = tanh L₁x into its row of `t`, its tape into `tapes`, its y into its row of
-    /// `out`. The same records, bit for bit.
+    /// layers side by side: each sample's t = tanh L₁x into its row of `t`, its tape into `tapes`, its y into
+    /// its row of `out`. The same records, bit for bit.
     pub(super) fn record_chunk(
         &self,
         xs: &[f64],

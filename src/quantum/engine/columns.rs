@@ -93,8 +93,9 @@ pub(crate) struct ColumnScratch {
     sums: Vec<f64>,
     /// One sample's sweep of the product prefix.
     sample: BackScratch,
-    /// One sample's λ at the prefix's end; the rows' copy of permutation runs.
+    /// One sample's λ at the prefix's end.
     lambda: Vec<C>,
+    /// A cycle's first row, when permutation runs move the rows (see `AffineRun::permute_rows`).
     buf: Vec<C>,
     /// A node's correlation lanes, every sample's.
     rows: Box<RowLanes>,
@@ -152,8 +153,8 @@ impl Plan {
     /// [`forward_from_zero`](Self::forward_from_zero) of every binding's sample, side by side in `states`
     /// (reset for them): each sample's product prefix as it writes it (the record into `records[s]`, empty or
     /// of [`record_len`](Self::record_len) entries), then the rest of the schedule once for all. The bindings
-    /// share the weights and a cache for which [`runs_in_columns`](Self::runs_in_columns) holds; `buf` is the
-    /// copy of permutation runs.
+    /// share the weights and a cache for which [`runs_in_columns`](Self::runs_in_columns) holds; `buf` holds a
+    /// row while permutation runs move the rows.
     pub(crate) fn forward_columns(
         &self,
         bindings: &[Binding<'_>],
