@@ -76,7 +76,7 @@ pub(crate) fn place_product(states: &mut [C], stride: usize, offset: usize, targ
 }
 
 /// The environments e_j of the product prefix (see the module docs) in λ: `out[j]` for the node on qubit
-/// `targets[j]` whose |0⟩ column is `us[j]`. `buf` and `index` are scratch (2^p and a few times 2^(p/2) entries).
+/// `targets[j]` whose |0⟩ column is `us[j]`. `buf` and `index` are scratch (a few times 2^(p/2) entries).
 pub(crate) fn environments(
     lambda: &[C],
     targets: &[usize],
@@ -96,32 +96,33 @@ pub(crate) fn environments(
     let (spread_low, spread_high) = index.split_at_mut(low);
     spread(&targets[..h], spread_low);
     spread(&targets[h..], spread_high);
-    // conj(λ) at the compact indices, c = a + b·2^h, gathered once for the contraction.
-    buf.resize((1 << p) + split_len(p), ZERO);
-    let (t, rest) = buf.split_at_mut(1 << p);
-    for (row, &hb) in t.chunks_exact_mut(low).zip(spread_high.iter()) {
+    buf.resize(split_len(p), ZERO);
+    // Row b of the tensor: conj(λ) at the compact indices a + b·2^h, gathered a row at a time.
+    let row_of = |b: usize, row: &mut [C]| {
         for (x, &la) in row.iter_mut().zip(spread_low.iter()) {
-            *x = lambda[la | hb].conj();
+            *x = lambda[la | spread_high[b]].conj();
         }
-    }
-    split(t, us, out, rest);
+    };
+    split(row_of, us, out, buf);
 }
 
-/// The scratch [`split`] needs for a tensor over m qubits.
+/// The scratch [`split`] needs for a tensor over m qubits: a row, the two halves' weights and tensors, and
+/// the larger half's own split.
 fn split_len(m: usize) -> usize {
     let (low, high) = (1usize << (m / 2), 1usize << (m - m / 2));
-    2 * (low + high) + if m - m / 2 > 1 { split_len(m - m / 2) } else { 0 }
+    3 * low + 2 * high + if m - m / 2 > 1 { split_len(m - m / 2) } else { 0 }
 }
 
-/// The environments of the tensor t over m = `us.len()` qubits, t(a, b) = `t[a + b·2^h]` (h = ⌊m/2⌋, a the
-/// compact index of its low half, b of the rest), into `out`: the low half's tensor with the high qubits
-/// contracted and the high half's with the low ones contracted, in one pass over t, then each half by halves
-/// again. `buf` holds [`split_len`] entries.
-fn split(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
+/// The environments of the tensor t over m = `us.len()` qubits, t(a, b) the entry a of row b (`row_of(b, row)`
+/// writes row b; h = ⌊m/2⌋, a the compact index of the low half, b of the rest), into `out`: the low half's
+/// tensor with the high qubits contracted and the high half's with the low ones contracted, in one pass over t,
+/// then each half by halves again. `buf` holds [`split_len`] entries.
+fn split(row_of: impl Fn(usize, &mut [C]), us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
     let m = us.len();
     let h = m / 2;
     let (low, high) = (1usize << h, 1usize << (m - h));
-    let (w_low, rest) = buf.split_at_mut(low);
+    let (row, rest) = buf.split_at_mut(low);
+    let (w_low, rest) = rest.split_at_mut(low);
     let (w_high, rest) = rest.split_at_mut(high);
     let (t_low, rest) = rest.split_at_mut(low);
     let (t_high, rest) = rest.split_at_mut(high);
@@ -129,8 +130,9 @@ fn split(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
     weights(&us[h..], w_high);
     t_low.fill(ZERO);
     t_high.fill(ZERO);
-    for ((tb, &wb), row) in t_high.iter_mut().zip(w_high.iter()).zip(t.chunks_exact(low)) {
-        for ((ta, &wa), &x) in t_low.iter_mut().zip(w_low.iter()).zip(row) {
+    for (b, (tb, &wb)) in t_high.iter_mut().zip(w_high.iter()).enumerate() {
+        row_of(b, row);
+        for ((ta, &wa), &x) in t_low.iter_mut().zip(w_low.iter()).zip(row.iter()) {
             *ta += x * wb;
             *tb += x * wa;
         }
@@ -140,9 +142,15 @@ fn split(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
         match us.len() {
             0 => {}
             1 => out[0] = [t[0], t[1]],
-            _ => split(t, us, out, rest),
+            _ => split_slice(t, us, out, rest),
         }
     }
+}
+
+/// [`split`] of a tensor held in full, t(a, b) = `t[a + b·2^h]`.
+fn split_slice(t: &[C], us: &[[C; 2]], out: &mut [[C; 2]], buf: &mut [C]) {
+    let low = 1usize << (us.len() / 2);
+    split(|b, row: &mut [C]| row.copy_from_slice(&t[b * low..(b + 1) * low]), us, out, buf);
 }
 
 /// `out[c]` = the state index of compact index c: bit j of c on qubit `targets[j]`.
