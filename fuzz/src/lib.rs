@@ -42,12 +42,17 @@ pub fn reparse(text: &str) {
 /// Draws, inspects, runs, samples and exports a circuit.
 pub fn circuit(c: &Circuit) {
     let _ = (c.depth(), c.gate_counts(), c.num_weights(), c.num_inputs());
-    let inverse = c.inverse();
+    // A circuit with channels has no inverse and runs on a density state only.
+    let inverse = match c.inverse() {
+        Ok(inverse) => Some(inverse),
+        Err(Error::NoisyCircuit { .. }) => None,
+        Err(e) => panic!("a circuit without channels has an inverse: {e}"),
+    };
     if c.len() > RUN_OPS {
         let _ = format!("{c:40}").len(); // the summary, or a diagram drawn in bands
         return;
     }
-    let _ = (c.to_string(), format!("{c:60}"), inverse.to_string());
+    let _ = (c.to_string(), format!("{c:60}"), inverse.as_ref().map(ToString::to_string));
     for inst in c.instructions() {
         let _ = inst.to_string();
     }
@@ -55,10 +60,10 @@ pub fn circuit(c: &Circuit) {
         return;
     }
     let (w, x) = (vec![0.3; c.num_weights()], vec![-0.2; c.num_inputs()]);
-    if c.num_qubits() <= RUN_QUBITS {
+    if let (Some(inverse), true) = (&inverse, c.num_qubits() <= RUN_QUBITS) {
         let mut s = StateVector::new(c.num_qubits()).expect("a small state");
         s.run(c, &w, &x).expect("a circuit runs on a state of its size with all its parameters");
-        s.run(&inverse, &w, &x).expect("so does its inverse");
+        s.run(inverse, &w, &x).expect("so does its inverse");
         s.sample(SHOTS, &mut rng()).expect("a few shots");
     }
     let bound = c.bind(&w, &x).expect("all parameters are given");
