@@ -525,17 +525,10 @@ impl AffineRun {
     }
 
     /// Applies the run to `state` (new[f(i)] = old[i]), or un-applies it when `undo`; `buf` as
-    /// [`InPlace::apply`] takes it (a copy of the state on a small register).
+    /// [`InPlace::apply`] takes it (one amplitude on a small register, moved in place as by [`permute_rows`](Self::permute_rows)).
     pub(crate) fn apply(&self, state: &mut [C], buf: &mut Vec<C>, undo: bool) {
         match &self.gather {
-            Some(tables) => {
-                assert_eq!(state.len(), 1 << self.n);
-                buf.clear();
-                buf.extend_from_slice(state);
-                for (new, &from) in state.iter_mut().zip(&tables[usize::from(undo)]) {
-                    *new = buf[usize::from(from)];
-                }
-            }
+            Some(_) => self.permute_rows(state, 1, buf, undo),
             None if undo => self.backward().apply(state, buf),
             None => self.forward().apply(state, buf),
         }
