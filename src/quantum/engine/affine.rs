@@ -525,7 +525,8 @@ impl AffineRun {
     }
 
     /// Applies the run to `state` (new[f(i)] = old[i]), or un-applies it when `undo`; `buf` as
-    /// [`InPlace::apply`] takes it (one amplitude on a small register, moved in place as by [`permute_rows`](Self::permute_rows)).
+    /// [`InPlace::apply`] takes it (on a small register one amplitude, moved in place as by
+    /// [`permute_rows`](Self::permute_rows)).
     pub(crate) fn apply(&self, state: &mut [C], buf: &mut Vec<C>, undo: bool) {
         match &self.gather {
             Some(_) => self.permute_rows(state, 1, buf, undo),
