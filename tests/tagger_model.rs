@@ -91,6 +91,51 @@ fn training_is_bit_identical_for_one_and_two_threads() {
 }
 
 #[test]
+fn training_from_outside_the_pool_reports_on_the_calling_thread_and_gives_the_same_tagger() {
+    // From a thread outside rayon's pools, training runs on a pool thread and sends its events back: the
+    // callback must still run here (it may hold what this thread holds), in order, and the tagger must be the
+    // one trained inside a pool.
+    let (train, valid) = (sample::train(), sample::valid());
+    let config = quick(DensePath::Quantum).epochs(2).batch_size(16);
+    let caller = std::thread::current().id();
+    let fit = |events: &mut Vec<String>, threads: &mut Vec<std::thread::ThreadId>| {
+        config
+            .fit_with_progress(&train, Some(&valid), |event| {
+                threads.push(std::thread::current().id());
+                events.push(match event {
+                    TrainEvent::Batch { epoch, sentences_done, sentences_total } => {
+                        format!("batch {epoch} {sentences_done}/{sentences_total}")
+                    }
+                    TrainEvent::Epoch(r) => {
+                        format!("epoch {} loss {:e} F1 {:?} {}", r.epoch, r.loss, r.valid_f1, r.best)
+                    }
+                });
+            })
+            .unwrap()
+    };
+    let (mut outside_events, mut outside_threads) = (Vec::new(), Vec::new());
+    assert_eq!(rayon::current_thread_index(), None, "the test runs outside rayon's pools");
+    let outside = fit(&mut outside_events, &mut outside_threads);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let (mut inside_events, mut inside_threads) = (Vec::new(), Vec::new());
+    let inside = pool.install(|| fit(&mut inside_events, &mut inside_threads));
+    let batches = train.sentences.len().div_ceil(16);
+    assert_eq!(outside_events.len(), 2 * (batches + 1), "{outside_events:?}");
+    assert_eq!(outside_events, inside_events);
+    assert!(outside_threads.iter().all(|&t| t == caller), "every event on the calling thread");
+    assert!(inside_threads.iter().all(|&t| t != caller), "inside a pool, on the pool's thread");
+    assert_eq!(outside.predict_corpus(&valid).unwrap(), inside.predict_corpus(&valid).unwrap());
+    let bytes = |t: &Tagger, name: &str| {
+        let path = temp_path(name);
+        t.save(&path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        bytes
+    };
+    assert_eq!(bytes(&outside, "outside-pool"), bytes(&inside, "inside-pool"));
+}
+
+#[test]
 fn save_and_load_round_trip_bit_for_bit() {
     let valid = sample::valid();
     for dense in [DensePath::Quantum, DensePath::Classical, DensePath::None] {

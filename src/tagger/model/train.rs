@@ -152,7 +152,10 @@ impl TaggerConfig {
     /// every epoch is scored on it and the weights of the best epoch are kept (early stopping after
     /// [`patience`](TaggerConfig::patience) epochs without improvement).
     ///
-    /// The same configuration and data give the same tagger bit for bit, for any number of threads.
+    /// The same configuration and data give the same tagger bit for bit, for any number of threads. With
+    /// feature `parallel`, called from outside rayon's pool, training runs on one of the pool's threads, and
+    /// `on_epoch` on the calling thread as the reports arrive: each step's loops over samples then start on
+    /// that pool thread at once instead of waking the pool from outside several times per step.
     ///
     /// # Errors
     /// [`Error::InvalidHyperParameter`] from [`check`](TaggerConfig::check), [`Error::EmptyCorpus`] when `train`
@@ -175,6 +178,69 @@ impl TaggerConfig {
     /// # Errors
     /// As [`fit`](TaggerConfig::fit).
     pub fn fit_with_progress<F: FnMut(TrainEvent<'_>)>(
+        &self,
+        train: &Corpus,
+        valid: Option<&Corpus>,
+        on_event: F,
+    ) -> Result<Tagger> {
+        #[cfg(feature = "parallel")]
+        if rayon::current_thread_index().is_none() {
+            return self.fit_on_pool(train, valid, on_event);
+        }
+        self.fit_here(train, valid, on_event)
+    }
+
+    /// [`fit_with_progress`](TaggerConfig::fit_with_progress) called from outside rayon's pool: the training
+    /// runs on a thread of the pool and sends its events here, where `on_event` handles them in order (so it
+    /// may hold what the calling thread holds, a lock on stderr for one). A parallel loop started from outside
+    /// the pool hands its work in and waits for a sleeping pool thread to wake up and take it, which on a small
+    /// virtual machine takes about as long as a step's loop; started on a pool thread, it begins at once.
+    #[cfg(feature = "parallel")]
+    fn fit_on_pool<F: FnMut(TrainEvent<'_>)>(
+        &self,
+        train: &Corpus,
+        valid: Option<&Corpus>,
+        mut on_event: F,
+    ) -> Result<Tagger> {
+        /// A training event as sent between threads, or the training's end.
+        enum Message {
+            Batch { epoch: usize, sentences_done: usize, sentences_total: usize },
+            Epoch(EpochReport),
+            Done(Box<Result<Tagger>>),
+        }
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let finished = rayon::in_place_scope(|scope| {
+            scope.spawn(move |_| {
+                let fitted = self.fit_here(train, valid, |event| {
+                    let message = match event {
+                        TrainEvent::Batch { epoch, sentences_done, sentences_total } => {
+                            Message::Batch { epoch, sentences_done, sentences_total }
+                        }
+                        TrainEvent::Epoch(report) => Message::Epoch(report.clone()),
+                    };
+                    // The receiver lives until `Done` arrives.
+                    let _ = sender.send(message);
+                });
+                let _ = sender.send(Message::Done(Box::new(fitted)));
+            });
+            // Until `Done`; a panic of the training drops the sender, ends this loop, and resumes at the scope's
+            // end.
+            while let Ok(message) = receiver.recv() {
+                match message {
+                    Message::Batch { epoch, sentences_done, sentences_total } => {
+                        on_event(TrainEvent::Batch { epoch, sentences_done, sentences_total });
+                    }
+                    Message::Epoch(report) => on_event(TrainEvent::Epoch(&report)),
+                    Message::Done(fitted) => return Some(*fitted),
+                }
+            }
+            None
+        });
+        finished.expect("the training either sent its result or panicked, and its panic resumes at the scope's end")
+    }
+
+    /// [`fit_with_progress`](TaggerConfig::fit_with_progress) on the calling thread.
+    fn fit_here<F: FnMut(TrainEvent<'_>)>(
         &self,
         train: &Corpus,
         valid: Option<&Corpus>,
