@@ -53,22 +53,16 @@ where
         body(scratch, c * CHUNK..((c + 1) * CHUNK).min(num_samples), rows, &mut sums)?;
         Ok(sums)
     };
-    let serial = |chunks: Vec<(usize, Rows<'_>)>| -> Result<Vec<Vec<f64>>> {
-        let mut scratch = None;
-        chunks.into_iter().map(|job| chunk(&mut scratch, job)).collect()
-    };
-    // One chunk runs here: handing it to the pool would only add a round trip to a pool thread (from outside
-    // the pool, a wait for a sleeping thread to wake up).
     #[cfg(feature = "parallel")]
-    let partials = match num_chunks {
-        0 | 1 => serial(chunks)?,
-        _ => {
-            use rayon::prelude::*;
-            chunks.into_par_iter().map_init(|| None, chunk).collect::<Result<_>>()?
-        }
+    let partials: Vec<Vec<f64>> = {
+        use rayon::prelude::*;
+        chunks.into_par_iter().map_init(|| None, chunk).collect::<Result<_>>()?
     };
     #[cfg(not(feature = "parallel"))]
-    let partials = serial(chunks)?;
+    let partials: Vec<Vec<f64>> = {
+        let mut scratch = None;
+        chunks.into_iter().map(|job| chunk(&mut scratch, job)).collect::<Result<_>>()?
+    };
     let mut total = vec![0.0; sum_len];
     for p in partials {
         for (t, v) in total.iter_mut().zip(p) {

@@ -169,16 +169,16 @@ impl QuantumNetwork {
             }
             Ok(())
         };
-        // One chunk runs here (see `batch::run`).
         #[cfg(feature = "parallel")]
-        if jobs.len() > 1 {
+        {
             use rayon::prelude::*;
             jobs.into_par_iter().map_init(ChunkScratch::default, chunk).collect::<Result<()>>()?;
-            tape.len = b;
-            return Ok(());
         }
-        let mut scratch = ChunkScratch::default();
-        jobs.into_iter().try_for_each(|job| chunk(&mut scratch, job))?;
+        #[cfg(not(feature = "parallel"))]
+        {
+            let mut scratch = ChunkScratch::default();
+            jobs.into_iter().try_for_each(|job| chunk(&mut scratch, job))?;
+        }
         tape.len = b;
         Ok(())
     }

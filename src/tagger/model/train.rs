@@ -246,6 +246,8 @@ impl TaggerConfig {
         valid: Option<&Corpus>,
         mut on_event: F,
     ) -> Result<Tagger> {
+        #[cfg(test)]
+        TRAININGS.with(|c| c.set(c.get() + 1));
         self.check()?;
         let (mut tagger, mut run) = Run::new(self, train)?;
         let validation = Validation::new(&tagger, valid);
@@ -295,6 +297,12 @@ impl TaggerConfig {
         }
         Ok(tagger)
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// The trainings that ran on this thread (tests check where `fit` trains).
+    pub(super) static TRAININGS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
 /// The training data in feature ids, the optimizers and the step count.

@@ -363,3 +363,25 @@ fn an_epoch_report_prints_what_it_holds() {
     r.entropy_beta = 1e-9;
     assert_eq!(r.to_string(), "epoch 2/5: loss 1.2346, 1235 tokens/s, 0.5 s, beta 0.0000");
 }
+
+#[cfg(feature = "parallel")]
+#[test]
+fn called_from_outside_the_pool_fit_trains_on_a_pool_thread() {
+    use crate::tagger::model::train::TRAININGS;
+    let c = config(DensePath::Quantum).epochs(1);
+    let here = || TRAININGS.with(std::cell::Cell::get);
+    assert_eq!(rayon::current_thread_index(), None, "the test runs outside rayon's pools");
+    let before = here();
+    let mut events = 0;
+    c.fit_with_progress(&corpus(), None, |_| events += 1).unwrap();
+    assert_eq!(here(), before, "the training ran on the calling thread");
+    assert!(events > 1, "{events} events");
+    // Inside a pool it trains where it is called.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a pool of one thread");
+    let on_worker = pool.install(|| {
+        let before = here();
+        c.fit(&corpus(), None, |_| {}).unwrap();
+        here() - before
+    });
+    assert_eq!(on_worker, 1);
+}
