@@ -381,24 +381,34 @@ impl Run {
         on_event: &mut F,
     ) -> Result<(f64, usize)> {
         let (mut loss, mut tokens, mut done) = (0.0, 0, 0);
-        for batch in order.chunks(self.batch_size) {
+        let k = tagger.inner.len();
+        let batches: Vec<&[usize]> = order.chunks(self.batch_size).collect();
+        let feats_of =
+            |batch: &[usize]| -> Vec<&SentenceFeatures> { batch.iter().map(|&i| &self.features[i]).collect() };
+        if let Some(first) = batches.first() {
+            record_dense(tagger.dense.as_ref(), &feats_of(first), k, &mut self.dense_tape)?;
+        }
+        for (b, batch) in batches.iter().enumerate() {
             // Learning rates decay linearly to a tenth over the whole training.
             let decay = 1.0 - 0.9 * self.step as f64 / self.total_steps.max(1) as f64;
             self.opt.sparse.set_learning_rate(self.learning_rate * decay)?;
             self.opt.crf.set_learning_rate(self.learning_rate * decay)?;
             self.opt.embeddings.set_learning_rate(self.learning_rate * decay)?;
             self.opt.dense.set_learning_rate(self.dense_learning_rate * decay)?;
-            let feats: Vec<&SentenceFeatures> = batch.iter().map(|&i| &self.features[i]).collect();
+            let feats = feats_of(batch);
             let golds: Vec<&[usize]> = batch.iter().map(|&i| self.gold[i].as_slice()).collect();
-            loss += tagger.train_step(
-                &feats,
-                &golds,
-                beta,
-                &mut self.opt,
-                &mut self.sparse,
-                &mut self.embeddings,
-                &mut self.dense_tape,
-            )?;
+            let (opt, sparse, tape) = (&mut self.opt, &mut self.sparse, &mut self.dense_tape);
+            loss += tagger.step_recorded(&feats, &golds, beta, opt, sparse, &mut self.embeddings, tape)?;
+            // The sparse table's step writes the sparse weights alone, and the next batch's record reads the
+            // dense path alone (already stepped): the two run side by side, each as it would alone.
+            let next = batches.get(b + 1).map(|next| feats_of(next));
+            let Tagger { weights, dense, .. } = &mut *tagger;
+            let (stepped, recorded) = both(
+                || opt.sparse.step_rows(weights, k, &sparse.rows, &sparse.values),
+                || next.map_or(Ok(()), |next| record_dense(dense.as_ref(), &next, k, tape)),
+            );
+            stepped?;
+            recorded?;
             tokens += feats.iter().map(|f| f.len()).sum::<usize>();
             done += batch.len();
             self.step += 1;
@@ -437,6 +447,27 @@ impl<'a> Validation<'a> {
     }
 }
 
+/// Records the dense path's forward pass over the tokens of `feats` into `tape` (nothing without one).
+fn record_dense(
+    dense: Option<&DenseModel>,
+    feats: &[&SentenceFeatures],
+    num_tags: usize,
+    tape: &mut DenseTape,
+) -> Result<()> {
+    match dense {
+        Some(d) => d.record(&d.bags(feats), num_tags, tape),
+        None => Ok(()),
+    }
+}
+
+/// `a()` and `b()`, side by side on rayon's pool (feature `parallel`), one after the other without it.
+fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    #[cfg(feature = "parallel")]
+    return rayon::join(a, b);
+    #[cfg(not(feature = "parallel"))]
+    (a(), b())
+}
+
 fn add_into(acc: &mut [f64], x: &[f64]) {
     acc.iter_mut().zip(x).for_each(|(a, b)| *a += b);
 }
@@ -444,7 +475,9 @@ fn add_into(acc: &mut [f64], x: &[f64]) {
 impl Tagger {
     /// One minibatch: forward (recorded in `tape`), CRF gradients, backward through both paths (the dense one
     /// from the record: each token's circuit runs forward once per step), clipping, a step of each group's
-    /// optimizer. Returns the summed objective.
+    /// optimizer. Returns the summed objective. An epoch runs the same steps with each batch's record beside
+    /// the step of the sparse table before it (see [`Run::epoch`]); tests take one step at a time.
+    #[cfg(test)]
     #[allow(clippy::too_many_arguments)]
     pub(super) fn train_step<O: Optimizer>(
         &mut self,
@@ -456,12 +489,29 @@ impl Tagger {
         emb: &mut SparseGrads,
         tape: &mut DenseTape,
     ) -> Result<f64> {
-        let k = self.inner.len();
+        record_dense(self.dense.as_ref(), feats, self.inner.len(), tape)?;
+        let loss = self.step_recorded(feats, golds, beta, opt, sparse, emb, tape)?;
+        opt.sparse.step_rows(&mut self.weights, self.inner.len(), &sparse.rows, &sparse.values)?;
+        Ok(loss)
+    }
+
+    /// [`train_step`](Self::train_step) from its batch's record in `tape` up to, not including, the step of
+    /// the sparse table, whose gradient it leaves clipped in `sparse`. Returns the summed objective.
+    #[allow(clippy::too_many_arguments)]
+    fn step_recorded<O: Optimizer>(
+        &mut self,
+        feats: &[&SentenceFeatures],
+        golds: &[&[usize]],
+        beta: f64,
+        opt: &mut Optimizers<O>,
+        sparse: &mut SparseGrads,
+        emb: &mut SparseGrads,
+        tape: &DenseTape,
+    ) -> Result<f64> {
         let StepGradients { loss, dense: mut g_dense, crf: mut g_crf } =
-            self.gradients(feats, golds, beta, sparse, emb, tape)?;
+            self.recorded_gradients(feats, golds, beta, sparse, emb, tape)?;
         let clip = self.config.clip_norm;
         clip_global_norm(&mut [&mut sparse.values, &mut emb.values, &mut g_dense, &mut g_crf], clip)?;
-        opt.sparse.step_rows(&mut self.weights, k, &sparse.rows, &sparse.values)?;
         opt.crf.step(self.crf.scores_mut(), &g_crf)?;
         self.crf.check_scores()?;
         if let Some(d) = &mut self.dense {
@@ -471,9 +521,9 @@ impl Tagger {
         Ok(loss)
     }
 
-    /// The summed objective of a minibatch and the gradient of its mean over the sentences, before clipping:
-    /// the sparse rows and the embedding rows into `sparse` and `emb` (rows in first-touch order), the dense
-    /// network's and the CRF's parameters returned.
+    /// The gradients of a minibatch as [`recorded_gradients`](Self::recorded_gradients) gives them, its dense
+    /// path recorded into `tape` first.
+    #[cfg(test)]
     pub(super) fn gradients(
         &self,
         feats: &[&SentenceFeatures],
@@ -483,11 +533,24 @@ impl Tagger {
         emb: &mut SparseGrads,
         tape: &mut DenseTape,
     ) -> Result<StepGradients> {
+        record_dense(self.dense.as_ref(), feats, self.inner.len(), tape)?;
+        self.recorded_gradients(feats, golds, beta, sparse, emb, tape)
+    }
+
+    /// The summed objective of a minibatch and the gradient of its mean over the sentences, before clipping,
+    /// from its dense path's record in `tape`: the sparse rows and the embedding rows into `sparse` and `emb`
+    /// (rows in first-touch order), the dense network's and the CRF's parameters returned.
+    fn recorded_gradients(
+        &self,
+        feats: &[&SentenceFeatures],
+        golds: &[&[usize]],
+        beta: f64,
+        sparse: &mut SparseGrads,
+        emb: &mut SparseGrads,
+        tape: &DenseTape,
+    ) -> Result<StepGradients> {
         let k = self.inner.len();
         let scale = 1.0 / feats.len() as f64;
-        if let Some(d) = &self.dense {
-            d.record(&d.bags(feats), k, tape)?;
-        }
         let dense_out = self.dense.as_ref().map(|d| tape.scores(&d.net));
         let (offsets, at) = row_offsets(feats, k);
         let jobs: Vec<usize> = (0..feats.len()).collect();
