@@ -569,28 +569,32 @@ impl Tagger {
             upstream.extend(g.emissions.iter().map(|v| v * scale));
         }
         g_crf.iter_mut().for_each(|v| *v *= scale);
-        // Sparse rows: each feature's row gets the sum of its tokens' emission gradients.
-        sparse.clear();
-        for (s, f) in feats.iter().enumerate() {
-            for t in 0..f.len() {
-                let g = &upstream[offsets[s] + t * k..offsets[s] + (t + 1) * k];
-                for &id in f.token(t) {
-                    let slot = &mut sparse.slots[id as usize];
-                    if *slot == u32::MAX {
-                        *slot = sparse.rows.len() as u32;
-                        sparse.rows.push(id);
-                        sparse.values.extend(std::iter::repeat_n(0.0, k));
+        // Sparse rows: each feature's row gets the sum of its tokens' emission gradients. It reads the upstream
+        // gradients alone, as the dense path's backward pass does: the two run side by side.
+        let accumulate = || {
+            sparse.clear();
+            for (s, f) in feats.iter().enumerate() {
+                for t in 0..f.len() {
+                    let g = &upstream[offsets[s] + t * k..offsets[s] + (t + 1) * k];
+                    for &id in f.token(t) {
+                        let slot = &mut sparse.slots[id as usize];
+                        if *slot == u32::MAX {
+                            *slot = sparse.rows.len() as u32;
+                            sparse.rows.push(id);
+                            sparse.values.extend(std::iter::repeat_n(0.0, k));
+                        }
+                        let at = *slot as usize * k;
+                        add_into(&mut sparse.values[at..at + k], g);
                     }
-                    let at = *slot as usize * k;
-                    add_into(&mut sparse.values[at..at + k], g);
                 }
             }
-        }
+        };
+        let ((), dense) = both(accumulate, || self.dense.as_ref().map(|d| d.backward_recorded(tape, &upstream, k)));
         let mut g_dense = Vec::new();
         emb.rows.clear();
         emb.values.clear();
-        if let Some(d) = &self.dense {
-            let g = d.backward_recorded(tape, &upstream, k)?;
+        if let (Some(d), Some(g)) = (&self.dense, dense) {
+            let g = g?;
             d.bag_gradients(feats, &g.inputs, &mut emb.slots, &mut emb.rows, &mut emb.values);
             g_dense = g.params;
         }
