@@ -234,15 +234,20 @@ enum Segment {
     SamePair,
     /// 6–20 one-qubit gates alternating over one to three qubits.
     OneQubitRuns,
+    /// 2–6 brickwork layers over a window of 4 qubits or more: on each qubit a constant diagonal gate (RZ,
+    /// Phase, Z, S, T) or, one time in four, an RX or RY of any angle; then a constant CZ, CPhase, CRZ or RZZ on
+    /// alternating neighbour pairs in either order (the plan merges diagonal gates on a pair into one node).
+    DiagonalPairs,
 }
 
-const ALL_SEGMENTS: [Segment; 6] = [
+const ALL_SEGMENTS: [Segment; 7] = [
     Segment::AnyGates,
     Segment::Ladders,
     Segment::Permutations,
     Segment::Diagonals,
     Segment::SamePair,
     Segment::OneQubitRuns,
+    Segment::DiagonalPairs,
 ];
 
 fn build_segment(c: &mut Circuit, segment: Segment, seed: u64) {
@@ -314,6 +319,31 @@ fn build_segment(c: &mut Circuit, segment: Segment, seed: u64) {
                 let kind = if rng.random_bool(0.2) { 31 } else { rng.random_range(0..ONE_QUBIT_KINDS) };
                 let gate = gate_of(kind, rng);
                 c.add(gate, &[qubits[i % qubits.len()]]).expect("one-qubit gate");
+            }
+        }
+        Segment::DiagonalPairs => {
+            let width = rng.random_range(4..=n);
+            let lo = rng.random_range(0..=n - width);
+            for layer in 0..rng.random_range(2..=6) {
+                for q in lo..lo + width {
+                    let angle = Param::Const(rng.random_range(-PI..PI));
+                    let gate = match rng.random_range(0..8) {
+                        0 => gate_of(11, rng),
+                        1 => gate_of(12, rng),
+                        2 => Gate::Z,
+                        3 => Gate::S,
+                        4 => Gate::T,
+                        5 => Gate::Phase(angle),
+                        _ => Gate::RZ(angle),
+                    };
+                    c.add(gate, &[q]).expect("one-qubit gate");
+                }
+                for q in (lo + layer % 2..lo + width - 1).step_by(2) {
+                    let pair = if rng.random_bool(0.5) { [q, q + 1] } else { [q + 1, q] };
+                    let angle = Param::Const(rng.random_range(-PI..PI));
+                    let gate = [Gate::CZ, Gate::CPhase(angle), Gate::CRZ(angle), Gate::RZZ(angle)];
+                    c.add(gate[rng.random_range(0..4)].clone(), &pair).expect("two-qubit gate");
+                }
             }
         }
     }

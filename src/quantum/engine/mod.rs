@@ -437,4 +437,76 @@ mod tests {
         }
         assert_eq!(Plan::compile(&c).segments, [Segment::Affine(0, 16, 0)]);
     }
+
+    /// The members of each node of `c`'s plan, as instruction indices.
+    fn node_members(c: &Circuit) -> Vec<Vec<usize>> {
+        let plan = Plan::compile(c);
+        plan.nodes.iter().map(|n| plan.members[n.members.0..n.members.1].to_vec()).collect()
+    }
+
+    #[test]
+    fn constant_diagonal_gates_on_a_pair_merge_into_one_node_where_they_commute() {
+        // RZ(6) RZ(7) CZ(6,7) RX(7) T(6) CPhase(7,6): the RZs and the CZ merge; T(6) joins them past RX(7) (no
+        // gate on 6 between); the CPhase cannot move past RX(7), so it starts a node of its own.
+        let mut c = Circuit::new(8).unwrap();
+        c.rz(6, 0.3).unwrap().rz(7, -0.4).unwrap().cz(6, 7).unwrap().rx(7, 0.5).unwrap().t(6).unwrap();
+        c.cphase(7, 6, 0.9).unwrap();
+        assert_eq!(node_members(&c), [vec![0, 1, 2, 4], vec![3], vec![5]]);
+        let plan = Plan::compile(&c);
+        assert!(matches!(plan.nodes[0].constant, Some(Op::Diag2(_))) && plan.nodes[0].targets == [6, 7]);
+        // Weights, controls beyond the pair, other qubits, and pairs below qubit 6 keep their nodes.
+        let mut kept = Circuit::new(8).unwrap();
+        kept.rz(6, Param::weight(0)).unwrap().cz(6, 7).unwrap();
+        kept.add_controlled(crate::quantum::Gate::CZ, &[6, 7], &[5]).unwrap().rz(7, 0.2).unwrap();
+        kept.rz(2, 0.1).unwrap().cz(2, 3).unwrap().rz(3, 0.4).unwrap();
+        assert_eq!(node_members(&kept).len(), kept.len(), "{:?}", node_members(&kept));
+        // RZ(6) joins CZ(4,6); CZ(5,6) would join RZ(5) and that pair to a node on three qubits, so it stays alone.
+        let mut three = Circuit::new(8).unwrap();
+        three.rz(5, 0.1).unwrap().cz(4, 6).unwrap().rz(6, 0.2).unwrap().cz(5, 6).unwrap();
+        assert_eq!(node_members(&three), [vec![0], vec![1, 2], vec![3]]);
+        // The merged plan applies the circuit: against gate-by-gate application, to rounding.
+        for circuit in [&c, &kept, &three] {
+            let w = [0.7];
+            let mut a: Vec<C> = start().into_iter().take(1 << 8).collect();
+            let norm = a.iter().map(|x| x.norm_sqr()).sum::<f64>().sqrt();
+            a.iter_mut().for_each(|x| *x /= norm);
+            let mut b = crate::quantum::StateVector::from_amplitudes(a.clone()).unwrap();
+            Plan::compile(circuit).forward(&Binding::new(circuit, &w, &[]), &mut a, &mut Vec::new(), &mut []);
+            for inst in circuit.instructions() {
+                b.apply(inst, &w, &[]).unwrap();
+            }
+            let err = a.iter().zip(b.amplitudes()).map(|(x, y)| (x - y).norm()).fold(0.0, f64::max);
+            assert!(err < 1e-15, "{err}");
+        }
+    }
+
+    #[test]
+    fn brickwork_with_cz_layers_merges_rotations_into_pair_nodes_and_keeps_the_state() {
+        let mut c = Circuit::new(17).unwrap();
+        for layer in 0..6 {
+            for q in 0..17 {
+                let a = 0.3 + 0.71 * (q + 17 * layer) as f64;
+                match (q + layer) % 3 {
+                    0 => c.rx(q, a),
+                    1 => c.ry(q, a),
+                    _ => c.rz(q, a),
+                }
+                .unwrap();
+            }
+            for q in (layer % 2..16).step_by(2) {
+                c.cz(q, q + 1).unwrap();
+            }
+        }
+        let plan = Plan::compile(&c);
+        let pairs = plan.nodes.iter().filter(|n| n.members.1 - n.members.0 > 1 && n.arity == 2).count();
+        assert!(pairs >= 10, "{pairs} pair nodes");
+        let mut a = start();
+        plan.forward(&Binding::new(&c, &[], &[]), &mut a, &mut Vec::new(), &mut []);
+        let mut s = crate::quantum::StateVector::from_amplitudes(start()).unwrap();
+        for inst in c.instructions() {
+            s.apply(inst, &[], &[]).unwrap();
+        }
+        let err = a.iter().zip(s.amplitudes()).map(|(x, y)| (x - y).norm()).fold(0.0, f64::max);
+        assert!(err < 1e-13, "{err}");
+    }
 }

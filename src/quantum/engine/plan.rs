@@ -10,7 +10,7 @@ use super::lowered::Lowered;
 use super::window::{self, Window};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
-use crate::quantum::op::Op;
+use crate::quantum::op::{Op, ONE};
 
 /// Qubits below this index are *low*: an op on low qubits only maps every aligned block of 2^15 amplitudes
 /// (512 KiB, within a core's L2) onto itself. Measured against 13 (128 KiB): the G1 rotation layers on 20 to
@@ -197,31 +197,14 @@ impl Plan {
     /// [`compile`](Self::compile), fusing permutation runs when the register has at least `affine_min` qubits.
     pub(crate) fn compile_with(circuit: &Circuit, affine_min: usize) -> Plan {
         let n = circuit.num_qubits();
-        let instructions = circuit.instructions();
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut open: Vec<Option<usize>> = vec![None; n];
-        for (k, inst) in instructions.iter().enumerate() {
-            if fusable(inst) {
-                let q = inst.op_targets()[0];
-                if let Some(g) = open[q] {
-                    groups[g].push(k);
-                    continue;
-                }
-                open[q] = Some(groups.len());
-            } else {
-                for q in inst.qubits() {
-                    open[q] = None;
-                }
-            }
-            groups.push(vec![k]);
-        }
+        let mut groups = group_instructions(circuit);
         let tiling = n > BLOCK_QUBITS;
         let windows = match tiling {
             true => cache_windows(circuit, &mut groups),
             false => (0..groups.len()).map(|g| (g..g + 1, 0)).collect(),
         };
         let mut nodes = Vec::with_capacity(groups.len());
-        let mut members = Vec::with_capacity(instructions.len());
+        let mut members = Vec::with_capacity(circuit.len());
         let mut slots = Vec::new();
         let mut record = 0;
         for group in &groups {
@@ -281,13 +264,113 @@ impl Plan {
     }
 }
 
+/// The qubits of `inst` (two at most) when it is diagonal with constant angles (Z, S, T, RZ, Phase, CZ, CPhase,
+/// CRZ, RZZ), as a mask.
+fn constant_diagonal(inst: &Instruction) -> Option<usize> {
+    let mask = qubit_mask(inst);
+    let constant = inst.gate().params().iter().all(|p| p.is_const());
+    let diagonal = || matches!(inst.gate().lower(inst.angles(&[], &[])), Op::Diag1(_) | Op::Diag2(_));
+    (constant && mask.count_ones() <= 2 && diagonal()).then_some(mask)
+}
+
+/// Constant diagonal gates on a pair of qubits merge into one node only when the pair's higher qubit is at least
+/// this one (in a tile too, where it stays at or above [`TILE_LOW_BITS`]): the pair's kernel then makes one call
+/// per half-block of at least 2^6 amplitudes, not one per short run.
+const DIAGONAL_PAIR_MIN_QUBIT: usize = TILE_LOW_BITS;
+
+/// The circuit's instructions grouped into nodes, in an order that applies the same operator: runs of
+/// uncontrolled one-qubit gates on one qubit (gates on other qubits in between commute with them, so they are
+/// moved next to each other), and constant diagonal gates on a pair of qubits whose higher qubit is at least
+/// [`DIAGONAL_PAIR_MIN_QUBIT`] (a CZ with the RZ, phase, Z, S and T gates beside it on its qubits: diagonal
+/// gates commute, so no gate on the pair comes between them in the new order).
+fn group_instructions(circuit: &Circuit) -> Vec<Vec<usize>> {
+    let n = circuit.num_qubits();
+    let instructions = circuit.instructions();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    // The group that a one-qubit gate on q joins: a run of one-qubit gates on q.
+    let mut open: Vec<Option<usize>> = vec![None; n];
+    // The last group on each qubit, and each group's qubits when all its members are constant and diagonal.
+    let mut last: Vec<Option<usize>> = vec![None; n];
+    let mut diagonal: Vec<Option<usize>> = Vec::new();
+    for (k, inst) in instructions.iter().enumerate() {
+        let mask = qubit_mask(inst);
+        if let Some(g) = constant_diagonal(inst).and_then(|m| diagonal_pair(m, &last, &diagonal)) {
+            // The last groups on the gate's qubits move to the latest of them (each is the last on all of its own
+            // qubits), and the gate moves back to it: all diagonal, they commute.
+            let mut touched = mask;
+            for h in bits(mask).filter_map(|q| last[q]).filter(|&h| h != g) {
+                if let Some(held) = diagonal[h].take() {
+                    touched |= held;
+                    let moved = std::mem::take(&mut groups[h]);
+                    groups[g].extend(moved);
+                }
+            }
+            groups[g].push(k);
+            groups[g].sort_unstable();
+            diagonal[g] = diagonal[g].map(|held| held | touched);
+            for q in bits(touched) {
+                last[q] = Some(g);
+            }
+            // A pair node takes no more one-qubit gates but constant diagonal ones (through `last`).
+            for q in bits(diagonal[g].unwrap_or(0)).filter(|&q| last[q] == Some(g)) {
+                open[q] = None;
+            }
+            continue;
+        }
+        let fusable = fusable(inst);
+        let g = match fusable.then(|| open[inst.op_targets()[0]]).flatten() {
+            Some(g) => {
+                groups[g].push(k);
+                diagonal[g] = diagonal[g].filter(|_| constant_diagonal(inst).is_some());
+                g
+            }
+            None => {
+                groups.push(vec![k]);
+                diagonal.push(constant_diagonal(inst));
+                for q in bits(mask) {
+                    open[q] = fusable.then_some(groups.len() - 1);
+                }
+                groups.len() - 1
+            }
+        };
+        for q in bits(mask) {
+            last[q] = Some(g);
+        }
+    }
+    groups.retain(|g| !g.is_empty());
+    groups
+}
+
+/// The group that a constant diagonal gate on the qubits `mask` joins, when it makes a pair node: the latest of
+/// the last groups on its qubits, all of them constant and diagonal, each earlier one the last group on every
+/// qubit it holds, the qubits of all of them and of the gate two, the higher at least
+/// [`DIAGONAL_PAIR_MIN_QUBIT`].
+fn diagonal_pair(mask: usize, last: &[Option<usize>], diagonal: &[Option<usize>]) -> Option<usize> {
+    let latest = bits(mask).filter_map(|q| last[q]).max()?;
+    let mut union = mask;
+    for g in bits(mask).filter_map(|q| last[q]) {
+        let held = diagonal[g]?;
+        // A group merged into a later one moves past the groups in between: none of them may touch its qubits.
+        if g != latest && bits(held).any(|q| last[q] != Some(g)) {
+            return None;
+        }
+        union |= held;
+    }
+    (union.count_ones() == 2 && union >> DIAGONAL_PAIR_MIN_QUBIT != 0).then_some(latest)
+}
+
+/// The set bits of `mask`, lowest first.
+fn bits(mask: usize) -> impl Iterator<Item = usize> {
+    (0..usize::BITS as usize).filter(move |&q| mask >> q & 1 == 1)
+}
+
 /// Reorders `groups` (a register of more than [`BLOCK_QUBITS`] qubits) into cache windows: a tile's
 /// [`TILE_LOW_BITS`] qubits and up to `tile_high` others (at most 2^15 amplitudes and 1/8 of the state), or any
 /// of the block's qubits; within each window, the nodes on the qubits of an L1 chunk are gathered the same way.
 fn cache_windows(circuit: &Circuit, groups: &mut Vec<Vec<usize>>) -> Vec<Window> {
     let n = circuit.num_qubits();
     let instructions = circuit.instructions();
-    let mask_of = |g: &Vec<usize>| qubit_mask(&instructions[g[0]]);
+    let mask_of = |g: &Vec<usize>| g.iter().fold(0, |m, &k| m | qubit_mask(&instructions[k]));
     // Runs of permutations that an affine pass would fuse, and that are deep (a ladder or a ring, not a layer of
     // CNOTs on disjoint pairs that a window applies cheaply), stay together as one unit.
     let nodes: Vec<Node> =
@@ -374,6 +457,10 @@ fn make_node(
 ) -> Node {
     let instructions = circuit.instructions();
     let first = &instructions[group[0]];
+    let mask = group.iter().fold(0, |m, &k| m | qubit_mask(&instructions[k]));
+    if group.len() > 1 && mask.count_ones() == 2 {
+        return diagonal_pair_node(circuit, group, mask, members, (slots.len(), *record));
+    }
     let op_targets = first.op_targets();
     let start = members.len();
     members.extend_from_slice(group);
@@ -400,6 +487,50 @@ fn make_node(
         low: first.qubits().all(|q| q < BLOCK_QUBITS),
         slots: (first_slot, slots.len()),
         record: (*record - recorded, *record),
+    }
+}
+
+/// The node of a group of constant diagonal gates on the two qubits of `mask` (see [`group_instructions`]): one
+/// diagonal 4x4 op, the product of the members' diagonals in circuit order, on the two qubits (lower first).
+fn diagonal_pair_node(
+    circuit: &Circuit,
+    group: &[usize],
+    mask: usize,
+    members: &mut Vec<usize>,
+    (slot, record): (usize, usize),
+) -> Node {
+    let instructions = circuit.instructions();
+    let (a, b) = (mask.trailing_zeros() as usize, usize::BITS as usize - 1 - mask.leading_zeros() as usize);
+    let mut d = [ONE; 4];
+    for &k in group {
+        let inst = &instructions[k];
+        let op = inst.gate().lower(inst.angles(&[], &[]));
+        // Entry p of the pair's diagonal: bit(a) + 2·bit(b) = p.
+        let bit = |q: usize, p: usize| usize::from(if q == a { p & 1 == 1 } else { p & 2 == 2 });
+        let controls_set = |p: usize| bits(inst.control_mask()).all(|q| bit(q, p) == 1);
+        for (p, dp) in d.iter_mut().enumerate() {
+            let phase = match op {
+                Op::Diag1(e) if controls_set(p) => e[bit(inst.op_targets()[0], p)],
+                Op::Diag1(_) => ONE,
+                Op::Diag2(e) => e[bit(inst.op_targets()[0], p) + 2 * bit(inst.op_targets()[1], p)],
+                Op::Anti1(..) | Op::Mat1(_) | Op::Swap2(_) | Op::Mat2(_) => unreachable!("a diagonal member"),
+            };
+            if phase != ONE {
+                *dp = phase * *dp;
+            }
+        }
+    }
+    let start = members.len();
+    members.extend_from_slice(group);
+    Node {
+        members: (start, members.len()),
+        targets: [a, b],
+        arity: 2,
+        ctrl: 0,
+        constant: Some(Op::Diag2(d)),
+        low: b < BLOCK_QUBITS,
+        slots: (slot, slot),
+        record: (record, record),
     }
 }
 

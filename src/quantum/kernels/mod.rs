@@ -309,37 +309,42 @@ impl Task for OpSlices<'_> {
     }
 }
 
+/// diag(d0, d1) on qubit `target` where every bit of `ctrl_mask` is set (see [`apply_op_controlled`]): nothing
+/// for an entry 1, a negation for −1, a complex product otherwise.
+#[inline(always)]
+fn diag1<K: Kernels>(k: K, state: &mut [C], target: usize, ctrl_mask: usize, controlled: bool, [d0, d1]: [C; 2]) {
+    let t = 1usize << target;
+    match (d0 == ONE, d1 == ONE) {
+        (true, true) => {}
+        // A phase on the subspace where the target and all controls are 1 (Z, S, T, CZ, CPhase).
+        (true, false) => phase_subspace(k, state, t | ctrl_mask, t | ctrl_mask, d1),
+        (false, true) => phase_subspace(k, state, t | ctrl_mask, ctrl_mask, d0),
+        (false, false) => {
+            let leaf = move |s0: &mut [C], s1: &mut [C]| {
+                scale(k, s0, d0);
+                scale(k, s1, d1);
+            };
+            if !controlled {
+                drive_pairs(state, target, leaf, |chunk, half| {
+                    if half == 1 {
+                        k.diag_adjacent(chunk, d0, d1);
+                    } else if d0 == -ONE || d1 == -ONE {
+                        each_pair(&leaf, chunk, half);
+                    } else {
+                        k.diag_blocks(chunk, half, d0, d1);
+                    }
+                });
+            } else {
+                drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
+            }
+        }
+    }
+}
+
 #[inline(always)]
 fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], ctrl_mask: usize, controlled: bool) {
     match *op {
-        Op::Diag1([d0, d1]) => {
-            let t = 1usize << targets[0];
-            match (d0 == ONE, d1 == ONE) {
-                (true, true) => {}
-                // A phase on the subspace where the target and all controls are 1 (Z, S, T, CZ, CPhase).
-                (true, false) => phase_subspace(k, state, t | ctrl_mask, t | ctrl_mask, d1),
-                (false, true) => phase_subspace(k, state, t | ctrl_mask, ctrl_mask, d0),
-                (false, false) => {
-                    let leaf = move |s0: &mut [C], s1: &mut [C]| {
-                        scale(k, s0, d0);
-                        scale(k, s1, d1);
-                    };
-                    if !controlled {
-                        drive_pairs(state, targets[0], leaf, |chunk, half| {
-                            if half == 1 {
-                                k.diag_adjacent(chunk, d0, d1);
-                            } else if d0 == -ONE || d1 == -ONE {
-                                each_pair(&leaf, chunk, half);
-                            } else {
-                                k.diag_blocks(chunk, half, d0, d1);
-                            }
-                        });
-                    } else {
-                        drive(state, t | ctrl_mask, ctrl_mask, [0, t], |[s0, s1]| leaf(s0, s1));
-                    }
-                }
-            }
-        }
+        Op::Diag1(d) => diag1(k, state, targets[0], ctrl_mask, controlled, d),
         Op::Anti1(a, b) => {
             let t = 1usize << targets[0];
             let swap = |s0: &mut [C], s1: &mut [C]| {
@@ -373,6 +378,21 @@ fn apply_op_impl<K: Kernels>(k: K, state: &mut [C], op: &Op, targets: &[usize], 
             }
         }
         Op::Diag2(d) => {
+            let (lo, hi) = (targets[0].min(targets[1]), targets[0].max(targets[1]));
+            // Entry p = bit(targets[0]) + 2·bit(targets[1]), by the bits of the lower and the higher qubit.
+            let entry = |bl: usize, bh: usize| if targets[0] < targets[1] { d[bl + 2 * bh] } else { d[bh + 2 * bl] };
+            // Uncontrolled, one thread: each half-block of the higher qubit is a diagonal on the lower one, in one
+            // call (not one per run of 2^lo amplitudes). Every amplitude gets the arithmetic of the runs below (a
+            // −1 on qubit 0 keeps them: there the one-qubit loops multiply where the runs negate).
+            if !controlled && !parallel(state.len()) && (lo > 0 || !d.contains(&-ONE)) {
+                let (lower, upper) = ([entry(0, 0), entry(1, 0)], [entry(0, 1), entry(1, 1)]);
+                for block in state.chunks_exact_mut(2 << hi) {
+                    let (bit_clear, bit_set) = block.split_at_mut(1 << hi);
+                    diag1(k, bit_clear, lo, 0, false, lower);
+                    diag1(k, bit_set, lo, 0, false, upper);
+                }
+                return;
+            }
             let (t0, t1) = (1usize << targets[0], 1usize << targets[1]);
             drive(state, t0 | t1 | ctrl_mask, ctrl_mask, [0, t0, t1, t0 | t1], |slices| {
                 for (s, &dk) in slices.into_iter().zip(d.iter()) {
