@@ -155,7 +155,11 @@ impl TaggerConfig {
     /// The same configuration and data give the same tagger bit for bit, for any number of threads. With
     /// feature `parallel`, called from outside rayon's pool, training runs on one of the pool's threads, and
     /// `on_epoch` on the calling thread as the reports arrive: each step's loops over samples then start on
-    /// that pool thread at once instead of waking the pool from outside several times per step.
+    /// that pool thread at once instead of waking the pool from outside several times per step. If `on_epoch`
+    /// panics, the training stops at its next event and the panic then resumes on the calling thread.
+    ///
+    /// # Panics
+    /// When `on_epoch` panics (with its payload).
     ///
     /// # Errors
     /// [`Error::InvalidHyperParameter`] from [`check`](TaggerConfig::check), [`Error::EmptyCorpus`] when `train`
@@ -174,6 +178,9 @@ impl TaggerConfig {
     }
 
     /// As [`fit`](TaggerConfig::fit), reporting every minibatch too (for a progress bar).
+    ///
+    /// # Panics
+    /// When `on_event` panics (with its payload; the training stops at its next minibatch).
     ///
     /// # Errors
     /// As [`fit`](TaggerConfig::fit).
@@ -208,35 +215,66 @@ impl TaggerConfig {
             Epoch(EpochReport),
             Done(Box<Result<Tagger>>),
         }
+        /// How the training unwinds when the calling thread's callback has panicked (its receiver is gone).
+        struct Stopped;
         let (sender, receiver) = std::sync::mpsc::channel();
         let finished = rayon::in_place_scope(|scope| {
             scope.spawn(move |_| {
-                let fitted = self.fit_here(train, valid, |event| {
-                    let message = match event {
-                        TrainEvent::Batch { epoch, sentences_done, sentences_total } => {
-                            Message::Batch { epoch, sentences_done, sentences_total }
+                #[cfg(test)]
+                let mut sent = 0;
+                let trained = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.fit_here(train, valid, |event| {
+                        let message = match event {
+                            TrainEvent::Batch { epoch, sentences_done, sentences_total } => {
+                                Message::Batch { epoch, sentences_done, sentences_total }
+                            }
+                            TrainEvent::Epoch(report) => Message::Epoch(report.clone()),
+                        };
+                        #[cfg(test)]
+                        {
+                            sent += 1;
                         }
-                        TrainEvent::Epoch(report) => Message::Epoch(report.clone()),
-                    };
-                    // The receiver lives until `Done` arrives.
-                    let _ = sender.send(message);
-                });
-                let _ = sender.send(Message::Done(Box::new(fitted)));
+                        if sender.send(message).is_err() {
+                            // The callback panicked: stop at this event (no panic hook runs for this unwind).
+                            #[cfg(test)]
+                            STOPPED_AT.store(sent, std::sync::atomic::Ordering::SeqCst);
+                            std::panic::resume_unwind(Box::new(Stopped));
+                        }
+                    })
+                }));
+                match trained {
+                    Ok(fitted) => {
+                        // The receiver lives until `Done` arrives, unless the callback panicked on the last event.
+                        let _ = sender.send(Message::Done(Box::new(fitted)));
+                    }
+                    Err(payload) if payload.is::<Stopped>() => {}
+                    Err(payload) => std::panic::resume_unwind(payload),
+                }
             });
             // Until `Done`; a panic of the training drops the sender, ends this loop, and resumes at the scope's
-            // end.
-            while let Ok(message) = receiver.recv() {
-                match message {
-                    Message::Batch { epoch, sentences_done, sentences_total } => {
-                        on_event(TrainEvent::Batch { epoch, sentences_done, sentences_total });
+            // end. A panic of the callback is caught here, drops the receiver, so that the training stops at its
+            // next event, and resumes once it has.
+            let receiver = receiver;
+            let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                while let Ok(message) = receiver.recv() {
+                    match message {
+                        Message::Batch { epoch, sentences_done, sentences_total } => {
+                            on_event(TrainEvent::Batch { epoch, sentences_done, sentences_total });
+                        }
+                        Message::Epoch(report) => on_event(TrainEvent::Epoch(&report)),
+                        Message::Done(fitted) => return Some(*fitted),
                     }
-                    Message::Epoch(report) => on_event(TrainEvent::Epoch(&report)),
-                    Message::Done(fitted) => return Some(*fitted),
                 }
-            }
-            None
+                None
+            }));
+            drop(receiver);
+            delivered
         });
-        finished.expect("the training either sent its result or panicked, and its panic resumes at the scope's end")
+        match finished {
+            Ok(fitted) => fitted
+                .expect("the training either sent its result or panicked, and its panic resumes at the scope's end"),
+            Err(callback_panic) => std::panic::resume_unwind(callback_panic),
+        }
     }
 
     /// [`fit_with_progress`](TaggerConfig::fit_with_progress) on the calling thread.
@@ -298,6 +336,11 @@ impl TaggerConfig {
         Ok(tagger)
     }
 }
+
+/// How many events a training on a pool thread had sent when it stopped because the callback had panicked (0:
+/// none has stopped); tests check that it stops soon after.
+#[cfg(all(test, feature = "parallel"))]
+pub(super) static STOPPED_AT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 #[cfg(test)]
 thread_local! {

@@ -368,6 +368,33 @@ fn an_epoch_report_prints_what_it_holds() {
 
 #[cfg(feature = "parallel")]
 #[test]
+fn a_panicking_callback_stops_the_training_on_the_pool_at_its_next_event_and_its_panic_reaches_the_caller() {
+    use crate::tagger::model::train::STOPPED_AT;
+    use std::sync::atomic::Ordering;
+    assert_eq!(rayon::current_thread_index(), None, "the test runs outside rayon's pools");
+    let mut seen = 0;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::tagger::TaggerConfig::default().epochs(400).patience(400).fit_with_progress(
+            &crate::tagger::sample::train(),
+            None,
+            |_| {
+                seen += 1;
+                panic!("the callback gives up");
+            },
+        )
+    }));
+    let payload = outcome.expect_err("the callback's panic reaches the caller");
+    assert_eq!(payload.downcast_ref::<&str>(), Some(&"the callback gives up"));
+    assert_eq!(seen, 1);
+    // The training stops at the first event it sends after the receiver is gone: the events it sent while the
+    // panic unwound (the panic hook prints, and may capture a backtrace) went into the channel, so that is not
+    // always the second (20 to 30 here), but it comes long before the last (400 epochs of batches and reports).
+    let stopped = STOPPED_AT.load(Ordering::SeqCst);
+    assert!((2..400).contains(&stopped), "the training stopped at event {stopped}");
+}
+
+#[cfg(feature = "parallel")]
+#[test]
 fn called_from_outside_the_pool_fit_trains_on_a_pool_thread() {
     use crate::tagger::model::train::TRAININGS;
     let c = config(DensePath::Quantum).epochs(1);
