@@ -59,8 +59,9 @@ pub(crate) fn gather_min_run(n: usize) -> usize {
     (n / 2).max(2)
 }
 
-/// One operation of the plan: a single instruction, or several uncontrolled one-qubit instructions on the same
-/// qubit (fused into one 2x2 matrix).
+/// One operation of the plan: a single instruction, several uncontrolled one-qubit instructions on the same
+/// qubit (fused into one 2x2 matrix), or constant diagonal instructions on a pair of qubits (one diagonal 4x4
+/// matrix, see [`group_instructions`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Node {
     /// The node's instructions, in circuit order, as a range of `Plan::members`.
@@ -446,8 +447,9 @@ fn lowest_bits(mask: usize, count: usize) -> usize {
     mask & !m
 }
 
-/// The node of `group` (one instruction, or one-qubit instructions on one qubit), its members and angle slots
-/// appended to `members` and `slots`, its entries of a recorded pass from `record` on (which it advances).
+/// The node of `group` (one instruction, one-qubit instructions on one qubit, or constant diagonal instructions
+/// on a pair of qubits), its members and angle slots appended to `members` and `slots`, its entries of a
+/// recorded pass from `record` on (which it advances).
 fn make_node(
     circuit: &Circuit,
     group: &[usize],
