@@ -310,7 +310,8 @@ impl Task for OpSlices<'_> {
 }
 
 /// diag(d0, d1) on qubit `target` where every bit of `ctrl_mask` is set (see [`apply_op_controlled`]): nothing
-/// for an entry 1, a negation for −1, a complex product otherwise.
+/// for an entry 1, a negation for −1, a complex product otherwise (and for a −1 beside a phase other than 1 on
+/// an uncontrolled qubit 0, whose adjacent pairs one loop multiplies).
 #[inline(always)]
 fn diag1<K: Kernels>(k: K, state: &mut [C], target: usize, ctrl_mask: usize, controlled: bool, [d0, d1]: [C; 2]) {
     let t = 1usize << target;
