@@ -297,19 +297,17 @@ fn group_instructions(circuit: &Circuit) -> Vec<Vec<usize>> {
         let mask = qubit_mask(inst);
         if let Some(g) = constant_diagonal(inst).and_then(|m| diagonal_pair(m, &last, &diagonal)) {
             // The last groups on the gate's qubits move to the latest of them (each is the last on all of its own
-            // qubits), and the gate moves back to it: all diagonal, they commute.
-            let mut touched = mask;
+            // qubits, all of them among the gate's two), and the gate moves back to it: all diagonal, they commute.
             for h in bits(mask).filter_map(|q| last[q]).filter(|&h| h != g) {
-                if let Some(held) = diagonal[h].take() {
-                    touched |= held;
+                if diagonal[h].take().is_some() {
                     let moved = std::mem::take(&mut groups[h]);
                     groups[g].extend(moved);
                 }
             }
             groups[g].push(k);
             groups[g].sort_unstable();
-            diagonal[g] = diagonal[g].map(|held| held | touched);
-            for q in bits(touched) {
+            diagonal[g] = diagonal[g].map(|held| held | mask);
+            for q in bits(mask) {
                 last[q] = Some(g);
             }
             // A pair node takes no more one-qubit gates but constant diagonal ones (through `last`).
