@@ -295,7 +295,8 @@ fn group_instructions(circuit: &Circuit) -> Vec<Vec<usize>> {
     let mut diagonal: Vec<Option<usize>> = Vec::new();
     for (k, inst) in instructions.iter().enumerate() {
         let mask = qubit_mask(inst);
-        if let Some(g) = constant_diagonal(inst).and_then(|m| diagonal_pair(m, &last, &diagonal)) {
+        let diagonal_gate = constant_diagonal(inst);
+        if let Some(g) = diagonal_gate.and_then(|m| diagonal_pair(m, &last, &diagonal)) {
             // The last groups on the gate's qubits move to the latest of them (each is the last on all of its own
             // qubits, all of them among the gate's two), and the gate moves back to it: all diagonal, they commute.
             for h in bits(mask).filter_map(|q| last[q]).filter(|&h| h != g) {
@@ -320,12 +321,12 @@ fn group_instructions(circuit: &Circuit) -> Vec<Vec<usize>> {
         let g = match fusable.then(|| open[inst.op_targets()[0]]).flatten() {
             Some(g) => {
                 groups[g].push(k);
-                diagonal[g] = diagonal[g].filter(|_| constant_diagonal(inst).is_some());
+                diagonal[g] = diagonal[g].filter(|_| diagonal_gate.is_some());
                 g
             }
             None => {
                 groups.push(vec![k]);
-                diagonal.push(constant_diagonal(inst));
+                diagonal.push(diagonal_gate);
                 for q in bits(mask) {
                     open[q] = fusable.then_some(groups.len() - 1);
                 }
