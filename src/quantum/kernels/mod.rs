@@ -130,13 +130,12 @@ fn mat1_leaf<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], &mut [C]) + 
     }
 }
 
-/// The `blocks` of [`drive_pairs`] for `m`: adjacent pairs for half-blocks of one amplitude, else the block
-/// loop of the kernel the matrix's structure picks (as [`mat1_leaf`] does), chosen once per chunk.
+/// The `blocks` of [`drive_pairs`] for `m`: the block loop of the kernel the matrix's structure picks (as
+/// [`mat1_leaf`] does), chosen once per chunk.
 #[inline(always)]
 fn mat1_blocks<K: Kernels>(k: K, m: [[C; 2]; 2]) -> impl Fn(&mut [C], usize) + Sync + Send + Copy {
     let form = Mat1Form::of(m);
     move |chunk: &mut [C], half: usize| match form {
-        _ if half == 1 => k.mat1_adjacent(chunk, m),
         Mat1Form::Real(r) => k.real_blocks(chunk, half, r),
         Mat1Form::RxLike(abcd) => k.rx_blocks(chunk, half, abcd),
         Mat1Form::General(m) => k.mat1_blocks(chunk, half, m),

@@ -13,7 +13,7 @@ pub(crate) const MAX_WIDTH: usize = 16;
 pub(crate) type RowLanes = [[[[f64; MAX_WIDTH]; 4]; 4]; 2];
 
 /// Each sample's correlation lanes of a one-target node whose pairs are the rows `i` and `i + half` (every
-/// block of `2·half` rows), rows of `width` samples: pair k of a block into lane k mod 4, blocks in order, each
+/// block of `2·half` rows), rows of `width` samples: pair k of block b into lane (b·half + k) mod 4, blocks in order, each
 /// term λ̄·φ a complex product added as `kernels::correlate_blocks` adds it on the sample alone. `acc` is
 /// zeroed first. Compiled for each instruction set, the same bits on all.
 pub(crate) fn correlate_rows(phi: &[C], lambda: &[C], width: usize, half: usize, acc: &mut RowLanes) {
@@ -39,7 +39,8 @@ impl Task for CorrelateRows<'_> {
         for block in (0..phi.len() / width).step_by(2 * half) {
             for k in 0..half {
                 let (r0, r1) = ((block + k) * width, (block + k + half) * width);
-                let lane = k % 4;
+                // Block b starts at row 2b·half: its pair k is pair b·half + k of the sweep.
+                let lane = (block / 2 + k) % 4;
                 let (p0, p1) = (&phi[r0..r0 + width], &phi[r1..r1 + width]);
                 let (l0, l1) = (&lambda[r0..r0 + width], &lambda[r1..r1 + width]);
                 for s in 0..width {

@@ -171,16 +171,17 @@ impl Task for EveryKernel<'_> {
         k.rx(hi, lo, [a.re, b.im, c.im, d.re]);
         k.real(lo, hi, [[a.re, b.re], [c.re, d.re]]);
         let even = lo.len() & !1;
-        k.mat1_adjacent(&mut lo[..even], m);
+        k.mat1_blocks(&mut lo[..even], 1, m);
         k.diag_adjacent(&mut lo[..even], b, c);
         if let Some(rest) = hi.get_mut(1..) {
             let even = rest.len() & !1;
-            k.mat1_adjacent(&mut rest[..even], [[d, c], [b, a]]);
+            k.real_blocks(&mut rest[..even], 1, [[d.re, c.re], [b.re, a.re]]);
+            k.rx_blocks(&mut rest[..even], 1, [d.re, c.im, b.im, a.re]);
             k.diag_adjacent(&mut rest[..even], d, a);
         }
         // The block loops on every half-block length from below a register of the narrowest set to above one of
         // the widest, over the whole blocks of each slice.
-        for half in [2, 4, 8, 16] {
+        for half in [1, 2, 4, 8, 16] {
             let whole = |s: &mut [C]| s.len() - s.len() % (2 * half);
             let (nl, nh) = (whole(lo), whole(hi));
             k.mat1_blocks(&mut lo[..nl], half, m);
@@ -291,8 +292,10 @@ fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() 
         let want = plain(&p0, &p1, &l0, &l1);
         assert!(close(sums, std::array::from_fn(|i| want[i] + start[i])), "{len}: {sums:?} vs {want:?}");
     }
-    for half in [1usize, 2, 4, 8, 64] {
-        let (p, l) = (draw(16 * half), draw(16 * half));
+    // Whole groups of four pairs, and groups with one to three blocks past them (half-blocks of 1 and 2 go four
+    // pairs at a time through registers, and the rest portably).
+    for (half, blocks) in [(1usize, 8), (1, 9), (1, 11), (1, 3), (2, 8), (2, 5), (2, 1), (4, 8), (8, 8), (64, 8)] {
+        let (p, l) = (draw(2 * blocks * half), draw(2 * blocks * half));
         let portable = dispatch(isas[0], Pairs(&p, &[], &l, &[], Some(half)));
         for &isa in &isas[1..] {
             assert_eq!(lane_bits(&dispatch(isa, Pairs(&p, &[], &l, &[], Some(half)))), lane_bits(&portable), "{isa:?}");
@@ -302,7 +305,7 @@ fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() 
             let r = plain(&pb[..half], &pb[half..], &lb[..half], &lb[half..]);
             want.iter_mut().zip(r).for_each(|(w, r)| *w += r);
         }
-        assert!(close(fold_lanes(&portable), want.map(|w| w + start)), "half {half}");
+        assert!(close(fold_lanes(&portable), want.map(|w| w + start)), "half {half}, {blocks} blocks");
     }
 }
 

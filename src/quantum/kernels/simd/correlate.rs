@@ -25,8 +25,19 @@ pub(super) fn correlate_portable(p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: 
     }
 }
 
+/// The portable loop of [`Kernels::correlate_blocks`]: the pairs of the blocks of 2·`half` numbered in order
+/// across blocks, pair g going to lane g mod 4.
+#[inline(always)]
+pub(super) fn correlate_blocks_portable(p: &[C], l: &[C], half: usize, lanes: &mut Lanes) {
+    for (b, (pb, lb)) in p.chunks_exact(2 * half).zip(l.chunks_exact(2 * half)).enumerate() {
+        let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));
+        correlate_portable(p0, p1, l0, l1, lanes, (b * half) % 4);
+    }
+}
+
 /// [`Kernels::correlate`] (`half` none: the pairs `p[0]`, `p[1]`, `l[0]`, `l[1]`) or
-/// [`Kernels::correlate_blocks`] (`half`: the blocks of `p[0]` and `l[0]`, half a multiple of 4).
+/// [`Kernels::correlate_blocks`] (`half`: the blocks of `p[0]` and `l[0]`, half a multiple of 4, or 1 or 2 on a
+/// register of two complex numbers).
 pub(super) struct Correlate<'a, 'l, V> {
     pub(super) p: [&'a [C]; 2],
     pub(super) l: [&'a [C]; 2],
@@ -112,6 +123,18 @@ impl<V: Vector> Accumulators<V> {
             let o = 2 * k;
             let (a0, a1) = (V::load(p[0].add(o)), V::load(p[1].add(o)));
             let (b0, b1) = (V::load(p[2].add(o)), V::load(p[3].add(o)));
+            self.add_registers(j, [a0, a1], [b0, b1]);
+        }
+    }
+
+    /// Adds the products of the pairs (a₀, a₁) of φ and (b₀, b₁) of λ, element by element, into register group `j`.
+    ///
+    /// # Safety
+    /// As [`Accumulators::load`].
+    #[inline(always)]
+    unsafe fn add_registers(&mut self, j: usize, [a0, a1]: [V; 2], [b0, b1]: [V; 2]) {
+        // SAFETY: as the caller promises.
+        unsafe {
             // conj(b)·a = a·b.re + swap(a)·(b.im, −b.im), as `cmul` by the factors of conj(b).
             let (c0, c1) = (conj_factors(b0), conj_factors(b1));
             let acc = &mut self.regs[j];
@@ -146,6 +169,28 @@ impl<V: Vector> Body for Correlate<'_, '_, V> {
         unsafe {
             let mut acc = Accumulators::<V>::load(lanes);
             match half {
+                Some(half) if half < 4 => {
+                    // Four pairs are 8 amplitudes, two registers of each half-block length 2 or four of 1: each
+                    // register group takes two pairs, (x0, x2) and (x1, x3) of registers (x0, x1) and (x2, x3)
+                    // when half-blocks are one amplitude long.
+                    debug_assert!(V::LEN == 2 && (half == 1 || half == 2));
+                    let n = p[0].len().min(l[0].len());
+                    let full = n - n % 8;
+                    let (pp, lp) = (p[0].as_ptr().cast::<f64>(), l[0].as_ptr().cast::<f64>());
+                    let mut k = 0;
+                    while k < full {
+                        for j in 0..2 {
+                            let o = 2 * (k + 4 * j);
+                            let (a0, a1) = V::load(pp.add(o)).unzip(V::load(pp.add(o + 4)), half);
+                            let (b0, b1) = V::load(lp.add(o)).unzip(V::load(lp.add(o + 4)), half);
+                            acc.add_registers(j, [a0, a1], [b0, b1]);
+                        }
+                        k += 8;
+                    }
+                    acc.store(lanes);
+                    // The blocks past the last 8 amplitudes start at pair full / 2, a multiple of 4: lane 0.
+                    correlate_blocks_portable(&p[0][full..n], &l[0][full..n], half, lanes);
+                }
                 Some(half) => {
                     for (pb, lb) in p[0].chunks_exact(2 * half).zip(l[0].chunks_exact(2 * half)) {
                         let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));

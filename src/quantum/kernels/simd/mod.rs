@@ -18,7 +18,7 @@ mod correlate;
 mod correlate4;
 mod dense2;
 
-use correlate::{correlate_portable, Correlate};
+use correlate::{correlate_blocks_portable, correlate_portable, Correlate};
 pub(crate) use correlate::{fold_lanes, Lanes};
 #[cfg(test)]
 pub(crate) use correlate4::X_PATTERN_SUMS;
@@ -123,7 +123,6 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     /// The same for a real matrix [[a, b], [c, d]], on real and imaginary parts alike.
     fn real(self, lo: &mut [C], hi: &mut [C], m: [[f64; 2]; 2]);
     /// [`Kernels::mat1`] on the adjacent pairs (s[2k], s[2k+1]) of an even-length slice (target qubit 0).
-    fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]);
     /// s[2k] ← d0·s[2k], s[2k+1] ← d1·s[2k+1] over an even-length slice (a diagonal gate on qubit 0).
     fn diag_adjacent(self, s: &mut [C], d0: C, d1: C);
     /// [`Kernels::mat1`] on every pair of half-blocks (lo, hi) of length `half` ≥ 2 of `chunk` (whole blocks of
@@ -142,7 +141,7 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     /// the same products into the same lanes in the same order.
     fn correlate(self, p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes);
     /// [`Kernels::correlate`] on the pairs of half-blocks of length `half` of `p` (φ) and `l` (λ), whole blocks
-    /// of 2·half, each block's k restarting at 0.
+    /// of 2·half, the pairs numbered in order across blocks (block b's element k is pair b·half + k).
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes);
     /// The ten sums of a Hermitian 4x4 correlation (see [`fold_hermitian`]) over a window of qubits a < b:
     /// `phi` and `lambda` each as the window's halves (bit b clear, set), whole blocks of 2·`half` (bit a clear,
@@ -200,13 +199,6 @@ impl Kernels for Portable {
         }
     }
     #[inline(always)]
-    fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]) {
-        for pair in s.chunks_exact_mut(2) {
-            let (lo, hi) = pair.split_at_mut(1);
-            self.mat1(lo, hi, m);
-        }
-    }
-    #[inline(always)]
     fn diag_adjacent(self, s: &mut [C], d0: C, d1: C) {
         for pair in s.chunks_exact_mut(2) {
             pair[0] *= d0;
@@ -242,10 +234,7 @@ impl Kernels for Portable {
     }
     #[inline(always)]
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes) {
-        for (pb, lb) in p.chunks_exact(2 * half).zip(l.chunks_exact(2 * half)) {
-            let ((p0, p1), (l0, l1)) = (pb.split_at(half), lb.split_at(half));
-            correlate_portable(p0, p1, l0, l1, lanes, 0);
-        }
+        correlate_blocks_portable(p, l, half, lanes);
     }
     #[inline(always)]
     fn correlate4_blocks<const ALL: bool>(self, phi: [&[C]; 2], lambda: [&[C]; 2], half: usize, lanes: &mut Lanes10) {
@@ -402,6 +391,77 @@ unsafe fn split<V: Vector>(
     tail(&mut lo[full..n], &mut hi[full..n]);
 }
 
+/// (lo, hi) ← f(lo, hi) on every adjacent pair of `chunk` (half-blocks of one amplitude), on registers of two
+/// complex numbers: the pairs of two registers (x0, x1) and (y0, y1) are transposed into (x0, y0) and (x1, y1),
+/// transformed, and transposed back (a 2x2 transpose is its own inverse); `rest` finishes the last pair when the
+/// chunk is not a whole number of register pairs.
+///
+/// # Safety
+/// The processor supports `V`'s instruction set, and `V::LEN` is 2.
+#[inline(always)]
+unsafe fn adjacent<V: Vector>(chunk: &mut [C], f: impl Fn(V, V) -> (V, V), rest: impl FnOnce(&mut [C])) {
+    debug_assert!(V::LEN == 2);
+    let full = chunk.len() - chunk.len() % 4;
+    let p = chunk.as_mut_ptr().cast::<f64>();
+    let mut k = 0;
+    while k < full {
+        // SAFETY: k + 4 ≤ len complex numbers, two registers, are in the slice; the processor supports `V`.
+        unsafe {
+            let (u, v) = V::load(p.add(2 * k)).unzip(V::load(p.add(2 * k + 4)), 1);
+            let (u, v) = f(u, v);
+            let (x, y) = u.unzip(v, 1);
+            x.store(p.add(2 * k));
+            y.store(p.add(2 * k + 4));
+        }
+        k += 4;
+    }
+    rest(&mut chunk[full..]);
+}
+
+/// The registers' form of a dense 2x2 matrix m: (u, v) → (m₀₀u + m₀₁v, m₁₀u + m₁₁v), as [`Kernels::mat1`].
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn general<V: Vector>([[m00, m01], [m10, m11]]: [[C; 2]; 2]) -> impl Fn(V, V) -> (V, V) + Copy {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let (f00, f01) = (factor::<V>(m00, m00), factor::<V>(m01, m01));
+        let (f10, f11) = (factor::<V>(m10, m10), factor::<V>(m11, m11));
+        #[inline(always)]
+        move |u, v| (cmul(u, f00).add(cmul(v, f01)), cmul(u, f10).add(cmul(v, f11)))
+    }
+}
+
+/// The registers' form of [[a, ib], [ic, d]], as [`Kernels::rx`].
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn rx_like<V: Vector>([a, b, c, d]: [f64; 4]) -> impl Fn(V, V) -> (V, V) + Copy {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let (va, vd) = (V::repeat([a; 4]), V::repeat([d; 4]));
+        let (vb, vc) = (V::repeat([-b, b, -b, b]), V::repeat([-c, c, -c, c]));
+        #[inline(always)]
+        move |u: V, v: V| (va.mul(u).add(vb.mul(v.swap())), vd.mul(v).add(vc.mul(u.swap())))
+    }
+}
+
+/// The registers' form of a real 2x2 matrix, as [`Kernels::real`].
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn real<V: Vector>([[a, b], [c, d]]: [[f64; 2]; 2]) -> impl Fn(V, V) -> (V, V) + Copy {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let [a, b, c, d] = [V::repeat([a; 4]), V::repeat([b; 4]), V::repeat([c; 4]), V::repeat([d; 4])];
+        #[inline(always)]
+        move |u: V, v: V| (a.mul(u).add(b.mul(v)), c.mul(u).add(d.mul(v)))
+    }
+}
+
 /// x ← f(x) over the whole registers of a slice; `tail` finishes the rest.
 ///
 /// # Safety
@@ -439,54 +499,17 @@ impl<V: Vector> Kernels for Simd<V> {
     #[inline(always)]
     fn mat1(self, lo: &mut [C], hi: &mut [C], m: [[C; 2]; 2]) {
         // SAFETY: see the impl.
-        unsafe {
-            V::enabled(|| {
-                let [[m00, m01], [m10, m11]] = m;
-                let (f00, f01) = (factor::<V>(m00, m00), factor::<V>(m01, m01));
-                let (f10, f11) = (factor::<V>(m10, m10), factor::<V>(m11, m11));
-                let f = |u, v| (cmul(u, f00).add(cmul(v, f01)), cmul(u, f10).add(cmul(v, f11)));
-                split(lo, hi, f, |lo, hi| V::Tail::new().mat1(lo, hi, m));
-            })
-        }
+        unsafe { V::enabled(|| split(lo, hi, general::<V>(m), |lo, hi| V::Tail::new().mat1(lo, hi, m))) }
     }
     #[inline(always)]
-    fn rx(self, lo: &mut [C], hi: &mut [C], [a, b, c, d]: [f64; 4]) {
+    fn rx(self, lo: &mut [C], hi: &mut [C], abcd: [f64; 4]) {
         // SAFETY: see the impl.
-        unsafe {
-            V::enabled(|| {
-                let (va, vd) = (V::repeat([a; 4]), V::repeat([d; 4]));
-                let (vb, vc) = (V::repeat([-b, b, -b, b]), V::repeat([-c, c, -c, c]));
-                let f = |u: V, v: V| (va.mul(u).add(vb.mul(v.swap())), vd.mul(v).add(vc.mul(u.swap())));
-                split(lo, hi, f, |lo, hi| V::Tail::new().rx(lo, hi, [a, b, c, d]));
-            })
-        }
+        unsafe { V::enabled(|| split(lo, hi, rx_like::<V>(abcd), |lo, hi| V::Tail::new().rx(lo, hi, abcd))) }
     }
     #[inline(always)]
     fn real(self, lo: &mut [C], hi: &mut [C], m: [[f64; 2]; 2]) {
         // SAFETY: see the impl.
-        unsafe {
-            V::enabled(|| {
-                let [[a, b], [c, d]] = m;
-                let [a, b, c, d] = [V::repeat([a; 4]), V::repeat([b; 4]), V::repeat([c; 4]), V::repeat([d; 4])];
-                let f = |u: V, v: V| (a.mul(u).add(b.mul(v)), c.mul(u).add(d.mul(v)));
-                split(lo, hi, f, |lo, hi| V::Tail::new().real(lo, hi, m));
-            })
-        }
-    }
-    #[inline(always)]
-    fn mat1_adjacent(self, s: &mut [C], m: [[C; 2]; 2]) {
-        // SAFETY: see the impl.
-        unsafe {
-            V::enabled(|| {
-                // Lanes of x take row 0 of the matrix, lanes of y row 1.
-                let (col0, col1) = (factor::<V>(m[0][0], m[1][0]), factor::<V>(m[0][1], m[1][1]));
-                let f = |uv: V| {
-                    let (uu, vv) = uv.spread();
-                    cmul(uu, col0).add(cmul(vv, col1))
-                };
-                each(s, f, |s| V::Tail::new().mat1_adjacent(s, m));
-            })
-        }
+        unsafe { V::enabled(|| split(lo, hi, real::<V>(m), |lo, hi| V::Tail::new().real(lo, hi, m))) }
     }
     #[inline(always)]
     fn diag_adjacent(self, s: &mut [C], d0: C, d1: C) {
@@ -504,29 +527,30 @@ impl<V: Vector> Kernels for Simd<V> {
     fn mat1_blocks(self, chunk: &mut [C], half: usize, m: [[C; 2]; 2]) {
         // SAFETY: see the impl.
         unsafe {
+            if half == 1 && V::LEN == 2 {
+                return V::enabled(|| adjacent(chunk, general::<V>(m), |rest| Portable.mat1_blocks(rest, 1, m)));
+            }
             if half < V::LEN {
                 return V::Tail::new().mat1_blocks(chunk, half, m);
             }
             V::enabled(|| {
-                let [[m00, m01], [m10, m11]] = m;
-                let (f00, f01) = (factor::<V>(m00, m00), factor::<V>(m01, m01));
-                let (f10, f11) = (factor::<V>(m10, m10), factor::<V>(m11, m11));
-                let f = |u, v| (cmul(u, f00).add(cmul(v, f01)), cmul(u, f10).add(cmul(v, f11)));
+                let f = general::<V>(m);
                 halves(chunk, half, |lo, hi| split(lo, hi, f, |_, _| ()));
             })
         }
     }
     #[inline(always)]
-    fn rx_blocks(self, chunk: &mut [C], half: usize, [a, b, c, d]: [f64; 4]) {
+    fn rx_blocks(self, chunk: &mut [C], half: usize, abcd: [f64; 4]) {
         // SAFETY: see the impl.
         unsafe {
+            if half == 1 && V::LEN == 2 {
+                return V::enabled(|| adjacent(chunk, rx_like::<V>(abcd), |rest| Portable.rx_blocks(rest, 1, abcd)));
+            }
             if half < V::LEN {
-                return V::Tail::new().rx_blocks(chunk, half, [a, b, c, d]);
+                return V::Tail::new().rx_blocks(chunk, half, abcd);
             }
             V::enabled(|| {
-                let (va, vd) = (V::repeat([a; 4]), V::repeat([d; 4]));
-                let (vb, vc) = (V::repeat([-b, b, -b, b]), V::repeat([-c, c, -c, c]));
-                let f = |u: V, v: V| (va.mul(u).add(vb.mul(v.swap())), vd.mul(v).add(vc.mul(u.swap())));
+                let f = rx_like::<V>(abcd);
                 halves(chunk, half, |lo, hi| split(lo, hi, f, |_, _| ()));
             })
         }
@@ -535,13 +559,14 @@ impl<V: Vector> Kernels for Simd<V> {
     fn real_blocks(self, chunk: &mut [C], half: usize, m: [[f64; 2]; 2]) {
         // SAFETY: see the impl.
         unsafe {
+            if half == 1 && V::LEN == 2 {
+                return V::enabled(|| adjacent(chunk, real::<V>(m), |rest| Portable.real_blocks(rest, 1, m)));
+            }
             if half < V::LEN {
                 return V::Tail::new().real_blocks(chunk, half, m);
             }
             V::enabled(|| {
-                let [[a, b], [c, d]] = m;
-                let [a, b, c, d] = [V::repeat([a; 4]), V::repeat([b; 4]), V::repeat([c; 4]), V::repeat([d; 4])];
-                let f = |u: V, v: V| (a.mul(u).add(b.mul(v)), c.mul(u).add(d.mul(v)));
+                let f = real::<V>(m);
                 halves(chunk, half, |lo, hi| split(lo, hi, f, |_, _| ()));
             })
         }
@@ -571,8 +596,8 @@ impl<V: Vector> Kernels for Simd<V> {
     }
     #[inline(always)]
     fn correlate_blocks(self, p: &[C], l: &[C], half: usize, lanes: &mut Lanes) {
-        if half < 4 {
-            // Half-blocks shorter than the four lanes: the narrower kernels, down to the portable loop.
+        if half < 4 && V::LEN > 2 {
+            // Half-blocks shorter than the four lanes: the registers of two complex numbers, which transpose them.
             // SAFETY: see the impl.
             return unsafe { V::Tail::new() }.correlate_blocks(p, l, half, lanes);
         }
