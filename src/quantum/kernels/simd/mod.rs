@@ -122,10 +122,9 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn rx(self, lo: &mut [C], hi: &mut [C], abcd: [f64; 4]);
     /// The same for a real matrix [[a, b], [c, d]], on real and imaginary parts alike.
     fn real(self, lo: &mut [C], hi: &mut [C], m: [[f64; 2]; 2]);
-    /// [`Kernels::mat1`] on the adjacent pairs (s[2k], s[2k+1]) of an even-length slice (target qubit 0).
     /// s[2k] ← d0·s[2k], s[2k+1] ← d1·s[2k+1] over an even-length slice (a diagonal gate on qubit 0).
     fn diag_adjacent(self, s: &mut [C], d0: C, d1: C);
-    /// [`Kernels::mat1`] on every pair of half-blocks (lo, hi) of length `half` ≥ 2 of `chunk` (whole blocks of
+    /// [`Kernels::mat1`] on every pair of half-blocks (lo, hi) of length `half` of `chunk` (whole blocks of
     /// 2·half): one call loops over all of them.
     fn mat1_blocks(self, chunk: &mut [C], half: usize, m: [[C; 2]; 2]);
     /// [`Kernels::rx`] on every pair of half-blocks, as [`Kernels::mat1_blocks`].
