@@ -17,7 +17,7 @@ use super::product::{column0, environments, MAX_PREFIX};
 use super::tile::{in_tile, Tiles};
 use crate::error::ParamKind;
 use crate::quantum::kernels;
-use crate::quantum::kernels::{fold_lanes, reduce, sum_rows, sum_rows_with, SharedMut, Subspace, CHUNK};
+use crate::quantum::kernels::{correlations, fold_lanes, reduce, sum_rows, sum_rows_with, SharedMut, Subspace, CHUNK};
 use crate::quantum::op::{Op, ZERO};
 
 /// Where [`QuantumFunction::backward`](crate::grad::QuantumFunction::backward) **adds** its gradients: gᵀ∂f/∂w
@@ -565,7 +565,7 @@ pub(crate) fn node_back(
             let (p, l) = unsafe { (p.slice(start, len), l.slice(start, len)) };
             let mut lanes = [[ZERO; 4]; 4];
             kernels::correlate_blocks(p, l, t, &mut lanes);
-            add_to_row(r, &fold_lanes(&lanes));
+            add_to_row(r, &correlations(fold_lanes(&lanes)));
             kernels::apply_op(p, &w.undo, &q, 0);
             kernels::apply_op(l, &w.undo, &q, 0);
             return;
@@ -581,7 +581,7 @@ pub(crate) fn node_back(
                 };
                 let mut lanes = [[ZERO; 4]; 4];
                 kernels::correlate(p0, p1, l0, l1, &mut lanes);
-                add_to_row(r, &fold_lanes(&lanes));
+                add_to_row(r, &correlations(fold_lanes(&lanes)));
                 kernels::apply_op_slices(p0, p1, &w.undo);
                 kernels::apply_op_slices(l0, l1, &w.undo);
             }

@@ -16,7 +16,7 @@ use std::ops::Range;
 
 use num_complex::Complex64 as C;
 
-use super::backward::{BackScratch, Gradients};
+use super::backward::{add_to_row, BackScratch, Gradients};
 use super::lowered::Lowered;
 use super::plan::{Binding, Mat2x2, Node, Plan, Segment};
 use super::product::{column0, place_product, MAX_PREFIX};
@@ -110,7 +110,8 @@ fn apply_wide(amps: &mut [C], node: &Node, op: &Op, bits: usize) {
 /// Adds each sample's four correlations of a one-target node on qubit `q` without controls into its row of
 /// `sums` (`stride` entries per sample, the correlations' real and imaginary parts from `at` on), summed as the
 /// sweep sums them on the sample alone: its lanes (see [`kernels::correlate_rows`]) folded as
-/// [`fold_lanes`](kernels::fold_lanes) folds them, then added as `add_to_row` adds them. `rows` is scratch.
+/// [`fold_lanes`](kernels::fold_lanes) folds them, turned into correlations by [`kernels::correlations`] and
+/// added as `add_to_row` adds them. `rows` is scratch.
 fn correlate_columns(
     phi: &Columns,
     lambda: &Columns,
@@ -124,10 +125,8 @@ fn correlate_columns(
     let (stride, at) = at;
     for (s, row) in sums.chunks_exact_mut(stride).enumerate() {
         let fold = |lanes: &[[f64; MAX_WIDTH]; 4]| (lanes[0][s] + lanes[1][s]) + (lanes[2][s] + lanes[3][s]);
-        for (e, r) in row[at..at + 8].chunks_exact_mut(2).enumerate() {
-            r[0] += fold(&re[e]);
-            r[1] += fold(&im[e]);
-        }
+        let folded = std::array::from_fn(|e| C::new(fold(&re[e]), fold(&im[e])));
+        add_to_row(&mut row[at..at + 8], &kernels::correlations(folded));
     }
 }
 

@@ -25,7 +25,7 @@ mod sweep;
 use drive::{drive, drive_pairs, each_pair};
 pub(crate) use reduce::{chunked_sum, i_pow, inner, norm_sqr, pauli_matrix_element};
 pub(crate) use rows::{correlate_rows, RowLanes, MAX_WIDTH};
-pub(crate) use simd::{dispatch, fold_lanes, Dense4, Isa, Kernels, Lanes, Task};
+pub(crate) use simd::{correlations, dispatch, fold_lanes, pair_terms, Dense4, Isa, Kernels, Lanes, Task};
 pub(crate) use subspace::{reduce, sum_rows, sum_rows_with, SharedMut, Subspace};
 pub(crate) use sweep::{correlate_hermitian, Sums};
 

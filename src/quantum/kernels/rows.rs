@@ -3,18 +3,18 @@
 
 use num_complex::Complex64 as C;
 
-use super::{dispatch, Isa, Kernels, Task};
+use super::{dispatch, pair_terms, Isa, Kernels, Task};
 
 /// The most samples side by side.
 pub(crate) const MAX_WIDTH: usize = 16;
 
-/// Per sample, the four correlation sums of a one-target node in four lanes: real parts, then imaginary parts,
+/// Per sample, the four sums of a one-target node's correlation (see `kernels::correlations`) in four lanes: real parts, then imaginary parts,
 /// indexed `[part][correlation][lane][sample]`.
 pub(crate) type RowLanes = [[[[f64; MAX_WIDTH]; 4]; 4]; 2];
 
 /// Each sample's correlation lanes of a one-target node whose pairs are the rows `i` and `i + half` (every
 /// block of `2·half` rows), rows of `width` samples: pair k of block b into lane (b·half + k) mod 4, blocks in
-/// order, each term λ̄·φ a complex product added as `kernels::correlate_blocks` adds it on the sample alone.
+/// order, each pair's terms made and added as `kernels::correlate_blocks` makes and adds them on the sample alone.
 /// `acc` is zeroed first. Compiled for each instruction set, the same bits on all.
 pub(crate) fn correlate_rows(phi: &[C], lambda: &[C], width: usize, half: usize, acc: &mut RowLanes) {
     assert!(width <= MAX_WIDTH && phi.len() == lambda.len() && phi.len().is_multiple_of(2 * half * width));
@@ -44,8 +44,7 @@ impl Task for CorrelateRows<'_> {
                 let (p0, p1) = (&phi[r0..r0 + width], &phi[r1..r1 + width]);
                 let (l0, l1) = (&lambda[r0..r0 + width], &lambda[r1..r1 + width]);
                 for s in 0..width {
-                    let (c0, c1) = (l0[s].conj(), l1[s].conj());
-                    for (e, x) in [c0 * p0[s], c0 * p1[s], c1 * p0[s], c1 * p1[s]].into_iter().enumerate() {
+                    for (e, x) in pair_terms([p0[s], p1[s]], [l0[s], l1[s]]).into_iter().enumerate() {
                         re[e][lane][s] += x.re;
                         im[e][lane][s] += x.im;
                     }

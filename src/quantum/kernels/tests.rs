@@ -245,7 +245,9 @@ fn dense_two_qubit_ops_on_every_pair() {
 
 /// The correlations of one-target nodes: every instruction set adds the same products into the same lanes
 /// (the same bits), for slices of every length up to past several registers and for blocks of every half from
-/// 1 to 64, and the folded lanes are the plain sums Σ_k conj(λ_i[k])·φ_j[k] within rounding.
+/// 1 to 64; the folded lanes stand for the plain sums R_ij = Σ_k conj(λ_i[k])·φ_j[k] within rounding (the four
+/// real combinations of them that `correlations` keeps), and contract with anti-Hermitian matrices A as the
+/// plain sums do: 2·Re Σ A_ij R_ij.
 #[test]
 fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() {
     let isas = Isa::available();
@@ -263,7 +265,13 @@ fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() 
         }
         r
     };
+    // The four combinations an anti-Hermitian A reads, from the plain sums.
+    let kept =
+        |r: [C; 4]| [C::new(0.0, r[0].im), C::new(r[1].re - r[2].re, r[1].im + r[2].im), ZERO, C::new(0.0, r[3].im)];
     let close = |a: [C; 4], b: [C; 4]| a.iter().zip(&b).all(|(x, y)| (x - y).norm() < 1e-12);
+    let contract = |a: &[C; 4], r: [C; 4]| 2.0 * a.iter().zip(r).map(|(a, r)| (a * r).re).sum::<f64>();
+    let start_lanes = [[C::new(0.25, -0.5); 4]; 4];
+    let start = correlations(fold_lanes(&start_lanes));
     struct Pairs<'a>(&'a [C], &'a [C], &'a [C], &'a [C], Option<usize>);
     impl Task for Pairs<'_> {
         type Output = Lanes;
@@ -287,10 +295,16 @@ fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() 
                 "{isa:?}, {len}"
             );
         }
-        let start = [C::new(0.25, -0.5); 4].map(|z| 4.0 * z);
-        let sums = fold_lanes(&portable);
+        let sums = correlations(fold_lanes(&portable));
         let want = plain(&p0, &p1, &l0, &l1);
-        assert!(close(sums, std::array::from_fn(|i| want[i] + start[i])), "{len}: {sums:?} vs {want:?}");
+        let kept_want = kept(want);
+        assert!(close(sums, std::array::from_fn(|i| kept_want[i] + start[i])), "{len}: {sums:?} vs {want:?}");
+        // A = i·H with H Hermitian: the kept sums contract as the plain ones.
+        let (h0, h1, h01) = (0.3 + len as f64 * 0.01, -1.1, C::new(0.7, -0.4));
+        let i = C::new(0.0, 1.0);
+        let a = [i * h0, i * h01, i * h01.conj(), i * h1];
+        let from_lanes = contract(&a, sums) - contract(&a, start);
+        assert!((from_lanes - contract(&a, want)).abs() < 1e-12, "{len}: {from_lanes} vs {}", contract(&a, want));
     }
     // Whole groups of four pairs, and groups with one to three blocks past them (half-blocks of 1 and 2 go four
     // pairs at a time through registers, and the rest portably).
@@ -300,12 +314,13 @@ fn correlations_are_the_same_bits_on_every_instruction_set_and_the_plain_sums() 
         for &isa in &isas[1..] {
             assert_eq!(lane_bits(&dispatch(isa, Pairs(&p, &[], &l, &[], Some(half)))), lane_bits(&portable), "{isa:?}");
         }
-        let (mut want, start) = ([ZERO; 4], C::new(1.0, -2.0));
+        let mut want = [ZERO; 4];
         for (pb, lb) in p.chunks_exact(2 * half).zip(l.chunks_exact(2 * half)) {
             let r = plain(&pb[..half], &pb[half..], &lb[..half], &lb[half..]);
             want.iter_mut().zip(r).for_each(|(w, r)| *w += r);
         }
-        assert!(close(fold_lanes(&portable), want.map(|w| w + start)), "half {half}, {blocks} blocks");
+        let (sums, want) = (correlations(fold_lanes(&portable)), kept(want));
+        assert!(close(sums, std::array::from_fn(|i| want[i] + start[i])), "half {half}, {blocks} blocks");
     }
 }
 

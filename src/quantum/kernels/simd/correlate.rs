@@ -1,27 +1,60 @@
-//! The correlations of the adjoint sweep's one-target nodes: four lanes per correlation, the same products
-//! added into the same lanes in the same order on every instruction set.
+//! The correlations of the adjoint sweep's one-target nodes: four lanes per sum, the same products added into
+//! the same lanes in the same order on every instruction set.
+//!
+//! A one-target node's derivative is 2·Re Σ_ij A_ij R_ij with R_ij = Σ λ̄_i φ_j over the target's pairs and A
+//! anti-Hermitian (A = V·(∂U U†)·V†, and ∂U U† is anti-Hermitian for every unitary family U(θ)). With
+//! A₀₀ = i·h₀, A₁₁ = i·h₁ and A₁₀ = −Ā₀₁, that is 2·(−h₀·Im R₀₀ − h₁·Im R₁₁ + Re A₀₁·(Re R₀₁ − Re R₁₀)
+//! − Im A₀₁·(Im R₀₁ + Im R₁₀)): four real sums, not eight. The kernels read them as four sums of elementwise
+//! (re, im) products, whose halves combine into the four:
+//! - P₀ = Σ φ₀ ⊙ swap(λ₀) = (Σ φ₀.re·λ₀.im, Σ φ₀.im·λ₀.re), so Im R₀₀ = P₀.im − P₀.re;
+//! - P₁ = Σ φ₁ ⊙ swap(λ₁), so Im R₁₁ = P₁.im − P₁.re;
+//! - D = Σ (φ₁ ⊙ λ₀ − φ₀ ⊙ λ₁), so Re R₀₁ − Re R₁₀ = D.re + D.im;
+//! - S = Σ (φ₁ ⊙ swap(λ₀) + φ₀ ⊙ swap(λ₁)), so Im R₀₁ + Im R₁₀ = S.im − S.re.
+//!
+//! Six products per pair where the complex correlations take sixteen.
 
 use num_complex::Complex64 as C;
 
-use super::{cmul, Body, Vector};
+use super::{Body, Vector};
 
-/// Four complex partial sums (lanes) of each of four correlations R₀₀, R₀₁, R₁₀, R₁₁.
+/// Four partial sums (lanes) of each of the four sums P₀, P₁, D, S (see the module's documentation).
 pub(crate) type Lanes = [[C; 4]; 4];
 
-/// Each correlation of `lanes` summed: (lane 0 + lane 1) + (lane 2 + lane 3).
+/// Each sum of `lanes` folded: (lane 0 + lane 1) + (lane 2 + lane 3).
 pub(crate) fn fold_lanes(lanes: &Lanes) -> [C; 4] {
     lanes.map(|l| (l[0] + l[1]) + (l[2] + l[3]))
+}
+
+/// The correlations R₀₀, R₀₁, R₁₀, R₁₁ (row-major) standing for the folded sums (P₀, P₁, D, S) wherever an
+/// anti-Hermitian A contracts them as 2·Re Σ_ij A_ij R_ij: R₀₀ = i·Im R₀₀, R₁₁ = i·Im R₁₁,
+/// R₀₁ = (Re R₀₁ − Re R₁₀) + i·(Im R₀₁ + Im R₁₀) and R₁₀ = 0.
+pub(crate) fn correlations([p0, p1, d, s]: [C; 4]) -> [C; 4] {
+    let zero = C::new(0.0, 0.0);
+    [C::new(0.0, p0.im - p0.re), C::new(d.re + d.im, s.im - s.re), zero, C::new(0.0, p1.im - p1.re)]
+}
+
+/// The elementwise product (x.re·y.re, x.im·y.im).
+#[inline(always)]
+fn times(x: C, y: C) -> C {
+    C::new(x.re * y.re, x.im * y.im)
+}
+
+/// The terms the pairs (a₀, a₁) of φ and (b₀, b₁) of λ add to the four sums (P₀, P₁, D, S), as the registers
+/// make them.
+#[inline(always)]
+pub(crate) fn pair_terms([a0, a1]: [C; 2], [b0, b1]: [C; 2]) -> [C; 4] {
+    let (s0, s1) = (C::new(b0.im, b0.re), C::new(b1.im, b1.re));
+    [times(a0, s0), times(a1, s1), times(a1, b0) - times(a0, b1), times(a1, s0) + times(a0, s1)]
 }
 
 /// The portable correlation loop from lane `first` on: element k goes to lane (first + k) mod 4.
 #[inline(always)]
 pub(super) fn correlate_portable(p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes, first: usize) {
-    for (k, (((a0, a1), b0), b1)) in p0.iter().zip(p1).zip(l0).zip(l1).enumerate() {
-        let (c0, c1, lane) = (b0.conj(), b1.conj(), (first + k) % 4);
-        lanes[0][lane] += c0 * a0;
-        lanes[1][lane] += c0 * a1;
-        lanes[2][lane] += c1 * a0;
-        lanes[3][lane] += c1 * a1;
+    for (k, (((&a0, &a1), &b0), &b1)) in p0.iter().zip(p1).zip(l0).zip(l1).enumerate() {
+        let lane = (first + k) % 4;
+        for (sum, term) in lanes.iter_mut().zip(pair_terms([a0, a1], [b0, b1])) {
+            sum[lane] += term;
+        }
     }
 }
 
@@ -46,7 +79,7 @@ pub(super) struct Correlate<'a, 'l, V> {
     pub(super) register: std::marker::PhantomData<V>,
 }
 
-/// The lanes of the four correlations, as `V`'s registers: `4 / LEN` registers each (lane `j·LEN + i` in
+/// The lanes of the four sums, as `V`'s registers: `4 / LEN` registers each (lane `j·LEN + i` in
 /// element i of register j).
 pub(super) struct Accumulators<V> {
     pub(super) regs: [[V; 4]; 2],
@@ -127,7 +160,8 @@ impl<V: Vector> Accumulators<V> {
         }
     }
 
-    /// Adds the products of the pairs (a₀, a₁) of φ and (b₀, b₁) of λ, element by element, into register group `j`.
+    /// Adds the products of the pairs (a₀, a₁) of φ and (b₀, b₁) of λ, element by element, into register group
+    /// `j`, as [`pair_terms`] makes them.
     ///
     /// # Safety
     /// As [`Accumulators::load`].
@@ -135,27 +169,13 @@ impl<V: Vector> Accumulators<V> {
     unsafe fn add_registers(&mut self, j: usize, [a0, a1]: [V; 2], [b0, b1]: [V; 2]) {
         // SAFETY: as the caller promises.
         unsafe {
-            // conj(b)·a = a·b.re + swap(a)·(b.im, −b.im), as `cmul` by the factors of conj(b).
-            let (c0, c1) = (conj_factors(b0), conj_factors(b1));
+            let (s0, s1) = (b0.swap(), b1.swap());
             let acc = &mut self.regs[j];
-            acc[0] = acc[0].add(cmul(a0, c0));
-            acc[1] = acc[1].add(cmul(a1, c0));
-            acc[2] = acc[2].add(cmul(a0, c1));
-            acc[3] = acc[3].add(cmul(a1, c1));
+            acc[0] = acc[0].add(a0.mul(s0));
+            acc[1] = acc[1].add(a1.mul(s1));
+            acc[2] = acc[2].add(a1.mul(b0).sub(a0.mul(b1)));
+            acc[3] = acc[3].add(a1.mul(s0).add(a0.mul(s1)));
         }
-    }
-}
-
-/// The factors by which [`cmul`] multiplies by conj(b), elementwise: (b.re, b.re) and (b.im, −b.im).
-///
-/// # Safety
-/// The processor supports `V`'s instruction set.
-#[inline(always)]
-pub(super) unsafe fn conj_factors<V: Vector>(b: V) -> (V, V) {
-    // SAFETY: as the caller promises.
-    unsafe {
-        let (re, im) = b.dup();
-        (re, im.mul(V::repeat([1.0, -1.0, 1.0, -1.0])))
     }
 }
 

@@ -9,7 +9,6 @@ use std::marker::PhantomData;
 
 use num_complex::Complex64 as C;
 
-use super::correlate::conj_factors;
 use super::{cmul, Body, Vector};
 use crate::quantum::op::ZERO;
 
@@ -276,5 +275,18 @@ unsafe fn accumulate<V: Vector, const ALL: bool>(a: &mut [V; 10], [x0, x1, x2, x
         a[7] = a[7].add(y0.mul(x3));
         a[8] = a[8].add(y3.mul(x0));
         a[9] = a[9].add(y3.mul(x3));
+    }
+}
+
+/// The factors by which [`cmul`] multiplies by conj(b), elementwise: (b.re, b.re) and (b.im, −b.im).
+///
+/// # Safety
+/// The processor supports `V`'s instruction set.
+#[inline(always)]
+unsafe fn conj_factors<V: Vector>(b: V) -> (V, V) {
+    // SAFETY: as the caller promises.
+    unsafe {
+        let (re, im) = b.dup();
+        (re, im.mul(V::repeat([1.0, -1.0, 1.0, -1.0])))
     }
 }

@@ -19,7 +19,7 @@ mod correlate4;
 mod dense2;
 
 use correlate::{correlate_blocks_portable, correlate_portable, Correlate};
-pub(crate) use correlate::{fold_lanes, Lanes};
+pub(crate) use correlate::{correlations, fold_lanes, pair_terms, Lanes};
 #[cfg(test)]
 pub(crate) use correlate4::X_PATTERN_SUMS;
 use correlate4::{correlate4_portable, correlate4_short, Correlate4};
@@ -135,9 +135,10 @@ pub(crate) trait Kernels: Copy + Send + Sync {
     fn diag_blocks(self, chunk: &mut [C], half: usize, d0: C, d1: C);
     /// (s₀, s₁, s₂, s₃) ← M·(s₀, s₁, s₂, s₃) elementwise over four slices of equal length, as [`mat2_portable`].
     fn mat2(self, s: [&mut [C]; 4], m: &Dense4);
-    /// The correlations of a one-target node over pairs: `lanes[2i + j][k mod 4] += conj(λ_i[k])·φ_j[k]` for
-    /// k in order, with (φ₀, φ₁, λ₀, λ₁) = (`p0`, `p1`, `l0`, `l1`) of equal length. Every instruction set adds
-    /// the same products into the same lanes in the same order.
+    /// The four sums of a one-target node's correlation over pairs (see [`correlations`]):
+    /// `lanes[e][k mod 4] += pair_terms((φ₀[k], φ₁[k]), (λ₀[k], λ₁[k]))[e]` for k in order, with
+    /// (φ₀, φ₁, λ₀, λ₁) = (`p0`, `p1`, `l0`, `l1`) of equal length. Every instruction set adds the same products
+    /// into the same lanes in the same order.
     fn correlate(self, p0: &[C], p1: &[C], l0: &[C], l1: &[C], lanes: &mut Lanes);
     /// [`Kernels::correlate`] on the pairs of half-blocks of length `half` of `p` (φ) and `l` (λ), whole blocks
     /// of 2·half, the pairs numbered in order across blocks (block b's element k is pair b·half + k).
@@ -306,6 +307,9 @@ pub(crate) trait Vector: Copy + Send + Sync {
     /// # Safety
     /// As [`Vector::repeat`].
     unsafe fn add(self, b: Self) -> Self;
+    /// # Safety
+    /// As [`Vector::repeat`].
+    unsafe fn sub(self, b: Self) -> Self;
     /// # Safety
     /// As [`Vector::repeat`].
     unsafe fn mul(self, b: Self) -> Self;

@@ -5,7 +5,7 @@ use super::{Portable, Simd, Vector};
 
 /// The [`Vector`] impl of a register type from its intrinsics.
 macro_rules! vector {
-    ($v:ty, $len:literal, $tail:ty, $feature:literal, |$p:ident| $repeat:expr, $load:ident, $store:ident, $add:ident, $mul:ident,
+    ($v:ty, $len:literal, $tail:ty, $feature:literal, |$p:ident| $repeat:expr, $load:ident, $store:ident, $add:ident, $sub:ident, $mul:ident,
      |$a:ident| $swap:expr, $spread:expr, |$bit:ident| $spread_bit:expr, |$lane:ident| $pick:expr, $dup:expr,
      |$x:ident, $y:ident, $half:ident| $unzip:expr) => {
         // SAFETY (for every `unsafe` block in this impl): every method requires the processor to support the
@@ -42,6 +42,11 @@ macro_rules! vector {
             unsafe fn add(self, b: Self) -> Self {
                 // SAFETY: see the impl.
                 unsafe { $add(self, b) }
+            }
+            #[inline(always)]
+            unsafe fn sub(self, b: Self) -> Self {
+                // SAFETY: see the impl.
+                unsafe { $sub(self, b) }
             }
             #[inline(always)]
             unsafe fn mul(self, b: Self) -> Self {
@@ -98,6 +103,7 @@ vector!(
     _mm256_loadu_pd,
     _mm256_storeu_pd,
     _mm256_add_pd,
+    _mm256_sub_pd,
     _mm256_mul_pd,
     |a| _mm256_permute_pd::<0b0101>(a),
     (_mm256_permute2f128_pd::<0x00>(a, a), _mm256_permute2f128_pd::<0x11>(a, a)),
@@ -122,6 +128,7 @@ vector!(
     _mm512_loadu_pd,
     _mm512_storeu_pd,
     _mm512_add_pd,
+    _mm512_sub_pd,
     _mm512_mul_pd,
     |a| _mm512_permute_pd::<0b0101_0101>(a),
     (_mm512_shuffle_f64x2::<0b1010_0000>(a, a), _mm512_shuffle_f64x2::<0b1111_0101>(a, a)),
