@@ -11,7 +11,8 @@
 //! - D = Σ (φ₁ ⊙ λ₀ − φ₀ ⊙ λ₁), so Re R₀₁ − Re R₁₀ = D.re + D.im;
 //! - S = Σ (φ₁ ⊙ swap(λ₀) + φ₀ ⊙ swap(λ₁)), so Im R₀₁ + Im R₁₀ = S.im − S.re.
 //!
-//! Six products per pair where the complex correlations take sixteen.
+//! Per register of pairs that is six multiplications and fourteen operations in all, where the four complex
+//! products R_ij took ten multiplications and twenty-six operations.
 
 use num_complex::Complex64 as C;
 
