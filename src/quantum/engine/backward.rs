@@ -42,8 +42,10 @@ pub struct Gradients<'a> {
 }
 
 /// What the sweep does at one node: un-apply `undo`; when `grads` is not empty, first read the node's
-/// correlation into `row[r..]` (8 numbers for one target, 32 for two: R_ij as re, im, row-major), from which
-/// the derivatives `grads` (indices into `BackScratch::grads`) are contracted.
+/// correlation into `row[r..]` (8 numbers for one target, 32 for two: R_ij as re, im, row-major; for one
+/// target, the sweep's kernels write the stand-ins of `kernels::correlations`, which contract with the node's
+/// anti-Hermitian A as R does), from which the derivatives `grads` (indices into `BackScratch::grads`) are
+/// contracted.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NodeWork {
     pub(crate) undo: Op,
@@ -271,9 +273,10 @@ impl Plan {
     }
 
     /// The backward sweep over nodes `range`, one node at a time from the last, each through `step`: given the
-    /// node, the op that un-applies it, and whether its correlation is wanted, `step` reads the correlation into
-    /// the row it is handed (with [`node_back`], the second buffer its partial sums) on the node as it places it) and un-applies the node from both
-    /// states; then the derivatives are added into `sinks`. The distributed sweep places nodes this way.
+    /// node's index, its work (the op that un-applies it, and whether its correlation is wanted), the row and a
+    /// buffer for partial sums, `step` places the node, reads its correlation into the row (with [`node_back`])
+    /// and un-applies it from both states; then the derivatives are added into `sinks`. The distributed sweep
+    /// places nodes this way.
     #[cfg(feature = "mpi")]
     pub(crate) fn backward_nodes(
         &self,

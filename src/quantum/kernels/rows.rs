@@ -8,14 +8,14 @@ use super::{dispatch, pair_terms, Isa, Kernels, Task};
 /// The most samples side by side.
 pub(crate) const MAX_WIDTH: usize = 16;
 
-/// Per sample, the four sums of a one-target node's correlation (see `kernels::correlations`) in four lanes: real parts, then imaginary parts,
-/// indexed `[part][correlation][lane][sample]`.
+/// Per sample, the four sums of a one-target node's correlation (see `kernels::correlations`) in four lanes:
+/// real parts, then imaginary parts, indexed `[part][sum][lane][sample]`.
 pub(crate) type RowLanes = [[[[f64; MAX_WIDTH]; 4]; 4]; 2];
 
 /// Each sample's correlation lanes of a one-target node whose pairs are the rows `i` and `i + half` (every
 /// block of `2·half` rows), rows of `width` samples: pair k of block b into lane (b·half + k) mod 4, blocks in
-/// order, each pair's terms made and added as `kernels::correlate_blocks` makes and adds them on the sample alone.
-/// `acc` is zeroed first. Compiled for each instruction set, the same bits on all.
+/// order, each pair's terms made and added as `kernels::correlate_blocks` makes and adds them on the sample
+/// alone. `acc` is zeroed first. Compiled for each instruction set, the same bits on all.
 pub(crate) fn correlate_rows(phi: &[C], lambda: &[C], width: usize, half: usize, acc: &mut RowLanes) {
     assert!(width <= MAX_WIDTH && phi.len() == lambda.len() && phi.len().is_multiple_of(2 * half * width));
     dispatch(Isa::detected(), CorrelateRows { phi, lambda, width, half, acc });
