@@ -47,12 +47,12 @@ impl QuantumFunction {
         cache: &Lowered,
         scratch: &mut ChunkScratch,
     ) -> Result<()> {
-        for (s, tape) in tapes.iter().enumerate() {
-            self.check(weights, inputs(s))?;
-            self.check_tape(tape)?;
-        }
+        self.circuit().check_samples(weights, (0..tapes.len()).map(&inputs))?;
+        tapes.iter().try_for_each(|tape| self.check_tape(tape))?;
+        // The samples share the weights: whether the cache holds them is asked once.
+        let filled = Binding::new(self.circuit(), weights, &[]).with_filled(&self.plan, cache).lowered;
         let bindings: Vec<Binding<'_>> = (0..tapes.len())
-            .map(|s| Binding::new(self.circuit(), weights, inputs(s)).with_filled(&self.plan, cache))
+            .map(|s| Binding { lowered: filled, ..Binding::new(self.circuit(), weights, inputs(s)) })
             .collect();
         for tape in tapes.iter_mut() {
             tape.members.resize(self.plan.record_len(), [[ZERO; 2]; 2]);

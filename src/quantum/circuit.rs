@@ -509,21 +509,25 @@ impl Circuit {
     /// [`Error::ParameterCount`] when a vector is too short, [`Error::NonFinite`] for NaN or ±∞ (also for a
     /// finite value whose scaled angle overflows).
     pub fn check_parameters(&self, weights: &[f64], inputs: &[f64]) -> Result<()> {
-        let mut overflows = false;
-        for (kind, values, needed) in
-            [(ParamKind::Weight, weights, self.num_weights), (ParamKind::Input, inputs, self.num_inputs)]
-        {
-            if values.len() < needed {
-                return Err(Error::ParameterCount { kind, expected: needed, found: values.len() });
-            }
-            if let Some((index, &value)) = values[..needed].iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(Error::non_finite_parameter(kind, index, value));
-            }
-            let largest = values[..needed].iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            overflows |= !(largest * self.max_scale[kind_slot(kind)]).is_finite();
-        }
+        let weights_overflow = self.scan_parameters(ParamKind::Weight, weights)?;
+        self.check_inputs(weights, weights_overflow, inputs)
+    }
+
+    /// [`check_parameters`](Self::check_parameters) of each of `inputs` at the same `weights`, which are scanned
+    /// once: a batch's check. The error is the first sample's that fails.
+    ///
+    /// # Errors
+    /// As [`check_parameters`](Self::check_parameters).
+    pub(crate) fn check_samples<'x>(&self, weights: &[f64], inputs: impl IntoIterator<Item = &'x [f64]>) -> Result<()> {
+        let weights_overflow = self.scan_parameters(ParamKind::Weight, weights)?;
+        inputs.into_iter().try_for_each(|x| self.check_inputs(weights, weights_overflow, x))
+    }
+
+    /// The inputs' part of [`check_parameters`](Self::check_parameters), the weights scanned already (whether
+    /// one of them times its largest scale overflows: `weights_overflow`).
+    fn check_inputs(&self, weights: &[f64], weights_overflow: bool, inputs: &[f64]) -> Result<()> {
         // A finite value times its scale may still overflow: only then are the angles computed, to name the gate.
-        if !overflows {
+        if !(self.scan_parameters(ParamKind::Input, inputs)? || weights_overflow) {
             return Ok(());
         }
         for inst in &self.instructions {
@@ -532,5 +536,50 @@ impl Circuit {
             }
         }
         Ok(())
+    }
+
+    /// Checks the count and finiteness of the `kind` values the circuit reads; returns whether the largest of
+    /// them times the largest scale of its kind overflows.
+    fn scan_parameters(&self, kind: ParamKind, values: &[f64]) -> Result<bool> {
+        let needed = match kind {
+            ParamKind::Weight => self.num_weights,
+            ParamKind::Input => self.num_inputs,
+        };
+        if values.len() < needed {
+            return Err(Error::ParameterCount { kind, expected: needed, found: values.len() });
+        }
+        if let Some((index, &value)) = values[..needed].iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::non_finite_parameter(kind, index, value));
+        }
+        let largest = values[..needed].iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        Ok(!(largest * self.max_scale[kind_slot(kind)]).is_finite())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A batch's check gives, for every batch, the error of the first sample whose own check fails, or none.
+    #[test]
+    fn a_batch_is_checked_as_its_samples_one_by_one() {
+        let mut c = Circuit::new(2).unwrap();
+        c.rx(0, Param::input(0)).unwrap().ry(1, Param::weight(0)).unwrap();
+        c.rz(0, Param::Input { index: 1, scale: 1e300 }).unwrap();
+        let (good, nan, short, overflows) = ([0.5, 1.0], [0.5, f64::NAN], [0.5], [0.5, 1e10]);
+        let batches: [(&[f64], Vec<&[f64]>); 6] = [
+            (&[0.3], vec![&good, &good]),
+            (&[0.3], vec![&good, &nan, &short]),
+            (&[0.3], vec![&good, &short, &nan]),
+            (&[0.3], vec![&good, &overflows]),
+            (&[f64::INFINITY], vec![&good]),
+            (&[], vec![&good]),
+        ];
+        for (weights, inputs) in batches {
+            let one_by_one = inputs.iter().try_for_each(|x| c.check_parameters(weights, x));
+            let batch = c.check_samples(weights, inputs.iter().copied());
+            assert_eq!(format!("{batch:?}"), format!("{one_by_one:?}"), "weights {weights:?}");
+        }
+        assert!(c.check_samples(&[0.3], [&overflows[..]]).is_err_and(|e| e.to_string().contains("rz")));
     }
 }

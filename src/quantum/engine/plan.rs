@@ -593,7 +593,14 @@ impl<'a> Binding<'a> {
     pub(crate) fn lower(&self, k: usize) -> Op {
         #[cfg(test)]
         super::GATE_WORK.with(|c| c.set((c.get().0 + 1, c.get().1)));
-        self.circuit.instructions()[k].gate().lower(self.angles(k))
+        let shift = self.shift.filter(|s| s.instruction == k);
+        self.circuit.instructions()[k].gate().lower_with(|slot, p| {
+            let value = p.value_unchecked(self.weights, self.inputs);
+            match shift {
+                Some(s) if s.slot == slot => value + s.delta,
+                _ => value,
+            }
+        })
     }
 }
 

@@ -132,10 +132,13 @@ fn split(row_of: impl Fn(usize, &mut [C]), us: &[[C; 2]], out: &mut [[C; 2]], bu
     t_high.fill(ZERO);
     for (b, (tb, &wb)) in t_high.iter_mut().zip(w_high.iter()).enumerate() {
         row_of(b, row);
+        // t_high[b] summed in a register (the same additions in the same order as into the slot).
+        let mut sum = *tb;
         for ((ta, &wa), &x) in t_low.iter_mut().zip(w_low.iter()).zip(row.iter()) {
             *ta += x * wb;
-            *tb += x * wa;
+            sum += x * wa;
         }
+        *tb = sum;
     }
     let (out_low, out_high) = out.split_at_mut(h);
     for (t, us, out) in [(&*t_low, &us[..h], out_low), (&*t_high, &us[h..], out_high)] {

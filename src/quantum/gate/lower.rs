@@ -7,7 +7,7 @@ use super::spec::{Form, Generator};
 use super::{cis, Gate};
 use crate::error::Result;
 use crate::quantum::op::{Op, ONE, ZERO};
-use crate::quantum::Pauli;
+use crate::quantum::{Param, Pauli};
 
 impl Gate {
     /// The dense matrix of the gate on its own qubits (2^k × 2^k, the first qubit the least significant bit).
@@ -25,12 +25,18 @@ impl Gate {
 
     /// The op this gate applies to its targets given its angles: the gate's own controls are not part of it.
     pub(crate) fn lower(&self, angles: [f64; 3]) -> Op {
+        self.lower_with(|slot, _| angles[slot])
+    }
+
+    /// [`lower`](Self::lower) with angle `slot` valued by `angle(slot, param)`: the gate's description read
+    /// once, for the passes that lower a gate per sample.
+    pub(crate) fn lower_with(&self, angle: impl Fn(usize, Param) -> f64) -> Op {
         let spec = self.spec();
         match spec.form {
             Form::Fixed(op, _) => op(),
             Form::Unitary(u) => u.op(),
-            Form::One(_, _, generator) => generator.exp(angles[0], spec.qubits - spec.controls),
-            Form::Three(three) => (three.lower)(angles),
+            Form::One(p, _, generator) => generator.exp(angle(0, p), spec.qubits - spec.controls),
+            Form::Three(three) => (three.lower)(std::array::from_fn(|slot| angle(slot, three.params[slot]))),
         }
     }
 }
@@ -44,17 +50,22 @@ impl Generator {
             Generator::Phase => return Op::Diag1([ONE, cis(theta)]),
         };
         let (s, c) = (theta / 2.0).sin_cos();
+        if targets == 1 {
+            // cos θ/2·1 − i sin θ/2·P written out.
+            let (re, minus_i_sin) = (|x: f64| C::new(x, 0.0), C::new(0.0, -s));
+            return match p {
+                Pauli::I => Op::Diag1([C::new(c, -s); 2]),
+                Pauli::X => Op::Mat1([[re(c), minus_i_sin], [minus_i_sin, re(c)]]),
+                Pauli::Y => Op::Mat1([[re(c), re(-s)], [re(s), re(c)]]),
+                Pauli::Z => Op::Diag1([C::new(c, -s), C::new(c, s)]),
+            };
+        }
         let (cos, minus_i_sin) = (C::new(c, 0.0), C::new(0.0, -s));
         let m = p.matrix();
         let entry = |r: usize, k: usize, pauli: C| (if r == k { cos } else { ZERO }) + minus_i_sin * pauli;
-        let diagonal = p == Pauli::Z;
-        if targets == 1 {
-            let u: [[C; 2]; 2] = std::array::from_fn(|r| std::array::from_fn(|k| entry(r, k, m[r][k])));
-            return if diagonal { Op::Diag1([u[0][0], u[1][1]]) } else { Op::Mat1(u) };
-        }
         let u: [[C; 4]; 4] =
             std::array::from_fn(|r| std::array::from_fn(|k| entry(r, k, m[r & 1][k & 1] * m[r >> 1][k >> 1])));
-        if diagonal {
+        if p == Pauli::Z {
             Op::Diag2(std::array::from_fn(|k| u[k][k]))
         } else {
             Op::Mat2(u)
