@@ -38,7 +38,8 @@ impl QuantumFunction {
     /// `cache`, for which [`runs_chunks`](Self::runs_chunks) holds.
     ///
     /// # Errors
-    /// As [`forward_into`](Self::forward_into), for the first sample that fails.
+    /// As [`forward_into`](Self::forward_into): the parameters of the first sample whose own fail, else the first
+    /// tape that does not fit the function.
     pub(crate) fn forward_chunk<'x>(
         &self,
         weights: &[f64],
