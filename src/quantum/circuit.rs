@@ -581,5 +581,12 @@ mod tests {
             assert_eq!(format!("{batch:?}"), format!("{one_by_one:?}"), "weights {weights:?}");
         }
         assert!(c.check_samples(&[0.3], [&overflows[..]]).is_err_and(|e| e.to_string().contains("rz")));
+        // A weight and an input whose scaled angles both overflow.
+        c.rx(1, Param::Weight { index: 0, scale: 1e300 }).unwrap();
+        assert!(c.check_samples(&[0.3], [&good[..]]).is_ok());
+        for weights in [[1e10], [-1e10]] {
+            assert!(c.check_samples(&weights, [&overflows[..]]).is_err_and(|e| e.to_string().contains("angle")));
+            assert!(c.check_parameters(&weights, &good).is_err());
+        }
     }
 }
