@@ -88,3 +88,28 @@ pub(crate) fn op_matrix(op: &Op, num_controls: usize) -> DMatrix<C> {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-target exponentials written out are cos θ/2·1 − i sin θ/2·P with P's matrix, for every Pauli
+    /// (the identity included, which no gate uses yet).
+    #[test]
+    fn one_target_exponentials_are_cos_minus_i_sin_times_the_pauli() {
+        for p in [Pauli::I, Pauli::X, Pauli::Y, Pauli::Z] {
+            for theta in [0.37, -1.21, 2.03, 3.5] {
+                let (s, c) = (theta / 2.0f64).sin_cos();
+                let m = p.matrix();
+                let got = Generator::Pauli(p).exp(theta, 1).matrix1();
+                for (r, row) in got.iter().enumerate() {
+                    for (k, &u) in row.iter().enumerate() {
+                        let identity = if r == k { 1.0 } else { 0.0 };
+                        let want = C::new(c * identity, 0.0) - C::new(0.0, s) * m[r][k];
+                        assert!((u - want).norm() < 1e-15, "{p:?} at {theta}: entry ({r}, {k}) {u} against {want}");
+                    }
+                }
+            }
+        }
+    }
+}
