@@ -11,6 +11,7 @@ use super::window::{self, Window};
 use crate::error::ParamKind;
 use crate::quantum::circuit::{Circuit, Instruction};
 use crate::quantum::op::{Op, ONE};
+use crate::quantum::Param;
 
 /// Qubits below this index are *low*: an op on low qubits only maps every aligned block of 2^15 amplitudes
 /// (512 KiB, within a core's L2) onto itself. Measured against 13 (128 KiB): the G1 rotation layers on 20 to
@@ -580,27 +581,26 @@ impl<'a> Binding<'a> {
         Binding { lowered: usable.then_some(cache), ..self }
     }
 
+    /// The value of angle `slot` (the parameter `p`) of instruction `k`, shifted when the shift names it.
+    fn angle(&self, k: usize, slot: usize, p: Param) -> f64 {
+        let value = p.value_unchecked(self.weights, self.inputs);
+        match self.shift {
+            Some(s) if s.instruction == k && s.slot == slot => value + s.delta,
+            _ => value,
+        }
+    }
+
     /// The angles of instruction `k`, with the shift applied when it names this instruction.
     pub(crate) fn angles(&self, k: usize) -> [f64; 3] {
-        let mut angles = self.circuit.instructions()[k].angles(self.weights, self.inputs);
-        if let Some(s) = self.shift.filter(|s| s.instruction == k) {
-            angles[s.slot] += s.delta;
-        }
-        angles
+        let params = self.circuit.instructions()[k].gate().params();
+        std::array::from_fn(|slot| params.get(slot).map_or(0.0, |&p| self.angle(k, slot, p)))
     }
 
     /// The op of instruction `k`.
     pub(crate) fn lower(&self, k: usize) -> Op {
         #[cfg(test)]
         super::GATE_WORK.with(|c| c.set((c.get().0 + 1, c.get().1)));
-        let shift = self.shift.filter(|s| s.instruction == k);
-        self.circuit.instructions()[k].gate().lower_with(|slot, p| {
-            let value = p.value_unchecked(self.weights, self.inputs);
-            match shift {
-                Some(s) if s.slot == slot => value + s.delta,
-                _ => value,
-            }
-        })
+        self.circuit.instructions()[k].gate().lower_with(|slot, p| self.angle(k, slot, p))
     }
 }
 
